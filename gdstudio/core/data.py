@@ -1,0 +1,163 @@
+"""The data set: N points (x, y), and the noisy-line generators."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .errors import DataError
+
+DTYPES = {"float32": np.float32, "float64": np.float64}
+TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+MAX_GENERATED_POINTS = 10_000_000
+
+
+def _dtype_name(dtype) -> str:
+    name = np.dtype(dtype).name
+    if name not in DTYPES:
+        raise DataError(f"Unsupported data type {name!r}; use float32 or float64.")
+    return name
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """An immutable set of points.
+
+    ``x`` and ``y`` are read-only 1-D numpy arrays of the same length and dtype
+    (float32 by default, as in the PyTorch tutorials; float64 as an option).
+    Edits make new data sets (see :mod:`gdstudio.core.commands`).
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+
+    def __post_init__(self):
+        x = np.asarray(self.x)
+        y = np.asarray(self.y)
+        if x.ndim != 1 or y.ndim != 1 or x.shape != y.shape:
+            raise DataError("x and y must be 1-D arrays of the same length.")
+        name = x.dtype.name if x.dtype.name in DTYPES else "float32"
+        x = np.array(x, dtype=DTYPES[name], copy=True)
+        y = np.array(y, dtype=DTYPES[name], copy=True)
+        x.flags.writeable = False
+        y.flags.writeable = False
+        object.__setattr__(self, "x", x)
+        object.__setattr__(self, "y", y)
+
+    @classmethod
+    def from_points(cls, points, dtype="float32") -> Dataset:
+        arr = np.asarray(list(points), dtype=np.float64).reshape(-1, 2)
+        name = _dtype_name(dtype)
+        return cls(arr[:, 0].astype(DTYPES[name]), arr[:, 1].astype(DTYPES[name]))
+
+    @classmethod
+    def empty(cls, dtype="float32") -> Dataset:
+        t = DTYPES[_dtype_name(dtype)]
+        return cls(np.empty(0, t), np.empty(0, t))
+
+    @property
+    def dtype(self) -> str:
+        return self.x.dtype.name
+
+    def __len__(self) -> int:
+        return int(self.x.shape[0])
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Dataset):
+            return NotImplemented
+        return (
+            self.dtype == other.dtype
+            and np.array_equal(self.x, other.x)
+            and np.array_equal(self.y, other.y)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return ``(X, Y)`` as (N, 1) tensors, as the tutorials shape them."""
+        return (
+            torch.from_numpy(self.x.copy()).view(-1, 1),
+            torch.from_numpy(self.y.copy()).view(-1, 1),
+        )
+
+    def astype(self, dtype) -> Dataset:
+        name = _dtype_name(dtype)
+        if name == self.dtype:
+            return self
+        return Dataset(self.x.astype(DTYPES[name]), self.y.astype(DTYPES[name]))
+
+
+def _check_finite(**values):
+    for name, value in values.items():
+        if not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise DataError(f"{name} must be a finite number, got {value!r}.")
+
+
+def _finish(X: torch.Tensor, slope, intercept, noise) -> Dataset:
+    Y = slope * X + intercept + noise * torch.randn(X.size(), dtype=X.dtype)
+    if not torch.isfinite(Y).all():
+        raise DataError("The generated points overflow; use a smaller slope, intercept or noise.")
+    return Dataset(X.view(-1).numpy(), Y.view(-1).numpy())
+
+
+def noisy_line(
+    slope: float = -5.0,
+    intercept: float = 0.0,
+    noise: float = 0.4,
+    x_min: float = -5.0,
+    x_max: float = 5.0,
+    x_step: float = 0.1,
+    seed: int = 0,
+    dtype: str = "float32",
+) -> Dataset:
+    """The tutorial's noisy line, bit for bit.
+
+    ``torch.manual_seed(seed); X = torch.arange(x_min, x_max, x_step).view(-1, 1);
+    Y = slope * X + intercept + noise * torch.randn(X.size())``. The global random state
+    is restored afterwards.
+    """
+    _check_finite(slope=slope, intercept=intercept, noise=noise, x_min=x_min, x_max=x_max,
+                  x_step=x_step)
+    if noise < 0:
+        raise DataError(f"noise must be 0 or more, got {noise!r}.")
+    if x_step <= 0:
+        raise DataError(f"x step must be positive, got {x_step!r}.")
+    if x_max <= x_min:
+        raise DataError(f"x max ({x_max!r}) must be greater than x min ({x_min!r}).")
+    count = math.ceil((x_max - x_min) / x_step)
+    if count > MAX_GENERATED_POINTS:
+        raise DataError(
+            f"That range and step give {count:,} points; at most {MAX_GENERATED_POINTS:,}."
+        )
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        X = torch.arange(x_min, x_max, x_step, dtype=TORCH_DTYPES[_dtype_name(dtype)]).view(-1, 1)
+        return _finish(X, slope, intercept, noise)
+
+
+def random_line(
+    n: int = 100,
+    slope: float = -5.0,
+    intercept: float = 0.0,
+    noise: float = 0.4,
+    x_min: float = -5.0,
+    x_max: float = 5.0,
+    seed: int = 0,
+    dtype: str = "float32",
+) -> Dataset:
+    """``n`` points with x uniformly random in ``[x_min, x_max)`` on a noisy line."""
+    _check_finite(slope=slope, intercept=intercept, noise=noise, x_min=x_min, x_max=x_max)
+    if not 1 <= int(n) <= MAX_GENERATED_POINTS:
+        raise DataError(f"N must be between 1 and {MAX_GENERATED_POINTS:,}, got {n!r}.")
+    if noise < 0:
+        raise DataError(f"noise must be 0 or more, got {noise!r}.")
+    if x_max <= x_min:
+        raise DataError(f"x max ({x_max!r}) must be greater than x min ({x_min!r}).")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        t = TORCH_DTYPES[_dtype_name(dtype)]
+        X = x_min + (x_max - x_min) * torch.rand(int(n), 1, dtype=t)
+        return _finish(X, slope, intercept, noise)

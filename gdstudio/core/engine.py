@@ -1,0 +1,401 @@
+"""The training engine: a generator of one immutable record per epoch.
+
+It trains ``y = w*x + b`` exactly as the classic PyTorch tutorials do:
+
+``manual``
+    tensors ``w`` and ``b`` with ``requires_grad``, ``loss.backward()``, then
+    ``w -= lr * w.grad`` under ``torch.no_grad()`` and the gradients zeroed.
+``module``
+    ``nn.Linear(1, 1)``, a loss module (``nn.MSELoss`` ...) and a ``torch.optim`` optimizer.
+
+Each record holds the full-data loss of the parameters at the *start* of the epoch and ``w``,
+``b`` *after* it, which is the table the tutorials print.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .data import TORCH_DTYPES, Dataset
+from .errors import ConfigError, DataError, TrainingDiverged
+from .optimum import stable_learning_rate
+
+METHODS = ("batch", "sgd", "minibatch")
+IMPLEMENTATIONS = ("manual", "module")
+OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad")
+LOSSES = ("mse", "mae", "huber")
+
+METHOD_LABELS = {"batch": "batch", "sgd": "stochastic", "minibatch": "mini-batch"}
+IMPL_LABELS = {"manual": "manual autograd", "module": "nn.Linear + torch.optim"}
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that determines a run, besides the data.
+
+    ``init_w`` / ``init_b`` of ``None`` draw the start from ``seed`` the way
+    ``torch.manual_seed(seed); nn.Linear(1, 1)`` does.
+    """
+
+    method: str = "batch"
+    impl: str = "manual"
+    optimizer: str = "sgd"
+    loss: str = "mse"
+    learning_rate: float = 0.1
+    epochs: int = 20
+    batch_size: int = 10
+    init_w: float | None = -10.0
+    init_b: float | None = -20.0
+    seed: int = 0
+    shuffle: bool = False
+    fit_bias: bool = True
+    momentum: float = 0.0
+    nesterov: bool = False
+    weight_decay: float = 0.0
+    beta1: float = 0.9
+    beta2: float = 0.999
+    alpha: float = 0.99
+    eps: float = 1e-8
+    huber_delta: float = 1.0
+
+    def replace(self, **changes) -> TrainConfig:
+        return dataclasses.replace(self, **changes)
+
+    def validate(self) -> None:
+        """Raise :class:`ConfigError` with a clear message for any invalid setting."""
+
+        def finite(name, value):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ConfigError(f"{name} must be a number, got {value!r}.")
+            if not math.isfinite(value):
+                raise ConfigError(f"{name} must be finite, got {value!r}.")
+
+        for name, allowed in (("method", METHODS), ("implementation", IMPLEMENTATIONS),
+                              ("optimizer", OPTIMIZERS), ("loss", LOSSES)):
+            value = getattr(self, {"implementation": "impl"}.get(name, name))
+            if value not in allowed:
+                raise ConfigError(f"Unknown {name} {value!r}; choose one of {', '.join(allowed)}.")
+        finite("learning rate", self.learning_rate)
+        if self.learning_rate <= 0:
+            raise ConfigError(f"The learning rate must be positive, got {self.learning_rate!r}.")
+        if not isinstance(self.epochs, int) or isinstance(self.epochs, bool) or self.epochs < 1:
+            raise ConfigError(f"Epochs must be a whole number of at least 1, got {self.epochs!r}.")
+        if (not isinstance(self.batch_size, int) or isinstance(self.batch_size, bool)
+                or self.batch_size < 1):
+            raise ConfigError(
+                f"The batch size must be a whole number of at least 1, got {self.batch_size!r}."
+            )
+        for name in ("init_w", "init_b"):
+            value = getattr(self, name)
+            if value is not None:
+                finite(name.replace("_", " "), value)
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or not (
+            0 <= self.seed < 2**63
+        ):
+            raise ConfigError(f"The seed must be a whole number from 0, got {self.seed!r}.")
+        finite("momentum", self.momentum)
+        if not 0 <= self.momentum < 1:
+            raise ConfigError(f"Momentum must be in [0, 1), got {self.momentum!r}.")
+        finite("weight decay", self.weight_decay)
+        if self.weight_decay < 0:
+            raise ConfigError(f"Weight decay must be 0 or more, got {self.weight_decay!r}.")
+        for name in ("beta1", "beta2", "alpha"):
+            value = getattr(self, name)
+            finite(name, value)
+            if not 0 <= value < 1:
+                raise ConfigError(f"{name} must be in [0, 1), got {value!r}.")
+        finite("eps", self.eps)
+        if self.eps <= 0:
+            raise ConfigError(f"eps must be positive, got {self.eps!r}.")
+        finite("Huber delta", self.huber_delta)
+        if self.huber_delta <= 0:
+            raise ConfigError(f"The Huber delta must be positive, got {self.huber_delta!r}.")
+        if self.nesterov and (self.optimizer != "sgd" or self.momentum <= 0):
+            raise ConfigError("Nesterov momentum needs the SGD optimizer and a momentum above 0.")
+        if self.impl == "manual" and (
+            self.optimizer != "sgd" or self.momentum or self.nesterov or self.weight_decay
+        ):
+            raise ConfigError(
+                "The manual implementation takes plain steps w -= lr * w.grad; choose the "
+                "module implementation (nn.Linear + torch.optim) for momentum, weight decay, "
+                "Adam, RMSprop or Adagrad."
+            )
+
+    def describe(self) -> str:
+        """A short label such as ``'mini-batch (B=10), manual autograd, lr=0.1'``."""
+        method = METHOD_LABELS[self.method]
+        if self.method == "minibatch":
+            method += f" (B={self.batch_size})"
+        impl = IMPL_LABELS[self.impl]
+        if self.impl == "module":
+            impl = f"nn.Linear + {self.optimizer_label()}"
+        return f"{method}, {impl}, lr={self.learning_rate:g}"
+
+    def optimizer_label(self) -> str:
+        name = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad"}[
+            self.optimizer
+        ]
+        if self.optimizer == "sgd" and self.momentum:
+            name += f"(momentum={self.momentum:g}{', nesterov' if self.nesterov else ''})"
+        return name
+
+
+@dataclass(frozen=True, slots=True)
+class EpochRecord:
+    """One epoch of history.
+
+    ``loss`` is the full-data loss of the parameters at the start of the epoch; ``w`` and
+    ``b`` are the parameters after it. ``samples_seen`` and ``updates`` count from the start
+    of the run.
+    """
+
+    epoch: int
+    loss: float
+    w: float
+    b: float
+    samples_seen: int
+    updates: int
+
+
+class TrainingControl:
+    """Pause and stop flags shared between a training thread and its owner.
+
+    Thread-safe: any thread may call :meth:`pause`, :meth:`resume` and :meth:`stop`; the
+    engine calls :meth:`checkpoint` between updates, which blocks while paused and returns
+    ``True`` when the run should stop.
+    """
+
+    def __init__(self):
+        self._running = threading.Event()
+        self._running.set()
+        self._stop = False
+
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def stop(self) -> None:
+        self._stop = True
+        self._running.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop
+
+    def checkpoint(self) -> bool:
+        if not self._running.is_set():
+            self._running.wait()
+        return self._stop
+
+
+def initial_parameters(config: TrainConfig, dtype: str = "float32") -> tuple[float, float]:
+    """The start (w, b): as given, or drawn from the seed like ``nn.Linear(1, 1)``.
+
+    The global random state is restored afterwards.
+    """
+    w, b = config.init_w, config.init_b
+    if w is None or b is None:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(config.seed)
+            layer = nn.Linear(1, 1, bias=config.fit_bias, dtype=TORCH_DTYPES[dtype])
+        if w is None:
+            w = layer.weight.item()
+        if b is None:
+            b = layer.bias.item() if config.fit_bias else 0.0
+    if not config.fit_bias:
+        b = 0.0
+    return float(w), float(b)
+
+
+def _loss_function(config: TrainConfig, module: bool):
+    """The loss as the tutorials write it: a module for ``module``, an expression otherwise."""
+    if config.loss == "mse":
+        if module:
+            return nn.MSELoss()
+        return lambda pred, y: torch.mean((pred - y) ** 2)
+    if config.loss == "mae":
+        if module:
+            return nn.L1Loss()
+        return lambda pred, y: torch.mean(torch.abs(pred - y))
+    if module:
+        return nn.HuberLoss(delta=config.huber_delta)
+    delta = config.huber_delta
+    return lambda pred, y: torch.nn.functional.huber_loss(pred, y, delta=delta)
+
+
+def make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
+    """The ``torch.optim`` optimizer the settings name."""
+    lr, wd = config.learning_rate, config.weight_decay
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=config.momentum,
+                               nesterov=config.nesterov, weight_decay=wd)
+    if config.optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=(config.beta1, config.beta2),
+                                eps=config.eps, weight_decay=wd)
+    if config.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, alpha=config.alpha, eps=config.eps,
+                                   momentum=config.momentum, weight_decay=wd)
+    return torch.optim.Adagrad(params, lr=lr, eps=config.eps, weight_decay=wd)
+
+
+class _Manual:
+    """Tutorials 1 and 2: hand-written autograd updates."""
+
+    def __init__(self, config: TrainConfig, w0: float, b0: float, dtype):
+        self.lr = config.learning_rate
+        self.w = torch.tensor(w0, dtype=dtype, requires_grad=True)
+        self.b = torch.tensor(b0, dtype=dtype, requires_grad=config.fit_bias)
+        self.fit_bias = config.fit_bias
+        self.criterion = _loss_function(config, module=False)
+
+    def forward(self, x):
+        if self.fit_bias:
+            return self.w * x + self.b
+        return self.w * x
+
+    def step(self, x, y):
+        loss = self.criterion(self.forward(x), y)
+        loss.backward()
+        w, b, lr = self.w, self.b, self.lr
+        with torch.no_grad():
+            w -= lr * w.grad
+            if self.fit_bias:
+                b -= lr * b.grad
+        w.grad.zero_()
+        if self.fit_bias:
+            b.grad.zero_()
+        return loss
+
+    def full_loss(self, X, Y) -> float:
+        with torch.no_grad():
+            return self.criterion(self.forward(X), Y).item()
+
+    def parameters(self) -> tuple[float, float]:
+        return self.w.item(), (self.b.item() if self.fit_bias else 0.0)
+
+
+class _Module:
+    """Tutorial 3: ``nn.Linear`` + a loss module + a ``torch.optim`` optimizer."""
+
+    def __init__(self, config: TrainConfig, w0: float, b0: float, dtype):
+        self.model = nn.Linear(1, 1, bias=config.fit_bias, dtype=dtype)
+        with torch.no_grad():
+            self.model.weight.fill_(w0)
+            if config.fit_bias:
+                self.model.bias.fill_(b0)
+        self.fit_bias = config.fit_bias
+        self.criterion = _loss_function(config, module=True)
+        self.optimizer = make_optimizer(config, self.model.parameters())
+
+    def step(self, x, y):
+        loss = self.criterion(self.model(x), y)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss
+
+    def full_loss(self, X, Y) -> float:
+        with torch.no_grad():
+            return self.criterion(self.model(X), Y).item()
+
+    def parameters(self) -> tuple[float, float]:
+        return (self.model.weight.item(),
+                self.model.bias.item() if self.fit_bias else 0.0)
+
+
+def train(
+    dataset: Dataset, config: TrainConfig, control: TrainingControl | None = None
+) -> Iterator[EpochRecord]:
+    """Train and yield one :class:`EpochRecord` per epoch.
+
+    Same data, seed and settings give bitwise the same history. The generator may be paused
+    between updates through ``control`` (or simply not advanced) without changing any number.
+
+    Raises
+    ------
+    ConfigError, DataError
+        Before the first epoch, for invalid settings or an empty data set.
+    TrainingDiverged
+        In the epoch where the loss or a parameter stops being finite; every record yielded
+        before it is finite.
+    """
+    config.validate()
+    if len(dataset) == 0:
+        raise DataError("The data set is empty: add at least one point before training.")
+    return _run(dataset, config, control)
+
+
+def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None):
+    X, Y = dataset.tensors()
+    n = X.shape[0]
+    w0, b0 = initial_parameters(config, dataset.dtype)
+    dtype = TORCH_DTYPES[dataset.dtype]
+    impl_class = _Manual if config.impl == "manual" else _Module
+    impl = impl_class(config, w0, b0, dtype)
+    step = impl.step
+    checkpoint = control.checkpoint if control is not None else None
+    shuffle = config.shuffle and config.method != "batch"
+    generator = torch.Generator().manual_seed(config.seed) if shuffle else None
+    size = {"batch": n, "sgd": 1, "minibatch": config.batch_size}[config.method]
+    size = min(size, n)
+    starts = range(0, n, size)
+    samples = updates = 0
+    w, b = w0, b0
+    good = (w0, b0, None)  # the last parameters with a finite full-data loss, and that loss
+
+    def diverged(epoch):
+        bound = stable_learning_rate(dataset, config.fit_bias)
+        return TrainingDiverged(epoch, config.learning_rate, bound, *good)
+
+    for epoch in range(config.epochs):
+        if checkpoint is not None and checkpoint():
+            return
+        if size == n:
+            loss = step(X, Y).item()
+            if not math.isfinite(loss):
+                raise diverged(epoch)
+            good = (w, b, loss)
+            samples += n
+            updates += 1
+        else:
+            loss = impl.full_loss(X, Y)
+            if not math.isfinite(loss):
+                raise diverged(epoch)
+            good = (w, b, loss)
+            if generator is not None:
+                order = torch.randperm(n, generator=generator)
+                Xe, Ye = X[order], Y[order]
+            else:
+                Xe, Ye = X, Y
+            for start in starts:
+                if checkpoint is not None and checkpoint():
+                    return
+                step(Xe[start:start + size], Ye[start:start + size])
+            samples += n
+            updates += len(starts)
+        w, b = impl.parameters()
+        if not (math.isfinite(w) and math.isfinite(b)):
+            raise diverged(epoch)
+        yield EpochRecord(epoch, loss, w, b, samples, updates)
+
+
+def full_data_loss(dataset: Dataset, config: TrainConfig, w: float, b: float) -> float:
+    """The loss of (w, b) on all the data, computed the way the chosen implementation does."""
+    config.validate()
+    dtype = TORCH_DTYPES[dataset.dtype]
+    impl = (_Manual if config.impl == "manual" else _Module)(config, w, b, dtype)
+    X, Y = dataset.tensors()
+    return impl.full_loss(X, Y)

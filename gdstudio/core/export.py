@@ -1,0 +1,102 @@
+"""History and parameter tables: the formats shared by ``gdstudio train`` and the studio."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .csvio import atomic_write, table_text
+from .engine import EpochRecord, TrainConfig
+from .optimum import Optimum
+
+HISTORY_HEADER = ("epoch", "loss", "w", "b", "samples_seen", "updates")
+
+PARAMS_HEADER = (
+    "run", "w", "b", "loss", "status", "epochs_done", "method", "impl", "optimizer", "loss_fn",
+    "learning_rate", "batch_size", "momentum", "nesterov", "weight_decay", "init_w", "init_b",
+    "seed", "shuffle", "fit_bias", "n_points", "dtype", "w_optimal", "b_optimal", "loss_optimal",
+)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a finished (or stopped, or diverged) run leaves: its settings and result.
+
+    ``loss`` is the full-data loss of the final ``w``, ``b``; ``status`` is ``done``,
+    ``stopped`` or ``diverged``.
+    """
+
+    config: TrainConfig
+    w: float
+    b: float
+    loss: float | str
+    epochs_done: int
+    status: str
+    n_points: int
+    dtype: str
+    init_w: float
+    init_b: float
+    optimum: Optimum | None = None
+    name: str = ""
+
+    def row(self, index: int) -> list:
+        c = self.config
+        opt = self.optimum
+        return [
+            self.name or f"run {index + 1}", self.w, self.b, self.loss, self.status,
+            self.epochs_done, c.method, c.impl, c.optimizer if c.impl == "module" else "manual",
+            c.loss, float(c.learning_rate),
+            c.batch_size if c.method == "minibatch" else "", float(c.momentum), c.nesterov,
+            float(c.weight_decay), self.init_w, self.init_b, c.seed, c.shuffle, c.fit_bias,
+            self.n_points, self.dtype,
+            opt.w if opt else "", opt.b if opt else "", opt.loss if opt else "",
+        ]
+
+
+def history_text(records: Iterable[EpochRecord]) -> str:
+    return table_text(
+        HISTORY_HEADER,
+        ([r.epoch, r.loss, r.w, r.b, r.samples_seen, r.updates] for r in records),
+    )
+
+
+def params_text(runs: Sequence[RunSummary]) -> str:
+    return table_text(PARAMS_HEADER, (run.row(i) for i, run in enumerate(runs)))
+
+
+def write_history(path: str | os.PathLike, records: Iterable[EpochRecord]) -> None:
+    """Write ``epoch,loss,w,b,...`` one row per epoch, atomically."""
+    atomic_write(path, history_text(records))
+
+
+def write_params(path: str | os.PathLike, runs: Sequence[RunSummary]) -> None:
+    """Write the learned parameters and settings, one row per run, atomically."""
+    atomic_write(path, params_text(runs))
+
+
+def summarize(dataset, config: TrainConfig, last: EpochRecord | None, status: str,
+              init: tuple[float, float], optimum: Optimum | None = None, name: str = "",
+              diverged=None) -> RunSummary:
+    """Build the :class:`RunSummary` of a run whose last finished epoch is ``last``.
+
+    For a diverged run pass the :class:`TrainingDiverged` error: the summary then keeps its
+    last parameters with a finite loss (the loss is left empty when there are none).
+    """
+    from .engine import full_data_loss
+
+    epochs = 0 if last is None else last.epoch + 1
+    if diverged is not None:
+        w, b, loss = diverged.w, diverged.b, diverged.loss
+        loss = "" if loss is None else loss
+    else:
+        w, b = (last.w, last.b) if last is not None else init
+        loss = full_data_loss(dataset, config, w, b)
+        if not math.isfinite(loss):
+            loss = ""
+    return RunSummary(
+        config=config, w=w, b=b, loss=loss, epochs_done=epochs, status=status,
+        n_points=len(dataset), dtype=dataset.dtype, init_w=init[0], init_b=init[1],
+        optimum=optimum, name=name,
+    )

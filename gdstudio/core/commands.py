@@ -100,6 +100,11 @@ class Insert:
 
     def apply(self, dataset: Dataset):
         total = len(dataset) + len(self.indices)
+        if len(self.indices) != len(self.points) or len(set(self.indices)) != len(self.indices):
+            raise DataError("Cannot restore points: the positions and the points do not match.")
+        for i in self.indices:
+            if not 0 <= i < total:
+                raise DataError(f"Cannot restore a point at position {i}.")
         xs = np.empty(total, dataset.x.dtype)
         ys = np.empty(total, dataset.x.dtype)
         mask = np.zeros(total, bool)

@@ -22,6 +22,9 @@ from .data import DTYPES, Dataset, _dtype_name
 from .errors import DataError, ExportError
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+# Numbers below this round to a finite float32 (FLOAT32_MAX plus half an ulp rounds to inf),
+# so that float32's own text for its largest value, '3.4028235e+38', still reads.
+FLOAT32_OVERFLOW = 2.0**128 - 2.0**103
 
 
 def format_float(value: float) -> str:
@@ -172,7 +175,7 @@ def _parse_rows(path: Path, text: str, dtype: str) -> tuple[list[float], list[fl
     fast = _parse_fast(text, dtype)
     if fast is not None:
         return fast
-    limit = FLOAT32_MAX if dtype == "float32" else math.inf
+    limit = FLOAT32_OVERFLOW if dtype == "float32" else math.inf
     xs: list[float] = []
     ys: list[float] = []
     cols = (0, 1)
@@ -186,7 +189,7 @@ def _parse_rows(path: Path, text: str, dtype: str) -> tuple[list[float], list[fl
             continue
         if not seen_first:
             seen_first = True
-            if not all(_is_number(c) for c in row[:2]) and len(row) >= 2:
+            if len(row) >= 2 and not any(_is_number(c) for c in row[:2]):
                 names = [c.strip().lower() for c in row]
                 if "x" in names and "y" in names:
                     cols = (names.index("x"), names.index("y"))
@@ -213,7 +216,7 @@ def _parse_rows(path: Path, text: str, dtype: str) -> tuple[list[float], list[fl
                     f"{path}, line {lineno}, column {col + 1}: {cell.strip()!r} is {what}; "
                     "only finite numbers are allowed."
                 )
-            if abs(value) > limit:
+            if abs(value) >= limit:
                 raise DataError(
                     f"{path}, line {lineno}, column {col + 1}: {cell.strip()} is too large for "
                     f"float32 (largest {FLOAT32_MAX:.6g})."
@@ -238,7 +241,7 @@ def _parse_fast(text: str, dtype: str):
         if [c.strip().lower() for c in cells] != ["x", "y"]:
             return None
         body = "" if first_nl < 0 else text[first_nl + 1 :]
-    if "\n\n" in body or '"' in body or "_" in body or "\r" in body:
+    if not body.strip() or "\n\n" in body or '"' in body or "_" in body or "\r" in body:
         return None
     try:
         arr = np.loadtxt(io.StringIO(body), delimiter=",", dtype=np.float64, ndmin=2, comments=None)
@@ -248,6 +251,6 @@ def _parse_fast(text: str, dtype: str):
         return None
     if not np.isfinite(arr).all():
         return None
-    if dtype == "float32" and (np.abs(arr) > FLOAT32_MAX).any():
+    if dtype == "float32" and (np.abs(arr) >= FLOAT32_OVERFLOW).any():
         return None
     return arr[:, 0], arr[:, 1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,10 @@ MAX_GENERATED_POINTS = 10_000_000
 
 
 def _dtype_name(dtype) -> str:
-    name = np.dtype(dtype).name
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        raise DataError(f"Unsupported data type {dtype!r}; use float32 or float64.") from None
     if name not in DTYPES:
         raise DataError(f"Unsupported data type {name!r}; use float32 or float64.")
     return name
@@ -96,6 +100,17 @@ def _check_finite(**values):
             raise DataError(f"{name} must be a finite number, got {value!r}.")
 
 
+def _whole(name, value, low, high) -> int:
+    """``value`` as an int in ``[low, high]``, or :class:`DataError`."""
+    try:
+        number = operator.index(value)
+    except TypeError:
+        number = None
+    if number is None or isinstance(value, bool) or not low <= number <= high:
+        raise DataError(f"{name} must be a whole number from {low:,} to {high:,}, got {value!r}.")
+    return number
+
+
 def _finish(X: torch.Tensor, slope, intercept, noise) -> Dataset:
     Y = slope * X + intercept + noise * torch.randn(X.size(), dtype=X.dtype)
     if not torch.isfinite(Y).all():
@@ -121,6 +136,7 @@ def noisy_line(
     """
     _check_finite(slope=slope, intercept=intercept, noise=noise, x_min=x_min, x_max=x_max,
                   x_step=x_step)
+    seed = _whole("The seed", seed, 0, 2**63 - 1)
     if noise < 0:
         raise DataError(f"noise must be 0 or more, got {noise!r}.")
     if x_step <= 0:
@@ -133,7 +149,7 @@ def noisy_line(
             f"That range and step give {count:,} points; at most {MAX_GENERATED_POINTS:,}."
         )
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(seed))
+        torch.manual_seed(seed)
         X = torch.arange(x_min, x_max, x_step, dtype=TORCH_DTYPES[_dtype_name(dtype)]).view(-1, 1)
         return _finish(X, slope, intercept, noise)
 
@@ -150,14 +166,14 @@ def random_line(
 ) -> Dataset:
     """``n`` points with x uniformly random in ``[x_min, x_max)`` on a noisy line."""
     _check_finite(slope=slope, intercept=intercept, noise=noise, x_min=x_min, x_max=x_max)
-    if not 1 <= int(n) <= MAX_GENERATED_POINTS:
-        raise DataError(f"N must be between 1 and {MAX_GENERATED_POINTS:,}, got {n!r}.")
+    n = _whole("N", n, 1, MAX_GENERATED_POINTS)
+    seed = _whole("The seed", seed, 0, 2**63 - 1)
     if noise < 0:
         raise DataError(f"noise must be 0 or more, got {noise!r}.")
     if x_max <= x_min:
         raise DataError(f"x max ({x_max!r}) must be greater than x min ({x_min!r}).")
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(seed))
+        torch.manual_seed(seed)
         t = TORCH_DTYPES[_dtype_name(dtype)]
-        X = x_min + (x_max - x_min) * torch.rand(int(n), 1, dtype=t)
+        X = x_min + (x_max - x_min) * torch.rand(n, 1, dtype=t)
         return _finish(X, slope, intercept, noise)

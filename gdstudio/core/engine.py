@@ -167,18 +167,23 @@ class EpochRecord:
 class TrainingControl:
     """Pause and stop flags shared between a training thread and its owner.
 
-    Thread-safe: any thread may call :meth:`pause`, :meth:`resume` and :meth:`stop`; the
-    engine calls :meth:`checkpoint` between updates, which blocks while paused and returns
-    ``True`` when the run should stop.
+    Thread-safe: any thread may call :meth:`pause`, :meth:`resume`, :meth:`stop` and
+    :meth:`sleep`; the engine calls :meth:`checkpoint` between updates, which blocks while
+    paused and returns ``True`` once the run should stop. ``before_wait``, if set, is called
+    (in the training thread) just before a checkpoint blocks, so that pending results can be
+    delivered first.
     """
 
     def __init__(self):
         self._running = threading.Event()
         self._running.set()
+        self._wake = threading.Event()
         self._stop = False
+        self.before_wait = None
 
     def pause(self) -> None:
         self._running.clear()
+        self._wake.set()
 
     def resume(self) -> None:
         self._running.set()
@@ -186,6 +191,7 @@ class TrainingControl:
     def stop(self) -> None:
         self._stop = True
         self._running.set()
+        self._wake.set()
 
     @property
     def paused(self) -> bool:
@@ -197,8 +203,17 @@ class TrainingControl:
 
     def checkpoint(self) -> bool:
         if not self._running.is_set():
+            if self.before_wait is not None:
+                self.before_wait()
             self._running.wait()
         return self._stop
+
+    def sleep(self, seconds: float) -> None:
+        """Wait up to ``seconds``; returns early on pause or stop."""
+        self._wake.clear()
+        if self._stop or not self._running.is_set():
+            return
+        self._wake.wait(seconds)
 
 
 def initial_parameters(config: TrainConfig, dtype: str = "float32") -> tuple[float, float]:
@@ -291,7 +306,9 @@ class _Module:
     """Tutorial 3: ``nn.Linear`` + a loss module + a ``torch.optim`` optimizer."""
 
     def __init__(self, config: TrainConfig, w0: float, b0: float, dtype):
-        self.model = nn.Linear(1, 1, bias=config.fit_bias, dtype=dtype)
+        # nn.Linear draws a start from the global RNG; keep the caller's random state as it was.
+        with torch.random.fork_rng(devices=[]):
+            self.model = nn.Linear(1, 1, bias=config.fit_bias, dtype=dtype)
         with torch.no_grad():
             self.model.weight.fill_(w0)
             if config.fit_bias:

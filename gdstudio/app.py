@@ -1,0 +1,42 @@
+"""Start-up: QApplication and the main window."""
+
+from __future__ import annotations
+
+import sys
+
+
+def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
+    """Open the studio (with the points of ``path`` if given) and run until it closes."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from .core import DataError, read_dataset
+    from .ui.main_window import MainWindow, resource_path
+
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName("gdstudio")
+    app.setApplicationName("Gradient Descent Studio")
+    app.setDesktopFileName("gdstudio")
+    icon = resource_path("gdstudio.png")
+    if icon is not None:
+        app.setWindowIcon(QIcon(str(icon)))
+    dataset, error = None, None
+    if path:
+        try:
+            dataset = read_dataset(path)
+        except DataError as exc:
+            error = str(exc)
+    window = MainWindow(dataset)
+    window.show()
+    if error:
+        window._message("Cannot open the CSV file",
+                        f"{error}\n\nShowing the tutorial's noisy line instead.")
+    elif path:
+        window.statusBar().showMessage(f"Opened {len(dataset):,} points from {path}.", 8000)
+    return app.exec()
+
+
+def main() -> int:
+    from .cli import main as cli_main
+
+    return cli_main()

@@ -1,0 +1,1 @@
+"""The Qt side of the studio: widgets, plots and the training thread."""

@@ -1,0 +1,814 @@
+"""The main window: data, method and hyperparameter panels, live plots, runs, export."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import (
+    Append,
+    Clear,
+    DataError,
+    Dataset,
+    Delete,
+    Move,
+    Replace,
+    StudioError,
+    TrainConfig,
+    closed_form,
+    initial_parameters,
+    read_dataset,
+    stable_learning_rate,
+    summarize,
+    write_dataset,
+    write_history,
+    write_params,
+)
+from ..core.export import RunSummary
+from .data_model import DataModel
+from .dialogs import GenerateDialog, generate
+from .plots import DataPlot, LossPlot
+from .settings_panel import SettingsPanel
+from .training import TrainingSession
+
+SETTINGS_VERSION = 1
+#: The plots redraw at most this often while training (milliseconds).
+FRAME_MS = 16
+SPEEDS = [
+    ("As fast as possible", 0.0),
+    ("200 epochs/s", 1 / 200),
+    ("50 epochs/s", 1 / 50),
+    ("10 epochs/s", 1 / 10),
+    ("5 epochs/s", 1 / 5),
+    ("2 epochs/s", 1 / 2),
+    ("1 epoch/s", 1.0),
+]
+CSV_FILTER = "CSV files (*.csv);;All files (*)"
+
+
+@dataclass
+class KeptRun:
+    key: int
+    summary: RunSummary
+    loss: np.ndarray
+    label: str
+
+
+def resource_path(name: str) -> Path | None:
+    """A file from ``resources/`` (installed as ``gdstudio/resources``), or None."""
+    here = Path(__file__).resolve().parent.parent
+    for folder in (here / "resources", here.parent / "resources"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+class MainWindow(QMainWindow):
+    """Gradient Descent Studio's main window.
+
+    ``settings`` defaults to the user's QSettings store; tests pass their own.
+    """
+
+    def __init__(self, dataset: Dataset | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.setWindowTitle("Gradient Descent Studio")
+        icon = resource_path("gdstudio.png")
+        if icon is not None:
+            self.setWindowIcon(QIcon(str(icon)))
+        self.settings = settings if settings is not None else QSettings()
+        self.model = DataModel(dataset, self)
+        self.session = TrainingSession(self)
+        self.kept_runs: list[KeptRun] = []
+        self.current_summary: RunSummary | None = None
+        self.last_message: tuple[str, str] | None = None
+        self._boxes: list[QMessageBox] = []
+        self._next_key = 1
+        self._dirty = False
+        self._kept_current = False
+        self._generate_values: dict = {}
+        self._last_dir = ""
+
+        self._build_plots()
+        self._build_panels()
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self._build_status_bar()
+
+        self.model.pointsChanged.connect(self._on_model_pointsChanged)
+        self.model.undo_stack.cleanChanged.connect(self._update_actions)
+        self.session.stateChanged.connect(self._on_session_stateChanged)
+        self.session.epochsAppended.connect(self._on_session_epochsAppended)
+        self.session.trainingFinished.connect(self._on_session_trainingFinished)
+        self.panel.settingsChanged.connect(self._on_panel_settingsChanged)
+        self.plot.addRequested.connect(self._on_plot_addRequested)
+        self.plot.moveRequested.connect(self._on_plot_moveRequested)
+        self.plot.deleteRequested.connect(self._on_plot_deleteRequested)
+        self.plot.selectionChanged.connect(self._update_actions)
+
+        self._frame_timer = QTimer(self)
+        self._frame_timer.setInterval(FRAME_MS)
+        self._frame_timer.timeout.connect(self._on_frame_timer_timeout)
+
+        self.resize(1280, 800)
+        self._restore_settings()
+        self._on_model_pointsChanged(autorange=True)
+        self._update_actions()
+
+    # ================================================================= building
+    def _build_plots(self) -> None:
+        self.plot = DataPlot()
+        self.loss_plot = LossPlot()
+        self.readout = QLabel()
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout.setStyleSheet("font-family: monospace; font-size: 10pt; padding: 4px;")
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.plot)
+        splitter.addWidget(self.loss_plot)
+        splitter.setSizes([640, 480])
+        self.splitter = splitter
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.readout)
+        self.setCentralWidget(central)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_panels(self) -> None:
+        data = QWidget()
+        grid = QGridLayout(data)
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("font-weight: bold;")
+        grid.addWidget(self.count_label, 0, 0, 1, 2)
+        hint = QLabel("Click: add · drag: move · right-click: delete · Shift-click: select")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        grid.addWidget(hint, 1, 0, 1, 2)
+        self.btn_generate = QPushButton("Generate noisy line…")
+        self.btn_clear = QPushButton("Clear")
+        self.btn_import = QPushButton("Import CSV…")
+        self.btn_save = QPushButton("Save data as CSV…")
+        self.btn_undo = QPushButton("Undo")
+        self.btn_redo = QPushButton("Redo")
+        for i, b in enumerate((self.btn_generate, self.btn_clear, self.btn_import,
+                               self.btn_save, self.btn_undo, self.btn_redo)):
+            grid.addWidget(b, 2 + i // 2, i % 2)
+        self.show_optimum = QCheckBox("Show least-squares line")
+        self.show_optimum.setChecked(True)
+        grid.addWidget(self.show_optimum, 5, 0, 1, 2)
+        self.data_dock = self._dock("Data", "dataDock", data, Qt.DockWidgetArea.LeftDockWidgetArea)
+
+        self.panel = SettingsPanel()
+        scroll = QScrollArea()
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(340)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.settings_dock = self._dock("Training", "trainingDock", scroll,
+                                        Qt.DockWidgetArea.LeftDockWidgetArea)
+
+        runs = QWidget()
+        v = QVBoxLayout(runs)
+        self.runs_list = QListWidget()
+        self.runs_list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        v.addWidget(self.runs_list, 1)
+        row = QHBoxLayout()
+        self.btn_keep = QPushButton("Keep run")
+        self.btn_remove = QPushButton("Remove")
+        row.addWidget(self.btn_keep)
+        row.addWidget(self.btn_remove)
+        v.addLayout(row)
+        runs.setMinimumWidth(200)
+        runs.setMaximumWidth(320)
+        self.runs_dock = self._dock("Compare runs", "runsDock", runs,
+                                    Qt.DockWidgetArea.RightDockWidgetArea)
+        self.runs_list.itemSelectionChanged.connect(self._update_actions)
+
+    def _action(self, text, slot, shortcut=None, tip=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_import = a("&Import CSV…", self.import_csv, "Ctrl+O", "Load x,y points")
+        self.act_save = a("&Save data as CSV…", self.save_data, "Ctrl+S", "Save the points")
+        self.act_export_params = a("&Export parameters…", self.export_parameters, "Ctrl+E",
+                                   "Learned w, b, loss and settings, one row per run")
+        self.act_export_history = a("Export &history…", self.export_history, "Ctrl+Shift+E",
+                                    "epoch, loss, w, b of the current run")
+        self.act_quit = a("&Quit", self.close, "Ctrl+Q")
+        self.act_undo = a("&Undo", self.undo, "Ctrl+Z")
+        self.act_redo = a("&Redo", self.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
+        self.act_delete = a("&Delete selected points", self.delete_selected,
+                            [QKeySequence.StandardKey.Delete, "Backspace"])
+        self.act_generate = a("&Generate noisy line…", self.generate_dialog, "Ctrl+G")
+        self.act_clear = a("&Clear points", self.clear_points, "Ctrl+Shift+Del")
+        self.act_train = a("&Train", self.train_or_resume, "F5", "Start, or resume a paused run")
+        self.act_pause = a("&Pause", self.pause, "F6")
+        self.act_stop = a("&Stop", self.stop, "Shift+F5")
+        self.act_step = a("Step one &epoch", self.step, "F10")
+        self.act_reset = a("&Reset", self.reset, "Ctrl+R", "Forget the current run")
+        self.act_keep = a("&Keep run for comparison", self.keep_run, "Ctrl+K")
+        self.act_remove = a("Remove &kept run", self.remove_selected_runs)
+        self.act_log = a("&Log-scale loss", self._on_log_toggled, "Ctrl+L")
+        self.act_log.setCheckable(True)
+        self.act_optimum = a("Show &least-squares line", self._on_optimum_toggled)
+        self.act_optimum.setCheckable(True)
+        self.act_optimum.setChecked(True)
+        self.act_shortcuts = a("&Keyboard shortcuts", self.show_shortcuts, "F1")
+        self.act_about = a("&About", self.show_about)
+        self.btn_generate.clicked.connect(self.generate_dialog)
+        self.btn_clear.clicked.connect(self.clear_points)
+        self.btn_import.clicked.connect(self.import_csv)
+        self.btn_save.clicked.connect(self.save_data)
+        self.btn_undo.clicked.connect(self.undo)
+        self.btn_redo.clicked.connect(self.redo)
+        self.btn_keep.clicked.connect(self.keep_run)
+        self.btn_remove.clicked.connect(self.remove_selected_runs)
+        self.show_optimum.toggled.connect(self.act_optimum.setChecked)
+        self.act_optimum.toggled.connect(self.show_optimum.setChecked)
+
+    def _build_menus_and_toolbar(self) -> None:
+        bar = self.menuBar()
+        m = bar.addMenu("&File")
+        for act in (self.act_import, self.act_save, None, self.act_export_params,
+                    self.act_export_history, None, self.act_quit):
+            m.addSeparator() if act is None else m.addAction(act)
+        m = bar.addMenu("&Edit")
+        for act in (self.act_undo, self.act_redo, None, self.act_delete, self.act_generate,
+                    self.act_clear):
+            m.addSeparator() if act is None else m.addAction(act)
+        m = bar.addMenu("&Run")
+        for act in (self.act_train, self.act_pause, self.act_stop, self.act_step,
+                    self.act_reset, None, self.act_keep, self.act_remove):
+            m.addSeparator() if act is None else m.addAction(act)
+        m = bar.addMenu("&View")
+        m.addAction(self.act_log)
+        m.addAction(self.act_optimum)
+        m.addSeparator()
+        for dock in (self.data_dock, self.settings_dock, self.runs_dock):
+            m.addAction(dock.toggleViewAction())
+        m = bar.addMenu("&Help")
+        m.addAction(self.act_shortcuts)
+        m.addAction(self.act_about)
+
+        tb = QToolBar("Run")
+        tb.setObjectName("runToolbar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for act in (self.act_train, self.act_pause, self.act_stop, self.act_step,
+                    self.act_reset):
+            tb.addAction(act)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Speed "))
+        self.speed = QComboBox()
+        for label, seconds in SPEEDS:
+            self.speed.addItem(label, seconds)
+        self.speed.currentIndexChanged.connect(self._on_speed_currentIndexChanged)
+        tb.addWidget(self.speed)
+        tb.addSeparator()
+        tb.addAction(self.act_keep)
+        tb.addAction(self.act_log)
+        self.addToolBar(tb)
+        self.toolbar = tb
+
+    def _build_status_bar(self) -> None:
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(260)
+        self.progress.setFormat("%v / %m epochs")
+        self.progress.setValue(0)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().showMessage("Ready: press F5 to train.")
+
+    # ================================================================= data edits
+    def _edit_allowed(self) -> bool:
+        if self.session.active:
+            self.statusBar().showMessage(
+                "The data is locked while training runs: stop it (Shift+F5) to edit.", 5000)
+            return False
+        return True
+
+    def _push(self, command) -> bool:
+        if not self._edit_allowed():
+            return False
+        try:
+            self.model.push(command)
+        except DataError as exc:
+            self._message("Cannot edit the data", str(exc))
+            return False
+        return True
+
+    @Slot(float, float)
+    def _on_plot_addRequested(self, x: float, y: float) -> None:  # noqa: N802
+        if self._push(Append(x, y)):
+            self.statusBar().showMessage(f"Added ({x:.4g}, {y:.4g}).", 3000)
+
+    @Slot(int, float, float)
+    def _on_plot_moveRequested(self, index: int, x: float, y: float) -> None:  # noqa: N802
+        if not self._push(Move(index, x, y)):
+            self.plot.set_points(self.model.dataset.x, self.model.dataset.y)
+
+    @Slot(object)
+    def _on_plot_deleteRequested(self, indices) -> None:  # noqa: N802
+        if self._push(Delete(tuple(indices))):
+            self.plot.set_selection(())
+
+    def delete_selected(self) -> None:
+        if self.plot.selection:
+            self._on_plot_deleteRequested(self.plot.selection)
+
+    def undo(self) -> None:
+        if self._edit_allowed():
+            self.model.undo_stack.undo()
+
+    def redo(self) -> None:
+        if self._edit_allowed():
+            self.model.undo_stack.redo()
+
+    def clear_points(self) -> None:
+        if len(self.model.dataset):
+            self._push(Clear(self.model.dataset.dtype))
+
+    def generate_dialog(self) -> None:
+        if not self._edit_allowed():
+            return
+        dialog = GenerateDialog(self, self._generate_values)
+        if dialog.exec() and dialog.result_dataset is not None:
+            self._generate_values = dialog.values()
+            self._replace(dialog.result_dataset, "Generate noisy line")
+
+    def generate(self, **values) -> bool:
+        """Generate a noisy line with these values (the dialog's fields) as one edit."""
+        v = {"slope": -5.0, "intercept": 0.0, "noise": 0.4, "x_min": -5.0, "x_max": 5.0,
+             "x_step": 0.1, "n": 100, "seed": 0, "random_x": False, **values}
+        try:
+            dataset = generate(v)
+        except DataError as exc:
+            self._message("Cannot generate", str(exc))
+            return False
+        return self._replace(dataset, "Generate noisy line")
+
+    def _replace(self, dataset: Dataset, text: str) -> bool:
+        ok = self._push(Replace(dataset, text))
+        if ok:
+            self.plot.set_selection(())
+            self.plot.set_points(dataset.x, dataset.y, autorange=True)
+        return ok
+
+    def import_csv(self, path: str | None = None) -> bool:
+        """Load points from CSV (asks for the file when ``path`` is None); undoable."""
+        if not self._edit_allowed():
+            return False
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Import CSV", self._last_dir,
+                                                  CSV_FILTER)
+            if not path:
+                return False
+        try:
+            dataset = read_dataset(path)
+        except DataError as exc:
+            self._message("Cannot import the CSV file", f"{exc}\n\nThe data was not changed.")
+            return False
+        self._last_dir = str(Path(path).parent)
+        if self._replace(dataset, f"Import {Path(path).name}"):
+            self.statusBar().showMessage(f"Imported {len(dataset):,} points from {path}.", 5000)
+            return True
+        return False
+
+    def save_data(self, path: str | None = None) -> bool:
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Save data as CSV", self._last_dir,
+                                                  CSV_FILTER)
+            if not path:
+                return False
+        try:
+            write_dataset(path, self.model.dataset)
+        except StudioError as exc:
+            self._message("Cannot save the data", str(exc))
+            return False
+        self.statusBar().showMessage(f"Saved {len(self.model.dataset):,} points to {path}.",
+                                     5000)
+        return True
+
+    @Slot()
+    def _on_model_pointsChanged(self, autorange: bool = False) -> None:  # noqa: N802
+        d = self.model.dataset
+        self.plot.set_points(d.x, d.y, autorange=autorange)
+        n = len(d)
+        shown = self.plot.shown_count
+        extra = f" (showing {shown:,})" if shown < n else ""
+        self.count_label.setText(f"{n:,} point{'s' if n != 1 else ''}{extra}")
+        self.optimum = None
+        self.stable_lr = None
+        if n:
+            fit_bias = self.panel.fit_bias.isChecked()
+            self.optimum = closed_form(d, fit_bias)
+            self.stable_lr = stable_learning_rate(d, fit_bias)
+            self.plot.set_optimum(self.optimum.w, self.optimum.b)
+        else:
+            self.plot.set_optimum(None)
+        self.panel.set_stable_lr(self.stable_lr)
+        if not self.session.history.count:
+            self._show_start_line()
+        self._update_readout()
+        self._update_actions()
+
+    # ================================================================= training
+    def train_or_resume(self) -> bool:
+        if self.session.state == "paused":
+            self.session.resume()
+            return True
+        if self.session.state == "running":
+            return False
+        return self._start()
+
+    def _start(self, paused_steps: int | None = None) -> bool:
+        try:
+            config = self.panel.config()
+        except ValueError as exc:
+            self._message("Check the settings", str(exc))
+            return False
+        try:
+            self.session.start(self.model.dataset, config, paused_steps=paused_steps)
+        except StudioError as exc:
+            self._message("Cannot train", str(exc))
+            return False
+        self.current_summary = None
+        self._kept_current = False
+        self.loss_plot.set_current(np.empty(0))
+        self.progress.setRange(0, config.epochs)
+        self.progress.setValue(0)
+        self.plot.set_fit(*self.session.init)
+        self.statusBar().showMessage(f"Training: {config.describe()}…")
+        self._frame_timer.start()
+        return True
+
+    def pause(self) -> None:
+        self.session.pause()
+
+    def stop(self) -> None:
+        self.session.stop()
+
+    def step(self) -> None:
+        if self.session.state == "paused":
+            self.session.step(1)
+        elif self.session.state == "idle":
+            self._start(paused_steps=1)
+
+    def reset(self) -> None:
+        self.session.reset()
+        self._frame_timer.stop()
+        self.current_summary = None
+        self.loss_plot.set_current(np.empty(0))
+        self.progress.setValue(0)
+        self._show_start_line()
+        self._update_readout()
+        self._update_actions()
+        self.statusBar().showMessage("Reset.", 3000)
+
+    def _show_start_line(self) -> None:
+        try:
+            config = self.panel.config()
+            self.plot.set_fit(*initial_parameters(config, self.model.dataset.dtype))
+        except (ValueError, StudioError):
+            self.plot.set_fit(None)
+
+    @Slot(int)
+    def _on_session_epochsAppended(self, count: int) -> None:  # noqa: N802
+        self._dirty = True
+
+    @Slot()
+    def _on_frame_timer_timeout(self) -> None:
+        if self._dirty:
+            self._redraw()
+        if self.session.state == "idle":
+            self._frame_timer.stop()
+
+    def _redraw(self) -> None:
+        self._dirty = False
+        h = self.session.history
+        if h.count:
+            self.plot.set_fit(float(h.w[-1]), float(h.b[-1]))
+            self.loss_plot.set_current(h.loss)
+        self.progress.setValue(h.count)
+        self._update_readout()
+
+    @Slot(str)
+    def _on_session_stateChanged(self, state: str) -> None:  # noqa: N802
+        if state == "paused":
+            self.statusBar().showMessage(
+                f"Paused after epoch {self.session.history.count}: F5 resumes, F10 steps.")
+        elif state == "running" and self.session.history.count:
+            self.statusBar().showMessage("Training…")
+        self._update_actions()
+
+    @Slot(str, object)
+    def _on_session_trainingFinished(self, status: str, detail) -> None:  # noqa: N802
+        self._redraw()
+        s = self.session
+        diverged = detail if status == "diverged" else None
+        try:
+            self.current_summary = summarize(s.dataset, s.config, s.history.last(),
+                                             status if status != "error" else "stopped",
+                                             s.init, closed_form(s.dataset, s.config.fit_bias),
+                                             diverged=diverged)
+        except StudioError:
+            self.current_summary = None
+        epochs = s.history.count
+        if status == "done":
+            self.statusBar().showMessage(
+                f"Done: {epochs} epochs; w={self.current_summary.w:.6g}, "
+                f"b={self.current_summary.b:.6g}. Ctrl+K keeps the run for comparison.")
+        elif status == "stopped":
+            self.statusBar().showMessage(f"Stopped after {epochs} epochs.")
+        elif status == "diverged":
+            self.plot.set_fit(diverged.w, diverged.b)
+            self.statusBar().showMessage(f"Diverged in epoch {diverged.epoch}.")
+            self._message("Training diverged", str(diverged), QMessageBox.Icon.Warning)
+        else:
+            self.statusBar().showMessage("Training failed.")
+            self._message("Training failed", str(detail), QMessageBox.Icon.Critical)
+        self._update_readout()
+        self._update_actions()
+
+    @Slot(int)
+    def _on_speed_currentIndexChanged(self, index: int) -> None:  # noqa: N802
+        self.session.set_min_interval(float(self.speed.itemData(index)))
+
+    @Slot()
+    def _on_panel_settingsChanged(self) -> None:  # noqa: N802
+        n = len(self.model.dataset)
+        if n:
+            fit_bias = self.panel.fit_bias.isChecked()
+            self.stable_lr = stable_learning_rate(self.model.dataset, fit_bias)
+            self.optimum = closed_form(self.model.dataset, fit_bias)
+            self.plot.set_optimum(self.optimum.w, self.optimum.b)
+            self.panel.set_stable_lr(self.stable_lr)
+        if self.session.state == "idle" and not self.session.history.count:
+            self._show_start_line()
+        self._update_readout()
+        self._update_actions()
+
+    def _update_readout(self) -> None:
+        h = self.session.history
+        opt = self.optimum
+        total = self.session.config.epochs if self.session.config else None
+        if h.count:
+            last = h.last()
+            text = (f"epoch {last.epoch + 1}" + (f"/{total}" if total else "")
+                    + f"   loss {last.loss:.6g}   w {last.w:.6g}   b {last.b:.6g}")
+        else:
+            text = "epoch –   loss –   w –   b –"
+        if opt is not None:
+            text += f"      optimum: w* {opt.w:.6g}   b* {opt.b:.6g}   loss* {opt.loss:.6g}"
+        self.readout.setText(text)
+
+    # ================================================================= compare runs
+    def keep_run(self) -> bool:
+        """Keep the finished current run: its loss curve stays, with a legend entry."""
+        if self.current_summary is None or self._kept_current or self.session.active:
+            return False
+        summary = self.current_summary
+        label = summary.config.describe()
+        key = self._next_key
+        self._next_key += 1
+        summary = dataclasses.replace(summary, name=f"run {key}")
+        kept = KeptRun(key, summary, self.session.history.loss.copy(), f"#{key} {label}")
+        self.kept_runs.append(kept)
+        self.loss_plot.add_kept(key, kept.loss, kept.label, len(self.kept_runs) - 1)
+        item = QListWidgetItem(
+            f"#{key} {label}\n    w={summary.w:.5g}, b={summary.b:.5g}, {summary.status}")
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        self.runs_list.addItem(item)
+        self._kept_current = True
+        self._update_actions()
+        return True
+
+    def remove_selected_runs(self) -> None:
+        keys = {it.data(Qt.ItemDataRole.UserRole) for it in self.runs_list.selectedItems()}
+        self.remove_runs(keys)
+
+    def remove_runs(self, keys) -> None:
+        keys = set(keys)
+        for i in reversed(range(self.runs_list.count())):
+            if self.runs_list.item(i).data(Qt.ItemDataRole.UserRole) in keys:
+                self.runs_list.takeItem(i)
+        for key in keys:
+            self.loss_plot.remove_kept(key)
+        self.kept_runs = [k for k in self.kept_runs if k.key not in keys]
+        self._update_actions()
+
+    # ================================================================= export
+    def export_rows(self) -> list[RunSummary]:
+        rows = [k.summary for k in self.kept_runs]
+        if self.current_summary is not None and not self._kept_current:
+            rows.append(dataclasses.replace(self.current_summary, name="current"))
+        return rows
+
+    def export_parameters(self, path: str | None = None) -> bool:
+        rows = self.export_rows()
+        if not rows:
+            self._message("Nothing to export", "Train a run first (F5).")
+            return False
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Export parameters", self._last_dir,
+                                                  CSV_FILTER)
+            if not path:
+                return False
+        try:
+            write_params(path, rows)
+        except StudioError as exc:
+            self._message("Export failed", str(exc))
+            return False
+        self.statusBar().showMessage(f"Exported {len(rows)} run(s) to {path}.", 5000)
+        return True
+
+    def export_history(self, path: str | None = None) -> bool:
+        if not self.session.history.count or self.session.active:
+            self._message("Nothing to export",
+                          "Train a run (and let it finish or stop it) first.")
+            return False
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "Export history", self._last_dir,
+                                                  CSV_FILTER)
+            if not path:
+                return False
+        try:
+            write_history(path, self.session.history.records())
+        except StudioError as exc:
+            self._message("Export failed", str(exc))
+            return False
+        self.statusBar().showMessage(
+            f"Exported {self.session.history.count} epochs to {path}.", 5000)
+        return True
+
+    # ================================================================= view
+    def _on_log_toggled(self, on: bool) -> None:
+        self.loss_plot.set_log(on)
+        self.loss_plot.refresh_log()
+        self._dirty = True
+        self._redraw()
+
+    def _on_optimum_toggled(self, on: bool) -> None:
+        self.plot.set_optimum_visible(on)
+
+    def show_shortcuts(self) -> None:
+        lines = []
+        for act in self.findChildren(QAction):
+            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
+                             for k in act.shortcuts())
+            if keys and act.text():
+                lines.append(f"{act.text().replace('&', '')}: {keys}")
+        self._message("Keyboard shortcuts", "\n".join(sorted(lines)),
+                      QMessageBox.Icon.Information)
+
+    def show_about(self) -> None:
+        from .. import __version__
+
+        self._message("About Gradient Descent Studio",
+                      f"Gradient Descent Studio {__version__}\nWatch gradient descent fit a "
+                      "line, with PyTorch.", QMessageBox.Icon.Information)
+
+    def _update_actions(self, *_) -> None:
+        state = self.session.state
+        active = state in ("running", "paused")
+        valid = not self.panel.errors() and len(self.model.dataset) > 0
+        self.act_train.setEnabled(state == "paused" or (state == "idle" and valid))
+        self.act_train.setText("&Resume" if state == "paused" else "&Train")
+        self.act_pause.setEnabled(state == "running")
+        self.act_stop.setEnabled(active)
+        self.act_step.setEnabled(state == "paused" or (state == "idle" and valid))
+        self.act_reset.setEnabled(active or self.session.history.count > 0)
+        for act in (self.act_import, self.act_generate, self.act_clear, self.act_delete):
+            act.setEnabled(not active)
+        self.act_undo.setEnabled(not active and self.model.undo_stack.canUndo())
+        self.act_redo.setEnabled(not active and self.model.undo_stack.canRedo())
+        self.act_delete.setEnabled(not active and bool(self.plot.selection))
+        for button, act in ((self.btn_generate, self.act_generate),
+                            (self.btn_clear, self.act_clear), (self.btn_import, self.act_import),
+                            (self.btn_undo, self.act_undo), (self.btn_redo, self.act_redo)):
+            button.setEnabled(act.isEnabled())
+        can_keep = (not active and self.current_summary is not None
+                    and not self._kept_current)
+        self.act_keep.setEnabled(can_keep)
+        self.btn_keep.setEnabled(can_keep)
+        has_sel = bool(self.runs_list.selectedItems())
+        self.act_remove.setEnabled(has_sel)
+        self.btn_remove.setEnabled(has_sel)
+        self.act_export_params.setEnabled(bool(self.kept_runs) or self.current_summary
+                                          is not None)
+        self.act_export_history.setEnabled(not active and self.session.history.count > 0)
+        self.panel.setEnabled(not active)
+
+    def _message(self, title: str, text: str, icon=QMessageBox.Icon.Warning) -> None:
+        """Show a message without blocking (the window stays live); remembered for tests."""
+        self.last_message = (title, text)
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda *_: self._boxes.remove(box) if box in self._boxes else None)
+        self._boxes.append(box)
+        box.open()
+
+    # ================================================================= settings
+    def _restore_settings(self) -> None:
+        s = self.settings
+        try:
+            version = s.value("version")
+            if version is None:
+                return
+            if int(version) != SETTINGS_VERSION:
+                raise ValueError("outdated settings")
+            raw = json.loads(str(s.value("config", "{}")))
+            fields = {f.name for f in dataclasses.fields(TrainConfig)}
+            config = TrainConfig(**{k: v for k, v in raw.items() if k in fields})
+            config.validate()
+            geometry = s.value("geometry")
+            state = s.value("windowState")
+            speed = int(s.value("speed", 0))
+            log = str(s.value("logScale", "false")).lower() == "true"
+            optimum = str(s.value("showOptimum", "true")).lower() == "true"
+        except Exception:  # a corrupt or outdated store falls back to defaults
+            self.statusBar().showMessage("Saved settings were unreadable; using defaults.", 8000)
+            return
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+        self.panel.set_config(config)
+        if 0 <= speed < self.speed.count():
+            self.speed.setCurrentIndex(speed)
+        self.act_log.setChecked(log)
+        self._on_log_toggled(log)
+        self.act_optimum.setChecked(optimum)
+        self._on_optimum_toggled(optimum)
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("version", SETTINGS_VERSION)
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("windowState", self.saveState())
+        try:
+            config = self.panel.config()
+            s.setValue("config", json.dumps(dataclasses.asdict(config)))
+        except ValueError:
+            pass
+        s.setValue("speed", self.speed.currentIndex())
+        s.setValue("logScale", "true" if self.act_log.isChecked() else "false")
+        s.setValue("showOptimum", "true" if self.act_optimum.isChecked() else "false")
+        s.sync()
+
+    def closeEvent(self, event):  # noqa: N802 - Qt naming
+        self._frame_timer.stop()
+        self.session.shutdown(2000)
+        self.save_settings()
+        for box in list(self._boxes):
+            box.close()
+        super().closeEvent(event)
+
+
+def _finite_or_none(value):
+    return value if isinstance(value, float) and math.isfinite(value) else None

@@ -1,0 +1,238 @@
+"""pyqtgraph plots: the editable data plot and the loss plot.
+
+Plot items are created once; data changes call ``setData`` on them. The scatter is set once
+per data change, never per epoch; per frame only the fit line and the loss curve change.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor
+
+#: Beyond this many points the scatter shows an evenly thinned subset; training uses all.
+MAX_SHOWN_POINTS = 100_000
+#: A click within this many pixels of a point hits it.
+HIT_RADIUS_PX = 8.0
+
+RUN_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
+              "#e377c2", "#7f7f7f", "#bcbd22"]
+
+
+class EditViewBox(pg.ViewBox):
+    """A ViewBox that turns mouse gestures into edit requests (it never edits by itself).
+
+    Left click on empty space asks to add a point; left click on a point selects it
+    (Shift or Ctrl adds to the selection); left drag on a point moves it; right click on a
+    point asks to delete it. Dragging empty space pans, the wheel zooms.
+    """
+
+    def __init__(self, plot: DataPlot):
+        super().__init__(enableMenu=False)
+        self._plot = plot
+        self._drag_index: int | None = None
+
+    def mouseClickEvent(self, ev):  # noqa: N802 - Qt naming
+        pos = self.mapSceneToView(ev.scenePos())
+        index = self._plot.point_at(pos)
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            if index is None:
+                self._plot.addRequested.emit(pos.x(), pos.y())
+            else:
+                extend = bool(ev.modifiers() & (Qt.KeyboardModifier.ShiftModifier
+                                                | Qt.KeyboardModifier.ControlModifier))
+                self._plot.select(index, extend)
+        elif ev.button() == Qt.MouseButton.RightButton:
+            ev.accept()
+            if index is not None:
+                self._plot.deleteRequested.emit((index,))
+        else:
+            super().mouseClickEvent(ev)
+
+    def mouseDragEvent(self, ev, axis=None):  # noqa: N802 - Qt naming
+        if ev.button() != Qt.MouseButton.LeftButton:
+            super().mouseDragEvent(ev, axis)
+            return
+        if ev.isStart():
+            start = self.mapSceneToView(ev.buttonDownScenePos())
+            self._drag_index = self._plot.point_at(start)
+        if self._drag_index is None:
+            super().mouseDragEvent(ev, axis)
+            return
+        ev.accept()
+        pos = self.mapSceneToView(ev.scenePos())
+        if ev.isFinish():
+            index, self._drag_index = self._drag_index, None
+            self._plot.preview_move(None)
+            self._plot.moveRequested.emit(index, pos.x(), pos.y())
+        else:
+            self._plot.preview_move((self._drag_index, pos.x(), pos.y()))
+
+
+class DataPlot(pg.PlotWidget):
+    """The points, the current fit line and the closed-form best-fit line."""
+
+    #: The user asked to add a point at data coordinates (x, y).
+    addRequested = Signal(float, float)  # noqa: N815
+    #: The user asked to move point ``index`` to (x, y).
+    moveRequested = Signal(int, float, float)  # noqa: N815
+    #: The user asked to delete the points with these indices.
+    deleteRequested = Signal(object)  # noqa: N815
+    #: The selection changed (a tuple of indices).
+    selectionChanged = Signal(object)  # noqa: N815
+
+    def __init__(self, parent=None):
+        self._vb = EditViewBox(self)
+        super().__init__(parent, viewBox=self._vb)
+        self.setBackground("w")
+        self.showGrid(x=True, y=True, alpha=0.25)
+        self.setLabel("bottom", "x")
+        self.setLabel("left", "y")
+        self.setTitle("Data and fitted line")
+        self._x = np.empty(0)
+        self._y = np.empty(0)
+        self.selection: tuple[int, ...] = ()
+        self.scatter = pg.ScatterPlotItem(
+            size=7, pen=pg.mkPen("#1f4e79"), brush=pg.mkBrush(31, 119, 180, 170), pxMode=True
+        )
+        self.selected = pg.ScatterPlotItem(
+            size=12, pen=pg.mkPen("#ff7f0e", width=2), brush=pg.mkBrush(None), pxMode=True
+        )
+        self.optimum_line = pg.PlotDataItem(pen=pg.mkPen(QColor(0, 0, 0, 90), width=2,
+                                                         style=Qt.PenStyle.DashLine))
+        self.fit_line = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=3))
+        for item in (self.optimum_line, self.scatter, self.selected, self.fit_line):
+            self.addItem(item)
+        self._legend = self.addLegend(offset=(10, 10))
+        self._legend.addItem(self.fit_line, "current fit")
+        self._legend.addItem(self.optimum_line, "least squares")
+        self._fit: tuple[float, float] | None = None
+        self._optimum: tuple[float, float] | None = None
+        self._vb.sigRangeChanged.connect(self._redraw_lines)
+
+    # --------------------------------------------------------------- data
+    def set_points(self, x: np.ndarray, y: np.ndarray, autorange: bool = False) -> None:
+        """Show these points (thinned beyond :data:`MAX_SHOWN_POINTS`)."""
+        self._x = np.asarray(x, dtype=np.float64)
+        self._y = np.asarray(y, dtype=np.float64)
+        self.selection = tuple(i for i in self.selection if i < len(self._x))
+        stride = max(1, -(-len(self._x) // MAX_SHOWN_POINTS))
+        self.scatter.setData(self._x[::stride], self._y[::stride])
+        self._show_selection()
+        if autorange and len(self._x):
+            self.autoRange(padding=0.08)
+        self._redraw_lines()
+
+    @property
+    def shown_count(self) -> int:
+        return len(self.scatter.data)
+
+    def point_at(self, pos: QPointF) -> int | None:
+        """Index of the point within :data:`HIT_RADIUS_PX` pixels of ``pos``, if any."""
+        if not len(self._x):
+            return None
+        px, py = self._vb.viewPixelSize()
+        if not px or not py:
+            return None
+        d2 = ((self._x - pos.x()) / px) ** 2 + ((self._y - pos.y()) / py) ** 2
+        i = int(np.argmin(d2))
+        return i if d2[i] <= HIT_RADIUS_PX**2 else None
+
+    def select(self, index: int | None, extend: bool = False) -> None:
+        if index is None:
+            sel = ()
+        elif extend:
+            sel = tuple(sorted(set(self.selection) ^ {index}))
+        else:
+            sel = (index,)
+        self.set_selection(sel)
+
+    def set_selection(self, indices) -> None:
+        self.selection = tuple(indices)
+        self._show_selection()
+        self.selectionChanged.emit(self.selection)
+
+    def _show_selection(self) -> None:
+        idx = list(self.selection)
+        self.selected.setData(self._x[idx], self._y[idx])
+
+    def preview_move(self, move) -> None:
+        """Show a point being dragged at its new place (None ends the preview)."""
+        if move is None:
+            self._show_selection()
+            return
+        _, x, y = move
+        self.selected.setData([x], [y])
+
+    # --------------------------------------------------------------- lines
+    def set_fit(self, w: float | None, b: float | None = None) -> None:
+        self._fit = None if w is None else (float(w), float(b))
+        self._redraw_lines()
+
+    def set_optimum(self, w: float | None, b: float | None = None) -> None:
+        self._optimum = None if w is None else (float(w), float(b))
+        self._redraw_lines()
+
+    def set_optimum_visible(self, visible: bool) -> None:
+        self.optimum_line.setVisible(visible)
+
+    def _redraw_lines(self, *_) -> None:
+        (x0, x1), _ = self._vb.viewRange()
+        xs = np.array([x0, x1])
+        for line, params in ((self.fit_line, self._fit), (self.optimum_line, self._optimum)):
+            if params is None:
+                line.setData([], [])
+            else:
+                line.setData(xs, params[0] * xs + params[1])
+
+
+class LossPlot(pg.PlotWidget):
+    """The loss over epochs: the current run live, kept runs overlaid with a legend."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setBackground("w")
+        self.showGrid(x=True, y=True, alpha=0.25)
+        self.setLabel("bottom", "epoch")
+        self.setLabel("left", "loss (full data, start of epoch)")
+        self.setTitle("Loss")
+        self.legend = self.addLegend(offset=(-10, 10))
+        self.current = self.plot(pen=pg.mkPen("#d62728", width=2), name="current run")
+        for item in [self.current]:
+            item.setDownsampling(auto=True, method="peak")
+            item.setClipToView(True)
+        self.kept: dict[int, pg.PlotDataItem] = {}
+
+    def set_log(self, on: bool) -> None:
+        self.setLogMode(y=on)
+
+    def set_current(self, loss: np.ndarray) -> None:
+        self.current.setData(np.arange(len(loss)), _positive(loss, self))
+
+    def add_kept(self, key: int, loss: np.ndarray, label: str, index: int) -> None:
+        color = RUN_COLORS[index % len(RUN_COLORS)]
+        item = self.plot(np.arange(len(loss)), _positive(loss, self),
+                         pen=pg.mkPen(color, width=2, style=Qt.PenStyle.SolidLine), name=label)
+        item.setDownsampling(auto=True, method="peak")
+        item.setClipToView(True)
+        item.gd_loss = np.asarray(loss)
+        self.kept[key] = item
+
+    def remove_kept(self, key: int) -> None:
+        item = self.kept.pop(key, None)
+        if item is not None:
+            self.removeItem(item)
+            self.legend.removeItem(item)
+
+    def refresh_log(self) -> None:
+        for item in self.kept.values():
+            item.setData(np.arange(len(item.gd_loss)), _positive(item.gd_loss, self))
+
+
+def _positive(loss: np.ndarray, plot: LossPlot) -> np.ndarray:
+    """On a log axis a zero loss cannot be drawn; show it at the smallest positive float."""
+    if plot.getPlotItem().ctrl.logYCheck.isChecked():
+        return np.maximum(loss, np.finfo(np.float64).tiny)
+    return loss

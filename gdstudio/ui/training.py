@@ -1,0 +1,306 @@
+"""Training in a QThread: the worker runs the core engine; the session lives in the GUI thread.
+
+Wiring (as superqt and the Qt for Python examples do it): ``thread.started -> worker.run``,
+``worker.finished -> thread.quit``, ``worker.finished -> worker.deleteLater``,
+``thread.finished -> thread.deleteLater``. Worker signals are connected to ``@Slot`` methods
+of :class:`TrainingSession`, a GUI-thread QObject, so its slots run in the GUI thread.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..core import (
+    Dataset,
+    EpochRecord,
+    TrainConfig,
+    TrainingControl,
+    TrainingDiverged,
+    initial_parameters,
+    train,
+)
+
+#: Every training QThread that has started and not yet been waited for (tests check it).
+LIVE_THREADS: set = set()
+
+#: Coalescing interval: the worker emits collected epochs at most this often (seconds).
+EMIT_INTERVAL = 1 / 60
+
+
+class TrainingWorker(QObject):
+    """Runs :func:`gdstudio.core.train` in its thread and reports batches of epochs."""
+
+    #: Run id and a list of :class:`EpochRecord`, in order; every epoch arrives exactly once.
+    epochsCompleted = Signal(int, object)  # noqa: N815
+    #: Run id; the run ended: status ("done", "stopped", "diverged", "error") and detail
+    #: (the TrainingDiverged error, an error message, or None).
+    finished = Signal(int, str, object)
+
+    def __init__(self, run_id: int, dataset: Dataset, config: TrainConfig,
+                 control: TrainingControl):
+        super().__init__()
+        self._run_id = run_id
+        self._dataset = dataset
+        self._config = config
+        self._control = control
+        self._pending: list[EpochRecord] = []
+        self._last_emit = 0.0
+        #: Seconds between epochs (0 = as fast as possible). Written by the GUI thread,
+        #: read by the worker; a float assignment is atomic.
+        self.min_interval = 0.0
+        #: Epochs left before pausing by itself (None = no limit); used by Step.
+        self.steps_left: int | None = None
+
+    def _flush(self) -> None:
+        if self._pending:
+            batch, self._pending = self._pending, []
+            self.epochsCompleted.emit(self._run_id, batch)
+        self._last_emit = time.monotonic()
+
+    @Slot()
+    def run(self) -> None:
+        control = self._control
+        control.before_wait = self._flush
+        status, detail = "done", None
+        try:
+            for record in train(self._dataset, self._config, control):
+                self._pending.append(record)
+                if self.steps_left is not None:
+                    self.steps_left -= 1
+                    if self.steps_left <= 0:
+                        self.steps_left = None
+                        control.pause()
+                interval = self.min_interval
+                if interval > 0 or control.paused or (
+                    time.monotonic() - self._last_emit >= EMIT_INTERVAL
+                ):
+                    self._flush()
+                if interval > 0:
+                    control.sleep(interval)
+            if control.stopped:
+                status = "stopped"
+        except TrainingDiverged as exc:
+            status, detail = "diverged", exc
+        except Exception as exc:  # reported to the user, never lost in the thread
+            status = "error"
+            detail = f"{exc}\n\n{traceback.format_exc(limit=5)}"
+        finally:
+            control.before_wait = None
+            self._flush()
+            self.finished.emit(self._run_id, status, detail)
+
+
+class History:
+    """Per-epoch results of the current run, in growing numpy arrays (GUI thread only)."""
+
+    def __init__(self, dtype=np.float64):
+        self._dtype = dtype
+        self.clear()
+
+    def clear(self) -> None:
+        self._loss = np.empty(1024, self._dtype)
+        self._w = np.empty(1024, self._dtype)
+        self._b = np.empty(1024, self._dtype)
+        self._samples = np.empty(1024, np.int64)
+        self._updates = np.empty(1024, np.int64)
+        self.count = 0
+
+    def extend(self, records: list[EpochRecord]) -> None:
+        n = len(records)
+        need = self.count + n
+        if need > self._loss.shape[0]:
+            size = max(need, int(self._loss.shape[0] * 1.5) + 1)
+            for name in ("_loss", "_w", "_b", "_samples", "_updates"):
+                old = getattr(self, name)
+                new = np.empty(size, old.dtype)
+                new[: self.count] = old[: self.count]
+                setattr(self, name, new)
+        s = slice(self.count, need)
+        self._loss[s] = [r.loss for r in records]
+        self._w[s] = [r.w for r in records]
+        self._b[s] = [r.b for r in records]
+        self._samples[s] = [r.samples_seen for r in records]
+        self._updates[s] = [r.updates for r in records]
+        self.count = need
+
+    @property
+    def loss(self) -> np.ndarray:
+        return self._loss[: self.count]
+
+    @property
+    def w(self) -> np.ndarray:
+        return self._w[: self.count]
+
+    @property
+    def b(self) -> np.ndarray:
+        return self._b[: self.count]
+
+    def records(self) -> list[EpochRecord]:
+        return [
+            EpochRecord(i, float(self._loss[i]), float(self._w[i]), float(self._b[i]),
+                        int(self._samples[i]), int(self._updates[i]))
+            for i in range(self.count)
+        ]
+
+    def last(self) -> EpochRecord | None:
+        if not self.count:
+            return None
+        i = self.count - 1
+        return EpochRecord(i, float(self._loss[i]), float(self._w[i]), float(self._b[i]),
+                           int(self._samples[i]), int(self._updates[i]))
+
+
+class TrainingSession(QObject):
+    """Owns the current run: its thread, worker, control flags and history (GUI thread).
+
+    States: ``idle`` (no run, or finished), ``running``, ``paused``.
+    """
+
+    #: The state changed ("idle", "running", "paused").
+    stateChanged = Signal(str)  # noqa: N815
+    #: New epochs were appended to :attr:`history` (count of new epochs).
+    epochsAppended = Signal(int)  # noqa: N815
+    #: The run ended: status and detail, as :attr:`TrainingWorker.finished`.
+    trainingFinished = Signal(str, object)  # noqa: N815
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.state = "idle"
+        self.history = History()
+        self.dataset: Dataset | None = None
+        self.config: TrainConfig | None = None
+        self.init: tuple[float, float] | None = None
+        self.status: str | None = None
+        self.detail = None
+        self._thread: QThread | None = None
+        self._worker: TrainingWorker | None = None
+        self._control: TrainingControl | None = None
+        self._min_interval = 0.0
+        self._run_id = 0
+
+    # ------------------------------------------------------------------ commands
+    @property
+    def active(self) -> bool:
+        """True while a run is going or paused (the data must not change)."""
+        return self.state in ("running", "paused")
+
+    def start(self, dataset: Dataset, config: TrainConfig, paused_steps: int | None = None):
+        """Start a new run on a snapshot of ``dataset`` and ``config``.
+
+        Raises StudioError for invalid settings or empty data (nothing starts).
+        """
+        if self.active:
+            raise RuntimeError("A run is already active.")
+        # Validate here, in the GUI thread, so bad settings are reported before any thread.
+        train(dataset, config)
+        self.dataset, self.config = dataset, config
+        self.init = initial_parameters(config, dataset.dtype)
+        self.history = History(dataset.x.dtype)
+        self.status, self.detail = None, None
+        control = TrainingControl()
+        self._run_id += 1
+        worker = TrainingWorker(self._run_id, dataset, config, control)
+        worker.min_interval = self._min_interval
+        if paused_steps is not None:
+            worker.steps_left = paused_steps
+        thread = QThread()
+        thread.setObjectName("gdstudio-training")
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.epochsCompleted.connect(self._on_worker_epochsCompleted)
+        worker.finished.connect(self._on_worker_finished)
+        worker.finished.connect(thread.quit)
+        worker.finished.connect(worker.deleteLater)
+        thread.finished.connect(thread.deleteLater)
+        self._thread, self._worker, self._control = thread, worker, control
+        self._set_state("running")
+        LIVE_THREADS.add(thread)
+        thread.start()
+
+    def pause(self) -> None:
+        if self.state == "running" and self._control is not None:
+            self._control.pause()
+            self._set_state("paused")
+
+    def resume(self) -> None:
+        if self.state == "paused" and self._control is not None:
+            self._control.resume()
+            self._set_state("running")
+
+    def step(self, epochs: int = 1) -> None:
+        """Run ``epochs`` more epochs, then pause (only while paused)."""
+        if self.state == "paused" and self._worker is not None:
+            self._worker.steps_left = epochs
+            self._control.resume()
+            self._set_state("running")
+
+    def stop(self) -> None:
+        if self._control is not None:
+            self._control.stop()
+
+    def set_min_interval(self, seconds: float) -> None:
+        self._min_interval = seconds
+        if self._worker is not None:
+            self._worker.min_interval = seconds
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        """Stop any run and wait for its thread; True if no thread is left running."""
+        thread = self._thread
+        self.stop()
+        if thread is None:
+            return True
+        thread.quit()
+        done = bool(thread.wait(timeout_ms))
+        if done:
+            self._release_thread()
+        return done
+
+    def _release_thread(self) -> None:
+        thread = self._thread
+        if thread is not None:
+            thread.quit()
+            thread.wait()  # run() has returned; this only waits for the event loop to end
+            LIVE_THREADS.discard(thread)
+        self._thread = self._worker = self._control = None
+
+    def wait(self, timeout_ms: int = 5000) -> bool:
+        thread = self._thread
+        return True if thread is None else bool(thread.wait(timeout_ms))
+
+    def reset(self) -> None:
+        """Forget the current run's results (stopping it first)."""
+        self.shutdown()
+        self.history = History()
+        self.dataset = self.config = self.init = None
+        self.status = self.detail = None
+        self._set_state("idle")
+
+    # ------------------------------------------------------------------ slots
+    @Slot(int, object)
+    def _on_worker_epochsCompleted(self, run_id: int, records) -> None:  # noqa: N802
+        if run_id != self._run_id or self._worker is None:
+            return
+        self.history.extend(records)
+        self.epochsAppended.emit(len(records))
+        if self._worker is not None and self._worker.steps_left is None and (
+            self._control is not None and self._control.paused and self.state == "running"
+        ):
+            self._set_state("paused")
+
+    @Slot(int, str, object)
+    def _on_worker_finished(self, run_id: int, status: str, detail) -> None:
+        if run_id != self._run_id or self._worker is None:
+            return
+        self.status, self.detail = status, detail
+        self._release_thread()
+        self._set_state("idle")
+        self.trainingFinished.emit(status, detail)
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.stateChanged.emit(state)

@@ -12,7 +12,7 @@ class DataModel(QObject):
     """Holds the current :class:`Dataset`; every change goes through :meth:`push`."""
 
     #: The data set changed (any edit, undo or redo).
-    pointsChanged = Signal()  # noqa: N815
+    pointsChanged = Signal()
 
     def __init__(self, dataset: Dataset | None = None, parent=None):
         super().__init__(parent)

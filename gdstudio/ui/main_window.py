@@ -343,17 +343,17 @@ class MainWindow(QMainWindow):
         return True
 
     @Slot(float, float)
-    def _on_plot_addRequested(self, x: float, y: float) -> None:  # noqa: N802
+    def _on_plot_addRequested(self, x: float, y: float) -> None:
         if self._push(Append(x, y)):
             self.statusBar().showMessage(f"Added ({x:.4g}, {y:.4g}).", 3000)
 
     @Slot(int, float, float)
-    def _on_plot_moveRequested(self, index: int, x: float, y: float) -> None:  # noqa: N802
+    def _on_plot_moveRequested(self, index: int, x: float, y: float) -> None:
         if not self._push(Move(index, x, y)):
             self.plot.set_points(self.model.dataset.x, self.model.dataset.y)
 
     @Slot(object)
-    def _on_plot_deleteRequested(self, indices) -> None:  # noqa: N802
+    def _on_plot_deleteRequested(self, indices) -> None:
         if self._push(Delete(tuple(indices))):
             self.plot.set_selection(())
 
@@ -435,7 +435,7 @@ class MainWindow(QMainWindow):
         return True
 
     @Slot()
-    def _on_model_pointsChanged(self, autorange: bool = False) -> None:  # noqa: N802
+    def _on_model_pointsChanged(self, autorange: bool = False) -> None:
         d = self.model.dataset
         self.plot.set_points(d.x, d.y, autorange=autorange)
         n = len(d)
@@ -518,7 +518,7 @@ class MainWindow(QMainWindow):
             self.plot.set_fit(None)
 
     @Slot(int)
-    def _on_session_epochsAppended(self, count: int) -> None:  # noqa: N802
+    def _on_session_epochsAppended(self, count: int) -> None:
         self._dirty = True
 
     @Slot()
@@ -538,7 +538,7 @@ class MainWindow(QMainWindow):
         self._update_readout()
 
     @Slot(str)
-    def _on_session_stateChanged(self, state: str) -> None:  # noqa: N802
+    def _on_session_stateChanged(self, state: str) -> None:
         if state == "paused":
             self.statusBar().showMessage(
                 f"Paused after epoch {self.session.history.count}: F5 resumes, F10 steps.")
@@ -547,7 +547,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     @Slot(str, object)
-    def _on_session_trainingFinished(self, status: str, detail) -> None:  # noqa: N802
+    def _on_session_trainingFinished(self, status: str, detail) -> None:
         self._redraw()
         s = self.session
         diverged = detail if status == "diverged" else None
@@ -576,11 +576,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     @Slot(int)
-    def _on_speed_currentIndexChanged(self, index: int) -> None:  # noqa: N802
+    def _on_speed_currentIndexChanged(self, index: int) -> None:
         self.session.set_min_interval(float(self.speed.itemData(index)))
 
     @Slot()
-    def _on_panel_settingsChanged(self) -> None:  # noqa: N802
+    def _on_panel_settingsChanged(self) -> None:
         n = len(self.model.dataset)
         if n:
             fit_bias = self.panel.fit_bias.isChecked()
@@ -801,7 +801,7 @@ class MainWindow(QMainWindow):
         s.setValue("showOptimum", "true" if self.act_optimum.isChecked() else "false")
         s.sync()
 
-    def closeEvent(self, event):  # noqa: N802 - Qt naming
+    def closeEvent(self, event):
         self._frame_timer.stop()
         self.session.shutdown(2000)
         self.save_settings()
@@ -809,6 +809,3 @@ class MainWindow(QMainWindow):
             box.close()
         super().closeEvent(event)
 
-
-def _finite_or_none(value):
-    return value if isinstance(value, float) and math.isfinite(value) else None

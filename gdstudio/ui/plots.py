@@ -20,6 +20,13 @@ RUN_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", 
               "#e377c2", "#7f7f7f", "#bcbd22"]
 
 
+class _PassiveScatter(pg.ScatterPlotItem):
+    """A scatter that leaves every click to the EditViewBox (which knows about editing)."""
+
+    def mouseClickEvent(self, ev):
+        ev.ignore()
+
+
 class EditViewBox(pg.ViewBox):
     """A ViewBox that turns mouse gestures into edit requests (it never edits by itself).
 
@@ -33,7 +40,7 @@ class EditViewBox(pg.ViewBox):
         self._plot = plot
         self._drag_index: int | None = None
 
-    def mouseClickEvent(self, ev):  # noqa: N802 - Qt naming
+    def mouseClickEvent(self, ev):
         pos = self.mapSceneToView(ev.scenePos())
         index = self._plot.point_at(pos)
         if ev.button() == Qt.MouseButton.LeftButton:
@@ -51,7 +58,7 @@ class EditViewBox(pg.ViewBox):
         else:
             super().mouseClickEvent(ev)
 
-    def mouseDragEvent(self, ev, axis=None):  # noqa: N802 - Qt naming
+    def mouseDragEvent(self, ev, axis=None):
         if ev.button() != Qt.MouseButton.LeftButton:
             super().mouseDragEvent(ev, axis)
             return
@@ -75,13 +82,13 @@ class DataPlot(pg.PlotWidget):
     """The points, the current fit line and the closed-form best-fit line."""
 
     #: The user asked to add a point at data coordinates (x, y).
-    addRequested = Signal(float, float)  # noqa: N815
+    addRequested = Signal(float, float)
     #: The user asked to move point ``index`` to (x, y).
-    moveRequested = Signal(int, float, float)  # noqa: N815
+    moveRequested = Signal(int, float, float)
     #: The user asked to delete the points with these indices.
-    deleteRequested = Signal(object)  # noqa: N815
+    deleteRequested = Signal(object)
     #: The selection changed (a tuple of indices).
-    selectionChanged = Signal(object)  # noqa: N815
+    selectionChanged = Signal(object)
 
     def __init__(self, parent=None):
         self._vb = EditViewBox(self)
@@ -94,10 +101,10 @@ class DataPlot(pg.PlotWidget):
         self._x = np.empty(0)
         self._y = np.empty(0)
         self.selection: tuple[int, ...] = ()
-        self.scatter = pg.ScatterPlotItem(
+        self.scatter = _PassiveScatter(
             size=7, pen=pg.mkPen("#1f4e79"), brush=pg.mkBrush(31, 119, 180, 170), pxMode=True
         )
-        self.selected = pg.ScatterPlotItem(
+        self.selected = _PassiveScatter(
             size=12, pen=pg.mkPen("#ff7f0e", width=2), brush=pg.mkBrush(None), pxMode=True
         )
         self.optimum_line = pg.PlotDataItem(pen=pg.mkPen(QColor(0, 0, 0, 90), width=2,
@@ -105,7 +112,9 @@ class DataPlot(pg.PlotWidget):
         self.fit_line = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=3))
         for item in (self.optimum_line, self.scatter, self.selected, self.fit_line):
             self.addItem(item)
-        self._legend = self.addLegend(offset=(10, 10))
+        self._legend = self.addLegend(offset=(-10, 10))
+        # clicks and drags on the legend go to the data underneath
+        self._legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self._legend.addItem(self.fit_line, "current fit")
         self._legend.addItem(self.optimum_line, "least squares")
         self._fit: tuple[float, float] | None = None

@@ -74,7 +74,7 @@ class SettingsPanel(QWidget):
     """Method, implementation, optimizer, loss and hyperparameters."""
 
     #: Any setting changed.
-    settingsChanged = Signal()  # noqa: N815
+    settingsChanged = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)

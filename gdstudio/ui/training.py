@@ -35,7 +35,7 @@ class TrainingWorker(QObject):
     """Runs :func:`gdstudio.core.train` in its thread and reports batches of epochs."""
 
     #: Run id and a list of :class:`EpochRecord`, in order; every epoch arrives exactly once.
-    epochsCompleted = Signal(int, object)  # noqa: N815
+    epochsCompleted = Signal(int, object)
     #: Run id; the run ended: status ("done", "stopped", "diverged", "error") and detail
     #: (the TrainingDiverged error, an error message, or None).
     finished = Signal(int, str, object)
@@ -161,11 +161,11 @@ class TrainingSession(QObject):
     """
 
     #: The state changed ("idle", "running", "paused").
-    stateChanged = Signal(str)  # noqa: N815
+    stateChanged = Signal(str)
     #: New epochs were appended to :attr:`history` (count of new epochs).
-    epochsAppended = Signal(int)  # noqa: N815
+    epochsAppended = Signal(int)
     #: The run ended: status and detail, as :attr:`TrainingWorker.finished`.
-    trainingFinished = Signal(str, object)  # noqa: N815
+    trainingFinished = Signal(str, object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -281,7 +281,7 @@ class TrainingSession(QObject):
 
     # ------------------------------------------------------------------ slots
     @Slot(int, object)
-    def _on_worker_epochsCompleted(self, run_id: int, records) -> None:  # noqa: N802
+    def _on_worker_epochsCompleted(self, run_id: int, records) -> None:
         if run_id != self._run_id or self._worker is None:
             return
         self.history.extend(records)

@@ -1,0 +1,46 @@
+"""Mouse helpers for pyqtgraph views: real QMouseEvents sent to the plot's viewport."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+NO_MOD = Qt.KeyboardModifier.NoModifier
+
+
+def data_to_viewport(plot, x: float, y: float) -> QPointF:
+    """Pixel position in ``plot.viewport()`` of the data coordinates (x, y)."""
+    scene = plot.getViewBox().mapViewToScene(QPointF(x, y))
+    return QPointF(plot.mapFromScene(scene))
+
+
+def _send(plot, kind, pos: QPointF, button, buttons, modifiers=NO_MOD):
+    if kind == QEvent.Type.MouseMove:
+        # pyqtgraph drops mouse moves that come faster than the screen refreshes
+        time.sleep(0.025)
+    viewport = plot.viewport()
+    global_pos = QPointF(viewport.mapToGlobal(QPoint(int(pos.x()), int(pos.y()))))
+    event = QMouseEvent(kind, pos, global_pos, button, buttons, modifiers)
+    QApplication.sendEvent(viewport, event)
+
+
+def click(plot, pos: QPointF, button=Qt.MouseButton.LeftButton, modifiers=NO_MOD):
+    _send(plot, QEvent.Type.MouseMove, pos, Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
+    _send(plot, QEvent.Type.MouseButtonPress, pos, button, button, modifiers)
+    _send(plot, QEvent.Type.MouseButtonRelease, pos, button, Qt.MouseButton.NoButton, modifiers)
+    QApplication.processEvents()
+
+
+def drag(plot, start: QPointF, end: QPointF, steps: int = 10,
+         button=Qt.MouseButton.LeftButton):
+    _send(plot, QEvent.Type.MouseMove, start, Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
+    _send(plot, QEvent.Type.MouseButtonPress, start, button, button)
+    for i in range(1, steps + 1):
+        t = i / steps
+        p = QPointF(start.x() + (end.x() - start.x()) * t, start.y() + (end.y() - start.y()) * t)
+        _send(plot, QEvent.Type.MouseMove, p, Qt.MouseButton.NoButton, button)
+    _send(plot, QEvent.Type.MouseButtonRelease, end, button, Qt.MouseButton.NoButton)
+    QApplication.processEvents()

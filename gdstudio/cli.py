@@ -130,9 +130,9 @@ def _prepare(args):
 
 
 def train_main(argv: list[str]) -> int:
+    from .core.engine import initial_parameters, train
     from .core.errors import StudioError, TrainingDiverged
     from .core.export import summarize, write_history, write_params
-    from .core.engine import initial_parameters, train
     from .core.optimum import closed_form
 
     try:

@@ -125,6 +125,6 @@ class Replace:
         return self.dataset, Replace(dataset, self.text)
 
 
-def Clear(dataset_dtype: str = "float32") -> Replace:  # noqa: N802 - reads like a command
+def Clear(dataset_dtype: str = "float32") -> Replace:  # capitalised: reads like a command
     """Remove every point."""
     return Replace(Dataset.empty(dataset_dtype), "Clear")

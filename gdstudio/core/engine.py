@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -28,12 +29,13 @@ from .errors import ConfigError, DataError, TrainingDiverged
 from .optimum import stable_learning_rate
 
 METHODS = ("batch", "sgd", "minibatch")
-IMPLEMENTATIONS = ("manual", "module")
+IMPLEMENTATIONS = ("manual", "module", "analytic")
 OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad")
 LOSSES = ("mse", "mae", "huber")
 
 METHOD_LABELS = {"batch": "batch", "sgd": "stochastic", "minibatch": "mini-batch"}
-IMPL_LABELS = {"manual": "manual autograd", "module": "nn.Linear + torch.optim"}
+IMPL_LABELS = {"manual": "manual autograd", "module": "nn.Linear + torch.optim",
+               "analytic": "analytic gradients"}
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,11 @@ class TrainConfig:
             raise ConfigError(f"The Huber delta must be positive, got {self.huber_delta!r}.")
         if self.nesterov and (self.optimizer != "sgd" or self.momentum <= 0):
             raise ConfigError("Nesterov momentum needs the SGD optimizer and a momentum above 0.")
-        if self.impl == "manual" and (
+        if self.impl in ("manual", "analytic") and (
             self.optimizer != "sgd" or self.momentum or self.nesterov or self.weight_decay
         ):
             raise ConfigError(
-                "The manual implementation takes plain steps w -= lr * w.grad; choose the "
+                f"The {self.impl} implementation takes plain steps w -= lr * grad; choose the "
                 "module implementation (nn.Linear + torch.optim) for momentum, weight decay, "
                 "Adam, RMSprop or Adagrad."
             )
@@ -333,6 +335,136 @@ class _Module:
                 self.model.bias.item() if self.fit_bias else 0.0)
 
 
+class _Analytic:
+    """The same plain gradient steps with the gradients written out, in float64 NumPy and
+    Python: no autograd, so stochastic descent runs many times faster. It matches the
+    autograd path to rounding (float64 here, the data's dtype there)."""
+
+    CHUNK = 4096  # samples between pause/stop checks in stochastic descent
+
+    def __init__(self, config: TrainConfig, w0: float, b0: float, x, y):
+        self.lr = float(config.learning_rate)
+        self.fit_bias = config.fit_bias
+        self.kind = config.loss
+        self.delta = float(config.huber_delta)
+        self.w, self.b = float(w0), float(b0) if config.fit_bias else 0.0
+        self.x = np.asarray(x, dtype=np.float64)
+        self.y = np.asarray(y, dtype=np.float64)
+        if np.asarray(x).dtype == np.float32:
+            # lists of float32 scalars: Python arithmetic on them rounds like float32 tensors
+            self.scalar = np.float32
+            self.xs, self.ys = list(np.asarray(x)), list(np.asarray(y))
+        else:
+            self.scalar = float
+            self.xs, self.ys = self.x.tolist(), self.y.tolist()
+
+    def _dloss(self, e):
+        """d loss / d prediction for each residual e (before dividing by the batch size)."""
+        if self.kind == "mse":
+            return 2.0 * e
+        if self.kind == "mae":
+            return np.sign(e)
+        return np.clip(e, -self.delta, self.delta)
+
+    def _loss(self, e) -> float:
+        if self.kind == "mse":
+            return float(np.mean(e * e))
+        a = np.abs(e)
+        if self.kind == "mae":
+            return float(np.mean(a))
+        d = self.delta
+        return float(np.mean(np.where(a < d, 0.5 * e * e, d * (a - 0.5 * d))))
+
+    def full_loss(self, X=None, Y=None) -> float:
+        with np.errstate(all="ignore"):
+            return self._loss(self.w * self.x + self.b - self.y)
+
+    def parameters(self) -> tuple[float, float]:
+        return self.w, self.b
+
+    def batch_epoch(self) -> float:
+        """One full-batch step; returns the loss before it."""
+        with np.errstate(all="ignore"):
+            e = self.w * self.x + self.b - self.y
+            g = self._dloss(e)
+            n = e.shape[0]
+            gw = float(np.dot(g, self.x)) / n
+            gb = float(np.sum(g)) / n
+            loss = self._loss(e)
+        self.w -= self.lr * gw
+        if self.fit_bias:
+            self.b -= self.lr * gb
+        return loss
+
+    def epoch(self, order, size: int, checkpoint) -> bool:
+        """Steps over batches of ``size`` in ``order`` (None: data order); True if stopped."""
+        if size == 1:
+            return self._sgd_epoch(order, checkpoint)
+        x, y = (self.x, self.y) if order is None else (self.x[order], self.y[order])
+        lr, fit_bias = self.lr, self.fit_bias
+        n = x.shape[0]
+        with np.errstate(all="ignore"):
+            for start in range(0, n, size):
+                if checkpoint is not None and checkpoint():
+                    return True
+                xb, yb = x[start:start + size], y[start:start + size]
+                g = self._dloss(self.w * xb + self.b - yb)
+                m = xb.shape[0]
+                gw, gb = float(np.dot(g, xb)) / m, float(np.sum(g)) / m
+                self.w -= lr * gw
+                if fit_bias:
+                    self.b -= lr * gb
+        return False
+
+    def _sgd_epoch(self, order, checkpoint) -> bool:
+        # One sample at a time in the data's own precision (float32 scalars for float32 data,
+        # as the tutorial's tensors are), in the order autograd evaluates it:
+        # e = (w*x + b) - y; g = 2*e; w = w - lr*(g*x); b = b - lr*g.
+        xs, ys = self.xs, self.ys
+        if order is not None:
+            xs = [xs[i] for i in order]
+            ys = [ys[i] for i in order]
+        w, b, lr = self.scalar(self.w), self.scalar(self.b), self.scalar(self.lr)
+        delta = self.scalar(self.delta)
+        one, zero = self.scalar(1), self.scalar(0)
+        fit_bias, kind = self.fit_bias, self.kind
+        n = len(xs)
+        with np.errstate(all="ignore"):
+            for start in range(0, n, self.CHUNK):
+                if checkpoint is not None and checkpoint():
+                    self.w, self.b = float(w), float(b)
+                    return True
+                stop = min(n, start + self.CHUNK)
+                if kind == "mse" and fit_bias:
+                    for x, y in zip(xs[start:stop], ys[start:stop], strict=True):
+                        g = 2 * (w * x + b - y)
+                        w = w - lr * (g * x)
+                        b = b - lr * g
+                elif kind == "mse":
+                    for x, y in zip(xs[start:stop], ys[start:stop], strict=True):
+                        g = 2 * (w * x - y)
+                        w = w - lr * (g * x)
+                else:
+                    for x, y in zip(xs[start:stop], ys[start:stop], strict=True):
+                        e = w * x + b - y if fit_bias else w * x - y
+                        if kind == "mae":
+                            g = one if e > 0 else (-one if e < 0 else zero)
+                        else:
+                            g = e if -delta < e < delta else (delta if e > 0 else -delta)
+                        w = w - lr * (g * x)
+                        if fit_bias:
+                            b = b - lr * g
+        self.w, self.b = float(w), float(b)
+        return False
+
+
+def _make_impl(config: TrainConfig, dataset: Dataset, w0: float, b0: float):
+    if config.impl == "analytic":
+        return _Analytic(config, w0, b0, dataset.x, dataset.y)
+    dtype = TORCH_DTYPES[dataset.dtype]
+    return (_Manual if config.impl == "manual" else _Module)(config, w0, b0, dtype)
+
+
 def train(
     dataset: Dataset, config: TrainConfig, control: TrainingControl | None = None
 ) -> Iterator[EpochRecord]:
@@ -356,13 +488,12 @@ def train(
 
 
 def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None):
-    X, Y = dataset.tensors()
-    n = X.shape[0]
+    n = len(dataset)
     w0, b0 = initial_parameters(config, dataset.dtype)
-    dtype = TORCH_DTYPES[dataset.dtype]
-    impl_class = _Manual if config.impl == "manual" else _Module
-    impl = impl_class(config, w0, b0, dtype)
-    step = impl.step
+    impl = _make_impl(config, dataset, w0, b0)
+    analytic = isinstance(impl, _Analytic)
+    X, Y = (None, None) if analytic else dataset.tensors()
+    step = None if analytic else impl.step
     checkpoint = control.checkpoint if control is not None else None
     shuffle = config.shuffle and config.method != "batch"
     generator = torch.Generator().manual_seed(config.seed) if shuffle else None
@@ -380,8 +511,8 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
     for epoch in range(config.epochs):
         if checkpoint is not None and checkpoint():
             return
-        if size == n:
-            loss = step(X, Y).item()
+        if size == n and generator is None:  # one unshuffled batch: its loss is the record's
+            loss = impl.batch_epoch() if analytic else step(X, Y).item()
             if not math.isfinite(loss):
                 raise diverged(epoch)
             good = (w, b, loss)
@@ -392,15 +523,16 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
             if not math.isfinite(loss):
                 raise diverged(epoch)
             good = (w, b, loss)
-            if generator is not None:
-                order = torch.randperm(n, generator=generator)
-                Xe, Ye = X[order], Y[order]
-            else:
-                Xe, Ye = X, Y
-            for start in starts:
-                if checkpoint is not None and checkpoint():
+            order = None if generator is None else torch.randperm(n, generator=generator)
+            if analytic:
+                if impl.epoch(None if order is None else order.numpy(), size, checkpoint):
                     return
-                step(Xe[start:start + size], Ye[start:start + size])
+            else:
+                Xe, Ye = (X, Y) if order is None else (X[order], Y[order])
+                for start in starts:
+                    if checkpoint is not None and checkpoint():
+                        return
+                    step(Xe[start:start + size], Ye[start:start + size])
             samples += n
             updates += len(starts)
         w, b = impl.parameters()
@@ -412,7 +544,8 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
 def full_data_loss(dataset: Dataset, config: TrainConfig, w: float, b: float) -> float:
     """The loss of (w, b) on all the data, computed the way the chosen implementation does."""
     config.validate()
-    dtype = TORCH_DTYPES[dataset.dtype]
-    impl = (_Manual if config.impl == "manual" else _Module)(config, w, b, dtype)
+    impl = _make_impl(config, dataset, w, b)
+    if isinstance(impl, _Analytic):
+        return impl.full_loss()
     X, Y = dataset.tensors()
     return impl.full_loss(X, Y)

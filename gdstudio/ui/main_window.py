@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -479,7 +478,7 @@ class MainWindow(QMainWindow):
             return False
         self.current_summary = None
         self._kept_current = False
-        self.loss_plot.set_current(np.empty(0))
+        self.loss_plot.set_current(np.empty(0), reset=True)
         self.progress.setRange(0, config.epochs)
         self.progress.setValue(0)
         self.plot.set_fit(*self.session.init)
@@ -689,9 +688,6 @@ class MainWindow(QMainWindow):
     # ================================================================= view
     def _on_log_toggled(self, on: bool) -> None:
         self.loss_plot.set_log(on)
-        self.loss_plot.refresh_log()
-        self._dirty = True
-        self._redraw()
 
     def _on_optimum_toggled(self, on: bool) -> None:
         self.plot.set_optimum_visible(on)

@@ -10,6 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QGraphicsItem
 
 #: Beyond this many points the scatter shows an evenly thinned subset; training uses all.
 MAX_SHOWN_POINTS = 100_000
@@ -110,6 +111,8 @@ class DataPlot(pg.PlotWidget):
         self.optimum_line = pg.PlotDataItem(pen=pg.mkPen(QColor(0, 0, 0, 90), width=2,
                                                          style=Qt.PenStyle.DashLine))
         self.fit_line = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=3))
+        # The scatter is drawn from a cached pixmap while only the fit line changes.
+        self.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         for item in (self.optimum_line, self.scatter, self.selected, self.fit_line):
             self.addItem(item)
         self._legend = self.addLegend(offset=(-10, 10))
@@ -197,6 +200,57 @@ class DataPlot(pg.PlotWidget):
                 line.setData(xs, params[0] * xs + params[1])
 
 
+class PeakDecimator:
+    """A growing series summarized by the min and max of fixed-size blocks.
+
+    :meth:`update` only reads the values added since the last call, and the view it returns
+    never has more than about ``2 * max_blocks`` points plus one block of raw tail, however
+    long the series grows: the loss curve keeps every epoch but draws a thinned view.
+    """
+
+    def __init__(self, max_blocks: int = 2000):
+        self.max_blocks = max_blocks
+        self.reset()
+
+    def reset(self) -> None:
+        self.block = 1
+        self.done = 0
+        self.lo = np.empty(0)
+        self.hi = np.empty(0)
+
+    def update(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = len(y)
+        if n < self.done:
+            self.reset()
+        full = (n - self.done) // self.block * self.block
+        if full and self.block > 1:
+            seg = np.asarray(y[self.done:self.done + full], np.float64).reshape(-1, self.block)
+            self.lo = np.concatenate([self.lo, seg.min(axis=1)])
+            self.hi = np.concatenate([self.hi, seg.max(axis=1)])
+            self.done += full
+        elif n > 2 * self.max_blocks and self.block == 1:
+            self.block = 2
+            return self.update(y)
+        while len(self.lo) > self.max_blocks:
+            even = len(self.lo) // 2 * 2
+            if even < len(self.lo):  # an unpaired last block goes back to the raw tail
+                self.done -= self.block
+            self.lo = np.minimum(self.lo[0:even:2], self.lo[1:even:2])
+            self.hi = np.maximum(self.hi[0:even:2], self.hi[1:even:2])
+            self.block *= 2
+        if self.block == 1:
+            return np.arange(n, dtype=np.float64), np.asarray(y, np.float64)
+        starts = np.arange(len(self.lo), dtype=np.float64) * self.block
+        xs = np.empty(2 * len(starts) + (n - self.done))
+        ys = np.empty_like(xs)
+        m = 2 * len(starts)
+        xs[0:m:2], xs[1:m:2] = starts, starts + self.block - 1
+        ys[0:m:2], ys[1:m:2] = self.hi, self.lo  # a falling loss: high first, then low
+        xs[m:] = np.arange(self.done, n)
+        ys[m:] = y[self.done:n]
+        return xs, ys
+
+
 class LossPlot(pg.PlotWidget):
     """The loss over epochs: the current run live, kept runs overlaid with a legend."""
 
@@ -208,24 +262,43 @@ class LossPlot(pg.PlotWidget):
         self.setLabel("left", "loss (full data, start of epoch)")
         self.setTitle("Loss")
         self.legend = self.addLegend(offset=(-10, 10))
+        self.legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.current = self.plot(pen=pg.mkPen("#d62728", width=2), name="current run")
-        for item in [self.current]:
-            item.setDownsampling(auto=True, method="peak")
-            item.setClipToView(True)
+        self._decimator = PeakDecimator()
+        self._current_loss = np.empty(0)
+        self._log = False
         self.kept: dict[int, pg.PlotDataItem] = {}
 
     def set_log(self, on: bool) -> None:
+        self._log = on
         self.setLogMode(y=on)
+        self.set_current(self._current_loss, reset=True)
+        for item in self.kept.values():
+            item.setData(*self._view(item.gd_loss))
 
-    def set_current(self, loss: np.ndarray) -> None:
-        self.current.setData(np.arange(len(loss)), _positive(loss, self))
+    def _positive(self, y: np.ndarray) -> np.ndarray:
+        """On a log axis a zero loss cannot be drawn; show it at the smallest positive float."""
+        return np.maximum(y, np.finfo(np.float64).tiny) if self._log else y
+
+    def _view(self, loss: np.ndarray):
+        xs, ys = PeakDecimator().update(loss)
+        return xs, self._positive(ys)
+
+    def set_current(self, loss: np.ndarray, reset: bool = False) -> None:
+        """Show the current run's loss; only the epochs added since the last call are read."""
+        if reset or len(loss) < len(self._current_loss):
+            self._decimator.reset()
+        self._current_loss = loss
+        xs, ys = self._decimator.update(loss)
+        self.current.setData(xs, self._positive(ys))
+
+    @property
+    def drawn_points(self) -> int:
+        return len(self.current.getData()[0] if self.current.getData()[0] is not None else [])
 
     def add_kept(self, key: int, loss: np.ndarray, label: str, index: int) -> None:
         color = RUN_COLORS[index % len(RUN_COLORS)]
-        item = self.plot(np.arange(len(loss)), _positive(loss, self),
-                         pen=pg.mkPen(color, width=2, style=Qt.PenStyle.SolidLine), name=label)
-        item.setDownsampling(auto=True, method="peak")
-        item.setClipToView(True)
+        item = self.plot(*self._view(loss), pen=pg.mkPen(color, width=2), name=label)
         item.gd_loss = np.asarray(loss)
         self.kept[key] = item
 
@@ -234,14 +307,3 @@ class LossPlot(pg.PlotWidget):
         if item is not None:
             self.removeItem(item)
             self.legend.removeItem(item)
-
-    def refresh_log(self) -> None:
-        for item in self.kept.values():
-            item.setData(np.arange(len(item.gd_loss)), _positive(item.gd_loss, self))
-
-
-def _positive(loss: np.ndarray, plot: LossPlot) -> np.ndarray:
-    """On a log axis a zero loss cannot be drawn; show it at the smallest positive float."""
-    if plot.getPlotItem().ctrl.logYCheck.isChecked():
-        return np.maximum(loss, np.finfo(np.float64).tiny)
-    return loss

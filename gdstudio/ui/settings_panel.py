@@ -91,6 +91,7 @@ class SettingsPanel(QWidget):
         self.impl = QComboBox()
         self.impl.addItem("Manual autograd (w -= lr * w.grad)", "manual")
         self.impl.addItem("nn.Linear + torch.optim", "module")
+        self.impl.addItem("Analytic gradients (fast, no autograd)", "analytic")
         self.optimizer = QComboBox()
         for key, label in (("sgd", "SGD"), ("adam", "Adam"), ("rmsprop", "RMSprop"),
                            ("adagrad", "Adagrad")):
@@ -276,12 +277,16 @@ class SettingsPanel(QWidget):
         optimizer = self.optimizer.currentData()
         method = self.method.currentData()
         self.optimizer.setEnabled(module)
-        if not module:
-            self.path_label.setText("Tutorial style: tensors w, b with requires_grad, "
-                                    "loss.backward(), w -= lr * w.grad under no_grad.")
+        if self.impl.currentData() == "analytic":
+            self.path_label.setText("Path: gradients written out (no autograd), the same plain "
+                                    "steps w -= lr * grad; stochastic descent matches autograd "
+                                    "step for step and runs far faster.")
+        elif not module:
+            self.path_label.setText("Path: autograd, as in the tutorials: tensors w, b with "
+                                    "requires_grad, loss.backward(), w -= lr * w.grad.")
         else:
-            self.path_label.setText("nn.Linear(1, 1), the loss module and "
-                                    f"torch.optim.{self.optimizer.currentText()}.")
+            self.path_label.setText("Path: autograd with nn.Linear(1, 1), the loss module "
+                                    f"and torch.optim.{self.optimizer.currentText()}.")
         show = {
             self.batch_size: method == "minibatch",
             self.shuffle: method != "batch",

@@ -95,63 +95,57 @@ class TrainingWorker(QObject):
 
 
 class History:
-    """Per-epoch results of the current run, in growing numpy arrays (GUI thread only)."""
+    """Per-epoch results of the current run, in growing numpy arrays (GUI thread only).
+
+    Loss, w and b are kept in the data's dtype (4 bytes each for float32), so a million epochs
+    take about 12 MB; samples seen and updates are the same every epoch and are derived.
+    """
 
     def __init__(self, dtype=np.float64):
-        self._dtype = dtype
+        self._dtype = np.dtype(dtype)
         self.clear()
 
     def clear(self) -> None:
-        self._loss = np.empty(1024, self._dtype)
-        self._w = np.empty(1024, self._dtype)
-        self._b = np.empty(1024, self._dtype)
-        self._samples = np.empty(1024, np.int64)
-        self._updates = np.empty(1024, np.int64)
+        self._data = np.empty((3, 1024), self._dtype)  # rows: loss, w, b
         self.count = 0
+        self._samples = self._updates = 0  # per epoch
 
     def extend(self, records: list[EpochRecord]) -> None:
         n = len(records)
+        if not n:
+            return
+        if not self.count:
+            self._samples, self._updates = records[0].samples_seen, records[0].updates
         need = self.count + n
-        if need > self._loss.shape[0]:
-            size = max(need, int(self._loss.shape[0] * 1.5) + 1)
-            for name in ("_loss", "_w", "_b", "_samples", "_updates"):
-                old = getattr(self, name)
-                new = np.empty(size, old.dtype)
-                new[: self.count] = old[: self.count]
-                setattr(self, name, new)
-        s = slice(self.count, need)
-        self._loss[s] = [r.loss for r in records]
-        self._w[s] = [r.w for r in records]
-        self._b[s] = [r.b for r in records]
-        self._samples[s] = [r.samples_seen for r in records]
-        self._updates[s] = [r.updates for r in records]
+        if need > self._data.shape[1]:
+            grown = np.empty((3, max(need, self._data.shape[1] * 3 // 2)), self._dtype)
+            grown[:, : self.count] = self._data[:, : self.count]
+            self._data = grown
+        self._data[:, self.count:need] = [[r.loss for r in records], [r.w for r in records],
+                                          [r.b for r in records]]
         self.count = need
 
     @property
     def loss(self) -> np.ndarray:
-        return self._loss[: self.count]
+        return self._data[0, : self.count]
 
     @property
     def w(self) -> np.ndarray:
-        return self._w[: self.count]
+        return self._data[1, : self.count]
 
     @property
     def b(self) -> np.ndarray:
-        return self._b[: self.count]
+        return self._data[2, : self.count]
+
+    def record(self, i: int) -> EpochRecord:
+        loss, w, b = self._data[:, i].tolist()
+        return EpochRecord(i, loss, w, b, (i + 1) * self._samples, (i + 1) * self._updates)
 
     def records(self) -> list[EpochRecord]:
-        return [
-            EpochRecord(i, float(self._loss[i]), float(self._w[i]), float(self._b[i]),
-                        int(self._samples[i]), int(self._updates[i]))
-            for i in range(self.count)
-        ]
+        return [self.record(i) for i in range(self.count)]
 
     def last(self) -> EpochRecord | None:
-        if not self.count:
-            return None
-        i = self.count - 1
-        return EpochRecord(i, float(self._loss[i]), float(self._w[i]), float(self._b[i]),
-                           int(self._samples[i]), int(self._updates[i]))
+        return self.record(self.count - 1) if self.count else None
 
 
 class TrainingSession(QObject):

@@ -1,0 +1,39 @@
+"""The thinned loss-curve view keeps every epoch's extremes while drawing few points."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gdstudio.ui.plots import PeakDecimator
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 3000), min_size=1, max_size=8), st.integers(0, 2**31 - 1))
+def test_incremental_view_keeps_extremes_and_stays_small(chunks, seed):
+    rng = np.random.default_rng(seed)
+    y = rng.standard_normal(sum(chunks)).cumsum()
+    dec = PeakDecimator(max_blocks=200)
+    n = 0
+    for c in chunks:
+        n += c
+        xs, ys = dec.update(y[:n])
+        assert len(xs) == len(ys) <= 2 * 200 + 2 * dec.block + 400
+        assert ys.max() == y[:n].max() and ys.min() == y[:n].min()
+        assert xs.min() == 0 and xs.max() <= n - 1
+        assert np.all(np.diff(xs) >= 0)
+
+
+def test_million_epochs_draw_a_few_thousand_points():
+    y = np.exp(-np.linspace(0, 10, 1_000_000))
+    dec = PeakDecimator()
+    for end in range(50_000, 1_000_001, 50_000):
+        xs, ys = dec.update(y[:end])
+    assert len(xs) < 6000
+    assert ys[0] == y[0] and ys.min() == y.min()
+
+
+def test_shrinking_series_restarts():
+    dec = PeakDecimator(max_blocks=10)
+    dec.update(np.arange(1000.0))
+    xs, ys = dec.update(np.arange(5.0))
+    assert xs.tolist() == [0, 1, 2, 3, 4] and ys.tolist() == [0, 1, 2, 3, 4]

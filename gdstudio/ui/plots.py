@@ -21,6 +21,12 @@ RUN_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", 
               "#e377c2", "#7f7f7f", "#bcbd22"]
 
 
+def _cache_axes(plot: pg.PlotWidget) -> None:
+    """Draw axes (and grid lines) from a cached pixmap until their range changes."""
+    for axis in plot.getPlotItem().axes.values():
+        axis["item"].setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 class _PassiveScatter(pg.ScatterPlotItem):
     """A scatter that leaves every click to the EditViewBox (which knows about editing)."""
 
@@ -113,8 +119,11 @@ class DataPlot(pg.PlotWidget):
         self.fit_line = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=3))
         # The scatter is drawn from a cached pixmap while only the fit line changes.
         self.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        for item in (self.optimum_line, self.scatter, self.selected, self.fit_line):
-            self.addItem(item)
+        self.addItem(self.scatter)
+        self.addItem(self.selected)
+        for line in (self.optimum_line, self.fit_line):  # lines never move the view
+            self.addItem(line, ignoreBounds=True)
+        _cache_axes(self)
         self._legend = self.addLegend(offset=(-10, 10))
         # clicks and drags on the legend go to the data underneath
         self._legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
@@ -257,10 +266,10 @@ class LossPlot(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setBackground("w")
-        self.showGrid(x=True, y=True, alpha=0.25)
         self.setLabel("bottom", "epoch")
         self.setLabel("left", "loss (full data, start of epoch)")
         self.setTitle("Loss")
+        _cache_axes(self)  # no grid here: it would be redrawn every frame as the range grows
         self.legend = self.addLegend(offset=(-10, 10))
         self.legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.current = self.plot(pen=pg.mkPen("#d62728", width=2), name="current run")

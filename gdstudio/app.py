@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -33,7 +34,12 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
                         f"{error}\n\nShowing the tutorial's noisy line instead.")
     elif path:
         window.statusBar().showMessage(f"Opened {len(dataset):,} points from {path}.", 8000)
-    return app.exec()
+    code = app.exec()
+    # Everything is saved and the training thread has stopped (closeEvent). Tearing down
+    # torch and Qt at interpreter exit takes seconds on a slow machine; skip it.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main() -> int:

@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--beta1", type=_float, default=d.beta1)
     t.add_argument("--beta2", type=_float, default=d.beta2)
     t.add_argument("--alpha", type=_float, default=d.alpha, help="RMSprop smoothing")
-    t.add_argument("--eps", type=_float, default=d.eps)
+    t.add_argument("--eps", type=_float, default=None,
+                   help="optimizer eps (default: torch's, 1e-8; Adagrad 1e-10)")
     t.add_argument("--loss", choices=LOSSES, default=d.loss)
     t.add_argument("--huber-delta", type=_float, default=d.huber_delta)
     t.add_argument("--lr", type=_float, default=d.learning_rate, metavar="F")

@@ -415,9 +415,10 @@ OPTIMIZER_CASES = {
     "rmsprop": ({"optimizer": "rmsprop"}, lambda p: optim.RMSprop(p, lr=LR)),
     "rmsprop-momentum": ({"optimizer": "rmsprop", "alpha": 0.9, "momentum": 0.5},
                          lambda p: optim.RMSprop(p, lr=LR, alpha=0.9, momentum=0.5)),
-    # torch's Adagrad eps default is 1e-10 (TrainConfig's eps default is 1e-8; see below).
-    "adagrad": ({"optimizer": "adagrad", "eps": 1e-10}, lambda p: optim.Adagrad(p, lr=LR)),
-    "adagrad-eps": ({"optimizer": "adagrad"}, lambda p: optim.Adagrad(p, lr=LR, eps=1e-8)),
+    # eps left unset means torch's own default (Adagrad's is 1e-10, Adam's 1e-8).
+    "adagrad": ({"optimizer": "adagrad"}, lambda p: optim.Adagrad(p, lr=LR)),
+    "adagrad-eps": ({"optimizer": "adagrad", "eps": 1e-8},
+                    lambda p: optim.Adagrad(p, lr=LR, eps=1e-8)),
 }
 
 
@@ -437,10 +438,6 @@ def test_module_optimizers(case, method, dtype):
     assert got == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known: TrainConfig.eps defaults to 1e-8 (Adam/RMSprop's default) and is passed to "
-    "Adagrad, whose torch default is 1e-10, so Adagrad with default settings is not "
-    "optim.Adagrad(params, lr=lr)."))
 def test_adagrad_with_default_settings_is_torch_default_adagrad():
     # Visible in float64 (in float32 the eps is below the last bit of sqrt(sum g^2) here).
     X, Y = tutorial2_data(torch.float64)

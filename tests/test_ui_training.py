@@ -1,6 +1,7 @@
 """Training from the window: same numbers as the engine, live controls, threads, export."""
 
 import csv
+import os
 import subprocess
 import sys
 import textwrap
@@ -185,7 +186,7 @@ def test_keep_compare_and_remove_runs(window, qtbot):
     legend = [label.text for _, label in window.loss_plot.legend.items]
     for label in labels:
         assert label in legend
-    assert any("stochastic" in t for t in legend) and any("mini-batch (B=10)" in t
+    assert any("stochastic" in t for t in legend) and any("mini-batch B=10" in t
                                                           for t in legend)
     window.runs_list.item(1).setSelected(True)
     window.act_remove.trigger()
@@ -341,3 +342,41 @@ def test_closing_during_a_run_exits_cleanly(tmp_path):
     values = dict(line.split("=") for line in proc.stdout.split())
     assert int(values["epochs"]) > 0
     assert float(values["exited"]) - float(values["closing"]) < 1.0
+
+
+APP_CLOSE = textwrap.dedent(
+    """
+    import os, sys, time
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    from gdstudio.app import run_app
+    def start():
+        win = [w for w in QApplication.topLevelWidgets() if hasattr(w, "session")][0]
+        win.panel.epochs.setValue(1_000_000)
+        win.train_or_resume()
+        QTimer.singleShot(1000, lambda: close(win))
+    def close(win):
+        print(f"epochs={win.session.history.count}", flush=True)
+        print(f"closing={time.monotonic()}", flush=True)
+        win.close()
+    QTimer.singleShot(300, start)
+    run_app(None)
+    """
+)
+
+
+def test_the_app_process_exits_within_a_second_of_closing_mid_run(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    proc = subprocess.Popen([sys.executable, "-c", APP_CLOSE], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    out, err = proc.communicate(timeout=60)
+    ended = time.monotonic()
+    assert proc.returncode == 0, err
+    assert "QThread: Destroyed" not in err and "Traceback" not in err
+    values = dict(line.split("=") for line in out.split())
+    assert int(values["epochs"]) > 0
+    assert ended - float(values["closing"]) < 1.0
+    # the settings were saved before the fast exit
+    assert list((tmp_path / "config").rglob("*.conf"))

@@ -17,13 +17,19 @@ from .engine import (
 )
 from .errors import ConfigError, DataError, ExportError, StudioError, TrainingDiverged
 from .export import RunSummary, summarize, write_history, write_params
-from .optimum import Optimum, closed_form, stable_learning_rate
+from .optimum import (
+    Optimum,
+    closed_form,
+    stable_learning_rate,
+    stable_learning_rate_per_point,
+)
 
 __all__ = [
     "IMPLEMENTATIONS", "LOSSES", "METHODS", "OPTIMIZERS", "Append", "Clear", "ConfigError",
     "DataError", "Dataset", "Delete", "EpochRecord", "ExportError", "Insert", "Move", "Optimum",
     "Replace", "RunSummary", "StudioError", "TrainConfig", "TrainingControl", "TrainingDiverged",
     "atomic_write", "closed_form", "full_data_loss", "initial_parameters", "noisy_line",
-    "random_line", "read_dataset", "stable_learning_rate", "summarize", "train",
+    "random_line", "read_dataset", "stable_learning_rate", "stable_learning_rate_per_point",
+    "summarize", "train",
     "write_dataset", "write_history", "write_params",
 ]

@@ -64,7 +64,7 @@ class TrainConfig:
     beta1: float = 0.9
     beta2: float = 0.999
     alpha: float = 0.99
-    eps: float = 1e-8
+    eps: float | None = None  # None: the optimizer's own default (1e-8, Adagrad 1e-10)
     huber_delta: float = 1.0
 
     def replace(self, **changes) -> TrainConfig:
@@ -113,8 +113,9 @@ class TrainConfig:
             finite(name, value)
             if not 0 <= value < 1:
                 raise ConfigError(f"{name} must be in [0, 1), got {value!r}.")
-        finite("eps", self.eps)
-        if self.eps <= 0:
+        if self.eps is not None:
+            finite("eps", self.eps)
+        if self.eps is not None and self.eps <= 0:
             raise ConfigError(f"eps must be positive, got {self.eps!r}.")
         finite("Huber delta", self.huber_delta)
         if self.huber_delta <= 0:
@@ -139,6 +140,16 @@ class TrainConfig:
         if self.impl == "module":
             impl = f"nn.Linear + {self.optimizer_label()}"
         return f"{method}, {impl}, lr={self.learning_rate:g}"
+
+    def short_label(self) -> str:
+        """A legend-sized label: ``'mini-batch B=10 · manual · lr 0.01'``."""
+        method = METHOD_LABELS[self.method]
+        if self.method == "minibatch":
+            method += f" B={self.batch_size}"
+        impl = {"manual": "manual", "analytic": "analytic"}.get(self.impl)
+        if impl is None:
+            impl = self.optimizer_label()
+        return f"{method} · {impl} · lr {self.learning_rate:g}"
 
     def optimizer_label(self) -> str:
         name = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad"}[
@@ -256,16 +267,17 @@ def _loss_function(config: TrainConfig, module: bool):
 def make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
     """The ``torch.optim`` optimizer the settings name."""
     lr, wd = config.learning_rate, config.weight_decay
+    eps = {} if config.eps is None else {"eps": config.eps}
     if config.optimizer == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=config.momentum,
                                nesterov=config.nesterov, weight_decay=wd)
     if config.optimizer == "adam":
         return torch.optim.Adam(params, lr=lr, betas=(config.beta1, config.beta2),
-                                eps=config.eps, weight_decay=wd)
+                                weight_decay=wd, **eps)
     if config.optimizer == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr, alpha=config.alpha, eps=config.eps,
+        return torch.optim.RMSprop(params, lr=lr, alpha=config.alpha, **eps,
                                    momentum=config.momentum, weight_decay=wd)
-    return torch.optim.Adagrad(params, lr=lr, eps=config.eps, weight_decay=wd)
+    return torch.optim.Adagrad(params, lr=lr, weight_decay=wd, **eps)
 
 
 class _Manual:

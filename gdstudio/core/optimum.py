@@ -60,3 +60,16 @@ def stable_learning_rate(dataset: Dataset, fit_bias: bool = True) -> float:
     """
     lam = hessian_max_eigenvalue(dataset, fit_bias)
     return math.inf if lam <= 0 else 2.0 / lam
+
+
+def stable_learning_rate_per_point(dataset: Dataset, fit_bias: bool = True) -> float:
+    """The largest learning rate at which every single-point MSE step is stable.
+
+    One point's loss ``(w*x + b - y)**2`` has Hessian ``2 * [[x^2, x], [x, 1]]``, largest
+    eigenvalue ``2 * (x^2 + 1)`` (``2 * x^2`` without a bias), so the bound is
+    ``1 / (max x^2 + 1)``. Stochastic descent above it can grow without limit.
+    """
+    if len(dataset) == 0:
+        raise DataError("The data set is empty: add at least one point.")
+    top = float(np.max(dataset.x.astype(np.float64) ** 2)) + (1.0 if fit_bias else 0.0)
+    return math.inf if top <= 0 else 1.0 / top

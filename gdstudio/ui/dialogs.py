@@ -59,12 +59,19 @@ class GenerateDialog(QDialog):
         self.error.setStyleSheet("color: #d62728;")
         self.error.setWordWrap(True)
         form.addRow(self.error)
+        self.step_mode.toggled.connect(self._on_mode_toggled)
+        self._on_mode_toggled()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.result_dataset = None
+
+    def _on_mode_toggled(self, *_) -> None:
+        step = self.step_mode.isChecked()
+        self.x_step.setEnabled(step)
+        self.n.setEnabled(not step)
 
     def values(self) -> dict:
         return {"slope": self.slope.value(), "intercept": self.intercept.value(),

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -45,6 +46,7 @@ from ..core import (
     initial_parameters,
     read_dataset,
     stable_learning_rate,
+    stable_learning_rate_per_point,
     summarize,
     write_dataset,
     write_history,
@@ -113,6 +115,8 @@ class MainWindow(QMainWindow):
         self._kept_current = False
         self._generate_values: dict = {}
         self._last_dir = ""
+        self._optimum_fit_bias = None
+        self.optimum = self.stable_lr = None
 
         self._build_plots()
         self._build_panels()
@@ -121,7 +125,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
 
         self.model.pointsChanged.connect(self._on_model_pointsChanged)
-        self.model.undo_stack.cleanChanged.connect(self._update_actions)
+        self.model.undo_stack.indexChanged.connect(self._update_actions)
         self.session.stateChanged.connect(self._on_session_stateChanged)
         self.session.epochsAppended.connect(self._on_session_epochsAppended)
         self.session.trainingFinished.connect(self._on_session_trainingFinished)
@@ -137,6 +141,7 @@ class MainWindow(QMainWindow):
 
         self.resize(1280, 800)
         self._restore_settings()
+        self.progress.setRange(0, self.panel.epochs.value())
         self._on_model_pointsChanged(autorange=True)
         self._update_actions()
 
@@ -147,10 +152,12 @@ class MainWindow(QMainWindow):
         self.readout = QLabel()
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.readout.setStyleSheet("font-family: monospace; font-size: 10pt; padding: 4px;")
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.readout.setWordWrap(True)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.plot)
         splitter.addWidget(self.loss_plot)
-        splitter.setSizes([640, 480])
+        splitter.setSizes([560, 560])
         self.splitter = splitter
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -206,6 +213,7 @@ class MainWindow(QMainWindow):
         v = QVBoxLayout(runs)
         self.runs_list = QListWidget()
         self.runs_list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.runs_list.setWordWrap(True)
         v.addWidget(self.runs_list, 1)
         row = QHBoxLayout()
         self.btn_keep = QPushButton("Keep run")
@@ -420,8 +428,8 @@ class MainWindow(QMainWindow):
 
     def save_data(self, path: str | None = None) -> bool:
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Save data as CSV", self._last_dir,
-                                                  CSV_FILTER)
+            path, _ = QFileDialog.getSaveFileName(self, "Save data as CSV",
+                                                  self._default_path("data.csv"), CSV_FILTER)
             if not path:
                 return False
         try:
@@ -441,16 +449,7 @@ class MainWindow(QMainWindow):
         shown = self.plot.shown_count
         extra = f" (showing {shown:,})" if shown < n else ""
         self.count_label.setText(f"{n:,} point{'s' if n != 1 else ''}{extra}")
-        self.optimum = None
-        self.stable_lr = None
-        if n:
-            fit_bias = self.panel.fit_bias.isChecked()
-            self.optimum = closed_form(d, fit_bias)
-            self.stable_lr = stable_learning_rate(d, fit_bias)
-            self.plot.set_optimum(self.optimum.w, self.optimum.b)
-        else:
-            self.plot.set_optimum(None)
-        self.panel.set_stable_lr(self.stable_lr)
+        self._update_optimum()
         if not self.session.history.count:
             self._show_start_line()
         self._update_readout()
@@ -559,9 +558,18 @@ class MainWindow(QMainWindow):
             self.current_summary = None
         epochs = s.history.count
         if status == "done":
-            self.statusBar().showMessage(
-                f"Done: {epochs} epochs; w={self.current_summary.w:.6g}, "
-                f"b={self.current_summary.b:.6g}. Ctrl+K keeps the run for comparison.")
+            summary = self.current_summary
+            grew = (epochs > 1 and summary.loss != ""
+                    and summary.loss > 10 * float(s.history.loss[0]))
+            if grew:
+                self.statusBar().showMessage(
+                    f"Done, but the loss grew from {float(s.history.loss[0]):.4g} to "
+                    f"{summary.loss:.4g}: the learning rate is too large for this method "
+                    f"(see the stable bound).")
+            else:
+                self.statusBar().showMessage(
+                    f"Done: {epochs} epochs; w={summary.w:.6g}, b={summary.b:.6g}. "
+                    "Ctrl+K keeps the run for comparison.")
         elif status == "stopped":
             self.statusBar().showMessage(f"Stopped after {epochs} epochs.")
         elif status == "diverged":
@@ -580,30 +588,48 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_panel_settingsChanged(self) -> None:
-        n = len(self.model.dataset)
-        if n:
-            fit_bias = self.panel.fit_bias.isChecked()
-            self.stable_lr = stable_learning_rate(self.model.dataset, fit_bias)
-            self.optimum = closed_form(self.model.dataset, fit_bias)
-            self.plot.set_optimum(self.optimum.w, self.optimum.b)
-            self.panel.set_stable_lr(self.stable_lr)
+        fit_bias = self.panel.fit_bias.isChecked()
+        if fit_bias != self._optimum_fit_bias:
+            self._update_optimum()
         if self.session.state == "idle" and not self.session.history.count:
             self._show_start_line()
+            self.progress.setRange(0, self.panel.epochs.value())
         self._update_readout()
         self._update_actions()
+
+    def _update_optimum(self) -> None:
+        """The closed-form line and the stable learning rates of the current data."""
+        d = self.model.dataset
+        fit_bias = self.panel.fit_bias.isChecked()
+        self._optimum_fit_bias = fit_bias
+        self.optimum = self.stable_lr = per_point = None
+        if len(d):
+            self.optimum = closed_form(d, fit_bias)
+            self.stable_lr = stable_learning_rate(d, fit_bias)
+            per_point = stable_learning_rate_per_point(d, fit_bias)
+            self.plot.set_optimum(self.optimum.w, self.optimum.b)
+        else:
+            self.plot.set_optimum(None)
+        self.panel.set_stable_lr(self.stable_lr, per_point)
 
     def _update_readout(self) -> None:
         h = self.session.history
         opt = self.optimum
         total = self.session.config.epochs if self.session.config else None
-        if h.count:
+        summary = self.current_summary
+        if summary is not None and not self.session.active:
+            loss = "overflows" if summary.loss == "" else f"{summary.loss:.6g}"
+            text = (f"{summary.status} after {summary.epochs_done} epochs:   w {summary.w:.6g}"
+                    f"   b {summary.b:.6g}   loss {loss}")
+        elif h.count:
             last = h.last()
             text = (f"epoch {last.epoch + 1}" + (f"/{total}" if total else "")
-                    + f"   loss {last.loss:.6g}   w {last.w:.6g}   b {last.b:.6g}")
+                    + f":   w {last.w:.6g}   b {last.b:.6g}   (loss at its start "
+                    f"{last.loss:.6g})")
         else:
-            text = "epoch –   loss –   w –   b –"
+            text = "not trained yet:   w –   b –   loss –"
         if opt is not None:
-            text += f"      optimum: w* {opt.w:.6g}   b* {opt.b:.6g}   loss* {opt.loss:.6g}"
+            text += f"  |  least squares:   w* {opt.w:.6g}   b* {opt.b:.6g}   loss* {opt.loss:.6g}"
         self.readout.setText(text)
 
     # ================================================================= compare runs
@@ -612,7 +638,7 @@ class MainWindow(QMainWindow):
         if self.current_summary is None or self._kept_current or self.session.active:
             return False
         summary = self.current_summary
-        label = summary.config.describe()
+        label = summary.config.short_label()
         key = self._next_key
         self._next_key += 1
         summary = dataclasses.replace(summary, name=f"run {key}")
@@ -620,7 +646,9 @@ class MainWindow(QMainWindow):
         self.kept_runs.append(kept)
         self.loss_plot.add_kept(key, kept.loss, kept.label, len(self.kept_runs) - 1)
         item = QListWidgetItem(
-            f"#{key} {label}\n    w={summary.w:.5g}, b={summary.b:.5g}, {summary.status}")
+            f"#{key} {label}\nw={summary.w:.5g}, b={summary.b:.5g}, {summary.status}")
+        item.setToolTip(f"#{key} {label}\nw={summary.w!r}\nb={summary.b!r}\n"
+                        f"loss={summary.loss!r}\n{summary.epochs_done} epochs, {summary.status}")
         item.setData(Qt.ItemDataRole.UserRole, key)
         self.runs_list.addItem(item)
         self._kept_current = True
@@ -654,7 +682,8 @@ class MainWindow(QMainWindow):
             self._message("Nothing to export", "Train a run first (F5).")
             return False
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Export parameters", self._last_dir,
+            path, _ = QFileDialog.getSaveFileName(self, "Export parameters",
+                                                  self._default_path("parameters.csv"),
                                                   CSV_FILTER)
             if not path:
                 return False
@@ -672,8 +701,8 @@ class MainWindow(QMainWindow):
                           "Train a run (and let it finish or stop it) first.")
             return False
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Export history", self._last_dir,
-                                                  CSV_FILTER)
+            path, _ = QFileDialog.getSaveFileName(self, "Export history",
+                                                  self._default_path("history.csv"), CSV_FILTER)
             if not path:
                 return False
         try:
@@ -684,6 +713,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Exported {self.session.history.count} epochs to {path}.", 5000)
         return True
+
+    def _default_path(self, name: str) -> str:
+        return str(Path(self._last_dir or Path.home()) / name)
 
     # ================================================================= view
     def _on_log_toggled(self, on: bool) -> None:
@@ -721,8 +753,11 @@ class MainWindow(QMainWindow):
         self.act_reset.setEnabled(active or self.session.history.count > 0)
         for act in (self.act_import, self.act_generate, self.act_clear, self.act_delete):
             act.setEnabled(not active)
-        self.act_undo.setEnabled(not active and self.model.undo_stack.canUndo())
-        self.act_redo.setEnabled(not active and self.model.undo_stack.canRedo())
+        stack = self.model.undo_stack
+        self.act_undo.setEnabled(not active and stack.canUndo())
+        self.act_redo.setEnabled(not active and stack.canRedo())
+        self.act_undo.setText(f"&Undo {stack.undoText()}".rstrip())
+        self.act_redo.setText(f"&Redo {stack.redoText()}".rstrip())
         self.act_delete.setEnabled(not active and bool(self.plot.selection))
         for button, act in ((self.btn_generate, self.act_generate),
                             (self.btn_clear, self.act_clear), (self.btn_import, self.act_import),

@@ -17,8 +17,9 @@ MAX_SHOWN_POINTS = 100_000
 #: A click within this many pixels of a point hits it.
 HIT_RADIUS_PX = 8.0
 
-RUN_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
-              "#e377c2", "#7f7f7f", "#bcbd22"]
+# Kept runs' colours; red is the current run's (and the fit line's).
+RUN_COLORS = ["#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
+              "#7f7f7f", "#bcbd22", "#000000"]
 
 
 def _cache_axes(plot: pg.PlotWidget) -> None:
@@ -270,6 +271,7 @@ class LossPlot(pg.PlotWidget):
         self.setLabel("left", "loss (full data, start of epoch)")
         self.setTitle("Loss")
         _cache_axes(self)  # no grid here: it would be redrawn every frame as the range grows
+        self.getAxis("left").enableAutoSIPrefix(False)
         self.legend = self.addLegend(offset=(-10, 10))
         self.legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.current = self.plot(pen=pg.mkPen("#d62728", width=2), name="current run")

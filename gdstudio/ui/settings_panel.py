@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,9 +25,11 @@ INVALID_STYLE = "QLineEdit { border: 2px solid #d62728; background: #fdecea; }"
 class FloatEdit(QLineEdit):
     """A number field that accepts ``0.001`` or ``1e-3`` and flags anything else at once."""
 
-    def __init__(self, value: float, *, minimum=-math.inf, maximum=math.inf,
-                 min_inclusive=True, max_inclusive=True, what="a number", parent=None):
+    def __init__(self, value: float | None, *, minimum=-math.inf, maximum=math.inf,
+                 min_inclusive=True, max_inclusive=True, what="a number", allow_empty=False,
+                 parent=None):
         super().__init__(parent)
+        self._allow_empty = allow_empty
         self._min, self._max = minimum, maximum
         self._min_inc, self._max_inc = min_inclusive, max_inclusive
         self._what = what
@@ -37,6 +39,8 @@ class FloatEdit(QLineEdit):
 
     def error(self) -> str | None:
         text = self.text().strip()
+        if not text and self._allow_empty:
+            return None
         try:
             value = float(text)
         except ValueError:
@@ -49,8 +53,9 @@ class FloatEdit(QLineEdit):
             return f"Must be {self._what}."
         return None
 
-    def value(self) -> float:
-        return float(self.text().strip())
+    def value(self) -> float | None:
+        text = self.text().strip()
+        return None if not text and self._allow_empty else float(text)
 
     def set_value(self, value: float) -> None:
         self.setText(f"{float(value):g}" if abs(value) >= 1e-4 or value == 0 else repr(value))
@@ -61,8 +66,31 @@ class FloatEdit(QLineEdit):
         self.setToolTip(err or "")
 
 
+class _NoWheelMixin:
+    """Scrolling the panel must not change values: the wheel only acts on a focused field."""
+
+    def wheelEvent(self, event):
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
+class SpinBox(_NoWheelMixin, QSpinBox):
+    pass
+
+
+class ComboBox(_NoWheelMixin, QComboBox):
+    def __init__(self):
+        super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(12)
+
+
 def _spin(lo: int, hi: int, value: int) -> QSpinBox:
-    box = QSpinBox()
+    box = SpinBox()
+    box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     box.setRange(lo, hi)
     box.setValue(value)
     box.setKeyboardTracking(True)
@@ -84,19 +112,19 @@ class SettingsPanel(QWidget):
 
         method_box = QGroupBox("Method")
         form = QFormLayout(method_box)
-        self.method = QComboBox()
+        self.method = ComboBox()
         for key, label in (("batch", "Batch gradient descent"), ("sgd", "Stochastic (per point)"),
                            ("minibatch", "Mini-batch")):
             self.method.addItem(label, key)
-        self.impl = QComboBox()
-        self.impl.addItem("Manual autograd (w -= lr * w.grad)", "manual")
+        self.impl = ComboBox()
+        self.impl.addItem("Manual autograd", "manual")
         self.impl.addItem("nn.Linear + torch.optim", "module")
-        self.impl.addItem("Analytic gradients (fast, no autograd)", "analytic")
-        self.optimizer = QComboBox()
+        self.impl.addItem("Analytic gradients (fast)", "analytic")
+        self.optimizer = ComboBox()
         for key, label in (("sgd", "SGD"), ("adam", "Adam"), ("rmsprop", "RMSprop"),
                            ("adagrad", "Adagrad")):
             self.optimizer.addItem(label, key)
-        self.loss = QComboBox()
+        self.loss = ComboBox()
         for key, label in (("mse", "MSE (nn.MSELoss)"), ("mae", "MAE (nn.L1Loss)"),
                            ("huber", "Huber (nn.HuberLoss)")):
             self.loss.addItem(label, key)
@@ -147,7 +175,9 @@ class SettingsPanel(QWidget):
                                what="in [0, 1)")
         self.alpha = FloatEdit(d.alpha, minimum=0, maximum=1, max_inclusive=False,
                                what="in [0, 1)")
-        self.eps = FloatEdit(d.eps, minimum=0, min_inclusive=False, what="a positive number")
+        self.eps = FloatEdit(d.eps, minimum=0, min_inclusive=False, allow_empty=True,
+                             what="a positive number, or empty for torch's default")
+        self.eps.setPlaceholderText("torch default")
         self.weight_decay = FloatEdit(d.weight_decay, minimum=0, what="0 or more")
         self.huber_delta = FloatEdit(d.huber_delta, minimum=0, min_inclusive=False,
                                      what="a positive number")
@@ -175,6 +205,7 @@ class SettingsPanel(QWidget):
         for box in (self.random_init, self.fit_bias, self.shuffle, self.nesterov):
             box.toggled.connect(self._changed)
         self._stable_lr: float | None = None
+        self._per_point_lr: float | None = None
         self._update_visibility()
 
     # ------------------------------------------------------------------ API
@@ -240,7 +271,8 @@ class SettingsPanel(QWidget):
             self.nesterov.setChecked(c.nesterov)
             for name in ("momentum", "beta1", "beta2", "alpha", "eps", "weight_decay",
                          "huber_delta"):
-                getattr(self, name).setText(repr(getattr(c, name)))
+                value = getattr(c, name)
+                getattr(self, name).setText("" if value is None else repr(value))
         finally:
             for w, b in zip(self._all_widgets(), blockers, strict=True):
                 w.blockSignals(b)
@@ -248,8 +280,10 @@ class SettingsPanel(QWidget):
             edit._check()
         self._changed()
 
-    def set_stable_lr(self, bound: float | None) -> None:
+    def set_stable_lr(self, bound: float | None, per_point: float | None = None) -> None:
+        """Show the full-batch bound (and the per-point bound for stochastic steps)."""
         self._stable_lr = bound
+        self._per_point_lr = per_point
         self._update_stable_label()
 
     # ------------------------------------------------------------------ internals
@@ -263,12 +297,28 @@ class SettingsPanel(QWidget):
         if bound is None or not math.isfinite(bound):
             self.stable_label.setText("stable bound: n/a")
             self.stable_label.setToolTip("Add points with different x to get a bound.")
+            self.stable_label.setStyleSheet("color: #555;")
             return
-        self.stable_label.setText(f"stable below {bound:.4g} (full-batch MSE)")
+        method = self.method.currentData()
+        plain = self.impl.currentData() != "module" or (
+            self.optimizer.currentData() == "sgd" and self.momentum.text().strip() in
+            ("0", "0.0", ""))
+        if method == "sgd" and self._per_point_lr is not None:
+            limit, what = self._per_point_lr, "per-point steps"
+        else:
+            limit, what = bound, "full-batch MSE"
+        text = f"stable below {limit:.4g} ({what})"
         tip = ("Full-batch MSE descent diverges at or above 2 / (largest eigenvalue of the "
-               "loss Hessian) for this data.")
-        over = self.learning_rate.error() is None and self.learning_rate.value() >= bound
-        self.stable_label.setStyleSheet("color: #d62728; font-weight: bold;" if over
+               f"loss Hessian) = {bound:.6g} for this data.")
+        if self._per_point_lr is not None:
+            tip += (f" Single-point steps (stochastic descent) are stable below "
+                    f"1 / (max x² + 1) = {self._per_point_lr:.6g}.")
+        if not plain:
+            text += "; a guide only for this optimizer"
+            tip += " Momentum and adaptive optimizers have other limits."
+        over = self.learning_rate.error() is None and self.learning_rate.value() >= limit
+        self.stable_label.setText(text)
+        self.stable_label.setStyleSheet("color: #d62728; font-weight: bold;" if over and plain
                                         else "color: #555;")
         self.stable_label.setToolTip(tip + (" The learning rate is above it." if over else ""))
 

@@ -421,8 +421,9 @@ def table(results: dict) -> str:
     lines.append(f"| 5. 1M points: import + first draw in the window | "
                  f"{r['window_import_and_first_draw_s']:.2f} s | | {r['shown_points']:,} "
                  "points shown | |")
-    lines.append(f"| 5. 1M points: each frame during a run | redraw {r['frame_redraw_ms_median']:.1f}"
-                 f" ms, paint {r['paint_ms_median']:.1f} ms (p95 {r['paint_ms_p95']:.1f}) | | "
+    lines.append("| 5. 1M points: each frame during a run | redraw "
+                 f"{r['frame_redraw_ms_median']:.1f} ms, paint {r['paint_ms_median']:.1f} ms "
+                 f"(p95 {r['paint_ms_p95']:.1f}) | | "
                  f"scatter re-set {r['scatter_set_during_run']}× | 0 re-sets |")
     r = results["memory"]
     lines.append(f"| 6. memory over {r['epochs']:,} epochs | +{r['growth_mb']:.1f} MB RSS "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 
 def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
@@ -29,6 +30,7 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
             error = str(exc)
     window = MainWindow(dataset)
     window.show()
+    threading.Thread(target=_warm_up, name="gdstudio-warm-up", daemon=True).start()
     if error:
         window._message("Cannot open the CSV file",
                         f"{error}\n\nShowing the tutorial's noisy line instead.")
@@ -40,6 +42,16 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def _warm_up() -> None:
+    """Run one tiny epoch of each path so the first real run starts at once (the first
+    torch.optim step of a process takes about a second to set up)."""
+    from .core import Dataset, TrainConfig, train
+
+    tiny = Dataset.from_points([(0.0, 0.0), (1.0, 1.0)])
+    for impl in ("module", "manual"):
+        list(train(tiny, TrainConfig(impl=impl, epochs=1)))
 
 
 def main() -> int:

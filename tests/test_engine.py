@@ -222,9 +222,9 @@ def test_a_slow_consumer_changes_nothing():
 
 def test_records_are_immutable():
     record = history(TrainConfig(epochs=1))[0]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         record.loss = 0.0  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         record.w = 1.0  # type: ignore[misc]
     with pytest.raises((AttributeError, TypeError)):
         record.extra = 1  # type: ignore[attr-defined]

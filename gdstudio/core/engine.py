@@ -19,6 +19,7 @@ import math
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -160,9 +161,8 @@ class TrainConfig:
         return name
 
 
-@dataclass(frozen=True, slots=True)
-class EpochRecord:
-    """One epoch of history.
+class EpochRecord(NamedTuple):
+    """One epoch of history (immutable; a named tuple because it is made once per epoch).
 
     ``loss`` is the full-data loss of the parameters at the start of the epoch; ``w`` and
     ``b`` are the parameters after it. ``samples_seen`` and ``updates`` count from the start
@@ -289,6 +289,20 @@ class _Manual:
         self.b = torch.tensor(b0, dtype=dtype, requires_grad=config.fit_bias)
         self.fit_bias = config.fit_bias
         self.criterion = _loss_function(config, module=False)
+        if config.loss == "mse" and config.fit_bias:
+            self.step = self._step_mse
+
+    def _step_mse(self, x, y):
+        """Tutorial 2's step, written out (the common case, kept lean)."""
+        w, b, lr = self.w, self.b, self.lr
+        loss = torch.mean((w * x + b - y) ** 2)
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+            b -= lr * b.grad
+        w.grad.zero_()
+        b.grad.zero_()
+        return loss
 
     def forward(self, x):
         if self.fit_bias:

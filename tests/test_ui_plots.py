@@ -37,3 +37,16 @@ def test_shrinking_series_restarts():
     dec.update(np.arange(1000.0))
     xs, ys = dec.update(np.arange(5.0))
     assert xs.tolist() == [0, 1, 2, 3, 4] and ys.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_steep_lines_are_clipped_to_the_view():
+    from gdstudio.ui.plots import clip_line
+
+    # after a divergence: w = -1e16, b = 7e13 crosses y = 0 at x = 0.007
+    xs, ys = clip_line(-1.0289e16, 7.0133e13, 0.0, 50.0, -30.0, 30.0)
+    assert np.allclose(xs, 7.0133e13 / 1.0289e16, rtol=1e-9)
+    assert ys.tolist() == [30.0, -30.0]
+    xs, ys = clip_line(2.0, 1.0, -5.0, 5.0, -100.0, 100.0)  # an ordinary line: the full width
+    assert xs.tolist() == [-5.0, 5.0] and ys.tolist() == [-9.0, 11.0]
+    assert clip_line(0.0, 500.0, -5.0, 5.0, -100.0, 100.0) is None  # misses the view
+    assert clip_line(1.0, 1000.0, -5.0, 5.0, -100.0, 100.0) is None

@@ -165,7 +165,11 @@ def test_divergence_shows_message_and_keeps_finite_state(window, qtbot):
     assert isinstance(err, TrainingDiverged)
     assert f"epoch {err.epoch}" in text and "0.119971" in text
     assert np.isfinite(window.session.history.loss).all()
-    assert np.isfinite(window.plot.fit_line.getData()[1]).all()
+    fx, fy = window.plot.fit_line.getData()
+    assert np.isfinite(fy).all()
+    (x0, x1), (y0, y1) = window.plot.getViewBox().viewRange()
+    assert fx.min() >= x0 and fx.max() <= x1 and fy.min() >= y0 and fy.max() <= y1
+    assert f"diverged\u00a0in\u00a0epoch\u00a0{err.epoch}" in window.readout.text()
     assert np.isfinite(window.loss_plot.current.getData()[1]).all()
     summary = window.current_summary
     assert np.isfinite([summary.w, summary.b]).all()

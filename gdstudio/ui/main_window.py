@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self._generate_values: dict = {}
         self._last_dir = ""
         self._optimum_fit_bias = None
+        self._stale_run = False
         self.optimum = self.stable_lr = None
 
         self._build_plots()
@@ -141,7 +142,7 @@ class MainWindow(QMainWindow):
 
         self.resize(1280, 800)
         self._restore_settings()
-        self.progress.setRange(0, self.panel.epochs.value())
+        self._set_progress(0, self.panel.epochs.value())
         self._on_model_pointsChanged(autorange=True)
         self._update_actions()
 
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
         self.show_optimum = QCheckBox("Show least-squares line")
         self.show_optimum.setChecked(True)
         grid.addWidget(self.show_optimum, 5, 0, 1, 2)
+        grid.setRowStretch(6, 1)
         self.data_dock = self._dock("Data", "dataDock", data, Qt.DockWidgetArea.LeftDockWidgetArea)
 
         self.panel = SettingsPanel()
@@ -222,7 +224,7 @@ class MainWindow(QMainWindow):
         row.addWidget(self.btn_remove)
         v.addLayout(row)
         runs.setMinimumWidth(200)
-        runs.setMaximumWidth(320)
+        runs.setMaximumWidth(250)
         self.runs_dock = self._dock("Compare runs", "runsDock", runs,
                                     Qt.DockWidgetArea.RightDockWidgetArea)
         self.runs_list.itemSelectionChanged.connect(self._update_actions)
@@ -327,7 +329,7 @@ class MainWindow(QMainWindow):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)
         self.progress.setFormat("%v / %m epochs")
-        self.progress.setValue(0)
+        self._set_progress(0, self.panel.epochs.value())
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().showMessage("Ready: press F5 to train.")
 
@@ -450,6 +452,9 @@ class MainWindow(QMainWindow):
         extra = f" (showing {shown:,})" if shown < n else ""
         self.count_label.setText(f"{n:,} point{'s' if n != 1 else ''}{extra}")
         self._update_optimum()
+        if self.current_summary is not None and not self._stale_run:
+            self._stale_run = True
+            self.statusBar().showMessage("The data changed: F5 trains on it.", 5000)
         if not self.session.history.count:
             self._show_start_line()
         self._update_readout()
@@ -478,8 +483,8 @@ class MainWindow(QMainWindow):
         self.current_summary = None
         self._kept_current = False
         self.loss_plot.set_current(np.empty(0), reset=True)
-        self.progress.setRange(0, config.epochs)
-        self.progress.setValue(0)
+        self._stale_run = False
+        self._set_progress(0, config.epochs)
         self.plot.set_fit(*self.session.init)
         self.statusBar().showMessage(f"Training: {config.describe()}…")
         self._frame_timer.start()
@@ -502,7 +507,7 @@ class MainWindow(QMainWindow):
         self._frame_timer.stop()
         self.current_summary = None
         self.loss_plot.set_current(np.empty(0))
-        self.progress.setValue(0)
+        self._set_progress(0, self.panel.epochs.value())
         self._show_start_line()
         self._update_readout()
         self._update_actions()
@@ -532,7 +537,7 @@ class MainWindow(QMainWindow):
         if h.count:
             self.plot.set_fit(float(h.w[-1]), float(h.b[-1]))
             self.loss_plot.set_current(h.loss)
-        self.progress.setValue(h.count)
+        self._set_progress(h.count, self.session.config.epochs if self.session.config else 0)
         self._update_readout()
 
     @Slot(str)
@@ -593,9 +598,14 @@ class MainWindow(QMainWindow):
             self._update_optimum()
         if self.session.state == "idle" and not self.session.history.count:
             self._show_start_line()
-            self.progress.setRange(0, self.panel.epochs.value())
+            self._set_progress(0, self.panel.epochs.value())
         self._update_readout()
         self._update_actions()
+
+    def _set_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(min(done, max(total, 1)))
+        self.progress.setFormat(f"{done:,} / {total:,} epochs")
 
     def _update_optimum(self) -> None:
         """The closed-form line and the stable learning rates of the current data."""
@@ -613,23 +623,36 @@ class MainWindow(QMainWindow):
         self.panel.set_stable_lr(self.stable_lr, per_point)
 
     def _update_readout(self) -> None:
+        def pair(name, value):  # a label and its value never wrap apart
+            return f"{name}\u00a0{value}"
+
         h = self.session.history
         opt = self.optimum
         total = self.session.config.epochs if self.session.config else None
         summary = self.current_summary
         if summary is not None and not self.session.active:
             loss = "overflows" if summary.loss == "" else f"{summary.loss:.6g}"
-            text = (f"{summary.status} after {summary.epochs_done} epochs:   w {summary.w:.6g}"
-                    f"   b {summary.b:.6g}   loss {loss}")
+            detail = self.session.detail
+            if summary.status == "diverged" and detail is not None:
+                head = f"diverged\u00a0in\u00a0epoch\u00a0{detail.epoch}; kept:"
+            else:
+                head = f"{summary.status}\u00a0after\u00a0{summary.epochs_done:,}\u00a0epochs:"
+            if self._stale_run:
+                head = "previous data, " + head
+            text = "   ".join([head, pair("w", f"{summary.w:.6g}"), pair("b", f"{summary.b:.6g}"),
+                               pair("loss", loss)])
         elif h.count:
             last = h.last()
-            text = (f"epoch {last.epoch + 1}" + (f"/{total}" if total else "")
-                    + f":   w {last.w:.6g}   b {last.b:.6g}   (loss at its start "
-                    f"{last.loss:.6g})")
+            epoch = f"{last.epoch + 1:,}" + (f"/{total:,}" if total else "")
+            text = "   ".join([pair("epoch", epoch), pair("w", f"{last.w:.6g}"),
+                               pair("b", f"{last.b:.6g}"),
+                               pair("(loss\u00a0at\u00a0its\u00a0start", f"{last.loss:.6g})")])
         else:
-            text = "not trained yet:   w –   b –   loss –"
+            text = "not\u00a0trained\u00a0yet"
         if opt is not None:
-            text += f"  |  least squares:   w* {opt.w:.6g}   b* {opt.b:.6g}   loss* {opt.loss:.6g}"
+            text += "   |   " + "   ".join([
+                "least\u00a0squares:", pair("w*", f"{opt.w:.6g}"), pair("b*", f"{opt.b:.6g}"),
+                pair("loss*", f"{opt.loss:.6g}")])
         self.readout.setText(text)
 
     # ================================================================= compare runs
@@ -834,7 +857,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event):
         self._frame_timer.stop()
-        self.session.shutdown(2000)
+        # The engine checks its stop flag between updates, so this is quick; the bound keeps
+        # closing prompt even if the machine is busy.
+        self.session.shutdown(700)
         self.save_settings()
         for box in list(self._boxes):
             box.close()

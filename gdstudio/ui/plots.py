@@ -201,13 +201,32 @@ class DataPlot(pg.PlotWidget):
         self.optimum_line.setVisible(visible)
 
     def _redraw_lines(self, *_) -> None:
-        (x0, x1), _ = self._vb.viewRange()
-        xs = np.array([x0, x1])
+        (x0, x1), (y0, y1) = self._vb.viewRange()
         for line, params in ((self.fit_line, self._fit), (self.optimum_line, self._optimum)):
-            if params is None:
+            segment = None if params is None else clip_line(*params, x0, x1, y0, y1)
+            if segment is None:
                 line.setData([], [])
             else:
-                line.setData(xs, params[0] * xs + params[1])
+                line.setData(*segment)
+
+
+def clip_line(w: float, b: float, x0: float, x1: float, y0: float, y1: float):
+    """The part of ``y = w*x + b`` inside the view rectangle, as ([xa, xb], [ya, yb]).
+
+    Clipping in data coordinates keeps steep lines (w of 1e16 after a divergence) where they
+    belong; Qt cannot draw a segment whose ends lie 1e17 units off screen. None if the line
+    misses the view.
+    """
+    lo, hi = x0, x1
+    if w != 0:
+        xa, xb = (y0 - b) / w, (y1 - b) / w
+        lo, hi = max(lo, min(xa, xb)), min(hi, max(xa, xb))
+    elif not y0 <= b <= y1:
+        return None
+    if not (np.isfinite(lo) and np.isfinite(hi)) or lo > hi:
+        return None
+    xs = np.array([lo, hi])
+    return xs, np.clip(w * xs + b, y0, y1)
 
 
 class PeakDecimator:
@@ -272,7 +291,8 @@ class LossPlot(pg.PlotWidget):
         self.setTitle("Loss")
         _cache_axes(self)  # no grid here: it would be redrawn every frame as the range grows
         self.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.addLegend(offset=(-10, 10))
+        self.legend = self.addLegend(offset=(-10, 10), brush=(255, 255, 255, 210),
+                                     labelTextSize="8pt")
         self.legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.current = self.plot(pen=pg.mkPen("#d62728", width=2), name="current run")
         self._decimator = PeakDecimator()

@@ -145,6 +145,7 @@ class SettingsPanel(QWidget):
                                        what="a positive number")
         self.stable_label = QLabel()
         self.stable_label.setStyleSheet("color: #555;")
+        self.stable_label.setWordWrap(True)
         form.addRow("Learning rate", self.learning_rate)
         form.addRow("", self.stable_label)
         self.epochs = _spin(1, 100_000_000, d.epochs)

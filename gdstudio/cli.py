@@ -133,7 +133,7 @@ def _prepare(args):
 def train_main(argv: list[str]) -> int:
     from .core.engine import initial_parameters, train
     from .core.errors import StudioError, TrainingDiverged
-    from .core.export import summarize, write_history, write_params
+    from .core.export import summarize, write_outputs
     from .core.optimum import closed_form
 
     try:
@@ -168,10 +168,7 @@ def train_main(argv: list[str]) -> int:
     last = records[-1] if records else None
     summary = summarize(dataset, config, last, status, init, optimum, diverged=diverged)
     try:
-        if args.history:
-            write_history(args.history, records)
-        if args.params:
-            write_params(args.params, [summary])
+        write_outputs(args.history, records, args.params, [summary])
     except StudioError as exc:
         print(f"gdstudio train: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -53,20 +53,11 @@ def check_writable(path: str | os.PathLike) -> Path:
     return path
 
 
-def atomic_write(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (UTF-8, ``\\n`` line ends).
-
-    Raises
-    ------
-    ExportError
-        If anything fails; the previous content of ``path``, if any, is untouched and no
-        temporary file is left behind.
-    """
-    path = check_writable(path)
+def _stage(path: Path, text: str) -> str:
+    """Write ``text`` to a flushed temporary file beside ``path``; return its name."""
     folder = path.parent if str(path.parent) else Path(".")
-    tmp_name = None
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
@@ -79,15 +70,82 @@ def atomic_write(path: str | os.PathLike, text: str) -> None:
                 umask = os.umask(0)
                 os.umask(umask)
                 os.chmod(tmp_name, 0o666 & ~umask)
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ExportError(f"Could not write {path}: {reason}. Nothing was changed.") from exc
-    finally:
-        if tmp_name is not None:
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    return tmp_name
+
+
+def atomic_write(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (UTF-8, ``\\n`` line ends).
+
+    Raises
+    ------
+    ExportError
+        If anything fails; the previous content of ``path``, if any, is untouched and no
+        temporary file is left behind.
+    """
+    atomic_write_all([(path, text)])
+
+
+def atomic_write_all(files: Sequence[tuple[str | os.PathLike, str]]) -> None:
+    """Write several files so that either all of them change or none does.
+
+    Every text is first written to a temporary file beside its target; only when all are on
+    disk are they moved into place. If a move fails, the files already moved are put back.
+
+    Raises
+    ------
+    ExportError
+        Naming the file that failed; no target is changed and no temporary file is left.
+    """
+    targets = [check_writable(path) for path, _ in files]
+    staged: list[str] = []
+    current = targets[0] if targets else None
+    try:
+        for path, (_, text) in zip(targets, files, strict=True):
+            current = path
+            staged.append(_stage(path, text))
+    except (OSError, UnicodeError) as exc:
+        for name in staged:
             with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
+                os.unlink(name)
+        raise _export_error(current, exc) from exc
+    old = [path.read_bytes() if path.exists() else None for path in targets]
+    done = 0
+    try:
+        for path, name in zip(targets, staged, strict=True):
+            current = path
+            os.replace(name, path)
+            done += 1
+    except OSError as exc:
+        for path, content in zip(targets[:done], old[:done], strict=True):
+            with contextlib.suppress(OSError):
+                if content is None:
+                    os.unlink(path)
+                else:
+                    os.replace(_stage_bytes(path, content), path)
+        for name in staged[done:]:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+        raise _export_error(current, exc) from exc
+
+
+def _stage_bytes(path: Path, content: bytes) -> str:
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+    return tmp_name
+
+
+def _export_error(path, exc) -> ExportError:
+    if isinstance(exc, UnicodeError):
+        reason = "the text cannot be encoded as UTF-8"
+    else:
+        reason = exc.strerror or str(exc)
+    return ExportError(f"Could not write {path}: {reason}. Nothing was changed.")
 
 
 def table_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:

@@ -191,20 +191,25 @@ class TrainingControl:
         self._running = threading.Event()
         self._running.set()
         self._wake = threading.Event()
+        self._lock = threading.Lock()
         self._stop = False
         self.before_wait = None
 
     def pause(self) -> None:
-        self._running.clear()
-        self._wake.set()
+        """Pause before the next update; does nothing once stopped (stop is final)."""
+        with self._lock:
+            if not self._stop:
+                self._running.clear()
+                self._wake.set()
 
     def resume(self) -> None:
         self._running.set()
 
     def stop(self) -> None:
-        self._stop = True
-        self._running.set()
-        self._wake.set()
+        with self._lock:
+            self._stop = True
+            self._running.set()
+            self._wake.set()
 
     @property
     def paused(self) -> bool:

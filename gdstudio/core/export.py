@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .csvio import atomic_write, table_text
+from .csvio import atomic_write, atomic_write_all, table_text
 from .engine import EpochRecord, TrainConfig
 from .optimum import Optimum
 
@@ -100,3 +100,14 @@ def summarize(dataset, config: TrainConfig, last: EpochRecord | None, status: st
         n_points=len(dataset), dtype=dataset.dtype, init_w=init[0], init_b=init[1],
         optimum=optimum, name=name,
     )
+
+
+def write_outputs(history_path, records, params_path, runs) -> None:
+    """Write the history and/or parameters files of ``gdstudio train`` all-or-nothing."""
+    files = []
+    if history_path:
+        files.append((history_path, history_text(records)))
+    if params_path:
+        files.append((params_path, params_text(runs)))
+    if files:
+        atomic_write_all(files)

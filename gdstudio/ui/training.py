@@ -73,7 +73,8 @@ class TrainingWorker(QObject):
                     self.steps_left -= 1
                     if self.steps_left <= 0:
                         self.steps_left = None
-                        control.pause()
+                        if not control.stopped:
+                            control.pause()
                 interval = self.min_interval
                 if interval > 0 or control.paused or (
                     time.monotonic() - self._last_emit >= EMIT_INTERVAL

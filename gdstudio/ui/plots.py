@@ -128,6 +128,7 @@ class DataPlot(pg.PlotWidget):
         self._legend = self.addLegend(offset=(-10, 10))
         # clicks and drags on the legend go to the data underneath
         self._legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self._legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._legend.addItem(self.fit_line, "current fit")
         self._legend.addItem(self.optimum_line, "least squares")
         self._fit: tuple[float, float] | None = None
@@ -189,9 +190,10 @@ class DataPlot(pg.PlotWidget):
         self.selected.setData([x], [y])
 
     # --------------------------------------------------------------- lines
-    def set_fit(self, w: float | None, b: float | None = None) -> None:
+    def set_fit(self, w: float | None, b: float | None = None, exact: bool = True) -> None:
+        """Show the current fit; ``exact=False`` (live frames) skips sub-pixel moves."""
         self._fit = None if w is None else (float(w), float(b))
-        self._redraw_lines()
+        self._redraw_lines(exact=exact)
 
     def set_optimum(self, w: float | None, b: float | None = None) -> None:
         self._optimum = None if w is None else (float(w), float(b))
@@ -200,10 +202,20 @@ class DataPlot(pg.PlotWidget):
     def set_optimum_visible(self, visible: bool) -> None:
         self.optimum_line.setVisible(visible)
 
-    def _redraw_lines(self, *_) -> None:
+    def _redraw_lines(self, *_, exact: bool = True) -> None:
         (x0, x1), (y0, y1) = self._vb.viewRange()
+        px, py = self._vb.viewPixelSize()
+        px, py = px or 1.0, py or 1.0
         for line, params in ((self.fit_line, self._fit), (self.optimum_line, self._optimum)):
             segment = None if params is None else clip_line(*params, x0, x1, y0, y1)
+            key = None
+            if segment is not None:  # the ends in whole pixels: a sub-pixel move is no change
+                xs, ys = segment
+                key = (tuple(np.round((xs - x0) / px).tolist()),
+                       tuple(np.round((ys - y0) / py).tolist()), x0, x1, y0, y1)
+            if not exact and key == getattr(line, "gd_segment", False):
+                continue  # nothing visible changed: no repaint
+            line.gd_segment = key
             if segment is None:
                 line.setData([], [])
             else:
@@ -294,14 +306,18 @@ class LossPlot(pg.PlotWidget):
         self.legend = self.addLegend(offset=(-10, 10), brush=(255, 255, 255, 210),
                                      labelTextSize="8pt")
         self.legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.current = self.plot(pen=pg.mkPen("#d62728", width=2), name="current run")
         self._decimator = PeakDecimator()
         self._current_loss = np.empty(0)
         self._log = False
+        self._live = False
+        self._y_view: tuple[float, float] | None = None
         self.kept: dict[int, pg.PlotDataItem] = {}
 
     def set_log(self, on: bool) -> None:
         self._log = on
+        self._y_view = None
         self.setLogMode(y=on)
         self.set_current(self._current_loss, reset=True)
         for item in self.kept.values():
@@ -321,7 +337,44 @@ class LossPlot(pg.PlotWidget):
             self._decimator.reset()
         self._current_loss = loss
         xs, ys = self._decimator.update(loss)
-        self.current.setData(xs, self._positive(ys))
+        ys = self._positive(ys)
+        self.current.setData(xs, ys)
+        if self._live and len(ys):
+            self._grow_y_range(float(ys.min()), float(ys.max()))
+
+    def begin_run(self, epochs: int) -> None:
+        """Fix the view for a live run: x spans the run's epochs and y only ever grows, so
+        the axes are not re-drawn every frame (that would cost more than the curve)."""
+        self._live = True
+        longest = max([epochs] + [len(item.gd_loss) for item in self.kept.values()])
+        self.disableAutoRange()
+        self.setXRange(0, max(longest - 1, 1), padding=0.02)
+        self._y_view = None
+        for item in self.kept.values():
+            finite = item.gd_loss[np.isfinite(item.gd_loss)]
+            if len(finite):
+                self._grow_y_range(float(finite.min()), float(finite.max()))
+
+    def end_run(self) -> None:
+        """Back to fitting the view to all curves."""
+        self._live = False
+        self.enableAutoRange()
+
+    def _grow_y_range(self, lo: float, hi: float) -> None:
+        if self._log:
+            lo = np.floor(np.log10(max(lo, np.finfo(np.float64).tiny)))
+            hi = np.ceil(np.log10(max(hi, np.finfo(np.float64).tiny)) + 0.05)
+        else:
+            lo, hi = min(0.0, lo), hi * 1.08 if hi > 0 else 1.0
+        view = self._y_view
+        if view is not None and view[0] <= lo and hi <= view[1]:
+            return
+        if view is not None:
+            lo, hi = min(lo, view[0]), max(hi, view[1])
+        if hi <= lo:
+            hi = lo + 1.0
+        self._y_view = (lo, hi)
+        self.setYRange(lo, hi, padding=0)
 
     @property
     def drawn_points(self) -> int:

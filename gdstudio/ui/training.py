@@ -20,7 +20,9 @@ from ..core import (
     TrainConfig,
     TrainingControl,
     TrainingDiverged,
+    closed_form,
     initial_parameters,
+    summarize,
     train,
 )
 
@@ -36,9 +38,9 @@ class TrainingWorker(QObject):
 
     #: Run id and a list of :class:`EpochRecord`, in order; every epoch arrives exactly once.
     epochsCompleted = Signal(int, object)
-    #: Run id; the run ended: status ("done", "stopped", "diverged", "error") and detail
-    #: (the TrainingDiverged error, an error message, or None).
-    finished = Signal(int, str, object)
+    #: Run id; the run ended: status ("done", "stopped", "diverged", "error"), detail
+    #: (the TrainingDiverged error, an error message, or None) and its RunSummary (or None).
+    finished = Signal(int, str, object, object)
 
     def __init__(self, run_id: int, dataset: Dataset, config: TrainConfig,
                  control: TrainingControl):
@@ -65,9 +67,10 @@ class TrainingWorker(QObject):
     def run(self) -> None:
         control = self._control
         control.before_wait = self._flush
-        status, detail = "done", None
+        status, detail, last = "done", None, None
         try:
             for record in train(self._dataset, self._config, control):
+                last = record
                 self._pending.append(record)
                 if self.steps_left is not None:
                     self.steps_left -= 1
@@ -92,7 +95,21 @@ class TrainingWorker(QObject):
         finally:
             control.before_wait = None
             self._flush()
-            self.finished.emit(self._run_id, status, detail)
+            summary = self._summary(status, detail, last)
+            self.finished.emit(self._run_id, status, detail, summary)
+
+    def _summary(self, status, detail, last):
+        """The run's :class:`RunSummary`, computed here: its full-data loss is a torch
+        computation, and the GUI thread never runs torch on the data (on a secondary
+        thread's OpenMP pool that would slow every later run)."""
+        try:
+            return summarize(
+                self._dataset, self._config, last, status if status != "error" else "stopped",
+                initial_parameters(self._config, self._dataset.dtype),
+                closed_form(self._dataset, self._config.fit_bias),
+                diverged=detail if status == "diverged" else None)
+        except Exception:  # the run's own error is reported; no summary to export
+            return None
 
 
 class History:
@@ -171,6 +188,7 @@ class TrainingSession(QObject):
         self.init: tuple[float, float] | None = None
         self.status: str | None = None
         self.detail = None
+        self.summary = None
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._control: TrainingControl | None = None
@@ -195,7 +213,7 @@ class TrainingSession(QObject):
         self.dataset, self.config = dataset, config
         self.init = initial_parameters(config, dataset.dtype)
         self.history = History(dataset.x.dtype)
-        self.status, self.detail = None, None
+        self.status, self.detail, self.summary = None, None, None
         control = TrainingControl()
         self._run_id += 1
         worker = TrainingWorker(self._run_id, dataset, config, control)
@@ -271,7 +289,7 @@ class TrainingSession(QObject):
         self.shutdown()
         self.history = History()
         self.dataset = self.config = self.init = None
-        self.status = self.detail = None
+        self.status = self.detail = self.summary = None
         self._set_state("idle")
 
     # ------------------------------------------------------------------ slots
@@ -286,11 +304,11 @@ class TrainingSession(QObject):
         ):
             self._set_state("paused")
 
-    @Slot(int, str, object)
-    def _on_worker_finished(self, run_id: int, status: str, detail) -> None:
+    @Slot(int, str, object, object)
+    def _on_worker_finished(self, run_id: int, status: str, detail, summary) -> None:
         if run_id != self._run_id or self._worker is None:
             return
-        self.status, self.detail = status, detail
+        self.status, self.detail, self.summary = status, detail, summary
         self._release_thread()
         self._set_state("idle")
         self.trainingFinished.emit(status, detail)

@@ -172,16 +172,24 @@ def new_window(dataset: Dataset | None = None):
 
 
 def run_window(win, timeout=600.0):
-    """Press Train and process events until the run is over; return the wall time."""
-    a = app()
+    """Press Train and run the Qt event loop (as the app does) until the run is over;
+    return the wall time."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    win.session.trainingFinished.connect(loop.quit)
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(loop.quit)
+    guard.start(int(timeout * 1000))
     t0 = time.perf_counter()
     assert win.train_or_resume()
-    while win.session.state != "idle":
-        a.processEvents()
-        time.sleep(0.0005)
-        if time.perf_counter() - t0 > timeout:
-            raise RuntimeError("run did not finish")
-    return time.perf_counter() - t0
+    loop.exec()
+    elapsed = time.perf_counter() - t0
+    win.session.trainingFinished.disconnect(loop.quit)
+    if win.session.state != "idle":
+        raise RuntimeError("run did not finish")
+    return elapsed
 
 
 def set_panel(win, method="batch", impl="manual", epochs=100, lr=LR):
@@ -331,9 +339,9 @@ def bench_large(quick: bool) -> dict:
     paints: list[float] = []
     redraw = win._redraw
 
-    def timed_redraw():
+    def timed_redraw(*args, **kwargs):
         t = time.perf_counter()
-        redraw()
+        redraw(*args, **kwargs)
         frames.append(time.perf_counter() - t)
 
     win._redraw = timed_redraw

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import DataError, noisy_line, random_line
+from .offload import call_off_gui_thread
 from .settings_panel import FloatEdit
 
 
@@ -98,7 +99,7 @@ class GenerateDialog(QDialog):
 def generate(v: dict):
     """Make the data set the dialog's values describe (raises DataError)."""
     if v.get("random_x"):
-        return random_line(v["n"], v["slope"], v["intercept"], v["noise"], v["x_min"],
-                           v["x_max"], v["seed"])
-    return noisy_line(v["slope"], v["intercept"], v["noise"], v["x_min"], v["x_max"],
-                      v["x_step"], v["seed"])
+        return call_off_gui_thread(random_line, v["n"], v["slope"], v["intercept"], v["noise"],
+                                   v["x_min"], v["x_max"], v["seed"])
+    return call_off_gui_thread(noisy_line, v["slope"], v["intercept"], v["noise"], v["x_min"],
+                               v["x_max"], v["x_step"], v["seed"])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -59,11 +60,11 @@ from .settings_panel import SettingsPanel
 from .training import TrainingSession
 
 SETTINGS_VERSION = 1
-#: The plots redraw at most this often while training (milliseconds): 30 frames a second
-#: look live and leave the training thread most of the interpreter (see README, Speed).
-FRAME_MS = 33
-#: The loss curve, readout and progress bar update every this many frames while training.
-SLOW_FRAMES = 3
+#: The loss curve, readout and progress bar update at most this often while training
+#: (seconds); the fit line moves with every batch of epochs (at most 30 a second, see
+#: training.EMIT_INTERVAL), which looks live and leaves the training thread most of the
+#: interpreter (see README, Speed).
+SLOW_UPDATE = 0.1
 SPEEDS = [
     ("As fast as possible", 0.0),
     ("200 epochs/s", 1 / 200),
@@ -113,8 +114,7 @@ class MainWindow(QMainWindow):
         self.last_message: tuple[str, str] | None = None
         self._boxes: list[QMessageBox] = []
         self._next_key = 1
-        self._dirty = False
-        self._frames = 0
+        self._last_slow = 0.0
         self._kept_current = False
         self._generate_values: dict = {}
         self._last_dir = ""
@@ -139,9 +139,6 @@ class MainWindow(QMainWindow):
         self.plot.deleteRequested.connect(self._on_plot_deleteRequested)
         self.plot.selectionChanged.connect(self._update_actions)
 
-        self._frame_timer = QTimer(self)
-        self._frame_timer.setInterval(FRAME_MS)
-        self._frame_timer.timeout.connect(self._on_frame_timer_timeout)
 
         self.resize(1280, 800)
         self._restore_settings()
@@ -491,7 +488,6 @@ class MainWindow(QMainWindow):
         self._set_progress(0, config.epochs)
         self.plot.set_fit(*self.session.init)
         self.statusBar().showMessage(f"Training: {config.describe()}…")
-        self._frame_timer.start()
         return True
 
     def pause(self) -> None:
@@ -508,7 +504,6 @@ class MainWindow(QMainWindow):
 
     def reset(self) -> None:
         self.session.reset()
-        self._frame_timer.stop()
         self.loss_plot.end_run()
         self.current_summary = None
         self.loss_plot.set_current(np.empty(0))
@@ -527,25 +522,18 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_session_epochsAppended(self, count: int) -> None:
-        self._dirty = True
-
-    @Slot()
-    def _on_frame_timer_timeout(self) -> None:
-        if self._dirty:
-            self._redraw(full=False)
-        if self.session.state == "idle":
-            self._frame_timer.stop()
+        self._redraw(full=False)
 
     def _redraw(self, full: bool = True) -> None:
-        """Show the newest epochs: the fit line every frame; the loss curve, readout and
-        progress bar (numbers nobody reads at 30 a second) every :data:`SLOW_FRAMES` frames,
+        """Show the newest epochs: the fit line for every batch; the loss curve, readout and
+        progress bar (numbers nobody reads at 30 a second) every :data:`SLOW_UPDATE` seconds,
         and all of them when ``full``."""
-        self._dirty = False
         h = self.session.history
         if h.count:
             self.plot.set_fit(float(h.w[-1]), float(h.b[-1]), exact=full)
-        self._frames += 1
-        if full or self._frames % SLOW_FRAMES == 0:
+        now = time.monotonic()
+        if full or now - self._last_slow >= SLOW_UPDATE:
+            self._last_slow = now
             if h.count:
                 self.loss_plot.set_current(h.loss)
             total = self.session.config.epochs if self.session.config else 0
@@ -863,7 +851,6 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def closeEvent(self, event):
-        self._frame_timer.stop()
         # The engine checks its stop flag between updates, so this is quick; the bound keeps
         # closing prompt even if the machine is busy.
         self.session.shutdown(700)

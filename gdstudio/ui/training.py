@@ -29,8 +29,9 @@ from ..core import (
 #: Every training QThread that has started and not yet been waited for (tests check it).
 LIVE_THREADS: set = set()
 
-#: Coalescing interval: the worker emits collected epochs at most this often (seconds).
-EMIT_INTERVAL = 1 / 60
+#: Coalescing interval: the worker emits collected epochs at most this often (seconds); the
+#: window redraws once per batch, so this is also its frame rate while training.
+EMIT_INTERVAL = 1 / 30
 
 
 class TrainingWorker(QObject):
@@ -79,7 +80,7 @@ class TrainingWorker(QObject):
                         if not control.stopped:
                             control.pause()
                 interval = self.min_interval
-                if interval > 0 or control.paused or (
+                if interval >= EMIT_INTERVAL or control.paused or (
                     time.monotonic() - self._last_emit >= EMIT_INTERVAL
                 ):
                     self._flush()

@@ -5,6 +5,22 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """A shown main window with its own settings file (the user's store is never touched)."""
+    from PySide6.QtCore import QSettings
+
+    from gdstudio.ui.main_window import MainWindow
+
+    win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"),
+                                        QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+
+
 @pytest.fixture(autouse=True)
 def _no_training_thread_left():
     """Fail any test that leaves a training QThread running (as napari's conftest does)."""

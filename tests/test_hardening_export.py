@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from gdstudio.cli import main
 from gdstudio.core import ExportError, TrainConfig, csvio, noisy_line, train
@@ -32,7 +31,6 @@ from gdstudio.core.export import (
     write_history,
     write_params,
 )
-from gdstudio.ui.main_window import MainWindow
 
 OLD = b"old,content\n1.5,2.5\n"  # what the user had before: must survive every failure
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -376,18 +374,13 @@ def test_cli_failed_params_leaves_history_unchanged_too(tmp_path, monkeypatch, c
 
 
 @pytest.fixture
-def trained_window(qtbot, tmp_path):
-    win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"),
-                                        QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
+def trained_window(window, qtbot):
+    win = window
     win.panel.epochs.setValue(5)
     assert win.train_or_resume()
     qtbot.waitUntil(lambda: win.session.state == "idle", timeout=10_000)
     assert win.session.status == "done"
-    yield win
-    win.close()
+    return win
 
 
 WINDOW_EXPORTS = {

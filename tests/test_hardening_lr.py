@@ -14,7 +14,6 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 
 from gdstudio.cli import main
 from gdstudio.core import (
@@ -25,7 +24,6 @@ from gdstudio.core import (
     stable_learning_rate,
     train,
 )
-from gdstudio.ui.main_window import MainWindow
 
 LEARNING_RATES = [float(lr) for lr in np.logspace(-6, 3, 10)]  # 1e-6, 1e-5, ..., 1e3
 # Few epochs keep the sweep quick; stochastic descent does 100 updates per epoch on the
@@ -195,17 +193,6 @@ WINDOW_CASES = [
     ("batch", "rmsprop", "mse", "1000"),
     ("sgd", "adagrad", "huber", "1e-06"),
 ]
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"),
-                                        QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
 
 
 def configure(win, method, optimizer, loss, lr):

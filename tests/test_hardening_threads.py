@@ -198,17 +198,6 @@ def test_close_during_training_100_times(unstick, qtbot, qtlog, tmp_path):
 # --------------------------------------------------------------------------- button mashing
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"),
-                                        QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-
-
 def wait_idle(qtbot, win, timeout_ms: int) -> bool:
     """Turn the event loop until the run is idle; False after ``timeout_ms``."""
     deadline = time.monotonic() + timeout_ms / 1000

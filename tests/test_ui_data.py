@@ -1,23 +1,10 @@
 """The data panel as a user works it: clicks on the plot, drags, deletes, undo, import."""
 
 import numpy as np
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from gdstudio.core import Dataset, read_dataset, write_dataset
-from gdstudio.ui.main_window import MainWindow
 from tests.qt_helpers import click, data_to_viewport, drag
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
 
 
 def points(win):

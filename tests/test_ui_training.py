@@ -15,17 +15,6 @@ from gdstudio.core import TrainConfig, TrainingDiverged, train
 from gdstudio.ui.main_window import MainWindow
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-
-
 def set_method(win, method, impl="manual", optimizer="sgd"):
     p = win.panel
     p.method.setCurrentIndex(p.method.findData(method))

@@ -134,7 +134,7 @@ def bench_engine(quick: bool) -> list[dict]:
     sizes = [4, 1_000, 100_000, 1_000_000]
     for n in sizes:
         d = data(n)
-        epochs = epochs_for(n, quick)
+        epochs = epochs_for(n, quick, None if quick else 0.6)
         for impl, bare in (("manual", bare_manual), ("module", bare_module)):
             cfg = TrainConfig(impl=impl, learning_rate=LR, epochs=epochs, init_w=-1.0,
                               init_b=1.0)
@@ -142,7 +142,7 @@ def bench_engine(quick: bool) -> list[dict]:
             assert check == bare(d, epochs), "engine and bare loop disagree"
             f, b, ratio = median_ratio(lambda d=d, cfg=cfg: list(train(d, cfg)),
                                        lambda d=d, e=epochs, fn=bare: fn(d, e),
-                                       3 if quick else 7)
+                                       3 if quick else 9)
             rows.append({"n": n, "impl": impl, "epochs": epochs,
                          "engine_eps": epochs / f, "bare_eps": epochs / b, "ratio": ratio})
             print(f"engine  N={n:>9,} {impl:6}  engine {epochs / f:10.1f} ep/s  "

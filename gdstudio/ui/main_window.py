@@ -543,6 +543,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_session_stateChanged(self, state: str) -> None:
         if state == "paused":
+            self._redraw()  # everything up to date while the user looks
             self.statusBar().showMessage(
                 f"Paused after epoch {self.session.history.count}: F5 resumes, F10 steps.")
         elif state == "running" and self.session.history.count:

@@ -20,6 +20,7 @@ from gdstudio.core import (
     train,
 )
 from gdstudio.core.export import HISTORY_HEADER, PARAMS_HEADER
+from tests.test_parity import tutorial2_batch, tutorial2_data
 
 TUTORIAL_ARGS = ["train", "--generate", "--seed", "0", "--lr", "0.1", "--epochs", "20",
                  "--init-w", "-10", "--init-b", "-20"]
@@ -27,32 +28,10 @@ TUTORIAL_CONFIG = TrainConfig(learning_rate=0.1, epochs=20, init_w=-10.0, init_b
 
 
 def tutorial2_batch_rows():
-    """Tutorial 2, batch gradient descent, written out as the tutorial does."""
+    """Tutorial 2, batch gradient descent, written out as the tutorial does (test_parity)."""
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        X = torch.arange(-5, 5, 0.1).view(-1, 1)
-        Y = -5 * X + 0.4 * torch.randn(X.size())
-    w = torch.tensor(-10.0, requires_grad=True)
-    b = torch.tensor(-20.0, requires_grad=True)
-
-    def forward(x):
-        return w * x + b
-
-    def criterion(yhat, y):
-        return torch.mean((yhat - y) ** 2)
-
-    step_size = 0.1
-    rows = []
-    for epoch in range(20):
-        Yhat = forward(X)
-        loss = criterion(Yhat, Y)
-        loss.backward()
-        w.data = w.data - step_size * w.grad.data
-        b.data = b.data - step_size * b.grad.data
-        w.grad.data.zero_()
-        b.grad.data.zero_()
-        rows.append((epoch, loss.item(), w.item(), b.item()))
-    return rows
+        X, Y = tutorial2_data()
+    return [(epoch, *row) for epoch, row in enumerate(tutorial2_batch(X, Y))]
 
 
 def table_rows(stdout: str):

@@ -30,10 +30,10 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
             error = str(exc)
     window = MainWindow(dataset)
     window.show()
-    threading.Thread(target=_warm_up, name="gdstudio-warm-up", daemon=True).start()
+    threading.Thread(target=warm_up, name="gdstudio-warm-up", daemon=True).start()
     if error:
-        window._message("Cannot open the CSV file",
-                        f"{error}\n\nShowing the tutorial's noisy line instead.")
+        window.show_message("Cannot open the CSV file",
+                            f"{error}\n\nShowing the tutorial's noisy line instead.")
     elif path:
         window.statusBar().showMessage(f"Opened {len(dataset):,} points from {path}.", 8000)
     code = app.exec()
@@ -44,7 +44,7 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
     os._exit(code)
 
 
-def _warm_up() -> None:
+def warm_up() -> None:
     """Run one tiny epoch of each path so the first real run starts at once (the first
     torch.optim step of a process takes about a second to set up)."""
     from .core import Dataset, TrainConfig, train

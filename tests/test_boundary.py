@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 import gdstudio
 
 PACKAGE = Path(gdstudio.__file__).resolve().parent
 CORE = PACKAGE / "core"
 FORBIDDEN = ("PySide6", "pyqtgraph", "gdstudio.ui", "gdstudio.app")
+#: Modules of gdstudio.ui that need no Qt: the rule for enabled actions (tested without Qt)
+#: and the helpers the controller uses. They may import each other and the core.
+QT_FREE_UI = ("state.py", "generator.py", "offload.py")
 
 
 def test_importing_core_and_cli_parser_loads_no_qt():
@@ -91,6 +97,47 @@ def test_core_sources_import_no_qt():
         assert forbidden(names) == [], (path.name, forbidden(names))
         text = path.read_text(encoding="utf-8")
         assert "PySide6" not in text and "pyqtgraph" not in text, path.name
+
+
+def test_qt_free_ui_modules_import_no_qt():
+    allowed = {f"gdstudio.ui.{name[:-3]}" for name in QT_FREE_UI}
+    for name in QT_FREE_UI:
+        names = imported_modules(PACKAGE / "ui" / name, "gdstudio.ui")
+        qt = [n for n in forbidden(names)
+              if not any(n == a or n.startswith(a + ".") for a in allowed)]
+        assert qt == [], (name, qt)
+    code = textwrap.dedent("""
+        import sys
+        import gdstudio.core.plotmath, gdstudio.core.runstate
+        import gdstudio.ui.state, gdstudio.ui.generator
+        assert not [m for m in sys.modules if m.split(".")[0] in ("PySide6", "pyqtgraph")]
+        print("ok")
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None and not Path(sys.executable).with_name(
+    "ruff").exists(), reason="ruff is not installed")
+def test_ruff_reports_qt_imported_in_the_core():
+    """gdstudio/core/ruff.toml bans Qt imports there (rule TID251), and only there."""
+    ruff = Path(sys.executable).with_name("ruff")
+    ruff = str(ruff) if ruff.exists() else shutil.which("ruff")
+    source = "from PySide6.QtCore import QObject\nfrom ..ui import controller\n\n" \
+             "print(QObject, controller)\n"
+
+    def check(path):
+        return subprocess.run([ruff, "check", "--no-cache", "--stdin-filename", path, "-"],
+                              input=source, capture_output=True, text=True, timeout=60,
+                              cwd=PACKAGE.parent)
+
+    core = check("gdstudio/core/sample.py")
+    assert core.returncode == 1
+    assert core.stdout.count("TID251") == 2, core.stdout
+    ui = check("gdstudio/ui/sample.py")
+    assert "TID251" not in ui.stdout, ui.stdout
 
 
 def test_relative_import_resolution_catches_ui(tmp_path):

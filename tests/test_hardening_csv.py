@@ -158,9 +158,7 @@ def check_window_import(win: MainWindow, path, dataset: Dataset | None) -> None:
         assert win.model.undo_stack.index() == undo_index + 1
         win.act_undo.trigger()
         assert win.model.dataset == before
-    for box in list(win._boxes):  # dismiss the non-blocking message boxes
-        box.close()
-    win._boxes.clear()
+    win.dismiss_messages()  # close the non-blocking message boxes
 
 
 @pytest.fixture

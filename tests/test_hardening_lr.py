@@ -225,7 +225,7 @@ def check_fit_line(plot, w: float, b: float) -> None:
 
     (Steep lines after a divergence have w of 1e17; w*x + b then cancels badly, so the
     tolerance scales with the terms.)"""
-    assert plot._fit == (w, b)
+    assert plot.fit == (w, b)
     xs, ys = shown(plot.fit_line)
     (x0, x1), (y0, y1) = plot.getViewBox().viewRange()
     if len(xs) == 0:  # only when the line misses the view

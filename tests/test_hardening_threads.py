@@ -101,9 +101,9 @@ def warm_torch_optim():
     """Warm torch.optim up as the studio does at start-up (gdstudio.app.run_app): the first
     optimizer step of a process takes about a second to set up, which no stop flag can cut
     short, and closing waits at most 0.7 s."""
-    from gdstudio.app import _warm_up
+    from gdstudio.app import warm_up
 
-    _warm_up()
+    warm_up()
 
 
 def history_tuples(records):
@@ -136,13 +136,9 @@ def unstick(monkeypatch):
 
 
 def free(session) -> None:
-    """Release a session whose thread a bug left blocked (after the asserts were made)."""
-    if session._control is not None:
-        session._control.stop()
-        session._control.resume()
-        session._thread.quit()
-        session.wait(5000)
-        session._release_thread()
+    """Release a session whose thread a bug left blocked (after the asserts were made); the
+    ``unstick`` fixture frees a thread that a paused-after-stop bug left waiting."""
+    session.shutdown(5000)
 
 
 # --------------------------------------------------------------------------- open/close
@@ -183,7 +179,7 @@ def test_close_during_training_100_times(unstick, qtbot, qtlog, tmp_path):
                 win.close()
                 slowest_close = max(slowest_close, time.monotonic() - t0)
                 # closing stopped and joined the thread before the window went away
-                assert win.session._thread is None, f"cycle {cycle}: thread kept"
+                assert not win.session.has_thread, f"cycle {cycle}: thread kept"
                 assert not running_threads(), f"cycle {cycle}: a training thread still runs"
                 assert not LIVE_THREADS, f"cycle {cycle}: a thread was not released"
             finally:
@@ -218,9 +214,9 @@ def check_consistent(win: MainWindow) -> None:
     assert win.panel.isEnabled() == (state == "idle")
     assert win.act_import.isEnabled() == (state == "idle")
     if state == "idle":
-        assert win.session._thread is None
+        assert not win.session.has_thread
     else:
-        assert win.session._thread is not None
+        assert win.session.has_thread
     assert len(running_threads()) <= 1
 
 
@@ -255,14 +251,14 @@ def test_rapid_random_presses_keep_the_state_machine_consistent(unstick, window,
         assert all(pressed[name] > 5 for name in ("train", "pause", "step", "stop")), pressed
         check_consistent(win)
         assert win.session.state == "idle"
-        assert win.session._thread is None and not running_threads()
+        assert not win.session.has_thread and not running_threads()
         h = win.session.history
         assert np.isfinite(h.loss).all() and np.isfinite(h.w).all() and np.isfinite(h.b).all()
         assert history_tuples(h.records()) == history_tuples(expected[:h.count])
         assert win.progress.value() == h.count
         if h.count:
             assert win.session.status in ("stopped", "done")
-            assert win.plot._fit == (float(h.w[-1]), float(h.b[-1]))
+            assert win.plot.fit == (float(h.w[-1]), float(h.b[-1]))
             fit_x, fit_y = win.plot.fit_line.getData()
             assert np.allclose(fit_y, h.w[-1] * fit_x + h.b[-1], rtol=1e-9, atol=1e-6)
 
@@ -344,7 +340,7 @@ def test_close_right_after_step_is_prompt(unstick, qtbot, tmp_path):
     win.close()
     took = time.monotonic() - t0
     try:
-        assert win.session._thread is None and not running_threads(), (
+        assert not win.session.has_thread and not running_threads(), (
             f"closing left the training thread running (close took {took:.1f} s)")
         assert took < 1.0
     finally:

@@ -155,7 +155,7 @@ def test_large_data_is_thinned_for_display(window):
     from gdstudio.core import random_line
     from gdstudio.ui.plots import MAX_SHOWN_POINTS
 
-    assert window._replace(random_line(250_000, seed=2), "big")
+    assert window.controller.replace_data(random_line(250_000, seed=2), "big")
     assert len(window.model.dataset) == 250_000
     assert window.plot.shown_count <= MAX_SHOWN_POINTS
     assert "250,000 points (showing" in window.count_label.text()

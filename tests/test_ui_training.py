@@ -114,7 +114,7 @@ def test_step_from_idle_runs_one_epoch(window, qtbot):
 def test_stop_is_prompt_for_stochastic_descent_on_large_data(window, qtbot):
     from gdstudio.core import random_line
 
-    window._replace(random_line(200_000, seed=1), "big")
+    assert window.controller.replace_data(random_line(200_000, seed=1), "big")
     set_method(window, "sgd")
     window.panel.learning_rate.setText("0.0001")
     window.panel.epochs.setValue(5)
@@ -132,13 +132,13 @@ def test_data_is_locked_while_training(window, qtbot):
     before = window.model.dataset
     assert window.train_or_resume()
     qtbot.waitUntil(lambda: window.session.history.count >= 1, timeout=5000)
-    window._on_plot_addRequested(1.0, 30.0)
+    window.plot.addRequested.emit(1.0, 30.0)
     assert window.model.dataset is before
     assert "locked" in window.statusBar().currentMessage()
     assert not window.act_import.isEnabled() and not window.act_generate.isEnabled()
     window.act_stop.trigger()
     qtbot.waitUntil(lambda: window.session.state == "idle", timeout=5000)
-    window._on_plot_addRequested(1.0, 30.0)
+    window.plot.addRequested.emit(1.0, 30.0)
     assert len(window.model.dataset) == 101
 
 

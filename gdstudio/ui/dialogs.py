@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from ..core import DataError, noisy_line, random_line
-from .offload import call_off_gui_thread
-from .settings_panel import FloatEdit
+from ..core import DataError
+from .generator import GENERATOR_DEFAULTS, generate
+from .panels.settings_panel import FloatEdit
 
 
 class GenerateDialog(QDialog):
@@ -23,9 +23,7 @@ class GenerateDialog(QDialog):
     def __init__(self, parent=None, values: dict | None = None):
         super().__init__(parent)
         self.setWindowTitle("Generate noisy line")
-        v = {"slope": -5.0, "intercept": 0.0, "noise": 0.4, "x_min": -5.0, "x_max": 5.0,
-             "x_step": 0.1, "n": 100, "seed": 0, "random_x": False}
-        v.update(values or {})
+        v = {**GENERATOR_DEFAULTS, **(values or {})}
         form = QFormLayout(self)
         form.addRow(QLabel("Y = slope·X + intercept + noise·randn, after torch.manual_seed(seed)"))
         self.slope = FloatEdit(v["slope"], what="a finite number")
@@ -95,11 +93,3 @@ class GenerateDialog(QDialog):
             return
         self.accept()
 
-
-def generate(v: dict):
-    """Make the data set the dialog's values describe (raises DataError)."""
-    if v.get("random_x"):
-        return call_off_gui_thread(random_line, v["n"], v["slope"], v["intercept"], v["noise"],
-                                   v["x_min"], v["x_max"], v["seed"])
-    return call_off_gui_thread(noisy_line, v["slope"], v["intercept"], v["noise"], v["x_min"],
-                               v["x_max"], v["x_step"], v["seed"])

@@ -25,6 +25,7 @@ from ..core import (
     summarize,
     train,
 )
+from ..core.runstate import RunState, RunStatus
 
 #: Every training QThread that has started and not yet been waited for (tests check it).
 LIVE_THREADS: set = set()
@@ -39,9 +40,9 @@ class TrainingWorker(QObject):
 
     #: Run id and a list of :class:`EpochRecord`, in order; every epoch arrives exactly once.
     epochsCompleted = Signal(int, object)
-    #: Run id; the run ended: status ("done", "stopped", "diverged", "error"), detail
-    #: (the TrainingDiverged error, an error message, or None) and its RunSummary (or None).
-    finished = Signal(int, str, object, object)
+    #: Run id; the run ended: its :class:`RunStatus`, detail (the TrainingDiverged error,
+    #: an error message, or None) and its RunSummary (or None).
+    finished = Signal(int, object, object, object)
 
     def __init__(self, run_id: int, dataset: Dataset, config: TrainConfig,
                  control: TrainingControl):
@@ -68,7 +69,7 @@ class TrainingWorker(QObject):
     def run(self) -> None:
         control = self._control
         control.before_wait = self._flush
-        status, detail, last = "done", None, None
+        status, detail, last = RunStatus.DONE, None, None
         try:
             for record in train(self._dataset, self._config, control):
                 last = record
@@ -87,11 +88,11 @@ class TrainingWorker(QObject):
                 if interval > 0:
                     control.sleep(interval)
             if control.stopped:
-                status = "stopped"
+                status = RunStatus.STOPPED
         except TrainingDiverged as exc:
-            status, detail = "diverged", exc
+            status, detail = RunStatus.DIVERGED, exc
         except Exception as exc:  # reported to the user, never lost in the thread
-            status = "error"
+            status = RunStatus.FAILED
             detail = f"{exc}\n\n{traceback.format_exc(limit=5)}"
         finally:
             control.before_wait = None
@@ -103,12 +104,13 @@ class TrainingWorker(QObject):
         """The run's :class:`RunSummary`, computed here: its full-data loss is a torch
         computation, and the GUI thread never runs torch on the data (on a secondary
         thread's OpenMP pool that would slow every later run)."""
+        written = RunStatus.STOPPED if status is RunStatus.FAILED else status
         try:
             return summarize(
-                self._dataset, self._config, last, status if status != "error" else "stopped",
+                self._dataset, self._config, last, written.value,
                 initial_parameters(self._config, self._dataset.dtype),
                 closed_form(self._dataset, self._config.fit_bias),
-                diverged=detail if status == "diverged" else None)
+                diverged=detail if status is RunStatus.DIVERGED else None)
         except Exception:  # the run's own error is reported; no summary to export
             return None
 
@@ -170,24 +172,24 @@ class History:
 class TrainingSession(QObject):
     """Owns the current run: its thread, worker, control flags and history (GUI thread).
 
-    States: ``idle`` (no run, or finished), ``running``, ``paused``.
+    Its :class:`RunState`: idle (no run, or finished), running, paused.
     """
 
-    #: The state changed ("idle", "running", "paused").
-    stateChanged = Signal(str)
+    #: The state changed (a :class:`RunState`).
+    stateChanged = Signal(object)
     #: New epochs were appended to :attr:`history` (count of new epochs).
     epochsAppended = Signal(int)
-    #: The run ended: status and detail, as :attr:`TrainingWorker.finished`.
-    trainingFinished = Signal(str, object)
+    #: The run ended: its :class:`RunStatus` and detail, as :attr:`TrainingWorker.finished`.
+    trainingFinished = Signal(object, object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.state = "idle"
+        self.state = RunState.IDLE
         self.history = History()
         self.dataset: Dataset | None = None
         self.config: TrainConfig | None = None
         self.init: tuple[float, float] | None = None
-        self.status: str | None = None
+        self.status: RunStatus | None = None
         self.detail = None
         self.summary = None
         self._thread: QThread | None = None
@@ -200,7 +202,12 @@ class TrainingSession(QObject):
     @property
     def active(self) -> bool:
         """True while a run is going or paused (the data must not change)."""
-        return self.state in ("running", "paused")
+        return self.state.active
+
+    @property
+    def has_thread(self) -> bool:
+        """True from a run's start until its thread has ended and been released."""
+        return self._thread is not None
 
     def start(self, dataset: Dataset, config: TrainConfig, paused_steps: int | None = None):
         """Start a new run on a snapshot of ``dataset`` and ``config``.
@@ -231,26 +238,26 @@ class TrainingSession(QObject):
         worker.finished.connect(worker.deleteLater)
         thread.finished.connect(thread.deleteLater)
         self._thread, self._worker, self._control = thread, worker, control
-        self._set_state("running")
+        self._set_state(RunState.RUNNING)
         LIVE_THREADS.add(thread)
         thread.start()
 
     def pause(self) -> None:
-        if self.state == "running" and self._control is not None:
+        if self.state is RunState.RUNNING and self._control is not None:
             self._control.pause()
-            self._set_state("paused")
+            self._set_state(RunState.PAUSED)
 
     def resume(self) -> None:
-        if self.state == "paused" and self._control is not None:
+        if self.state is RunState.PAUSED and self._control is not None:
             self._control.resume()
-            self._set_state("running")
+            self._set_state(RunState.RUNNING)
 
     def step(self, epochs: int = 1) -> None:
         """Run ``epochs`` more epochs, then pause (only while paused)."""
-        if self.state == "paused" and self._worker is not None:
+        if self.state is RunState.PAUSED and self._worker is not None:
             self._worker.steps_left = epochs
             self._control.resume()
-            self._set_state("running")
+            self._set_state(RunState.RUNNING)
 
     def stop(self) -> None:
         if self._control is not None:
@@ -291,7 +298,7 @@ class TrainingSession(QObject):
         self.history = History()
         self.dataset = self.config = self.init = None
         self.status = self.detail = self.summary = None
-        self._set_state("idle")
+        self._set_state(RunState.IDLE)
 
     # ------------------------------------------------------------------ slots
     @Slot(int, object)
@@ -301,20 +308,21 @@ class TrainingSession(QObject):
         self.history.extend(records)
         self.epochsAppended.emit(len(records))
         if self._worker is not None and self._worker.steps_left is None and (
-            self._control is not None and self._control.paused and self.state == "running"
+            self._control is not None and self._control.paused
+            and self.state is RunState.RUNNING
         ):
-            self._set_state("paused")
+            self._set_state(RunState.PAUSED)
 
-    @Slot(int, str, object, object)
-    def _on_worker_finished(self, run_id: int, status: str, detail, summary) -> None:
+    @Slot(int, object, object, object)
+    def _on_worker_finished(self, run_id: int, status: RunStatus, detail, summary) -> None:
         if run_id != self._run_id or self._worker is None:
             return
         self.status, self.detail, self.summary = status, detail, summary
         self._release_thread()
-        self._set_state("idle")
+        self._set_state(RunState.IDLE)
         self.trainingFinished.emit(status, detail)
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: RunState) -> None:
         if state != self.state:
             self.state = state
             self.stateChanged.emit(state)

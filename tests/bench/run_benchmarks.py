@@ -366,14 +366,14 @@ def bench_large(quick: bool) -> dict:
     # frame times during a run: the redraw slot plus the paints of both plots
     frames: list[float] = []
     paints: list[float] = []
-    redraw = win._redraw
+    redraw = win.run_view.redraw
 
     def timed_redraw(*args, **kwargs):
         t = time.perf_counter()
         redraw(*args, **kwargs)
         frames.append(time.perf_counter() - t)
 
-    win._redraw = timed_redraw
+    win.run_view.redraw = timed_redraw
     for view in (win.plot, win.loss_plot):
         original = view.paintEvent
 

@@ -1,7 +1,7 @@
-"""pyqtgraph plots: the editable data plot and the loss plot.
+"""The editable data plot: the points, the current fit line and the least-squares line.
 
 Plot items are created once; data changes call ``setData`` on them. The scatter is set once
-per data change, never per epoch; per frame only the fit line and the loss curve change.
+per data change, never per epoch; per frame only the fit line changes.
 """
 
 from __future__ import annotations
@@ -12,20 +12,13 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
+from ...core.plotmath import clip_line
+from .common import cache_axes
+
 #: Beyond this many points the scatter shows an evenly thinned subset; training uses all.
 MAX_SHOWN_POINTS = 100_000
 #: A click within this many pixels of a point hits it.
 HIT_RADIUS_PX = 8.0
-
-# Kept runs' colours; red is the current run's (and the fit line's).
-RUN_COLORS = ["#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
-              "#7f7f7f", "#bcbd22", "#000000"]
-
-
-def _cache_axes(plot: pg.PlotWidget) -> None:
-    """Draw axes (and grid lines) from a cached pixmap until their range changes."""
-    for axis in plot.getPlotItem().axes.values():
-        axis["item"].setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 class _PassiveScatter(pg.ScatterPlotItem):
@@ -124,7 +117,7 @@ class DataPlot(pg.PlotWidget):
         self.addItem(self.selected)
         for line in (self.optimum_line, self.fit_line):  # lines never move the view
             self.addItem(line, ignoreBounds=True)
-        _cache_axes(self)
+        cache_axes(self)
         self._legend = self.addLegend(offset=(-10, 10))
         # clicks and drags on the legend go to the data underneath
         self._legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
@@ -190,6 +183,11 @@ class DataPlot(pg.PlotWidget):
         self.selected.setData([x], [y])
 
     # --------------------------------------------------------------- lines
+    @property
+    def fit(self) -> tuple[float, float] | None:
+        """The (w, b) of the fit line shown, or None."""
+        return self._fit
+
     def set_fit(self, w: float | None, b: float | None = None, exact: bool = True) -> None:
         """Show the current fit; ``exact=False`` (live frames) skips sub-pixel moves."""
         self._fit = None if w is None else (float(w), float(b))
@@ -220,174 +218,3 @@ class DataPlot(pg.PlotWidget):
                 line.setData([], [])
             else:
                 line.setData(*segment)
-
-
-def clip_line(w: float, b: float, x0: float, x1: float, y0: float, y1: float):
-    """The part of ``y = w*x + b`` inside the view rectangle, as ([xa, xb], [ya, yb]).
-
-    Clipping in data coordinates keeps steep lines (w of 1e16 after a divergence) where they
-    belong; Qt cannot draw a segment whose ends lie 1e17 units off screen. None if the line
-    misses the view.
-    """
-    lo, hi = x0, x1
-    if w != 0:
-        xa, xb = (y0 - b) / w, (y1 - b) / w
-        lo, hi = max(lo, min(xa, xb)), min(hi, max(xa, xb))
-    elif not y0 <= b <= y1:
-        return None
-    if not (np.isfinite(lo) and np.isfinite(hi)) or lo > hi:
-        return None
-    xs = np.array([lo, hi])
-    return xs, np.clip(w * xs + b, y0, y1)
-
-
-class PeakDecimator:
-    """A growing series summarized by the min and max of fixed-size blocks.
-
-    :meth:`update` only reads the values added since the last call, and the view it returns
-    never has more than about ``2 * max_blocks`` points plus one block of raw tail, however
-    long the series grows: the loss curve keeps every epoch but draws a thinned view.
-    """
-
-    def __init__(self, max_blocks: int = 2000):
-        self.max_blocks = max_blocks
-        self.reset()
-
-    def reset(self) -> None:
-        self.block = 1
-        self.done = 0
-        self.lo = np.empty(0)
-        self.hi = np.empty(0)
-
-    def update(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        n = len(y)
-        if n < self.done:
-            self.reset()
-        full = (n - self.done) // self.block * self.block
-        if full and self.block > 1:
-            seg = np.asarray(y[self.done:self.done + full], np.float64).reshape(-1, self.block)
-            self.lo = np.concatenate([self.lo, seg.min(axis=1)])
-            self.hi = np.concatenate([self.hi, seg.max(axis=1)])
-            self.done += full
-        elif n > 2 * self.max_blocks and self.block == 1:
-            self.block = 2
-            return self.update(y)
-        while len(self.lo) > self.max_blocks:
-            even = len(self.lo) // 2 * 2
-            if even < len(self.lo):  # an unpaired last block goes back to the raw tail
-                self.done -= self.block
-            self.lo = np.minimum(self.lo[0:even:2], self.lo[1:even:2])
-            self.hi = np.maximum(self.hi[0:even:2], self.hi[1:even:2])
-            self.block *= 2
-        if self.block == 1:
-            return np.arange(n, dtype=np.float64), np.asarray(y, np.float64)
-        starts = np.arange(len(self.lo), dtype=np.float64) * self.block
-        xs = np.empty(2 * len(starts) + (n - self.done))
-        ys = np.empty_like(xs)
-        m = 2 * len(starts)
-        xs[0:m:2], xs[1:m:2] = starts, starts + self.block - 1
-        ys[0:m:2], ys[1:m:2] = self.hi, self.lo  # a falling loss: high first, then low
-        xs[m:] = np.arange(self.done, n)
-        ys[m:] = y[self.done:n]
-        return xs, ys
-
-
-class LossPlot(pg.PlotWidget):
-    """The loss over epochs: the current run live, kept runs overlaid with a legend."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setBackground("w")
-        self.setLabel("bottom", "epoch")
-        self.setLabel("left", "loss (full data, start of epoch)")
-        self.setTitle("Loss")
-        _cache_axes(self)  # no grid here: it would be redrawn every frame as the range grows
-        self.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.addLegend(offset=(-10, 10), brush=(255, 255, 255, 210),
-                                     labelTextSize="8pt")
-        self.legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.current = self.plot(pen=pg.mkPen("#d62728", width=2), name="current run")
-        self._decimator = PeakDecimator()
-        self._current_loss = np.empty(0)
-        self._log = False
-        self._live = False
-        self._y_view: tuple[float, float] | None = None
-        self.kept: dict[int, pg.PlotDataItem] = {}
-
-    def set_log(self, on: bool) -> None:
-        self._log = on
-        self._y_view = None
-        self.setLogMode(y=on)
-        self.set_current(self._current_loss, reset=True)
-        for item in self.kept.values():
-            item.setData(*self._view(item.gd_loss))
-
-    def _positive(self, y: np.ndarray) -> np.ndarray:
-        """On a log axis a zero loss cannot be drawn; show it at the smallest positive float."""
-        return np.maximum(y, np.finfo(np.float64).tiny) if self._log else y
-
-    def _view(self, loss: np.ndarray):
-        xs, ys = PeakDecimator().update(loss)
-        return xs, self._positive(ys)
-
-    def set_current(self, loss: np.ndarray, reset: bool = False) -> None:
-        """Show the current run's loss; only the epochs added since the last call are read."""
-        if reset or len(loss) < len(self._current_loss):
-            self._decimator.reset()
-        self._current_loss = loss
-        xs, ys = self._decimator.update(loss)
-        ys = self._positive(ys)
-        self.current.setData(xs, ys)
-        if self._live and len(ys):
-            self._grow_y_range(float(ys.min()), float(ys.max()))
-
-    def begin_run(self, epochs: int) -> None:
-        """Fix the view for a live run: x spans the run's epochs and y only ever grows, so
-        the axes are not re-drawn every frame (that would cost more than the curve)."""
-        self._live = True
-        longest = max([epochs] + [len(item.gd_loss) for item in self.kept.values()])
-        self.disableAutoRange()
-        self.setXRange(0, max(longest - 1, 1), padding=0.02)
-        self._y_view = None
-        for item in self.kept.values():
-            finite = item.gd_loss[np.isfinite(item.gd_loss)]
-            if len(finite):
-                self._grow_y_range(float(finite.min()), float(finite.max()))
-
-    def end_run(self) -> None:
-        """Back to fitting the view to all curves."""
-        self._live = False
-        self.enableAutoRange()
-
-    def _grow_y_range(self, lo: float, hi: float) -> None:
-        if self._log:
-            lo = np.floor(np.log10(max(lo, np.finfo(np.float64).tiny)))
-            hi = np.ceil(np.log10(max(hi, np.finfo(np.float64).tiny)) + 0.05)
-        else:
-            lo, hi = min(0.0, lo), hi * 1.08 if hi > 0 else 1.0
-        view = self._y_view
-        if view is not None and view[0] <= lo and hi <= view[1]:
-            return
-        if view is not None:
-            lo, hi = min(lo, view[0]), max(hi, view[1])
-        if hi <= lo:
-            hi = lo + 1.0
-        self._y_view = (lo, hi)
-        self.setYRange(lo, hi, padding=0)
-
-    @property
-    def drawn_points(self) -> int:
-        return len(self.current.getData()[0] if self.current.getData()[0] is not None else [])
-
-    def add_kept(self, key: int, loss: np.ndarray, label: str, index: int) -> None:
-        color = RUN_COLORS[index % len(RUN_COLORS)]
-        item = self.plot(*self._view(loss), pen=pg.mkPen(color, width=2), name=label)
-        item.gd_loss = np.asarray(loss)
-        self.kept[key] = item
-
-    def remove_kept(self, key: int) -> None:
-        item = self.kept.pop(key, None)
-        if item is not None:
-            self.removeItem(item)
-            self.legend.removeItem(item)

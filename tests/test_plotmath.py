@@ -1,10 +1,11 @@
-"""The thinned loss-curve view keeps every epoch's extremes while drawing few points."""
+"""The plots' arithmetic, without Qt: the thinned loss curve keeps every epoch's extremes while
+drawing few points, and lines are clipped to the view."""
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdstudio.ui.plots import PeakDecimator
+from gdstudio.core.plotmath import PeakDecimator, clip_line
 
 
 @settings(max_examples=60, deadline=None)
@@ -40,8 +41,6 @@ def test_shrinking_series_restarts():
 
 
 def test_steep_lines_are_clipped_to_the_view():
-    from gdstudio.ui.plots import clip_line
-
     # after a divergence: w = -1e16, b = 7e13 crosses y = 0 at x = 0.007
     xs, ys = clip_line(-1.0289e16, 7.0133e13, 0.0, 50.0, -30.0, 30.0)
     assert np.allclose(xs, 7.0133e13 / 1.0289e16, rtol=1e-9)

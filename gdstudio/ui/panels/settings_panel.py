@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import TrainConfig
+from ...core import TrainConfig
 
 INVALID_STYLE = "QLineEdit { border: 2px solid #d62728; background: #fdecea; }"
 

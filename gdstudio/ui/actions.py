@@ -1,0 +1,141 @@
+"""The window's actions: one table of names, texts, shortcuts and tips, and where they sit.
+
+The window connects each action to a request of the controller; which ones are enabled comes
+from :func:`gdstudio.ui.state.enabled_actions`. Buttons are bound to actions
+(:func:`bind_button`), so a button and its menu entry are always enabled alike.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractButton, QLabel, QMenuBar, QToolBar, QWidget
+
+
+class ActionSpec(NamedTuple):
+    name: str
+    text: str
+    shortcut: str | tuple | QKeySequence.StandardKey | None = None
+    tip: str | None = None
+    checkable: bool = False
+
+
+ACTIONS = (
+    ActionSpec("import", "&Import CSV…", "Ctrl+O", "Load x,y points"),
+    ActionSpec("save", "&Save data as CSV…", "Ctrl+S", "Save the points"),
+    ActionSpec("export_params", "&Export parameters…", "Ctrl+E",
+               "Learned w, b, loss and settings, one row per run"),
+    ActionSpec("export_history", "Export &history…", "Ctrl+Shift+E",
+               "epoch, loss, w, b of the current run"),
+    ActionSpec("quit", "&Quit", "Ctrl+Q"),
+    ActionSpec("undo", "&Undo", "Ctrl+Z"),
+    ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y")),
+    ActionSpec("delete", "&Delete selected points",
+               (QKeySequence.StandardKey.Delete, "Backspace")),
+    ActionSpec("generate", "&Generate noisy line…", "Ctrl+G"),
+    ActionSpec("clear", "&Clear points", "Ctrl+Shift+Del"),
+    ActionSpec("train", "&Train", "F5", "Start, or resume a paused run"),
+    ActionSpec("pause", "&Pause", "F6"),
+    ActionSpec("stop", "&Stop", "Shift+F5"),
+    ActionSpec("step", "Step one &epoch", "F10"),
+    ActionSpec("reset", "&Reset", "Ctrl+R", "Forget the current run"),
+    ActionSpec("keep", "&Keep run for comparison", "Ctrl+K"),
+    ActionSpec("remove", "Remove &kept run"),
+    ActionSpec("log", "&Log-scale loss", "Ctrl+L", checkable=True),
+    ActionSpec("optimum", "Show &least-squares line", checkable=True),
+    ActionSpec("shortcuts", "&Keyboard shortcuts", "F1"),
+    ActionSpec("about", "&About"),
+)
+
+#: The menus: a title and its actions by name (None: a separator; "docks": the docks'
+#: show/hide actions).
+MENUS = (
+    ("&File", ("import", "save", None, "export_params", "export_history", None, "quit")),
+    ("&Edit", ("undo", "redo", None, "delete", "generate", "clear")),
+    ("&Run", ("train", "pause", "stop", "step", "reset", None, "keep", "remove")),
+    ("&View", ("log", "optimum", None, "docks")),
+    ("&Help", ("shortcuts", "about")),
+)
+
+#: The run toolbar: actions by name, None for a separator and "speed" for the speed box.
+TOOLBAR = ("train", "pause", "stop", "step", "reset", None, "speed", None, "keep", "log")
+#: Labels in front of the toolbar's widgets.
+TOOLBAR_LABELS = {"speed": " Speed "}
+
+
+def _key_sequences(shortcut) -> list[QKeySequence]:
+    if shortcut is None:
+        return []
+    if not isinstance(shortcut, tuple):
+        shortcut = (shortcut,)
+    return [QKeySequence(s) for s in shortcut]
+
+
+def build_actions(owner: QWidget) -> dict[str, QAction]:
+    """Make the actions of :data:`ACTIONS`, added to ``owner`` (so their shortcuts work in
+    all of it), by name."""
+    actions = {}
+    for spec in ACTIONS:
+        action = QAction(spec.text, owner)
+        keys = _key_sequences(spec.shortcut)
+        if len(keys) == 1:
+            action.setShortcut(keys[0])
+        elif keys:
+            action.setShortcuts(keys)
+        if spec.tip:
+            action.setStatusTip(spec.tip)
+        action.setCheckable(spec.checkable)
+        owner.addAction(action)
+        actions[spec.name] = action
+    return actions
+
+
+def build_menus(bar: QMenuBar, actions: dict[str, QAction], docks=()) -> None:
+    """Fill the menu bar as :data:`MENUS` says; ``docks`` are the dock widgets."""
+    for title, names in MENUS:
+        menu = bar.addMenu(title)
+        for name in names:
+            if name is None:
+                menu.addSeparator()
+            elif name == "docks":
+                for dock in docks:
+                    menu.addAction(dock.toggleViewAction())
+            else:
+                menu.addAction(actions[name])
+
+
+def build_toolbar(actions: dict[str, QAction], widgets: dict[str, QWidget]) -> QToolBar:
+    """The run toolbar as :data:`TOOLBAR` says; ``widgets`` by name (the speed box)."""
+    bar = QToolBar("Run")
+    bar.setObjectName("runToolbar")
+    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    for name in TOOLBAR:
+        if name is None:
+            bar.addSeparator()
+        elif name in widgets:
+            bar.addWidget(QLabel(TOOLBAR_LABELS[name]))
+            bar.addWidget(widgets[name])
+        else:
+            bar.addAction(actions[name])
+    return bar
+
+
+def bind_button(button: QAbstractButton, action: QAction) -> None:
+    """Clicking ``button`` triggers ``action``, and it is enabled when the action is."""
+    button.clicked.connect(action.trigger)
+    action.changed.connect(lambda: button.setEnabled(action.isEnabled()))
+    button.setEnabled(action.isEnabled())
+
+
+def shortcut_lines(actions) -> list[str]:
+    """'Text: keys' for every action with a shortcut, sorted."""
+    lines = []
+    for act in actions:
+        keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
+                         for k in act.shortcuts())
+        if keys and act.text():
+            lines.append(f"{act.text().replace('&', '')}: {keys}")
+    return sorted(lines)
+

@@ -1,0 +1,297 @@
+"""The studio's state and rules, with no widgets: :class:`StudioController`.
+
+The controller owns the data (a :class:`DataModel` and its undo stack), the training session,
+the current run's summary and the kept runs. Views send it requests (its public methods) and
+draw the facts it announces (its signals). Its rules:
+
+- the data is locked while a run is active (running or paused);
+- a run trained on data that has changed since is marked stale (the current run and kept
+  runs alike);
+- a run can be kept once, when it has ended with at least one epoch;
+- which actions are enabled is :func:`gdstudio.ui.state.enabled_actions` of one
+  :meth:`~StudioController.snapshot`, announced with :attr:`~StudioController.actionsChanged`
+  after every change.
+
+Messages for the user are facts too: :attr:`~StudioController.messageRaised` (a dialog's
+title, text and level) and :attr:`~StudioController.statusReported` (a status-bar line).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ..core import (
+    Dataset,
+    StudioError,
+    TrainConfig,
+    closed_form,
+    initial_parameters,
+    stable_learning_rate,
+    stable_learning_rate_per_point,
+    write_history,
+    write_params,
+)
+from ..core.export import RunSummary
+from ..core.runstate import RunState
+from .data_model import DataModel
+from .editing import DataEditing
+from .running import RunRequests
+from .state import MessageLevel, StudioSnapshot, enabled_actions
+from .training import TrainingSession
+
+
+@dataclass
+class KeptRun:
+    """A run kept for comparison: its summary and loss curve, and its label."""
+
+    key: int
+    summary: RunSummary
+    loss: np.ndarray
+    label: str
+    #: It was trained on data that has changed since.
+    stale: bool = False
+
+    @property
+    def title(self) -> str:
+        """The label, and whether the data has changed since."""
+        return f"{self.label} (previous data)" if self.stale else self.label
+
+
+class StudioController(DataEditing, RunRequests, QObject):
+    """The studio's data, run and kept runs, and the rules between them (no widgets).
+
+    ``dataset`` is the data to start with (the tutorial's noisy line by default).
+    """
+
+    #: The data changed (an edit, undo or redo); True when it was replaced as a whole
+    #: (generated or imported: views fit their range to it).
+    dataChanged = Signal(bool)
+    #: The least-squares line and the stable learning rates were computed again.
+    optimumChanged = Signal()
+    #: The selected points changed (a tuple of indices).
+    selectionChanged = Signal(object)
+    #: A run started with this :class:`TrainConfig`.
+    runStarted = Signal(object)
+    #: The run's :class:`RunState` changed.
+    runStateChanged = Signal(object)
+    #: New epochs were appended to the run's history (count of new epochs).
+    epochsAppended = Signal(int)
+    #: The run ended: its :class:`RunStatus` and detail (the TrainingDiverged error, an
+    #: error message, or None); :attr:`current_summary` holds its summary.
+    runFinished = Signal(object, object)
+    #: The current run was forgotten (Reset).
+    runReset = Signal()
+    #: A run was kept or removed, or kept runs became stale.
+    keptRunsChanged = Signal()
+    #: Which actions are enabled: a dict, see :func:`gdstudio.ui.state.enabled_actions`.
+    actionsChanged = Signal(object)
+    #: A message for the user: title, text and :class:`MessageLevel`.
+    messageRaised = Signal(str, str, object)
+    #: A status-bar line and how long to show it (ms; 0 until the next one).
+    statusReported = Signal(str, int)
+
+    def __init__(self, dataset: Dataset | None = None, parent=None):
+        super().__init__(parent)
+        self.model = DataModel(dataset, self)
+        self.session = TrainingSession(self)
+        self.kept_runs: list[KeptRun] = []
+        self.current_summary: RunSummary | None = None
+        #: The current run was trained on data that has changed since.
+        self.stale = False
+        #: The last message raised (title, text), or None.
+        self.last_message: tuple[str, str] | None = None
+        #: The folder of the last imported file ("" for none yet).
+        self.last_dir = ""
+        #: The training settings as the user has them now (None while a field is invalid,
+        #: then :attr:`settings_error` says which).
+        self.settings: TrainConfig | None = TrainConfig()
+        self.settings_error: str | None = None
+        self.fit_bias = True
+        self.optimum = self.stable_lr = self.per_point_lr = None
+        self.selected_points: tuple[int, ...] = ()
+        self.selected_runs: frozenset[int] = frozenset()
+        self._next_key = 1
+        self._kept_current = False
+        self._optimum_fit_bias = None
+        self._replacing = False
+
+        self.model.pointsChanged.connect(self._on_model_pointsChanged)
+        self.model.undo_stack.indexChanged.connect(self._announce_actions)
+        self.session.stateChanged.connect(self._on_session_stateChanged)
+        self.session.epochsAppended.connect(self.epochsAppended)
+        self.session.trainingFinished.connect(self._on_session_trainingFinished)
+        self.update_optimum()
+
+    # ================================================================= state
+    @property
+    def dataset(self) -> Dataset:
+        return self.model.dataset
+
+    @property
+    def state(self) -> RunState:
+        return self.session.state
+
+    @property
+    def history(self):
+        """The current run's per-epoch results (see :class:`training.History`)."""
+        return self.session.history
+
+    @property
+    def result_kept(self) -> bool:
+        """The current run's result is among the kept runs."""
+        return self._kept_current
+
+    def snapshot(self) -> StudioSnapshot:
+        """The state that decides which actions are enabled, now."""
+        stack = self.model.undo_stack
+        return StudioSnapshot(
+            state=self.session.state, settings_valid=self.settings is not None,
+            points=len(self.model.dataset), can_undo=stack.canUndo(), can_redo=stack.canRedo(),
+            points_selected=bool(self.selected_points), epochs=self.session.history.count,
+            has_result=self.current_summary is not None, result_kept=self._kept_current,
+            kept_runs=len(self.kept_runs), runs_selected=bool(self.selected_runs))
+
+    def enabled_actions(self) -> dict[str, bool]:
+        return enabled_actions(self.snapshot())
+
+    def undo_text(self) -> str:
+        return self.model.undo_stack.undoText()
+
+    def redo_text(self) -> str:
+        return self.model.undo_stack.redoText()
+
+    @Slot()
+    def _announce_actions(self, *_) -> None:
+        self.actionsChanged.emit(self.enabled_actions())
+
+    def _message(self, title: str, text: str, level=MessageLevel.WARNING) -> None:
+        self.last_message = (title, text)
+        self.messageRaised.emit(title, text, level)
+
+    def _status(self, text: str, timeout_ms: int = 0) -> None:
+        self.statusReported.emit(text, timeout_ms)
+
+    # ================================================================= settings
+    def set_settings(self, config: TrainConfig | None, error: str | None = None,
+                     fit_bias: bool | None = None) -> None:
+        """The user's training settings now: ``config``, or None and the ``error`` that makes
+        them invalid. ``fit_bias`` (default: the config's) decides the least-squares line."""
+        self.settings = config
+        self.settings_error = None if config is not None else (error or "Check the settings.")
+        if fit_bias is None and config is not None:
+            fit_bias = config.fit_bias
+        if fit_bias is not None:
+            self.fit_bias = bool(fit_bias)
+        if self.fit_bias != self._optimum_fit_bias:
+            self.update_optimum()
+        self._announce_actions()
+
+    def start_parameters(self) -> tuple[float, float] | None:
+        """The (w, b) a run with the current settings starts from (None if invalid)."""
+        if self.settings is None:
+            return None
+        try:
+            return initial_parameters(self.settings, self.model.dataset.dtype)
+        except (ValueError, StudioError):
+            return None
+
+    def set_speed(self, seconds: float) -> None:
+        """Seconds between epochs (0: as fast as possible), for this run and the next."""
+        self.session.set_min_interval(seconds)
+
+    def update_optimum(self) -> None:
+        """The closed-form line and the stable learning rates of the current data."""
+        d = self.model.dataset
+        fit_bias = self.fit_bias
+        self._optimum_fit_bias = fit_bias
+        self.optimum = self.stable_lr = self.per_point_lr = None
+        if len(d):
+            self.optimum = closed_form(d, fit_bias)
+            self.stable_lr = stable_learning_rate(d, fit_bias)
+            self.per_point_lr = stable_learning_rate_per_point(d, fit_bias)
+        self.optimumChanged.emit()
+
+    # ================================================================= compare runs
+    def keep_run(self) -> bool:
+        """Keep the finished current run: its loss curve stays, with a legend entry."""
+        if self.current_summary is None or self._kept_current or self.session.active:
+            return False
+        if not self.session.history.count:
+            self._status("A run with no epoch cannot be kept.", 5000)
+            return False
+        summary = self.current_summary
+        label = summary.config.short_label()
+        key = self._next_key
+        self._next_key += 1
+        summary = dataclasses.replace(summary, name=f"run {key}")
+        kept = KeptRun(key, summary, self.session.history.loss.copy(), f"#{key} {label}",
+                       stale=self.stale)
+        self.kept_runs.append(kept)
+        self._kept_current = True
+        self.keptRunsChanged.emit()
+        self._announce_actions()
+        return True
+
+    def select_runs(self, keys) -> None:
+        """The kept runs selected in a view (Remove removes them)."""
+        self.selected_runs = frozenset(keys)
+        self._announce_actions()
+
+    def remove_selected_runs(self) -> None:
+        self.remove_runs(self.selected_runs)
+
+    def remove_runs(self, keys) -> None:
+        keys = set(keys)
+        self.kept_runs = [k for k in self.kept_runs if k.key not in keys]
+        self.selected_runs = self.selected_runs - keys
+        self.keptRunsChanged.emit()
+        self._announce_actions()
+
+    # ================================================================= export
+    def export_rows(self) -> list[RunSummary]:
+        rows = [k.summary for k in self.kept_runs]
+        if self.current_summary is not None and not self._kept_current:
+            rows.append(dataclasses.replace(self.current_summary, name="current"))
+        return rows
+
+    def can_export_parameters(self) -> bool:
+        """True if there is a run to export; the user is told when there is none."""
+        if not self.export_rows():
+            self._message("Nothing to export", "Train a run first (F5).")
+            return False
+        return True
+
+    def export_parameters(self, path: str) -> bool:
+        if not self.can_export_parameters():
+            return False
+        rows = self.export_rows()
+        try:
+            write_params(path, rows)
+        except StudioError as exc:
+            self._message("Export failed", str(exc))
+            return False
+        self._status(f"Exported {len(rows)} run(s) to {path}.", 5000)
+        return True
+
+    def can_export_history(self) -> bool:
+        """True if the run's history can be exported; the user is told when it cannot."""
+        if not self.session.history.count or self.session.active:
+            self._message("Nothing to export",
+                          "Train a run (and let it finish or stop it) first.")
+            return False
+        return True
+
+    def export_history(self, path: str) -> bool:
+        if not self.can_export_history():
+            return False
+        try:
+            write_history(path, self.session.history.records())
+        except StudioError as exc:
+            self._message("Export failed", str(exc))
+            return False
+        self._status(f"Exported {self.session.history.count} epochs to {path}.", 5000)
+        return True

@@ -1,0 +1,35 @@
+"""The noisy-line generator: its fields' defaults and the data set its values describe."""
+
+from __future__ import annotations
+
+import inspect
+
+from ..core import noisy_line, random_line
+from .offload import call_off_gui_thread
+
+#: The generator's fields: the values of :func:`noisy_line` and :func:`random_line`, whose
+#: signatures hold the defaults (the tutorial's line), and ``random_x`` (N random x instead
+#: of a range by step).
+FIELDS = ("slope", "intercept", "noise", "x_min", "x_max", "x_step", "n", "seed")
+
+
+def _defaults() -> dict:
+    values = {}
+    for function in (noisy_line, random_line):
+        for name, parameter in inspect.signature(function).parameters.items():
+            if name in FIELDS:
+                values.setdefault(name, parameter.default)
+    return {**values, "random_x": False}
+
+
+#: The generator's default values.
+GENERATOR_DEFAULTS = _defaults()
+
+
+def generate(v: dict):
+    """Make the data set the generator's values describe (raises DataError)."""
+    if v.get("random_x"):
+        return call_off_gui_thread(random_line, v["n"], v["slope"], v["intercept"], v["noise"],
+                                   v["x_min"], v["x_max"], v["seed"])
+    return call_off_gui_thread(noisy_line, v["slope"], v["intercept"], v["noise"], v["x_min"],
+                               v["x_max"], v["x_step"], v["seed"])

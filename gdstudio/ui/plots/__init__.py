@@ -1,0 +1,8 @@
+"""The studio's two plots: the editable data plot and the loss plot."""
+
+from .common import RUN_COLORS
+from .data_plot import HIT_RADIUS_PX, MAX_SHOWN_POINTS, DataPlot, EditViewBox
+from .loss_plot import LossPlot
+
+__all__ = ["HIT_RADIUS_PX", "MAX_SHOWN_POINTS", "RUN_COLORS", "DataPlot", "EditViewBox",
+           "LossPlot"]

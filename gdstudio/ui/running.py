@@ -1,0 +1,111 @@
+"""The controller's run requests: train, pause, step, stop, reset, and the run's end.
+
+Part of :class:`gdstudio.ui.controller.StudioController` (a mixin of it): the run itself is
+its :class:`TrainingSession`'s; this turns requests into session calls and session events
+into the controller's facts.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Slot
+
+from ..core import StudioError, TrainConfig
+from ..core.runstate import RunState, RunStatus
+from .state import MessageLevel
+
+
+class RunRequests:
+    """Train (or resume), pause, step, stop and reset the current run."""
+
+    def train(self, config: TrainConfig | None = None) -> bool:
+        """Resume a paused run, or start one with ``config`` (default: the current
+        settings); False if nothing started."""
+        if self.session.state is RunState.PAUSED:
+            self.session.resume()
+            return True
+        if self.session.state is RunState.RUNNING:
+            return False
+        return self._start(config)
+
+    def _start(self, config: TrainConfig | None = None, paused_steps: int | None = None) -> bool:
+        if config is None:
+            config = self.settings
+        if config is None:
+            self._message("Check the settings", self.settings_error or "")
+            return False
+        try:
+            self.session.start(self.model.dataset, config, paused_steps=paused_steps)
+        except StudioError as exc:
+            self._message("Cannot train", str(exc))
+            return False
+        self.current_summary = None
+        self._kept_current = False
+        self.stale = False
+        self.runStarted.emit(config)
+        self._status(f"Training: {config.describe()}…")
+        self._announce_actions()
+        return True
+
+    def pause(self) -> None:
+        self.session.pause()
+
+    def stop(self) -> None:
+        self.session.stop()
+
+    def step(self) -> None:
+        """One more epoch, then pause: of the paused run, or of a new one."""
+        if self.session.state is RunState.PAUSED:
+            self.session.step(1)
+        elif self.session.state is RunState.IDLE:
+            self._start(paused_steps=1)
+
+    def reset(self) -> None:
+        """Forget the current run (stopping it first)."""
+        self.session.reset()
+        self.current_summary = None
+        self.runReset.emit()
+        self._announce_actions()
+        self._status("Reset.", 3000)
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        """Stop any run and wait for its thread; True if no thread is left running."""
+        return self.session.shutdown(timeout_ms)
+
+    @Slot(object)
+    def _on_session_stateChanged(self, state: RunState) -> None:
+        self.runStateChanged.emit(state)
+        if state is RunState.PAUSED:
+            self._status(
+                f"Paused after epoch {self.session.history.count}: F5 resumes, F10 steps.")
+        elif state is RunState.RUNNING and self.session.history.count:
+            self._status("Training…")
+        self._announce_actions()
+
+    @Slot(object, object)
+    def _on_session_trainingFinished(self, status: RunStatus, detail) -> None:
+        s = self.session
+        self.current_summary = s.summary
+        epochs = s.history.count
+        if status is RunStatus.DONE:
+            summary = self.current_summary
+            grew = (epochs > 1 and summary.loss != ""
+                    and summary.loss > 10 * float(s.history.loss[0]))
+            if grew:
+                self._status(
+                    f"Done, but the loss grew from {float(s.history.loss[0]):.4g} to "
+                    f"{summary.loss:.4g}: the learning rate is too large for this method "
+                    f"(see the stable bound).")
+            else:
+                self._status(
+                    f"Done: {epochs} epochs; w={summary.w:.6g}, b={summary.b:.6g}. "
+                    "Ctrl+K keeps the run for comparison.")
+        elif status is RunStatus.STOPPED:
+            self._status(f"Stopped after {epochs} epochs.")
+        elif status is RunStatus.DIVERGED:
+            self._status(f"Diverged in epoch {detail.epoch}.")
+            self._message("Training diverged", str(detail), MessageLevel.WARNING)
+        else:
+            self._status("Training failed.")
+            self._message("Training failed", str(detail), MessageLevel.CRITICAL)
+        self.runFinished.emit(status, detail)
+        self._announce_actions()

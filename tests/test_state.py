@@ -1,0 +1,77 @@
+"""Which actions are enabled, from one snapshot of the studio's state (no Qt)."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import pytest
+
+from gdstudio.core.runstate import RunState, RunStatus
+from gdstudio.ui.state import ACTION_NAMES, StudioSnapshot, enabled_actions
+
+IDLE, RUNNING, PAUSED = RunState.IDLE, RunState.RUNNING, RunState.PAUSED
+READY = StudioSnapshot(points=100)
+
+
+def on(snapshot: StudioSnapshot) -> set[str]:
+    return {name for name, enabled in enabled_actions(snapshot).items() if enabled}
+
+
+def test_every_action_has_an_answer():
+    for state in RunState:
+        assert set(enabled_actions(StudioSnapshot(state=state))) == set(ACTION_NAMES)
+
+
+def test_a_fresh_studio_can_train_and_edit_but_not_keep_or_export():
+    assert on(READY) == {"train", "step", "import", "save", "generate", "clear", "settings"}
+
+
+@pytest.mark.parametrize("state", [RUNNING, PAUSED])
+def test_an_active_run_locks_the_data_and_the_settings(state):
+    everything = StudioSnapshot(
+        state=state, points=100, can_undo=True, can_redo=True, points_selected=True,
+        epochs=5, has_result=True, kept_runs=2, runs_selected=True)
+    enabled = on(everything)
+    for name in ("import", "generate", "clear", "delete", "undo", "redo", "settings", "keep",
+                 "export_history"):
+        assert name not in enabled, name
+    assert {"stop", "reset", "save", "remove", "export_params"} <= enabled
+    assert ("pause" in enabled) is (state is RUNNING)
+    assert ("train" in enabled) is ("step" in enabled) is (state is PAUSED)  # resume / step
+
+
+def test_train_needs_valid_settings_and_some_points():
+    assert "train" not in on(dataclasses.replace(READY, settings_valid=False))
+    assert "train" not in on(dataclasses.replace(READY, points=0))
+    assert "step" not in on(dataclasses.replace(READY, points=0))
+    # a paused run resumes whatever the settings panel shows (it is locked anyway)
+    assert "train" in on(StudioSnapshot(state=PAUSED, settings_valid=False))
+
+
+def test_a_run_is_kept_once_and_only_with_an_epoch():
+    ended = dataclasses.replace(READY, epochs=3, has_result=True)
+    assert {"keep", "reset", "export_params", "export_history"} <= on(ended)
+    assert "keep" not in on(dataclasses.replace(ended, result_kept=True))
+    assert "keep" not in on(dataclasses.replace(ended, epochs=0))  # diverged at once
+    assert "export_history" not in on(dataclasses.replace(ended, epochs=0))
+
+
+def test_selections_enable_delete_and_remove():
+    assert "delete" in on(dataclasses.replace(READY, points_selected=True))
+    assert "remove" in on(dataclasses.replace(READY, runs_selected=True))
+    assert "export_params" in on(dataclasses.replace(READY, kept_runs=1))
+
+
+def test_undo_and_redo_follow_the_stack_when_idle():
+    for undo, redo in itertools.product([False, True], repeat=2):
+        enabled = on(dataclasses.replace(READY, can_undo=undo, can_redo=redo))
+        assert ("undo" in enabled, "redo" in enabled) == (undo, redo)
+
+
+def test_states_and_statuses_are_enums_that_read_as_their_text():
+    assert [s.value for s in RunState] == ["idle", "running", "paused"]
+    assert [s.value for s in RunStatus] == ["done", "stopped", "diverged", "failed"]
+    assert RunStatus.DONE == "done" and f"{RunStatus.DIVERGED}" == "diverged"
+    assert str(RunState.PAUSED) == "paused"
+    assert RunState.PAUSED.active and RunState.RUNNING.active and not RunState.IDLE.active

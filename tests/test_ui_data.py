@@ -180,3 +180,11 @@ def test_click_on_point_does_not_add(window):
         assert window.plot.selection == (i,)
 
 
+
+
+def test_the_least_squares_box_shows_and_hides_the_line(window):
+    assert window.plot.optimum_line.isVisible()
+    window.show_optimum.setChecked(False)
+    assert not window.plot.optimum_line.isVisible() and not window.act_optimum.isChecked()
+    window.act_optimum.trigger()
+    assert window.plot.optimum_line.isVisible() and window.show_optimum.isChecked()

@@ -2,9 +2,6 @@
 
 import csv
 import os
-import subprocess
-import sys
-import textwrap
 import time
 
 import numpy as np
@@ -222,7 +219,6 @@ def test_failed_export_shows_dialog_and_keeps_old_file(window, qtbot, tmp_path, 
     train_to_end(window, qtbot)
     target = tmp_path / "params.csv"
     target.write_text("precious\n")
-    import os
 
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
@@ -301,75 +297,13 @@ def test_settings_come_back_and_corrupt_store_gives_defaults(qtbot, tmp_path):
         win3.close()
 
 
-CLOSE_DURING_RUN = textwrap.dedent(
-    """
-    import os, sys, time
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtCore import QSettings, QTimer
-    from PySide6.QtWidgets import QApplication
-    app = QApplication([])
-    from gdstudio.ui.main_window import MainWindow
-    win = MainWindow(settings=QSettings(sys.argv[1], QSettings.Format.IniFormat))
-    win.show()
-    win.panel.epochs.setValue(1_000_000)
-    win.panel.learning_rate.setText("0.0001")
-    win.panel.method.setCurrentIndex(win.panel.method.findData("sgd"))
-    win.train_or_resume()
-    def close():
-        print(f"epochs={win.session.history.count}", flush=True)
-        print(f"closing={time.monotonic()}", flush=True)
-        win.close()
-    QTimer.singleShot(1500, close)
-    app.exec()
-    print(f"exited={time.monotonic()}", flush=True)
-    """
-)
-
-
-def test_closing_during_a_run_exits_cleanly(tmp_path):
-    proc = subprocess.run([sys.executable, "-c", CLOSE_DURING_RUN, str(tmp_path / "s.ini")],
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    assert "QThread: Destroyed" not in proc.stderr
-    assert "Traceback" not in proc.stderr
-    values = dict(line.split("=") for line in proc.stdout.split())
-    assert int(values["epochs"]) > 0
-    assert float(values["exited"]) - float(values["closing"]) < 1.0
-
-
-APP_CLOSE = textwrap.dedent(
-    """
-    import os, sys, time
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-    app = QApplication([])
-    from gdstudio.app import run_app
-    def start():
-        win = [w for w in QApplication.topLevelWidgets() if hasattr(w, "session")][0]
-        win.panel.epochs.setValue(1_000_000)
-        win.train_or_resume()
-        QTimer.singleShot(1000, lambda: close(win))
-    def close(win):
-        print(f"epochs={win.session.history.count}", flush=True)
-        print(f"closing={time.monotonic()}", flush=True)
-        win.close()
-    QTimer.singleShot(300, start)
-    run_app(None)
-    """
-)
-
-
-def test_the_app_process_exits_within_a_second_of_closing_mid_run(tmp_path):
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
-           "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    proc = subprocess.Popen([sys.executable, "-c", APP_CLOSE], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
-    out, err = proc.communicate(timeout=60)
-    ended = time.monotonic()
-    assert proc.returncode == 0, err
-    assert "QThread: Destroyed" not in err and "Traceback" not in err
-    values = dict(line.split("=") for line in out.split())
-    assert int(values["epochs"]) > 0
-    assert ended - float(values["closing"]) < 1.0
-    # the settings were saved before the fast exit
-    assert list((tmp_path / "config").rglob("*.conf"))
+def test_kept_runs_on_changed_data_say_so(window, qtbot):
+    window.panel.epochs.setValue(5)
+    train_to_end(window, qtbot)
+    assert window.keep_run()
+    assert "(previous data)" not in window.runs_list.item(0).text()
+    window.plot.addRequested.emit(2.0, 20.0)  # a click on the plot
+    assert "(previous data)" in window.runs_list.item(0).text()
+    legend = [label.text for _, label in window.loss_plot.legend.items]
+    assert legend[1:] == [window.kept_runs[0].label + " (previous data)"]
+    assert window.readout.text().startswith("previous data, done")

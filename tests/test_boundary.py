@@ -153,3 +153,19 @@ def test_relative_import_resolution_catches_ui(tmp_path):
 def test_cli_module_imports_no_qt_at_module_level():
     names = imported_modules(PACKAGE / "cli.py", "gdstudio", module_level_only=True)
     assert forbidden(names) == []
+
+
+def test_no_source_file_over_400_lines():
+    """Each part of the studio in a file of its own: none grows past 400 lines."""
+    long = {str(path.relative_to(PACKAGE)): n for path in sorted(PACKAGE.rglob("*.py"))
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400}
+    assert long == {}
+
+
+def test_every_package_goes_into_the_wheel():
+    tomllib = pytest.importorskip("tomllib")
+    pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(pyproject["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(PACKAGE.parent).parts)
+             for init in PACKAGE.rglob("__init__.py")}
+    assert found - listed == set()

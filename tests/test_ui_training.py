@@ -20,8 +20,24 @@ def set_method(win, method, impl="manual", optimizer="sgd"):
 
 
 def train_to_end(win, qtbot, timeout=30_000):
-    assert win.train_or_resume()
-    qtbot.waitUntil(lambda: win.session.state == "idle", timeout=timeout)
+    with qtbot.waitSignal(win.controller.runFinished, timeout=timeout):
+        assert win.train_or_resume()
+
+
+def ended(win, qtbot, timeout=5000):
+    """Wait for the run's end around the block (for example a press of Stop)."""
+    return qtbot.waitSignal(win.controller.runFinished, timeout=timeout)
+
+
+def paused(win, qtbot):
+    """Wait for the run to be paused around the block."""
+    return qtbot.waitSignal(win.controller.runStateChanged, timeout=5000,
+                            check_params_cb=lambda state: state == "paused")
+
+
+def epochs_arrived(win, qtbot, timeout=10_000):
+    """Wait for a batch of epochs around the block."""
+    return qtbot.waitSignal(win.controller.epochsAppended, timeout=timeout)
 
 
 def history_tuples(records):
@@ -64,31 +80,30 @@ def test_every_epoch_arrives_at_high_rates(window, qtbot):
 def slow(win, epochs=10_000, interval=0.01):
     win.panel.epochs.setValue(epochs)
     win.panel.learning_rate.setText("0.001")
-    win.session.set_min_interval(interval)
+    win.controller.set_speed(interval)
 
 
 def test_pause_resume_step_stop(window, qtbot):
     slow(window)
     config = window.panel.config()
-    assert window.train_or_resume()
-    qtbot.waitUntil(lambda: window.session.history.count >= 3, timeout=10_000)
-    window.act_pause.trigger()
-    qtbot.waitUntil(lambda: window.session.state == "paused", timeout=5000)
-    time.sleep(0.1)
-    qtbot.wait(50)
+    with epochs_arrived(window, qtbot):
+        assert window.train_or_resume()
+    with paused(window, qtbot):
+        window.act_pause.trigger()
+    qtbot.wait(150)  # epochs already on their way arrive
     frozen = window.session.history.count
     qtbot.wait(300)
     assert window.session.history.count == frozen  # paused means no epochs
     assert not window.panel.isEnabled()
-    window.act_step.trigger()  # F10: exactly one more epoch, then paused again
-    qtbot.waitUntil(lambda: window.session.history.count == frozen + 1, timeout=5000)
-    qtbot.waitUntil(lambda: window.session.state == "paused", timeout=5000)
+    with paused(window, qtbot):
+        window.act_step.trigger()  # F10: exactly one more epoch, then paused again
+    assert window.session.history.count == frozen + 1
     qtbot.wait(200)
     assert window.session.history.count == frozen + 1
-    window.act_train.trigger()  # F5 resumes
-    qtbot.waitUntil(lambda: window.session.history.count >= frozen + 5, timeout=10_000)
-    window.act_stop.trigger()
-    qtbot.waitUntil(lambda: window.session.state == "idle", timeout=5000)
+    with epochs_arrived(window, qtbot):
+        window.act_train.trigger()  # F5 resumes
+    with ended(window, qtbot):
+        window.act_stop.trigger()
     assert window.session.status == "stopped"
     done = window.session.history.count
     assert done < 10_000
@@ -99,13 +114,15 @@ def test_pause_resume_step_stop(window, qtbot):
 
 def test_step_from_idle_runs_one_epoch(window, qtbot):
     window.panel.epochs.setValue(50)
-    window.act_step.trigger()
-    qtbot.waitUntil(lambda: window.session.state == "paused", timeout=5000)
-    qtbot.waitUntil(lambda: window.session.history.count == 1, timeout=5000)
-    window.act_step.trigger()
-    qtbot.waitUntil(lambda: window.session.history.count == 2, timeout=5000)
-    window.act_stop.trigger()
-    qtbot.waitUntil(lambda: window.session.state == "idle", timeout=5000)
+    with paused(window, qtbot):
+        window.act_step.trigger()
+    assert window.session.history.count == 1
+    with paused(window, qtbot):
+        window.act_step.trigger()
+    assert window.session.history.count == 2
+    with ended(window, qtbot):
+        window.act_stop.trigger()
+    assert window.session.history.count == 2
 
 
 def test_stop_is_prompt_for_stochastic_descent_on_large_data(window, qtbot):
@@ -116,10 +133,10 @@ def test_stop_is_prompt_for_stochastic_descent_on_large_data(window, qtbot):
     window.panel.learning_rate.setText("0.0001")
     window.panel.epochs.setValue(5)
     assert window.train_or_resume()
-    qtbot.wait(300)
+    qtbot.wait(300)  # well into the first epoch of 200,000 steps
     t0 = time.monotonic()
-    window.act_stop.trigger()
-    qtbot.waitUntil(lambda: window.session.state == "idle", timeout=5000)
+    with ended(window, qtbot):
+        window.act_stop.trigger()
     assert time.monotonic() - t0 < 1.0
     assert window.session.status == "stopped"
 
@@ -127,14 +144,14 @@ def test_stop_is_prompt_for_stochastic_descent_on_large_data(window, qtbot):
 def test_data_is_locked_while_training(window, qtbot):
     slow(window)
     before = window.model.dataset
-    assert window.train_or_resume()
-    qtbot.waitUntil(lambda: window.session.history.count >= 1, timeout=5000)
+    with epochs_arrived(window, qtbot):
+        assert window.train_or_resume()
     window.plot.addRequested.emit(1.0, 30.0)
     assert window.model.dataset is before
     assert "locked" in window.statusBar().currentMessage()
     assert not window.act_import.isEnabled() and not window.act_generate.isEnabled()
-    window.act_stop.trigger()
-    qtbot.waitUntil(lambda: window.session.state == "idle", timeout=5000)
+    with ended(window, qtbot):
+        window.act_stop.trigger()
     window.plot.addRequested.emit(1.0, 30.0)
     assert len(window.model.dataset) == 101
 

@@ -9,6 +9,10 @@ import numpy as np
 
 from .data import Dataset
 from .errors import DataError
+from .stepsize import StepGuide, centred_moments, lam_max_log, scale_exponent, step_guide
+
+__all__ = ["Optimum", "StepGuide", "closed_form", "hessian_max_eigenvalue",
+           "stable_learning_rate", "stable_learning_rate_per_point", "step_guide"]
 
 
 @dataclass(frozen=True)
@@ -38,28 +42,34 @@ def closed_form(dataset: Dataset, fit_bias: bool = True) -> Optimum:
 
 
 def hessian_max_eigenvalue(dataset: Dataset, fit_bias: bool = True) -> float:
-    """Largest eigenvalue of the Hessian of the MSE loss in (w, b).
+    """Largest eigenvalue of the Hessian of the MSE loss in (w, b) (``inf`` if it overflows).
 
-    For ``L = mean((w*x + b - y)**2)`` the Hessian is ``2/N * [[sum x^2, sum x], [sum x, N]]``.
+    For ``L = mean((w*x + b - y)**2)`` the Hessian is ``2 * [[mean x^2, mean x], [mean x, 1]]``;
+    computed from the centred moments (see :mod:`gdstudio.core.stepsize`).
     """
     if len(dataset) == 0:
         raise DataError("The data set is empty: add at least one point.")
-    x = dataset.x.astype(np.float64)
-    sxx = float(np.mean(x * x))
-    if not fit_bias:
-        return 2.0 * sxx
-    sx = float(np.mean(x))
-    H = 2.0 * np.array([[sxx, sx], [sx, 1.0]])
-    return float(np.linalg.eigvalsh(H)[-1])
+    mean, var, k = centred_moments(dataset.x)
+    lam_log, _ = lam_max_log(mean, var, k, fit_bias)
+    if lam_log == -math.inf:
+        return 0.0
+    return 2.0**lam_log if lam_log < 1024 else math.inf
 
 
 def stable_learning_rate(dataset: Dataset, fit_bias: bool = True) -> float:
     """The largest stable learning rate of full-batch MSE descent: ``2 / lambda_max``.
 
-    Learning rates at or above it make plain full-batch descent diverge.
+    Learning rates at or above it make plain full-batch descent diverge. ``inf`` when the loss
+    has no curvature (all x are 0 without a bias). See :func:`step_guide` for the bound of any
+    method, with words for the user.
     """
-    lam = hessian_max_eigenvalue(dataset, fit_bias)
-    return math.inf if lam <= 0 else 2.0 / lam
+    if len(dataset) == 0:
+        raise DataError("The data set is empty: add at least one point.")
+    mean, var, k = centred_moments(dataset.x)
+    lam_log, _ = lam_max_log(mean, var, k, fit_bias)
+    if lam_log == -math.inf:
+        return math.inf
+    return 2.0 ** max(1.0 - lam_log, -1074.0)
 
 
 def stable_learning_rate_per_point(dataset: Dataset, fit_bias: bool = True) -> float:
@@ -71,5 +81,9 @@ def stable_learning_rate_per_point(dataset: Dataset, fit_bias: bool = True) -> f
     """
     if len(dataset) == 0:
         raise DataError("The data set is empty: add at least one point.")
-    top = float(np.max(dataset.x.astype(np.float64) ** 2)) + (1.0 if fit_bias else 0.0)
-    return math.inf if top <= 0 else 1.0 / top
+    k = scale_exponent(dataset.x)
+    top = float(np.max(np.abs(np.ldexp(dataset.x.astype(np.float64), -k))))
+    lam_log, _ = lam_max_log(top, 0.0, k, fit_bias)
+    if lam_log == -math.inf:
+        return math.inf
+    return 2.0 ** max(1.0 - lam_log, -1074.0)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import DataError
+from .numeric import centred_moments, scale_exponent
 
 RULES = ("batch", "per-point", "mini-batch")
 
@@ -103,29 +104,6 @@ class StepGuide:
 
 
 # ----------------------------------------------------------------------------- scaled moments
-
-
-def scale_exponent(values: np.ndarray) -> int:
-    """``k`` such that ``values / 2**k`` has its largest magnitude in [0.5, 1) (0 if all 0)."""
-    top = float(np.max(np.abs(values))) if values.size else 0.0
-    if top == 0.0 or not math.isfinite(top):
-        return 0
-    return math.frexp(top)[1]
-
-
-def centred_moments(x: np.ndarray) -> tuple[float, float, int]:
-    """``(mean, var, k)`` of ``x / 2**k`` (see :func:`scale_exponent`), two-pass and corrected.
-
-    The scaled values lie in (-1, 1), so nothing overflows; ``mean(x) = mean * 2**k`` and
-    ``var(x) = var * 4**k``.
-    """
-    k = scale_exponent(x)
-    s = np.ldexp(np.asarray(x, dtype=np.float64), -k)
-    m = float(np.mean(s))
-    d = s - m
-    m2 = float(np.mean(d))  # the corrected two-pass: the rounding of m, removed
-    d -= m2
-    return m + m2, float(np.mean(d * d)), k
 
 
 def lam_max_log(mean: float, var: float, k: int, fit_bias: bool) -> tuple[float, float]:

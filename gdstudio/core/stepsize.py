@@ -74,6 +74,8 @@ class StepGuide:
         Why the bound is only a guide, or why there is none (empty when neither).
     scale_problem : str
         Non-empty when the data's own scale overflows its arithmetic; says so in words.
+    basis : str
+        What the bound holds for (``'each one-point step is'`` ...), shown after it.
     """
 
     limit: float | None
@@ -83,10 +85,11 @@ class StepGuide:
     method: str = "batch descent"
     note: str = ""
     scale_problem: str = ""
+    basis: str = ""
 
     def text(self, digits: int = 4) -> str:
         """One user-facing phrase, e.g. ``'batch descent on this data is stable below 0.12
-        (fastest step 0.1)'``. Never contains 'nan' or 'inf'."""
+        (fastest step 0.1071)'``. Never contains 'nan' or 'inf'."""
         if self.scale_problem and self.limit is None:
             return self.scale_problem
         if self.limit is None:
@@ -96,8 +99,10 @@ class StepGuide:
             text = f"{self.method} on this data is stable below {_fmt(self.limit, digits)}"
             if self.optimal is not None:
                 text += f" (fastest step {_fmt(self.optimal, digits)})"
+            elif self.basis:
+                text += f" ({self.basis})"
             if self.guide_only:
-                text += f"; a guide only{': ' + self.note if self.note else ''}"
+                text += f"; a guide only: {self.note}" if self.note else "; a guide only"
         if self.scale_problem:
             text += f"; but {self.scale_problem}"
         return text
@@ -168,21 +173,30 @@ def _method_name(config) -> str:
 
 
 def _guide_only_note(config) -> str:
-    """Why the plain-descent bound is only indicative for this run ('' when it is exact)."""
+    """Why the bound is only indicative for this run ('' when it holds as it is)."""
     reasons = []
     if config.loss == "huber":
-        reasons.append("the Huber loss curves at most like the MSE/2 (bound shown for that)")
+        reasons.append("the Huber loss curves like the MSE/2 near the line and less "
+                       "away from it")
     if config.impl == "module":
-        if config.optimizer == "sgd":
-            if config.momentum:
-                kind = "Nesterov momentum" if config.nesterov else "momentum"
-                reasons.append(f"{kind} {config.momentum:g} changes the limit")
-        else:
+        m = config.momentum
+        if config.optimizer == "sgd" and m and config.nesterov:
+            reasons.append(f"Nesterov momentum {m:g} moves it to 2(1+m)/((1+2m)\u03bbmax)")
+        elif config.optimizer == "sgd" and m:
+            reasons.append(f"momentum {m:g} moves it to 2(1+m)/\u03bbmax")
+        elif config.optimizer != "sgd":
             label = {"adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad"}[config.optimizer]
-            reasons.append(f"{label} scales its own steps; bound shown for plain steps")
-        if config.weight_decay:
-            reasons.append(f"weight decay {config.weight_decay:g} adds curvature")
+            reasons.append(f"{label} scales its own steps; this is the bound of plain steps")
+        if config.weight_decay and config.optimizer == "sgd":
+            reasons.append(f"weight decay {config.weight_decay:g} is added to the curvature")
     return "; ".join(reasons)
+
+
+MAE_NOTE = ("the MAE has no curvature, so no learning rate makes it diverge: each step moves w "
+            "by about lr times the mean |x| and b by about lr, and a smaller rate ends closer "
+            "to the optimum (a guide only)")
+BASIS = {"per-point": "each one-point step is", "mini-batch": "each of its batches is",
+         "shuffled": "any batch a shuffle can draw is"}
 
 
 def step_guide(dataset, config) -> StepGuide:
@@ -200,18 +214,16 @@ def step_guide(dataset, config) -> StepGuide:
     method = _method_name(config)
     size = {"batch": n, "sgd": 1}.get(config.method, min(int(config.batch_size), n))
     rule = "batch" if size >= n else ("per-point" if size == 1 else "mini-batch")
-    if size >= n:
-        method = "batch descent" if config.method == "batch" else (
-            f"{method} (one batch: all the data)")
+    if size >= n and config.method == "minibatch":
+        method = f"mini-batch descent (B={config.batch_size}: one batch of all the data)"
+    elif size >= n and config.method == "sgd":
+        method = "stochastic descent (one point: a batch)"
     scale, x_over = _scale_problem(x, y, dataset.dtype)
     note = _guide_only_note(config)
     guide_only = bool(note)
+    basis = BASIS.get("shuffled" if rule == "mini-batch" and config.shuffle else rule, "")
     if config.loss == "mae":
-        return StepGuide(
-            None, None, rule, True, method,
-            "the MAE has no curvature, so no learning rate makes it diverge; each step moves "
-            "w and b by about lr times the mean |x| and 1, so smaller rates end closer to the "
-            "optimum (a guide only)", scale)
+        return StepGuide(None, None, rule, True, method, MAE_NOTE, scale)
     if x_over:
         return StepGuide(None, None, rule, guide_only, method, note, scale)
     if rule == "batch":
@@ -247,7 +259,7 @@ def step_guide(dataset, config) -> StepGuide:
         return StepGuide(None, None, rule, guide_only, method, note, scale or (
             "the data's scale puts the stable learning rate outside float64: rescale or "
             "standardize x and y"))
-    return StepGuide(limit, optimal, rule, guide_only, method, note, scale)
+    return StepGuide(limit, optimal, rule, guide_only, method, note, scale, basis)
 
 
 def _minibatch_lam_log(x: np.ndarray, size: int, fit_bias: bool, shuffle: bool):

@@ -213,7 +213,7 @@ def test_huge_y_gives_the_right_line_and_its_loss_in_words():
     assert opt.loss is None  # about 1e+399: float64 cannot hold it
     exponent = math.floor(math.log10(loss.numerator) - math.log10(loss.denominator))
     mantissa = float(loss / Fraction(10) ** exponent)
-    assert f"loss* is about {mantissa:.4g}e+{exponent}, beyond float64" in opt.note
+    assert f"loss* is about {mantissa:.4g}e+{exponent} (beyond float64)" in opt.note
     assert "inf" not in opt.text() and "nan" not in opt.text()
 
 

@@ -26,9 +26,32 @@ def scale_exponent(values) -> int:
     return math.frexp(top)[1]
 
 
+def two_sum(a, b):
+    """``a + b = s + e`` exactly (Knuth's TwoSum, elementwise)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _split(a):
+    c = 134217729.0 * a  # 2**27 + 1
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def two_product(a, b):
+    """``a * b = p + e`` exactly (Dekker's product; no overflow for |a|, |b| < 2**996)."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
 @dataclass(frozen=True)
 class Centred:
-    """``values = 2**k * (mean + 2**ku * u)`` with ``max |u|`` in [0.5, 1) and ``mean(u) ~ 0``.
+    """``values = 2**k * (mean + 2**ku * (u + u_lo))`` with ``max |u|`` in [0.5, 1) and
+    ``mean(u) ~ 0``; ``u_lo`` holds the rounding of the centring, so ``u + u_lo`` is exact
+    to about eps**2.
 
     ``mean`` is in (-1, 1); ``u`` is all zeros when every value is the same.
     """
@@ -37,6 +60,7 @@ class Centred:
     mean: float
     k: int
     ku: int
+    u_lo: np.ndarray | None = None
 
     @property
     def var(self) -> float:
@@ -50,11 +74,11 @@ def centre(values) -> Centred:
     k = scale_exponent(x)
     s = np.ldexp(x, -k)
     m = float(np.mean(s))
-    d = s - m
+    d, lo = two_sum(s, -m)
     m2 = float(np.mean(d))  # the corrected two-pass: removes the rounding of m
-    d -= m2
+    d, lo2 = two_sum(d, -m2)
     ku = scale_exponent(d)
-    return Centred(np.ldexp(d, -ku), m + m2, k, ku)
+    return Centred(np.ldexp(d, -ku), m + m2, k, ku, np.ldexp(lo + lo2, -ku))
 
 
 def centred_moments(x) -> tuple[float, float, int]:

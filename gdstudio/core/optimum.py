@@ -23,12 +23,12 @@ import numpy as np
 
 from .data import Dataset
 from .errors import DataError
-from .numeric import centre, fmt, scale_exponent, sci
+from .numeric import centre, fmt, scale_exponent, sci, two_product, two_sum
 from .robust import Fit, huber_fit, huber_value, mae_fit
 from .stepsize import StepGuide, lam_max_log, step_guide
 
 __all__ = ["Optima", "Optimum", "StepGuide", "closed_form", "hessian_max_eigenvalue",
-           "loss_optimum", "run_optima", "stable_learning_rate",
+           "loss_optimum", "optima_for", "optimum_lines", "run_optima", "stable_learning_rate",
            "stable_learning_rate_per_point", "step_guide"]
 
 LOSS_NAMES = {"mse": "least squares", "mae": "MAE", "huber": "Huber"}
@@ -72,15 +72,23 @@ class Optimum:
              loss_name: str = "loss") -> str:
         """``'w*=…, b*=…, loss*=…'``; for a non-unique optimum ``'not unique: <description>;
         loss*=…'``; ``number`` formats each value. Never 'nan' or 'inf'."""
-        def value(v):
-            return "not representable" if v is None else number(v)
+        notes = [n for n in self.note.split("; ") if n]
 
-        loss = f"{loss_name}{star}={value(self.loss)}"
+        def value(name, v):
+            if v is not None:
+                return number(v)
+            for n in notes:  # "w* is about 2e+600 (beyond ...)" -> "about 2e+600 (beyond ...)"
+                if n.startswith(f"{name}* is "):
+                    notes.remove(n)
+                    return n[len(name) + 5:]
+            return "not representable in float64"
+
+        loss = f"{loss_name}{star}={value('loss', self.loss)}"
         if not self.unique:
             text = f"not unique: {self.description}; {loss}"
         else:
-            text = f"w{star}={value(self.w)}, b{star}={value(self.b)}, {loss}"
-        return text + (f" ({self.note})" if self.note else "")
+            text = f"w{star}={value('w', self.w)}, b{star}={value('b', self.b)}, {loss}"
+        return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
 @dataclass(frozen=True)
@@ -111,11 +119,13 @@ class _Frame:
         if self.model in ("line", "level"):
             cx, cy = centre(x), centre(y)
             self.X, self.Y = cx.u, cy.u
+            self.X_lo, self.Y_lo = cx.u_lo, cy.u_lo
             self.mx, self.kx, self.kxu = cx.mean, cx.k, cx.ku
             self.my, self.ky, self.kyu = cy.mean, cy.k, cy.ku
         else:
             self.kx, self.ky = scale_exponent(x), scale_exponent(y)
             self.X, self.Y = np.ldexp(x, -self.kx), np.ldexp(y, -self.ky)
+            self.X_lo = self.Y_lo = np.zeros_like(self.X)
             self.mx = self.my = 0.0
             self.kxu = self.kyu = 0
         self.ey = self.ky + self.kyu  # residuals are in units of 2**ey
@@ -127,10 +137,10 @@ class _Frame:
             return 0.0 if mantissa == 0 else None
         lg2 = math.log2(abs(mantissa)) + exp2
         if lg2 >= 1024:
-            self.notes.append(f"{name} is about {sci(mantissa, exp2)}, beyond float64")
+            self.notes.append(f"{name} is about {sci(mantissa, exp2)} (beyond float64)")
             return None
         if lg2 < -1022 and name != "loss*":
-            self.notes.append(f"{name} is about {sci(mantissa, exp2)}, below float64's range")
+            self.notes.append(f"{name} is about {sci(mantissa, exp2)} (below float64's range)")
         return math.ldexp(mantissa, exp2)
 
     def w(self, wp: float) -> float | None:
@@ -174,10 +184,7 @@ def loss_optimum(dataset: Dataset, loss: str = "mse", fit_bias: bool = True,
     else:
         fit = huber_fit(X, Y, f.model, delta) if f.model != "flat" else Fit(0.0, 0.0, False)
         method = "exact" if fit.exact else "converged"
-    r = Y - fit.w * X - fit.c
-    # A residual below the rounding of its own terms is indistinguishable from 0 (an exact
-    # line); left as it is, its noise would be scaled up to the data's size.
-    r[np.abs(r) <= 2.3e-16 * (np.abs(Y) + np.abs(fit.w * X) + abs(fit.c))] = 0.0
+    r = _residuals(f, fit, centred=loss == "mse" and f.model in ("line", "level"))
     if loss == "mse":
         value = f.value("loss*", float(np.mean(r * r)), 2 * f.ey)
     elif loss == "mae":
@@ -194,6 +201,22 @@ def loss_optimum(dataset: Dataset, loss: str = "mse", fit_bias: bool = True,
     description = "" if unique else _describe(f, fit, loss, b)
     return Optimum(w, b, value, unique, loss, description, "; ".join(f.notes), method,
                    float(huber_delta))
+
+
+def _residuals(f: _Frame, fit: Fit, centred: bool) -> np.ndarray:
+    """``Y - w X - c``, compensated (exact to about eps of each residual, not of the data),
+    so that a near-exact fit keeps its small loss; for the least-squares line the mean is
+    removed (the exact optimum's residuals have none)."""
+    X, Y = f.X, f.Y
+    p, p_lo = two_product(fit.w, X)
+    s, s_lo = two_sum(Y, -p)
+    r = s + ((s_lo + f.Y_lo - p_lo - fit.w * f.X_lo) - fit.c)
+    if centred:
+        r -= np.mean(r)
+    # A residual below the rounding of w and c is indistinguishable from 0 (an exact line);
+    # left as it is, its noise would be scaled up to the data's size.
+    r[np.abs(r) <= 2e-15 * (np.abs(Y) + np.abs(fit.w * X) + abs(fit.c))] = 0.0
+    return r
 
 
 def _least_squares(X, Y, model) -> Fit:
@@ -221,8 +244,9 @@ def _round(f: _Frame, name: str, value: Fraction) -> float | None:
     try:
         return float(value)
     except OverflowError:
-        lg = math.log10(abs(value.numerator)) - math.log10(value.denominator)
-        f.notes.append(f"{name} is about {'-' if value < 0 else ''}1e{lg:+.0f}, beyond float64")
+        exp2 = abs(value.numerator).bit_length() - value.denominator.bit_length()
+        mantissa = float(value / Fraction(2) ** exp2)
+        f.notes.append(f"{name} is about {sci(mantissa, exp2)} (beyond float64)")
         return None
 
 
@@ -260,6 +284,29 @@ def run_optima(dataset: Dataset, config) -> Optima:
         return Optima(lsq, lsq)
     own = loss_optimum(dataset, config.loss, config.fit_bias, config.huber_delta)
     return Optima(own, lsq)
+
+
+def optima_for(dataset: Dataset, config, known: Optima | Optimum) -> Optima:
+    """The run's :class:`Optima`, reusing ``known`` (either optimum) where it fits."""
+    if isinstance(known, Optima):
+        return known
+    same = known.loss_fn == config.loss and (
+        config.loss != "huber" or known.huber_delta == float(config.huber_delta))
+    own = known if same else loss_optimum(dataset, config.loss, config.fit_bias,
+                                          config.huber_delta)
+    lsq = known if known.loss_fn == "mse" else closed_form(dataset, config.fit_bias)
+    return Optima(own, lsq)
+
+
+def optimum_lines(optima: Optima, number: Callable[[float], str] = repr) -> list[str]:
+    """What ``gdstudio train`` prints: the optimum of the run's loss, labelled, and for an MAE
+    or Huber run the least-squares line as a reference."""
+    own, lsq = optima.own, optima.lsq
+    lines = [f"optimum ({own.label()}): {own.text(number)}"]
+    if own is not lsq and own.loss_fn != "mse":
+        lines.append(f"least squares (reference, not this run's loss): "
+                     f"{lsq.text(number, star='', loss_name='mse')}")
+    return lines
 
 
 # ----------------------------------------------------------------------------- stable rates

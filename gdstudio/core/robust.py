@@ -44,15 +44,20 @@ def _weighted_median(values: np.ndarray, weights: np.ndarray):
     order = np.argsort(values, kind="stable")
     cw = np.cumsum(weights[order])
     half = cw[-1] / 2
-    j = int(np.searchsorted(cw, half))
-    j = min(j, len(order) - 1)
+    tol = 1e-13 * cw[-1]  # the rounding of the sums: within it, exactly half is a tie
+    j = min(int(np.searchsorted(cw, half - tol)), len(order) - 1)
     tie = None
-    if j + 1 < len(order) and abs(cw[j] - half) <= 1e-13 * cw[-1]:
+    if j + 1 < len(order) and cw[j] <= half + tol:
         tie = int(order[j + 1])
     return int(order[j]), tie
 
 
 # ----------------------------------------------------------------------------- MAE
+
+
+def _differ(a: float, b: float) -> bool:
+    """Two slopes (in scaled units, about 1) that differ by more than their rounding."""
+    return abs(a - b) > 1e-12 * (abs(a) + abs(b)) + 1e-14
 
 
 def mae_fit(X: np.ndarray, Y: np.ndarray, model: str) -> Fit:
@@ -68,7 +73,7 @@ def mae_fit(X: np.ndarray, Y: np.ndarray, model: str) -> Fit:
         m = np.nonzero(X != 0)[0]
         ratio = Y[m] / X[m]
         j, tie = _weighted_median(ratio, np.abs(X[m]))
-        if tie is not None and ratio[tie] != ratio[j]:
+        if tie is not None and _differ(ratio[tie], ratio[j]):
             return Fit(float(ratio[j]), 0.0, False, (int(m[j]),),
                        (-1, float(ratio[j]), float(ratio[tie])))
         return Fit(float(ratio[j]), 0.0, True, (int(m[j]),))
@@ -83,7 +88,7 @@ def _through(X, Y, p):
     slopes = dy[m] / dx[m]
     j, tie = _weighted_median(slopes, np.abs(dx[m]))
     slope = float(slopes[j])
-    tie_slope = float(slopes[tie]) if tie is not None and slopes[tie] != slopes[j] else None
+    tie_slope = float(slopes[tie]) if tie is not None and _differ(slopes[tie], slope) else None
     loss = float(np.sum(np.abs(dy - slope * dx)))
     return int(m[j]), slope, tie_slope, loss
 

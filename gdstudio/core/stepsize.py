@@ -199,9 +199,29 @@ BASIS = {"per-point": "each one-point step is", "mini-batch": "each of its batch
          "shuffled": "any batch a shuffle can draw is"}
 
 
-def step_guide(dataset, config) -> StepGuide:
+class GuideCache:
+    """:func:`step_guide` for one data set, remembering the costly part (a pass over the data
+    per batch layout), so that a settings panel can ask at every change."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+        self._memo: dict = {}
+
+    def __call__(self, config) -> StepGuide:
+        return step_guide(self.dataset, config, self._memo)
+
+
+def _memo(memo: dict | None, key, compute):
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def step_guide(dataset, config, memo: dict | None = None) -> StepGuide:
     """The step-size guide for ``config`` (a :class:`~gdstudio.core.engine.TrainConfig`, or
-    anything with its fields) on ``dataset``.
+    anything with its fields) on ``dataset``. ``memo``: see :class:`GuideCache`.
 
     Raises :class:`~gdstudio.core.errors.DataError` for an empty data set.
     """
@@ -218,7 +238,7 @@ def step_guide(dataset, config) -> StepGuide:
         method = f"mini-batch descent (B={config.batch_size}: one batch of all the data)"
     elif size >= n and config.method == "sgd":
         method = "stochastic descent (one point: a batch)"
-    scale, x_over = _scale_problem(x, y, dataset.dtype)
+    scale, x_over = _memo(memo, "scale", lambda: _scale_problem(x, y, dataset.dtype))
     note = _guide_only_note(config)
     guide_only = bool(note)
     basis = BASIS.get("shuffled" if rule == "mini-batch" and config.shuffle else rule, "")
@@ -226,15 +246,9 @@ def step_guide(dataset, config) -> StepGuide:
         return StepGuide(None, None, rule, True, method, MAE_NOTE, scale)
     if x_over:
         return StepGuide(None, None, rule, guide_only, method, note, scale)
-    if rule == "batch":
-        mean, var, k = centred_moments(x)
-        lam_log, ratio = lam_max_log(mean, var, k, fit_bias)
-    elif rule == "per-point":
-        k = scale_exponent(x)
-        top = float(np.max(np.abs(np.ldexp(x, -k))))
-        lam_log, ratio = lam_max_log(top, 0.0, k, fit_bias)
-    else:
-        lam_log, ratio = _minibatch_lam_log(x, size, fit_bias, bool(config.shuffle))
+    shuffle = bool(config.shuffle) and rule == "mini-batch"
+    lam_log, ratio = _memo(memo, (rule, size if rule == "mini-batch" else 0, shuffle, fit_bias),
+                           lambda: _curvature(x, rule, size, fit_bias, shuffle))
     if lam_log == -math.inf:
         return StepGuide(None, None, rule, guide_only, method,
                          "all x are 0 and there is no bias: the loss does not depend on w, "
@@ -260,6 +274,18 @@ def step_guide(dataset, config) -> StepGuide:
             "the data's scale puts the stable learning rate outside float64: rescale or "
             "standardize x and y"))
     return StepGuide(limit, optimal, rule, guide_only, method, note, scale, basis)
+
+
+def _curvature(x: np.ndarray, rule: str, size: int, fit_bias: bool, shuffle: bool):
+    """``(log2 lambda_max, lambda_min / lambda_max)`` of the steepest step of ``rule``."""
+    if rule == "batch":
+        mean, var, k = centred_moments(x)
+        return lam_max_log(mean, var, k, fit_bias)
+    if rule == "per-point":
+        k = scale_exponent(x)
+        top = float(np.max(np.abs(np.ldexp(x, -k))))
+        return lam_max_log(top, 0.0, k, fit_bias)
+    return _minibatch_lam_log(x, size, fit_bias, shuffle)
 
 
 def _minibatch_lam_log(x: np.ndarray, size: int, fit_bias: bool, shuffle: bool):

@@ -350,3 +350,23 @@ def test_a_failed_rollback_keeps_the_old_content_and_says_where(tmp_path, monkey
     assert kept[0].name in str(info.value) and "Nothing was changed" not in str(info.value)
     assert history.read_bytes() == OLD
     assert listing(tmp_path) == sorted(["history.csv", kept[0].name])
+
+
+# --------------------------------------------------------------------------- window
+
+
+@pytest.mark.parametrize("kind", ["device", "link to /dev/null", "socket"])
+def test_window_exports_refuse_a_non_regular_file(window, qtbot, tmp_path, kind):
+    win = window
+    win.panel.epochs.setValue(3)
+    assert win.train_or_resume()
+    qtbot.waitUntil(lambda: win.session.state == "idle", timeout=10_000)
+    path = make_special(tmp_path, kind)
+    before_kind, before = node_kind(path), listing(tmp_path)
+    for method in ("export_parameters", "export_history", "save_data"):
+        win.last_message = None
+        assert getattr(win, method)(str(path)) is False, method
+        _title, text = win.last_message
+        assert str(path) in text and SAYS[kind] in text and "not a regular file" in text
+        assert node_kind(path) == before_kind
+        assert listing(tmp_path) == before

@@ -71,8 +71,12 @@ class TrainConfig:
     def replace(self, **changes) -> TrainConfig:
         return dataclasses.replace(self, **changes)
 
-    def validate(self) -> None:
-        """Raise :class:`ConfigError` with a clear message for any invalid setting."""
+    def validate(self, dtype: str | None = None) -> None:
+        """Raise :class:`ConfigError` with a clear message for any invalid setting.
+
+        With ``dtype``, the data's (``"float32"`` or ``"float64"``), also check that every
+        number the run computes with fits that type (:mod:`gdstudio.core.limits`).
+        """
 
         def finite(name, value):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -131,6 +135,10 @@ class TrainConfig:
                 "module implementation (nn.Linear + torch.optim) for momentum, weight decay, "
                 "Adam, RMSprop or Adagrad."
             )
+        if dtype is not None:
+            from .limits import check_dtype_limits
+
+            check_dtype_limits(self, dtype)
 
     def describe(self) -> str:
         """A short label such as ``'mini-batch (B=10), manual autograd, lr=0.1'``."""
@@ -512,7 +520,7 @@ def train(
         In the epoch where the loss or a parameter stops being finite; every record yielded
         before it is finite.
     """
-    config.validate()
+    config.validate(dataset.dtype)
     if len(dataset) == 0:
         raise DataError("The data set is empty: add at least one point before training.")
     return _run(dataset, config, control)

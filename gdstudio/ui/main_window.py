@@ -49,14 +49,15 @@ from ..core import (
     stable_learning_rate,
     stable_learning_rate_per_point,
     write_dataset,
-    write_history,
-    write_params,
 )
 from ..core.export import RunSummary
 from .data_model import DataModel
 from .dialogs import GenerateDialog, generate
+from .exporting import CSV_FILTER, WindowExports
+from .memory import apply_epoch_cap
 from .plots import DataPlot, LossPlot
 from .settings_panel import SettingsPanel
+from .start_checks import start_problem
 from .training import TrainingSession
 
 SETTINGS_VERSION = 1
@@ -74,7 +75,6 @@ SPEEDS = [
     ("2 epochs/s", 1 / 2),
     ("1 epoch/s", 1.0),
 ]
-CSV_FILTER = "CSV files (*.csv);;All files (*)"
 
 
 @dataclass
@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self.model = DataModel(dataset, self)
         self.session = TrainingSession(self)
+        self.exports = WindowExports(self)
         self.kept_runs: list[KeptRun] = []
         self.current_summary: RunSummary | None = None
         self.last_message: tuple[str, str] | None = None
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
 
         self._build_plots()
         self._build_panels()
+        apply_epoch_cap(self.panel.epochs)
         self._build_actions()
         self._build_menus_and_toolbar()
         self._build_status_bar()
@@ -431,7 +433,7 @@ class MainWindow(QMainWindow):
     def save_data(self, path: str | None = None) -> bool:
         if not path:
             path, _ = QFileDialog.getSaveFileName(self, "Save data as CSV",
-                                                  self._default_path("data.csv"), CSV_FILTER)
+                                                  self.exports.default_path("data.csv"), CSV_FILTER)
             if not path:
                 return False
         try:
@@ -474,6 +476,11 @@ class MainWindow(QMainWindow):
             config = self.panel.config()
         except ValueError as exc:
             self._message("Check the settings", str(exc))
+            return False
+        problem = start_problem(config, self.model.dataset)
+        if problem:
+            self.panel.error_label.setText(problem)
+            self.statusBar().showMessage(problem)
             return False
         try:
             self.session.start(self.model.dataset, config, paused_steps=paused_steps)
@@ -689,52 +696,12 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     # ================================================================= export
-    def export_rows(self) -> list[RunSummary]:
-        rows = [k.summary for k in self.kept_runs]
-        if self.current_summary is not None and not self._kept_current:
-            rows.append(dataclasses.replace(self.current_summary, name="current"))
-        return rows
-
     def export_parameters(self, path: str | None = None) -> bool:
-        rows = self.export_rows()
-        if not rows:
-            self._message("Nothing to export", "Train a run first (F5).")
-            return False
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Export parameters",
-                                                  self._default_path("parameters.csv"),
-                                                  CSV_FILTER)
-            if not path:
-                return False
-        try:
-            write_params(path, rows)
-        except StudioError as exc:
-            self._message("Export failed", str(exc))
-            return False
-        self.statusBar().showMessage(f"Exported {len(rows)} run(s) to {path}.", 5000)
-        return True
+        return self.exports.export_parameters(path)
 
     def export_history(self, path: str | None = None) -> bool:
-        if not self.session.history.count or self.session.active:
-            self._message("Nothing to export",
-                          "Train a run (and let it finish or stop it) first.")
-            return False
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Export history",
-                                                  self._default_path("history.csv"), CSV_FILTER)
-            if not path:
-                return False
-        try:
-            write_history(path, self.session.history.records())
-        except StudioError as exc:
-            self._message("Export failed", str(exc))
-            return False
-        self.statusBar().showMessage(
-            f"Exported {self.session.history.count} epochs to {path}.", 5000)
-        return True
-
-    def _default_path(self, name: str) -> str:
-        return str(Path(self._last_dir or Path.home()) / name)
+        """Start writing the history off the GUI thread (see :class:`WindowExports`)."""
+        return self.exports.export_history(path)
 
     # ================================================================= view
     def _on_log_toggled(self, on: bool) -> None:
@@ -791,7 +758,8 @@ class MainWindow(QMainWindow):
         self.btn_remove.setEnabled(has_sel)
         self.act_export_params.setEnabled(bool(self.kept_runs) or self.current_summary
                                           is not None)
-        self.act_export_history.setEnabled(not active and self.session.history.count > 0)
+        self.act_export_history.setEnabled(not active and self.session.history.count > 0
+                                           and not self.exports.busy)
         self.panel.setEnabled(not active)
 
     def _message(self, title: str, text: str, icon=QMessageBox.Icon.Warning) -> None:
@@ -855,6 +823,7 @@ class MainWindow(QMainWindow):
         # The engine checks its stop flag between updates, so this is quick; the bound keeps
         # closing prompt even if the machine is busy.
         self.session.shutdown(700)
+        self.exports.shutdown()
         self.save_settings()
         for box in list(self._boxes):
             box.close()

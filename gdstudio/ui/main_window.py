@@ -51,7 +51,7 @@ from ..core import (
     write_dataset,
 )
 from ..core.export import RunSummary
-from .data_model import DataModel
+from .data_model import DataModel, announce_trimmed
 from .dialogs import GenerateDialog, generate
 from .exporting import CSV_FILTER, WindowExports
 from .memory import apply_epoch_cap
@@ -132,6 +132,8 @@ class MainWindow(QMainWindow):
 
         self.model.pointsChanged.connect(self._on_model_pointsChanged)
         self.model.undo_stack.indexChanged.connect(self._update_actions)
+        self.model.undo_stack.trimmed.connect(
+            lambda n: announce_trimmed(self.statusBar(), self.model.undo_stack, n))
         self.session.stateChanged.connect(self._on_session_stateChanged)
         self.session.epochsAppended.connect(self._on_session_epochsAppended)
         self.session.trainingFinished.connect(self._on_session_trainingFinished)

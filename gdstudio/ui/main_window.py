@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +41,6 @@ from ..core import (
     Move,
     Replace,
     StudioError,
-    TrainConfig,
     closed_form,
     initial_parameters,
     read_dataset,
@@ -51,6 +49,7 @@ from ..core import (
     write_dataset,
 )
 from ..core.export import RunSummary
+from . import settings_store
 from .data_model import DataModel, announce_trimmed
 from .dialogs import GenerateDialog, generate
 from .exporting import CSV_FILTER, WindowExports
@@ -60,7 +59,6 @@ from .settings_panel import SettingsPanel
 from .start_checks import start_problem
 from .training import TrainingSession
 
-SETTINGS_VERSION = 1
 #: The loss curve, readout and progress bar update at most this often while training
 #: (seconds); the fit line moves with every batch of epochs (at most 30 a second, see
 #: training.EMIT_INTERVAL), which looks live and leaves the training thread most of the
@@ -775,51 +773,10 @@ class MainWindow(QMainWindow):
 
     # ================================================================= settings
     def _restore_settings(self) -> None:
-        s = self.settings
-        try:
-            version = s.value("version")
-            if version is None:
-                return
-            if int(version) != SETTINGS_VERSION:
-                raise ValueError("outdated settings")
-            raw = json.loads(str(s.value("config", "{}")))
-            fields = {f.name for f in dataclasses.fields(TrainConfig)}
-            config = TrainConfig(**{k: v for k, v in raw.items() if k in fields})
-            config.validate()
-            geometry = s.value("geometry")
-            state = s.value("windowState")
-            speed = int(s.value("speed", 0))
-            log = str(s.value("logScale", "false")).lower() == "true"
-            optimum = str(s.value("showOptimum", "true")).lower() == "true"
-        except Exception:  # a corrupt or outdated store falls back to defaults
-            self.statusBar().showMessage("Saved settings were unreadable; using defaults.", 8000)
-            return
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
-        self.panel.set_config(config)
-        if 0 <= speed < self.speed.count():
-            self.speed.setCurrentIndex(speed)
-        self.act_log.setChecked(log)
-        self._on_log_toggled(log)
-        self.act_optimum.setChecked(optimum)
-        self._on_optimum_toggled(optimum)
+        settings_store.restore(self)
 
     def save_settings(self) -> None:
-        s = self.settings
-        s.setValue("version", SETTINGS_VERSION)
-        s.setValue("geometry", self.saveGeometry())
-        s.setValue("windowState", self.saveState())
-        try:
-            config = self.panel.config()
-            s.setValue("config", json.dumps(dataclasses.asdict(config)))
-        except ValueError:
-            pass
-        s.setValue("speed", self.speed.currentIndex())
-        s.setValue("logScale", "true" if self.act_log.isChecked() else "false")
-        s.setValue("showOptimum", "true" if self.act_optimum.isChecked() else "false")
-        s.sync()
+        settings_store.save(self)
 
     def closeEvent(self, event):
         # The engine checks its stop flag between updates, so this is quick; the bound keeps

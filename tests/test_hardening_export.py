@@ -1,6 +1,6 @@
 """Hardening: exports that are refused or interrupted leave the old file intact and say so.
 
-Every file the studio writes goes through :func:`gdstudio.core.csvio.atomic_write`. Here the
+Every file the studio writes goes through :mod:`gdstudio.core.atomic`. Here the
 disk misbehaves: a read-only folder, a disk that fills up in the middle of a write or at the
 final flush, and a process killed (SIGKILL) while writing a large file. Afterwards the target
 is byte for byte its old content or the complete new content, never a mix; a handled failure
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from gdstudio.cli import main
-from gdstudio.core import ExportError, TrainConfig, csvio, noisy_line, train
+from gdstudio.core import ExportError, TrainConfig, atomic, csvio, noisy_line, train
 from gdstudio.core.export import (
     history_text,
     params_text,
@@ -41,7 +41,7 @@ def listing(folder: Path) -> list[str]:
 
 
 class Proxy:
-    """A module stand-in for csvio's ``os`` / ``tempfile``: some functions replaced, the
+    """A module stand-in for the writer's ``os`` / ``tempfile``: some functions replaced, the
     rest forwarded. Faults are injected into the studio's writer only, not the test run."""
 
     def __init__(self, module, **overrides):
@@ -76,6 +76,9 @@ class _FillingHandle:
     def fileno(self):
         return self._handle.fileno()
 
+    def close(self):
+        self._handle.close()
+
     def __enter__(self):
         return self
 
@@ -85,13 +88,13 @@ class _FillingHandle:
 
 
 def inject(monkeypatch, fault: str, folder: Path) -> None:
-    """Make csvio's next writes fail the way ``fault`` says."""
+    """Make the writer's next writes fail the way ``fault`` says."""
     if fault == "read-only folder":
         if IS_ROOT:  # chmod does not stop root: refuse the temporary file as the OS would
             def refuse(*args, **kwargs):
                 raise PermissionError(13, "Permission denied")
 
-            monkeypatch.setattr(csvio, "tempfile", Proxy(tempfile, mkstemp=refuse))
+            monkeypatch.setattr(atomic, "tempfile", Proxy(tempfile, mkstemp=refuse))
         else:
             folder.chmod(0o555)
         return
@@ -103,9 +106,9 @@ def inject(monkeypatch, fault: str, folder: Path) -> None:
         raise OSError(28, "No space left on device")
 
     if fault == "disk full at fsync":
-        monkeypatch.setattr(csvio, "os", Proxy(os, fsync=fsync))
+        monkeypatch.setattr(atomic, "os", Proxy(os, fsync=fsync))
     else:
-        monkeypatch.setattr(csvio, "os", Proxy(os, fdopen=fdopen))
+        monkeypatch.setattr(atomic, "os", Proxy(os, fdopen=fdopen))
 
 
 def restore(monkeypatch, folder: Path) -> None:
@@ -180,7 +183,7 @@ def test_core_writer_failure_changes_nothing(tmp_path, monkeypatch, writer, faul
 KILL_SCRIPT = textwrap.dedent(
     """
     import os, sys, time
-    from gdstudio.core import csvio
+    from gdstudio.core import atomic, csvio
     from gdstudio.core.export import write_history, write_params
     sys.path.insert(0, sys.argv[3])
     from kill_content import build
@@ -212,7 +215,7 @@ KILL_SCRIPT = textwrap.dedent(
             def fdopen(self, *args, **kwargs):
                 return Slow(real_fdopen(*args, **kwargs))
 
-        csvio.os = OsProxy()
+        atomic.os = OsProxy()
 
     write = {
         "atomic_write": lambda: csvio.atomic_write(path, payload),
@@ -361,7 +364,7 @@ def test_cli_failed_params_leaves_history_unchanged_too(tmp_path, monkeypatch, c
             raise OSError(28, "No space left on device")
         return real_mkstemp(*args, prefix=prefix, **kwargs)
 
-    monkeypatch.setattr(csvio, "tempfile", Proxy(tempfile, mkstemp=mkstemp))
+    monkeypatch.setattr(atomic, "tempfile", Proxy(tempfile, mkstemp=mkstemp))
     code = main([*CLI_ARGS, "--history", str(history), "--params", str(params)])
     monkeypatch.undo()
     err = capsys.readouterr().err

@@ -71,8 +71,12 @@ class TrainConfig:
     def replace(self, **changes) -> TrainConfig:
         return dataclasses.replace(self, **changes)
 
-    def validate(self) -> None:
-        """Raise :class:`ConfigError` with a clear message for any invalid setting."""
+    def validate(self, dtype: str | None = None) -> None:
+        """Raise :class:`ConfigError` with a clear message for any invalid setting.
+
+        With ``dtype``, the data's (``"float32"`` or ``"float64"``), also check that every
+        number the run computes with fits that type (see :meth:`validate_for_dtype`).
+        """
 
         def finite(name, value):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -131,6 +135,53 @@ class TrainConfig:
                 "module implementation (nn.Linear + torch.optim) for momentum, weight decay, "
                 "Adam, RMSprop or Adagrad."
             )
+        if dtype is not None:
+            self.validate_for_dtype(dtype)
+
+    def validate_for_dtype(self, dtype: str) -> None:
+        """Raise :class:`ConfigError` for a setting the data's dtype cannot hold.
+
+        The parameters and the optimizer's arithmetic are in the data's dtype. torch.optim
+        refuses a learning rate, weight decay or start above float32's largest value for
+        float32 parameters ("value cannot be converted to type float without overflow"), and
+        Adam's first step is learning rate / (1 - beta1). A positive setting that rounds to
+        0 (a learning rate of 1e-50 in float32) is refused the same way.
+        """
+        try:
+            name = np.dtype(dtype).name
+        except TypeError:
+            name = None
+        if name not in ("float32", "float64"):
+            raise ConfigError(f"Unsupported data type {dtype!r}; use float32 or float64.")
+        kind = np.dtype(name).type
+        largest = float(np.finfo(kind).max)
+        smallest = float(np.finfo(kind).smallest_subnormal)
+        values = [("The learning rate", self.learning_rate)]
+        if self.loss == "huber":
+            values.append(("The Huber delta", self.huber_delta))
+        if self.init_w is not None:
+            values.append(("The start w", self.init_w))
+        if self.init_b is not None and self.fit_bias:
+            values.append(("The start b", self.init_b))
+        if self.impl == "module":
+            values.append(("The weight decay", self.weight_decay))
+            if self.eps is not None and self.optimizer != "sgd":
+                values.append(("eps", self.eps))
+        for label, value in values:
+            value = float(value)
+            if abs(value) > largest:
+                raise ConfigError(f"{label} {value:g} is too large for {name} data (at most "
+                                  f"{largest:.7g}).")
+            if value != 0 and np.asarray(value, dtype=kind).item() == 0:
+                raise ConfigError(f"{label} {value:g} is too small for {name} data: it would "
+                                  f"round to 0 (the smallest is {smallest:.7g}).")
+        if self.impl == "module" and self.optimizer == "adam":
+            step = float(self.learning_rate) / (1 - float(self.beta1))  # torch's first step
+            if not step <= largest:
+                shown = f" = {step:.6g}" if math.isfinite(step) else ""
+                raise ConfigError(
+                    f"Adam's first step, learning rate / (1 - beta1){shown}, is too large for "
+                    f"{name} data (at most {largest:.7g}); lower the learning rate or beta1.")
 
     def describe(self) -> str:
         """A short label such as ``'mini-batch (B=10), manual autograd, lr=0.1'``."""
@@ -512,7 +563,7 @@ def train(
         In the epoch where the loss or a parameter stops being finite; every record yielded
         before it is finite.
     """
-    config.validate()
+    config.validate(dataset.dtype)
     if len(dataset) == 0:
         raise DataError("The data set is empty: add at least one point before training.")
     return _run(dataset, config, control)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
-from .csvio import atomic_write, atomic_write_all, table_text
+from .atomic import write_files
+from .csvio import table_text
 from .engine import EpochRecord, TrainConfig
 from .optimum import Optimum
 
@@ -55,11 +57,25 @@ class RunSummary:
         ]
 
 
+HISTORY_HEADER_LINE = ",".join(HISTORY_HEADER) + "\n"
+
+
+def history_row(r: EpochRecord) -> str:
+    """One history line, numbers at full round-trip precision (as :func:`history_text`)."""
+    return (f"{r.epoch},{float(r.loss)!r},{float(r.w)!r},{float(r.b)!r},{r.samples_seen},"
+            f"{r.updates}\n")
+
+
+def history_chunks(records: Iterable[EpochRecord], rows: int = 10_000) -> Iterator[str]:
+    """The history CSV in pieces of ``rows`` lines: a long history is never one string."""
+    yield HISTORY_HEADER_LINE
+    records = iter(records)
+    while chunk := "".join(map(history_row, islice(records, rows))):
+        yield chunk
+
+
 def history_text(records: Iterable[EpochRecord]) -> str:
-    return table_text(
-        HISTORY_HEADER,
-        ([r.epoch, r.loss, r.w, r.b, r.samples_seen, r.updates] for r in records),
-    )
+    return "".join(history_chunks(records))
 
 
 def params_text(runs: Sequence[RunSummary]) -> str:
@@ -67,13 +83,13 @@ def params_text(runs: Sequence[RunSummary]) -> str:
 
 
 def write_history(path: str | os.PathLike, records: Iterable[EpochRecord]) -> None:
-    """Write ``epoch,loss,w,b,...`` one row per epoch, atomically."""
-    atomic_write(path, history_text(records))
+    """Write ``epoch,loss,w,b,...`` one row per epoch, atomically, streamed in pieces."""
+    write_files([(path, history_chunks(records))])
 
 
 def write_params(path: str | os.PathLike, runs: Sequence[RunSummary]) -> None:
     """Write the learned parameters and settings, one row per run, atomically."""
-    atomic_write(path, params_text(runs))
+    write_files([(path, (params_text(runs),))])
 
 
 def summarize(dataset, config: TrainConfig, last: EpochRecord | None, status: str,
@@ -103,11 +119,11 @@ def summarize(dataset, config: TrainConfig, last: EpochRecord | None, status: st
 
 
 def write_outputs(history_path, records, params_path, runs) -> None:
-    """Write the history and/or parameters files of ``gdstudio train`` all-or-nothing."""
+    """Write a history and/or parameters file all-or-nothing."""
     files = []
     if history_path:
-        files.append((history_path, history_text(records)))
+        files.append((history_path, history_chunks(records)))
     if params_path:
-        files.append((params_path, params_text(runs)))
+        files.append((params_path, (params_text(runs),)))
     if files:
-        atomic_write_all(files)
+        write_files(files)

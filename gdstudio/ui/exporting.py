@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog
 
 from ..core import StudioError, write_params
-from ..core.csvio import atomic_write, check_writable
+from ..core.atomic import check_output, write_files
 from ..core.export import HISTORY_HEADER
 
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
@@ -80,10 +80,9 @@ def history_chunks(columns: HistoryColumns, progress: Callable[[int], None] | No
 
 
 def write_history_columns(path, columns: HistoryColumns, progress=None, cancelled=None) -> None:
-    """Write the history atomically (raises ExportError, or ExportCancelled)."""
-    # The atomic writer takes one text: the chunks are joined once (about 80 bytes an epoch,
-    # twice while joining), never held as per-epoch Python objects.
-    atomic_write(path, "".join(history_chunks(columns, progress, cancelled)))
+    """Write the history atomically, streamed to its temporary file as it is formatted
+    (raises ExportError, or ExportCancelled; either way nothing is changed)."""
+    write_files([(path, history_chunks(columns, progress, cancelled))])
 
 
 class HistoryExporter(QObject):
@@ -210,7 +209,7 @@ class WindowExports(QObject):
             if not path:
                 return self._refused()
         try:
-            check_writable(path)
+            check_output(path)
         except StudioError as exc:
             win._message("Export failed", str(exc))
             return self._refused()

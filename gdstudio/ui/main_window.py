@@ -56,7 +56,7 @@ from .exporting import CSV_FILTER, WindowExports
 from .memory import apply_epoch_cap
 from .plots import DataPlot, LossPlot
 from .settings_panel import SettingsPanel
-from .start_checks import start_problem
+from .start_checks import show_start_problem, start_problem
 from .training import TrainingSession
 
 #: The loss curve, readout and progress bar update at most this often while training
@@ -479,8 +479,7 @@ class MainWindow(QMainWindow):
             return False
         problem = start_problem(config, self.model.dataset)
         if problem:
-            self.panel.error_label.setText(problem)
-            self.statusBar().showMessage(problem)
+            show_start_problem(self, problem)
             return False
         try:
             self.session.start(self.model.dataset, config, paused_steps=paused_steps)

@@ -225,3 +225,17 @@ def test_a_run_too_large_for_the_memory_left_is_refused(window, qtbot, monkeypat
 def test_available_memory_is_read_from_the_system():
     available = memory.available_memory()
     assert available is not None and 0 < available
+
+
+def test_an_unexpected_error_in_the_export_thread_is_reported(window, qtbot, tmp_path,
+                                                              monkeypatch):
+    from gdstudio.ui import exporting
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug")
+
+    window.session.history = synthetic_history(10)
+    monkeypatch.setattr(exporting, "write_files", broken)
+    assert not export_history(window, qtbot, tmp_path / "h.csv")
+    assert window.last_message[0] == "Export failed" and "a bug" in window.last_message[1]
+    assert not window.exports.busy and not (tmp_path / "h.csv").exists()

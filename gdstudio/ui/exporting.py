@@ -133,7 +133,7 @@ class HistoryExporter(QObject):
             self.finished.emit(path, 0, "The export was cancelled; nothing was written.")
         except StudioError as exc:
             self.finished.emit(path, 0, str(exc))
-        except (MemoryError, OSError) as exc:
+        except Exception as exc:  # reported on the GUI thread, never lost in this one
             self.finished.emit(path, 0, f"Could not write {path}: {exc}. Nothing was changed.")
         else:
             self.finished.emit(path, total, "")

@@ -28,100 +28,15 @@ import stat
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 
 from .errors import ExportError
+from .outpath import TEMP_NAME_EXTRA, check_output, check_writable, kind_of, name_max
 
-#: Characters a temporary name adds to the target's: ``.`` + name + ``.XXXXXXXX.tmp``.
-TEMP_NAME_EXTRA = len(".") + len(".") + 8 + len(".tmp")
-_DEFAULT_NAME_MAX = 255
-_HELD_SIGNALS = tuple(
-    sig for sig in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None)) if sig
-)
-
-
-# --------------------------------------------------------------------------- checks
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
-def name_max(folder: str | os.PathLike) -> int:
-    """The longest file name (in bytes) the folder's file system takes."""
-    try:
-        value = os.pathconf(folder, "PC_NAME_MAX")
-    except (OSError, ValueError):
-        return _DEFAULT_NAME_MAX
-    return value if value and value > 0 else _DEFAULT_NAME_MAX
-
-
-def check_output(path: str | os.PathLike) -> Path:
-    """Check that ``path`` may be written; return the file to write (links resolved).
-
-    An output is a regular file, or a new name in an existing, writable folder, with a name
-    short enough that its temporary file fits beside it. A symbolic link is followed to its
-    target. Nothing is created, opened or read.
-
-    Raises
-    ------
-    ExportError
-        One sentence naming ``path`` and saying what is wrong with it.
-    """
-    text = os.fspath(path)
-    if isinstance(text, bytes):
-        text = os.fsdecode(text)
-    if not text:
-        raise ExportError("Cannot write a file with an empty name; give a file name.")
-    shown = text
-    if text.endswith(("/", os.sep)):
-        raise ExportError(f"Cannot write {shown}: the name ends with '/', so it names a folder.")
-    linked = os.path.islink(text)
-    target = Path(os.path.realpath(text))
-    where = f"{shown} (a link to {target})" if linked else shown
-    try:
-        st = os.stat(target)
-    except FileNotFoundError:
-        st = None
-    except NotADirectoryError:
-        raise ExportError(f"Cannot write {where}: the folder {target.parent} does not "
-                          "exist.") from None
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise ExportError(f"Cannot write {shown}: it is a symbolic link that loops.") from None
-        raise ExportError(f"Cannot write {where}: {exc.strerror or exc}.") from None
-    if st is not None:
-        if stat.S_ISDIR(st.st_mode):
-            raise ExportError(f"Cannot write {where}: it is a folder.")
-        if not stat.S_ISREG(st.st_mode):
-            raise ExportError(
-                f"Cannot write {where}: it is {_kind(st.st_mode)}, not a regular file. "
-                "Choose a regular file or a new name.")
-        if not os.access(target, os.W_OK):
-            raise ExportError(f"Cannot write {where}: the file is read-only.")
-    folder = target.parent
-    if not folder.is_dir():
-        shown_folder = folder if linked else (os.path.dirname(text) or ".")
-        raise ExportError(f"Cannot write {where}: the folder {shown_folder} does not exist.")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ExportError(f"Cannot write {where}: the folder {folder} is not writable.")
-    size, limit = len(os.fsencode(target.name)), name_max(folder)
-    if size + TEMP_NAME_EXTRA > limit:
-        raise ExportError(
-            f"Cannot write {where}: the name is too long ({size} bytes; this folder takes "
-            f"names of at most {limit - TEMP_NAME_EXTRA} bytes here, so that the temporary "
-            "file written first fits beside it).")
-    return target
-
-
-#: The former name, kept for callers that check outputs before long work.
-check_writable = check_output
+__all__ = [
+    "TEMP_NAME_EXTRA", "AtomicFiles", "atomic_write", "atomic_write_all", "check_output",
+    "check_writable", "held_signals", "name_max", "write_files",
+]
+_HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 # --------------------------------------------------------------------------- signals
@@ -163,13 +78,16 @@ def _umask() -> int:
     return mask
 
 
-def _export_error(path, exc: BaseException) -> ExportError:
+def _export_error(path, exc: BaseException, kept: Sequence[str] = ()) -> ExportError:
     if isinstance(exc, UnicodeError):
         reason = "the text cannot be encoded as UTF-8"
     elif isinstance(exc, OSError):
         reason = exc.strerror or str(exc)
     else:
         reason = str(exc)
+    if kept:  # a rollback that itself failed: say where the old content is
+        return ExportError(f"Could not write {path}: {reason}. The previous content is kept "
+                           f"in {', '.join(kept)}.")
     return ExportError(f"Could not write {path}: {reason}. Nothing was changed.")
 
 
@@ -181,10 +99,9 @@ class AtomicFiles:
 
         with AtomicFiles([history_path, params_path]) as out:
             out.write(0, "epoch,loss\\n")
-            ...
             out.commit()
 
-    Not thread-safe: one thread writes and commits.
+    One thread writes and commits.
 
     Raises
     ------
@@ -198,10 +115,10 @@ class AtomicFiles:
         self.names = [os.fspath(p) for p in paths]
         self.targets = [check_output(p) for p in paths]
         for i, target in enumerate(self.targets):
-            for j in range(i):
-                if self.targets[j] == target:
-                    raise ExportError(f"Cannot write {self.names[j]} and {self.names[i]}: "
-                                      "they are the same file.")
+            if target in self.targets[:i]:
+                other = self.names[self.targets.index(target)]
+                raise ExportError(f"Cannot write {other} and {self.names[i]}: they are the "
+                                  "same file.")
         self._temps: list[str | None] = [None] * len(paths)
         self._handles: list = [None] * len(paths)
         self._opened = False
@@ -215,30 +132,21 @@ class AtomicFiles:
         self.discard()
         return False
 
-    # ------------------------------------------------------------------ writing
     def open(self) -> None:
-        """Create the temporary files (empty)."""
+        """Create the temporary files, empty (SIGINT and SIGTERM wait meanwhile)."""
         if self._opened:
             return
         self._opened = True
         with held_signals():
             for i, target in enumerate(self.targets):
                 try:
-                    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                                dir=target.parent)
+                    fd, self._temps[i] = tempfile.mkstemp(
+                        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+                    self._handles[i] = os.fdopen(fd, "w", encoding="utf-8", newline="",
+                                                 buffering=1 << 16)
                 except OSError as exc:
                     self._discard()
                     raise _export_error(self.names[i], exc) from exc
-                self._temps[i] = name
-                try:
-                    self._handles[i] = os.fdopen(fd, "w", encoding="utf-8", newline="",
-                                                 buffering=1 << 16)
-                except BaseException as exc:
-                    os.close(fd)
-                    self._discard()
-                    if isinstance(exc, OSError):
-                        raise _export_error(self.names[i], exc) from exc
-                    raise
 
     def write(self, index: int, text: str) -> None:
         """Append ``text`` to file ``index`` (buffered)."""
@@ -256,7 +164,6 @@ class AtomicFiles:
         except (OSError, UnicodeError) as exc:
             raise _export_error(self.names[index], exc) from exc
 
-    # ------------------------------------------------------------------ commit
     def commit(self) -> None:
         """Flush every file to disk and move all of them into place, or none.
 
@@ -266,107 +173,89 @@ class AtomicFiles:
             return
         self.open()
         with held_signals():
-            self._commit()
-
-    def _commit(self) -> None:
-        n = len(self.targets)
-        current = 0
-        try:
-            umask = None
-            for i, handle in enumerate(self._handles):
-                current = i
-                handle.flush()
-                os.fsync(handle.fileno())
-                handle.close()
-                self._handles[i] = None
-                try:
-                    mode = stat.S_IMODE(os.stat(self.targets[i]).st_mode)
-                except OSError:
-                    if umask is None:
-                        umask = _umask()
-                    mode = 0o666 & ~umask
-                with contextlib.suppress(OSError):
-                    os.chmod(self._temps[i], mode)
-        except (OSError, UnicodeError) as exc:
-            self._discard()
-            raise _export_error(self.names[current], exc) from exc
-        backups: list[tuple[str, bool] | None] = [None] * n
-        done = 0
-        try:
-            for i, target in enumerate(self.targets):
-                current = i
-                self._recheck(i)
-                if n > 1 and target.exists():
-                    backups[i] = self._backup(target)
-            for i, target in enumerate(self.targets):
-                current = i
-                backup = backups[i]
-                if backup is not None and not backup[1]:  # no hard link here: move it aside
-                    os.replace(target, backup[0])
-                try:
-                    os.replace(self._temps[i], target)
-                except BaseException:
-                    if backup is not None and not backup[1]:
-                        os.replace(backup[0], target)
-                        backups[i] = None
-                    raise
-                self._temps[i] = None
-                done += 1
-        except BaseException as exc:
-            for j in reversed(range(done)):  # put back what was already moved
-                with contextlib.suppress(OSError):
-                    if backups[j] is not None:
-                        os.replace(backups[j][0], self.targets[j])
-                        backups[j] = None
-                    else:
-                        os.unlink(self.targets[j])
-            self._drop(backups)
-            self._discard()
-            if isinstance(exc, OSError):
-                raise _export_error(self.names[current], exc) from exc
-            raise
-        self._drop(backups)
+            self._flush_all()
+            self._move_all()
         self.committed = True
         for folder in {t.parent for t in self.targets}:
             _fsync_folder(folder)
 
+    def _flush_all(self) -> None:
+        umask = None
+        for i, handle in enumerate(self._handles):
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+                handle.close()
+                self._handles[i] = None
+                try:  # the new file keeps the old one's permissions
+                    mode = stat.S_IMODE(os.stat(self.targets[i]).st_mode)
+                except OSError:
+                    umask = _umask() if umask is None else umask
+                    mode = 0o666 & ~umask
+                with contextlib.suppress(OSError):  # (not every file system has modes)
+                    os.chmod(self._temps[i], mode)
+            except (OSError, UnicodeError) as exc:
+                self._discard()
+                raise _export_error(self.names[i], exc) from exc
+
+    def _move_all(self) -> None:
+        """``os.replace`` each file into place; on any failure put every target back.
+
+        With several files each old file first gets a second name, a hard link (where the
+        file system has none, a placeholder name it is moved to just before its
+        replacement). Nothing is read or copied.
+        """
+        n = len(self.targets)
+        backups: list[str | None] = [None] * n
+        linked = [False] * n  # the backup is a hard link: the target still holds the old file
+        aside = [False] * n  # the old file was moved to its backup name
+        done, current = 0, 0
+        try:
+            for i, target in enumerate(self.targets):
+                current = i
+                self._recheck(i)
+                if n > 1 and os.path.lexists(target):
+                    backups[i], linked[i] = _backup(target)
+            for i, target in enumerate(self.targets):
+                current = i
+                if backups[i] is not None and not linked[i]:
+                    os.replace(target, backups[i])
+                    aside[i] = True
+                os.replace(self._temps[i], target)
+                self._temps[i] = None
+                done += 1
+        except BaseException as exc:
+            kept = []
+            for j in reversed(range(n)):
+                if j >= done and not aside[j]:
+                    continue  # untouched
+                try:
+                    if backups[j] is not None:
+                        os.replace(backups[j], self.targets[j])
+                    else:
+                        os.unlink(self.targets[j])
+                except OSError:
+                    if backups[j] is not None:  # keep it: the old content is there now
+                        kept.append(backups[j])
+                backups[j] = None
+            _remove(backups)
+            self._discard()
+            if isinstance(exc, OSError):
+                raise _export_error(self.names[current], exc, kept) from exc
+            raise
+        _remove(backups)
+
     def _recheck(self, i: int) -> None:
         """The target is still a regular file or absent (it may have changed meanwhile)."""
         try:
-            st = os.lstat(self.targets[i])
+            mode = os.lstat(self.targets[i]).st_mode
         except FileNotFoundError:
             return
-        if not stat.S_ISREG(st.st_mode):
-            what = "a folder" if stat.S_ISDIR(st.st_mode) else _kind(st.st_mode)
+        if not stat.S_ISREG(mode):
+            what = "a folder" if stat.S_ISDIR(mode) else kind_of(mode)
             raise ExportError(f"Could not write {self.names[i]}: it became {what} while it "
                               "was being written. Nothing was changed.")
 
-    @staticmethod
-    def _backup(target: Path) -> tuple[str, bool]:
-        """A second name for the old file: (name, True) for a hard link; (name, False) when
-        the file system has no hard links and the file must be moved aside at commit."""
-        for _ in range(100):
-            name = str(target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp")
-            try:
-                os.link(target, name, follow_symlinks=False)
-            except FileExistsError:
-                continue
-            except OSError:
-                fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                            dir=target.parent)
-                os.close(fd)
-                return name, False
-            return name, True
-        raise FileExistsError(errno.EEXIST, "No free temporary name")
-
-    @staticmethod
-    def _drop(backups) -> None:
-        for backup in backups:
-            if backup is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(backup[0])
-
-    # ------------------------------------------------------------------ discard
     def discard(self) -> None:
         """Remove the temporary files (unless committed); the targets stay as they were."""
         if self.committed:
@@ -380,14 +269,36 @@ class AtomicFiles:
                 with contextlib.suppress(Exception):
                     handle.close()
                 self._handles[i] = None
-        for i, name in enumerate(self._temps):
-            if name is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(name)
-                self._temps[i] = None
+        _remove(self._temps)
+        self._temps = [None] * len(self._temps)
 
 
-def _fsync_folder(folder: Path) -> None:
+def _backup(target) -> tuple[str, bool]:
+    """A second name for the old file: (name, True) for a hard link; (name, False) for an
+    empty placeholder when the file system has no hard links."""
+    for _ in range(100):
+        name = os.path.join(target.parent, f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.link(target, name, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except OSError:
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                        dir=target.parent)
+            os.close(fd)
+            return name, False
+        return name, True
+    raise FileExistsError(errno.EEXIST, "No free temporary name", str(target))
+
+
+def _remove(names) -> None:
+    for name in names:
+        if name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+
+
+def _fsync_folder(folder: os.PathLike) -> None:
     """Make the renames themselves durable (best effort: not every system allows it)."""
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))

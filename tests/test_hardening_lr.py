@@ -274,7 +274,9 @@ def test_learning_rate_sweep_window(window, qtbot, tmp_path, method, optimizer, 
 
     history = tmp_path / "history.csv"
     if records:
-        assert window.export_history(str(history)), window.last_message
+        with qtbot.waitSignal(window.exports.historyExported, timeout=10_000) as done:
+            assert window.export_history(str(history)), window.last_message
+        assert done.args == [True], window.last_message
         rows = check_csv_is_finite(history)
         assert len(rows) - 1 == len(records)
     else:  # diverged in the first epoch: the user is told there is nothing to export

@@ -209,7 +209,9 @@ def test_export_parameters_and_history(window, qtbot, tmp_path):
     assert float(rows[0]["w"]) == window.kept_runs[0].summary.w
     assert float(rows[1]["learning_rate"]) == 0.01
     history = tmp_path / "history.csv"
-    assert window.export_history(str(history))
+    with qtbot.waitSignal(window.exports.historyExported, timeout=10_000) as done:
+        assert window.export_history(str(history))  # written off the GUI thread
+    assert done.args == [True]
     lines = history.read_text().splitlines()
     assert lines[0].startswith("epoch,loss,w,b")
     rows = read_csv(history)

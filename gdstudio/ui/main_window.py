@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,22 +41,21 @@ from ..core import (
     Move,
     Replace,
     StudioError,
-    TrainConfig,
     initial_parameters,
     read_dataset,
     write_dataset,
-    write_history,
-    write_params,
 )
 from ..core.export import RunSummary
-from . import numbers_view
-from .data_model import DataModel
+from . import numbers_view, settings_store
+from .data_model import DataModel, announce_trimmed
 from .dialogs import GenerateDialog, generate
+from .exporting import CSV_FILTER, WindowExports
+from .memory import apply_epoch_cap
 from .plots import DataPlot, LossPlot
 from .settings_panel import SettingsPanel
+from .start_checks import show_start_problem, start_problem
 from .training import TrainingSession
 
-SETTINGS_VERSION = 1
 #: The loss curve, readout and progress bar update at most this often while training
 #: (seconds); the fit line moves with every batch of epochs (at most 30 a second, see
 #: training.EMIT_INTERVAL), which looks live and leaves the training thread most of the
@@ -72,7 +70,6 @@ SPEEDS = [
     ("2 epochs/s", 1 / 2),
     ("1 epoch/s", 1.0),
 ]
-CSV_FILTER = "CSV files (*.csv);;All files (*)"
 
 
 @dataclass
@@ -107,6 +104,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self.model = DataModel(dataset, self)
         self.session = TrainingSession(self)
+        self.exports = WindowExports(self)
         self.kept_runs: list[KeptRun] = []
         self.current_summary: RunSummary | None = None
         self.last_message: tuple[str, str] | None = None
@@ -121,12 +119,15 @@ class MainWindow(QMainWindow):
 
         self._build_plots()
         self._build_panels()
+        apply_epoch_cap(self.panel.epochs)
         self._build_actions()
         self._build_menus_and_toolbar()
         self._build_status_bar()
 
         self.model.pointsChanged.connect(self._on_model_pointsChanged)
         self.model.undo_stack.indexChanged.connect(self._update_actions)
+        self.model.undo_stack.trimmed.connect(
+            lambda n: announce_trimmed(self.statusBar(), self.model.undo_stack, n))
         self.session.stateChanged.connect(self._on_session_stateChanged)
         self.session.epochsAppended.connect(self._on_session_epochsAppended)
         self.session.trainingFinished.connect(self._on_session_trainingFinished)
@@ -428,7 +429,7 @@ class MainWindow(QMainWindow):
     def save_data(self, path: str | None = None) -> bool:
         if not path:
             path, _ = QFileDialog.getSaveFileName(self, "Save data as CSV",
-                                                  self._default_path("data.csv"), CSV_FILTER)
+                                                  self.exports.default_path("data.csv"), CSV_FILTER)
             if not path:
                 return False
         try:
@@ -471,6 +472,10 @@ class MainWindow(QMainWindow):
             config = self.panel.config()
         except ValueError as exc:
             self._message("Check the settings", str(exc))
+            return False
+        problem = start_problem(config, self.model.dataset)
+        if problem:
+            show_start_problem(self, problem)
             return False
         try:
             self.session.start(self.model.dataset, config, paused_steps=paused_steps)
@@ -668,52 +673,12 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     # ================================================================= export
-    def export_rows(self) -> list[RunSummary]:
-        rows = [k.summary for k in self.kept_runs]
-        if self.current_summary is not None and not self._kept_current:
-            rows.append(dataclasses.replace(self.current_summary, name="current"))
-        return rows
-
     def export_parameters(self, path: str | None = None) -> bool:
-        rows = self.export_rows()
-        if not rows:
-            self._message("Nothing to export", "Train a run first (F5).")
-            return False
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Export parameters",
-                                                  self._default_path("parameters.csv"),
-                                                  CSV_FILTER)
-            if not path:
-                return False
-        try:
-            write_params(path, rows)
-        except StudioError as exc:
-            self._message("Export failed", str(exc))
-            return False
-        self.statusBar().showMessage(f"Exported {len(rows)} run(s) to {path}.", 5000)
-        return True
+        return self.exports.export_parameters(path)
 
     def export_history(self, path: str | None = None) -> bool:
-        if not self.session.history.count or self.session.active:
-            self._message("Nothing to export",
-                          "Train a run (and let it finish or stop it) first.")
-            return False
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Export history",
-                                                  self._default_path("history.csv"), CSV_FILTER)
-            if not path:
-                return False
-        try:
-            write_history(path, self.session.history.records())
-        except StudioError as exc:
-            self._message("Export failed", str(exc))
-            return False
-        self.statusBar().showMessage(
-            f"Exported {self.session.history.count} epochs to {path}.", 5000)
-        return True
-
-    def _default_path(self, name: str) -> str:
-        return str(Path(self._last_dir or Path.home()) / name)
+        """Start writing the history off the GUI thread (see :class:`WindowExports`)."""
+        return self.exports.export_history(path)
 
     # ================================================================= view
     def _on_log_toggled(self, on: bool) -> None:
@@ -770,7 +735,8 @@ class MainWindow(QMainWindow):
         self.btn_remove.setEnabled(has_sel)
         self.act_export_params.setEnabled(bool(self.kept_runs) or self.current_summary
                                           is not None)
-        self.act_export_history.setEnabled(not active and self.session.history.count > 0)
+        self.act_export_history.setEnabled(not active and self.session.history.count > 0
+                                           and not self.exports.busy)
         self.panel.setEnabled(not active)
 
     def _message(self, title: str, text: str, icon=QMessageBox.Icon.Warning) -> None:
@@ -784,56 +750,16 @@ class MainWindow(QMainWindow):
 
     # ================================================================= settings
     def _restore_settings(self) -> None:
-        s = self.settings
-        try:
-            version = s.value("version")
-            if version is None:
-                return
-            if int(version) != SETTINGS_VERSION:
-                raise ValueError("outdated settings")
-            raw = json.loads(str(s.value("config", "{}")))
-            fields = {f.name for f in dataclasses.fields(TrainConfig)}
-            config = TrainConfig(**{k: v for k, v in raw.items() if k in fields})
-            config.validate()
-            geometry = s.value("geometry")
-            state = s.value("windowState")
-            speed = int(s.value("speed", 0))
-            log = str(s.value("logScale", "false")).lower() == "true"
-            optimum = str(s.value("showOptimum", "true")).lower() == "true"
-        except Exception:  # a corrupt or outdated store falls back to defaults
-            self.statusBar().showMessage("Saved settings were unreadable; using defaults.", 8000)
-            return
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
-        self.panel.set_config(config)
-        if 0 <= speed < self.speed.count():
-            self.speed.setCurrentIndex(speed)
-        self.act_log.setChecked(log)
-        self._on_log_toggled(log)
-        self.act_optimum.setChecked(optimum)
-        self._on_optimum_toggled(optimum)
+        settings_store.restore(self)
 
     def save_settings(self) -> None:
-        s = self.settings
-        s.setValue("version", SETTINGS_VERSION)
-        s.setValue("geometry", self.saveGeometry())
-        s.setValue("windowState", self.saveState())
-        try:
-            config = self.panel.config()
-            s.setValue("config", json.dumps(dataclasses.asdict(config)))
-        except ValueError:
-            pass
-        s.setValue("speed", self.speed.currentIndex())
-        s.setValue("logScale", "true" if self.act_log.isChecked() else "false")
-        s.setValue("showOptimum", "true" if self.act_optimum.isChecked() else "false")
-        s.sync()
+        settings_store.save(self)
 
     def closeEvent(self, event):
         # The engine checks its stop flag between updates, so this is quick; the bound keeps
         # closing prompt even if the machine is busy.
         self.session.shutdown(700)
+        self.exports.shutdown()
         self.save_settings()
         for box in list(self._boxes):
             box.close()

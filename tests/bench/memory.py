@@ -42,6 +42,11 @@ TIMEOUT_S = 3 * 3600
 
 
 # --------------------------------------------------------------------------- gdstudio train
+# `python -m gdstudio ARGS`, with Ctrl+C working even when this runs as a background job
+# (a shell starts those with SIGINT ignored, and Python keeps an ignored SIGINT ignored).
+RUN_GDSTUDIO = ("import runpy, signal, sys; "
+                "signal.signal(signal.SIGINT, signal.default_int_handler); "
+                "sys.argv[0] = 'gdstudio'; runpy.run_module('gdstudio', run_name='__main__')")
 def _env() -> dict:
     """The environment of a subprocess that imports this checkout's gdstudio."""
     env = dict(os.environ)
@@ -58,7 +63,7 @@ def run_cli(args: list[str], folder: Path, baseline_mb: float | None = None,
     (VmRSS more than ``cap_mb`` above ``baseline_mb``).
     """
     out_path, err_path = folder / "stdout.txt", folder / "stderr.txt"
-    cmd = [sys.executable, "-m", "gdstudio", "train", *args]
+    cmd = [sys.executable, "-c", RUN_GDSTUDIO, "train", *args]
     samples: list[tuple[float, float, float]] = []
     capped = False
     with open(out_path, "w") as out, open(err_path, "w") as err:

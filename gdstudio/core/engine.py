@@ -499,6 +499,10 @@ class _Analytic:
 
 def _make_impl(config: TrainConfig, dataset: Dataset, w0: float, b0: float):
     if config.impl == "analytic":
+        if dataset.dtype == "float32":
+            # Start where the tutorial's float32 tensors start (torch.tensor(w0) rounds).
+            with np.errstate(over="ignore"):
+                w0, b0 = float(np.float32(w0)), float(np.float32(b0))
         return _Analytic(config, w0, b0, dataset.x, dataset.y)
     dtype = TORCH_DTYPES[dataset.dtype]
     return (_Manual if config.impl == "manual" else _Module)(config, w0, b0, dtype)
@@ -583,8 +587,8 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
 def full_data_loss(dataset: Dataset, config: TrainConfig, w: float, b: float) -> float:
     """The loss of (w, b) on all the data, computed the way the chosen implementation does."""
     config.validate()
+    if config.impl == "analytic":  # (w, b) as given: a float32 run's batch steps are float64
+        return _Analytic(config, w, b, dataset.x, dataset.y).full_loss()
     impl = _make_impl(config, dataset, w, b)
-    if isinstance(impl, _Analytic):
-        return impl.full_loss()
     X, Y = dataset.tensors()
     return impl.full_loss(X, Y)

@@ -110,10 +110,10 @@ class DivergenceWatch:
         reference, self._words = self.start, "its start"
         if zero > reference:
             reference = zero
-            self._words = f"its start and than the loss of the line y = 0 ({_g(zero)})"
+            self._words = f"both its start and the loss of the line y = 0 ({_g(zero)})"
         if step > reference:
             reference = step
-            self._words = (f"its start and than the loss that one step of size "
+            self._words = (f"both its start and the loss that one step of size "
                            f"{c.learning_rate:g} in w and b can cause ({_g(step)})")
         self.reference = reference
         self._set_limit(reference)

@@ -38,6 +38,9 @@ class TrainingDiverged(StudioError):
         The learning-rate guide for the run's method, as quoted in the message.
     final : bool
         True when the loss after the last update was the one that diverged.
+    where : str
+        The epoch as the message names it: ``"epoch 12"``, or after the last update
+        ``"its last epoch, epoch 46"`` (then ``epoch`` is 47).
     """
 
     def __init__(self, epoch: int, learning_rate: float, stable_lr: float, w: float, b: float,
@@ -54,8 +57,8 @@ class TrainingDiverged(StudioError):
             guide = f"full-batch descent on this data is stable below {stable_lr:.6g}"
         self.guide = guide
         self.final = final
-        where = f"its last epoch, epoch {epoch - 1}" if final else f"epoch {epoch}"
+        self.where = f"its last epoch, epoch {epoch - 1}" if final else f"epoch {epoch}"
         super().__init__(
-            f"Training diverged in {where}: {reason}. Learning rate {learning_rate:g}; "
+            f"Training diverged in {self.where}: {reason}. Learning rate {learning_rate:g}; "
             f"{guide}. Kept the last parameters with a finite loss, w={w:.6g}, b={b:.6g}."
         )

@@ -90,7 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     o = p.add_argument_group("output")
     o.add_argument("--quiet", action="store_true", help="no per-epoch table")
     o.add_argument("--history", metavar="FILE.csv", help="epoch,loss,w,b per epoch")
-    o.add_argument("--params", metavar="FILE.csv", help="learned parameters and settings")
+    o.add_argument("--params", metavar="FILE.csv",
+                   help="learned parameters and settings, the optimum of the run's own loss "
+                        "(w_optimal, b_optimal, loss_optimal; optimal_note says how it was "
+                        "found, or that it is not unique) and the least-squares line as a "
+                        "reference (w_lsq, b_lsq, mse_lsq, lsq_note)")
     return p
 
 
@@ -134,13 +138,13 @@ def train_main(argv: list[str]) -> int:
     from .core.engine import initial_parameters, train
     from .core.errors import StudioError, TrainingDiverged
     from .core.export import summarize, write_outputs
-    from .core.optimum import closed_form
+    from .core.optimum import optimum_lines, run_optima
 
     try:
         args = build_parser().parse_args(argv)
         dataset, config = _prepare(args)
         init = initial_parameters(config, dataset.dtype)
-        optimum = closed_form(dataset, config.fit_bias)
+        optimum = run_optima(dataset, config)
         history = train(dataset, config)
     except UsageError as exc:
         print(exc, file=sys.stderr)
@@ -172,11 +176,11 @@ def train_main(argv: list[str]) -> int:
     except StudioError as exc:
         print(f"gdstudio train: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    loss_text = "overflows" if summary.loss == "" else repr(summary.loss)
+    loss_text = f"overflows {dataset.dtype}" if summary.loss == "" else repr(summary.loss)
     print(f"final: w={summary.w!r}, b={summary.b!r}, loss={loss_text} "
           f"after {summary.epochs_done} epoch(s)", file=out)
-    print(f"optimum (closed form): w*={optimum.w!r}, b*={optimum.b!r}, "
-          f"loss*={optimum.loss!r}", file=out)
+    for line in optimum_lines(optimum):
+        print(line, file=out)
     if diverged is not None:
         print(f"gdstudio train: {diverged}", file=sys.stderr)
     return code

@@ -454,9 +454,12 @@ def test_closed_form_exact_line_and_single_x():
     assert opt.w == pytest.approx(2.0) and opt.b == pytest.approx(1.0)
     assert opt.loss == pytest.approx(0.0, abs=1e-24)
     single = Dataset.from_points([(2, 1), (2, 3)])
-    opt = closed_form(single)  # not unique: the minimum-norm solution, no error
-    assert math.isfinite(opt.w) and math.isfinite(opt.b)
+    opt = closed_form(single)  # not unique: said so, with the set of best lines, no error
+    assert not opt.unique and opt.line is None
+    assert "any line through (2, 2)" in opt.description
+    assert math.isfinite(opt.w) and math.isfinite(opt.b)  # one of them
     assert 2 * opt.w + opt.b == pytest.approx(2.0)
+    assert opt.loss == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("fit_bias", [True, False])

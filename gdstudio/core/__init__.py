@@ -19,17 +19,20 @@ from .errors import ConfigError, DataError, ExportError, StudioError, TrainingDi
 from .export import RunSummary, summarize, write_history, write_params
 from .optimum import (
     Optimum,
+    StepGuide,
     closed_form,
     stable_learning_rate,
     stable_learning_rate_per_point,
+    step_guide,
 )
 
 __all__ = [
     "IMPLEMENTATIONS", "LOSSES", "METHODS", "OPTIMIZERS", "Append", "Clear", "ConfigError",
     "DataError", "Dataset", "Delete", "EpochRecord", "ExportError", "Insert", "Move", "Optimum",
-    "Replace", "RunSummary", "StudioError", "TrainConfig", "TrainingControl", "TrainingDiverged",
+    "Replace", "RunSummary", "StepGuide", "StudioError", "TrainConfig", "TrainingControl",
+    "TrainingDiverged",
     "atomic_write", "closed_form", "full_data_loss", "initial_parameters", "noisy_line",
     "random_line", "read_dataset", "stable_learning_rate", "stable_learning_rate_per_point",
-    "summarize", "train",
+    "step_guide", "summarize", "train",
     "write_dataset", "write_history", "write_params",
 ]

@@ -43,16 +43,14 @@ from ..core import (
     Replace,
     StudioError,
     TrainConfig,
-    closed_form,
     initial_parameters,
     read_dataset,
-    stable_learning_rate,
-    stable_learning_rate_per_point,
     write_dataset,
     write_history,
     write_params,
 )
 from ..core.export import RunSummary
+from . import numbers_view
 from .data_model import DataModel
 from .dialogs import GenerateDialog, generate
 from .plots import DataPlot, LossPlot
@@ -118,9 +116,8 @@ class MainWindow(QMainWindow):
         self._kept_current = False
         self._generate_values: dict = {}
         self._last_dir = ""
-        self._optimum_fit_bias = None
         self._stale_run = False
-        self.optimum = self.stable_lr = None
+        self.optimum = self.optima = None  # see numbers_view
 
         self._build_plots()
         self._build_panels()
@@ -589,9 +586,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_panel_settingsChanged(self) -> None:
-        fit_bias = self.panel.fit_bias.isChecked()
-        if fit_bias != self._optimum_fit_bias:
-            self._update_optimum()
+        self._update_optimum()  # when the fit or the loss changed
         if self.session.state == "idle" and not self.session.history.count:
             self._show_start_line()
             self._set_progress(0, self.panel.epochs.value())
@@ -604,26 +599,14 @@ class MainWindow(QMainWindow):
         self.progress.setFormat(f"{done:,} / {total:,} epochs")
 
     def _update_optimum(self) -> None:
-        """The closed-form line and the stable learning rates of the current data."""
-        d = self.model.dataset
-        fit_bias = self.panel.fit_bias.isChecked()
-        self._optimum_fit_bias = fit_bias
-        self.optimum = self.stable_lr = per_point = None
-        if len(d):
-            self.optimum = closed_form(d, fit_bias)
-            self.stable_lr = stable_learning_rate(d, fit_bias)
-            per_point = stable_learning_rate_per_point(d, fit_bias)
-            self.plot.set_optimum(self.optimum.w, self.optimum.b)
-        else:
-            self.plot.set_optimum(None)
-        self.panel.set_stable_lr(self.stable_lr, per_point)
+        """The optimum and the step-size guide of the current data (see numbers_view)."""
+        numbers_view.update_optimum(self)
 
     def _update_readout(self) -> None:
         def pair(name, value):  # a label and its value never wrap apart
             return f"{name}\u00a0{value}"
 
         h = self.session.history
-        opt = self.optimum
         total = self.session.config.epochs if self.session.config else None
         summary = self.current_summary
         if summary is not None and not self.session.active:
@@ -645,11 +628,7 @@ class MainWindow(QMainWindow):
                                pair("(loss\u00a0at\u00a0its\u00a0start", f"{last.loss:.6g})")])
         else:
             text = "not\u00a0trained\u00a0yet"
-        if opt is not None:
-            text += "   |   " + "   ".join([
-                "least\u00a0squares:", pair("w*", f"{opt.w:.6g}"), pair("b*", f"{opt.b:.6g}"),
-                pair("loss*", f"{opt.loss:.6g}")])
-        self.readout.setText(text)
+        self.readout.setText(text + numbers_view.readout_tail(self))
 
     # ================================================================= compare runs
     def keep_run(self) -> bool:

@@ -27,6 +27,7 @@ from gdstudio.core import (
     full_data_loss,
     noisy_line,
     stable_learning_rate,
+    step_guide,
     train,
 )
 from gdstudio.core.engine import make_optimizer
@@ -66,8 +67,9 @@ def reference_loss(dataset, config, start_loss):
                float(np.mean(point_losses(moved, config.loss, config.huber_delta))))
 
 
-def check_message(exc, config):
-    """One line naming the epoch, the rule with its numbers, the learning rate, the guide."""
+def check_message(exc, config, dataset=TUTORIAL):
+    """One line naming the epoch, the rule with its numbers, the learning rate and the
+    step-size guide of the run's own method."""
     message = str(exc)
     assert "\n" not in message
     assert not NON_FINITE_WORD.search(message), message
@@ -75,7 +77,8 @@ def check_message(exc, config):
     assert exc.where == where
     assert message.startswith(f"Training diverged in {where}: ")
     assert f"Learning rate {config.learning_rate:g}; {exc.guide}." in message
-    assert exc.guide and not NON_FINITE_WORD.search(exc.guide)
+    assert exc.guide == step_guide(dataset, config).text()
+    assert not NON_FINITE_WORD.search(exc.guide)
     assert f"w={exc.w:.6g}, b={exc.b:.6g}" in message
     return message
 
@@ -96,7 +99,9 @@ def test_stochastic_descent_that_settles_at_1e14_exits_3(tmp_path, capsys):
     assert lines[0].startswith("gdstudio train: Training diverged in epoch 1: ")
     assert re.search(r"the full-data loss grew from 208 to 4\.17e\+14, more than a million "
                      r"times (both )?its start", lines[0]), lines[0]
-    assert "Learning rate 0.1;" in lines[0]
+    # the bound of stochastic descent (per point), not full-batch descent's 0.12
+    assert ("Learning rate 0.1; stochastic descent on this data is stable below 0.03846 "
+            "(each one-point step is).") in lines[0]
     # the finite history before it is kept, in the table and in the file
     assert len(table_rows(out)) == 1 and len(history_rows(history)) == 1
     header, row = read_csv(params)

@@ -26,6 +26,7 @@ from gdstudio.core import (
     noisy_line,
     random_line,
     stable_learning_rate,
+    step_guide,
     train,
 )
 
@@ -383,7 +384,8 @@ def check_divergence(config, data=DATA):
     assert exc.stable_lr == bound
     message = str(exc)
     assert f"epoch {exc.epoch}" in message
-    assert f"{bound:.6g}" in message
+    assert exc.guide == step_guide(data, config).text()  # the bound of the run's method
+    assert exc.guide in message
     assert "\n" not in message
     return records, exc
 

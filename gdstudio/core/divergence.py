@@ -40,7 +40,7 @@ import sys
 import numpy as np
 
 from .errors import TrainingDiverged
-from .optimum import stable_learning_rate
+from .optimum import stable_learning_rate, step_guide
 
 #: How many times the reference loss ``R`` the full-data loss may reach before the run is
 #: declared diverged.
@@ -165,6 +165,8 @@ class DivergenceWatch:
         return self._error(epoch, reason, good, False)
 
     def _error(self, epoch, reason, good, final) -> TrainingDiverged:
+        """The error, quoting the step-size guide of the run's own method."""
         d, c = self._dataset, self._config
         return TrainingDiverged(epoch, c.learning_rate, stable_learning_rate(d, c.fit_bias),
-                                *good, reason=reason, final=final)
+                                *good, reason=reason, guide=step_guide(d, c).text(),
+                                final=final)

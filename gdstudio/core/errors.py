@@ -35,7 +35,8 @@ class TrainingDiverged(StudioError):
     reason : str
         Which part of the rule fired, with its numbers, in words.
     guide : str
-        The learning-rate guide for the run's method, as quoted in the message.
+        The step-size guide of the run's own method (``step_guide(dataset, config).text()``),
+        as the message quotes it.
     final : bool
         True when the loss after the last update was the one that diverged.
     where : str
@@ -54,7 +55,7 @@ class TrainingDiverged(StudioError):
         self.loss = loss
         self.reason = reason
         if guide is None:
-            guide = f"full-batch descent on this data is stable below {stable_lr:.6g}"
+            guide = f"batch descent on this data is stable below {stable_lr:.6g}"
         self.guide = guide
         self.final = final
         self.where = f"its last epoch, epoch {epoch - 1}" if final else f"epoch {epoch}"

@@ -26,8 +26,8 @@ import torch
 from torch import nn
 
 from .data import TORCH_DTYPES, Dataset
-from .errors import ConfigError, DataError, TrainingDiverged
-from .optimum import stable_learning_rate
+from .divergence import DivergenceWatch
+from .errors import ConfigError, DataError
 
 METHODS = ("batch", "sgd", "minibatch")
 IMPLEMENTATIONS = ("manual", "module", "analytic")
@@ -521,8 +521,10 @@ def train(
     ConfigError, DataError
         Before the first epoch, for invalid settings or an empty data set.
     TrainingDiverged
-        In the epoch where the loss or a parameter stops being finite; every record yielded
-        before it is finite.
+        When the run diverges by the rule of :mod:`gdstudio.core.divergence` (a loss or a
+        parameter that is not finite, or a full-data loss above a million times the reference
+        loss), checked before every epoch and after the last one; the records yielded before
+        it are unchanged, and its ``epoch`` is their number.
     """
     config.validate(dataset.dtype)
     if len(dataset) == 0:
@@ -546,25 +548,23 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
     samples = updates = 0
     w, b = w0, b0
     good = (w0, b0, None)  # the last parameters with a finite full-data loss, and that loss
-
-    def diverged(epoch):
-        bound = stable_learning_rate(dataset, config.fit_bias)
-        return TrainingDiverged(epoch, config.learning_rate, bound, *good)
+    watch = DivergenceWatch(dataset, config)  # the divergence rule (see its module)
+    limit = watch.limit  # a loss that is not <= limit (NaN included) goes to the watch
 
     for epoch in range(config.epochs):
         if checkpoint is not None and checkpoint():
             return
         if size == n and generator is None:  # one unshuffled batch: its loss is the record's
             loss = impl.batch_epoch() if analytic else step(X, Y).item()
-            if not math.isfinite(loss):
-                raise diverged(epoch)
+            if not loss <= limit:
+                limit = watch.check(epoch, loss, w, b, good)
             good = (w, b, loss)
             samples += n
             updates += 1
         else:
             loss = impl.full_loss(X, Y)
-            if not math.isfinite(loss):
-                raise diverged(epoch)
+            if not loss <= limit:
+                limit = watch.check(epoch, loss, w, b, good)
             good = (w, b, loss)
             order = None if generator is None else torch.randperm(n, generator=generator)
             if analytic:
@@ -580,8 +580,11 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
             updates += len(starts)
         w, b = impl.parameters()
         if not (math.isfinite(w) and math.isfinite(b)):
-            raise diverged(epoch)
+            raise watch.parameters_overflowed(epoch, good)
         yield EpochRecord(epoch, loss, w, b, samples, updates)
+    loss = impl.full_loss(X, Y)  # the records hold the loss before each epoch: check the last
+    if not loss <= limit:
+        watch.check(config.epochs, loss, w, b, good, final=True)
 
 
 def full_data_loss(dataset: Dataset, config: TrainConfig, w: float, b: float) -> float:

@@ -577,7 +577,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Stopped after {epochs} epochs.")
         elif status == "diverged":
             self.plot.set_fit(diverged.w, diverged.b)
-            self.statusBar().showMessage(f"Diverged in epoch {diverged.epoch}.")
+            self.statusBar().showMessage(f"Diverged in {diverged.where}.")
             self._message("Training diverged", str(diverged), QMessageBox.Icon.Warning)
         else:
             self.statusBar().showMessage("Training failed.")
@@ -618,7 +618,7 @@ class MainWindow(QMainWindow):
             loss = "overflows" if summary.loss == "" else f"{summary.loss:.6g}"
             detail = self.session.detail
             if summary.status == "diverged" and detail is not None:
-                head = f"diverged\u00a0in\u00a0epoch\u00a0{detail.epoch}; kept:"
+                head = f"diverged in {detail.where}; kept:".replace(" ", "\u00a0")
             else:
                 head = f"{summary.status}\u00a0after\u00a0{summary.epochs_done:,}\u00a0epochs:"
             if self._stale_run:

@@ -23,7 +23,7 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
     dataset, error = None, None
-    if path:
+    if path is not None:
         try:
             dataset = read_dataset(path)
         except DataError as exc:
@@ -34,7 +34,7 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
     if error:
         window._message("Cannot open the CSV file",
                         f"{error}\n\nShowing the tutorial's noisy line instead.")
-    elif path:
+    elif path is not None:
         note = window.statusBar().currentMessage()  # e.g. settings that were reset
         window.statusBar().showMessage(
             f"Opened {len(dataset):,} points from {path}." + (f" {note}" if note else ""), 15_000)

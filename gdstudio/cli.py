@@ -123,6 +123,8 @@ def _prepare(args):
     from .core.data import noisy_line, random_line
     from .core.engine import TrainConfig
 
+    if args.data is not None and not args.data.strip():
+        raise UsageError("gdstudio train: --data needs a file name, got an empty one")
     config = TrainConfig(
         method=args.method, impl=args.impl, optimizer=args.optimizer, loss=args.loss,
         learning_rate=args.lr, epochs=args.epochs, batch_size=args.batch_size,

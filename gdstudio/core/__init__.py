@@ -1,7 +1,8 @@
 """The studio's engine: data, CSV, training and export. Pure Python, numpy and torch; no Qt."""
 
 from .commands import Append, Clear, Delete, Insert, Move, Replace
-from .csvio import atomic_write, read_dataset, write_dataset
+from .csvio import atomic_write, write_dataset
+from .csvread import read_dataset
 from .data import Dataset, noisy_line, random_line
 from .engine import (
     IMPLEMENTATIONS,

@@ -11,7 +11,6 @@ import csv
 import io
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 
 from .atomic import (  # noqa: F401  (the writer's names, still importable from here)
     AtomicFiles,

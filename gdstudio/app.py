@@ -23,7 +23,7 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
     dataset, error = None, None
-    if path:
+    if path is not None:
         try:
             dataset = read_dataset(path)
         except DataError as exc:
@@ -34,14 +34,30 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
     if error:
         window.show_message("Cannot open the CSV file",
                             f"{error}\n\nShowing the tutorial's noisy line instead.")
-    elif path:
-        window.statusBar().showMessage(f"Opened {len(dataset):,} points from {path}.", 8000)
+    elif path is not None:
+        note = window.statusBar().currentMessage()  # e.g. settings that were reset
+        window.statusBar().showMessage(
+            f"Opened {len(dataset):,} points from {path}." + (f" {note}" if note else ""), 15_000)
+    if os.environ.get("GDSTUDIO_STARTUP_CHECK"):
+        _close_when_started(window)
     code = app.exec()
     # Everything is saved and the training thread has stopped (closeEvent). Tearing down
     # torch and Qt at interpreter exit takes seconds on a slow machine; skip it.
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def _close_when_started(window) -> None:
+    """A start-up check (``GDSTUDIO_STARTUP_CHECK=1``, for packagers and tests): once the
+    window is up, print its status line and close it as the user would (settings saved)."""
+    from PySide6.QtCore import QTimer
+
+    def report():
+        print(f"started: {window.statusBar().currentMessage()}", flush=True)
+        window.close()
+
+    QTimer.singleShot(0, window, report)
 
 
 def warm_up() -> None:

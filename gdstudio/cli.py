@@ -1,17 +1,35 @@
 """Command line: ``gdstudio [FILE.csv]`` opens the studio; ``gdstudio train ...`` runs headless.
 
-Exit status of ``gdstudio train``: 0 done, 2 bad input or usage (one line on stderr, no output
-file created or changed), 3 training diverged (the history holds the finite epochs).
+Exit status of ``gdstudio train`` (the README says the same):
+
+- 0: done.
+- 2: bad input or usage, an output that may not be written, or standard output failing (a
+  full disk): one line on stderr, and no output file is created or changed.
+- 3: training diverged; the history holds the finite epochs.
+- 130 / 143: stopped by SIGINT (Ctrl+C) / SIGTERM. The run stops after the current update,
+  the files are written with the finished epochs (status ``stopped``), one line on stderr.
+  A signal while the files are written waits until they are complete.
+- 141: standard output was closed by its reader (``| head``): the run stops and the files
+  are written as for Ctrl+C, quietly (141 is 128 + SIGPIPE, what a shell shows for a
+  process that a broken pipe ends).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
+import re
 import sys
 from pathlib import Path
 
+from .cli_support import Interrupted, SafeStdout, StopSignals, say, signal_name
+
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
+EXIT_BROKEN_PIPE = 128 + 13  # 128 + SIGPIPE
+# Arguments that are numbers, not options: -1e-3, -2.5E+3, -.5, -inf (argparse's own pattern
+# takes only -5 and -0.5, so "--init-w -1e-3" failed with "expected one argument").
+NEGATIVE_NUMBER = re.compile(r"^-(\.?\d|inf|nan)", re.IGNORECASE)
 
 
 class UsageError(Exception):
@@ -90,7 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     o = p.add_argument_group("output")
     o.add_argument("--quiet", action="store_true", help="no per-epoch table")
     o.add_argument("--history", metavar="FILE.csv", help="epoch,loss,w,b per epoch")
-    o.add_argument("--params", metavar="FILE.csv", help="learned parameters and settings")
+    o.add_argument("--params", metavar="FILE.csv",
+                   help="learned parameters and settings, the optimum of the run's own loss "
+                        "(w_optimal, b_optimal, loss_optimal; optimal_note says how it was "
+                        "found, or that it is not unique) and the least-squares line as a "
+                        "reference (w_lsq, b_lsq, mse_lsq, lsq_note)")
+    p._negative_number_matcher = NEGATIVE_NUMBER
     return p
 
 
@@ -100,6 +123,8 @@ def _prepare(args):
     from .core.data import noisy_line, random_line
     from .core.engine import TrainConfig
 
+    if args.data is not None and not args.data.strip():
+        raise UsageError("gdstudio train: --data needs a file name, got an empty one")
     config = TrainConfig(
         method=args.method, impl=args.impl, optimizer=args.optimizer, loss=args.loss,
         learning_rate=args.lr, epochs=args.epochs, batch_size=args.batch_size,
@@ -109,15 +134,7 @@ def _prepare(args):
         eps=args.eps, huber_delta=args.huber_delta,
     )
     config.validate()
-    outputs = [Path(p) for p in (args.history, args.params) if p]
-    if len(outputs) == 2 and outputs[0].resolve() == outputs[1].resolve():
-        raise UsageError("gdstudio train: --history and --params must be different files")
-    if args.data:
-        for out in outputs:
-            if out.resolve() == Path(args.data).resolve():
-                raise UsageError(f"gdstudio train: refusing to overwrite the input {args.data}")
-    for out in outputs:
-        csvio.check_writable(out)
+    _check_outputs(args)
     dtype = "float64" if args.float64 else "float32"
     if args.data:
         dataset = csvio.read_dataset(args.data, dtype)
@@ -127,58 +144,136 @@ def _prepare(args):
     else:
         dataset = noisy_line(args.slope, args.intercept, args.noise, args.x_min, args.x_max,
                              args.x_step, args.seed, dtype)
+    config.validate(dataset.dtype)
     return dataset, config
 
 
-def train_main(argv: list[str]) -> int:
-    from .core.engine import initial_parameters, train
-    from .core.errors import StudioError, TrainingDiverged
-    from .core.export import summarize, write_outputs
-    from .core.optimum import closed_form
+def _check_outputs(args) -> None:
+    """Refuse, before any work, an output that is not a regular file or a new name."""
+    from .core.atomic import check_output
 
+    targets = []
+    for option, value in (("--history", args.history), ("--params", args.params)):
+        if value is None:
+            continue
+        if not value:
+            raise UsageError(f"gdstudio train: {option} needs a file name, got ''")
+        targets.append(check_output(value))
+    if len(targets) == 2 and targets[0] == targets[1]:
+        raise UsageError("gdstudio train: --history and --params must be different files")
+    if args.data:
+        source = Path(os.path.realpath(args.data))
+        for target in targets:
+            if target == source or _same_file(target, source):
+                raise UsageError(f"gdstudio train: refusing to overwrite the input {args.data}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def train_main(argv: list[str]) -> int:
+    signals = StopSignals()
+    try:
+        return _train(argv, signals)
+    except Interrupted as exc:  # nothing has been written yet
+        say(f"gdstudio train: stopped by {signal_name(exc.signum)} before training started; "
+            "no file was written.")
+        return 128 + exc.signum
+    finally:
+        signals.restore()
+
+
+def _train(argv: list[str], signals: StopSignals) -> int:
+    from .core.atomic import AtomicFiles
+    from .core.engine import TrainingControl, initial_parameters, train
+    from .core.errors import StudioError
+    from .core.optimum import run_optima
+
+    control = TrainingControl()
     try:
         args = build_parser().parse_args(argv)
         dataset, config = _prepare(args)
         init = initial_parameters(config, dataset.dtype)
-        optimum = closed_form(dataset, config.fit_bias)
-        history = train(dataset, config)
+        optimum = run_optima(dataset, config)
+        history = train(dataset, config, control)
+        names = [p for p in (args.history, args.params) if p is not None]
+        files = AtomicFiles(names)
     except UsageError as exc:
-        print(exc, file=sys.stderr)
+        say(exc)
         return EXIT_USAGE
     except StudioError as exc:
-        print(f"gdstudio train: {exc}", file=sys.stderr)
+        say(f"gdstudio train: {exc}")
         return EXIT_USAGE
 
-    out = sys.stdout
+    # From here on SIGINT and SIGTERM stop the run after the current update; the epochs
+    # done so far are written.
+    signals.arm(control)
+    try:
+        return _run(args, dataset, config, init, optimum, history, files, signals)
+    except StudioError as exc:  # an output could not be written: nothing was changed
+        say(f"gdstudio train: {exc}")
+        return EXIT_USAGE
+    finally:
+        history.close()
+        files.discard()  # the temporary files, unless committed
+
+
+def _run(args, dataset, config, init, optimum, history, files, signals) -> int:
+    from .core.errors import TrainingDiverged
+    from .core.export import HISTORY_HEADER_LINE, history_row, params_text, summarize
+    from .core.optimum import optimum_lines
+
+    hist = 0 if args.history is not None else None
+    par = (1 if hist is not None else 0) if args.params is not None else None
+    files.open()
+    if hist is not None:
+        files.write(hist, HISTORY_HEADER_LINE)
+    out = SafeStdout(sys.stdout)
     if not args.quiet:
         print(f"# {len(dataset)} points; {config.describe()}; start w={init[0]!r}, "
               f"b={init[1]!r}", file=out)
         print("epoch, \tloss, \tw, \tb", file=out)
-    records = []
+    last = None
     status, code, diverged = "done", EXIT_OK, None
     try:
-        for record in history:
-            records.append(record)
+        for record in history:  # one record at a time: the history streams to its file
+            if hist is not None:
+                files.write(hist, history_row(record))
+            last = record
             if not args.quiet:
                 print(f"{record.epoch}, \t{record.loss}, \t{record.w}, \t{record.b}", file=out)
+                if out.error is not None:
+                    break
     except TrainingDiverged as exc:
         status, code, diverged = "diverged", EXIT_DIVERGED, exc
-    except KeyboardInterrupt:
-        status, code = "stopped", 130
-    last = records[-1] if records else None
+    if diverged is None and (0 if last is None else last.epoch + 1) < config.epochs:
+        status = "stopped"  # by a signal, or by standard output failing
     summary = summarize(dataset, config, last, status, init, optimum, diverged=diverged)
-    try:
-        write_outputs(args.history, records, args.params, [summary])
-    except StudioError as exc:
-        print(f"gdstudio train: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    loss_text = "overflows" if summary.loss == "" else repr(summary.loss)
+    loss_text = f"overflows {dataset.dtype}" if summary.loss == "" else repr(summary.loss)
     print(f"final: w={summary.w!r}, b={summary.b!r}, loss={loss_text} "
           f"after {summary.epochs_done} epoch(s)", file=out)
-    print(f"optimum (closed form): w*={optimum.w!r}, b*={optimum.b!r}, "
-          f"loss*={optimum.loss!r}", file=out)
+    for line in optimum_lines(optimum):
+        print(line, file=out)
+    out.flush()
+    if out.error is not None and not out.broken_pipe:  # e.g. a full disk: change nothing
+        say(f"gdstudio train: cannot write to standard output ({out.reason}); the run was "
+            "stopped and no file was written.")
+        return EXIT_USAGE
+    if par is not None:
+        files.write(par, params_text([summary]))
+    files.commit()
     if diverged is not None:
-        print(f"gdstudio train: {diverged}", file=sys.stderr)
+        say(f"gdstudio train: {diverged}")
+    elif signals.received is not None:
+        say(f"gdstudio train: {signals.report(status, summary.epochs_done, bool(files.names))}")
+    if signals.received is not None:
+        return 128 + signals.received
+    if diverged is None and out.broken_pipe:  # the reader went away (| head): quietly
+        return EXIT_BROKEN_PIPE
     return code
 
 

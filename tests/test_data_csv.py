@@ -287,12 +287,17 @@ def test_unreadable_file(tmp_path, monkeypatch):
     path = tmp_path / "locked.csv"
     path.write_text("1,2\n")
 
-    def refuse(self):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(type(path), "read_bytes", refuse)
+    def refuse(name, *args, **kwargs):
+        if os.fspath(name) == str(path):
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(DataError, match="Permission denied") as info:
         read_dataset(path)
+    monkeypatch.undo()
     assert str(path) in str(info.value)
 
 

@@ -26,6 +26,7 @@ from gdstudio.core import (
     noisy_line,
     random_line,
     stable_learning_rate,
+    step_guide,
     train,
 )
 
@@ -338,11 +339,17 @@ def test_describe():
 # --------------------------------------------------------------------------- divergence
 
 
-def first_nonfinite_epoch(data, learning_rate, w, b, epochs):
-    """Plain full-batch manual descent; the first epoch whose loss or new w, b is not finite."""
+def first_diverged_epoch(data, learning_rate, w, b, epochs):
+    """Plain full-batch manual descent: its rows (loss, w, b) and the first epoch at whose
+    start the loss is above a million times the reference loss (the start's, the line
+    y = 0's, or the one-step loss mean((lr*(|x|+1))**2), whichever is largest), or whose loss
+    or new w, b is not finite."""
     X, Y = data.tensors()
+    x, y = data.x.astype(np.float64), data.y.astype(np.float64)
+    reference = max(np.mean(y * y), np.mean((learning_rate * (np.abs(x) + 1)) ** 2))
     w = torch.tensor(w, requires_grad=True)
     b = torch.tensor(b, requires_grad=True)
+    rows = []
     for epoch in range(epochs):
         loss = torch.mean((w * X + b - Y) ** 2)
         loss.backward()
@@ -351,10 +358,14 @@ def first_nonfinite_epoch(data, learning_rate, w, b, epochs):
             b -= learning_rate * b.grad
         w.grad.zero_()
         b.grad.zero_()
-        if not (math.isfinite(loss.item()) and math.isfinite(w.item())
-                and math.isfinite(b.item())):
-            return epoch
-    return None
+        if epoch == 0:
+            reference = max(reference, loss.item())
+        if not (math.isfinite(loss.item()) and loss.item() <= 1e6 * reference):
+            return rows, epoch
+        if not (math.isfinite(w.item()) and math.isfinite(b.item())):
+            return rows, epoch
+        rows.append((loss.item(), w.item(), b.item()))
+    return rows, None
 
 
 def check_divergence(config, data=DATA):
@@ -373,7 +384,8 @@ def check_divergence(config, data=DATA):
     assert exc.stable_lr == bound
     message = str(exc)
     assert f"epoch {exc.epoch}" in message
-    assert f"{bound:.6g}" in message
+    assert exc.guide == step_guide(data, config).text()  # the bound of the run's method
+    assert exc.guide in message
     assert "\n" not in message
     return records, exc
 
@@ -383,11 +395,11 @@ def test_divergence_in_the_right_epoch_batch():
     lr = 20 * bound
     config = TrainConfig(learning_rate=lr, epochs=1000)
     records, exc = check_divergence(config)
-    expected = first_nonfinite_epoch(DATA, lr, -10.0, -20.0, 1000)
+    rows, expected = first_diverged_epoch(DATA, lr, -10.0, -20.0, 1000)
     assert expected is not None and expected > 2
     assert exc.epoch == expected
     # The records before it are the plain run's.
-    assert records == history(config.replace(epochs=exc.epoch))
+    assert [(r.loss, r.w, r.b) for r in records] == rows
 
 
 @pytest.mark.parametrize(("method", "impl"), [
@@ -444,9 +456,12 @@ def test_closed_form_exact_line_and_single_x():
     assert opt.w == pytest.approx(2.0) and opt.b == pytest.approx(1.0)
     assert opt.loss == pytest.approx(0.0, abs=1e-24)
     single = Dataset.from_points([(2, 1), (2, 3)])
-    opt = closed_form(single)  # not unique: the minimum-norm solution, no error
-    assert math.isfinite(opt.w) and math.isfinite(opt.b)
+    opt = closed_form(single)  # not unique: said so, with the set of best lines, no error
+    assert not opt.unique and opt.line is None
+    assert "any line through (2, 2)" in opt.description
+    assert math.isfinite(opt.w) and math.isfinite(opt.b)  # one of them
     assert 2 * opt.w + opt.b == pytest.approx(2.0)
+    assert opt.loss == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("fit_bias", [True, False])
@@ -487,4 +502,5 @@ def test_batch_descent_just_above_the_bound_diverges(fit_bias, impl):
     records, exc = check_divergence(config)
     assert exc.epoch > 50  # slowly: each epoch multiplies the error by about 1.1
     losses = [r.loss for r in records]
-    assert losses[-1] > 1e30 * losses[0]
+    # stopped once the loss passed a million times its start, not later when it overflows
+    assert 1e5 * losses[0] < losses[-1] <= 1e6 * losses[0] < exc.loss < 1e7 * losses[0]

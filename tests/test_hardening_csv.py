@@ -1,13 +1,21 @@
 """Hardening: fuzz ``read_dataset`` and the window's CSV import with hypothesis.
 
 Whatever a user points the studio at (random bytes, random text, or something that looks
-like a table but is not quite one), reading it gives either a usable data set (at least one
-point, every value finite and inside float32's range) or one :class:`DataError` whose
-message names the file. Never any other exception, and a failed import in the window leaves
-its data, undo history and plot exactly as they were.
+like a table but is not quite one, separated by commas, semicolons or tabs, with decimal
+points or commas), reading it gives either a usable data set (at least one point, every value
+finite and inside float32's range) or one :class:`DataError` whose message names the file.
+Never any other exception; and what it reads, or refuses, is exactly what a plain reference
+reading of the documented format (:func:`reference_read`) reads or refuses. A failed import
+in the window leaves its data, undo history and plot exactly as they were.
 """
 
 from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -41,7 +49,15 @@ NUMBER_TEXT = st.one_of(
         "3.4028236e38", "3.4028234663852886e38", "3.402823669209385e38", "1e-45", "1e-320",
         "0", "-0", "-0.0", "+1", ".5", "5.", "1e5", "1E-5", " 7 ", "\t8\t",
         "0x10", "1_000", "1d5", "1,5", "１２", "٣", "1e", "e1", "--1", "1.2.3",
+        "1,000", "2,5", ",5", "5,", "1.000,5", "-3,5e-2", "1e-50", "-1e-46", "1e-400", "0e-999",
+        "-0,0", "0." + "0" * 120 + "1", "1" + "0" * 120, "0.00001e-320", "7e-46", "ınf", "İnf",
     ]),
+)
+FINITE_TEXT = st.one_of(  # numbers that read (in float64 at least)
+    st.integers(-(10**6), 10**6).map(str),
+    st.floats(width=32, allow_nan=False, allow_infinity=False).map(repr),
+    st.floats(-1e6, 1e6).map(lambda v: f"{v:.6g}"),
+    st.floats(min_value=-1e-37, max_value=1e-37).map(repr),
 )
 WORD = st.sampled_from(["x", "y", "X", " Y ", "a", "b", "w", "loss", "x y", "#", "None",
                         '"x"', '"1"', '"1,2"', '"', "'", "\\", "é", "∞", "\u00a0", "\ufeff"])
@@ -75,6 +91,58 @@ def tables(draw) -> bytes:
     return text.encode("utf-8")
 
 
+def decimal_comma(text: str) -> str:
+    return text.replace(".", ",")
+
+
+@st.composite
+def spreadsheet_tables(draw) -> bytes:
+    """What spreadsheets write: semicolons or tabs, mostly decimal commas, sometimes a
+    thousands separator, a mixed decimal mark, an extra column or a stray comma row."""
+    sep = draw(st.sampled_from([";", ";", "\t", ","]))
+    comma = sep != "," and draw(st.booleans())
+    number = st.one_of(FINITE_TEXT, FINITE_TEXT, FINITE_TEXT, NUMBER_TEXT)
+    number = number.map(decimal_comma) if comma else number
+    cell = st.one_of(number, number, number, number, number, NUMBER_TEXT, st.sampled_from(
+        ["1.000,5", "1,000", "12.345.678", " 2,25 ", "", '"1,5"', '"3"', "a"]))
+    width = draw(st.sampled_from([2, 2, 2, 3]))
+    rows = draw(st.lists(st.lists(cell, min_size=width, max_size=width), min_size=0,
+                         max_size=8))
+    if draw(st.integers(0, 4)) == 0 and rows:
+        rows[draw(st.integers(0, len(rows) - 1))].append(draw(cell))  # one wider row
+    header = draw(st.sampled_from([None, ["x", "y"], ["y", "x"], ["Zeit", "Wert"],
+                                   ["x", "y", "Etikett"], ["x", "y", ""], ['"x"', '"y"']]))
+    if header is not None:
+        rows = [header, *rows]
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    text = draw(st.sampled_from(["", "\ufeff", "\n"])) + newline.join(
+        sep.join(cells) for cells in rows) + draw(st.sampled_from(["", newline]))
+    return text.encode("utf-8")
+
+
+@st.composite
+def plain_tables(draw) -> bytes:
+    """Clean files numpy's fast reader takes, with at most one flaw it must hand over."""
+    sep = draw(st.sampled_from([",", ";", "\t"]))
+    comma = sep != "," and draw(st.booleans())
+    rows = draw(st.lists(st.lists(FINITE_TEXT, min_size=2, max_size=2), min_size=1,
+                         max_size=12))
+    if comma:
+        rows = [[decimal_comma(c) for c in row] for row in rows]
+    if draw(st.booleans()):  # one flaw
+        row = draw(st.integers(0, len(rows) - 1))
+        rows[row][draw(st.integers(0, 1))] = draw(st.one_of(NUMBER_TEXT, st.sampled_from(
+            ["1e-50", "1e39", "1e-400", "0." + "0" * 330 + "1", "1,000", "1.5", "1,5", " ",
+             "", "1;2", "1\t2"])))
+    header = draw(st.sampled_from([None, ["x", "y"], ["y", "x"], ["X ", " Y"], ["a", "b"]]))
+    if header is not None:
+        rows = [header, *rows]
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    text = newline.join(sep.join(cells) for cells in rows) + draw(st.sampled_from(
+        ["", newline, newline * 2]))
+    return text.encode("utf-8")
+
+
 @st.composite
 def numeric_tables(draw) -> bytes:
     """Mostly well-formed two-column files: the numbers are what is being fuzzed."""
@@ -94,27 +162,100 @@ def note(outcome: str) -> None:
         event(outcome)
 
 
-def check_read(path, content: bytes) -> Dataset | None:
-    """Read ``content`` from ``path``; return the Dataset, or None after a proper DataError."""
-    path.write_bytes(content)
+NUMBER_CHARS = set("0123456789+-.,eE")
+NON_FINITE_WORDS = {sign + word for sign in ("", "+", "-") for word in ("nan", "inf", "infinity")}
+
+
+def reference_number(cell: str, comma: bool) -> float | None:
+    """The value of a plain decimal number as Python's float() reads it; None otherwise."""
+    text = cell.strip()
+    if not text or not set(text) <= NUMBER_CHARS or ("," in text and not comma):
+        return None
     try:
-        dataset = read_dataset(path)
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def reference_read(content: bytes, dtype: str):
+    """The documented format, read plainly: ``(x, y)`` lists of stored values, or None when the
+    file must be refused. Slow and simple on purpose; shares no code with the reader."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    text = text.removeprefix("\ufeff")
+    first = next((line for line in re.split(r"\r\n|\r|\n", text) if line.strip()), None)
+    if "\0" in text or first is None:
+        return None
+    found = [sep for sep in ";\t," if sep in re.sub(r'"[^"]*"', "", first)]
+    if not found:
+        return None
+    sep, comma = found[0], found[0] != ","
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+                if any(cell.strip() for cell in row)]
+    except csv.Error:
+        return None
+    if not rows:
+        return None
+    cols, width = (0, 1), 2
+    head = rows[0]
+    if len(head) >= 2 and all(reference_number(c, comma) is None
+                              and c.strip().lower() not in NON_FINITE_WORDS for c in head[:2]):
+        names = [c.strip().lower() for c in head]
+        if "x" in names and "y" in names:
+            cols = (names.index("x"), names.index("y"))
+        while names and not names[-1]:
+            names.pop()
+        width = max(len(names), 2)
+        rows = rows[1:]
+    xs, ys, marks = [], [], []
+    for row in rows:
+        if len(row) <= max(cols) or any(cell.strip() for cell in row[width:]):
+            return None
+        for col, out in zip(cols, (xs, ys), strict=True):
+            value = reference_number(row[col], comma)
+            if value is None:
+                return None
+            marks += [m for m in ",." if m in row[col]] if comma else []
+            with np.errstate(over="ignore"):
+                stored = value if dtype == "float64" else float(np.float32(value))
+            mantissa = re.split("[eE]", row[col].strip())[0].replace(",", ".")
+            if math.isinf(stored) or (stored == 0 and Fraction(mantissa) != 0):
+                return None
+            out.append(stored)
+    if not xs or len(set(marks)) > 1:
+        return None
+    return xs, ys
+
+
+def check_read(path, content: bytes, dtype: str = "float32") -> Dataset | None:
+    """Read ``content`` from ``path``; return the Dataset, or None after a proper DataError.
+    Either way the outcome is the reference reading's."""
+    path.write_bytes(content)
+    expected = reference_read(content, dtype)
+    try:
+        dataset = read_dataset(path, dtype)
     except DataError as exc:
         message = str(exc)
         assert str(path) in message, f"the error does not name the file: {message!r}"
         assert "\n" not in message.strip()
+        assert expected is None, f"refused, but the reference reads {expected}: {message}"
         note("DataError")
         return None
     # anything else propagates and fails the test
     note("Dataset")
+    assert expected is not None, f"read {dataset}, but the reference refuses the file"
     assert isinstance(dataset, Dataset)
     assert len(dataset) >= 1
-    assert dataset.dtype == "float32"
+    assert dataset.dtype == dtype
     assert dataset.x.shape == dataset.y.shape
-    for values in (dataset.x, dataset.y):
-        assert values.dtype == np.float32
+    for values, reference in zip((dataset.x, dataset.y), expected, strict=True):
+        assert values.dtype == np.dtype(dtype)
         assert np.isfinite(values).all()
-        assert (np.abs(values.astype(np.float64)) <= F32_MAX).all()
+        assert (np.abs(values.astype(np.float64)) <= np.finfo(dtype).max).all()
+        assert values.tobytes() == np.array(reference, dtype).tobytes()  # -0.0 included
     return dataset
 
 
@@ -181,10 +322,25 @@ def test_arbitrary_text(example_file, text):
     check_read(example_file, text.encode("utf-8"))
 
 
+DTYPE = st.sampled_from(["float32", "float32", "float64"])
+
+
 @settings(FUZZ, max_examples=400)
-@given(content=tables())
-def test_generated_tables(example_file, content):
-    check_read(example_file, content)
+@given(content=tables(), dtype=DTYPE)
+def test_generated_tables(example_file, content, dtype):
+    check_read(example_file, content, dtype)
+
+
+@settings(FUZZ, max_examples=400)
+@given(content=plain_tables(), dtype=DTYPE)
+def test_plain_tables(example_file, content, dtype):
+    check_read(example_file, content, dtype)
+
+
+@settings(FUZZ, max_examples=400)
+@given(content=spreadsheet_tables(), dtype=DTYPE)
+def test_spreadsheet_tables(example_file, content, dtype):
+    check_read(example_file, content, dtype)
 
 
 @FUZZ
@@ -210,8 +366,8 @@ def test_known_nasty_files(tmp_path):
     failing = [
         b"", b"\n\n\n", b"x,y\n", b"x,y\n\n", b"\xff\xfe1,2\n", b"1,2\x00\n", b"1\n2\n",
         b"1,nan\n", b"inf,1\n", b"1e39,1\n", b"-1e300,2\n", b"1,2\n3\n", b'"1,2\n',
-        b"1;2\n3;4\n", b"1\t2\n", b"x" * 200_000 + b",1\n", b"1,2\n" + b"a" * 200_000 + b"\n",
-        b"\"" + b"1" * 200_000 + b"\",2\n",
+        b"1 2\n3 4\n", b"x" * 200_000 + b",1\n", b"1,2\n" + b"a" * 200_000 + b"\n",
+        b"\"" + b"1" * 200_000 + b"\",2\n", b"1e-50,1\n", b"2,1,000\n", b"x;y\n1,5;2.5\n",
     ]
     for content in failing:
         assert check_read(path, content) is None, content[:40]
@@ -220,7 +376,11 @@ def test_known_nasty_files(tmp_path):
         b"\xef\xbb\xbfx,y\r\n1,2\r\n": [(1, 2)],
         b"y,x\n1,2\n": [(2, 1)],
         b"3.4028235e38,-3.4028235e+38\n": [(F32_MAX, -F32_MAX)],
-        b"1e-50,1\n": [(0.0, 1.0)],
+        b"1;2\n3;4\n": [(1, 2), (3, 4)],
+        b"1\t2\n": [(1, 2)],
+        b"x;y\r\n1,5;-2,25\r\n": [(1.5, -2.25)],
+        b"1e-45,1\n": [(float(np.float32(1e-45)), 1.0)],
+        b"x,y,label\n2,1,000\n": [(2, 1)],
     }
     for content, points in reading.items():
         dataset = check_read(path, content)
@@ -234,6 +394,8 @@ ANY_FILE = st.one_of(
     st.binary(max_size=200),
     st.text(max_size=120).map(lambda t: t.encode("utf-8")),
     tables(),
+    plain_tables(),
+    spreadsheet_tables(),
     numeric_tables(),
 )
 

@@ -1,6 +1,6 @@
 """Hardening: exports that are refused or interrupted leave the old file intact and say so.
 
-Every file the studio writes goes through :func:`gdstudio.core.csvio.atomic_write`. Here the
+Every file the studio writes goes through :mod:`gdstudio.core.atomic`. Here the
 disk misbehaves: a read-only folder, a disk that fills up in the middle of a write or at the
 final flush, and a process killed (SIGKILL) while writing a large file. Afterwards the target
 is byte for byte its old content or the complete new content, never a mix; a handled failure
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from gdstudio.cli import main
-from gdstudio.core import ExportError, TrainConfig, csvio, noisy_line, train
+from gdstudio.core import ExportError, TrainConfig, atomic, csvio, noisy_line, train
 from gdstudio.core.export import (
     history_text,
     params_text,
@@ -41,7 +41,7 @@ def listing(folder: Path) -> list[str]:
 
 
 class Proxy:
-    """A module stand-in for csvio's ``os`` / ``tempfile``: some functions replaced, the
+    """A module stand-in for the writer's ``os`` / ``tempfile``: some functions replaced, the
     rest forwarded. Faults are injected into the studio's writer only, not the test run."""
 
     def __init__(self, module, **overrides):
@@ -76,6 +76,9 @@ class _FillingHandle:
     def fileno(self):
         return self._handle.fileno()
 
+    def close(self):
+        self._handle.close()
+
     def __enter__(self):
         return self
 
@@ -85,13 +88,13 @@ class _FillingHandle:
 
 
 def inject(monkeypatch, fault: str, folder: Path) -> None:
-    """Make csvio's next writes fail the way ``fault`` says."""
+    """Make the writer's next writes fail the way ``fault`` says."""
     if fault == "read-only folder":
         if IS_ROOT:  # chmod does not stop root: refuse the temporary file as the OS would
             def refuse(*args, **kwargs):
                 raise PermissionError(13, "Permission denied")
 
-            monkeypatch.setattr(csvio, "tempfile", Proxy(tempfile, mkstemp=refuse))
+            monkeypatch.setattr(atomic, "tempfile", Proxy(tempfile, mkstemp=refuse))
         else:
             folder.chmod(0o555)
         return
@@ -103,9 +106,9 @@ def inject(monkeypatch, fault: str, folder: Path) -> None:
         raise OSError(28, "No space left on device")
 
     if fault == "disk full at fsync":
-        monkeypatch.setattr(csvio, "os", Proxy(os, fsync=fsync))
+        monkeypatch.setattr(atomic, "os", Proxy(os, fsync=fsync))
     else:
-        monkeypatch.setattr(csvio, "os", Proxy(os, fdopen=fdopen))
+        monkeypatch.setattr(atomic, "os", Proxy(os, fdopen=fdopen))
 
 
 def restore(monkeypatch, folder: Path) -> None:
@@ -180,7 +183,7 @@ def test_core_writer_failure_changes_nothing(tmp_path, monkeypatch, writer, faul
 KILL_SCRIPT = textwrap.dedent(
     """
     import os, sys, time
-    from gdstudio.core import csvio
+    from gdstudio.core import atomic, csvio
     from gdstudio.core.export import write_history, write_params
     sys.path.insert(0, sys.argv[3])
     from kill_content import build
@@ -212,7 +215,7 @@ KILL_SCRIPT = textwrap.dedent(
             def fdopen(self, *args, **kwargs):
                 return Slow(real_fdopen(*args, **kwargs))
 
-        csvio.os = OsProxy()
+        atomic.os = OsProxy()
 
     write = {
         "atomic_write": lambda: csvio.atomic_write(path, payload),
@@ -361,7 +364,7 @@ def test_cli_failed_params_leaves_history_unchanged_too(tmp_path, monkeypatch, c
             raise OSError(28, "No space left on device")
         return real_mkstemp(*args, prefix=prefix, **kwargs)
 
-    monkeypatch.setattr(csvio, "tempfile", Proxy(tempfile, mkstemp=mkstemp))
+    monkeypatch.setattr(atomic, "tempfile", Proxy(tempfile, mkstemp=mkstemp))
     code = main([*CLI_ARGS, "--history", str(history), "--params", str(params)])
     monkeypatch.undo()
     err = capsys.readouterr().err
@@ -390,9 +393,19 @@ WINDOW_EXPORTS = {
 }
 
 
+def window_export(win, qtbot, method: str, path: Path) -> bool:
+    """Run one of the window's exports to its end; True if it wrote the file. The history
+    is written off the GUI thread: wait for the end it reports."""
+    if method != "export_history":
+        return getattr(win, method)(str(path))
+    with qtbot.waitSignal(win.exports.historyExported, timeout=10_000) as done:
+        win.export_history(str(path))
+    return done.args[0]
+
+
 @pytest.mark.parametrize("fault", FAULTS)
 @pytest.mark.parametrize("method", list(WINDOW_EXPORTS))
-def test_window_failed_export_says_so_and_keeps_old_file(trained_window, tmp_path,
+def test_window_failed_export_says_so_and_keeps_old_file(trained_window, qtbot, tmp_path,
                                                          monkeypatch, method, fault):
     win = trained_window
     folder = tmp_path / "out"
@@ -403,7 +416,7 @@ def test_window_failed_export_says_so_and_keeps_old_file(trained_window, tmp_pat
     data_before = win.model.dataset
     inject(monkeypatch, fault, folder)
     try:
-        ok = getattr(win, method)(str(path))
+        ok = window_export(win, qtbot, method, path)
     finally:
         restore(monkeypatch, folder)
     assert ok is False
@@ -417,5 +430,5 @@ def test_window_failed_export_says_so_and_keeps_old_file(trained_window, tmp_pat
     assert listing(folder) == ["result.csv"], "a temporary file was left behind"
     assert win.model.dataset is data_before
     # the window is still usable: the same export works once the disk is fine
-    assert getattr(win, method)(str(path)) is True
+    assert window_export(win, qtbot, method, path) is True
     assert path.read_bytes() != OLD and listing(folder) == ["result.csv"]

@@ -22,6 +22,7 @@ from gdstudio.core import (
     full_data_loss,
     noisy_line,
     stable_learning_rate,
+    step_guide,
     train,
 )
 
@@ -98,8 +99,8 @@ def test_learning_rate_sweep_core(tutorial_line, method, optimizer, loss):
             assert math.isfinite(err.loss), where
             assert full_data_loss(tutorial_line, config, err.w, err.b) == err.loss, where
         message = str(err)
-        assert f"epoch {err.epoch}" in message, message
-        assert f"{bound:.6g}" in message, message
+        assert f"epoch {err.epoch - err.final}" in message, message  # final: the last one
+        assert f"; {step_guide(tutorial_line, config).text()}." in message, message
         assert f"{lr:g}" in message, message
         assert not NON_FINITE_WORD.search(message.replace("finite", "")), message
     # tiny learning rates never diverge in a few epochs, whatever the method
@@ -168,10 +169,16 @@ def test_learning_rate_sweep_cli(tmp_path, capsys, method, case):
             assert row["status"] == "diverged"
             lines = err.strip().splitlines()
             assert len(lines) == 1, err
-            assert lines[0].startswith("gdstudio train: Training diverged in epoch")
-            assert "stable below 0.119971" in lines[0]
+            assert lines[0].startswith("gdstudio train: Training diverged in ")
+            # the step-size guide of the run's own method
+            descent = {"batch": "batch descent", "sgd": "stochastic descent",
+                       "minibatch": "mini-batch descent (B=10)"}[method]
+            assert f"Learning rate {float(lr):g}; {descent} on this data is stable below " \
+                in lines[0]
             # the history holds exactly the finite epochs before the divergence
-            epoch = int(re.search(r"in epoch (\d+)", lines[0]).group(1))
+            named = re.match(r"[^:]*: Training diverged in (its last epoch, )?epoch (\d+)",
+                             lines[0])
+            epoch = int(named.group(2)) + bool(named.group(1))
             assert len(history_rows) - 1 == epoch == int(row["epochs_done"])
         else:
             assert err == ""
@@ -261,7 +268,8 @@ def test_learning_rate_sweep_window(window, qtbot, tmp_path, method, optimizer, 
     if diverged:
         title, text = window.last_message
         assert title == "Training diverged"
-        assert f"epoch {diverged.epoch}" in text and "0.119971" in text
+        assert f"epoch {diverged.epoch - diverged.final}" in text
+        assert f"; {step_guide(window.model.dataset, config).text()}." in text
         check_fit_line(window.plot, diverged.w, diverged.b)  # the kept finite parameters
     else:
         check_fit_line(window.plot, records[-1].w, records[-1].b)
@@ -274,7 +282,9 @@ def test_learning_rate_sweep_window(window, qtbot, tmp_path, method, optimizer, 
 
     history = tmp_path / "history.csv"
     if records:
-        assert window.export_history(str(history)), window.last_message
+        with qtbot.waitSignal(window.exports.historyExported, timeout=10_000) as done:
+            assert window.export_history(str(history)), window.last_message
+        assert done.args == [True], window.last_message
         rows = check_csv_is_finite(history)
         assert len(rows) - 1 == len(records)
     else:  # diverged in the first epoch: the user is told there is nothing to export

@@ -21,6 +21,10 @@ def _check_point(x: float, y: float, dataset: Dataset) -> tuple:
     cast = arr.astype(dataset.x.dtype)
     if not np.isfinite(cast).all():
         raise DataError(f"({x:g}, {y:g}) is too large for {dataset.dtype}.")
+    if ((cast == 0) & (arr != 0)).any():  # underflow; a nonzero subnormal is kept
+        raise DataError(f"({x:g}, {y:g}) is too small for {dataset.dtype}: a nonzero "
+                        f"coordinate would be stored as 0 (the smallest nonzero {dataset.dtype} "
+                        f"is {np.finfo(cast.dtype).smallest_subnormal:.2g}).")
     return cast[0], cast[1]
 
 

@@ -111,10 +111,37 @@ def _whole(name, value, low, high) -> int:
     return number
 
 
-def _finish(X: torch.Tensor, slope, intercept, noise) -> Dataset:
-    Y = slope * X + intercept + noise * torch.randn(X.size(), dtype=X.dtype)
+def _check_underflow(dtype: str, **values) -> None:
+    """Refuse a nonzero setting that ``dtype`` would store as 0 (nonzero subnormals are kept)."""
+    for name, value in values.items():
+        if value != 0 and DTYPES[dtype](value) == 0:
+            smallest = np.finfo(DTYPES[dtype]).smallest_subnormal
+            raise DataError(f"{name} {value!r} is too small for {dtype}: it would be 0 (the "
+                            f"smallest nonzero {dtype} is {smallest:.2g}); use float64 data.")
+
+
+def _underflowed(result: torch.Tensor, factor, tensor: torch.Tensor, product: torch.Tensor):
+    """Where ``result`` is 0 only because ``factor * tensor`` of nonzero factors underflowed."""
+    return (result == 0) & (product == 0) & (tensor != 0) & (factor != 0)
+
+
+def _finish(X: torch.Tensor, slope, intercept, noise, draw=None) -> Dataset:
+    # The tutorial's `slope * X + intercept + noise * torch.randn(X.size())`, step by step (the
+    # same operations in the same order, so the same bits) to see where a product underflows.
+    line = slope * X
+    shift = line + intercept
+    R = torch.randn(X.size(), dtype=X.dtype)
+    spread = noise * R
+    Y = shift + spread
     if not torch.isfinite(Y).all():
         raise DataError("The generated points overflow; use a smaller slope, intercept or noise.")
+    lost = _underflowed(Y, slope, X, line) | _underflowed(Y, noise, R, spread)
+    if draw is not None:
+        lost |= _underflowed(X, draw[0], draw[1], draw[2])
+    if lost.any():
+        raise DataError(f"Some generated values underflow {str(X.dtype).split('.')[-1]}: "
+                        "they would be 0 although the line gives a nonzero value below the "
+                        "smallest the type holds; use larger values or float64 data.")
     return Dataset(X.view(-1).numpy(), Y.view(-1).numpy())
 
 
@@ -148,9 +175,12 @@ def noisy_line(
         raise DataError(
             f"That range and step give {count:,} points; at most {MAX_GENERATED_POINTS:,}."
         )
+    name = _dtype_name(dtype)
+    _check_underflow(name, slope=slope, intercept=intercept, noise=noise, x_min=x_min,
+                     x_max=x_max, x_step=x_step)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        X = torch.arange(x_min, x_max, x_step, dtype=TORCH_DTYPES[_dtype_name(dtype)]).view(-1, 1)
+        X = torch.arange(x_min, x_max, x_step, dtype=TORCH_DTYPES[name]).view(-1, 1)
         return _finish(X, slope, intercept, noise)
 
 
@@ -172,8 +202,12 @@ def random_line(
         raise DataError(f"noise must be 0 or more, got {noise!r}.")
     if x_max <= x_min:
         raise DataError(f"x max ({x_max!r}) must be greater than x min ({x_min!r}).")
+    name = _dtype_name(dtype)
+    _check_underflow(name, slope=slope, intercept=intercept, noise=noise, x_min=x_min,
+                     x_max=x_max)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        t = TORCH_DTYPES[_dtype_name(dtype)]
-        X = x_min + (x_max - x_min) * torch.rand(n, 1, dtype=t)
-        return _finish(X, slope, intercept, noise)
+        U = torch.rand(n, 1, dtype=TORCH_DTYPES[name])
+        scaled = (x_max - x_min) * U
+        X = x_min + scaled
+        return _finish(X, slope, intercept, noise, draw=(x_max - x_min, U, scaled))

@@ -21,13 +21,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
 import torch
 from torch import nn
 
 from .data import TORCH_DTYPES, Dataset
-from .errors import ConfigError, DataError, TrainingDiverged
+from .divergence import DivergenceWatch
+from .errors import ConfigError, DataError
 from .implementations import _Analytic, _Manual, _Module
-from .optimum import stable_learning_rate
 
 METHODS = ("batch", "sgd", "minibatch")
 IMPLEMENTATIONS = ("manual", "module", "analytic")
@@ -71,8 +72,12 @@ class TrainConfig:
     def replace(self, **changes) -> TrainConfig:
         return dataclasses.replace(self, **changes)
 
-    def validate(self) -> None:
-        """Raise :class:`ConfigError` with a clear message for any invalid setting."""
+    def validate(self, dtype: str | None = None) -> None:
+        """Raise :class:`ConfigError` with a clear message for any invalid setting.
+
+        With ``dtype``, the data's (``"float32"`` or ``"float64"``), also check that every
+        number the run computes with fits that type (:mod:`gdstudio.core.limits`).
+        """
 
         def finite(name, value):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -131,6 +136,10 @@ class TrainConfig:
                 "module implementation (nn.Linear + torch.optim) for momentum, weight decay, "
                 "Adam, RMSprop or Adagrad."
             )
+        if dtype is not None:
+            from .limits import check_dtype_limits
+
+            check_dtype_limits(self, dtype)
 
     def describe(self) -> str:
         """A short label such as ``'mini-batch (B=10), manual autograd, lr=0.1'``."""
@@ -255,6 +264,10 @@ def initial_parameters(config: TrainConfig, dtype: str = "float32") -> tuple[flo
 
 def _make_impl(config: TrainConfig, dataset: Dataset, w0: float, b0: float):
     if config.impl == "analytic":
+        if dataset.dtype == "float32":
+            # Start where the tutorial's float32 tensors start (torch.tensor(w0) rounds).
+            with np.errstate(over="ignore"):
+                w0, b0 = float(np.float32(w0)), float(np.float32(b0))
         return _Analytic(config, w0, b0, dataset.x, dataset.y)
     dtype = TORCH_DTYPES[dataset.dtype]
     return (_Manual if config.impl == "manual" else _Module)(config, w0, b0, dtype)
@@ -273,10 +286,12 @@ def train(
     ConfigError, DataError
         Before the first epoch, for invalid settings or an empty data set.
     TrainingDiverged
-        In the epoch where the loss or a parameter stops being finite; every record yielded
-        before it is finite.
+        When the run diverges by the rule of :mod:`gdstudio.core.divergence` (a loss or a
+        parameter that is not finite, or a full-data loss above a million times the reference
+        loss), checked before every epoch and after the last one; the records yielded before
+        it are unchanged, and its ``epoch`` is their number.
     """
-    config.validate()
+    config.validate(dataset.dtype)
     if len(dataset) == 0:
         raise DataError("The data set is empty: add at least one point before training.")
     return _run(dataset, config, control)
@@ -298,25 +313,23 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
     samples = updates = 0
     w, b = w0, b0
     good = (w0, b0, None)  # the last parameters with a finite full-data loss, and that loss
-
-    def diverged(epoch):
-        bound = stable_learning_rate(dataset, config.fit_bias)
-        return TrainingDiverged(epoch, config.learning_rate, bound, *good)
+    watch = DivergenceWatch(dataset, config)  # the divergence rule (see its module)
+    limit = watch.limit  # a loss that is not <= limit (NaN included) goes to the watch
 
     for epoch in range(config.epochs):
         if checkpoint is not None and checkpoint():
             return
         if size == n and generator is None:  # one unshuffled batch: its loss is the record's
             loss = impl.batch_epoch() if analytic else step(X, Y).item()
-            if not math.isfinite(loss):
-                raise diverged(epoch)
+            if not loss <= limit:
+                limit = watch.check(epoch, loss, w, b, good)
             good = (w, b, loss)
             samples += n
             updates += 1
         else:
             loss = impl.full_loss(X, Y)
-            if not math.isfinite(loss):
-                raise diverged(epoch)
+            if not loss <= limit:
+                limit = watch.check(epoch, loss, w, b, good)
             good = (w, b, loss)
             order = None if generator is None else torch.randperm(n, generator=generator)
             if analytic:
@@ -332,15 +345,18 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
             updates += len(starts)
         w, b = impl.parameters()
         if not (math.isfinite(w) and math.isfinite(b)):
-            raise diverged(epoch)
+            raise watch.parameters_overflowed(epoch, good)
         yield EpochRecord(epoch, loss, w, b, samples, updates)
+    loss = impl.full_loss(X, Y)  # the records hold the loss before each epoch: check the last
+    if not loss <= limit:
+        watch.check(config.epochs, loss, w, b, good, final=True)
 
 
 def full_data_loss(dataset: Dataset, config: TrainConfig, w: float, b: float) -> float:
     """The loss of (w, b) on all the data, computed the way the chosen implementation does."""
     config.validate()
+    if config.impl == "analytic":  # (w, b) as given: a float32 run's batch steps are float64
+        return _Analytic(config, w, b, dataset.x, dataset.y).full_loss()
     impl = _make_impl(config, dataset, w, b)
-    if isinstance(impl, _Analytic):
-        return impl.full_loss()
     X, Y = dataset.tensors()
     return impl.full_loss(X, Y)

@@ -4,20 +4,46 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
-from .csvio import atomic_write, atomic_write_all, table_text
+from .atomic import write_files
+from .csvio import table_text
 from .engine import EpochRecord, TrainConfig
-from .optimum import Optimum
+from .optimum import Optima, Optimum, optima_for
 
 HISTORY_HEADER = ("epoch", "loss", "w", "b", "samples_seen", "updates")
 
+#: The optimum columns: ``w_optimal``, ``b_optimal``, ``loss_optimal`` are the best line for
+#: the run's own loss (``loss_fn``) and that loss there, comparable with ``loss``;
+#: ``optimal_note`` says how it was found and, in words, when it is not unique (then the w, b
+#: cells are empty) or when float64 cannot hold a value (then that cell is empty).
+#: ``w_lsq``, ``b_lsq``, ``mse_lsq``, ``lsq_note``: the least-squares line, its MSE, and the
+#: same kind of note: the reference line, whatever the run's loss.
 PARAMS_HEADER = (
     "run", "w", "b", "loss", "status", "epochs_done", "method", "impl", "optimizer", "loss_fn",
     "learning_rate", "batch_size", "momentum", "nesterov", "weight_decay", "init_w", "init_b",
     "seed", "shuffle", "fit_bias", "n_points", "dtype", "w_optimal", "b_optimal", "loss_optimal",
+    "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note",
 )
+
+
+def _optimum_cells(opt: Optimum | None, label: bool) -> list:
+    if opt is None:
+        return ["", "", "", ""]
+
+    def cell(value):
+        return "" if value is None else value
+
+    unique = opt.unique
+    notes = [opt.label()] if label else []
+    if not unique:
+        notes.append(f"not unique: {opt.description}")
+    if opt.note:
+        notes.append(opt.note)
+    return [cell(opt.w) if unique else "", cell(opt.b) if unique else "", cell(opt.loss),
+            "; ".join(notes)]
 
 
 @dataclass(frozen=True)
@@ -40,6 +66,7 @@ class RunSummary:
     init_b: float
     optimum: Optimum | None = None
     name: str = ""
+    lsq: Optimum | None = None
 
     def row(self, index: int) -> list:
         c = self.config
@@ -51,15 +78,29 @@ class RunSummary:
             c.batch_size if c.method == "minibatch" else "", float(c.momentum), c.nesterov,
             float(c.weight_decay), self.init_w, self.init_b, c.seed, c.shuffle, c.fit_bias,
             self.n_points, self.dtype,
-            opt.w if opt else "", opt.b if opt else "", opt.loss if opt else "",
+            *_optimum_cells(opt, label=True), *_optimum_cells(self.lsq, label=False),
         ]
 
 
+HISTORY_HEADER_LINE = ",".join(HISTORY_HEADER) + "\n"
+
+
+def history_row(r: EpochRecord) -> str:
+    """One history line, numbers at full round-trip precision (as :func:`history_text`)."""
+    return (f"{r.epoch},{float(r.loss)!r},{float(r.w)!r},{float(r.b)!r},{r.samples_seen},"
+            f"{r.updates}\n")
+
+
+def history_chunks(records: Iterable[EpochRecord], rows: int = 10_000) -> Iterator[str]:
+    """The history CSV in pieces of ``rows`` lines: a long history is never one string."""
+    yield HISTORY_HEADER_LINE
+    records = iter(records)
+    while chunk := "".join(map(history_row, islice(records, rows))):
+        yield chunk
+
+
 def history_text(records: Iterable[EpochRecord]) -> str:
-    return table_text(
-        HISTORY_HEADER,
-        ([r.epoch, r.loss, r.w, r.b, r.samples_seen, r.updates] for r in records),
-    )
+    return "".join(history_chunks(records))
 
 
 def params_text(runs: Sequence[RunSummary]) -> str:
@@ -67,23 +108,26 @@ def params_text(runs: Sequence[RunSummary]) -> str:
 
 
 def write_history(path: str | os.PathLike, records: Iterable[EpochRecord]) -> None:
-    """Write ``epoch,loss,w,b,...`` one row per epoch, atomically."""
-    atomic_write(path, history_text(records))
+    """Write ``epoch,loss,w,b,...`` one row per epoch, atomically, streamed in pieces."""
+    write_files([(path, history_chunks(records))])
 
 
 def write_params(path: str | os.PathLike, runs: Sequence[RunSummary]) -> None:
     """Write the learned parameters and settings, one row per run, atomically."""
-    atomic_write(path, params_text(runs))
+    write_files([(path, (params_text(runs),))])
 
 
 def summarize(dataset, config: TrainConfig, last: EpochRecord | None, status: str,
-              init: tuple[float, float], optimum: Optimum | None = None, name: str = "",
-              diverged=None) -> RunSummary:
+              init: tuple[float, float], optimum: Optima | Optimum | None = None,
+              name: str = "", diverged=None) -> RunSummary:
     """Build the :class:`RunSummary` of a run whose last finished epoch is ``last``.
 
+    ``optimum``: the run's :class:`Optima`, or an :class:`Optimum` (the optimum of the run's
+    own loss and the least-squares reference are completed from it), or None.
     For a diverged run pass the :class:`TrainingDiverged` error: the summary then keeps its
     last parameters with a finite loss (the loss is left empty when there are none).
     """
+    optima = None if optimum is None else optima_for(dataset, config, optimum)
     from .engine import full_data_loss
 
     epochs = 0 if last is None else last.epoch + 1
@@ -98,16 +142,17 @@ def summarize(dataset, config: TrainConfig, last: EpochRecord | None, status: st
     return RunSummary(
         config=config, w=w, b=b, loss=loss, epochs_done=epochs, status=status,
         n_points=len(dataset), dtype=dataset.dtype, init_w=init[0], init_b=init[1],
-        optimum=optimum, name=name,
+        optimum=None if optima is None else optima.own, name=name,
+        lsq=None if optima is None else optima.lsq,
     )
 
 
 def write_outputs(history_path, records, params_path, runs) -> None:
-    """Write the history and/or parameters files of ``gdstudio train`` all-or-nothing."""
+    """Write a history and/or parameters file all-or-nothing."""
     files = []
     if history_path:
-        files.append((history_path, history_text(records)))
+        files.append((history_path, history_chunks(records)))
     if params_path:
-        files.append((params_path, params_text(runs)))
+        files.append((params_path, (params_text(runs),)))
     if files:
-        atomic_write_all(files)
+        write_files(files)

@@ -24,21 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from ..core import (
-    Dataset,
-    StudioError,
-    TrainConfig,
-    closed_form,
-    initial_parameters,
-    stable_learning_rate,
-    stable_learning_rate_per_point,
-    write_history,
-    write_params,
-)
+from ..core import Dataset, StudioError, TrainConfig, initial_parameters
 from ..core.export import RunSummary
 from ..core.runstate import RunState
 from .data_model import DataModel
 from .editing import DataEditing
+from .exporting import RunExports
+from .numbers_view import DataNumbers, data_numbers
 from .running import RunRequests
 from .state import MessageLevel, StudioSnapshot, enabled_actions
 from .training import TrainingSession
@@ -70,8 +62,14 @@ class StudioController(DataEditing, RunRequests, QObject):
     #: The data changed (an edit, undo or redo); True when it was replaced as a whole
     #: (generated or imported: views fit their range to it).
     dataChanged = Signal(bool)
-    #: The least-squares line and the stable learning rates were computed again.
+    #: The optimum, its dashed line and the step-size guide were computed again (see
+    #: :attr:`numbers`).
     optimumChanged = Signal()
+    #: Undo history was trimmed to its memory budget: the number of edits dropped.
+    undoTrimmed = Signal(int)
+    #: A run was refused before it started (settings the data's dtype cannot take, or too
+    #: little memory): the message, which starts with the words of the field it is about.
+    startRefused = Signal(str)
     #: The selected points changed (a tuple of indices).
     selectionChanged = Signal(object)
     #: A run started with this :class:`TrainConfig`.
@@ -111,16 +109,22 @@ class StudioController(DataEditing, RunRequests, QObject):
         self.settings: TrainConfig | None = TrainConfig()
         self.settings_error: str | None = None
         self.fit_bias = True
-        self.optimum = self.stable_lr = self.per_point_lr = None
+        #: The loss and Huber delta the optimum is shown for.
+        self.loss, self.huber_delta = "mse", 1.0
+        #: The data's optimum, line and step-size guide (see :mod:`numbers_view`).
+        self.numbers = DataNumbers()
+        self._numbers_key = None
         self.selected_points: tuple[int, ...] = ()
         self.selected_runs: frozenset[int] = frozenset()
         self._next_key = 1
         self._kept_current = False
-        self._optimum_fit_bias = None
         self._replacing = False
+        #: The exports (parameters, and the history written off the GUI thread).
+        self.exports = RunExports(self)
 
         self.model.pointsChanged.connect(self._on_model_pointsChanged)
         self.model.undo_stack.indexChanged.connect(self._announce_actions)
+        self.model.undo_stack.trimmed.connect(self.undoTrimmed)
         self.session.stateChanged.connect(self._on_session_stateChanged)
         self.session.epochsAppended.connect(self.epochsAppended)
         self.session.trainingFinished.connect(self._on_session_trainingFinished)
@@ -141,6 +145,22 @@ class StudioController(DataEditing, RunRequests, QObject):
         return self.session.history
 
     @property
+    def optimum(self):
+        """The least-squares optimum of the data (None without data)."""
+        return self.numbers.optimum
+
+    @property
+    def optima(self):
+        """(the optimum of the chosen loss, or None if each run computes it; least
+        squares), or None without data."""
+        return self.numbers.optima
+
+    @property
+    def next_run_number(self) -> int:
+        """The number the current run gets when it is kept ("run N")."""
+        return self._next_key
+
+    @property
     def result_kept(self) -> bool:
         """The current run's result is among the kept runs."""
         return self._kept_current
@@ -153,7 +173,8 @@ class StudioController(DataEditing, RunRequests, QObject):
             points=len(self.model.dataset), can_undo=stack.canUndo(), can_redo=stack.canRedo(),
             points_selected=bool(self.selected_points), epochs=self.session.history.count,
             has_result=self.current_summary is not None, result_kept=self._kept_current,
-            kept_runs=len(self.kept_runs), runs_selected=bool(self.selected_runs))
+            kept_runs=len(self.kept_runs), runs_selected=bool(self.selected_runs),
+            exporting=self.exports.busy)
 
     def enabled_actions(self) -> dict[str, bool]:
         return enabled_actions(self.snapshot())
@@ -168,26 +189,42 @@ class StudioController(DataEditing, RunRequests, QObject):
     def _announce_actions(self, *_) -> None:
         self.actionsChanged.emit(self.enabled_actions())
 
-    def _message(self, title: str, text: str, level=MessageLevel.WARNING) -> None:
+    def announce_actions(self) -> None:
+        """Announce which actions are enabled now (:attr:`actionsChanged`)."""
+        self._announce_actions()
+
+    def report(self, title: str, text: str, level=MessageLevel.WARNING) -> None:
+        """Raise a message for the user (:attr:`messageRaised`)."""
         self.last_message = (title, text)
         self.messageRaised.emit(title, text, level)
 
-    def _status(self, text: str, timeout_ms: int = 0) -> None:
+    def status(self, text: str, timeout_ms: int = 0) -> None:
+        """Report a status-bar line (:attr:`statusReported`)."""
         self.statusReported.emit(text, timeout_ms)
+
+    _message = report
+    _status = status
 
     # ================================================================= settings
     def set_settings(self, config: TrainConfig | None, error: str | None = None,
-                     fit_bias: bool | None = None) -> None:
+                     fit_bias: bool | None = None, loss: str | None = None,
+                     huber_delta: float | None = None) -> None:
         """The user's training settings now: ``config``, or None and the ``error`` that makes
-        them invalid. ``fit_bias`` (default: the config's) decides the least-squares line."""
+        them invalid. ``fit_bias``, ``loss`` and ``huber_delta`` (default: the config's)
+        decide the optimum shown, even while another setting is invalid."""
         self.settings = config
         self.settings_error = None if config is not None else (error or "Check the settings.")
-        if fit_bias is None and config is not None:
-            fit_bias = config.fit_bias
+        if config is not None:
+            fit_bias = config.fit_bias if fit_bias is None else fit_bias
+            loss = config.loss if loss is None else loss
+            huber_delta = config.huber_delta if huber_delta is None else huber_delta
         if fit_bias is not None:
             self.fit_bias = bool(fit_bias)
-        if self.fit_bias != self._optimum_fit_bias:
-            self.update_optimum()
+        if loss is not None:
+            self.loss = loss
+        if huber_delta is not None:
+            self.huber_delta = float(huber_delta)
+        self.update_optimum()
         self._announce_actions()
 
     def start_parameters(self) -> tuple[float, float] | None:
@@ -204,15 +241,16 @@ class StudioController(DataEditing, RunRequests, QObject):
         self.session.set_min_interval(seconds)
 
     def update_optimum(self) -> None:
-        """The closed-form line and the stable learning rates of the current data."""
+        """The optimum and the step-size guide of the current data and loss, computed
+        again only when they changed (:attr:`optimumChanged`)."""
         d = self.model.dataset
-        fit_bias = self.fit_bias
-        self._optimum_fit_bias = fit_bias
-        self.optimum = self.stable_lr = self.per_point_lr = None
-        if len(d):
-            self.optimum = closed_form(d, fit_bias)
-            self.stable_lr = stable_learning_rate(d, fit_bias)
-            self.per_point_lr = stable_learning_rate_per_point(d, fit_bias)
+        delta = self.huber_delta if self.loss == "huber" else None
+        key = (d, self.fit_bias, self.loss, delta)
+        last = self._numbers_key
+        if last is not None and last[0] is d and last[1:] == key[1:]:
+            return
+        self._numbers_key = key
+        self.numbers = data_numbers(d, self.fit_bias, self.loss, self.huber_delta)
         self.optimumChanged.emit()
 
     # ================================================================= compare runs
@@ -253,45 +291,18 @@ class StudioController(DataEditing, RunRequests, QObject):
 
     # ================================================================= export
     def export_rows(self) -> list[RunSummary]:
-        rows = [k.summary for k in self.kept_runs]
-        if self.current_summary is not None and not self._kept_current:
-            rows.append(dataclasses.replace(self.current_summary, name="current"))
-        return rows
+        """The kept runs, then the current one under the name it would be kept as."""
+        return self.exports.rows()
 
     def can_export_parameters(self) -> bool:
-        """True if there is a run to export; the user is told when there is none."""
-        if not self.export_rows():
-            self._message("Nothing to export", "Train a run first (F5).")
-            return False
-        return True
+        return self.exports.can_export_parameters()
 
     def export_parameters(self, path: str) -> bool:
-        if not self.can_export_parameters():
-            return False
-        rows = self.export_rows()
-        try:
-            write_params(path, rows)
-        except StudioError as exc:
-            self._message("Export failed", str(exc))
-            return False
-        self._status(f"Exported {len(rows)} run(s) to {path}.", 5000)
-        return True
+        return self.exports.export_parameters(path)
 
     def can_export_history(self) -> bool:
-        """True if the run's history can be exported; the user is told when it cannot."""
-        if not self.session.history.count or self.session.active:
-            self._message("Nothing to export",
-                          "Train a run (and let it finish or stop it) first.")
-            return False
-        return True
+        return self.exports.can_export_history()
 
     def export_history(self, path: str) -> bool:
-        if not self.can_export_history():
-            return False
-        try:
-            write_history(path, self.session.history.records())
-        except StudioError as exc:
-            self._message("Export failed", str(exc))
-            return False
-        self._status(f"Exported {self.session.history.count} epochs to {path}.", 5000)
-        return True
+        """Start writing the history off the GUI thread (see :class:`RunExports`)."""
+        return self.exports.export_history(path)

@@ -59,4 +59,4 @@ class FileRequests:
             if not self.controller.can_export_history():
                 return False
             path = self._ask_save("Export history", "history.csv")
-        return bool(path) and self.controller.export_history(path)
+        return self.controller.export_history(path)  # "" (cancelled): says it ended

@@ -6,8 +6,6 @@ first); the controller's facts come back as signals, and the slots here only dra
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Slot
@@ -23,20 +21,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import Dataset, TrainConfig
+from ..core import Dataset
 from ..core.runstate import RunState
+from . import settings_store
 from .actions import bind_button, build_actions, build_menus, build_toolbar, shortcut_lines
 from .controller import StudioController
+from .data_model import announce_trimmed
 from .dialogs import GenerateDialog
 from .files import FileRequests
+from .memory import apply_epoch_cap
 from .messages import MessageBoxes
 from .panels import DataPanel, ReadoutPanel, SettingsPanel
 from .plots import DataPlot, LossPlot
 from .run_view import RunView
 from .runs import RunsPanel
+from .start_checks import show_start_problem
 from .state import MessageLevel
 
-SETTINGS_VERSION = 1
 SPEEDS = [
     ("As fast as possible", 0.0),
     ("200 epochs/s", 1 / 200),
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
     session = property(lambda self: self.controller.session)
     kept_runs = property(lambda self: self.controller.kept_runs)
     current_summary = property(lambda self: self.controller.current_summary)
+    exports = property(lambda self: self.controller.exports)
 
     # ================================================================= building
     def _build_plots(self) -> None:
@@ -134,6 +136,7 @@ class MainWindow(QMainWindow):
                                     Qt.DockWidgetArea.LeftDockWidgetArea)
 
         self.panel = SettingsPanel()
+        apply_epoch_cap(self.panel.epochs)
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
@@ -197,6 +200,9 @@ class MainWindow(QMainWindow):
         c.actionsChanged.connect(self._apply_actions)
         c.messageRaised.connect(self.show_message)
         c.statusReported.connect(self.statusBar().showMessage)
+        c.undoTrimmed.connect(
+            lambda n: announce_trimmed(self.statusBar(), self.model.undo_stack, n))
+        c.startRefused.connect(lambda message: show_start_problem(self, message))
         self.panel.settingsChanged.connect(self._on_panel_settingsChanged)
         self.plot.addRequested.connect(c.add_point)
         self.plot.moveRequested.connect(self._on_plot_moveRequested)
@@ -264,7 +270,10 @@ class MainWindow(QMainWindow):
             config, error = self.panel.config(), None
         except ValueError as exc:
             config, error = None, str(exc)
-        self.controller.set_settings(config, error, fit_bias=self.panel.fit_bias.isChecked())
+        p = self.panel
+        self.controller.set_settings(
+            config, error, fit_bias=p.fit_bias.isChecked(), loss=p.loss.currentData(),
+            huber_delta=p.huber_delta.value() if p.huber_delta.error() is None else 1.0)
         self.run_view.show_idle()
 
     # ================================================================= facts
@@ -279,12 +288,11 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_controller_optimumChanged(self) -> None:
-        c = self.controller
-        if c.optimum is not None:
-            self.plot.set_optimum(c.optimum.w, c.optimum.b)
-        else:
-            self.plot.set_optimum(None)
-        self.panel.set_stable_lr(c.stable_lr, c.per_point_lr)
+        numbers = self.controller.numbers
+        line = numbers.line if numbers.line is not None else (None,)
+        self.plot.set_optimum(*line, label=numbers.label)
+        self.panel.set_step_guide(numbers.guide)
+        self.readout.update_readout(self.controller)
 
     @Slot()
     def _on_controller_keptRunsChanged(self) -> None:
@@ -335,51 +343,10 @@ class MainWindow(QMainWindow):
 
     # ================================================================= settings
     def _restore_settings(self) -> None:
-        s = self.settings
-        try:
-            version = s.value("version")
-            if version is None:
-                return
-            if int(version) != SETTINGS_VERSION:
-                raise ValueError("outdated settings")
-            raw = json.loads(str(s.value("config", "{}")))
-            fields = {f.name for f in dataclasses.fields(TrainConfig)}
-            config = TrainConfig(**{k: v for k, v in raw.items() if k in fields})
-            config.validate()
-            geometry = s.value("geometry")
-            state = s.value("windowState")
-            speed = int(s.value("speed", 0))
-            log = str(s.value("logScale", "false")).lower() == "true"
-            optimum = str(s.value("showOptimum", "true")).lower() == "true"
-        except Exception:  # a corrupt or outdated store falls back to defaults
-            self.statusBar().showMessage("Saved settings were unreadable; using defaults.", 8000)
-            return
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
-        self.panel.set_config(config)
-        if 0 <= speed < self.speed.count():
-            self.speed.setCurrentIndex(speed)
-        self.act_log.setChecked(log)
-        self._on_log_toggled(log)
-        self.act_optimum.setChecked(optimum)
-        self._on_optimum_toggled(optimum)
+        settings_store.restore(self)
 
     def save_settings(self) -> None:
-        s = self.settings
-        s.setValue("version", SETTINGS_VERSION)
-        s.setValue("geometry", self.saveGeometry())
-        s.setValue("windowState", self.saveState())
-        try:
-            config = self.panel.config()
-            s.setValue("config", json.dumps(dataclasses.asdict(config)))
-        except ValueError:
-            pass
-        s.setValue("speed", self.speed.currentIndex())
-        s.setValue("logScale", "true" if self.act_log.isChecked() else "false")
-        s.setValue("showOptimum", "true" if self.act_optimum.isChecked() else "false")
-        s.sync()
+        settings_store.save(self)
 
     def closeEvent(self, event):
         # The engine checks its stop flag between updates, so this is quick; the bound keeps

@@ -11,6 +11,7 @@ from PySide6.QtCore import Slot
 
 from ..core import StudioError, TrainConfig
 from ..core.runstate import RunState, RunStatus
+from .start_checks import start_problem
 from .state import MessageLevel
 
 
@@ -32,6 +33,10 @@ class RunRequests:
             config = self.settings
         if config is None:
             self._message("Check the settings", self.settings_error or "")
+            return False
+        problem = start_problem(config, self.model.dataset)
+        if problem:
+            self.startRefused.emit(problem)
             return False
         try:
             self.session.start(self.model.dataset, config, paused_steps=paused_steps)
@@ -68,8 +73,11 @@ class RunRequests:
         self._status("Reset.", 3000)
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
-        """Stop any run and wait for its thread; True if no thread is left running."""
-        return self.session.shutdown(timeout_ms)
+        """Stop any run and any history export and wait for their threads; True if no
+        training thread is left running."""
+        stopped = self.session.shutdown(timeout_ms)
+        self.exports.shutdown()
+        return stopped
 
     @Slot(object)
     def _on_session_stateChanged(self, state: RunState) -> None:
@@ -102,7 +110,7 @@ class RunRequests:
         elif status is RunStatus.STOPPED:
             self._status(f"Stopped after {epochs} epochs.")
         elif status is RunStatus.DIVERGED:
-            self._status(f"Diverged in epoch {detail.epoch}.")
+            self._status(f"Diverged in {detail.where}.")
             self._message("Training diverged", str(detail), MessageLevel.WARNING)
         else:
             self._status("Training failed.")

@@ -50,6 +50,8 @@ class StudioSnapshot:
     kept_runs: int = 0
     #: Some kept runs are selected (Remove removes them).
     runs_selected: bool = False
+    #: A history export is being written.
+    exporting: bool = False
 
 
 def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
@@ -78,6 +80,6 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
         "keep": idle and s.has_result and not s.result_kept and s.epochs > 0,
         "remove": s.runs_selected,
         "export_params": s.kept_runs > 0 or s.has_result,
-        "export_history": idle and s.epochs > 0,
+        "export_history": idle and s.epochs > 0 and not s.exporting,
         "settings": idle,
     }

@@ -116,20 +116,37 @@ class TrainingWorker(QObject):
 
 
 class History:
-    """Per-epoch results of the current run, in growing numpy arrays (GUI thread only).
+    """Per-epoch results of the current run, in numpy arrays (GUI thread only).
 
-    Loss, w and b are kept in the data's dtype (4 bytes each for float32), so a million epochs
-    take about 12 MB; samples seen and updates are the same every epoch and are derived.
+    Loss, w and b are kept as float64, whatever the data's dtype, so every number the engine
+    reported is kept exactly (24 bytes an epoch); samples seen and updates are the same every
+    epoch and are derived. ``capacity`` (the run's epochs) is reserved up front: memory
+    the operating system only commits as epochs arrive, and the arrays never need copying.
+    Filled slots are never written again, so views of :attr:`loss`, :attr:`w` and :attr:`b`
+    stay valid (an export reads them while a new run fills a new History).
     """
 
-    def __init__(self, dtype=np.float64):
-        self._dtype = np.dtype(dtype)
+    def __init__(self, capacity: int = 1024):
+        self._capacity = max(int(capacity), 1)
         self.clear()
 
     def clear(self) -> None:
-        self._data = np.empty((3, 1024), self._dtype)  # rows: loss, w, b
+        try:
+            self._data = np.empty((3, self._capacity), np.float64)  # rows: loss, w, b
+        except MemoryError:  # grown as epochs arrive instead
+            self._data = np.empty((3, 1024), np.float64)
         self.count = 0
         self._samples = self._updates = 0  # per epoch
+
+    @classmethod
+    def from_columns(cls, loss, w, b, samples_per_epoch: int, updates_per_epoch: int):
+        """A history holding these columns (for tests and benchmarks)."""
+        loss = np.asarray(loss, np.float64)
+        history = cls(len(loss))
+        history._data[:, : len(loss)] = [loss, w, b]
+        history.count = len(loss)
+        history._samples, history._updates = samples_per_epoch, updates_per_epoch
+        return history
 
     def extend(self, records: list[EpochRecord]) -> None:
         n = len(records)
@@ -139,7 +156,7 @@ class History:
             self._samples, self._updates = records[0].samples_seen, records[0].updates
         need = self.count + n
         if need > self._data.shape[1]:
-            grown = np.empty((3, max(need, self._data.shape[1] * 3 // 2)), self._dtype)
+            grown = np.empty((3, max(need, self._data.shape[1] * 3 // 2)), np.float64)
             grown[:, : self.count] = self._data[:, : self.count]
             self._data = grown
         self._data[:, self.count:need] = [[r.loss for r in records], [r.w for r in records],
@@ -157,6 +174,14 @@ class History:
     @property
     def b(self) -> np.ndarray:
         return self._data[2, : self.count]
+
+    @property
+    def samples_per_epoch(self) -> int:
+        return self._samples
+
+    @property
+    def updates_per_epoch(self) -> int:
+        return self._updates
 
     def record(self, i: int) -> EpochRecord:
         loss, w, b = self._data[:, i].tolist()
@@ -220,7 +245,7 @@ class TrainingSession(QObject):
         train(dataset, config)
         self.dataset, self.config = dataset, config
         self.init = initial_parameters(config, dataset.dtype)
-        self.history = History(dataset.x.dtype)
+        self.history = History(config.epochs)
         self.status, self.detail, self.summary = None, None, None
         control = TrainingControl()
         self._run_id += 1

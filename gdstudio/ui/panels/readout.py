@@ -1,9 +1,12 @@
-"""The readout under the plots: the run's epoch, w, b and loss, and the least-squares line."""
+"""The readout under the plots: the run's epoch, w, b and loss, and the optimum of the data
+(see :mod:`gdstudio.ui.numbers_view`)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
+
+from ..numbers_view import readout_tail
 
 
 class ReadoutPanel(QLabel):
@@ -23,14 +26,13 @@ class ReadoutPanel(QLabel):
 
         c = controller
         h = c.session.history
-        opt = c.optimum
         total = c.session.config.epochs if c.session.config else None
         summary = c.current_summary
         if summary is not None and not c.session.active:
             loss = "overflows" if summary.loss == "" else f"{summary.loss:.6g}"
             detail = c.session.detail
             if summary.status == "diverged" and detail is not None:
-                head = f"diverged\u00a0in\u00a0epoch\u00a0{detail.epoch}; kept:"
+                head = f"diverged in {detail.where}; kept:".replace(" ", "\u00a0")
             else:
                 head = f"{summary.status}\u00a0after\u00a0{summary.epochs_done:,}\u00a0epochs:"
             if c.stale:
@@ -45,8 +47,4 @@ class ReadoutPanel(QLabel):
                                pair("(loss\u00a0at\u00a0its\u00a0start", f"{last.loss:.6g})")])
         else:
             text = "not\u00a0trained\u00a0yet"
-        if opt is not None:
-            text += "   |   " + "   ".join([
-                "least\u00a0squares:", pair("w*", f"{opt.w:.6g}"), pair("b*", f"{opt.b:.6g}"),
-                pair("loss*", f"{opt.loss:.6g}")])
-        self.setText(text)
+        self.setText(text + readout_tail(c))

@@ -205,8 +205,7 @@ class SettingsPanel(QWidget):
             spin.valueChanged.connect(self._changed)
         for box in (self.random_init, self.fit_bias, self.shuffle, self.nesterov):
             box.toggled.connect(self._changed)
-        self._stable_lr: float | None = None
-        self._per_point_lr: float | None = None
+        self._guides = None  # config -> StepGuide for the current data, or None
         self._update_visibility()
 
     # ------------------------------------------------------------------ API
@@ -281,10 +280,10 @@ class SettingsPanel(QWidget):
             edit._check()
         self._changed()
 
-    def set_stable_lr(self, bound: float | None, per_point: float | None = None) -> None:
-        """Show the full-batch bound (and the per-point bound for stochastic steps)."""
-        self._stable_lr = bound
-        self._per_point_lr = per_point
+    def set_step_guide(self, guides) -> None:
+        """Show the step-size guide under the learning rate: ``guides(config)`` gives the
+        :class:`~gdstudio.core.stepsize.StepGuide` of the current data (None: no data)."""
+        self._guides = guides
         self._update_stable_label()
 
     # ------------------------------------------------------------------ internals
@@ -294,34 +293,43 @@ class SettingsPanel(QWidget):
                 *self._edits]
 
     def _update_stable_label(self) -> None:
-        bound = self._stable_lr
-        if bound is None or not math.isfinite(bound):
+        if self._guides is None:
             self.stable_label.setText("stable bound: n/a")
-            self.stable_label.setToolTip("Add points with different x to get a bound.")
+            self.stable_label.setToolTip("Add points to get a bound.")
             self.stable_label.setStyleSheet("color: #555;")
             return
-        method = self.method.currentData()
-        plain = self.impl.currentData() != "module" or (
-            self.optimizer.currentData() == "sgd" and self.momentum.text().strip() in
-            ("0", "0.0", ""))
-        if method == "sgd" and self._per_point_lr is not None:
-            limit, what = self._per_point_lr, "per-point steps"
-        else:
-            limit, what = bound, "full-batch MSE"
-        text = f"stable below {limit:.4g} ({what})"
-        tip = ("Full-batch MSE descent diverges at or above 2 / (largest eigenvalue of the "
-               f"loss Hessian) = {bound:.6g} for this data.")
-        if self._per_point_lr is not None:
-            tip += (f" Single-point steps (stochastic descent) are stable below "
-                    f"1 / (max x² + 1) = {self._per_point_lr:.6g}.")
-        if not plain:
-            text += "; a guide only for this optimizer"
-            tip += " Momentum and adaptive optimizers have other limits."
-        over = self.learning_rate.error() is None and self.learning_rate.value() >= limit
+        guide = self._guides(self._guide_config())
+        text = guide.text()
+        over = (guide.limit is not None and self.learning_rate.error() is None
+                and self.learning_rate.value() >= guide.limit)
         self.stable_label.setText(text)
-        self.stable_label.setStyleSheet("color: #d62728; font-weight: bold;" if over and plain
-                                        else "color: #555;")
-        self.stable_label.setToolTip(tip + (" The learning rate is above it." if over else ""))
+        self.stable_label.setStyleSheet("color: #d62728; font-weight: bold;"
+                                        if over and not guide.guide_only else "color: #555;")
+        self.stable_label.setToolTip(
+            "The largest stable learning rate for this method on this data. "
+            + ("The learning rate is above it." if over else ""))
+
+    def _guide_config(self) -> TrainConfig:
+        """The settings the guide depends on, even while another field is invalid."""
+        try:
+            return self.config()
+        except ValueError:
+            pass
+
+        def value(edit, default):
+            return edit.value() if edit.error() is None else default
+
+        module = self.impl.currentData() == "module"
+        optimizer = self.optimizer.currentData() if module else "sgd"
+        momentum = value(self.momentum, 0.0) if module and optimizer in ("sgd", "rmsprop") else 0
+        return TrainConfig(
+            method=self.method.currentData(), impl=self.impl.currentData(),
+            optimizer=optimizer, loss=self.loss.currentData(),
+            batch_size=self.batch_size.value(), shuffle=self.shuffle.isChecked(),
+            fit_bias=self.fit_bias.isChecked(), momentum=momentum,
+            nesterov=self.nesterov.isChecked() and optimizer == "sgd" and momentum > 0,
+            weight_decay=value(self.weight_decay, 0.0) if module else 0.0,
+            huber_delta=value(self.huber_delta, 1.0))
 
     def _update_visibility(self) -> None:
         module = self.impl.currentData() == "module"

@@ -193,8 +193,12 @@ class DataPlot(pg.PlotWidget):
         self._fit = None if w is None else (float(w), float(b))
         self._redraw_lines(exact=exact)
 
-    def set_optimum(self, w: float | None, b: float | None = None) -> None:
+    def set_optimum(self, w: float | None, b: float | None = None,
+                    label: str | None = None) -> None:
+        """Show the dashed optimum line (None: none); ``label`` renames its legend entry."""
         self._optimum = None if w is None else (float(w), float(b))
+        if label is not None:
+            self._legend.getLabel(self.optimum_line).setText(label)
         self._redraw_lines()
 
     def set_optimum_visible(self, visible: bool) -> None:

@@ -1,0 +1,91 @@
+"""5. A million points: CSV read, import and first draw, and frame times during a run."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from gdstudio.core import read_dataset
+
+from .common import app, data, new_window, run_window, set_panel
+
+
+def bench_large(quick: bool) -> dict:
+    from gdstudio.core import write_dataset
+
+    n = 1_000_000
+    d = data(n)
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "million.csv"
+    write_dataset(path, d)
+    t0 = time.perf_counter()
+    loaded = read_dataset(path)
+    t_read = time.perf_counter() - t0
+    assert loaded == d
+    a = app()
+    win = new_window()
+    a.processEvents()
+    t0 = time.perf_counter()
+    assert win.import_csv(str(path))
+    win.plot.viewport().repaint()
+    win.loss_plot.viewport().repaint()
+    a.processEvents()
+    t_first = time.perf_counter() - t0
+
+    # frame times during a run: the redraw slot plus the paints of both plots
+    frames: list[float] = []
+    paints: list[float] = []
+    redraw = win.run_view.redraw
+
+    def timed_redraw(*args, **kwargs):
+        t = time.perf_counter()
+        redraw(*args, **kwargs)
+        frames.append(time.perf_counter() - t)
+
+    win.run_view.redraw = timed_redraw
+    for view in (win.plot, win.loss_plot):
+        original = view.paintEvent
+
+        def timed_paint(ev, original=original):
+            t = time.perf_counter()
+            original(ev)
+            paints.append(time.perf_counter() - t)
+
+        view.paintEvent = timed_paint
+    scatter_sets = []
+    orig_set = win.plot.scatter.setData
+    win.plot.scatter.setData = lambda *a, **k: (scatter_sets.append(1), orig_set(*a, **k))
+    set_panel(win, epochs=20 if quick else 60)
+    run_window(win)
+    win.close()
+    row = {"n": n, "csv_import_s": t_read, "window_import_and_first_draw_s": t_first,
+           "shown_points": int(win.plot.shown_count), "frames": len(frames),
+           "frame_redraw_ms_median": 1000 * statistics.median(frames) if frames else None,
+           "frame_redraw_ms_max": 1000 * max(frames) if frames else None,
+           "paint_ms_median": 1000 * statistics.median(paints) if paints else None,
+           "paint_ms_p95": 1000 * float(np.percentile(paints, 95)) if paints else None,
+           "scatter_set_during_run": len(scatter_sets)}
+    print(f"large   1M points: read_dataset {t_read:.2f} s, import + first draw {t_first:.2f} s, "
+          f"shown {row['shown_points']:,}; per frame: redraw median "
+          f"{row['frame_redraw_ms_median']:.2f} ms, paint median {row['paint_ms_median']:.2f} "
+          f"ms / p95 {row['paint_ms_p95']:.2f} ms; scatter set during run: "
+          f"{len(scatter_sets)}", flush=True)
+    return row
+
+
+def rows(results: dict) -> list[str]:
+    r = results["large"]
+    return [
+        f"| 5. 1M points: CSV read | {r['csv_import_s']:.2f} s | | | ≤ 2 s |",
+        f"| 5. 1M points: import + first draw in the window | "
+        f"{r['window_import_and_first_draw_s']:.2f} s | | {r['shown_points']:,} "
+        "points shown | |",
+        "| 5. 1M points: each frame during a run | redraw "
+        f"{r['frame_redraw_ms_median']:.1f} ms, paint {r['paint_ms_median']:.1f} ms "
+        f"(p95 {r['paint_ms_p95']:.1f}) | | "
+        f"scatter re-set {r['scatter_set_during_run']}× | 0 re-sets |",
+    ]

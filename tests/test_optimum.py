@@ -78,6 +78,15 @@ def test_timestamps_as_x(dtype):
         assert opt.w == 0.001 and opt.b == -1.7e6 and opt.loss == 0.0
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("x_of_i", [lambda i: 1e5 + i / 1000, lambda i: 1e-20 * (1 + i / 1000),
+                                    lambda i: 1e30 * (1 + i / 1000)],
+                         ids=["x in [1e5, 1e5+1]", "x near 1e-20", "x near 1e30"])
+def test_the_offset_tiny_and_huge_lines_of_the_report(x_of_i, dtype):
+    i = np.arange(1000, dtype=np.float64)
+    check_lsq(Dataset(x_of_i(i).astype(dtype), i.astype(dtype)))
+
+
 def offset_data(n, offset, spread, dtype, seed=0, fit_bias=True):
     rng = np.random.default_rng(seed)
     u = rng.random(n)

@@ -234,3 +234,45 @@ def test_huber_on_small_grids(points, delta, fit_bias):
     assert ok
     assert abs(Fraction(opt.w) - ew) <= 1e-9 * abs(ew) + Fraction(1, 10**12)
     assert abs(Fraction(opt.b) - eb) <= 1e-9 * (abs(eb) + abs(ew) * 20) + Fraction(1, 10**12)
+
+
+def test_weighted_median_matches_a_sort():
+    from gdstudio.core.robust import _weighted_median
+
+    rng = np.random.default_rng(0)
+    for t in range(2000):
+        n = int(rng.integers(1, 400))
+        values = (rng.integers(-5, 6, n).astype(float) if t % 2 else rng.standard_normal(n))
+        weights = rng.integers(1, 4, n).astype(float)
+        order = np.argsort(values, kind="stable")
+        cw = np.cumsum(weights[order])
+        k = int(np.searchsorted(cw, cw[-1] / 2))
+        j, tie = _weighted_median(values, weights)
+        assert values[j] == values[order[k]]
+        # a tie (half the weight exactly at or below the median) names the next value up
+        exact_half = cw[k] == cw[-1] / 2 and k + 1 < n and values[order[k + 1]] != values[j]
+        named = tie is not None and values[tie] != values[j]  # (an equal value is no tie)
+        assert named == exact_half
+        if named:
+            assert values[tie] == values[order[k + 1]]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_mae_on_larger_integer_data_against_every_pair(seed):
+    """150 integer points: ties and collinear points everywhere, and the quickselect path."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-10, 11, 150).astype(float)
+    y = (2 * x + rng.integers(-6, 7, 150)).astype(float)
+    data = Dataset(x, y)
+    opt = loss_optimum(data, "mae")
+    i, j = np.triu_indices(150, 1)
+    keep = x[i] != x[j]
+    i, j = i[keep], j[keep]
+    w = (y[i] - y[j]) / (x[i] - x[j])
+    b = y[i] - w * x[i]
+    losses = np.abs(y[None, :] - w[:, None] * x[None, :] - b[:, None]).mean(axis=1)
+    best = losses.min()
+    assert opt.loss == pytest.approx(best, rel=1e-12)
+    lines = {(round(a, 9), round(c, 9)) for a, c, v in zip(w, b, losses, strict=True)
+             if v <= best * (1 + 1e-12)}
+    assert opt.unique == (len(lines) == 1)

@@ -215,6 +215,7 @@ def test_limits_are_finite_and_right_for_huge_and_tiny_x(exp2):
     guide = step_guide(data, TrainConfig(fit_bias=False))
     if exp2 < 0 and -2 * exp2 > 1024:  # about 1e+360: no float64 learning rate
         assert guide.limit is None and "outside float64" in guide.text()
+        assert stable_learning_rate(data, fit_bias=False) == math.inf  # no OverflowError
     elif 2 * exp2 + 8 >= 1024:
         assert guide.limit is None and "scale overflows" in guide.text()
     else:

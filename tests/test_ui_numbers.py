@@ -86,6 +86,13 @@ def test_huge_data_shows_words_not_inf(window):
     assert window._replace(big_y, "huge y")
     text = window.readout.text()
     assert "loss*=about 5e+399 (beyond float64)" in text
+    tiny_x = Dataset(np.array([1e-300, 2e-300, 3e-300]), np.array([1e300, 3e300, 2e300]))
+    assert window._replace(tiny_x, "slope beyond float64")
+    assert "w*=about 5e+599 (beyond float64)" in window.readout.text()
+    assert window.plot._optimum is None
+    label = window.plot._legend.getLabel(window.plot.optimum_line).text
+    assert label == "least squares: beyond float64"
+    assert not NON_FINITE.search(window.readout.text() + hint(window))
     assert "the data's scale overflows float64" in hint(window)
     for t in (text, hint(window)):
         assert not NON_FINITE.search(t), t

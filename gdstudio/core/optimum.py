@@ -312,6 +312,13 @@ def optimum_lines(optima: Optima, number: Callable[[float], str] = repr) -> list
 # ----------------------------------------------------------------------------- stable rates
 
 
+def _rate(lam_log: float) -> float:
+    """``2 / lambda_max`` from ``log2 lambda_max``: ``inf`` without curvature or beyond
+    float64 (see :func:`step_guide` for words), a subnormal or 0 far below it."""
+    exp = 1.0 - lam_log
+    return math.inf if exp >= 1024 else 2.0 ** max(exp, -1075.0)
+
+
 def hessian_max_eigenvalue(dataset: Dataset, fit_bias: bool = True) -> float:
     """Largest eigenvalue of the Hessian of the MSE loss in (w, b) (``inf`` if it overflows).
 
@@ -330,15 +337,13 @@ def stable_learning_rate(dataset: Dataset, fit_bias: bool = True) -> float:
     """The largest stable learning rate of full-batch MSE descent: ``2 / lambda_max``.
 
     Learning rates at or above it make plain full-batch descent diverge. ``inf`` when the loss
-    has no curvature (all x are 0 without a bias). See :func:`step_guide` for the bound of any
-    method, with words for the user.
+    has no curvature (all x are 0 without a bias) or when the bound is beyond float64. See
+    :func:`step_guide` for the bound of any method, with words for the user.
     """
     x, _ = _check(dataset)
     c = centre(x)
     lam_log, _ = lam_max_log(c.mean, math.ldexp(c.var, 2 * c.ku), c.k, fit_bias)
-    if lam_log == -math.inf:
-        return math.inf
-    return 2.0 ** max(1.0 - lam_log, -1074.0)
+    return _rate(lam_log)
 
 
 def stable_learning_rate_per_point(dataset: Dataset, fit_bias: bool = True) -> float:
@@ -352,6 +357,4 @@ def stable_learning_rate_per_point(dataset: Dataset, fit_bias: bool = True) -> f
     k = scale_exponent(x)
     top = float(np.max(np.abs(np.ldexp(x, -k))))
     lam_log, _ = lam_max_log(top, 0.0, k, fit_bias)
-    if lam_log == -math.inf:
-        return math.inf
-    return 2.0 ** max(1.0 - lam_log, -1074.0)
+    return _rate(lam_log)

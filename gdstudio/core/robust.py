@@ -7,16 +7,18 @@ three models: ``"line"`` (``Y = w X + c``), ``"slope"`` (``Y = w X``, no bias) a
 MAE (least absolute deviations), exact
     ``"level"``: a median. ``"slope"``: the weighted median of ``Y_i / X_i`` with weights
     ``|X_i|``. ``"line"``: Wesolowsky's direct descent (1981): the best line through a pivot
-    point is a weighted median of the slopes to the other points, and that point becomes the
-    next pivot; each step lowers the loss, and the lines visited pass through two data points,
-    so it ends. At the end the best line through *every* point on the line is checked (the
-    loss is piecewise linear, with kinks only where a point on the line rotates it), which
-    proves the optimum and tells whether it is unique.
+    point is a weighted median of the slopes to the other points (a linear-time weighted
+    quickselect), and that point becomes the next pivot; each step lowers the loss, and the
+    lines visited pass through two data points, so it ends. At the end the best line through
+    *every* point on the line is checked (the loss is piecewise linear, with kinks only where
+    a point on the line rotates it), which proves the optimum and tells whether it is unique.
 Huber, converged
-    iteratively reweighted least squares (weights ``min(1, delta/|r|)``, which lowers the loss
-    every step) alternating with the exact solution for the current split of the points into
-    quadratic and linear zones; it stops when that exact solution keeps its own split, which
-    is the optimality condition.
+    iteratively reweighted least squares (weights ``min(1, delta/|r|)``, a descent direction)
+    and the exact solution for the current split of the points into quadratic and linear
+    zones, each followed as far as the loss falls (an exact line search on the piecewise
+    quadratic loss); it stops when that exact solution keeps its own split, which is the
+    optimality condition, or, when the points inside the quadratic zone fix no line, where
+    the gradient vanishes (then other lines reach the same loss: not unique).
 """
 
 from __future__ import annotations
@@ -40,16 +42,49 @@ class Fit:
 
 
 def _weighted_median(values: np.ndarray, weights: np.ndarray):
-    """(index of a weighted median, next index up when it is a tie, else None)."""
-    order = np.argsort(values, kind="stable")
-    cw = np.cumsum(weights[order])
-    half = cw[-1] / 2
-    tol = 1e-13 * cw[-1]  # the rounding of the sums: within it, exactly half is a tie
-    j = min(int(np.searchsorted(cw, half - tol)), len(order) - 1)
-    tie = None
-    if j + 1 < len(order) and cw[j] <= half + tol:
-        tie = int(order[j + 1])
-    return int(order[j]), tie
+    """(index of a weighted median, index of the next larger value when the weight below and
+    up to it is exactly half (a tie: every value between them is as good), else None).
+
+    A weighted quickselect: each round splits the candidates at their median value
+    (``numpy.partition``, linear time) and keeps the side holding the half-weight point, so
+    it costs a few passes over the data instead of a sort.
+    """
+    total = float(np.sum(weights))
+    half = total / 2
+    tol = 1e-13 * total  # the rounding of the sums: within it, exactly half is a tie
+    active = np.arange(values.shape[0])
+    below = 0.0  # weight of the values known to lie below the candidates
+    while active.size > 64:
+        v = values[active]
+        pivot = np.partition(v, v.size // 2)[v.size // 2]
+        less = v < pivot
+        equal = v == pivot
+        w_less = float(np.sum(weights[active[less]]))
+        w_equal = float(np.sum(weights[active[equal]]))
+        if below + w_less >= half - tol and np.any(less):
+            active = active[less]
+        elif below + w_less + w_equal >= half - tol:
+            j = int(active[equal][0])
+            upto = below + w_less + w_equal
+            return j, (_next_above(values, pivot) if upto <= half + tol else None)
+        else:
+            below += w_less + w_equal
+            active = active[v > pivot]
+    order = active[np.argsort(values[active], kind="stable")]
+    cw = below + np.cumsum(weights[order])
+    k = min(int(np.searchsorted(cw, half - tol)), order.size - 1)
+    j = int(order[k])
+    if cw[k] > half + tol:
+        return j, None
+    if k + 1 < order.size:
+        return j, int(order[k + 1])
+    return j, _next_above(values, values[j])
+
+
+def _next_above(values: np.ndarray, value) -> int | None:
+    """The index of the smallest value above ``value``, or None."""
+    above = np.nonzero(values > value)[0]
+    return int(above[np.argmin(values[above])]) if above.size else None
 
 
 # ----------------------------------------------------------------------------- MAE

@@ -45,7 +45,8 @@ def update_optimum(window) -> None:
     window.optimum = lsq
     window.optima = (own, lsq)
     line = lsq.line
-    label = "least squares" if lsq.unique else "least squares: not unique"
+    label = "least squares" if line is not None else (
+        "least squares: not unique" if not lsq.unique else "least squares: beyond float64")
     window.plot.set_optimum(*(line if line is not None else (None,)), label=label)
     panel.set_step_guide(GuideCache(d))
 

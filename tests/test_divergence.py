@@ -233,7 +233,8 @@ ZERO_Y = Dataset(X64.astype(np.float32), np.zeros(100, np.float32))
 
 def converges(dataset, config, *, bump=1.0):
     """Train; assert it is never called diverged and that it converges: its last full-data
-    loss is no more than its start, the line y = 0's, or (``bump``) what the start says."""
+    loss is no more than its start or the line y = 0's. ``bump``: the least peak / start
+    loss the run must show, so that the case is the bump it is meant to be."""
     records, exc = run(dataset, config)
     assert exc is None, str(exc)
     assert len(records) == config.epochs

@@ -521,10 +521,8 @@ def train(
     ConfigError, DataError
         Before the first epoch, for invalid settings or an empty data set.
     TrainingDiverged
-        When the run diverges by the rule of :mod:`gdstudio.core.divergence` (a loss or a
-        parameter that is not finite, or a full-data loss above a million times the reference
-        loss), checked before every epoch and after the last one; the records yielded before
-        it are unchanged, and its ``epoch`` is their number.
+        By the rule of :mod:`.divergence`, checked before every epoch and after the last;
+        the records yielded before it stand, and its ``epoch`` is their number.
     """
     config.validate(dataset.dtype)
     if len(dataset) == 0:

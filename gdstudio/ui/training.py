@@ -25,6 +25,7 @@ from ..core import (
     summarize,
     train,
 )
+from .gui_gc import collect_garbage_on_gui_thread
 
 #: Every training QThread that has started and not yet been waited for (tests check it).
 LIVE_THREADS: set = set()
@@ -207,6 +208,7 @@ class TrainingSession(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        collect_garbage_on_gui_thread()  # no training thread may destroy a Qt object
         self.state = "idle"
         self.history = History()
         self.dataset: Dataset | None = None

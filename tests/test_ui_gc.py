@@ -7,6 +7,7 @@ deadlocks the studio (both threads wait for each other's lock); see gdstudio/ui/
 from __future__ import annotations
 
 import gc
+import itertools
 import threading
 
 from PySide6.QtCore import QObject, Qt
@@ -29,7 +30,7 @@ def test_worker_allocations_never_collect_qt_garbage(qtbot):
     def allocate():  # what the training thread does: many short-lived container objects
         for _ in range(200):
             junk = [[] for _ in range(1000)]
-            for a, b in zip(junk, junk[1:], strict=False):
+            for a, b in itertools.pairwise(junk):
                 a.append(b)
                 b.append(a)
 

@@ -169,7 +169,8 @@ def cli_rows(results: dict) -> list[str]:
         if done != r["epochs"]:
             measured += (f" at {done:,} epochs (stopped); ≈ +"
                          f"{r['growth_mb_at_requested_epochs']:,.0f} MB at {r['epochs']:,}")
-        per_epoch = f"{round(r['bytes_per_epoch'], 1) + 0.0:.1f} B/epoch" if r["bytes_per_epoch"] else ""
+        per_epoch = (f"{round(r['bytes_per_epoch'], 1) + 0.0:.1f} B/epoch"
+                     if r["bytes_per_epoch"] else "")
         lines.append(f"| 6. `gdstudio train --impl analytic --quiet`, {what}, "
                      f"{r['epochs']:,} epochs | {measured} | {r['baseline_peak_mb']:.0f} MB "
                      f"(1 epoch) | {per_epoch} | ≤ {CLI_TARGET_MB} MB over 10^7 epochs "

@@ -26,6 +26,7 @@ from ..core import (
     train,
 )
 from ..core.runstate import RunState, RunStatus
+from .gui_gc import collect_garbage_on_gui_thread
 
 #: Every training QThread that has started and not yet been waited for (tests check it).
 LIVE_THREADS: set = set()
@@ -209,6 +210,7 @@ class TrainingSession(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        collect_garbage_on_gui_thread()  # no training thread may destroy a Qt object
         self.state = RunState.IDLE
         self.history = History()
         self.dataset: Dataset | None = None

@@ -165,11 +165,12 @@ def cli_rows(results: dict) -> list[str]:
     for r in results["cli-memory"]:
         what = "with `--history FILE`" if r["history"] else "no history"
         done = r["epochs_done"] or 0
-        measured = f"+{r['growth_mb']:.1f} MB peak RSS"
+        measured = f"{round(r['growth_mb'], 1) + 0.0:+.1f} MB peak RSS"
         if done != r["epochs"]:
             measured += (f" at {done:,} epochs (stopped); ≈ +"
                          f"{r['growth_mb_at_requested_epochs']:,.0f} MB at {r['epochs']:,}")
-        per_epoch = f"{r['bytes_per_epoch']:.1f} B/epoch" if r["bytes_per_epoch"] else ""
+        per_epoch = (f"{round(r['bytes_per_epoch'], 1) + 0.0:.1f} B/epoch"
+                     if r["bytes_per_epoch"] else "")
         lines.append(f"| 6. `gdstudio train --impl analytic --quiet`, {what}, "
                      f"{r['epochs']:,} epochs | {measured} | {r['baseline_peak_mb']:.0f} MB "
                      f"(1 epoch) | {per_epoch} | ≤ {CLI_TARGET_MB} MB over 10^7 epochs "

@@ -155,6 +155,9 @@ def test_history_export_runs_off_the_gui_thread(window, qtbot, tmp_path):
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))
     timer.start(10)
+    # measure from a settled window: the first repaint after the synthetic history was put
+    # in place (and the window's first show) is the test's own set-up, not the export
+    qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=10_000)
     try:
         started = time.monotonic()
         assert window.export_history(str(path))

@@ -7,34 +7,49 @@ thread: its destructor takes a Qt lock and then waits for the interpreter lock, 
 thread, holding the interpreter lock, waits for that Qt lock to delete a sibling. Both wait
 for ever (seen when windows were opened, trained and closed in quick succession).
 
-pyqtgraph's ``GarbageCollector`` is the standard remedy: automatic collection is switched off
-and a timer on the GUI thread collects each generation when it is due, so no other thread
-ever collects.
+The remedy is pyqtgraph's ``GarbageCollector`` (pyqtgraph/util/garbage_collector.py), written
+here with QtCore alone so that the Qt-Widgets-free controller stays free of it: automatic
+collection is switched off and a timer on the GUI thread collects each generation when it is
+due, so no other thread ever collects.
 """
 
 from __future__ import annotations
 
 import gc
 
-from pyqtgraph.util.garbage_collector import GarbageCollector
-from PySide6.QtCore import QCoreApplication, QThread
+from PySide6.QtCore import QCoreApplication, QThread, QTimer
 
 #: Seconds between the GUI thread's checks (each is a cheap look at the generation counts).
 INTERVAL = 0.5
 
-_collector: GarbageCollector | None = None
+_collector: QTimer | None = None
+
+
+def _collect_when_due() -> None:
+    """What automatic collection would do, on the GUI thread: collect a generation once its
+    count passes its threshold (the older ones only when they are due too)."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    for generation in range(3):
+        if counts[generation] <= thresholds[generation]:
+            return
+        gc.collect(generation)
 
 
 def collect_garbage_on_gui_thread() -> None:
     """Make the GUI thread the only one that collects cyclic garbage (idempotent).
 
-    Must be called on the GUI thread of an existing ``QApplication``; the training session
-    calls it before it starts any thread.
+    Must be called on the GUI thread; the training session calls it before it starts any
+    thread. Without an application object there is no event loop to collect from (a
+    controller used headless): automatic collection is left as it is.
     """
     global _collector
     app = QCoreApplication.instance()
-    if app is None or QThread.currentThread() is not app.thread():
+    if app is None:
+        return
+    if QThread.currentThread() is not app.thread():
         raise RuntimeError("collect_garbage_on_gui_thread must run on the GUI thread")
     if _collector is None:
-        _collector = GarbageCollector(interval=INTERVAL)
+        _collector = QTimer()
+        _collector.timeout.connect(_collect_when_due)
+        _collector.start(int(INTERVAL * 1000))
     gc.disable()  # again, in case anything switched automatic collection back on

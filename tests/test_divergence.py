@@ -22,30 +22,20 @@ from gdstudio.cli import main
 from gdstudio.core import (
     Dataset,
     TrainConfig,
-    TrainingDiverged,
     closed_form,
     full_data_loss,
     noisy_line,
     stable_learning_rate,
     step_guide,
-    train,
 )
 from gdstudio.core.implementations import make_optimizer
 from tests.test_cli import history_rows, read_csv, table_rows
+from tests.test_hardening_lr import run_core as run
 
 NON_FINITE_WORD = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
 TUTORIAL = noisy_line()
 
 
-def run(dataset, config):
-    """Train; (records, the TrainingDiverged error or None)."""
-    records = []
-    try:
-        for record in train(dataset, config):
-            records.append(record)
-    except TrainingDiverged as exc:
-        return records, exc
-    return records, None
 
 
 def point_losses(e, kind, delta=1.0):

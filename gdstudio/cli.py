@@ -59,9 +59,10 @@ def _int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .core.engine import IMPLEMENTATIONS, LOSSES, METHODS, OPTIMIZERS, TrainConfig
+    from .core.data import LINE_DEFAULTS
+    from .core.settings import SETTINGS
 
-    d = TrainConfig()
+    line = LINE_DEFAULTS
     p = _Parser(
         prog="gdstudio train",
         description="Train y = w*x + b by gradient descent with PyTorch, without a window.",
@@ -71,40 +72,25 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--generate", action="store_true",
                      help="the tutorial's noisy line (the default when --data is not given)")
     g = p.add_argument_group("noisy line")
-    g.add_argument("--slope", type=_float, default=-5.0)
-    g.add_argument("--intercept", type=_float, default=0.0)
-    g.add_argument("--noise", type=_float, default=0.4)
-    g.add_argument("--x-min", type=_float, default=-5.0)
-    g.add_argument("--x-max", type=_float, default=5.0)
-    g.add_argument("--x-step", type=_float, default=0.1)
+    for name in ("slope", "intercept", "noise", "x_min", "x_max", "x_step"):
+        g.add_argument(f"--{name.replace('_', '-')}", type=_float, default=line[name])
     g.add_argument("--n-points", type=_int, default=None,
                    help="N uniformly random x in [x-min, x-max) instead of a step")
     g.add_argument("--float64", action="store_true", help="float64 data (default float32)")
     t = p.add_argument_group("training")
-    t.add_argument("--method", choices=METHODS, default=d.method)
-    t.add_argument("--batch-size", type=_int, default=d.batch_size, metavar="N")
-    t.add_argument("--impl", choices=IMPLEMENTATIONS, default=d.impl)
-    t.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer)
-    t.add_argument("--momentum", type=_float, default=d.momentum, metavar="M")
-    t.add_argument("--nesterov", action="store_true")
-    t.add_argument("--weight-decay", type=_float, default=d.weight_decay)
-    t.add_argument("--beta1", type=_float, default=d.beta1)
-    t.add_argument("--beta2", type=_float, default=d.beta2)
-    t.add_argument("--alpha", type=_float, default=d.alpha, help="RMSprop smoothing")
-    t.add_argument("--eps", type=_float, default=None,
-                   help="optimizer eps (default: torch's, 1e-8; Adagrad 1e-10)")
-    t.add_argument("--loss", choices=LOSSES, default=d.loss)
-    t.add_argument("--huber-delta", type=_float, default=d.huber_delta)
-    t.add_argument("--lr", type=_float, default=d.learning_rate, metavar="F")
-    t.add_argument("--epochs", type=_int, default=d.epochs, metavar="N")
-    t.add_argument("--init-w", type=_float, default=None, metavar="F",
-                   help="initial w (default: drawn from --seed like nn.Linear)")
-    t.add_argument("--init-b", type=_float, default=None, metavar="F",
-                   help="initial b (default: drawn from --seed like nn.Linear)")
-    t.add_argument("--no-bias", action="store_true", help="fit y = w*x (b stays 0)")
-    t.add_argument("--seed", type=_int, default=0, metavar="K",
-                   help="seeds the noisy line, a drawn start and shuffling (default 0)")
-    t.add_argument("--shuffle", action="store_true", help="seeded shuffle each epoch")
+    for s in SETTINGS:  # every training setting, as the description has it
+        if s.kind == "bool":
+            t.add_argument(s.flag, action="store_true", help=s.cli_help())
+            continue
+        options = {"default": s.default if s.cli_default is ... else s.cli_default,
+                   "help": s.cli_help()}
+        if s.kind == "choice":
+            options["choices"] = s.keys
+        else:
+            options["type"] = _int if s.kind == "int" else _float
+        if s.metavar:
+            options["metavar"] = s.metavar
+        t.add_argument(s.flag, **options)
     o = p.add_argument_group("output")
     o.add_argument("--quiet", action="store_true", help="no per-epoch table")
     o.add_argument("--history", metavar="FILE.csv", help="epoch,loss,w,b per epoch")
@@ -122,17 +108,15 @@ def _prepare(args):
     from .core import csvio
     from .core.data import noisy_line, random_line
     from .core.engine import TrainConfig
+    from .core.settings import SETTINGS
 
     if args.data is not None and not args.data.strip():
         raise UsageError("gdstudio train: --data needs a file name, got an empty one")
-    config = TrainConfig(
-        method=args.method, impl=args.impl, optimizer=args.optimizer, loss=args.loss,
-        learning_rate=args.lr, epochs=args.epochs, batch_size=args.batch_size,
-        init_w=args.init_w, init_b=args.init_b, seed=args.seed, shuffle=args.shuffle,
-        fit_bias=not args.no_bias, momentum=args.momentum, nesterov=args.nesterov,
-        weight_decay=args.weight_decay, beta1=args.beta1, beta2=args.beta2, alpha=args.alpha,
-        eps=args.eps, huber_delta=args.huber_delta,
-    )
+    values = {}
+    for s in SETTINGS:
+        value = getattr(args, s.dest)
+        values[s.name] = (not value) if s.cli_inverted else value
+    config = TrainConfig(**values)
     config.validate()
     _check_outputs(args)
     dtype = "float64" if args.float64 else "float32"

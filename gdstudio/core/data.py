@@ -14,6 +14,11 @@ from .errors import DataError
 DTYPES = {"float32": np.float32, "float64": np.float64}
 TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 MAX_GENERATED_POINTS = 10_000_000
+#: The noisy line's defaults (the tutorial's line), written once: :func:`noisy_line`,
+#: :func:`random_line`, ``gdstudio train`` and the studio's generator take them from here.
+LINE_DEFAULTS = {"slope": -5.0, "intercept": 0.0, "noise": 0.4, "x_min": -5.0, "x_max": 5.0,
+                 "x_step": 0.1, "n": 100, "seed": 0}
+_L = LINE_DEFAULTS
 
 
 def _dtype_name(dtype) -> str:
@@ -146,13 +151,13 @@ def _finish(X: torch.Tensor, slope, intercept, noise, draw=None) -> Dataset:
 
 
 def noisy_line(
-    slope: float = -5.0,
-    intercept: float = 0.0,
-    noise: float = 0.4,
-    x_min: float = -5.0,
-    x_max: float = 5.0,
-    x_step: float = 0.1,
-    seed: int = 0,
+    slope: float = _L["slope"],
+    intercept: float = _L["intercept"],
+    noise: float = _L["noise"],
+    x_min: float = _L["x_min"],
+    x_max: float = _L["x_max"],
+    x_step: float = _L["x_step"],
+    seed: int = _L["seed"],
     dtype: str = "float32",
 ) -> Dataset:
     """The tutorial's noisy line, bit for bit.
@@ -185,13 +190,13 @@ def noisy_line(
 
 
 def random_line(
-    n: int = 100,
-    slope: float = -5.0,
-    intercept: float = 0.0,
-    noise: float = 0.4,
-    x_min: float = -5.0,
-    x_max: float = 5.0,
-    seed: int = 0,
+    n: int = _L["n"],
+    slope: float = _L["slope"],
+    intercept: float = _L["intercept"],
+    noise: float = _L["noise"],
+    x_min: float = _L["x_min"],
+    x_max: float = _L["x_max"],
+    seed: int = _L["seed"],
     dtype: str = "float32",
 ) -> Dataset:
     """``n`` points with x uniformly random in ``[x_min, x_max)`` on a noisy line."""

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from .errors import ConfigError
+from .settings import applicable
 
 
 def check_dtype_limits(config, dtype) -> None:
@@ -28,17 +29,18 @@ def check_dtype_limits(config, dtype) -> None:
     kind = np.dtype(name).type
     largest = float(np.finfo(kind).max)
     smallest = float(np.finfo(kind).smallest_subnormal)
+    used = applicable(config)
     values = [("The learning rate", config.learning_rate)]
-    if config.loss == "huber":
+    if "huber_delta" in used:
         values.append(("The Huber delta", config.huber_delta))
     if config.init_w is not None:
         values.append(("The start w", config.init_w))
-    if config.init_b is not None and config.fit_bias:
+    if config.init_b is not None and "init_b" in used:
         values.append(("The start b", config.init_b))
-    if config.impl == "module":
+    if "weight_decay" in used:
         values.append(("The weight decay", config.weight_decay))
-        if config.eps is not None and config.optimizer != "sgd":
-            values.append(("eps", config.eps))
+    if "eps" in used and config.eps is not None:
+        values.append(("eps", config.eps))
     for label, value in values:
         value = float(value)
         if abs(value) > largest:

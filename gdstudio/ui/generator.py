@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import inspect
-
 from ..core import noisy_line, random_line
+from ..core.data import LINE_DEFAULTS
 from .offload import call_off_gui_thread
 
-#: The generator's fields: the values of :func:`noisy_line` and :func:`random_line`, whose
-#: signatures hold the defaults (the tutorial's line), and ``random_x`` (N random x instead
-#: of a range by step).
+#: The generator's fields: the values of :func:`noisy_line` and :func:`random_line` and
+#: ``random_x`` (N random x instead of a range by step).
 FIELDS = ("slope", "intercept", "noise", "x_min", "x_max", "x_step", "n", "seed")
 
-
-def _defaults() -> dict:
-    values = {}
-    for function in (noisy_line, random_line):
-        for name, parameter in inspect.signature(function).parameters.items():
-            if name in FIELDS:
-                values.setdefault(name, parameter.default)
-    return {**values, "random_x": False}
-
-
-#: The generator's default values.
-GENERATOR_DEFAULTS = _defaults()
+#: The generator's default values: the tutorial's line (:data:`LINE_DEFAULTS`), by step.
+GENERATOR_DEFAULTS = {**{name: LINE_DEFAULTS[name] for name in FIELDS}, "random_x": False}
 
 
 def generate(v: dict):

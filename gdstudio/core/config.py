@@ -1,0 +1,115 @@
+"""A run's settings: :class:`TrainConfig`, whose defaults and checks come from the one
+description of the training settings (:mod:`gdstudio.core.settings`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from .errors import ConfigError
+from .settings import (
+    DEFAULTS,
+    IMPL_LABELS,
+    IMPLEMENTATIONS,
+    LOSSES,
+    METHOD_LABELS,
+    METHODS,
+    OPTIMIZER_LABELS,
+    OPTIMIZERS,
+    SETTINGS,
+    applicable,
+    run_label,
+)
+
+__all__ = ["IMPLEMENTATIONS", "IMPL_LABELS", "LOSSES", "METHODS", "METHOD_LABELS", "OPTIMIZERS",
+           "TrainConfig"]
+
+_D = DEFAULTS
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that determines a run, besides the data.
+
+    ``init_w`` / ``init_b`` of ``None`` draw the start from ``seed`` the way
+    ``torch.manual_seed(seed); nn.Linear(1, 1)`` does. The fields, their defaults and their
+    ranges are :data:`gdstudio.core.settings.SETTINGS`; which of them a run uses is
+    :func:`gdstudio.core.settings.applicable`.
+    """
+
+    method: str = _D["method"]
+    impl: str = _D["impl"]
+    optimizer: str = _D["optimizer"]
+    loss: str = _D["loss"]
+    learning_rate: float = _D["learning_rate"]
+    epochs: int = _D["epochs"]
+    batch_size: int = _D["batch_size"]
+    init_w: float | None = _D["init_w"]
+    init_b: float | None = _D["init_b"]
+    seed: int = _D["seed"]
+    shuffle: bool = _D["shuffle"]
+    fit_bias: bool = _D["fit_bias"]
+    momentum: float = _D["momentum"]
+    nesterov: bool = _D["nesterov"]
+    weight_decay: float = _D["weight_decay"]
+    beta1: float = _D["beta1"]
+    beta2: float = _D["beta2"]
+    alpha: float = _D["alpha"]
+    eps: float | None = _D["eps"]  # None: the optimizer's own default (1e-8, Adagrad 1e-10)
+    huber_delta: float = _D["huber_delta"]
+
+    def replace(self, **changes) -> TrainConfig:
+        return dataclasses.replace(self, **changes)
+
+    def validate(self, dtype: str | None = None) -> None:
+        """Raise :class:`ConfigError` with a clear message for any invalid setting.
+
+        Each setting is checked against its range in the description, in the order of the
+        fields; then the rules between settings. With ``dtype``, the data's (``"float32"`` or
+        ``"float64"``), also check that every number the run computes with fits that type
+        (:mod:`gdstudio.core.limits`).
+        """
+        for setting in SETTINGS:
+            if setting.kind == "bool":
+                continue
+            problem = setting.problem(getattr(self, setting.name))
+            if problem:
+                raise ConfigError(problem)
+        if self.nesterov and (self.optimizer != "sgd" or self.momentum <= 0):
+            raise ConfigError("Nesterov momentum needs the SGD optimizer and a momentum above 0.")
+        if self.impl in ("manual", "analytic") and (
+            self.optimizer != "sgd" or self.momentum or self.nesterov or self.weight_decay
+        ):
+            raise ConfigError(
+                f"The {self.impl} implementation takes plain steps w -= lr * grad; choose the "
+                "module implementation (nn.Linear + torch.optim) for momentum, weight decay, "
+                "Adam, RMSprop or Adagrad."
+            )
+        if dtype is not None:
+            from .limits import check_dtype_limits
+
+            check_dtype_limits(self, dtype)
+
+    def describe(self) -> str:
+        """A short label such as ``'mini-batch (B=10), manual autograd, lr=0.1'``."""
+        method = METHOD_LABELS[self.method]
+        if self.method == "minibatch":
+            method += f" (B={self.batch_size})"
+        impl = IMPL_LABELS[self.impl]
+        if self.impl == "module":
+            impl = f"nn.Linear + {self.optimizer_label()}"
+        return f"{method}, {impl}, lr={self.learning_rate:g}"
+
+    def short_label(self) -> str:
+        """A legend-sized label (see :func:`gdstudio.core.settings.run_label`)."""
+        return run_label(self)
+
+    def optimizer_label(self) -> str:
+        """The optimizer, with its momentum when it has one: ``'SGD(momentum=0.9, nesterov)'``,
+        ``'RMSprop(momentum=0.5)'`` (:func:`~gdstudio.core.settings.optimizer_text` names
+        every non-default setting)."""
+        name = OPTIMIZER_LABELS[self.optimizer]
+        if "momentum" in applicable(self) and self.momentum:
+            nesterov = ", nesterov" if self.nesterov and self.optimizer == "sgd" else ""
+            name += f"(momentum={self.momentum:g}{nesterov})"
+        return name

@@ -247,10 +247,12 @@ def test_invalid_settings_cannot_start_and_reset_forgets_the_run(qtbot, controll
     c = controller
     seen = Recorder(c)
     c.set_settings(None, "Learning rate: 'abc' is not a number; type e.g. 0.001 or 1e-3.")
-    assert not c.enabled_actions()["train"] and not c.enabled_actions()["step"]
+    assert c.enabled_actions()["train"] and c.enabled_actions()["step"]  # they explain
     assert c.start_parameters() is None
-    assert not c.train()
-    assert seen.messages[-1][:2] == ("Check the settings", c.settings_error)
+    with qtbot.waitSignal(c.startRefused) as refused:
+        assert not c.train()
+    assert refused.args == [c.settings_error]  # which field and why
+    assert c.state is RunState.IDLE and not seen.messages
     c.set_settings(TrainConfig(epochs=3))
     assert c.start_parameters() == (-10.0, -20.0)
     run_to_end(qtbot, c)

@@ -41,8 +41,9 @@ def test_an_active_run_locks_the_data_and_the_settings(state):
     assert ("train" in enabled) is ("step" in enabled) is (state is PAUSED)  # resume / step
 
 
-def test_train_needs_valid_settings_and_some_points():
-    assert "train" not in on(dataclasses.replace(READY, settings_valid=False))
+def test_train_needs_some_points_and_explains_invalid_settings():
+    # with an invalid field Train stays enabled: pressing it says which field and why
+    assert {"train", "step"} <= on(dataclasses.replace(READY, settings_valid=False))
     assert "train" not in on(dataclasses.replace(READY, points=0))
     assert "step" not in on(dataclasses.replace(READY, points=0))
     # a paused run resumes whatever the settings panel shows (it is locked anyway)

@@ -222,7 +222,7 @@ def test_a_run_too_large_for_the_memory_left_is_refused(window, qtbot, monkeypat
     assert not window.train_or_resume()
     assert window.session.state == "idle"
     assert "5,000,000 epochs" in window.statusBar().currentMessage()
-    assert "memory" in window.panel.error_label.text()
+    assert "memory" in window.panel.field_error_text("epochs")  # next to the epochs
 
 
 def test_available_memory_is_read_from_the_system():

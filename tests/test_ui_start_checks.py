@@ -37,13 +37,14 @@ def test_settings_the_optimizer_cannot_take_are_refused(window, qtbot, case, act
     assert window.session.history.count == 0
     message = window.statusBar().currentMessage()
     assert message.startswith(words) and "too large for float32" in message, message
-    assert p.error_label.text() == message
+    assert p.field_error_text(flagged) == message  # next to the field it is about
+    assert p.error_label.text() == ""
     field = getattr(p, flagged)
     assert field.styleSheet() == INVALID_STYLE and field.toolTip() == message
     assert window.last_message is None  # no "Training failed" after a thread started
     # fixing the field clears the flag, and the run starts
     field.setText("0.01" if flagged == "learning_rate" else "0")
-    assert field.styleSheet() == "" and p.error_label.text() == ""
+    assert field.styleSheet() == "" and p.field_error_text(flagged) == ""
     window.panel.epochs.setValue(3)
     assert window.train_or_resume()
     qtbot.waitUntil(lambda: window.session.state == "idle", timeout=20_000)

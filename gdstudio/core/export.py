@@ -12,6 +12,7 @@ from .atomic import write_files
 from .csvio import table_text
 from .engine import EpochRecord, TrainConfig
 from .optimum import Optima, Optimum, optima_for
+from .settings import BY_NAME, PARAMS_SETTINGS, applicable
 
 HISTORY_HEADER = ("epoch", "loss", "w", "b", "samples_seen", "updates")
 
@@ -21,12 +22,33 @@ HISTORY_HEADER = ("epoch", "loss", "w", "b", "samples_seen", "updates")
 #: cells are empty) or when float64 cannot hold a value (then that cell is empty).
 #: ``w_lsq``, ``b_lsq``, ``mse_lsq``, ``lsq_note``: the least-squares line, its MSE, and the
 #: same kind of note: the reference line, whatever the run's loss.
+#: The settings columns come from the description of the training settings
+#: (:data:`~gdstudio.core.settings.PARAMS_SETTINGS`, each named by its ``csv``).
 PARAMS_HEADER = (
-    "run", "w", "b", "loss", "status", "epochs_done", "method", "impl", "optimizer", "loss_fn",
-    "learning_rate", "batch_size", "momentum", "nesterov", "weight_decay", "init_w", "init_b",
-    "seed", "shuffle", "fit_bias", "n_points", "dtype", "w_optimal", "b_optimal", "loss_optimal",
+    "run", "w", "b", "loss", "status", "epochs_done",
+    *(BY_NAME[name].csv for name in PARAMS_SETTINGS),
+    "n_points", "dtype", "w_optimal", "b_optimal", "loss_optimal",
     "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note",
 )
+
+
+def settings_cells(config: TrainConfig, init: tuple[float, float]) -> list:
+    """The settings cells of a parameters row: the start the run really took (``init``),
+    the batch size of mini-batch only, ``manual`` as the optimizer of a run without one."""
+    used = applicable(config)
+    cells = []
+    for name in PARAMS_SETTINGS:
+        value = getattr(config, name)
+        if name == "optimizer" and name not in used:
+            value = "manual"
+        elif name == "batch_size" and name not in used:
+            value = ""
+        elif name in ("init_w", "init_b"):
+            value = init[name == "init_b"]
+        elif BY_NAME[name].kind == "float":
+            value = float(value)
+        cells.append(value)
+    return cells
 
 
 def _optimum_cells(opt: Optimum | None, label: bool) -> list:
@@ -69,16 +91,11 @@ class RunSummary:
     lsq: Optimum | None = None
 
     def row(self, index: int) -> list:
-        c = self.config
-        opt = self.optimum
         return [
             self.name or f"run {index + 1}", self.w, self.b, self.loss, self.status,
-            self.epochs_done, c.method, c.impl, c.optimizer if c.impl == "module" else "manual",
-            c.loss, float(c.learning_rate),
-            c.batch_size if c.method == "minibatch" else "", float(c.momentum), c.nesterov,
-            float(c.weight_decay), self.init_w, self.init_b, c.seed, c.shuffle, c.fit_bias,
+            self.epochs_done, *settings_cells(self.config, (self.init_w, self.init_b)),
             self.n_points, self.dtype,
-            *_optimum_cells(opt, label=True), *_optimum_cells(self.lsq, label=False),
+            *_optimum_cells(self.optimum, label=True), *_optimum_cells(self.lsq, label=False),
         ]
 
 

@@ -31,8 +31,8 @@ class RunRequests:
     def _start(self, config: TrainConfig | None = None, paused_steps: int | None = None) -> bool:
         if config is None:
             config = self.settings
-        if config is None:
-            self._message("Check the settings", self.settings_error or "")
+        if config is None:  # an invalid field: say which and why (next to it, status bar)
+            self.startRefused.emit(self.settings_error or "Check the settings.")
             return False
         problem = start_problem(config, self.model.dataset)
         if problem:

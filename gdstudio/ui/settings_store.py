@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QByteArray
 
-from ..core import IMPLEMENTATIONS, LOSSES, METHODS, OPTIMIZERS, ConfigError, TrainConfig
+from ..core import ConfigError, TrainConfig
+from ..core.settings import SETTINGS, Setting, applicable
 
 SETTINGS_VERSION = 1
 #: A saved configuration is a few hundred characters; anything much longer is damage.
@@ -73,24 +74,28 @@ def _optional(check):
     return lambda v: v is None or check(v)
 
 
-FLOAT_FIELDS = {"learning_rate", "init_w", "init_b", "momentum", "weight_decay", "beta1",
-                "beta2", "alpha", "eps", "huber_delta"}
+FLOAT_FIELDS = {s.name for s in SETTINGS if s.kind == "float"}
+
+
+def _check(setting: Setting, maximum: int | None):
+    """The check of one setting's stored value: its type and range in the description."""
+    if setting.kind == "choice":
+        return _choice(setting.keys)
+    if setting.kind == "bool":
+        return _flag
+    if setting.kind == "int":
+        return _whole(setting.low, maximum)
+    low = -math.inf if setting.low is None else setting.low
+    high = math.inf if setting.high is None else setting.high
+    check = _number(low, high, low_open=setting.low_open, high_open=setting.high_open)
+    return _optional(check) if setting.optional else check
 
 
 def field_checks(epochs_max: int, batch_max: int, seed_max: int) -> dict:
-    """A check for each :class:`TrainConfig` field, with the window's own limits."""
-    unit = _number(0, 1, high_open=True)
-    positive = _number(0, low_open=True)
-    return {
-        "method": _choice(METHODS), "impl": _choice(IMPLEMENTATIONS),
-        "optimizer": _choice(OPTIMIZERS), "loss": _choice(LOSSES),
-        "learning_rate": positive, "epochs": _whole(1, epochs_max),
-        "batch_size": _whole(1, batch_max), "init_w": _optional(_number()),
-        "init_b": _optional(_number()), "seed": _whole(0, seed_max), "shuffle": _flag,
-        "fit_bias": _flag, "momentum": unit, "nesterov": _flag,
-        "weight_decay": _number(0), "beta1": unit, "beta2": unit, "alpha": unit,
-        "eps": _optional(positive), "huber_delta": positive,
-    }
+    """A check for each :class:`TrainConfig` field, from the description of the settings,
+    with the window's own limits for the whole numbers."""
+    maxima = {"epochs": epochs_max, "batch_size": batch_max, "seed": seed_max}
+    return {s.name: _check(s, maxima.get(s.name)) for s in SETTINGS}
 
 
 def read_config(raw, checks: dict, reset: list[str]) -> TrainConfig:
@@ -120,13 +125,14 @@ def read_config(raw, checks: dict, reset: list[str]) -> TrainConfig:
 
 
 def _as_the_window_shows_it(config: TrainConfig, reset: list[str]) -> TrainConfig:
-    """Reset what the window cannot show: momentum for an optimizer without it, and a start
-    drawn from the seed for only one of w and b (the window draws both or neither)."""
+    """Reset what the window cannot show: a setting that does not apply to the chosen path
+    and that the window does not keep for later (momentum for an optimizer without it), and
+    a start drawn from the seed for only one of w and b (the window draws both or neither)."""
     default = TrainConfig()
-    changes = {}
-    if config.impl == "module" and config.optimizer not in ("sgd", "rmsprop") and \
-            config.momentum:
-        changes["momentum"] = default.momentum
+    used = applicable(config)
+    changes = {s.name: s.default for s in SETTINGS
+               if not s.kept_when_not_applicable and s.name not in used
+               and getattr(config, s.name) != s.default}
     if (config.init_w is None) != (config.init_b is None):
         name = "init_w" if config.init_w is None else "init_b"
         changes[name] = getattr(default, name)

@@ -6,12 +6,6 @@ from __future__ import annotations
 from ..core import ConfigError, Dataset, TrainConfig
 from .memory import run_memory_problem
 
-#: The field a dtype message is about, by the words it starts with (see
-#: :meth:`TrainConfig.validate_for_dtype`).
-FIELDS = {"The learning rate": "learning_rate", "Adam's first step": "learning_rate",
-          "The Huber delta": "huber_delta", "The start w": "init_w", "The start b": "init_b",
-          "The weight decay": "weight_decay", "eps": "eps"}
-
 
 def start_problem(config: TrainConfig, dataset: Dataset) -> str | None:
     """A message saying why this run cannot start, or None."""
@@ -23,16 +17,8 @@ def start_problem(config: TrainConfig, dataset: Dataset) -> str | None:
 
 
 def show_start_problem(window, message: str) -> None:
-    """Show ``message`` in the status bar and under the settings, and flag its field (until
-    the field is edited)."""
-    from .panels.settings_panel import INVALID_STYLE
-
-    panel = window.panel
-    panel.error_label.setText(message)
+    """Show why a run was refused in the status bar and next to the field it is about
+    (an invalid field, a setting the data's dtype cannot take, too many epochs for the
+    memory): see :meth:`SettingsPanel.show_problem`."""
     window.statusBar().showMessage(message)
-    for words, name in FIELDS.items():
-        if message.startswith(words):
-            field = getattr(panel, name)
-            field.setStyleSheet(INVALID_STYLE)
-            field.setToolTip(message)
-            break
+    window.panel.show_problem(message)

@@ -58,12 +58,14 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
     """Which actions are enabled in the state ``s`` (a key for each of :data:`ACTION_NAMES`).
 
     Editing the data and the settings is locked while a run is active (running or paused);
-    Train and Step resume a paused run, or start one from valid settings on some data; a run
+    Train and Step resume a paused run, or start one on some data (with an invalid setting
+    they stay enabled, and pressing them says which setting is invalid and why); a run
     can be kept once, when it has ended with at least one epoch.
     """
     idle = s.state is RunState.IDLE
     active = not idle
-    can_start = idle and s.settings_valid and s.points > 0
+    # Train with an invalid field is not greyed: pressing it says which field and why.
+    can_start = idle and s.points > 0
     return {
         "train": s.state is RunState.PAUSED or can_start,
         "pause": s.state is RunState.RUNNING,

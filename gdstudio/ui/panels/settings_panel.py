@@ -1,101 +1,62 @@
-"""The method and hyperparameter panels: widgets that produce a :class:`TrainConfig`."""
+"""The method and hyperparameter panels: widgets that produce a :class:`TrainConfig`.
+
+Every field is made from the description of the training settings
+(:data:`gdstudio.core.settings.SETTINGS`), and which fields are shown is
+:func:`gdstudio.core.settings.applicable` of the chosen path. A field that does not apply is
+hidden and never blocks Train, even when its text is invalid; the optimizer box, greyed for
+the manual and analytic implementations, says that they take plain steps and gives the user's
+choice back when nn.Linear + torch.optim is chosen again. Momentum is each optimizer's own:
+the momentum typed for SGD stays with SGD, and RMSprop shows its own.
+"""
 
 from __future__ import annotations
 
-import math
-
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ...core import TrainConfig
+from ...core.settings import BY_NAME, OPTIMIZER_LABELS, SETTINGS, applicable
+from .fields import (
+    ERROR_STYLE,
+    INVALID_STYLE,
+    ComboBox,
+    FieldRow,
+    FloatEdit,
+    HintLabel,
+    SpinBox,
+    make_input,
+    spin,
+)
 
-INVALID_STYLE = "QLineEdit { border: 2px solid #d62728; background: #fdecea; }"
+__all__ = ["INVALID_STYLE", "ComboBox", "FloatEdit", "SettingsPanel", "SpinBox", "spin"]
 
-
-class FloatEdit(QLineEdit):
-    """A number field that accepts ``0.001`` or ``1e-3`` and flags anything else at once."""
-
-    def __init__(self, value: float | None, *, minimum=-math.inf, maximum=math.inf,
-                 min_inclusive=True, max_inclusive=True, what="a number", allow_empty=False,
-                 parent=None):
-        super().__init__(parent)
-        self._allow_empty = allow_empty
-        self._min, self._max = minimum, maximum
-        self._min_inc, self._max_inc = min_inclusive, max_inclusive
-        self._what = what
-        self.setText(repr(float(value)) if value is not None else "")
-        self.textChanged.connect(self._check)
-        self._check()
-
-    def error(self) -> str | None:
-        text = self.text().strip()
-        if not text and self._allow_empty:
-            return None
-        try:
-            value = float(text)
-        except ValueError:
-            return f"{text!r} is not a number; type e.g. 0.001 or 1e-3."
-        if not math.isfinite(value):
-            return "Enter a finite number."
-        low_bad = value < self._min or (value == self._min and not self._min_inc)
-        high_bad = value > self._max or (value == self._max and not self._max_inc)
-        if low_bad or high_bad:
-            return f"Must be {self._what}."
-        return None
-
-    def value(self) -> float | None:
-        text = self.text().strip()
-        return None if not text and self._allow_empty else float(text)
-
-    def set_value(self, value: float) -> None:
-        self.setText(f"{float(value):g}" if abs(value) >= 1e-4 or value == 0 else repr(value))
-
-    def _check(self) -> None:
-        err = self.error()
-        self.setStyleSheet(INVALID_STYLE if err else "")
-        self.setToolTip(err or "")
-
-
-class _NoWheelMixin:
-    """Scrolling the panel must not change values: the wheel only acts on a focused field."""
-
-    def wheelEvent(self, event):
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
-
-
-class SpinBox(_NoWheelMixin, QSpinBox):
-    pass
-
-
-class ComboBox(_NoWheelMixin, QComboBox):
-    def __init__(self):
-        super().__init__()
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(12)
-
-
-def _spin(lo: int, hi: int, value: int) -> QSpinBox:
-    box = SpinBox()
-    box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-    box.setRange(lo, hi)
-    box.setValue(value)
-    box.setKeyboardTracking(True)
-    box.setGroupSeparatorShown(True)
-    return box
+#: What the greyed optimizer box shows for an implementation without torch.optim.
+PLAIN_STEPS = "plain steps (w -= lr·grad)"
+_PATHS = {
+    "analytic": "Path: gradients written out (no autograd), the same plain steps "
+                "w -= lr * grad; stochastic descent matches autograd step for step and runs "
+                "far faster.",
+    "manual": "Path: autograd, as in the tutorials: tensors w, b with requires_grad, "
+              "loss.backward(), w -= lr * w.grad.",
+    "module": "Path: autograd with nn.Linear(1, 1), the loss module and "
+              "torch.optim.{optimizer}.",
+}
+_PATH_TEXTS = (_PATHS["analytic"], _PATHS["manual"],
+               *(_PATHS["module"].format(optimizer=o) for o in OPTIMIZER_LABELS.values()))
+#: Messages of a refused start that name no panel label, by their first words, and the field
+#: they are about (the dtype limits of :mod:`gdstudio.core.limits`, the memory check).
+PROBLEM_FIELDS = {"The learning rate": "learning_rate", "Adam's first step": "learning_rate",
+                  "The Huber delta": "huber_delta", "The start w": "init_w",
+                  "The start b": "init_b", "The weight decay": "weight_decay", "eps": "eps",
+                  "Not enough memory": "epochs"}
 
 
 class SettingsPanel(QWidget):
@@ -106,175 +67,159 @@ class SettingsPanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        d = TrainConfig()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-
         method_box = QGroupBox("Method")
-        form = QFormLayout(method_box)
-        self.method = ComboBox()
-        for key, label in (("batch", "Batch gradient descent"), ("sgd", "Stochastic (per point)"),
-                           ("minibatch", "Mini-batch")):
-            self.method.addItem(label, key)
-        self.impl = ComboBox()
-        self.impl.addItem("Manual autograd", "manual")
-        self.impl.addItem("nn.Linear + torch.optim", "module")
-        self.impl.addItem("Analytic gradients (fast)", "analytic")
-        self.optimizer = ComboBox()
-        for key, label in (("sgd", "SGD"), ("adam", "Adam"), ("rmsprop", "RMSprop"),
-                           ("adagrad", "Adagrad")):
-            self.optimizer.addItem(label, key)
-        self.loss = ComboBox()
-        for key, label in (("mse", "MSE (nn.MSELoss)"), ("mae", "MAE (nn.L1Loss)"),
-                           ("huber", "Huber (nn.HuberLoss)")):
-            self.loss.addItem(label, key)
-        form.addRow("Descent", self.method)
-        form.addRow("Implementation", self.impl)
-        form.addRow("Optimizer", self.optimizer)
-        form.addRow("Loss", self.loss)
-        self.path_label = QLabel()
-        self.path_label.setWordWrap(True)
-        self.path_label.setStyleSheet("color: #555;")
-        form.addRow(self.path_label)
-        layout.addWidget(method_box)
-
+        method_form = QFormLayout(method_box)
         hyper_box = QGroupBox("Hyperparameters")
-        form = QFormLayout(hyper_box)
-        self.form = form
-        self.learning_rate = FloatEdit(d.learning_rate, minimum=0, min_inclusive=False,
-                                       what="a positive number")
-        self.stable_label = QLabel()
-        self.stable_label.setStyleSheet("color: #555;")
-        self.stable_label.setWordWrap(True)
-        form.addRow("Learning rate", self.learning_rate)
-        form.addRow("", self.stable_label)
-        self.epochs = _spin(1, 100_000_000, d.epochs)
-        form.addRow("Epochs", self.epochs)
-        self.batch_size = _spin(1, 100_000_000, d.batch_size)
-        form.addRow("Batch size", self.batch_size)
+        self.form = form = QFormLayout(hyper_box)
+        #: Each setting's row (its input and error line), by name.
+        self.rows: dict[str, FieldRow] = {}
         self.random_init = QCheckBox("Random start from the seed (like nn.Linear)")
-        form.addRow(self.random_init)
-        self.init_w = FloatEdit(d.init_w, what="a finite number")
-        self.init_b = FloatEdit(d.init_b, what="a finite number")
-        form.addRow("Initial w", self.init_w)
-        form.addRow("Initial b", self.init_b)
-        self.fit_bias = QCheckBox("Fit the bias b (off: y = w·x)")
-        self.fit_bias.setChecked(True)
-        form.addRow(self.fit_bias)
-        self.seed = _spin(0, 2**31 - 1, d.seed)
-        form.addRow("Seed", self.seed)
-        self.shuffle = QCheckBox("Shuffle every epoch (seeded)")
-        form.addRow(self.shuffle)
-        self.momentum = FloatEdit(d.momentum, minimum=0, maximum=1, max_inclusive=False,
-                                  what="in [0, 1)")
-        form.addRow("Momentum", self.momentum)
-        self.nesterov = QCheckBox("Nesterov")
-        form.addRow(self.nesterov)
-        self.beta1 = FloatEdit(d.beta1, minimum=0, maximum=1, max_inclusive=False,
-                               what="in [0, 1)")
-        self.beta2 = FloatEdit(d.beta2, minimum=0, maximum=1, max_inclusive=False,
-                               what="in [0, 1)")
-        self.alpha = FloatEdit(d.alpha, minimum=0, maximum=1, max_inclusive=False,
-                               what="in [0, 1)")
-        self.eps = FloatEdit(d.eps, minimum=0, min_inclusive=False, allow_empty=True,
-                             what="a positive number, or empty for torch's default")
-        self.eps.setPlaceholderText("torch default")
-        self.weight_decay = FloatEdit(d.weight_decay, minimum=0, what="0 or more")
-        self.huber_delta = FloatEdit(d.huber_delta, minimum=0, min_inclusive=False,
-                                     what="a positive number")
-        form.addRow("Beta 1", self.beta1)
-        form.addRow("Beta 2", self.beta2)
-        form.addRow("Alpha (smoothing)", self.alpha)
-        form.addRow("Eps", self.eps)
-        form.addRow("Weight decay", self.weight_decay)
-        form.addRow("Huber delta", self.huber_delta)
+        self.path_label = HintLabel(lines=3, texts=_PATH_TEXTS)
+        self.path_label.setStyleSheet("color: #555;")
+        self.stable_label = HintLabel(lines=3)
+        self.stable_label.setStyleSheet("color: #555;")
+        for s in SETTINGS:
+            widget = make_input(s)
+            setattr(self, s.name, widget)
+            row = self.rows[s.name] = FieldRow(widget)
+            target = method_form if s.kind == "choice" else form
+            if s.name == "init_w":
+                form.addRow(self.random_init)
+            if s.kind == "bool":
+                target.addRow(row)
+            else:
+                target.addRow(s.label, row)
+            if s.name == "learning_rate":
+                form.addRow("", self.stable_label)
+        method_form.addRow(self.path_label)
+        self.optimizer.setPlaceholderText(PLAIN_STEPS)
+        #: Problems that name no field (rare: every known one has its field).
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #d62728;")
+        self.error_label.setStyleSheet(ERROR_STYLE)
         form.addRow(self.error_label)
+        layout.addWidget(method_box)
         layout.addWidget(hyper_box)
         layout.addStretch(1)
 
-        self._edits = [self.learning_rate, self.init_w, self.init_b, self.momentum, self.beta1,
-                       self.beta2, self.alpha, self.eps, self.weight_decay, self.huber_delta]
-        for combo in (self.method, self.impl, self.optimizer, self.loss):
-            combo.currentIndexChanged.connect(self._changed)
-        for edit in self._edits:
-            edit.textChanged.connect(self._changed)
-        for spin in (self.epochs, self.batch_size, self.seed):
-            spin.valueChanged.connect(self._changed)
-        for box in (self.random_init, self.fit_bias, self.shuffle, self.nesterov):
-            box.toggled.connect(self._changed)
+        #: The optimizer the user chose (kept while the box is greyed), and each momentum
+        #: optimizer's own momentum (the text of its field).
+        self._optimizer_choice = BY_NAME["optimizer"].default
+        self._momentum_of: dict[str, str] = {}
+        self._edits = [w for w in self.fields().values() if isinstance(w, FloatEdit)]
+        for name, widget in self.fields().items():
+            if isinstance(widget, ComboBox):
+                handler = self._on_optimizer_changed if name == "optimizer" else self._changed
+                widget.currentIndexChanged.connect(handler)
+            elif isinstance(widget, QLineEdit):
+                widget.textChanged.connect(self._changed)
+            elif isinstance(widget, QCheckBox):
+                widget.toggled.connect(self._changed)
+            else:
+                widget.valueChanged.connect(self._changed)
+        self.random_init.toggled.connect(self._changed)
         self._guides = None  # config -> StepGuide for the current data, or None
         self._update_visibility()
 
     # ------------------------------------------------------------------ API
+    def fields(self) -> dict[str, QWidget]:
+        """The input of each setting, by name (in the description's order)."""
+        return {name: row.widget for name, row in self.rows.items()}
+
+    def in_use(self) -> frozenset[str]:
+        """The settings the chosen path uses (shown); ``init_w``/``init_b`` only for a start
+        typed in."""
+        used = set(applicable(self._choices()))
+        if self.random_init.isChecked():
+            used -= {"init_w", "init_b"}
+        return frozenset(used)
+
     def config(self) -> TrainConfig:
-        """The settings as a TrainConfig; raises ValueError naming the first invalid field."""
+        """The settings as a TrainConfig; raises ValueError naming the first invalid field.
+
+        Settings that do not apply keep their field's value when it is valid and the
+        description keeps them (Adam's betas while SGD is chosen); the others take their
+        default (momentum for Adam, weight decay for the manual implementation).
+        """
         errors = self.errors()
         if errors:
             raise ValueError(errors[0])
-        module = self.impl.currentData() == "module"
-        optimizer = self.optimizer.currentData() if module else "sgd"
-        momentum_used = module and optimizer in ("sgd", "rmsprop")
-        random = self.random_init.isChecked()
-        return TrainConfig(
-            method=self.method.currentData(), impl=self.impl.currentData(),
-            optimizer=optimizer, loss=self.loss.currentData(),
-            learning_rate=self.learning_rate.value(), epochs=self.epochs.value(),
-            batch_size=self.batch_size.value(),
-            init_w=None if random else self.init_w.value(),
-            init_b=None if random else self.init_b.value(),
-            seed=self.seed.value(), shuffle=self.shuffle.isChecked(),
-            fit_bias=self.fit_bias.isChecked(),
-            momentum=self.momentum.value() if momentum_used else 0.0,
-            nesterov=(self.nesterov.isChecked() and momentum_used and optimizer == "sgd"
-                      and self.momentum.value() > 0),
-            weight_decay=self.weight_decay.value() if module else 0.0,
-            beta1=self.beta1.value(), beta2=self.beta2.value(), alpha=self.alpha.value(),
-            eps=self.eps.value(), huber_delta=self.huber_delta.value(),
-        )
+        return self._config()
 
     def errors(self) -> list[str]:
-        labels = {self.learning_rate: "Learning rate", self.init_w: "Initial w",
-                  self.init_b: "Initial b", self.momentum: "Momentum", self.beta1: "Beta 1",
-                  self.beta2: "Beta 2", self.alpha: "Alpha", self.eps: "Eps",
-                  self.weight_decay: "Weight decay", self.huber_delta: "Huber delta"}
+        """``'Label: what is wrong'`` for each invalid field in use, top to bottom."""
+        used = self.in_use()
         out = []
-        for edit in self._edits:
-            if not edit.isEnabled() or edit.isHidden():
-                continue
-            err = edit.error()
+        for name, row in self.rows.items():
+            err = row.error() if name in used else None
             if err:
-                out.append(f"{labels[edit]}: {err}")
+                out.append(f"{BY_NAME[name].label}: {err}")
         return out
+
+    def reveal_errors(self) -> str | None:
+        """Show every invalid field's error next to it; focus the first and return its
+        message (None if every field in use is valid)."""
+        used = self.in_use()
+        first = None
+        for name, row in self.rows.items():
+            if name in used and row.error():
+                row.reveal()
+                if first is None:
+                    first = name
+                    row.widget.setFocus()
+        return None if first is None else self.errors()[0]
+
+    def show_problem(self, message: str) -> str | None:
+        """Show the message of a refused start next to the field it is about (the field's
+        label starts it, or its first words are known); returns that field's name, or None
+        when it names none (the message then goes under the settings)."""
+        name = None
+        for s in SETTINGS:
+            if message.startswith(f"{s.label}:"):
+                name = s.name
+                break
+        else:
+            for words, field in PROBLEM_FIELDS.items():
+                if message.startswith(words):
+                    name = field
+                    break
+        if name is None:
+            self.error_label.setText(message)
+            return None
+        self.error_label.setText("")
+        row = self.rows[name]
+        if row.error() and message.startswith(f"{BY_NAME[name].label}:"):
+            row.reveal()
+        else:
+            row.show_problem(message)
+        return name
+
+    def field_error_text(self, name: str) -> str:
+        """The error line under the field of setting ``name`` as shown ('' when none)."""
+        return self.rows[name].text()
 
     def set_config(self, c: TrainConfig) -> None:
         """Show the settings of ``c`` (used for restoring settings)."""
-        blockers = [w.blockSignals(True) for w in self._all_widgets()]
+        widgets = [*self.fields().values(), self.random_init]
+        blockers = [w.blockSignals(True) for w in widgets]
         try:
-            self.method.setCurrentIndex(max(0, self.method.findData(c.method)))
-            self.impl.setCurrentIndex(max(0, self.impl.findData(c.impl)))
-            self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(c.optimizer)))
-            self.loss.setCurrentIndex(max(0, self.loss.findData(c.loss)))
-            self.learning_rate.setText(repr(c.learning_rate))
-            self.epochs.setValue(c.epochs)
-            self.batch_size.setValue(c.batch_size)
+            for s in SETTINGS:
+                widget, value = getattr(self, s.name), getattr(c, s.name)
+                if s.kind == "choice":
+                    widget.setCurrentIndex(max(0, widget.findData(value)))
+                elif s.kind == "bool":
+                    widget.setChecked(bool(value))
+                elif s.kind == "int":
+                    widget.setValue(min(value, widget.maximum()))
+                elif value is not None or s.name not in ("init_w", "init_b"):
+                    widget.setText("" if value is None else repr(value))
             self.random_init.setChecked(c.init_w is None)
-            if c.init_w is not None:
-                self.init_w.setText(repr(c.init_w))
-            if c.init_b is not None:
-                self.init_b.setText(repr(c.init_b))
-            self.fit_bias.setChecked(c.fit_bias)
-            self.seed.setValue(min(c.seed, 2**31 - 1))
-            self.shuffle.setChecked(c.shuffle)
-            self.nesterov.setChecked(c.nesterov)
-            for name in ("momentum", "beta1", "beta2", "alpha", "eps", "weight_decay",
-                         "huber_delta"):
-                value = getattr(c, name)
-                getattr(self, name).setText("" if value is None else repr(value))
+            self._optimizer_choice = c.optimizer
+            self._momentum_of = {}
         finally:
-            for w, b in zip(self._all_widgets(), blockers, strict=True):
+            for w, b in zip(widgets, blockers, strict=True):
                 w.blockSignals(b)
         for edit in self._edits:
             edit._check()
@@ -287,10 +232,33 @@ class SettingsPanel(QWidget):
         self._update_stable_label()
 
     # ------------------------------------------------------------------ internals
-    def _all_widgets(self):
-        return [self.method, self.impl, self.optimizer, self.loss, self.epochs, self.batch_size,
-                self.random_init, self.fit_bias, self.seed, self.shuffle, self.nesterov,
-                *self._edits]
+    def _choices(self) -> TrainConfig:
+        """The path the user chose: method, implementation, optimizer, loss, fit_bias."""
+        return TrainConfig(method=self.method.currentData(), impl=self.impl.currentData(),
+                           optimizer=self._optimizer_choice, loss=self.loss.currentData(),
+                           fit_bias=self.fit_bias.isChecked())
+
+    def _value(self, name: str):
+        widget = getattr(self, name)
+        if isinstance(widget, ComboBox):
+            return self._optimizer_choice if name == "optimizer" else widget.currentData()
+        if isinstance(widget, QCheckBox):
+            return widget.isChecked()
+        return widget.value()
+
+    def _config(self) -> TrainConfig:
+        """The TrainConfig of the fields, an invalid field taking its default (so that the
+        step-size guide follows the other fields while one is invalid)."""
+        used = self.in_use()
+        values = {}
+        for s in SETTINGS:
+            row = self.rows[s.name]
+            keep = s.name in used or s.kept_when_not_applicable
+            values[s.name] = self._value(s.name) if keep and row.error() is None else s.default
+        if self.random_init.isChecked():
+            values["init_w"] = values["init_b"] = None
+        values["nesterov"] = values["nesterov"] and values["momentum"] > 0
+        return TrainConfig(**values)
 
     def _update_stable_label(self) -> None:
         if self._guides is None:
@@ -298,7 +266,7 @@ class SettingsPanel(QWidget):
             self.stable_label.setToolTip("Add points to get a bound.")
             self.stable_label.setStyleSheet("color: #555;")
             return
-        guide = self._guides(self._guide_config())
+        guide = self._guides(self._config())
         text = guide.text()
         over = (guide.limit is not None and self.learning_rate.error() is None
                 and self.learning_rate.value() >= guide.limit)
@@ -309,63 +277,48 @@ class SettingsPanel(QWidget):
             "The largest stable learning rate for this method on this data. "
             + ("The learning rate is above it." if over else ""))
 
-    def _guide_config(self) -> TrainConfig:
-        """The settings the guide depends on, even while another field is invalid."""
-        try:
-            return self.config()
-        except ValueError:
-            pass
+    def _on_optimizer_changed(self, index: int) -> None:
+        if index >= 0:
+            chosen = self.optimizer.itemData(index)
+            if chosen != self._optimizer_choice:
+                self._switch_momentum(self._optimizer_choice, chosen)
+                self._optimizer_choice = chosen
+        self._changed()
 
-        def value(edit, default):
-            return edit.value() if edit.error() is None else default
-
-        module = self.impl.currentData() == "module"
-        optimizer = self.optimizer.currentData() if module else "sgd"
-        momentum = value(self.momentum, 0.0) if module and optimizer in ("sgd", "rmsprop") else 0
-        return TrainConfig(
-            method=self.method.currentData(), impl=self.impl.currentData(),
-            optimizer=optimizer, loss=self.loss.currentData(),
-            batch_size=self.batch_size.value(), shuffle=self.shuffle.isChecked(),
-            fit_bias=self.fit_bias.isChecked(), momentum=momentum,
-            nesterov=self.nesterov.isChecked() and optimizer == "sgd" and momentum > 0,
-            weight_decay=value(self.weight_decay, 0.0) if module else 0.0,
-            huber_delta=value(self.huber_delta, 1.0))
+    def _switch_momentum(self, old: str, new: str) -> None:
+        """Keep the old optimizer's momentum with it and show the new one's own."""
+        momentum = BY_NAME["momentum"]
+        if old in momentum.optimizers:
+            self._momentum_of[old] = self.momentum.text()
+        if new in momentum.optimizers:
+            text = self._momentum_of.get(new, repr(momentum.default))
+            if text != self.momentum.text():
+                self.momentum.blockSignals(True)
+                self.momentum.setText(text)
+                self.momentum.blockSignals(False)
+                self.momentum._check()
+                self.rows["momentum"]._on_edited()
 
     def _update_visibility(self) -> None:
-        module = self.impl.currentData() == "module"
-        optimizer = self.optimizer.currentData()
-        method = self.method.currentData()
-        self.optimizer.setEnabled(module)
-        if self.impl.currentData() == "analytic":
-            self.path_label.setText("Path: gradients written out (no autograd), the same plain "
-                                    "steps w -= lr * grad; stochastic descent matches autograd "
-                                    "step for step and runs far faster.")
-        elif not module:
-            self.path_label.setText("Path: autograd, as in the tutorials: tensors w, b with "
-                                    "requires_grad, loss.backward(), w -= lr * w.grad.")
-        else:
-            self.path_label.setText("Path: autograd with nn.Linear(1, 1), the loss module "
-                                    f"and torch.optim.{self.optimizer.currentText()}.")
-        show = {
-            self.batch_size: method == "minibatch",
-            self.shuffle: method != "batch",
-            self.momentum: module and optimizer in ("sgd", "rmsprop"),
-            self.nesterov: module and optimizer == "sgd",
-            self.beta1: module and optimizer == "adam",
-            self.beta2: module and optimizer == "adam",
-            self.alpha: module and optimizer == "rmsprop",
-            self.eps: module and optimizer in ("adam", "rmsprop", "adagrad"),
-            self.weight_decay: module,
-            self.huber_delta: self.loss.currentData() == "huber",
-            self.init_w: not self.random_init.isChecked(),
-            self.init_b: not self.random_init.isChecked() and self.fit_bias.isChecked(),
-        }
-        for widget, visible in show.items():
-            self.form.setRowVisible(widget, visible)
+        used = self.in_use()
+        module = "optimizer" in used
+        box = self.optimizer
+        box.setEnabled(module)
+        wanted = box.findData(self._optimizer_choice) if module else -1
+        if box.currentIndex() != wanted:
+            blocked = box.blockSignals(True)
+            box.setCurrentIndex(wanted)
+            box.blockSignals(blocked)
+        impl = self.impl.currentData()
+        self.path_label.setText(_PATHS[impl].format(
+            optimizer=OPTIMIZER_LABELS[self._optimizer_choice]))
+        for name, row in self.rows.items():
+            if BY_NAME[name].kind != "choice":
+                self.form.setRowVisible(row, name in used)
+        momentum = self.momentum.value() if self.momentum.error() is None else 0.0
+        self.nesterov.setEnabled(bool(momentum and momentum > 0))
 
     def _changed(self, *_) -> None:
         self._update_visibility()
         self._update_stable_label()
-        errors = self.errors()
-        self.error_label.setText("\n".join(errors))
         self.settingsChanged.emit()

@@ -1,0 +1,255 @@
+"""The settings panel's field widgets: a number field, spin and combo boxes that ignore a
+stray wheel, a field row with its own error line, and a hint label that is never clipped."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.settings import Setting
+
+INVALID_STYLE = "QLineEdit { border: 2px solid #d62728; background: #fdecea; }"
+ERROR_STYLE = "color: #d62728;"
+#: The largest value of a whole-number field (Qt's spin boxes hold 32-bit integers).
+SPIN_MAX = 100_000_000
+SEED_MAX = 2**31 - 1
+
+
+class FloatEdit(QLineEdit):
+    """A number field that accepts ``0.001`` or ``1e-3`` and flags anything else at once."""
+
+    def __init__(self, value: float | None, *, minimum=-math.inf, maximum=math.inf,
+                 min_inclusive=True, max_inclusive=True, what="a number", allow_empty=False,
+                 parent=None):
+        super().__init__(parent)
+        self._allow_empty = allow_empty
+        self._min, self._max = minimum, maximum
+        self._min_inc, self._max_inc = min_inclusive, max_inclusive
+        self._what = what
+        self.setText(repr(float(value)) if value is not None else "")
+        self.textChanged.connect(self._check)
+        self._check()
+
+    @classmethod
+    def for_setting(cls, setting: Setting) -> FloatEdit:
+        """The field of a number setting, with its range and default from the description."""
+        what = setting.range_text()
+        what = {"positive": "a positive number"}.get(what, what)
+        if setting.optional and setting.default is None:
+            what += ", or empty for torch's default"
+        inf = math.inf
+        edit = cls(setting.default,
+                   minimum=-inf if setting.low is None else setting.low,
+                   maximum=inf if setting.high is None else setting.high,
+                   min_inclusive=not setting.low_open, max_inclusive=not setting.high_open,
+                   what=what, allow_empty=setting.optional and setting.default is None)
+        if setting.optional and setting.default is None:
+            edit.setPlaceholderText("torch default")
+        return edit
+
+    def error(self) -> str | None:
+        text = self.text().strip()
+        if not text and self._allow_empty:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            return f"{text!r} is not a number; type e.g. 0.001 or 1e-3."
+        if not math.isfinite(value):
+            return "Enter a finite number."
+        low_bad = value < self._min or (value == self._min and not self._min_inc)
+        high_bad = value > self._max or (value == self._max and not self._max_inc)
+        if low_bad or high_bad:
+            return f"Must be {self._what}."
+        return None
+
+    def value(self) -> float | None:
+        text = self.text().strip()
+        return None if not text and self._allow_empty else float(text)
+
+    def set_value(self, value: float) -> None:
+        self.setText(f"{float(value):g}" if abs(value) >= 1e-4 or value == 0 else repr(value))
+
+    def _check(self) -> None:
+        err = self.error()
+        self.setStyleSheet(INVALID_STYLE if err else "")
+        self.setToolTip(err or "")
+
+
+class _NoWheelMixin:
+    """Scrolling the panel must not change values: the wheel only acts on a focused field."""
+
+    def wheelEvent(self, event):
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
+class SpinBox(_NoWheelMixin, QSpinBox):
+    pass
+
+
+class ComboBox(_NoWheelMixin, QComboBox):
+    def __init__(self):
+        super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(12)
+
+
+def spin(lo: int, hi: int, value: int) -> QSpinBox:
+    box = SpinBox()
+    box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    box.setRange(lo, hi)
+    box.setValue(value)
+    box.setKeyboardTracking(True)
+    box.setGroupSeparatorShown(True)
+    return box
+
+
+def make_input(setting: Setting) -> QWidget:
+    """The input widget of a setting, from its description."""
+    if setting.kind == "choice":
+        combo = ComboBox()
+        for choice in setting.choices:
+            combo.addItem(choice.label, choice.key)
+        combo.setCurrentIndex(combo.findData(setting.default))
+        return combo
+    if setting.kind == "bool":
+        box = QCheckBox(setting.label)
+        box.setChecked(bool(setting.default))
+        return box
+    if setting.kind == "int":
+        high = SEED_MAX if setting.name == "seed" else SPIN_MAX
+        return spin(int(setting.low), high, setting.default)
+    return FloatEdit.for_setting(setting)
+
+
+class HintLabel(QLabel):
+    """A wrapped hint that keeps the height of ``lines`` lines whatever its text, so that the
+    fields under it do not move when it changes, and grows (never clips) when a text needs
+    more at the current width. ``texts``: every text it may show, if known; it then keeps
+    the height of the tallest."""
+
+    def __init__(self, lines: int = 3, texts: tuple[str, ...] = (), parent=None):
+        super().__init__(parent)
+        self._lines = lines
+        self._texts = texts
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self._fit()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def needed_height(self, width: int | None = None) -> int:
+        """The height the current text needs at ``width`` (default: the label's)."""
+        width = self.width() if width is None else width
+        return max(self.heightForWidth(width), self.fontMetrics().lineSpacing())
+
+    def reserved_height(self) -> int:
+        m = self.contentsMargins()
+        height = self._lines * self.fontMetrics().lineSpacing() + m.top() + m.bottom()
+        if self._texts and self.width() > 0:
+            probe = QLabel()
+            probe.setWordWrap(True)
+            probe.setFont(self.font())
+            for text in self._texts:
+                probe.setText(text)
+                height = max(height, probe.heightForWidth(self.width()))
+        return height
+
+    def _fit(self) -> None:
+        height = self.reserved_height()
+        if self.width() > 0:
+            height = max(height, self.needed_height())
+        if height != self.minimumHeight():
+            self.setMinimumHeight(height)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit()
+
+
+class FieldRow(QWidget):
+    """An input and, under it, a line that says what is wrong with it.
+
+    A number field's own error is shown once the user has left the field (or Train was
+    pressed, :meth:`reveal`) and goes as soon as the field is valid; a problem found when a
+    run is refused (:meth:`show_problem`) stays until the field is edited.
+    """
+
+    #: The error line was shown or hidden.
+    errorShown = Signal(bool)
+
+    def __init__(self, widget: QWidget, parent=None):
+        super().__init__(parent)
+        self.widget = widget
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(1)
+        layout.addWidget(widget)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setVisible(False)
+        layout.addWidget(self.error_label)
+        self._revealed = False
+        self._problem: str | None = None
+        if isinstance(widget, FloatEdit):
+            widget.textChanged.connect(self._on_edited)
+            widget.editingFinished.connect(self.reveal)
+        elif isinstance(widget, QSpinBox):
+            widget.valueChanged.connect(self._on_edited)
+
+    def error(self) -> str | None:
+        """The field's own error (a number field's), or None."""
+        return self.widget.error() if isinstance(self.widget, FloatEdit) else None
+
+    def text(self) -> str:
+        """The error line as the user sees it ('' when hidden)."""
+        return self.error_label.text() if self.error_label.isVisibleTo(self) else ""
+
+    def reveal(self) -> None:
+        """Show the field's error, if it has one, until it is valid."""
+        self._revealed = True
+        self._refresh()
+
+    def show_problem(self, message: str) -> None:
+        """Show ``message`` under the field and flag it, until the field is edited."""
+        self._problem = message
+        if isinstance(self.widget, QLineEdit):
+            self.widget.setStyleSheet(INVALID_STYLE)
+            self.widget.setToolTip(message)
+        self._refresh()
+
+    def _on_edited(self, *_) -> None:
+        self._problem = None
+        if self.error() is None:
+            self._revealed = False
+        self._refresh()
+
+    def _refresh(self) -> None:
+        message = self._problem
+        if message is None and self._revealed:
+            message = self.error()
+        self.error_label.setText(message or "")
+        visible = bool(message)
+        if visible != self.error_label.isVisibleTo(self):
+            self.error_label.setVisible(visible)
+            self.errorShown.emit(visible)

@@ -165,7 +165,9 @@ def test_stable_bound_shown_next_to_learning_rate(window):
     assert "stable below 0.12" in window.panel.stable_label.text()
     window.panel.learning_rate.setText("abc")
     assert window.panel.learning_rate.styleSheet()  # flagged at once
-    assert not window.act_train.isEnabled()
+    assert window.act_train.isEnabled()  # not greyed: pressing it says what is wrong
+    assert not window.train_or_resume()
+    assert window.statusBar().currentMessage().startswith("Learning rate: 'abc' is not")
     window.panel.learning_rate.setText("1e-3")
     assert not window.panel.learning_rate.styleSheet()
     assert window.panel.config().learning_rate == 0.001

@@ -138,15 +138,22 @@ def make_input(setting: Setting) -> QWidget:
 
 
 class HintLabel(QLabel):
-    """A wrapped hint that keeps the height of ``lines`` lines whatever its text, so that the
-    fields under it do not move when it changes, and grows (never clips) when a text needs
-    more at the current width. ``texts``: every text it may show, if known; it then keeps
-    the height of the tallest."""
+    """A wrapped hint that never clips and does not move what is under it as its text changes.
 
-    def __init__(self, lines: int = 3, texts: tuple[str, ...] = (), parent=None):
+    It keeps at least the height of ``lines`` lines, and room for its text with
+    ``slack`` more characters (numbers in the hint that grow by a few digits while the data is
+    edited): its height only grows until :meth:`reset` (called when the fields change anyway)
+    or a change of width. ``texts``: every text it may show, if known; it then keeps the
+    height of the tallest from the start.
+    """
+
+    def __init__(self, lines: int = 3, texts: tuple[str, ...] = (), slack: int = 12,
+                 parent=None):
         super().__init__(parent)
         self._lines = lines
         self._texts = texts
+        self._slack = "0" * slack
+        self._floor = 0
         self.setWordWrap(True)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
@@ -156,33 +163,34 @@ class HintLabel(QLabel):
         super().setText(text)
         self._fit()
 
-    def needed_height(self, width: int | None = None) -> int:
-        """The height the current text needs at ``width`` (default: the label's)."""
-        width = self.width() if width is None else width
-        return max(self.heightForWidth(width), self.fontMetrics().lineSpacing())
+    def reset(self) -> None:
+        """Fit the height to the current text again (it may shrink)."""
+        self._floor = 0
+        self._fit()
 
-    def reserved_height(self) -> int:
+    def _text_height(self, text: str, width: int) -> int:
         m = self.contentsMargins()
-        height = self._lines * self.fontMetrics().lineSpacing() + m.top() + m.bottom()
-        if self._texts and self.width() > 0:
-            probe = QLabel()
-            probe.setWordWrap(True)
-            probe.setFont(self.font())
-            for text in self._texts:
-                probe.setText(text)
-                height = max(height, probe.heightForWidth(self.width()))
-        return height
+        inner = max(1, width - m.left() - m.right() - 2 * max(0, self.margin()))
+        rect = self.fontMetrics().boundingRect(0, 0, inner, 1_000_000,
+                                               int(Qt.TextFlag.TextWordWrap), text)
+        return rect.height() + m.top() + m.bottom() + 2 * max(0, self.margin())
 
     def _fit(self) -> None:
-        height = self.reserved_height()
-        if self.width() > 0:
-            height = max(height, self.needed_height())
-        if height != self.minimumHeight():
-            self.setMinimumHeight(height)
+        m = self.contentsMargins()
+        height = self._lines * self.fontMetrics().lineSpacing() + m.top() + m.bottom()
+        width = self.width()
+        if width > 0:
+            for text in (*self._texts, f"{self.text()} {self._slack}"):
+                height = max(height, self._text_height(text, width))
+            height = max(height, self.heightForWidth(width))
+        self._floor = max(self._floor, height)
+        if self._floor != self.minimumHeight():
+            self.setMinimumHeight(self._floor)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
+            self._floor = 0
             self._fit()
 
 

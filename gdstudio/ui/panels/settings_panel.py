@@ -40,6 +40,7 @@ __all__ = ["INVALID_STYLE", "ComboBox", "FloatEdit", "SettingsPanel", "SpinBox",
 
 #: What the greyed optimizer box shows for an implementation without torch.optim.
 PLAIN_STEPS = "plain steps (w -= lr·grad)"
+_PLAIN = "plain"  # the greyed box's item (never a choice: the box is disabled with it)
 _PATHS = {
     "analytic": "Path: gradients written out (no autograd), the same plain steps "
                 "w -= lr * grad; stochastic descent matches autograd step for step and runs "
@@ -92,9 +93,8 @@ class SettingsPanel(QWidget):
             else:
                 target.addRow(s.label, row)
             if s.name == "learning_rate":
-                form.addRow("", self.stable_label)
+                form.addRow(self.stable_label)  # the whole width: fewer lines
         method_form.addRow(self.path_label)
-        self.optimizer.setPlaceholderText(PLAIN_STEPS)
         #: Problems that name no field (rare: every known one has its field).
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
@@ -121,6 +121,7 @@ class SettingsPanel(QWidget):
                 widget.valueChanged.connect(self._changed)
         self.random_init.toggled.connect(self._changed)
         self._guides = None  # config -> StepGuide for the current data, or None
+        self._path = None
         self._update_visibility()
 
     # ------------------------------------------------------------------ API
@@ -191,9 +192,10 @@ class SettingsPanel(QWidget):
         self.error_label.setText("")
         row = self.rows[name]
         if row.error() and message.startswith(f"{BY_NAME[name].label}:"):
-            row.reveal()
+            self.reveal_errors()  # every invalid field in use says why; the first has focus
         else:
             row.show_problem(message)
+            row.widget.setFocus()  # where the fix is typed
         return name
 
     def field_error_text(self, name: str) -> str:
@@ -278,11 +280,10 @@ class SettingsPanel(QWidget):
             + ("The learning rate is above it." if over else ""))
 
     def _on_optimizer_changed(self, index: int) -> None:
-        if index >= 0:
-            chosen = self.optimizer.itemData(index)
-            if chosen != self._optimizer_choice:
-                self._switch_momentum(self._optimizer_choice, chosen)
-                self._optimizer_choice = chosen
+        chosen = self.optimizer.itemData(index) if index >= 0 else None
+        if chosen in BY_NAME["optimizer"].keys and chosen != self._optimizer_choice:
+            self._switch_momentum(self._optimizer_choice, chosen)
+            self._optimizer_choice = chosen
         self._changed()
 
     def _switch_momentum(self, old: str, new: str) -> None:
@@ -301,14 +302,24 @@ class SettingsPanel(QWidget):
 
     def _update_visibility(self) -> None:
         used = self.in_use()
+        path = (used, self.method.currentData(), self.impl.currentData(),
+                self._optimizer_choice, self.loss.currentData())
+        if path != self._path:  # the rows change anyway: the hint may take less room now
+            self._path = path
+            self.stable_label.reset()
         module = "optimizer" in used
         box = self.optimizer
         box.setEnabled(module)
-        wanted = box.findData(self._optimizer_choice) if module else -1
+        blocked = box.blockSignals(True)
+        plain = box.findData(_PLAIN)
+        if module and plain >= 0:
+            box.removeItem(plain)
+        elif not module and plain < 0:
+            box.addItem(PLAIN_STEPS, _PLAIN)  # greyed: never the stale choice
+        wanted = box.findData(self._optimizer_choice if module else _PLAIN)
         if box.currentIndex() != wanted:
-            blocked = box.blockSignals(True)
             box.setCurrentIndex(wanted)
-            box.blockSignals(blocked)
+        box.blockSignals(blocked)
         impl = self.impl.currentData()
         self.path_label.setText(_PATHS[impl].format(
             optimizer=OPTIMIZER_LABELS[self._optimizer_choice]))

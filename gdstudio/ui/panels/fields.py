@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -202,9 +202,6 @@ class FieldRow(QWidget):
     run is refused (:meth:`show_problem`) stays until the field is edited.
     """
 
-    #: The error line was shown or hidden.
-    errorShown = Signal(bool)
-
     def __init__(self, widget: QWidget, parent=None):
         super().__init__(parent)
         self.widget = widget
@@ -260,4 +257,3 @@ class FieldRow(QWidget):
         visible = bool(message)
         if visible != self.error_label.isVisibleTo(self):
             self.error_label.setVisible(visible)
-            self.errorShown.emit(visible)

@@ -259,3 +259,22 @@ def test_a_hidden_invalid_field_does_not_block_train(window, qtbot):
     assert window.train_or_resume()
     qtbot.waitUntil(lambda: window.session.state == "idle", timeout=20_000)
     assert window.session.status == "done"
+
+
+def test_the_fields_do_not_move_as_the_data_changes_the_hint(window):
+    """The bound's digits change with the data: the hint keeps its room."""
+    from gdstudio.core import noisy_line
+
+    p = window.panel
+    QApplication.processEvents()
+    top = field_top(p, "epochs")
+    hints = set()
+    for x_max in (5.0, 300.0, 0.05, 2.0, 1e4):
+        data = noisy_line(x_min=-x_max, x_max=x_max, x_step=x_max / 50)
+        assert window.controller.replace_data(data, "other data")
+        QApplication.processEvents()
+        hints.add(p.stable_label.text())
+        assert field_top(p, "epochs") == top, p.stable_label.text()
+        label = p.stable_label
+        assert label.height() >= label.heightForWidth(label.width())
+    assert len(hints) == 5

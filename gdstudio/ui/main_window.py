@@ -23,17 +23,8 @@ from PySide6.QtWidgets import (
 
 from ..core import Dataset
 from ..core.runstate import RunState
-from . import settings_store
-from .actions import (
-    DEFAULT_SPEED,
-    SPEEDS,
-    bind_button,
-    build_actions,
-    build_menus,
-    build_toolbar,
-    explain,
-    shortcut_lines,
-)
+from . import actions, settings_store
+from .actions import DEFAULT_SPEED, SPEEDS, bind_button, build_actions, shortcut_lines
 from .controller import StudioController
 from .data_model import announce_trimmed
 from .dialogs import GenerateDialog
@@ -152,6 +143,7 @@ class MainWindow(QMainWindow):
         # One column on the left, so the plots keep most of a laptop's width: the data and
         # the kept runs share a tabbed dock above the (scrolling) training settings.
         self.runs_panel = RunsPanel()
+        self.runs_panel.setMaximumWidth(16_777_215)  # as wide as the column it shares
         self.runs_list = self.runs_panel.runs_list
         self.runs_dock = self._dock("Compare runs", "runsDock", self.runs_panel,
                                     Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -179,17 +171,13 @@ class MainWindow(QMainWindow):
         self.act_optimum.setChecked(True)
         self.act_fit_view.triggered.connect(self.fit_views)
         self.presentation = Presentation(self, (self.plot, self.loss_plot), self.readout)
-        self.act_presentation.toggled.connect(self.presentation.set_active)
-        self.presentation.toggled.connect(self.act_presentation.setChecked)
-        self.presentation.toggled.connect(self.act_leave_presentation.setEnabled)
-        self.act_leave_presentation.setEnabled(False)
-        self.act_leave_presentation.triggered.connect(lambda: self.presentation.set_active(False))
+        self.presentation.bind(self.act_presentation, self.act_leave_presentation)
         for panel in (self.data_panel, self.runs_panel):
             for name, button in panel.buttons().items():
                 bind_button(button, self.actions_by_name[name])
         self.show_optimum.toggled.connect(self.act_optimum.setChecked)
         self.act_optimum.toggled.connect(self.show_optimum.setChecked)
-        build_menus(self.menuBar(), self.actions_by_name,
+        actions.build_menus(self.menuBar(), self.actions_by_name,
                     (self.data_dock, self.settings_dock, self.runs_dock))
 
     def _build_toolbar(self) -> None:
@@ -197,7 +185,7 @@ class MainWindow(QMainWindow):
         for label, seconds in SPEEDS:
             self.speed.addItem(label, seconds)
         self.speed.setCurrentIndex(DEFAULT_SPEED)
-        self.toolbar = build_toolbar(self.actions_by_name, {"speed": self.speed})
+        self.toolbar = actions.build_toolbar(self.actions_by_name, {"speed": self.speed})
         self.addToolBar(self.toolbar)
 
     def _build_status_bar(self) -> None:
@@ -328,7 +316,7 @@ class MainWindow(QMainWindow):
                 self.panel.setEnabled(on)
             else:
                 self.actions_by_name[name].setEnabled(on)
-        explain(self.actions_by_name, disabled_reasons(self.controller.snapshot()))
+        actions.explain(self.actions_by_name, disabled_reasons(self.controller.snapshot()))
         paused = self.controller.state is RunState.PAUSED
         self.act_train.setText("&Resume" if paused else "&Train")
         self.act_undo.setText(f"&Undo {self.controller.undo_text()}".rstrip())

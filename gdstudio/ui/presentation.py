@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 #: Text size, times the normal size.
@@ -20,6 +20,8 @@ LINE_SCALE = 2.0
 #: Axis tick labels and titles in presentation mode (points).
 TICK_POINTS = 15
 TITLE_POINTS = 20
+#: Axis and title text in presentation mode: darker than pyqtgraph's grey, for a projector.
+TEXT_COLOR = "#202020"
 
 
 class Presentation(QObject):
@@ -39,6 +41,15 @@ class Presentation(QObject):
     @property
     def active(self) -> bool:
         return self._saved is not None
+
+    def bind(self, toggle: QAction, leave: QAction) -> None:
+        """``toggle`` (checkable) enters and leaves the mode; ``leave`` (Esc) leaves it and
+        is enabled only in the mode, so Esc is free the rest of the time."""
+        toggle.toggled.connect(self.set_active)
+        self.toggled.connect(toggle.setChecked)
+        self.toggled.connect(leave.setEnabled)
+        leave.setEnabled(self.active)
+        leave.triggered.connect(lambda: self.set_active(False))
 
     def set_active(self, on: bool) -> None:
         """Enter (True) or leave (False) presentation mode; nothing if already so."""
@@ -106,11 +117,17 @@ def style_plot(plot: pg.PlotWidget, scale: float, tick_points: int | None,
         axis.setTickFont(font)
         axis.labelStyle = ({**axis.gd_base_label_style, "font-size": f"{tick_points}pt"}
                            if big else dict(axis.gd_base_label_style))
+        if big:
+            axis.setTextPen(TEXT_COLOR)
+        else:
+            axis.setTextPen()  # pyqtgraph's foreground colour
         axis.setLabel(axis.labelText, axis.labelUnits or None, axis.labelUnitPrefix or None)
     title = item.titleLabel
     if not hasattr(title, "gd_base_size"):
         title.gd_base_size = title.opts.get("size", "11pt")
-    title.setText(title.text, size=f"{title_points}pt" if title_points else title.gd_base_size)
+        title.gd_base_color = title.opts.get("color")
+    title.setText(title.text, size=f"{title_points}pt" if title_points else title.gd_base_size,
+                  color=TEXT_COLOR if title_points else title.gd_base_color)
 
 
 def _scale_item(item, scale: float) -> None:

@@ -236,11 +236,16 @@ def _layout(win: MainWindow):
 
 
 def test_presentation_mode_is_large_and_leaving_it_restores_the_layout(window, qtbot):
+    top = window.centralWidget().y()
+    window.toolbar.hide()  # the toolbar comes back for the mode, and goes again after
+    qtbot.waitUntil(lambda: window.centralWidget().y() < top)  # laid out without it
     before = _layout(window)
     assert window.act_presentation.shortcut().toString() == "F11"
     window.act_presentation.trigger()
     qtbot.waitUntil(window.isFullScreen)
     assert not any(d.isVisible() for d in window.findChildren(QDockWidget))
+    ticks = window.plot.getPlotItem().getAxis("bottom").style["tickFont"]
+    assert ticks is not None and ticks.pointSizeF() >= 14
     assert not window.menuBar().isVisible()
     assert window.toolbar.isVisible()
     for name in ("train", "pause", "stop", "step"):
@@ -255,6 +260,8 @@ def test_presentation_mode_is_large_and_leaving_it_restores_the_layout(window, q
     qtbot.waitUntil(lambda: not window.isFullScreen())
     assert not window.act_presentation.isChecked()
     assert _layout(window) == before
+    assert not window.toolbar.isVisible()
+    assert window.plot.getPlotItem().getAxis("bottom").style["tickFont"] is None
     assert not window.act_leave_presentation.isEnabled()  # Esc is free again
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QFont
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
 #: Text size, times the normal size.
 FONT_SCALE = 1.6
@@ -65,6 +65,8 @@ class Presentation(QObject):
         for dock in w.findChildren(QDockWidget):
             dock.hide()
         w.menuBar().hide()
+        for bar in w.findChildren(QToolBar):  # Train, Pause, Stop, Step... stay at hand
+            bar.show()
         font = QFont(w.font())
         font.setPointSizeF(font.pointSizeF() * FONT_SCALE)
         w.setFont(font)

@@ -15,6 +15,7 @@ def window(qtbot, tmp_path):
     win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"),
                                         QSettings.Format.IniFormat))
     qtbot.addWidget(win)
+    win.speed.setCurrentIndex(0)  # tests train as fast as possible (a first launch does not)
     win.show()
     qtbot.waitExposed(win)
     yield win

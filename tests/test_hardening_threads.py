@@ -158,6 +158,7 @@ def test_closing_during_a_run_stops_and_releases_its_thread(unstick, qtbot, qtlo
             settings = QSettings(str(tmp_path / f"settings{cycle % 3}.ini"),
                                  QSettings.Format.IniFormat)
             win = MainWindow(settings=settings)
+            win.speed.setCurrentIndex(0)  # as fast as possible
             win.show()
             p = win.panel
             p.method.setCurrentIndex(p.method.findData(methods[cycle % 3]))

@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from gdstudio.core.runstate import RunState, RunStatus
-from gdstudio.ui.state import ACTION_NAMES, StudioSnapshot, enabled_actions
+from gdstudio.ui.state import ACTION_NAMES, StudioSnapshot, disabled_reasons, enabled_actions
 
 IDLE, RUNNING, PAUSED = RunState.IDLE, RunState.RUNNING, RunState.PAUSED
 READY = StudioSnapshot(points=100)
@@ -76,3 +76,49 @@ def test_states_and_statuses_are_enums_that_read_as_their_text():
     assert RunStatus.DONE == "done" and f"{RunStatus.DIVERGED}" == "diverged"
     assert str(RunState.PAUSED) == "paused"
     assert RunState.PAUSED.active and RunState.RUNNING.active and not RunState.IDLE.active
+
+
+# --------------------------------------------------------------------------- why disabled
+
+
+def _snapshots():
+    for state, points, valid, selected, undo, epochs, result, kept, exporting in \
+            itertools.product(RunState, (0, 100), (True, False), (False, True), (False, True),
+                              (0, 3), (False, True), (False, True), (False, True)):
+        yield StudioSnapshot(state=state, points=points, settings_valid=valid,
+                             settings_error=None if valid else "Epochs: must be at least 1.",
+                             points_selected=selected, can_undo=undo, can_redo=undo,
+                             epochs=epochs, has_result=result, result_kept=kept and result,
+                             kept_runs=int(kept), runs_selected=kept, exporting=exporting)
+
+
+def test_every_disabled_action_says_why_and_no_enabled_one_does():
+    for s in _snapshots():
+        enabled = enabled_actions(s)
+        reasons = disabled_reasons(s)
+        disabled = {name for name, on in enabled.items() if not on and name != "settings"}
+        assert set(reasons) == disabled, s
+        assert all(reason.strip().endswith(".") for reason in reasons.values())
+
+
+def test_train_says_which_of_its_conditions_is_missing():
+    assert "No data" in disabled_reasons(dataclasses.replace(READY, points=0))["train"]
+    invalid = dataclasses.replace(READY, settings_valid=False,
+                                  settings_error="Learning rate: must be positive.")
+    # an invalid setting does not grey Train: pressing it names the field (settings panel)
+    assert enabled_actions(invalid)["train"] and enabled_actions(invalid)["step"]
+    assert "train" not in disabled_reasons(invalid)
+    running = dataclasses.replace(READY, state=RUNNING)
+    assert "pause or stop it" in disabled_reasons(running)["train"]
+    assert "train" not in disabled_reasons(dataclasses.replace(READY, state=PAUSED))
+
+
+def test_locked_and_busy_actions_say_so():
+    running = StudioSnapshot(state=RUNNING, points=100, epochs=3, can_undo=True)
+    reasons = disabled_reasons(running)
+    for name in ("import", "generate", "clear", "undo"):
+        assert "stop the run" in reasons[name], name
+    exporting = dataclasses.replace(READY, epochs=3, has_result=True, exporting=True)
+    assert "being written" in disabled_reasons(exporting)["export_history"]
+    kept = dataclasses.replace(READY, epochs=3, has_result=True, result_kept=True)
+    assert "already kept" in disabled_reasons(kept)["keep"]

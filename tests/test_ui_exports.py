@@ -21,6 +21,7 @@ def open_window(qtbot, tmp_path, dataset=None):
     win = MainWindow(dataset, settings=QSettings(str(tmp_path / "settings.ini"),
                                                  QSettings.Format.IniFormat))
     qtbot.addWidget(win)
+    win.speed.setCurrentIndex(0)  # as fast as possible
     win.show()
     qtbot.waitExposed(win)
     return win

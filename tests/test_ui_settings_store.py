@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from PySide6.QtCore import QSettings
 
 from gdstudio.core import TrainConfig
+from gdstudio.ui.actions import DEFAULT_SPEED
 from gdstudio.ui.main_window import MainWindow
 
 #: Saved settings that differ from every default.
@@ -24,7 +25,7 @@ BASE = TrainConfig(method="minibatch", impl="module", optimizer="sgd", loss="hub
                    seed=7, shuffle=True, fit_bias=True, momentum=0.5, nesterov=True,
                    weight_decay=0.01, beta1=0.8, beta2=0.99, alpha=0.9, eps=1e-7,
                    huber_delta=2.0)
-BASE_SPEED = 3
+BASE_SPEED = 5  # not the default speed
 DEFAULT = TrainConfig()
 
 HUGE = "x" * 50_000
@@ -111,7 +112,7 @@ def check_per_key(win, damaged: set[str]) -> str:
         elif value != getattr(BASE, f.name):
             assert value == getattr(DEFAULT, f.name), f.name  # a dependent setting reset too
             assert f.name in message, (f.name, message)
-    assert win.speed.currentIndex() == (0 if "speed" in damaged else BASE_SPEED)
+    assert win.speed.currentIndex() == (DEFAULT_SPEED if "speed" in damaged else BASE_SPEED)
     assert win.act_log.isChecked() is ("logScale" not in damaged)
     assert win.act_optimum.isChecked() is ("showOptimum" in damaged)
     assert win.show_optimum.isChecked() is win.act_optimum.isChecked()
@@ -236,4 +237,4 @@ def test_the_app_starts_on_a_damaged_store(tmp_path):
     saved = json.loads(repaired.value("config"))
     assert (saved["epochs"], saved["fit_bias"], saved["nesterov"], saved["seed"]) == (
         20, True, False, 5)
-    assert repaired.value("speed") == "0"
+    assert repaired.value("speed") == str(DEFAULT_SPEED)

@@ -297,14 +297,14 @@ def test_settings_come_back_and_corrupt_store_gives_defaults(qtbot, tmp_path):
     set_method(win, "minibatch", "module", "adam")
     win.panel.learning_rate.setText("0.003")
     win.panel.batch_size.setValue(16)
-    win.speed.setCurrentIndex(3)
+    win.speed.setCurrentIndex(5)  # not the default speed
     win.close()
     win2 = MainWindow(settings=QSettings(path, QSettings.Format.IniFormat))
     qtbot.addWidget(win2)
     c = win2.panel.config()
     assert (c.method, c.impl, c.optimizer, c.learning_rate, c.batch_size) == (
         "minibatch", "module", "adam", 0.003, 16)
-    assert win2.speed.currentIndex() == 3
+    assert win2.speed.currentIndex() == 5
     win2.close()
     for garbage in ("version=1\nconfig=\"{not json\"\n",
                     "version=99\n",

@@ -20,6 +20,8 @@ class ActionSpec(NamedTuple):
     shortcut: str | tuple | QKeySequence.StandardKey | None = None
     tip: str | None = None
     checkable: bool = False
+    #: The toolbar button's shorter text (None: the text).
+    short: str | None = None
 
 
 ACTIONS = (
@@ -39,15 +41,23 @@ ACTIONS = (
     ActionSpec("train", "&Train", "F5", "Start, or resume a paused run"),
     ActionSpec("pause", "&Pause", "F6"),
     ActionSpec("stop", "&Stop", "Shift+F5"),
-    ActionSpec("step", "Step one &epoch", "F10"),
+    ActionSpec("step", "Step one &epoch", "F10", short="Step"),
     ActionSpec("reset", "&Reset", "Ctrl+R", "Forget the current run"),
-    ActionSpec("keep", "&Keep run for comparison", "Ctrl+K"),
+    ActionSpec("keep", "&Keep run for comparison", "Ctrl+K", short="Keep run"),
     ActionSpec("remove", "Remove &kept run"),
-    ActionSpec("log", "&Log-scale loss", "Ctrl+L", checkable=True),
+    ActionSpec("log", "&Log-scale loss", "Ctrl+L", checkable=True, short="Log scale"),
     ActionSpec("optimum", "Show &least-squares line", checkable=True),
+    ActionSpec("fit_view", "&Fit to data", ("Ctrl+0", "Home"),
+               "Show all the data and the whole loss curve again after zooming", short="Fit"),
+    ActionSpec("presentation", "&Presentation", "F11",
+               "Full screen, large text and thick lines, side panels folded away",
+               checkable=True, short="Present"),
+    ActionSpec("leave_presentation", "Leave presentation", "Esc"),
     ActionSpec("shortcuts", "&Keyboard shortcuts", "F1"),
     ActionSpec("about", "&About"),
 )
+
+SPECS = {spec.name: spec for spec in ACTIONS}
 
 #: The menus: a title and its actions by name (None: a separator; "docks": the docks'
 #: show/hide actions).
@@ -55,12 +65,25 @@ MENUS = (
     ("&File", ("import", "save", None, "export_params", "export_history", None, "quit")),
     ("&Edit", ("undo", "redo", None, "delete", "generate", "clear")),
     ("&Run", ("train", "pause", "stop", "step", "reset", None, "keep", "remove")),
-    ("&View", ("log", "optimum", None, "docks")),
+    ("&View", ("fit_view", "presentation", None, "log", "optimum", None, "docks")),
     ("&Help", ("shortcuts", "about")),
 )
 
 #: The run toolbar: actions by name, None for a separator and "speed" for the speed box.
-TOOLBAR = ("train", "pause", "stop", "step", "reset", None, "speed", None, "keep", "log")
+TOOLBAR = ("train", "pause", "stop", "step", "reset", None, "speed", None, "keep", "log",
+           "fit_view", "presentation")
+#: The speed box's choices: a label and the seconds between epochs.
+SPEEDS = [
+    ("As fast as possible", 0.0),
+    ("200 epochs/s", 1 / 200),
+    ("50 epochs/s", 1 / 50),
+    ("10 epochs/s", 1 / 10),
+    ("5 epochs/s", 1 / 5),
+    ("2 epochs/s", 1 / 2),
+    ("1 epoch/s", 1.0),
+]
+#: The speed of a first launch: slow enough to watch the fit move (20 epochs: 2 s).
+DEFAULT_SPEED = 3
 #: Labels in front of the toolbar's widgets.
 TOOLBAR_LABELS = {"speed": " Speed "}
 
@@ -87,6 +110,8 @@ def build_actions(owner: QWidget) -> dict[str, QAction]:
         if spec.tip:
             action.setStatusTip(spec.tip)
         action.setCheckable(spec.checkable)
+        if spec.short:
+            action.setIconText(spec.short)
         owner.addAction(action)
         actions[spec.name] = action
     return actions
@@ -123,10 +148,39 @@ def build_toolbar(actions: dict[str, QAction], widgets: dict[str, QWidget]) -> Q
 
 
 def bind_button(button: QAbstractButton, action: QAction) -> None:
-    """Clicking ``button`` triggers ``action``, and it is enabled when the action is."""
+    """Clicking ``button`` triggers ``action``, and it is enabled when the action is (with
+    the action's tooltip, which says why when it is disabled)."""
+    def follow():
+        button.setEnabled(action.isEnabled())
+        button.setToolTip(action.toolTip())
+
     button.clicked.connect(action.trigger)
-    action.changed.connect(lambda: button.setEnabled(action.isEnabled()))
-    button.setEnabled(action.isEnabled())
+    action.changed.connect(follow)
+    follow()
+
+
+def plain_text(action: QAction) -> str:
+    """An action's text without its mnemonic '&'."""
+    return action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def explain(actions: dict[str, QAction], reasons: dict[str, str]) -> None:
+    """Set each action's tooltip and status tip: why it is disabled (``reasons``, by name,
+    see :func:`gdstudio.ui.state.disabled_reasons`), else its text and its tip."""
+    for name, action in actions.items():
+        spec = SPECS.get(name)
+        if spec is None:
+            continue
+        reason = reasons.get(name)
+        if reason is not None:
+            tip = status = f"{plain_text(action)}: {reason}"
+        else:
+            status = spec.tip or ""
+            tip = plain_text(action) + (f": {spec.tip}" if spec.tip else "")
+        if action.toolTip() != tip:
+            action.setToolTip(tip)
+        if action.statusTip() != status:
+            action.setStatusTip(status)
 
 
 def shortcut_lines(actions) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import QRect, QSettings, Qt, Slot
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from ..core import Dataset
 from ..core.runstate import RunState
-from . import settings_store
-from .actions import bind_button, build_actions, build_menus, build_toolbar, shortcut_lines
+from . import actions, settings_store
+from .actions import DEFAULT_SPEED, SPEEDS, bind_button, build_actions, shortcut_lines
 from .controller import StudioController
 from .data_model import announce_trimmed
 from .dialogs import GenerateDialog
@@ -33,20 +33,12 @@ from .memory import apply_epoch_cap
 from .messages import MessageBoxes
 from .panels import DataPanel, ReadoutPanel, SettingsPanel
 from .plots import DataPlot, LossPlot
+from .presentation import Presentation
 from .run_view import RunView
 from .runs import RunsPanel
 from .start_checks import show_start_problem
-from .state import MessageLevel
-
-SPEEDS = [
-    ("As fast as possible", 0.0),
-    ("200 epochs/s", 1 / 200),
-    ("50 epochs/s", 1 / 50),
-    ("10 epochs/s", 1 / 10),
-    ("5 epochs/s", 1 / 5),
-    ("2 epochs/s", 1 / 2),
-    ("1 epoch/s", 1.0),
-]
+from .state import MessageLevel, disabled_reasons
+from .window_fit import fitting_geometry
 
 
 def resource_path(name: str) -> Path | None:
@@ -87,8 +79,9 @@ class MainWindow(QMainWindow):
                                 self.readout, self.panel.epochs.value, self)
         self._wire()
 
-        self.resize(1280, 800)
+        self.fit_to_screen()
         self._restore_settings()
+        self._on_speed_currentIndexChanged(self.speed.currentIndex())
         self._on_panel_settingsChanged()
         self._on_controller_optimumChanged()
         self._on_controller_dataChanged(True)
@@ -113,7 +106,8 @@ class MainWindow(QMainWindow):
         self.splitter = splitter
         central = QWidget()
         layout = QVBoxLayout(central)
-        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setContentsMargins(0, 2, 4, 0)
+        layout.setSpacing(0)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.readout)
         self.setCentralWidget(central)
@@ -140,15 +134,21 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(340)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.panel.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width() + 4)
         self.settings_dock = self._dock("Training", "trainingDock", scroll,
                                         Qt.DockWidgetArea.LeftDockWidgetArea)
 
+        # One column on the left, so the plots keep most of a laptop's width: the data and
+        # the kept runs share a tabbed dock above the (scrolling) training settings.
         self.runs_panel = RunsPanel()
+        self.runs_panel.setMaximumWidth(16_777_215)  # as wide as the column it shares
         self.runs_list = self.runs_panel.runs_list
         self.runs_dock = self._dock("Compare runs", "runsDock", self.runs_panel,
-                                    Qt.DockWidgetArea.RightDockWidgetArea)
+                                    Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.data_dock, self.runs_dock)
+        self.data_dock.raise_()
 
     def _build_actions(self) -> None:
         self.actions_by_name = build_actions(self)
@@ -169,19 +169,23 @@ class MainWindow(QMainWindow):
         self.act_log.toggled.connect(self._on_log_toggled)
         self.act_optimum.toggled.connect(self._on_optimum_toggled)
         self.act_optimum.setChecked(True)
+        self.act_fit_view.triggered.connect(self.fit_views)
+        self.presentation = Presentation(self, (self.plot, self.loss_plot), self.readout)
+        self.presentation.bind(self.act_presentation, self.act_leave_presentation)
         for panel in (self.data_panel, self.runs_panel):
             for name, button in panel.buttons().items():
                 bind_button(button, self.actions_by_name[name])
         self.show_optimum.toggled.connect(self.act_optimum.setChecked)
         self.act_optimum.toggled.connect(self.show_optimum.setChecked)
-        build_menus(self.menuBar(), self.actions_by_name,
+        actions.build_menus(self.menuBar(), self.actions_by_name,
                     (self.data_dock, self.settings_dock, self.runs_dock))
 
     def _build_toolbar(self) -> None:
         self.speed = QComboBox()
         for label, seconds in SPEEDS:
             self.speed.addItem(label, seconds)
-        self.toolbar = build_toolbar(self.actions_by_name, {"speed": self.speed})
+        self.speed.setCurrentIndex(DEFAULT_SPEED)
+        self.toolbar = actions.build_toolbar(self.actions_by_name, {"speed": self.speed})
         self.addToolBar(self.toolbar)
 
     def _build_status_bar(self) -> None:
@@ -297,8 +301,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_controller_keptRunsChanged(self) -> None:
         runs = self.controller.kept_runs
+        added = len(runs) > self.runs_list.count()
         self.runs_panel.sync(runs)
         self.loss_plot.sync_kept(runs)
+        self.presentation.refresh()
+        if added:
+            self.runs_dock.raise_()  # a run was kept: show the list it went to
 
     @Slot(object)
     def _apply_actions(self, enabled: dict) -> None:
@@ -308,6 +316,7 @@ class MainWindow(QMainWindow):
                 self.panel.setEnabled(on)
             else:
                 self.actions_by_name[name].setEnabled(on)
+        actions.explain(self.actions_by_name, disabled_reasons(self.controller.snapshot()))
         paused = self.controller.state is RunState.PAUSED
         self.act_train.setText("&Resume" if paused else "&Train")
         self.act_undo.setText(f"&Undo {self.controller.undo_text()}".rstrip())
@@ -319,6 +328,25 @@ class MainWindow(QMainWindow):
 
     def _on_optimum_toggled(self, on: bool) -> None:
         self.plot.set_optimum_visible(on)
+
+    def fit_views(self) -> None:
+        """Fit both plots' views to what they show (View ▸ Fit to data), after zooming."""
+        if len(self.model.dataset):
+            self.plot.autoRange(padding=0.08)
+        self.loss_plot.autoRange()
+        if not self.session.active:
+            self.loss_plot.enableAutoRange()  # and keep fitting, as after a run
+
+    def fit_to_screen(self, available: QRect | None = None) -> None:
+        """Open at a size that fits ``available`` (the screen's available area by default)."""
+        if available is None:
+            available = self.screen().availableGeometry()
+        self.setGeometry(fitting_geometry(available))
+        self.resizeDocks([self.settings_dock], [self.settings_dock.minimumSizeHint().width()],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.data_dock, self.settings_dock],
+                         [self.data_dock.sizeHint().height(), self.height()],
+                         Qt.Orientation.Vertical)
 
     def show_shortcuts(self) -> None:
         self.show_message("Keyboard shortcuts", "\n".join(shortcut_lines(self.actions())),
@@ -346,6 +374,7 @@ class MainWindow(QMainWindow):
         settings_store.restore(self)
 
     def save_settings(self) -> None:
+        self.presentation.set_active(False)  # the layout to come back to, not the projector's
         settings_store.save(self)
 
     def closeEvent(self, event):

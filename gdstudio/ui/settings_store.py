@@ -12,10 +12,11 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, QRect, Qt
 
 from ..core import ConfigError, TrainConfig
 from ..core.settings import SETTINGS, Setting, applicable
+from .window_fit import fitting_geometry
 
 SETTINGS_VERSION = 1
 #: A saved configuration is a few hundred characters; anything much longer is damage.
@@ -240,8 +241,8 @@ def restore(window) -> Restored:
     restored = read(window.settings, epochs_max=panel.epochs.maximum(),
                     batch_max=panel.batch_size.maximum(), seed_max=panel.seed.maximum(),
                     speeds=window.speed.count())
-    if restored.geometry is not None and not window.restoreGeometry(restored.geometry):
-        restored.reset.append("geometry")
+    if restored.geometry is not None:
+        restore_geometry(window, restored)
     if restored.window_state is not None and not window.restoreState(restored.window_state):
         restored.reset.append("windowState")
     if restored.config != TrainConfig():
@@ -258,6 +259,22 @@ def restore(window) -> Restored:
     if message:
         window.statusBar().showMessage(message, 15_000)
     return restored
+
+
+def restore_geometry(window, restored: Restored, available: QRect | None = None) -> None:
+    """Put ``window`` where it was saved, if it fits ``available`` (the available area of
+    its screen by default) with its title bar; else leave it at the size that fits."""
+    if available is None:
+        available = window.screen().availableGeometry()
+    fitted = window.geometry()
+    if not window.restoreGeometry(restored.geometry):
+        restored.reset.append("geometry")
+    elif window.isMaximized():
+        pass  # maximized on whatever screen it opens on: that fits
+    else:
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
+        if fitting_geometry(available, window.geometry()) != window.geometry():
+            window.setGeometry(fitted)  # saved on a larger screen: open at the size that fits
 
 
 def save(window) -> None:

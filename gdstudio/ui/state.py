@@ -52,6 +52,8 @@ class StudioSnapshot:
     runs_selected: bool = False
     #: A history export is being written.
     exporting: bool = False
+    #: Why the settings are invalid (the message of the first invalid field), if known.
+    settings_error: str | None = None
 
 
 def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
@@ -85,3 +87,46 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
         "export_history": idle and s.epochs > 0 and not s.exporting,
         "settings": idle,
     }
+
+
+#: Why a disabled action cannot be used: the tooltip of its button and its status tip.
+_LOCKED = "The data is locked while a run is active: stop the run first."
+
+
+def _start_reason(s: StudioSnapshot) -> str:
+    if s.state is RunState.RUNNING:
+        return "A run is going: pause or stop it first."
+    return "No data: click the plot to add points, or generate or import some."
+
+
+def disabled_reasons(s: StudioSnapshot) -> dict[str, str]:
+    """Why each action that :func:`enabled_actions` disables in the state ``s`` is
+    disabled, by name (only disabled actions; ``settings`` is not an action)."""
+    active = s.state is not RunState.IDLE
+    unended = "Wait for the run to end (or stop it)."
+    reasons = {
+        "train": _start_reason(s),
+        "step": _start_reason(s),
+        "pause": ("The run is already paused." if s.state is RunState.PAUSED
+                  else "No run is going."),
+        "stop": "No run is going.",
+        "reset": "Nothing to reset: no run yet.",
+        "import": _LOCKED,
+        "generate": _LOCKED,
+        "clear": _LOCKED,
+        "delete": _LOCKED if active else "No point selected: click a point (Shift-click "
+                                         "for more) to select it.",
+        "undo": _LOCKED if active else "Nothing to undo.",
+        "redo": _LOCKED if active else "Nothing to redo.",
+        "keep": (unended if active else
+                 "This run is already kept." if s.result_kept else
+                 "Train a run first." if not s.has_result else
+                 "A run with no epoch cannot be kept."),
+        "remove": "No kept run selected: select one in the list.",
+        "export_params": "Nothing to export yet: train a run first.",
+        "export_history": ("A history export is being written." if s.exporting else
+                           unended if active else "No epochs to export yet: train a run "
+                                                  "first."),
+    }
+    enabled = enabled_actions(s)
+    return {name: reason for name, reason in reasons.items() if not enabled[name]}

@@ -115,6 +115,7 @@ def new_window(dataset: Dataset | None = None):
     path = tempfile.mktemp(suffix=".ini")
     win = MainWindow(dataset, settings=QSettings(path, QSettings.Format.IniFormat))
     win.resize(1280, 800)
+    win.speed.setCurrentIndex(0)  # as fast as possible
     win.show()
     app().processEvents()
     return win

@@ -18,6 +18,7 @@ class DataPanel(QWidget):
         hint = QLabel("Click: add · drag: move · right-click: delete · Shift-click: select")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
+        hint.setMinimumHeight(hint.fontMetrics().lineSpacing() * 2)  # it wraps in a narrow dock
         grid.addWidget(hint, 1, 0, 1, 2)
         self.btn_generate = QPushButton("Generate noisy line…")
         self.btn_clear = QPushButton("Clear")

@@ -1,50 +1,122 @@
-"""The readout under the plots: the run's epoch, w, b and loss, and the optimum of the data
-(see :mod:`gdstudio.ui.numbers_view`)."""
+"""The readout under the plots: the run's epoch, w, b and loss, where it started, and the
+optimum of the data (see :mod:`gdstudio.ui.numbers_view`).
+
+The layout is fixed: a monospaced font, and every number in a field of its own width
+(:data:`NUMBER_WIDTH` characters, the epoch as wide as the run's total), so nothing moves
+while the numbers change length during a run.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from ..numbers_view import readout_tail
 
+#: Characters of a number's field: the longest ``.6g`` text of a float but for exponents of
+#: three digits ("-1.23457e-05").
+NUMBER_WIDTH = 12
+#: The readout's font size in points (times the scale of :meth:`ReadoutPanel.set_scale`).
+FONT_POINTS = 10.0
+NBSP = "\u00a0"
+
+
+def number(value: float) -> str:
+    """``value`` as ``.6g``, in a field of :data:`NUMBER_WIDTH` characters."""
+    return f"{value:.6g}".ljust(NUMBER_WIDTH, NBSP)
+
+
+def pair(name: str, value: str) -> str:
+    """A label and its value, which never wrap apart."""
+    return f"{name}{NBSP}{value}"
+
+
+def epoch_field(done: int, total: int | None) -> str:
+    """'done/total', ``done`` padded to the width of ``total`` (so the field never grows)."""
+    if not total:
+        return f"{done:,}"
+    return f"{done:,}".rjust(len(f"{total:,}"), NBSP) + f"/{total:,}"
+
+
+def start_of(controller) -> tuple[tuple[float, float] | None, int | None]:
+    """The current run's start (w, b), or the next run's if there is no run; and the seed
+    it was drawn from (None when Initial w and b are given).
+
+    The one place that asks the controller for the next run's start."""
+    session = controller.session
+    if session.config is not None and session.init is not None:
+        config, start = session.config, session.init
+    else:
+        config = controller.settings
+        start = controller.start_parameters() if config is not None else None
+    if start is None:
+        return None, None
+    drawn = config.init_w is None or config.init_b is None
+    return start, (config.seed if drawn else None)
+
+
+def start_text(controller) -> str:
+    """'start (drawn from seed N): w … b …', or '' if the settings are invalid."""
+    start, seed = start_of(controller)
+    if start is None:
+        return ""
+    head = "start" if seed is None else f"start{NBSP}(drawn{NBSP}from{NBSP}seed{NBSP}{seed}):"
+    return " ".join([head, pair("w", f"{start[0]:.6g}"), pair("b", f"{start[1]:.6g}")])
+
+
+def run_line(controller) -> str:
+    """The first line: the run's state, epoch, w, b and loss (or 'not trained yet')."""
+    c = controller
+    h = c.session.history
+    total = c.session.config.epochs if c.session.config else None
+    summary = c.current_summary
+    if summary is not None and not c.session.active:
+        loss = "overflows".ljust(NUMBER_WIDTH, NBSP) if summary.loss == "" else number(
+            summary.loss)
+        detail = c.session.detail
+        if summary.status == "diverged" and detail is not None:
+            head = f"diverged in {detail.where}; kept:".replace(" ", NBSP)
+        else:
+            head = f"{summary.status}{NBSP}after{NBSP}{summary.epochs_done:,}{NBSP}epochs:"
+        if c.stale:
+            head = "previous data, " + head
+        return "   ".join([head, pair("w", number(summary.w)), pair("b", number(summary.b)),
+                           pair("loss", loss)])
+    if h.count:
+        last = h.last()
+        return "   ".join([pair("epoch", epoch_field(last.epoch + 1, total)),
+                           pair("w", number(last.w)), pair("b", number(last.b)),
+                           pair(f"(loss{NBSP}at{NBSP}its{NBSP}start)", number(last.loss))])
+    return f"not{NBSP}trained{NBSP}yet"
+
 
 class ReadoutPanel(QLabel):
-    """One selectable line of numbers, drawn from a :class:`StudioController`."""
+    """Two selectable lines of numbers, drawn from a :class:`StudioController`: the run,
+    then its start and the data's optimum."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setStyleSheet("font-family: monospace; font-size: 10pt; padding: 4px;")
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.set_scale(1.0)
+
+    def set_scale(self, scale: float) -> None:
+        """Draw the text ``scale`` times its normal size (presentation mode)."""
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setStyleHint(QFont.StyleHint.TypeWriter)
+        font.setFixedPitch(True)
+        font.setPointSizeF(FONT_POINTS * scale)
+        self.setFont(font)
+        self.setContentsMargins(4, 2, 4, 2)
+        # two lines always reserved, so the plots above do not jump when a line comes or goes
+        self.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 8)
 
     def update_readout(self, controller) -> None:
-        """Show the state of ``controller``'s run and data."""
-        def pair(name, value):  # a label and its value never wrap apart
-            return f"{name}\u00a0{value}"
-
-        c = controller
-        h = c.session.history
-        total = c.session.config.epochs if c.session.config else None
-        summary = c.current_summary
-        if summary is not None and not c.session.active:
-            loss = "overflows" if summary.loss == "" else f"{summary.loss:.6g}"
-            detail = c.session.detail
-            if summary.status == "diverged" and detail is not None:
-                head = f"diverged in {detail.where}; kept:".replace(" ", "\u00a0")
-            else:
-                head = f"{summary.status}\u00a0after\u00a0{summary.epochs_done:,}\u00a0epochs:"
-            if c.stale:
-                head = "previous data, " + head
-            text = "   ".join([head, pair("w", f"{summary.w:.6g}"), pair("b", f"{summary.b:.6g}"),
-                               pair("loss", loss)])
-        elif h.count:
-            last = h.last()
-            epoch = f"{last.epoch + 1:,}" + (f"/{total:,}" if total else "")
-            text = "   ".join([pair("epoch", epoch), pair("w", f"{last.w:.6g}"),
-                               pair("b", f"{last.b:.6g}"),
-                               pair("(loss\u00a0at\u00a0its\u00a0start", f"{last.loss:.6g})")])
-        else:
-            text = "not\u00a0trained\u00a0yet"
-        self.setText(text + readout_tail(c))
+        """Show the state of ``controller``'s run, its start and the data's optimum."""
+        second = [part for part in (start_text(controller),
+                                    readout_tail(controller).removeprefix("   |   ")) if part]
+        self.setText(run_line(controller) + "\n" + "   |   ".join(second))

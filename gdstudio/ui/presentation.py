@@ -1,0 +1,147 @@
+"""Presentation mode: the studio as a classroom sees it on a projector.
+
+Full screen, text :data:`FONT_SCALE` times larger, lines and points :data:`LINE_SCALE`
+times thicker, the side panels and the menu bar folded away; the run toolbar (Train,
+Pause, Stop, Step...) stays. Leaving restores the previous layout exactly: the window's
+geometry, its docks and toolbars (``saveState``), and whether it was maximized.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QFont
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
+
+#: Text size, times the normal size.
+FONT_SCALE = 1.6
+#: Line widths and point sizes, times the normal ones.
+LINE_SCALE = 2.0
+#: Axis tick labels and titles in presentation mode (points).
+TICK_POINTS = 15
+TITLE_POINTS = 20
+#: Axis and title text in presentation mode: darker than pyqtgraph's grey, for a projector.
+TEXT_COLOR = "#202020"
+
+
+class Presentation(QObject):
+    """Enters and leaves presentation mode for ``window``, whose ``plots`` (pyqtgraph
+    PlotWidgets) are drawn large and whose ``readout`` has a ``set_scale``."""
+
+    #: Presentation mode was entered (True) or left (False).
+    toggled = Signal(bool)
+
+    def __init__(self, window: QMainWindow, plots, readout, parent=None):
+        super().__init__(parent if parent is not None else window)
+        self.window = window
+        self.plots = list(plots)
+        self.readout = readout
+        self._saved: tuple | None = None
+
+    @property
+    def active(self) -> bool:
+        return self._saved is not None
+
+    def bind(self, toggle: QAction, leave: QAction) -> None:
+        """``toggle`` (checkable) enters and leaves the mode; ``leave`` (Esc) leaves it and
+        is enabled only in the mode, so Esc is free the rest of the time."""
+        toggle.toggled.connect(self.set_active)
+        self.toggled.connect(toggle.setChecked)
+        self.toggled.connect(leave.setEnabled)
+        leave.setEnabled(self.active)
+        leave.triggered.connect(lambda: self.set_active(False))
+
+    def set_active(self, on: bool) -> None:
+        """Enter (True) or leave (False) presentation mode; nothing if already so."""
+        if on and not self.active:
+            self.enter()
+        elif not on and self.active:
+            self.leave()
+
+    def enter(self) -> None:
+        w = self.window
+        self._saved = (w.saveGeometry(), w.saveState(), w.windowState(), w.font(),
+                       w.menuBar().isVisible())
+        for dock in w.findChildren(QDockWidget):
+            dock.hide()
+        w.menuBar().hide()
+        for bar in w.findChildren(QToolBar):  # Train, Pause, Stop, Step... stay at hand
+            bar.show()
+        font = QFont(w.font())
+        font.setPointSizeF(font.pointSizeF() * FONT_SCALE)
+        w.setFont(font)
+        self.readout.set_scale(FONT_SCALE)
+        for plot in self.plots:
+            style_plot(plot, LINE_SCALE, TICK_POINTS, TITLE_POINTS)
+        w.showFullScreen()
+        self.toggled.emit(True)
+
+    def leave(self) -> None:
+        w = self.window
+        geometry, state, window_state, font, menu_visible = self._saved
+        self._saved = None
+        for plot in self.plots:
+            style_plot(plot, 1.0, None, None)
+        self.readout.set_scale(1.0)
+        w.setFont(font)
+        w.menuBar().setVisible(menu_visible)
+        w.setWindowState(window_state)
+        w.restoreGeometry(geometry)
+        w.restoreState(state)
+        self.toggled.emit(False)
+
+    def refresh(self) -> None:
+        """Draw curves added since entering (a kept run) as thick as the others."""
+        if self.active:
+            for plot in self.plots:
+                style_plot(plot, LINE_SCALE, TICK_POINTS, TITLE_POINTS)
+
+
+def style_plot(plot: pg.PlotWidget, scale: float, tick_points: int | None,
+               title_points: int | None) -> None:
+    """Draw ``plot``'s curves and points ``scale`` times as thick as made, and its axes'
+    ticks and title at these sizes (None: the normal ones)."""
+    item = plot.getPlotItem()
+    for data in item.listDataItems():
+        _scale_item(data, scale)
+    for child in item.items:
+        if isinstance(child, pg.ScatterPlotItem):
+            _scale_item(child, scale)
+    big = tick_points is not None
+    for name in ("left", "bottom"):
+        axis = item.getAxis(name)
+        if not hasattr(axis, "gd_base_label_style"):
+            axis.gd_base_label_style = dict(axis.labelStyle)
+        font = None
+        if big:
+            font = QFont()
+            font.setPointSize(tick_points)
+        axis.setTickFont(font)
+        axis.labelStyle = ({**axis.gd_base_label_style, "font-size": f"{tick_points}pt"}
+                           if big else dict(axis.gd_base_label_style))
+        if big:
+            axis.setTextPen(TEXT_COLOR)
+        else:
+            axis.setTextPen()  # pyqtgraph's foreground colour
+        axis.setLabel(axis.labelText, axis.labelUnits or None, axis.labelUnitPrefix or None)
+    title = item.titleLabel
+    if not hasattr(title, "gd_base_size"):
+        title.gd_base_size = title.opts.get("size", "11pt")
+        title.gd_base_color = title.opts.get("color")
+    title.setText(title.text, size=f"{title_points}pt" if title_points else title.gd_base_size,
+                  color=TEXT_COLOR if title_points else title.gd_base_color)
+
+
+def _scale_item(item, scale: float) -> None:
+    """Scale a curve's pen or a scatter's point size and pen, from what they were made
+    with (remembered on the item the first time)."""
+    if isinstance(item, pg.ScatterPlotItem):
+        if not hasattr(item, "gd_base_size"):
+            item.gd_base_size = item.opts["size"]
+        item.setSize(item.gd_base_size * scale)
+        return
+    if not hasattr(item, "gd_base_pen"):
+        item.gd_base_pen = pg.mkPen(item.opts["pen"])
+    pen = pg.mkPen(item.gd_base_pen)
+    pen.setWidthF(max(pen.widthF(), 1.0) * scale)
+    item.setPen(pen)

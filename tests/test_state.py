@@ -86,7 +86,6 @@ def _snapshots():
             itertools.product(RunState, (0, 100), (True, False), (False, True), (False, True),
                               (0, 3), (False, True), (False, True), (False, True)):
         yield StudioSnapshot(state=state, points=points, settings_valid=valid,
-                             settings_error=None if valid else "Epochs: must be at least 1.",
                              points_selected=selected, can_undo=undo, can_redo=undo,
                              epochs=epochs, has_result=result, result_kept=kept and result,
                              kept_runs=int(kept), runs_selected=kept, exporting=exporting)
@@ -103,8 +102,7 @@ def test_every_disabled_action_says_why_and_no_enabled_one_does():
 
 def test_train_says_which_of_its_conditions_is_missing():
     assert "No data" in disabled_reasons(dataclasses.replace(READY, points=0))["train"]
-    invalid = dataclasses.replace(READY, settings_valid=False,
-                                  settings_error="Learning rate: must be positive.")
+    invalid = dataclasses.replace(READY, settings_valid=False)
     # an invalid setting does not grey Train: pressing it names the field (settings panel)
     assert enabled_actions(invalid)["train"] and enabled_actions(invalid)["step"]
     assert "train" not in disabled_reasons(invalid)

@@ -174,7 +174,7 @@ class StudioController(DataEditing, RunRequests, QObject):
             points_selected=bool(self.selected_points), epochs=self.session.history.count,
             has_result=self.current_summary is not None, result_kept=self._kept_current,
             kept_runs=len(self.kept_runs), runs_selected=bool(self.selected_runs),
-            exporting=self.exports.busy, settings_error=self.settings_error)
+            exporting=self.exports.busy)
 
     def enabled_actions(self) -> dict[str, bool]:
         return enabled_actions(self.snapshot())

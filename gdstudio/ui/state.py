@@ -52,8 +52,6 @@ class StudioSnapshot:
     runs_selected: bool = False
     #: A history export is being written.
     exporting: bool = False
-    #: Why the settings are invalid (the message of the first invalid field), if known.
-    settings_error: str | None = None
 
 
 def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:

@@ -272,9 +272,9 @@ def test_keep_once_and_remove(qtbot, controller):
         assert c.keep_run()
         assert not c.keep_run() and not c.enabled_actions()["keep"]  # kept once
     assert seen.kept == 2
-    assert [k.label for k in c.kept_runs] == [
-        f"#{i} {TrainConfig(learning_rate=lr).short_label()}"
-        for i, lr in ((1, 0.01), (2, 0.02))]
+    first, second = (k.label for k in c.kept_runs)
+    assert first.startswith("#1 ") and "0.01" in first
+    assert second.startswith("#2 ") and "0.02" in second
     assert [k.summary.name for k in c.kept_runs] == ["run 1", "run 2"]
     assert len(c.kept_runs[0].loss) == 5
     assert not c.enabled_actions()["remove"]

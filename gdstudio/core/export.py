@@ -20,12 +20,13 @@ HISTORY_HEADER = ("epoch", "loss", "w", "b", "samples_seen", "updates")
 #: ``optimal_note`` says how it was found and, in words, when it is not unique (then the w, b
 #: cells are empty) or when float64 cannot hold a value (then that cell is empty).
 #: ``w_lsq``, ``b_lsq``, ``mse_lsq``, ``lsq_note``: the least-squares line, its MSE, and the
-#: same kind of note: the reference line, whatever the run's loss.
+#: same kind of note: the reference line, whatever the run's loss. ``data_changed``: the run
+#: was trained on data that has changed since (in the studio; always False from the CLI).
 PARAMS_HEADER = (
     "run", "w", "b", "loss", "status", "epochs_done", "method", "impl", "optimizer", "loss_fn",
     "learning_rate", "batch_size", "momentum", "nesterov", "weight_decay", "init_w", "init_b",
     "seed", "shuffle", "fit_bias", "n_points", "dtype", "w_optimal", "b_optimal", "loss_optimal",
-    "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note",
+    "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note", "data_changed",
 )
 
 
@@ -67,6 +68,8 @@ class RunSummary:
     optimum: Optimum | None = None
     name: str = ""
     lsq: Optimum | None = None
+    #: Trained on data that has changed since.
+    data_changed: bool = False
 
     def row(self, index: int) -> list:
         c = self.config
@@ -79,6 +82,7 @@ class RunSummary:
             float(c.weight_decay), self.init_w, self.init_b, c.seed, c.shuffle, c.fit_bias,
             self.n_points, self.dtype,
             *_optimum_cells(opt, label=True), *_optimum_cells(self.lsq, label=False),
+            self.data_changed,
         ]
 
 

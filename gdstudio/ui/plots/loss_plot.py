@@ -127,13 +127,13 @@ class LossPlot(pg.PlotWidget):
 
     def _fit_live_y(self) -> None:
         self._y_view = None
-        curves = [self.current] + [item for item in self.kept.values() if item.isVisible()]
-        for item in curves:
-            ys = item.getData()[1]
-            if ys is not None and len(ys):
-                finite = ys[np.isfinite(ys)]
-                if len(finite):
-                    self._grow_y_range(float(finite.min()), float(finite.max()))
+        views = [self._current_view[1]]
+        views += [item.gd_view[1] for item in self.kept.values() if item.isVisible()]
+        for ys in views:
+            shown = self._shown(ys)
+            finite = shown[np.isfinite(shown)]
+            if len(finite):
+                self._grow_y_range(float(finite.min()), float(finite.max()))
 
     def _grow_y_range(self, lo: float, hi: float) -> None:
         if self._log:

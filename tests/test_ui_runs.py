@@ -148,12 +148,14 @@ def test_a_run_on_changed_data_is_marked_everywhere(window, qtbot, tmp_path):
     curve = window.loss_plot.kept[key]
     assert pen(curve).style() == Qt.PenStyle.SolidLine
     assert "previous data" not in item(window, key).text()
+    assert "previous data" not in window.loss_plot.getPlotItem().titleLabel.text
     with qtbot.waitSignal(window.controller.keptRunsChanged, timeout=1000):
         window.plot.addRequested.emit(2.0, 20.0)  # a click on the plot adds a point
     entry = item(window, key)
     assert "(previous data)" in entry.text()
     assert "changed since" in entry.toolTip()
     assert entry.font().italic()
+    assert "on previous data" in window.loss_plot.getPlotItem().titleLabel.text
     assert pen(curve).style() == Qt.PenStyle.DashLine
     assert pen(window.plot.run_lines[key]).style() == Qt.PenStyle.DashLine
     # a new run on the data as it is now is not marked

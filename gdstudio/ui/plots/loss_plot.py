@@ -1,7 +1,8 @@
 """The loss plot: the current run live, kept runs overlaid in their colours.
 
 There is no legend inside the plot (it would cover curves): the compare list, with each kept
-run's colour, is the legend of the kept runs, and the title names the current run's colour.
+run's colour, is the legend of the kept runs, and the title names the current run's colour
+and what a dashed curve means.
 A kept run trained on data that has changed since is drawn dashed; a selected one is drawn
 thicker and in front of the others, which are dimmed; a hidden one is not drawn.
 
@@ -34,8 +35,7 @@ class LossPlot(pg.PlotWidget):
         self.setBackground("w")
         self.setLabel("bottom", "epoch")
         self.setLabel("left", "loss (full data, start of epoch)")
-        self.setTitle(legend_title([(CURRENT_COLOR, False, "current run"),
-                                    ("#555555", False, "kept runs: see Compare runs")]))
+        self._show_legend(stale=False)
         cache_axes(self)  # no grid here: it would be redrawn every frame as the range grows
         self.getAxis("left").enableAutoSIPrefix(False)
         self.current = self.plot(pen=run_pen(CURRENT_COLOR))
@@ -51,6 +51,14 @@ class LossPlot(pg.PlotWidget):
         self._selected: frozenset[int] = frozenset()
         #: The kept runs' curves by run key.
         self.kept: dict[int, pg.PlotDataItem] = {}
+
+    def _show_legend(self, stale: bool) -> None:
+        """The title: the current run's colour, and what a dashed curve means when one is
+        drawn (kept runs are named, in their colours, in the compare list)."""
+        entries = [(CURRENT_COLOR, False, "current run")]
+        if stale:
+            entries.append(("#555555", True, "on previous data"))
+        self.setTitle(legend_title(entries))
 
     # --------------------------------------------------------------- log axis
     @property
@@ -172,6 +180,7 @@ class LossPlot(pg.PlotWidget):
             item.setVisible(run.visible)
         self.set_highlight(selected)
         self._update_floor(force=True)
+        self._show_legend(any(run.stale and run.visible for run in runs))
 
     def _add_kept(self, loss: np.ndarray) -> pg.PlotDataItem:
         loss = np.asarray(loss, dtype=np.float64)

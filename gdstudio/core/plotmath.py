@@ -98,7 +98,7 @@ def log_floor(smallest_positive: float) -> float:
     smallest positive loss ``smallest_positive`` (``inf``: none, then
     :data:`EMPTY_LOG_FLOOR`). The curves then drop to the bottom of a view a few decades
     high, never to 1e-308 at the bottom of a view 600 decades high. Never below
-    :data:`LOWEST_LOG_FLOOR`, the bottom of a log view pyqtgraph can show."""
+    :data:`LOWEST_LOG_FLOOR`, the bottom of a log view the plot can show."""
     if not np.isfinite(smallest_positive) or smallest_positive <= 0:
         return EMPTY_LOG_FLOOR
     return max(float(10.0 ** (np.floor(np.log10(smallest_positive)) - 1)), LOWEST_LOG_FLOOR)

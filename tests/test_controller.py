@@ -444,9 +444,7 @@ NO_QAPPLICATION = textwrap.dedent(
     from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
     app = QCoreApplication([])
     from gdstudio.core import TrainConfig
-    from gdstudio.core.export import PARAMS_HEADER
-from gdstudio.ui.controller import StudioController
-from gdstudio.ui.kept_runs import quit_question
+    from gdstudio.ui.controller import StudioController
     c = StudioController()
     loop = QEventLoop()
     c.runFinished.connect(lambda status, detail: loop.quit())

@@ -20,6 +20,10 @@ def window(qtbot, tmp_path):
     qtbot.waitExposed(win)
     yield win
     win.close()
+    if win.isVisible():  # it asked first (kept runs would be lost): the test is over, quit
+        from tests.qt_helpers import answer
+
+        answer(win, "Quit")
 
 
 @pytest.fixture(autouse=True)

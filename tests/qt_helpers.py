@@ -44,3 +44,18 @@ def drag(plot, start: QPointF, end: QPointF, steps: int = 10,
         _send(plot, QEvent.Type.MouseMove, p, Qt.MouseButton.NoButton, button)
     _send(plot, QEvent.Type.MouseButtonRelease, end, button, Qt.MouseButton.NoButton)
     QApplication.processEvents()
+
+
+def open_question(window, title: str = "Quit?"):
+    """The question box titled ``title`` open over ``window``, or None."""
+    boxes = [box for box in window.messages.boxes if box.windowTitle() == title]
+    return boxes[-1] if boxes else None
+
+
+def answer(window, button_text: str, title: str = "Quit?") -> None:
+    """Click ``button_text`` in the question ``title`` open over ``window``."""
+    box = open_question(window, title)
+    assert box is not None, f"no question {title!r} is open"
+    (button,) = [b for b in box.buttons() if b.text().replace("&", "") == button_text]
+    button.click()
+    QApplication.processEvents()

@@ -18,7 +18,7 @@ CORE = PACKAGE / "core"
 FORBIDDEN = ("PySide6", "pyqtgraph", "gdstudio.ui", "gdstudio.app")
 #: Modules of gdstudio.ui that need no Qt: the rule for enabled actions (tested without Qt)
 #: and the helpers the controller uses. They may import each other and the core.
-QT_FREE_UI = ("state.py", "generator.py", "offload.py")
+QT_FREE_UI = ("state.py", "generator.py", "offload.py", "kept_runs.py", "palette.py")
 
 
 def test_importing_core_and_cli_parser_loads_no_qt():
@@ -110,6 +110,7 @@ def test_qt_free_ui_modules_import_no_qt():
         import sys
         import gdstudio.core.plotmath, gdstudio.core.runstate
         import gdstudio.ui.state, gdstudio.ui.generator
+        import gdstudio.ui.kept_runs, gdstudio.ui.palette
         assert not [m for m in sys.modules if m.split(".")[0] in ("PySide6", "pyqtgraph")]
         print("ok")
     """)

@@ -18,24 +18,28 @@ from PySide6.QtWidgets import QApplication
 
 from gdstudio.cli import main as cli_main
 from gdstudio.core import Dataset, TrainConfig, TrainingDiverged, noisy_line, train
+from gdstudio.core.export import PARAMS_HEADER
 from gdstudio.core.runstate import RunState, RunStatus
 from gdstudio.ui.controller import StudioController
+from gdstudio.ui.kept_runs import quit_question
 from gdstudio.ui.state import MessageLevel
 
 
-def widget_count() -> int:
+def widgets() -> list:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    return len(QApplication.allWidgets())
+    return QApplication.allWidgets()
 
 
 @pytest.fixture
 def controller(qtbot):
-    """A controller on the tutorial's line; the test must create no widget."""
-    widgets = widget_count()
+    """A controller on the tutorial's line; the test must create no widget (widgets of
+    earlier tests may be collected meanwhile, so new ones are counted, not all)."""
+    before = widgets()  # held, so no id below is reused by a new widget
+    known = {id(w) for w in before}
     c = StudioController()
     yield c
     c.shutdown(5000)
-    assert widget_count() == widgets, "the controller created a widget"
+    assert not [w for w in widgets() if id(w) not in known], "the controller created a widget"
 
 
 class Recorder:
@@ -274,9 +278,9 @@ def test_keep_once_and_remove(qtbot, controller):
         assert c.keep_run()
         assert not c.keep_run() and not c.enabled_actions()["keep"]  # kept once
     assert seen.kept == 2
-    assert [k.label for k in c.kept_runs] == [
-        f"#{i} {TrainConfig(learning_rate=lr).short_label()}"
-        for i, lr in ((1, 0.01), (2, 0.02))]
+    first, second = (k.label for k in c.kept_runs)
+    assert first.startswith("#1 ") and "0.01" in first
+    assert second.startswith("#2 ") and "0.02" in second
     assert [k.summary.name for k in c.kept_runs] == ["run 1", "run 2"]
     assert len(c.kept_runs[0].loss) == 5
     assert not c.enabled_actions()["remove"]
@@ -316,6 +320,79 @@ def test_runs_on_changed_data_are_marked_stale(qtbot, controller):
     assert c.kept_runs[1].stale
     run_to_end(qtbot, c, TrainConfig(epochs=2))
     assert not c.stale  # a new run is on the data as it is now
+
+
+def test_kept_runs_keep_their_colour_and_can_be_hidden(qtbot, controller):
+    c = controller
+    seen = Recorder(c)
+    selections = []
+    c.keptSelectionChanged.connect(selections.append)
+    for lr in (0.01, 0.02, 0.03):
+        run_to_end(qtbot, c, TrainConfig(learning_rate=lr, epochs=3))
+        assert c.keep_run()
+    first = {k.key: k.color for k in c.kept_runs}
+    assert len(set(first.values())) == 3
+    c.select_runs({2, 99})  # a key that is not kept is not selected
+    assert c.selected_runs == {2} and selections == [frozenset({2})]
+    c.select_runs({2})
+    assert len(selections) == 1  # no change, no signal
+    c.remove_runs({2})
+    assert c.selected_runs == frozenset() and selections[-1] == frozenset()
+    run_to_end(qtbot, c, TrainConfig(learning_rate=0.04, epochs=3))
+    assert c.keep_run()
+    assert {k.key: k.color for k in c.kept_runs[:2]} == {1: first[1], 3: first[3]}
+    assert c.kept_runs[2].color not in (first[1], first[3])
+    kept = seen.kept
+    c.set_run_visible(3, False)
+    assert not c.kept_runs[1].visible and seen.kept == kept + 1
+    c.set_run_visible(3, False)
+    assert seen.kept == kept + 1  # no change, no signal
+
+
+def test_labels_tell_the_loss_functions_apart(qtbot, controller):
+    c = controller
+    for loss in ("mae", "huber"):
+        run_to_end(qtbot, c, TrainConfig(loss=loss, epochs=2))
+        assert c.keep_run()
+    mae, huber = (k.label.split(" ", 1)[1] for k in c.kept_runs)
+    assert mae != huber and "MAE" in mae and "Huber" in huber
+
+
+def test_quitting_asks_only_with_kept_runs(qtbot, controller):
+    c = controller
+    assert quit_question(0) is None and c.quit_question() is None
+    run_to_end(qtbot, c, TrainConfig(epochs=2))
+    assert c.quit_question() is None  # the current run was never kept
+    assert c.keep_run()
+    assert "1 kept run" in c.quit_question()
+    run_to_end(qtbot, c, TrainConfig(epochs=2))
+    assert c.keep_run()
+    assert "2 kept runs" in c.quit_question()
+    c.remove_runs({1, 2})
+    assert c.quit_question() is None
+
+
+def test_the_parameters_say_which_runs_are_on_changed_data(qtbot, controller, tmp_path):
+    c = controller
+    run_to_end(qtbot, c, TrainConfig(epochs=2))
+    assert c.keep_run()
+    assert c.add_point(1.0, 2.0)
+    run_to_end(qtbot, c, TrainConfig(epochs=2))
+    assert c.keep_run()
+    run_to_end(qtbot, c, TrainConfig(epochs=3))
+    assert c.add_point(2.0, 2.0)  # the current run, not kept, is on changed data too
+    path = tmp_path / "params.csv"
+    assert c.export_parameters(str(path))
+    header, *rows = read_rows(path)
+    assert header[:-1] == list(PARAMS_HEADER[:-1])  # the columns before are unchanged
+    assert header[-1] == "data_changed"
+    assert [(r[0], r[-1]) for r in rows] == [
+        ("run 1", "True"), ("run 2", "True"), ("run 3", "True")]
+    c.remove_runs({1})
+    run_to_end(qtbot, c, TrainConfig(epochs=3))
+    assert c.export_parameters(str(path))
+    assert [(r[0], r[-1]) for r in read_rows(path)[1:]] == [
+        ("run 2", "True"), ("run 3", "False")]
 
 
 # --------------------------------------------------------------------------- exporting

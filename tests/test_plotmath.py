@@ -5,7 +5,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdstudio.core.plotmath import PeakDecimator, clip_line
+from gdstudio.core.plotmath import (
+    EMPTY_LOG_FLOOR,
+    LOWEST_LOG_FLOOR,
+    PeakDecimator,
+    clip_line,
+    log_floor,
+    min_positive,
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -49,3 +56,24 @@ def test_steep_lines_are_clipped_to_the_view():
     assert xs.tolist() == [-5.0, 5.0] and ys.tolist() == [-9.0, 11.0]
     assert clip_line(0.0, 500.0, -5.0, 5.0, -100.0, 100.0) is None  # misses the view
     assert clip_line(1.0, 1000.0, -5.0, 5.0, -100.0, 100.0) is None
+
+
+def test_log_floor_is_a_decade_below_the_smallest_positive_loss():
+    assert min_positive(np.array([3.0, 0.0, -1.0, np.inf, np.nan, 0.25])) == 0.25
+    assert min_positive(np.array([0.0, -2.0])) == np.inf
+    assert min_positive(np.empty(0)) == np.inf
+    assert log_floor(0.25) == 0.01
+    assert log_floor(1.0) == 0.1
+    assert log_floor(7e5) == 1e4
+    assert log_floor(np.inf) == EMPTY_LOG_FLOOR  # nothing positive to go by
+    # a subnormal loss: the floor stays where a log view can reach
+    assert log_floor(5e-324) == LOWEST_LOG_FLOOR
+
+
+@given(st.floats(min_value=5e-324, max_value=1e308))
+def test_log_floor_is_a_power_of_ten_below_any_positive_loss(value):
+    floor = log_floor(value)
+    assert LOWEST_LOG_FLOOR <= floor
+    assert floor < value or floor == LOWEST_LOG_FLOOR
+    assert floor >= value / 100 or floor == LOWEST_LOG_FLOOR
+    assert float(f"{floor:.0e}") == floor

@@ -146,12 +146,13 @@ def test_parameters_csv_settings_columns_come_from_the_description():
     columns = tuple(BY_NAME[name].csv for name in PARAMS_SETTINGS)
     assert PARAMS_HEADER[6:6 + len(columns)] == columns
     assert {s.name for s in SETTINGS if s.csv} == set(PARAMS_SETTINGS)
-    # the columns of files written before the description, unchanged
+    # the columns of files written before the description, unchanged; data_changed added last
     assert PARAMS_HEADER == (
         "run", "w", "b", "loss", "status", "epochs_done", "method", "impl", "optimizer",
         "loss_fn", "learning_rate", "batch_size", "momentum", "nesterov", "weight_decay",
         "init_w", "init_b", "seed", "shuffle", "fit_bias", "n_points", "dtype", "w_optimal",
-        "b_optimal", "loss_optimal", "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note")
+        "b_optimal", "loss_optimal", "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note",
+        "data_changed")
 
 
 # --------------------------------------------------------------------------- applicable

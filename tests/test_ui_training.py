@@ -191,15 +191,17 @@ def test_keep_compare_and_remove_runs(window, qtbot):
         assert not window.act_keep.isEnabled()  # kept once
         labels.append(window.kept_runs[-1].label)
     assert len(window.loss_plot.kept) == 3
-    legend = [label.text for _, label in window.loss_plot.legend.items]
-    for label in labels:
-        assert label in legend
-    assert any("stochastic" in t for t in legend) and any("mini-batch B=10" in t
+    # the compare list is the legend: each entry names its run
+    legend = [window.runs_list.item(i).text() for i in range(window.runs_list.count())]
+    for label, text in zip(labels, legend, strict=True):
+        assert text.startswith(label)
+    assert any("stochastic" in t for t in legend) and any("mini-batch" in t and "10" in t
                                                           for t in legend)
     window.runs_list.item(1).setSelected(True)
     window.act_remove.trigger()
     assert len(window.kept_runs) == 2 and len(window.loss_plot.kept) == 2
-    assert labels[1] not in [label.text for _, label in window.loss_plot.legend.items]
+    assert not any(window.runs_list.item(i).text().startswith(labels[1])
+                   for i in range(window.runs_list.count()))
 
 
 def read_csv(path):
@@ -324,6 +326,6 @@ def test_kept_runs_on_changed_data_say_so(window, qtbot):
     assert "(previous data)" not in window.runs_list.item(0).text()
     window.plot.addRequested.emit(2.0, 20.0)  # a click on the plot
     assert "(previous data)" in window.runs_list.item(0).text()
-    legend = [label.text for _, label in window.loss_plot.legend.items]
-    assert legend[1:] == [window.kept_runs[0].label + " (previous data)"]
+    assert window.runs_list.item(0).text().startswith(
+        window.kept_runs[0].label + " (previous data)")
     assert window.readout.text().startswith("previous data, done")

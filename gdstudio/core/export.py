@@ -21,14 +21,15 @@ HISTORY_HEADER = ("epoch", "loss", "w", "b", "samples_seen", "updates")
 #: ``optimal_note`` says how it was found and, in words, when it is not unique (then the w, b
 #: cells are empty) or when float64 cannot hold a value (then that cell is empty).
 #: ``w_lsq``, ``b_lsq``, ``mse_lsq``, ``lsq_note``: the least-squares line, its MSE, and the
-#: same kind of note: the reference line, whatever the run's loss.
+#: same kind of note: the reference line, whatever the run's loss. ``data_changed``: the run
+#: was trained on data that has changed since (in the studio; always False from the CLI).
 #: The settings columns come from the description of the training settings
 #: (:data:`~gdstudio.core.settings.PARAMS_SETTINGS`, each named by its ``csv``).
 PARAMS_HEADER = (
     "run", "w", "b", "loss", "status", "epochs_done",
     *(BY_NAME[name].csv for name in PARAMS_SETTINGS),
     "n_points", "dtype", "w_optimal", "b_optimal", "loss_optimal",
-    "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note",
+    "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note", "data_changed",
 )
 
 
@@ -89,6 +90,8 @@ class RunSummary:
     optimum: Optimum | None = None
     name: str = ""
     lsq: Optimum | None = None
+    #: Trained on data that has changed since.
+    data_changed: bool = False
 
     def row(self, index: int) -> list:
         return [
@@ -96,6 +99,7 @@ class RunSummary:
             self.epochs_done, *settings_cells(self.config, (self.init_w, self.init_b)),
             self.n_points, self.dtype,
             *_optimum_cells(self.optimum, label=True), *_optimum_cells(self.lsq, label=False),
+            self.data_changed,
         ]
 
 

@@ -77,3 +77,28 @@ class PeakDecimator:
         xs[m:] = np.arange(self.done, n)
         ys[m:] = y[self.done:n]
         return xs, ys
+
+
+#: A log axis with no positive value to go by draws zero losses here (about float64's eps:
+#: zero to the precision of the numbers).
+EMPTY_LOG_FLOOR = 1e-16
+#: The lowest floor: a log view cannot reach below about 1e-307.6 (float64's range).
+LOWEST_LOG_FLOOR = 1e-307
+
+
+def min_positive(values) -> float:
+    """The smallest finite value above zero, or ``inf`` when there is none."""
+    values = np.asarray(values, dtype=np.float64)
+    positive = values[np.isfinite(values) & (values > 0)]
+    return float(positive.min()) if len(positive) else float("inf")
+
+
+def log_floor(smallest_positive: float) -> float:
+    """Where a log axis draws losses of zero (or below): the power of ten a decade below the
+    smallest positive loss ``smallest_positive`` (``inf``: none, then
+    :data:`EMPTY_LOG_FLOOR`). The curves then drop to the bottom of a view a few decades
+    high, never to 1e-308 at the bottom of a view 600 decades high. Never below
+    :data:`LOWEST_LOG_FLOOR`, the bottom of a log view the plot can show."""
+    if not np.isfinite(smallest_positive) or smallest_positive <= 0:
+        return EMPTY_LOG_FLOOR
+    return max(float(10.0 ** (np.floor(np.log10(smallest_positive)) - 1)), LOWEST_LOG_FLOOR)

@@ -19,38 +19,22 @@ title, text and level) and :attr:`~StudioController.statusReported` (a status-ba
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core import Dataset, StudioError, TrainConfig, initial_parameters
 from ..core.export import RunSummary
 from ..core.runstate import RunState
+from ..core.settings import run_label
 from .data_model import DataModel
 from .editing import DataEditing
 from .exporting import RunExports
+from .kept_runs import KeptRun, quit_question
 from .numbers_view import DataNumbers, data_numbers
+from .palette import next_color
 from .running import RunRequests
 from .state import MessageLevel, StudioSnapshot, enabled_actions
 from .training import TrainingSession
-
-
-@dataclass
-class KeptRun:
-    """A run kept for comparison: its summary and loss curve, and its label."""
-
-    key: int
-    summary: RunSummary
-    loss: np.ndarray
-    label: str
-    #: It was trained on data that has changed since.
-    stale: bool = False
-
-    @property
-    def title(self) -> str:
-        """The label, and whether the data has changed since."""
-        return f"{self.label} (previous data)" if self.stale else self.label
 
 
 class StudioController(DataEditing, RunRequests, QObject):
@@ -83,8 +67,10 @@ class StudioController(DataEditing, RunRequests, QObject):
     runFinished = Signal(object, object)
     #: The current run was forgotten (Reset).
     runReset = Signal()
-    #: A run was kept or removed, or kept runs became stale.
+    #: A run was kept, removed, shown or hidden, or kept runs became stale.
     keptRunsChanged = Signal()
+    #: The kept runs selected changed (a frozenset of their keys).
+    keptSelectionChanged = Signal(object)
     #: Which actions are enabled: a dict, see :func:`gdstudio.ui.state.enabled_actions`.
     actionsChanged = Signal(object)
     #: A message for the user: title, text and :class:`MessageLevel`.
@@ -255,19 +241,19 @@ class StudioController(DataEditing, RunRequests, QObject):
 
     # ================================================================= compare runs
     def keep_run(self) -> bool:
-        """Keep the finished current run: its loss curve stays, with a legend entry."""
+        """Keep the finished current run: its loss curve stays, in a colour of its own."""
         if self.current_summary is None or self._kept_current or self.session.active:
             return False
         if not self.session.history.count:
             self._status("A run with no epoch cannot be kept.", 5000)
             return False
         summary = self.current_summary
-        label = summary.config.short_label()
+        label = run_label(summary.config)
         key = self._next_key
         self._next_key += 1
         summary = dataclasses.replace(summary, name=f"run {key}")
         kept = KeptRun(key, summary, self.session.history.loss.copy(), f"#{key} {label}",
-                       stale=self.stale)
+                       stale=self.stale, color=next_color(k.color for k in self.kept_runs))
         self.kept_runs.append(kept)
         self._kept_current = True
         self.keptRunsChanged.emit()
@@ -275,9 +261,23 @@ class StudioController(DataEditing, RunRequests, QObject):
         return True
 
     def select_runs(self, keys) -> None:
-        """The kept runs selected in a view (Remove removes them)."""
-        self.selected_runs = frozenset(keys)
+        """The kept runs selected in a view (Remove removes them; views highlight them)."""
+        selected = frozenset(keys) & {k.key for k in self.kept_runs}
+        if selected != self.selected_runs:
+            self.selected_runs = selected
+            self.keptSelectionChanged.emit(selected)
         self._announce_actions()
+
+    def set_run_visible(self, key: int, visible: bool) -> None:
+        """Show or hide kept run ``key``'s curve and line."""
+        for kept in self.kept_runs:
+            if kept.key == key and kept.visible != bool(visible):
+                kept.visible = bool(visible)
+                self.keptRunsChanged.emit()
+
+    def quit_question(self) -> str | None:
+        """What to ask before the studio quits (kept runs would be lost), or None."""
+        return quit_question(len(self.kept_runs))
 
     def remove_selected_runs(self) -> None:
         self.remove_runs(self.selected_runs)
@@ -285,9 +285,8 @@ class StudioController(DataEditing, RunRequests, QObject):
     def remove_runs(self, keys) -> None:
         keys = set(keys)
         self.kept_runs = [k for k in self.kept_runs if k.key not in keys]
-        self.selected_runs = self.selected_runs - keys
         self.keptRunsChanged.emit()
-        self._announce_actions()
+        self.select_runs(self.selected_runs - keys)
 
     # ================================================================= export
     def export_rows(self) -> list[RunSummary]:

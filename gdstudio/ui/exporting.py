@@ -161,9 +161,10 @@ class RunExports(QObject):
     def rows(self):
         """The kept runs, then the current one under the name it would be kept as."""
         c = self.controller
-        rows = [k.summary for k in c.kept_runs]
+        rows = [dataclasses.replace(k.summary, data_changed=k.stale) for k in c.kept_runs]
         if c.current_summary is not None and not c.result_kept:
-            rows.append(dataclasses.replace(c.current_summary, name=f"run {c.next_run_number}"))
+            rows.append(dataclasses.replace(c.current_summary, name=f"run {c.next_run_number}",
+                                            data_changed=c.stale))
         return rows
 
     def can_export_parameters(self) -> bool:

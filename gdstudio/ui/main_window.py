@@ -35,7 +35,7 @@ from .panels import DataPanel, ReadoutPanel, SettingsPanel
 from .plots import DataPlot, LossPlot
 from .presentation import Presentation
 from .run_view import RunView
-from .runs import RunsPanel
+from .runs import CompareView, RunsPanel
 from .start_checks import show_start_problem
 from .state import MessageLevel, disabled_reasons
 from .window_fit import fitting_geometry
@@ -200,6 +200,8 @@ class MainWindow(QMainWindow):
         c.dataChanged.connect(self._on_controller_dataChanged)
         c.optimumChanged.connect(self._on_controller_optimumChanged)
         c.selectionChanged.connect(self.plot.set_selection)
+        self.compare_view = CompareView(c, self.runs_panel, self.loss_plot, self.plot, self)
+        self._kept_count = 0
         c.keptRunsChanged.connect(self._on_controller_keptRunsChanged)
         c.actionsChanged.connect(self._apply_actions)
         c.messageRaised.connect(self.show_message)
@@ -212,7 +214,6 @@ class MainWindow(QMainWindow):
         self.plot.moveRequested.connect(self._on_plot_moveRequested)
         self.plot.deleteRequested.connect(c.delete_points)
         self.plot.selectionChanged.connect(c.select_points)
-        self.runs_list.itemSelectionChanged.connect(self._on_runs_list_itemSelectionChanged)
         self.speed.currentIndexChanged.connect(self._on_speed_currentIndexChanged)
 
     # ================================================================= requests
@@ -260,10 +261,6 @@ class MainWindow(QMainWindow):
         if not self.controller.move_point(index, x, y):
             self.plot.set_points(self.model.dataset.x, self.model.dataset.y)
 
-    @Slot()
-    def _on_runs_list_itemSelectionChanged(self) -> None:
-        self.controller.select_runs(self.runs_panel.selected_keys())
-
     @Slot(int)
     def _on_speed_currentIndexChanged(self, index: int) -> None:
         self.controller.set_speed(float(self.speed.itemData(index)))
@@ -300,13 +297,11 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_controller_keptRunsChanged(self) -> None:
-        runs = self.controller.kept_runs
-        added = len(runs) > self.runs_list.count()
-        self.runs_panel.sync(runs)
-        self.loss_plot.sync_kept(runs)
+        """The compare view draws the runs; here the window shows the list a run went to."""
         self.presentation.refresh()
-        if added:
-            self.runs_dock.raise_()  # a run was kept: show the list it went to
+        if len(self.controller.kept_runs) > self._kept_count:
+            self.runs_dock.raise_()
+        self._kept_count = len(self.controller.kept_runs)
 
     @Slot(object)
     def _apply_actions(self, enabled: dict) -> None:
@@ -378,6 +373,10 @@ class MainWindow(QMainWindow):
         settings_store.save(self)
 
     def closeEvent(self, event):
+        question = self.controller.quit_question()  # kept runs would be lost: ask first
+        if question and not self.messages.confirm("Quit?", question, "Quit", self.close):
+            event.ignore()
+            return
         # The engine checks its stop flag between updates, so this is quick; the bound keeps
         # closing prompt even if the machine is busy.
         self.controller.shutdown(700)

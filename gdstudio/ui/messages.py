@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -18,6 +20,7 @@ class MessageBoxes:
     def __init__(self, parent: QWidget):
         self.parent = parent
         self.boxes: list[QMessageBox] = []
+        self._accepted: set[str] = set()
 
     def show(self, title: str, text: str, level=MessageLevel.WARNING) -> None:
         box = QMessageBox(ICONS[level], title, text, QMessageBox.StandardButton.Ok,
@@ -26,6 +29,39 @@ class MessageBoxes:
         box.finished.connect(lambda *_: self.boxes.remove(box) if box in self.boxes else None)
         self.boxes.append(box)
         box.open()
+
+    def confirm(self, title: str, text: str, accept_text: str,
+                then: Callable[[], object]) -> bool:
+        """True if the user has just accepted this question (the answer is used up);
+        otherwise ask it without blocking (``accept_text`` or Cancel; asked once at a time)
+        and return False: ``then`` is called when the user accepts, to try again."""
+        if title in self._accepted:
+            self._accepted.discard(title)
+            return True
+        for box in self.boxes:
+            if box.windowTitle() == title:
+                box.raise_()
+                box.activateWindow()
+                return False
+        box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                          QMessageBox.StandardButton.NoButton, self.parent)
+        accept = box.addButton(accept_text, QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(accept)
+        box.setEscapeButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(*_):
+            if box in self.boxes:
+                self.boxes.remove(box)
+            if box.clickedButton() is accept:
+                self._accepted.add(title)
+                then()
+
+        box.finished.connect(answered)
+        self.boxes.append(box)
+        box.open()
+        return False
 
     def close_all(self) -> None:
         for box in list(self.boxes):

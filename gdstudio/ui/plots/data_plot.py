@@ -1,4 +1,5 @@
-"""The editable data plot: the points, the current fit line and the least-squares line.
+"""The editable data plot: the points, the current fit line, the least-squares line and the
+final lines of the kept runs selected in the compare list.
 
 Plot items are created once; data changes call ``setData`` on them. The scatter is set once
 per data change, never per epoch; per frame only the fit line changes.
@@ -13,7 +14,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from ...core.plotmath import clip_line
-from .common import cache_axes
+from .common import CURRENT_COLOR, cache_axes, legend_title, run_pen
+
+#: The least-squares (or optimum) line's colour.
+OPTIMUM_COLOR = QColor(0, 0, 0, 90)
 
 #: Beyond this many points the scatter shows an evenly thinned subset; training uses all.
 MAX_SHOWN_POINTS = 100_000
@@ -80,7 +84,8 @@ class EditViewBox(pg.ViewBox):
 
 
 class DataPlot(pg.PlotWidget):
-    """The points, the current fit line and the closed-form best-fit line."""
+    """The points, the current fit line, the closed-form best-fit line and the final lines
+    of selected kept runs. The legend is the title: nothing covers the points."""
 
     #: The user asked to add a point at data coordinates (x, y).
     addRequested = Signal(float, float)
@@ -98,7 +103,6 @@ class DataPlot(pg.PlotWidget):
         self.showGrid(x=True, y=True, alpha=0.25)
         self.setLabel("bottom", "x")
         self.setLabel("left", "y")
-        self.setTitle("Data and fitted line")
         self._x = np.empty(0)
         self._y = np.empty(0)
         self.selection: tuple[int, ...] = ()
@@ -108,9 +112,12 @@ class DataPlot(pg.PlotWidget):
         self.selected = _PassiveScatter(
             size=12, pen=pg.mkPen("#ff7f0e", width=2), brush=pg.mkBrush(None), pxMode=True
         )
-        self.optimum_line = pg.PlotDataItem(pen=pg.mkPen(QColor(0, 0, 0, 90), width=2,
+        self.optimum_line = pg.PlotDataItem(pen=pg.mkPen(OPTIMUM_COLOR, width=2,
                                                          style=Qt.PenStyle.DashLine))
-        self.fit_line = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=3))
+        self.fit_line = pg.PlotDataItem(pen=pg.mkPen(CURRENT_COLOR, width=3))
+        self.fit_line.setZValue(5)
+        #: The final lines of the selected kept runs, by run key.
+        self.run_lines: dict[int, pg.PlotDataItem] = {}
         # The scatter is drawn from a cached pixmap while only the fit line changes.
         self.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.addItem(self.scatter)
@@ -118,12 +125,8 @@ class DataPlot(pg.PlotWidget):
         for line in (self.optimum_line, self.fit_line):  # lines never move the view
             self.addItem(line, ignoreBounds=True)
         cache_axes(self)
-        self._legend = self.addLegend(offset=(-10, 10))
-        # clicks and drags on the legend go to the data underneath
-        self._legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self._legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self._legend.addItem(self.fit_line, "current fit")
-        self._legend.addItem(self.optimum_line, "least squares")
+        self.optimum_label = "least squares"
+        self._show_legend()
         self._fit: tuple[float, float] | None = None
         self._optimum: tuple[float, float] | None = None
         self._vb.sigRangeChanged.connect(self._redraw_lines)
@@ -195,20 +198,49 @@ class DataPlot(pg.PlotWidget):
 
     def set_optimum(self, w: float | None, b: float | None = None,
                     label: str | None = None) -> None:
-        """Show the dashed optimum line (None: none); ``label`` renames its legend entry."""
+        """Show the dashed optimum line (None: none); ``label`` renames its legend entry
+        (:attr:`optimum_label`)."""
         self._optimum = None if w is None else (float(w), float(b))
-        if label is not None:
-            self._legend.getLabel(self.optimum_line).setText(label)
+        if label is not None and label != self.optimum_label:
+            self.optimum_label = label
+            self._show_legend()
         self._redraw_lines()
 
     def set_optimum_visible(self, visible: bool) -> None:
         self.optimum_line.setVisible(visible)
+        self._show_legend()
+
+    def _show_legend(self) -> None:
+        entries = [(CURRENT_COLOR, False, "current fit")]
+        if self.optimum_line.isVisible():
+            entries.append(("#8c8c8c", True, self.optimum_label))
+        self.setTitle(legend_title(entries))
+
+    def set_run_lines(self, runs) -> None:
+        """Draw the final line y = w·x + b of each of these kept runs
+        (:class:`~gdstudio.ui.kept_runs.KeptRun`) in its colour, dashed if it was trained on
+        data changed since; lines of other runs go."""
+        keys = {run.key for run in runs}
+        for key in [key for key in self.run_lines if key not in keys]:
+            self.removeItem(self.run_lines.pop(key))
+        for run in runs:
+            line = self.run_lines.get(run.key)
+            if line is None:
+                line = self.run_lines[run.key] = pg.PlotDataItem()
+                line.setZValue(3)
+                self.addItem(line, ignoreBounds=True)
+            line.setPen(run_pen(run.color, run.stale, width=2))
+            line.gd_params = (float(run.summary.w), float(run.summary.b))
+            line.gd_segment = False
+        self._redraw_lines()
 
     def _redraw_lines(self, *_, exact: bool = True) -> None:
         (x0, x1), (y0, y1) = self._vb.viewRange()
         px, py = self._vb.viewPixelSize()
         px, py = px or 1.0, py or 1.0
-        for line, params in ((self.fit_line, self._fit), (self.optimum_line, self._optimum)):
+        lines = [(self.fit_line, self._fit), (self.optimum_line, self._optimum)]
+        lines += [(line, line.gd_params) for line in self.run_lines.values()]
+        for line, params in lines:
             segment = None if params is None else clip_line(*params, x0, x1, y0, y1)
             key = None
             if segment is not None:  # the ends in whole pixels: a sub-pixel move is no change

@@ -1,88 +1,153 @@
-"""The loss plot: the current run live, kept runs overlaid with a legend."""
+"""The loss plot: the current run live, kept runs overlaid in their colours.
+
+There is no legend inside the plot (it would cover curves): the compare list, with each kept
+run's colour, is the legend of the kept runs, and the title names the current run's colour
+and what a dashed curve means.
+A kept run trained on data that has changed since is drawn dashed; a selected one is drawn
+thicker and in front of the others, which are dimmed; a hidden one is not drawn.
+
+On a log axis a loss of zero (MAE on a perfect line reaches it exactly) cannot be drawn: it
+is drawn at the bottom of the curves instead, see :func:`~gdstudio.core.plotmath.log_floor`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGraphicsItem
 
-from ...core.plotmath import PeakDecimator
-from .common import RUN_COLORS, cache_axes
+from ...core.plotmath import PeakDecimator, log_floor, min_positive
+from .common import (
+    CURRENT_COLOR,
+    DIMMED_ALPHA,
+    HIGHLIGHT_WIDTH,
+    WIDTH,
+    cache_axes,
+    legend_title,
+    run_pen,
+)
 
 
 class LossPlot(pg.PlotWidget):
-    """The loss over epochs: the current run live, kept runs overlaid with a legend."""
+    """The loss over epochs: the current run live, kept runs overlaid in their colours."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setBackground("w")
         self.setLabel("bottom", "epoch")
         self.setLabel("left", "loss (full data, start of epoch)")
-        self.setTitle("Loss")
+        self._show_legend(stale=False)
         cache_axes(self)  # no grid here: it would be redrawn every frame as the range grows
         self.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.addLegend(offset=(-10, 10), brush=(255, 255, 255, 210),
-                                     labelTextSize="8pt")
-        self.legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.legend.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.current = self.plot(pen=pg.mkPen("#d62728", width=2), name="current run")
+        self.current = self.plot(pen=run_pen(CURRENT_COLOR))
+        self.current.setZValue(5)
         self._decimator = PeakDecimator()
         self._current_loss = np.empty(0)
+        self._current_view = (np.empty(0), np.empty(0))
         self._log = False
+        self._floor = 1.0
         self._live = False
+        self._x_view: tuple[float, float] | None = None
         self._y_view: tuple[float, float] | None = None
+        self._selected: frozenset[int] = frozenset()
+        #: The kept runs' curves by run key.
         self.kept: dict[int, pg.PlotDataItem] = {}
 
+    def _show_legend(self, stale: bool) -> None:
+        """The title: the current run's colour, and what a dashed curve means when one is
+        drawn (kept runs are named, in their colours, in the compare list)."""
+        entries = [(CURRENT_COLOR, False, "current run")]
+        if stale:
+            entries.append(("#555555", True, "on previous data"))
+        self.setTitle(legend_title(entries))
+
+    # --------------------------------------------------------------- log axis
+    @property
+    def log(self) -> bool:
+        return self._log
+
     def set_log(self, on: bool) -> None:
+        """A log or linear loss axis; the view fits the curves (or keeps a live run's
+        epochs) either way."""
+        on = bool(on)
+        if on == self._log:
+            return
         self._log = on
         self._y_view = None
-        self.setLogMode(y=on)
-        self.set_current(self._current_loss, reset=True)
+        # A single loss has no span; pyqtgraph then keeps the span the view had, which in
+        # the other axis's units can be hundreds of decades. Start from a span of one.
+        self.getViewBox().setYRange(0.0, 1.0, padding=0)
+        self.setLogMode(y=on)  # (this turns auto range back on)
+        self._update_floor(force=True)
+        if self._live:
+            self.disableAutoRange()
+            self.setXRange(*self._x_view, padding=0.02)
+            self._fit_live_y()
+
+    def _shown(self, ys: np.ndarray) -> np.ndarray:
+        """The values drawn: on a log axis, zero (or negative) losses at the floor."""
+        if not self._log:
+            return ys
+        return np.where(ys > 0, ys, self._floor)
+
+    def _update_floor(self, force: bool = False) -> None:
+        """The floor of the visible curves; curves drawn again if it moved (or ``force``)."""
+        smallest = [min_positive(self._current_view[1])]
+        smallest += [item.gd_min for item in self.kept.values() if item.isVisible()]
+        floor = log_floor(min(smallest))
+        if floor == self._floor and not force:
+            return
+        self._floor = floor
+        self.current.setData(self._current_view[0], self._shown(self._current_view[1]))
         for item in self.kept.values():
-            item.setData(*self._view(item.gd_loss))
+            if force or item.gd_nonpositive:
+                item.setData(item.gd_view[0], self._shown(item.gd_view[1]))
 
-    def _positive(self, y: np.ndarray) -> np.ndarray:
-        """On a log axis a zero loss cannot be drawn; show it at the smallest positive float."""
-        return np.maximum(y, np.finfo(np.float64).tiny) if self._log else y
-
-    def _view(self, loss: np.ndarray):
-        xs, ys = PeakDecimator().update(loss)
-        return xs, self._positive(ys)
-
+    # --------------------------------------------------------------- current run
     def set_current(self, loss: np.ndarray, reset: bool = False) -> None:
         """Show the current run's loss; only the epochs added since the last call are read."""
         if reset or len(loss) < len(self._current_loss):
             self._decimator.reset()
         self._current_loss = loss
         xs, ys = self._decimator.update(loss)
-        ys = self._positive(ys)
-        self.current.setData(xs, ys)
-        if self._live and len(ys):
-            self._grow_y_range(float(ys.min()), float(ys.max()))
+        self._current_view = (xs, ys)
+        if self._log:
+            self._update_floor()
+        shown = self._shown(ys)
+        self.current.setData(xs, shown)
+        if self._live and len(shown):
+            self._grow_y_range(float(shown.min()), float(shown.max()))
 
     def begin_run(self, epochs: int) -> None:
         """Fix the view for a live run: x spans the run's epochs and y only ever grows, so
         the axes are not re-drawn every frame (that would cost more than the curve)."""
         self._live = True
-        longest = max([epochs] + [len(item.gd_loss) for item in self.kept.values()])
+        longest = max([epochs] + [len(item.gd_loss) for item in self.kept.values()
+                                  if item.isVisible()])
         self.disableAutoRange()
-        self.setXRange(0, max(longest - 1, 1), padding=0.02)
-        self._y_view = None
-        for item in self.kept.values():
-            finite = item.gd_loss[np.isfinite(item.gd_loss)]
-            if len(finite):
-                self._grow_y_range(float(finite.min()), float(finite.max()))
+        self._x_view = (0, max(longest - 1, 1))
+        self.setXRange(*self._x_view, padding=0.02)
+        self._fit_live_y()
 
     def end_run(self) -> None:
         """Back to fitting the view to all curves."""
         self._live = False
         self.enableAutoRange()
 
+    def _fit_live_y(self) -> None:
+        self._y_view = None
+        views = [self._current_view[1]]
+        views += [item.gd_view[1] for item in self.kept.values() if item.isVisible()]
+        for ys in views:
+            shown = self._shown(ys)
+            finite = shown[np.isfinite(shown)]
+            if len(finite):
+                self._grow_y_range(float(finite.min()), float(finite.max()))
+
     def _grow_y_range(self, lo: float, hi: float) -> None:
         if self._log:
-            lo = np.floor(np.log10(max(lo, np.finfo(np.float64).tiny)))
-            hi = np.ceil(np.log10(max(hi, np.finfo(np.float64).tiny)) + 0.05)
+            tiny = np.finfo(np.float64).tiny
+            lo = float(np.floor(np.log10(max(lo, tiny))))
+            hi = float(np.ceil(np.log10(max(hi, tiny)) + 0.05))
         else:
             lo, hi = min(0.0, lo), hi * 1.08 if hi > 0 else 1.0
         view = self._y_view
@@ -99,30 +164,49 @@ class LossPlot(pg.PlotWidget):
     def drawn_points(self) -> int:
         return len(self.current.getData()[0] if self.current.getData()[0] is not None else [])
 
-    def sync_kept(self, runs) -> None:
-        """Show the loss curves of the kept ``runs`` (each with ``key``, ``loss`` and
-        ``title``): curves of runs no longer there go, new runs get the next colour."""
+    # --------------------------------------------------------------- kept runs
+    def sync_kept(self, runs, selected=frozenset()) -> None:
+        """Show the loss curves of the kept ``runs`` (:class:`~gdstudio.ui.kept_runs.KeptRun`:
+        ``key``, ``loss``, ``color``, ``stale``, ``visible``) and highlight the ``selected``
+        keys: curves of runs no longer there go, new runs are added in their colour."""
         keys = {run.key for run in runs}
         for key in [key for key in self.kept if key not in keys]:
-            self.remove_kept(key)
-        for index, run in enumerate(runs):
+            self.removeItem(self.kept.pop(key))
+        for run in runs:
             item = self.kept.get(run.key)
             if item is None:
-                self.add_kept(run.key, run.loss, run.title, index)
-            elif item.name() != run.title:
-                item.opts["name"] = run.title
-                for sample, label in self.legend.items:
-                    if sample.item is item:
-                        label.setText(run.title)
+                item = self.kept[run.key] = self._add_kept(run.loss)
+            item.gd_run = run
+            item.setVisible(run.visible)
+        self.set_highlight(selected)
+        self._update_floor(force=True)
+        self._show_legend(any(run.stale and run.visible for run in runs))
 
-    def add_kept(self, key: int, loss: np.ndarray, label: str, index: int) -> None:
-        color = RUN_COLORS[index % len(RUN_COLORS)]
-        item = self.plot(*self._view(loss), pen=pg.mkPen(color, width=2), name=label)
-        item.gd_loss = np.asarray(loss)
-        self.kept[key] = item
+    def _add_kept(self, loss: np.ndarray) -> pg.PlotDataItem:
+        loss = np.asarray(loss, dtype=np.float64)
+        xs, ys = PeakDecimator().update(loss)
+        item = self.plot(xs, self._shown(ys))
+        item.gd_loss, item.gd_view = loss, (xs, ys)
+        item.gd_min = min_positive(ys)
+        item.gd_nonpositive = bool(np.any(~(ys > 0)))
+        return item
 
-    def remove_kept(self, key: int) -> None:
-        item = self.kept.pop(key, None)
-        if item is not None:
-            self.removeItem(item)
-            self.legend.removeItem(item)
+    def set_highlight(self, selected) -> None:
+        """Draw the selected kept runs thicker and in front, the other curves dimmed."""
+        self._selected = frozenset(selected)
+        shown = {key for key, item in self.kept.items() if item.gd_run.visible}
+        highlighted = self._selected & shown
+        dim = DIMMED_ALPHA if highlighted else 255
+        for key, item in self.kept.items():
+            run = item.gd_run
+            on = key in highlighted
+            item.setPen(run_pen(run.color, run.stale, HIGHLIGHT_WIDTH if on else WIDTH,
+                                255 if on else dim))
+            item.setZValue(10 if on else 0)
+        self.current.setPen(run_pen(CURRENT_COLOR, alpha=dim))
+
+    @property
+    def highlighted(self) -> frozenset[int]:
+        """The keys of the kept runs drawn highlighted."""
+        return frozenset(key for key, item in self.kept.items()
+                         if key in self._selected and item.gd_run.visible)

@@ -1,0 +1,44 @@
+"""Kept runs (no Qt widgets): what is kept of a run, its label, and the question asked before
+quitting with runs kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.export import RunSummary
+
+#: Said wherever a run trained on data that has changed since is shown or written.
+STALE_NOTE = "previous data"
+
+
+@dataclass
+class KeptRun:
+    """A run kept for comparison: its summary and loss curve, its label and colour, and
+    whether it is shown."""
+
+    key: int
+    summary: RunSummary
+    loss: np.ndarray
+    label: str
+    #: It was trained on data that has changed since.
+    stale: bool = False
+    #: Its colour (one of :data:`gdstudio.ui.palette.RUN_COLORS`), kept for its lifetime.
+    color: str = ""
+    #: Its curve and line are drawn (the compare list's check box).
+    visible: bool = True
+
+    @property
+    def title(self) -> str:
+        """The label, and whether the data has changed since."""
+        return f"{self.label} ({STALE_NOTE})" if self.stale else self.label
+
+
+def quit_question(kept: int) -> str | None:
+    """What to ask before quitting with ``kept`` runs kept, or None to quit at once."""
+    if kept <= 0:
+        return None
+    runs = "1 kept run" if kept == 1 else f"{kept} kept runs"
+    return (f"Quit and discard {runs}? Kept runs are not saved: File ▸ Export parameters "
+            "writes their results.")

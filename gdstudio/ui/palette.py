@@ -1,0 +1,20 @@
+"""The colours of runs (no Qt): the current run's, and the kept runs' in the order given."""
+
+from __future__ import annotations
+
+#: The current run's colour (and the fit line's).
+CURRENT_COLOR = "#d62728"
+#: Kept runs' colours, in the order they are handed out; red is the current run's.
+RUN_COLORS = ("#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
+              "#7f7f7f", "#bcbd22", "#000000")
+
+
+def next_color(in_use) -> str:
+    """The colour for a new kept run, given the colours of the runs kept now.
+
+    A colour nobody uses, in palette order; when all are taken, the least used one. Runs
+    keep their colour when others are removed, and no two runs share one while fewer than
+    ``len(RUN_COLORS)`` are kept.
+    """
+    in_use = list(in_use)
+    return min(RUN_COLORS, key=lambda color: (in_use.count(color), RUN_COLORS.index(color)))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from ..core import Dataset, StudioError, TrainConfig, initial_parameters
+from ..core import Dataset, StudioError, TrainConfig, initial_parameters, torch_loader
 from ..core.export import RunSummary
 from ..core.runstate import RunState
 from .data_model import DataModel
@@ -33,6 +33,7 @@ from .exporting import RunExports
 from .numbers_view import DataNumbers, data_numbers
 from .running import RunRequests
 from .state import MessageLevel, StudioSnapshot, enabled_actions
+from .torch_wait import TorchWait
 from .training import TrainingSession
 
 
@@ -53,7 +54,7 @@ class KeptRun:
         return f"{self.label} (previous data)" if self.stale else self.label
 
 
-class StudioController(DataEditing, RunRequests, QObject):
+class StudioController(DataEditing, RunRequests, TorchWait, QObject):
     """The studio's data, run and kept runs, and the rules between them (no widgets).
 
     ``dataset`` is the data to start with (the tutorial's noisy line by default).
@@ -121,6 +122,7 @@ class StudioController(DataEditing, RunRequests, QObject):
         self._replacing = False
         #: The exports (parameters, and the history written off the GUI thread).
         self.exports = RunExports(self)
+        self._init_torch_wait()
 
         self.model.pointsChanged.connect(self._on_model_pointsChanged)
         self.model.undo_stack.indexChanged.connect(self._announce_actions)
@@ -231,6 +233,8 @@ class StudioController(DataEditing, RunRequests, QObject):
         """The (w, b) a run with the current settings starts from (None if invalid)."""
         if self.settings is None:
             return None
+        if None in (self.settings.init_w, self.settings.init_b) and not torch_loader.loaded():
+            return None  # drawn with torch: shown once it has loaded (torchLoaded)
         try:
             return initial_parameters(self.settings, self.model.dataset.dtype)
         except (ValueError, StudioError):

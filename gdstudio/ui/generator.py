@@ -5,7 +5,9 @@ from __future__ import annotations
 import inspect
 
 from ..core import noisy_line, random_line
+from ..core import DataError
 from .offload import call_off_gui_thread
+from .torch_wait import wait_for_torch
 
 #: The generator's fields: the values of :func:`noisy_line` and :func:`random_line`, whose
 #: signatures hold the defaults (the tutorial's line), and ``random_x`` (N random x instead
@@ -28,6 +30,9 @@ GENERATOR_DEFAULTS = _defaults()
 
 def generate(v: dict):
     """Make the data set the generator's values describe (raises DataError)."""
+    problem = wait_for_torch()  # generated with torch's random generator
+    if problem:
+        raise DataError(problem)
     if v.get("random_x"):
         return call_off_gui_thread(random_line, v["n"], v["slope"], v["intercept"], v["noise"],
                                    v["x_min"], v["x_max"], v["seed"])

@@ -38,6 +38,8 @@ class RunRequests:
         if problem:
             self.startRefused.emit(problem)
             return False
+        if self._wait_for_torch(config, paused_steps):
+            return True
         try:
             self.session.start(self.model.dataset, config, paused_steps=paused_steps)
         except StudioError as exc:

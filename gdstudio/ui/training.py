@@ -10,23 +10,26 @@ from __future__ import annotations
 
 import time
 import traceback
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+# The engine (torch) is imported when a run starts, not with the window; see torch_loader.
 from ..core import (
     Dataset,
     EpochRecord,
     TrainConfig,
-    TrainingControl,
     TrainingDiverged,
     closed_form,
     initial_parameters,
     summarize,
-    train,
 )
 from ..core.runstate import RunState, RunStatus
 from .gui_gc import collect_garbage_on_gui_thread
+
+if TYPE_CHECKING:
+    from ..core.engine import TrainingControl
 
 #: Every training QThread that has started and not yet been waited for (tests check it).
 LIVE_THREADS: set = set()
@@ -68,6 +71,8 @@ class TrainingWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        from ..core.engine import train
+
         control = self._control
         control.before_wait = self._flush
         status, detail, last = RunStatus.DONE, None, None
@@ -243,6 +248,8 @@ class TrainingSession(QObject):
         """
         if self.active:
             raise RuntimeError("A run is already active.")
+        from ..core.engine import TrainingControl, train
+
         # Validate here, in the GUI thread, so bad settings are reported before any thread.
         train(dataset, config)
         self.dataset, self.config = dataset, config

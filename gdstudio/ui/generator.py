@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-from ..core import noisy_line, random_line
-from ..core import DataError
+from ..core import DataError, noisy_line, random_line
 from .offload import call_off_gui_thread
 from .torch_wait import wait_for_torch
 

@@ -123,6 +123,7 @@ class StudioController(DataEditing, RunRequests, TorchWait, QObject):
         #: The exports (parameters, and the history written off the GUI thread).
         self.exports = RunExports(self)
         self._init_torch_wait()
+        self._init_csv_import()
 
         self.model.pointsChanged.connect(self._on_model_pointsChanged)
         self.model.undo_stack.indexChanged.connect(self._announce_actions)
@@ -176,7 +177,7 @@ class StudioController(DataEditing, RunRequests, TorchWait, QObject):
             points_selected=bool(self.selected_points), epochs=self.session.history.count,
             has_result=self.current_summary is not None, result_kept=self._kept_current,
             kept_runs=len(self.kept_runs), runs_selected=bool(self.selected_runs),
-            exporting=self.exports.busy)
+            exporting=self.exports.busy, importing=self.csv_import.busy)
 
     def enabled_actions(self) -> dict[str, bool]:
         return enabled_actions(self.snapshot())

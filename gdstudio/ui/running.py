@@ -11,6 +11,7 @@ from PySide6.QtCore import Slot
 
 from ..core import StudioError, TrainConfig
 from ..core.runstate import RunState, RunStatus
+from .editing import IMPORTING_MESSAGE
 from .start_checks import start_problem
 from .state import MessageLevel
 
@@ -29,6 +30,9 @@ class RunRequests:
         return self._start(config)
 
     def _start(self, config: TrainConfig | None = None, paused_steps: int | None = None) -> bool:
+        if self.csv_import.busy:  # the run would train on the data being replaced
+            self._status(IMPORTING_MESSAGE, 5000)
+            return False
         if config is None:
             config = self.settings
         if config is None:
@@ -79,6 +83,7 @@ class RunRequests:
         training thread is left running."""
         stopped = self.session.shutdown(timeout_ms)
         self.exports.shutdown()
+        self.csv_import.shutdown()
         return stopped
 
     @Slot(object)

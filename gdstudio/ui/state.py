@@ -52,6 +52,8 @@ class StudioSnapshot:
     runs_selected: bool = False
     #: A history export is being written.
     exporting: bool = False
+    #: A CSV file is being imported (editing and starting a run wait for it).
+    importing: bool = False
 
 
 def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
@@ -63,20 +65,21 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
     """
     idle = s.state is RunState.IDLE
     active = not idle
-    can_start = idle and s.settings_valid and s.points > 0
+    edit = idle and not s.importing  # (an import starts only when idle)
+    can_start = edit and s.settings_valid and s.points > 0
     return {
         "train": s.state is RunState.PAUSED or can_start,
         "pause": s.state is RunState.RUNNING,
         "stop": active,
         "step": s.state is RunState.PAUSED or can_start,
         "reset": active or s.epochs > 0,
-        "import": idle,
+        "import": edit,
         "save": True,
-        "generate": idle,
-        "clear": idle,
-        "delete": idle and s.points_selected,
-        "undo": idle and s.can_undo,
-        "redo": idle and s.can_redo,
+        "generate": edit,
+        "clear": edit,
+        "delete": edit and s.points_selected,
+        "undo": edit and s.can_undo,
+        "redo": edit and s.can_redo,
         "keep": idle and s.has_result and not s.result_kept and s.epochs > 0,
         "remove": s.runs_selected,
         "export_params": s.kept_runs > 0 or s.has_result,

@@ -155,3 +155,22 @@ def test_gdstudio_train_needs_no_display(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "gdstudio", "train", "--epochs", "2"],
                           capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_generate_before_torch_has_loaded_waits_for_it_with_the_window_live(
+        qtbot, torch_not_loaded):
+    """Generating needs torch's random generator: the request waits for the import, and the
+    event loop keeps turning meanwhile."""
+    from PySide6.QtCore import QTimer
+
+    c = StudioController()
+    ticks = []
+    ticker = QTimer()
+    ticker.timeout.connect(lambda: ticks.append(1))
+    ticker.start(5)
+    QTimer.singleShot(300, torch_not_loaded)  # the import ends 0.3 s later
+    assert c.generate(slope=2.0, intercept=1.0, noise=0.0, x_min=0.0, x_max=1.0, x_step=0.25)
+    ticker.stop()
+    assert c.dataset.x.tolist() == [0.0, 0.25, 0.5, 0.75]
+    assert len(ticks) >= 10
+    c.shutdown(5000)

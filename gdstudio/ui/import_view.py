@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSizePolicy, QWidget
 
 
 class ImportProgress(QWidget):
@@ -22,6 +22,7 @@ class ImportProgress(QWidget):
         self.cancel_button.setToolTip("Stop the import; the data stays as it was.")
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.hide()
         importer = controller.csv_import
         importer.started.connect(self._on_import_started)

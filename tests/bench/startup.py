@@ -1,4 +1,4 @@
-"""6. Start-up: time until the window is shown, against the time of ``import torch``.
+"""8. Start-up: time until the window is shown, against the time of ``import torch``.
 
 Both are measured from process start, in fresh processes, alternating (window, torch,
 window, torch, ...) so that a busy moment of the machine hits both alike. The window's time
@@ -71,7 +71,7 @@ def bench_startup(quick: bool) -> dict:
 def rows(results: dict) -> list[str]:
     r = results["startup"]
     return [
-        f"| 6. Start-up: window shown (median of {r['repeats']}, fresh processes) | "
+        f"| 8. Start-up: window shown (median of {r['repeats']}, fresh processes) | "
         f"{r['window_shown_s']:.2f} s | `import torch` {r['import_torch_s']:.2f} s | "
         f"{r['ratio']:.2f}× (torch imported when shown: "
         f"{'yes' if r['torch_imported_at_show'] else 'no'}) | ≤ 0.6× |",

@@ -26,6 +26,7 @@ from ..core import (
 from .generator import GENERATOR_DEFAULTS, generate
 from .importing import CsvImport
 from .numbers_view import data_numbers
+from .torch_wait import wait_for_torch
 
 #: Files up to this size read in a few tens of milliseconds and are imported at once; larger
 #: ones are read on a worker thread (see :mod:`gdstudio.ui.importing`), with progress.
@@ -100,7 +101,7 @@ class DataEditing:
         """Generate a noisy line with these values (the dialog's fields) as one edit."""
         v = {**GENERATOR_DEFAULTS, **values}
         try:
-            dataset = generate(v)
+            dataset = generate(v, wait_for_torch)
         except DataError as exc:
             self._message("Cannot generate", str(exc))
             return False

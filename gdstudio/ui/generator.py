@@ -6,7 +6,6 @@ import inspect
 
 from ..core import DataError, noisy_line, random_line
 from .offload import call_off_gui_thread
-from .torch_wait import wait_for_torch
 
 #: The generator's fields: the values of :func:`noisy_line` and :func:`random_line`, whose
 #: signatures hold the defaults (the tutorial's line), and ``random_x`` (N random x instead
@@ -27,9 +26,14 @@ def _defaults() -> dict:
 GENERATOR_DEFAULTS = _defaults()
 
 
-def generate(v: dict):
-    """Make the data set the generator's values describe (raises DataError)."""
-    problem = wait_for_torch()  # generated with torch's random generator
+def generate(v: dict, wait_for_torch=None):
+    """Make the data set the generator's values describe (raises DataError).
+
+    The points are drawn with torch: ``wait_for_torch()``, if given, is called first; it
+    waits for torch's background import and returns None, or why torch could not be loaded
+    (see :func:`gdstudio.ui.torch_wait.wait_for_torch`).
+    """
+    problem = wait_for_torch() if wait_for_torch is not None else None
     if problem:
         raise DataError(problem)
     if v.get("random_x"):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 import traceback
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -20,6 +19,7 @@ from ..core import (
     Dataset,
     EpochRecord,
     TrainConfig,
+    TrainingControl,
     TrainingDiverged,
     closed_form,
     initial_parameters,
@@ -27,9 +27,6 @@ from ..core import (
 )
 from ..core.runstate import RunState, RunStatus
 from .gui_gc import collect_garbage_on_gui_thread
-
-if TYPE_CHECKING:
-    from ..core.engine import TrainingControl
 
 #: Every training QThread that has started and not yet been waited for (tests check it).
 LIVE_THREADS: set = set()
@@ -248,7 +245,7 @@ class TrainingSession(QObject):
         """
         if self.active:
             raise RuntimeError("A run is already active.")
-        from ..core.engine import TrainingControl, train
+        from ..core.engine import train
 
         # Validate here, in the GUI thread, so bad settings are reported before any thread.
         train(dataset, config)

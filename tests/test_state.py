@@ -82,10 +82,14 @@ def test_states_and_statuses_are_enums_that_read_as_their_text():
 
 
 def _snapshots():
-    for state, points, valid, selected, undo, epochs, result, kept, exporting in \
+    for state, points, valid, selected, undo, epochs, result, kept, exporting, importing in \
             itertools.product(RunState, (0, 100), (True, False), (False, True), (False, True),
-                              (0, 3), (False, True), (False, True), (False, True)):
+                              (0, 3), (False, True), (False, True), (False, True),
+                              (False, True)):
+        if importing and state is not RunState.IDLE:
+            continue  # an import starts only when idle, and locks Train
         yield StudioSnapshot(state=state, points=points, settings_valid=valid,
+                             importing=importing,
                              points_selected=selected, can_undo=undo, can_redo=undo,
                              epochs=epochs, has_result=result, result_kept=kept and result,
                              kept_runs=int(kept), runs_selected=kept, exporting=exporting)
@@ -120,3 +124,12 @@ def test_locked_and_busy_actions_say_so():
     assert "being written" in disabled_reasons(exporting)["export_history"]
     kept = dataclasses.replace(READY, epochs=3, has_result=True, result_kept=True)
     assert "already kept" in disabled_reasons(kept)["keep"]
+
+
+def test_an_import_locks_editing_and_says_so():
+    importing = dataclasses.replace(READY, importing=True)
+    enabled = enabled_actions(importing)
+    assert not any(enabled[n] for n in ("train", "step", "import", "generate", "clear"))
+    reasons = disabled_reasons(importing)
+    assert reasons["train"] == reasons["import"] == (
+        "A CSV file is being imported: wait for it, or cancel it.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import ConfigError
 from .settings import (
@@ -22,7 +23,7 @@ from .settings import (
 )
 
 __all__ = ["IMPLEMENTATIONS", "IMPL_LABELS", "LOSSES", "METHODS", "METHOD_LABELS", "OPTIMIZERS",
-           "TrainConfig"]
+           "EpochRecord", "TrainConfig", "initial_parameters"]
 
 _D = DEFAULTS
 
@@ -113,3 +114,43 @@ class TrainConfig:
             nesterov = ", nesterov" if self.nesterov and self.optimizer == "sgd" else ""
             name += f"(momentum={self.momentum:g}{nesterov})"
         return name
+
+
+class EpochRecord(NamedTuple):
+    """One epoch of history (immutable; a named tuple because it is made once per epoch).
+
+    ``loss`` is the full-data loss of the parameters at the start of the epoch; ``w`` and
+    ``b`` are the parameters after it. ``samples_seen`` and ``updates`` count from the start
+    of the run.
+    """
+
+    epoch: int
+    loss: float
+    w: float
+    b: float
+    samples_seen: int
+    updates: int
+
+
+def initial_parameters(config: TrainConfig, dtype: str = "float32") -> tuple[float, float]:
+    """The start (w, b): as given, or drawn from the seed like ``nn.Linear(1, 1)``.
+
+    The global random state is restored afterwards.
+    """
+    w, b = config.init_w, config.init_b
+    if w is None or b is None:
+        import torch
+        from torch import nn
+
+        from .data import TORCH_DTYPES
+
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(config.seed)
+            layer = nn.Linear(1, 1, bias=config.fit_bias, dtype=TORCH_DTYPES[dtype])
+        if w is None:
+            w = layer.weight.item()
+        if b is None:
+            b = layer.bias.item() if config.fit_bias else 0.0
+    if not config.fit_bias:
+        b = 0.0
+    return float(w), float(b)

@@ -23,18 +23,18 @@ value that underflows it (see :func:`_check_value`).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import itertools
 import math
 import os
 import re
-import stat
 from array import array
+from collections.abc import Callable
 
 import numpy as np
 
+from .csvfile import check_text, read_regular_file
 from .data import DTYPES, Dataset, _dtype_name
 from .errors import DataError
 
@@ -62,20 +62,52 @@ _NON_FINITE = re.compile(r"[+-]?(nan|inf|infinity)", re.IGNORECASE | re.ASCII)
 _TINY = re.compile(rb"[eE]-0*[1-9][0-9]{2}|0{100}")
 _NOT_SPACE = re.compile(rb"\S")
 _COMMA_TO_POINT = bytes.maketrans(b",", b".")
+#: Bytes parsed between two progress reports (and numpy parser calls): about 7,000 rows,
+#: 10 ms of holding the interpreter lock.
+CHUNK_BYTES = 1 << 18
+#: Rows of the careful (pure Python) parser between two progress reports.
+CAREFUL_ROWS = 8192
 
 
-def read_dataset(path: str | os.PathLike, dtype: str = "float32") -> Dataset:
+class ReadCancelled(Exception):
+    """The read was cancelled (``cancelled()`` returned True); nothing was returned."""
+
+
+class _Progress:
+    """Reports progress and checks for cancelling; does nothing without callbacks."""
+
+    def __init__(self, progress, cancelled):
+        self.progress, self.cancelled, self.total = progress, cancelled, 0
+
+    def __call__(self, done: int) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise ReadCancelled
+        if self.progress is not None:
+            self.progress(min(done, self.total), self.total)
+
+
+def read_dataset(path: str | os.PathLike, dtype: str = "float32",
+                 progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> Dataset:
     """Read two numeric columns x, y (header optional) into a :class:`Dataset`.
 
     If a header names columns ``x`` and ``y`` those are used, otherwise the first two; further
     columns need a header of their own. See the module's docstring for what is read and what
     is refused.
 
+    For a reader on a worker thread: ``progress(done, total)`` is called with the bytes
+    parsed so far and the file's size, every :data:`CHUNK_BYTES` or so and at the end;
+    ``cancelled()`` is checked as often, and when it returns True :class:`ReadCancelled` is
+    raised. numpy's parser holds the interpreter lock, so the file is parsed in pieces of
+    :data:`CHUNK_BYTES` (about 10 ms each): other threads run in between.
+
     Raises
     ------
     DataError
         One line naming the file, and the line and column where it applies. Nothing is
         returned half-loaded.
+    ReadCancelled
+        ``cancelled()`` returned True.
     """
     name = _dtype_name(dtype)
     text_path = os.fspath(path)
@@ -83,107 +115,19 @@ def read_dataset(path: str | os.PathLike, dtype: str = "float32") -> Dataset:
         text_path = os.fsdecode(text_path)
     if text_path == "":
         raise DataError("No data file given: the file name is empty.")
-    raw = _read_regular_file(text_path)
-    start = _check_text(text_path, raw)
-    result = _parse_fast(raw, start, name)
+    watch = _Progress(progress, cancelled)
+    raw = read_regular_file(text_path, MAX_CSV_BYTES)
+    watch.total = len(raw)
+    watch(0)
+    start = check_text(text_path, raw)
+    result = _parse_fast(raw, start, name, watch)
     if result is None:
-        result = _parse_careful(text_path, raw, name)
+        watch(0)
+        result = _parse_careful(text_path, raw, name, watch)
+    watch(len(raw))
     del raw  # before the copies below
     xs, ys = result
     return Dataset(np.asarray(xs, dtype=DTYPES[name]), np.asarray(ys, dtype=DTYPES[name]))
-
-
-# --------------------------------------------------------------------------- the file
-
-
-def _kind(mode: int) -> str | None:
-    """What a non-regular file is, in words; None for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    for test, words in ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
-                        (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
-                        (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return words
-    return "a special file"
-
-
-def _check_file(path: str, info: os.stat_result) -> None:
-    kind = _kind(info.st_mode)
-    if kind is not None:
-        raise DataError(f"{path}: is {kind}, not a CSV file.")
-    if info.st_size > MAX_CSV_BYTES:
-        _too_large(path, info.st_size)
-
-
-def _too_large(path: str, size: int, more: str = ""):
-    raise DataError(f"{path}: is {size:,} bytes{more}; the largest CSV file read is "
-                    f"{MAX_CSV_BYTES:,} bytes ({MAX_CSV_BYTES / 2**30:g} GiB).")
-
-
-def _os_error(path: str, exc: OSError) -> DataError:
-    if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
-        return DataError(f"{path}: no such file.")
-    if isinstance(exc, IsADirectoryError):
-        return DataError(f"{path}: is a folder, not a CSV file.")
-    return DataError(f"{path}: cannot be read ({exc.strerror or exc}).")
-
-
-def _read_regular_file(path: str) -> bytes:
-    """The bytes of ``path`` if it is a regular file of at most MAX_CSV_BYTES."""
-    try:
-        _check_file(path, os.stat(path))
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-    except OSError as exc:
-        raise _os_error(path, exc) from None
-    try:
-        info = os.fstat(fd)
-        _check_file(path, info)  # the name may have changed since stat
-        parts: list[bytes] = []
-        total = 0
-        while True:  # read what fstat said, then up to the limit if the file grew meanwhile
-            part = os.read(fd, max(info.st_size + 1 - total, 1 << 16))
-            if not part:
-                break
-            parts.append(part)
-            total += len(part)
-            if total > MAX_CSV_BYTES:
-                _too_large(path, total, " or more (it grew while being read)")
-    except OSError as exc:
-        raise _os_error(path, exc) from None
-    finally:
-        os.close(fd)
-    return parts[0] if len(parts) == 1 else b"".join(parts)
-
-
-def _line_at(raw: bytes, offset: int) -> int:
-    """The line number of byte ``offset`` (LF, CRLF and CR end lines)."""
-    return (raw.count(b"\n", 0, offset) + raw.count(b"\r", 0, offset)
-            - raw.count(b"\r\n", 0, offset) + 1)
-
-
-def _check_text(path: str, raw: bytes) -> int:
-    """Raise unless ``raw`` is UTF-8 text; return where it starts (after a byte-order mark)."""
-    nul = raw.find(b"\0")
-    if nul >= 0:
-        raise DataError(f"{path}, line {_line_at(raw, nul)}: the file is binary, not CSV text.")
-    if not raw.isascii():
-        view = memoryview(raw)
-        step = 1 << 20
-        begin = 0
-        while begin < len(raw):  # in pieces that end on a character, so memory stays small
-            end = min(begin + step, len(raw))
-            while end < len(raw) and end > begin and 0x80 <= raw[end] < 0xC0:
-                end -= 1
-            try:
-                codecs.utf_8_decode(view[begin:end], "strict", True)
-            except UnicodeDecodeError as exc:
-                bad = begin + exc.start
-                raise DataError(f"{path}, line {_line_at(raw, bad)}: the file is not UTF-8 "
-                                f"text (byte 0x{raw[bad]:02x}).") from None
-            begin = end
-    return len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
 
 
 # --------------------------------------------------------------------------- cells
@@ -238,7 +182,30 @@ def _check_value(value: float, text: str, dtype: str) -> str | None:
 # --------------------------------------------------------------------------- fast path
 
 
-def _parse_fast(raw: bytes, start: int, dtype: str):
+def _load_chunks(data: bytes, body: int, sep: str, watch: _Progress) -> np.ndarray | None:
+    """numpy's reader on ``data[body:]``, :data:`CHUNK_BYTES` of whole lines at a time, into
+    one (rows, 2) float64 array; None if a piece is not two columns of numbers."""
+    out = np.empty((data.count(b"\n", body) + 1, 2))
+    filled, pos, size = 0, body, len(data)
+    while pos < size:
+        watch(pos)
+        end = data.find(b"\n", min(pos + CHUNK_BYTES, size))
+        end = size if end < 0 else end + 1
+        if _NOT_SPACE.search(data, pos, end) is not None:
+            try:
+                part = np.loadtxt(io.BytesIO(data[pos:end]), delimiter=sep, dtype=np.float64,
+                                  ndmin=2, comments=None, encoding="utf-8")
+            except (ValueError, IndexError, UnicodeError):
+                return None
+            if part.shape[1] != 2:
+                return None
+            out[filled:filled + len(part)] = part
+            filled += len(part)
+        pos = end
+    return out[:filled]
+
+
+def _parse_fast(raw: bytes, start: int, dtype: str, watch: _Progress):
     """numpy's C reader for plain two-column files; None means use the careful parser.
 
     It takes no quotes, no underscores and no lone CR, and sends anything it cannot read, or
@@ -274,15 +241,9 @@ def _parse_fast(raw: bytes, start: int, dtype: str):
         if raw.find(b".", body) >= 0:
             return None  # mixed decimal marks: the careful parser names the cell
         data = raw.translate(_COMMA_TO_POINT)
-    stream = io.BytesIO(data)  # shares the bytes
-    stream.seek(body)
-    try:
-        arr = np.loadtxt(stream, delimiter=sep, dtype=np.float64, ndmin=2, comments=None,
-                         encoding="utf-8")
-    except (ValueError, IndexError, UnicodeError):
-        return None
-    del stream, data
-    if arr.shape[0] == 0 or arr.shape[1] != 2 or not np.isfinite(arr).all():
+    arr = _load_chunks(data, body, sep, watch)
+    del data
+    if arr is None or arr.shape[0] == 0 or not np.isfinite(arr).all():
         return None
     if dtype == "float32":  # (no temporary the size of the data: 10M rows are 160 MB)
         if arr.max() >= FLOAT32_OVERFLOW or arr.min() <= -FLOAT32_OVERFLOW:
@@ -302,7 +263,8 @@ class _Reader:
 
     def __init__(self, path: str, raw: bytes):
         self.path = path
-        lines = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline="")
+        self.stream = io.BytesIO(raw)  # (its position: the bytes read so far)
+        lines = io.TextIOWrapper(self.stream, encoding="utf-8-sig", newline="")
         self.skipped = 0
         first = ""
         for first in lines:
@@ -323,13 +285,15 @@ class _Reader:
         return f"split at {SEPARATOR_NAMES[self.sep or ',']}s"
 
 
-def _parse_careful(path: str, raw: bytes, dtype: str) -> tuple[array, array]:
+def _parse_careful(path: str, raw: bytes, dtype: str, watch: _Progress) -> tuple[array, array]:
     reader = _Reader(path, raw)
     decimal_comma = reader.sep in (";", "\t")
     xs, ys = array("d"), array("d")
     cols, width, header, mark_seen, mark = (0, 1), 2, False, "", None
     first = True
     for lineno, row in reader:
+        if lineno % CAREFUL_ROWS == 0:
+            watch(reader.stream.tell())
         if not any(cell.strip() for cell in row):
             continue
         shown = (reader.sep or ",").join(row)
@@ -392,4 +356,4 @@ def _parse_careful(path: str, raw: bytes, dtype: str) -> tuple[array, array]:
     return xs, ys
 
 
-__all__ = ["FLOAT32_MAX", "FLOAT32_OVERFLOW", "MAX_CSV_BYTES", "read_dataset"]
+__all__ = ["FLOAT32_MAX", "FLOAT32_OVERFLOW", "MAX_CSV_BYTES", "ReadCancelled", "read_dataset"]

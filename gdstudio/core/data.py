@@ -5,20 +5,38 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from .errors import DataError
 
+if TYPE_CHECKING:
+    import torch
+
+# torch is imported where it is used, so that Dataset loads without it (the window opens
+# while PyTorch is still loading; see torch_loader).
 DTYPES = {"float32": np.float32, "float64": np.float64}
-TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 MAX_GENERATED_POINTS = 10_000_000
 #: The noisy line's defaults (the tutorial's line), written once: :func:`noisy_line`,
 #: :func:`random_line`, ``gdstudio train`` and the studio's generator take them from here.
 LINE_DEFAULTS = {"slope": -5.0, "intercept": 0.0, "noise": 0.4, "x_min": -5.0, "x_max": 5.0,
                  "x_step": 0.1, "n": 100, "seed": 0}
 _L = LINE_DEFAULTS
+
+
+def __getattr__(name: str):
+    if name == "TORCH_DTYPES":  # {"float32": torch.float32, ...}, made when first asked for
+        import torch
+
+        return {"float32": torch.float32, "float64": torch.float64}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _torch_dtype(name: str):
+    import torch
+
+    return getattr(torch, name)
 
 
 def _dtype_name(dtype) -> str:
@@ -87,6 +105,8 @@ class Dataset:
 
     def tensors(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Return ``(X, Y)`` as (N, 1) tensors, as the tutorials shape them."""
+        import torch
+
         return (
             torch.from_numpy(self.x.copy()).view(-1, 1),
             torch.from_numpy(self.y.copy()).view(-1, 1),
@@ -133,6 +153,8 @@ def _underflowed(result: torch.Tensor, factor, tensor: torch.Tensor, product: to
 def _finish(X: torch.Tensor, slope, intercept, noise, draw=None) -> Dataset:
     # The tutorial's `slope * X + intercept + noise * torch.randn(X.size())`, step by step (the
     # same operations in the same order, so the same bits) to see where a product underflows.
+    import torch
+
     line = slope * X
     shift = line + intercept
     R = torch.randn(X.size(), dtype=X.dtype)
@@ -183,9 +205,11 @@ def noisy_line(
     name = _dtype_name(dtype)
     _check_underflow(name, slope=slope, intercept=intercept, noise=noise, x_min=x_min,
                      x_max=x_max, x_step=x_step)
+    import torch
+
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        X = torch.arange(x_min, x_max, x_step, dtype=TORCH_DTYPES[name]).view(-1, 1)
+        X = torch.arange(x_min, x_max, x_step, dtype=_torch_dtype(name)).view(-1, 1)
         return _finish(X, slope, intercept, noise)
 
 
@@ -210,9 +234,11 @@ def random_line(
     name = _dtype_name(dtype)
     _check_underflow(name, slope=slope, intercept=intercept, noise=noise, x_min=x_min,
                      x_max=x_max)
+    import torch
+
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        U = torch.rand(n, 1, dtype=TORCH_DTYPES[name])
+        U = torch.rand(n, 1, dtype=_torch_dtype(name))
         scaled = (x_max - x_min) * U
         X = x_min + scaled
         return _finish(X, slope, intercept, noise, draw=(x_max - x_min, U, scaled))

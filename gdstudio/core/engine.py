@@ -15,119 +15,28 @@ Each record holds the full-data loss of the parameters at the *start* of the epo
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Iterator
-from typing import NamedTuple
 
 import numpy as np
 import torch
-from torch import nn
 
-from .config import (  # noqa: F401  (the names engine has always exported)
+# The settings and the record, importable without torch, are defined in .config.
+from .config import (  # noqa: F401  (re-exported)
     IMPL_LABELS,
     IMPLEMENTATIONS,
     LOSSES,
     METHOD_LABELS,
     METHODS,
     OPTIMIZERS,
+    EpochRecord,
     TrainConfig,
+    initial_parameters,
 )
+from .control import TrainingControl
 from .data import TORCH_DTYPES, Dataset
 from .divergence import DivergenceWatch
 from .errors import DataError
 from .implementations import _Analytic, _Manual, _Module
-
-
-class EpochRecord(NamedTuple):
-    """One epoch of history (immutable; a named tuple because it is made once per epoch).
-
-    ``loss`` is the full-data loss of the parameters at the start of the epoch; ``w`` and
-    ``b`` are the parameters after it. ``samples_seen`` and ``updates`` count from the start
-    of the run.
-    """
-
-    epoch: int
-    loss: float
-    w: float
-    b: float
-    samples_seen: int
-    updates: int
-
-
-class TrainingControl:
-    """Pause and stop flags shared between a training thread and its owner.
-
-    Thread-safe: any thread may call :meth:`pause`, :meth:`resume`, :meth:`stop` and
-    :meth:`sleep`; the engine calls :meth:`checkpoint` between updates, which blocks while
-    paused and returns ``True`` once the run should stop. ``before_wait``, if set, is called
-    (in the training thread) just before a checkpoint blocks, so that pending results can be
-    delivered first.
-    """
-
-    def __init__(self):
-        self._running = threading.Event()
-        self._running.set()
-        self._wake = threading.Event()
-        self._lock = threading.Lock()
-        self._stop = False
-        self.before_wait = None
-
-    def pause(self) -> None:
-        """Pause before the next update; does nothing once stopped (stop is final)."""
-        with self._lock:
-            if not self._stop:
-                self._running.clear()
-                self._wake.set()
-
-    def resume(self) -> None:
-        self._running.set()
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stop = True
-            self._running.set()
-            self._wake.set()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
-    @property
-    def stopped(self) -> bool:
-        return self._stop
-
-    def checkpoint(self) -> bool:
-        if not self._running.is_set():
-            if self.before_wait is not None:
-                self.before_wait()
-            self._running.wait()
-        return self._stop
-
-    def sleep(self, seconds: float) -> None:
-        """Wait up to ``seconds``; returns early on pause or stop."""
-        self._wake.clear()
-        if self._stop or not self._running.is_set():
-            return
-        self._wake.wait(seconds)
-
-
-def initial_parameters(config: TrainConfig, dtype: str = "float32") -> tuple[float, float]:
-    """The start (w, b): as given, or drawn from the seed like ``nn.Linear(1, 1)``.
-
-    The global random state is restored afterwards.
-    """
-    w, b = config.init_w, config.init_b
-    if w is None or b is None:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(config.seed)
-            layer = nn.Linear(1, 1, bias=config.fit_bias, dtype=TORCH_DTYPES[dtype])
-        if w is None:
-            w = layer.weight.item()
-        if b is None:
-            b = layer.bias.item() if config.fit_bias else 0.0
-    if not config.fit_bias:
-        b = 0.0
-    return float(w), float(b)
 
 
 def _make_impl(config: TrainConfig, dataset: Dataset, w0: float, b0: float):

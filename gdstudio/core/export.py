@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from itertools import islice
 
 from .atomic import write_files
+from .config import EpochRecord, TrainConfig
 from .csvio import table_text
-from .engine import EpochRecord, TrainConfig
 from .optimum import Optima, Optimum, optima_for
 from .settings import BY_NAME, PARAMS_SETTINGS, applicable
 

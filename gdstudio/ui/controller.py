@@ -22,7 +22,7 @@ import dataclasses
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from ..core import Dataset, StudioError, TrainConfig, initial_parameters
+from ..core import Dataset, StudioError, TrainConfig, initial_parameters, torch_loader
 from ..core.export import RunSummary
 from ..core.runstate import RunState
 from ..core.settings import run_label
@@ -34,10 +34,11 @@ from .numbers_view import DataNumbers, data_numbers
 from .palette import next_color
 from .running import RunRequests
 from .state import MessageLevel, StudioSnapshot, enabled_actions
+from .torch_wait import TorchWait
 from .training import TrainingSession
 
 
-class StudioController(DataEditing, RunRequests, QObject):
+class StudioController(DataEditing, RunRequests, TorchWait, QObject):
     """The studio's data, run and kept runs, and the rules between them (no widgets).
 
     ``dataset`` is the data to start with (the tutorial's noisy line by default).
@@ -107,6 +108,8 @@ class StudioController(DataEditing, RunRequests, QObject):
         self._replacing = False
         #: The exports (parameters, and the history written off the GUI thread).
         self.exports = RunExports(self)
+        self._init_torch_wait()
+        self._init_csv_import()
 
         self.model.pointsChanged.connect(self._on_model_pointsChanged)
         self.model.undo_stack.indexChanged.connect(self._announce_actions)
@@ -160,7 +163,7 @@ class StudioController(DataEditing, RunRequests, QObject):
             points_selected=bool(self.selected_points), epochs=self.session.history.count,
             has_result=self.current_summary is not None, result_kept=self._kept_current,
             kept_runs=len(self.kept_runs), runs_selected=bool(self.selected_runs),
-            exporting=self.exports.busy)
+            exporting=self.exports.busy, importing=self.csv_import.busy)
 
     def enabled_actions(self) -> dict[str, bool]:
         return enabled_actions(self.snapshot())
@@ -217,6 +220,8 @@ class StudioController(DataEditing, RunRequests, QObject):
         """The (w, b) a run with the current settings starts from (None if invalid)."""
         if self.settings is None:
             return None
+        if None in (self.settings.init_w, self.settings.init_b) and not torch_loader.loaded():
+            return None  # drawn with torch: shown once it has loaded (torchLoaded)
         try:
             return initial_parameters(self.settings, self.model.dataset.dtype)
         except (ValueError, StudioError):

@@ -14,7 +14,8 @@ import dataclasses
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..core import Dataset, noisy_line
+from ..core import Dataset
+from ..core.tutorial import tutorial_line
 from .memory import available_memory
 
 
@@ -137,7 +138,7 @@ class DataModel(QObject):
     def __init__(self, dataset: Dataset | None = None, parent=None,
                  undo_budget: int | None = None):
         super().__init__(parent)
-        self.dataset = dataset if dataset is not None else noisy_line()
+        self.dataset = dataset if dataset is not None else tutorial_line()
         self.undo_stack = UndoStack(self, default_undo_budget() if undo_budget is None
                                     else undo_budget)
 

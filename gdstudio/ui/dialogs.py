@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from ..core import DataError
 from .generator import GENERATOR_DEFAULTS, generate
 from .panels.settings_panel import FloatEdit
+from .torch_wait import wait_for_torch
 
 
 class GenerateDialog(QDialog):
@@ -87,7 +88,7 @@ class GenerateDialog(QDialog):
                 edit.setFocus()
                 return
         try:
-            self.result_dataset = generate(self.values())
+            self.result_dataset = generate(self.values(), wait_for_torch)
         except DataError as exc:
             self.error.setText(str(exc))
             return

@@ -6,6 +6,7 @@ through the undo stack of its :class:`DataModel`, and none is made while a run i
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import Slot
@@ -23,13 +24,25 @@ from ..core import (
     write_dataset,
 )
 from .generator import GENERATOR_DEFAULTS, generate
+from .importing import CsvImport
+from .numbers_view import data_numbers
+from .torch_wait import wait_for_torch
+
+#: Files up to this size read in a few tens of milliseconds and are imported at once; larger
+#: ones are read on a worker thread (see :mod:`gdstudio.ui.importing`), with progress.
+READ_AT_ONCE_BYTES = 1 << 18
+IMPORTING_MESSAGE = "A CSV file is being imported: wait for it, or cancel it."
 
 
 class DataEditing:
     """Add, move, delete, select, undo, redo, clear, generate, replace, import and save."""
 
     def edit_allowed(self) -> bool:
-        """True unless a run is active (then the user is told that the data is locked)."""
+        """True unless a run is active or a file is being imported (then the user is told
+        that the data is locked)."""
+        if self.csv_import.busy and not self._installing_import:
+            self._status(IMPORTING_MESSAGE, 5000)
+            return False
         if self.session.active:
             self._status(
                 "The data is locked while training runs: stop it (Shift+F5) to edit.", 5000)
@@ -88,7 +101,7 @@ class DataEditing:
         """Generate a noisy line with these values (the dialog's fields) as one edit."""
         v = {**GENERATOR_DEFAULTS, **values}
         try:
-            dataset = generate(v)
+            dataset = generate(v, wait_for_torch)
         except DataError as exc:
             self._message("Cannot generate", str(exc))
             return False
@@ -105,20 +118,91 @@ class DataEditing:
             self.select_points(())
         return ok
 
+    def _init_csv_import(self) -> None:
+        self.csv_import = CsvImport(self)
+        self._installing_import = False
+        self.csv_import.started.connect(self._announce_actions)
+        self.csv_import.finished.connect(self._on_csv_import_finished)
+        self.csv_import.settled.connect(self._announce_actions)
+
     def import_csv(self, path: str) -> bool:
-        """Load points from CSV; undoable."""
+        """Load points from CSV as one undoable edit; False if nothing changed.
+
+        A file larger than :data:`READ_AT_ONCE_BYTES` is read on a worker thread: this
+        returns True once it has started, editing is locked until it ends, and
+        :attr:`csv_import` reports its progress and its end (:meth:`cancel_import` stops it,
+        leaving the data as it was).
+        """
         if not self.edit_allowed():
             return False
         try:
+            size = os.stat(path).st_size if Path(path).is_file() else 0
+        except (OSError, ValueError):
+            size = 0  # read_dataset says what is wrong with it
+        if size > READ_AT_ONCE_BYTES:
+            self.csv_import.start(path, prepare=self._import_numbers())
+            self._status(f"Importing {Path(path).name}…")
+            return True
+        try:
             dataset = read_dataset(path)
         except DataError as exc:
-            self._message("Cannot import the CSV file", f"{exc}\n\nThe data was not changed.")
+            self._import_failed(str(exc))
             return False
+        return self._imported(path, dataset)
+
+    def _import_numbers(self):
+        """A function computing the optimum and step-size guide of an imported data set on
+        the import's worker thread (pure numpy), so that installing it is quick."""
+        key = (self.fit_bias, self.loss, self.huber_delta if self.loss == "huber" else None)
+        config = self.settings
+
+        def prepare(dataset):
+            numbers = data_numbers(dataset, self.fit_bias, self.loss, self.huber_delta)
+            if numbers.guide is not None and config is not None:
+                try:
+                    numbers.guide(config)  # remembered by the guide's cache
+                except StudioError:
+                    pass  # said when the settings panel asks again
+            return key, numbers
+
+        return prepare
+
+    def cancel_import(self) -> None:
+        """Stop the import under way (the data stays as it was)."""
+        if self.csv_import.busy:
+            self.csv_import.cancel()
+
+    def _import_failed(self, error: str) -> None:
+        self._message("Cannot import the CSV file", f"{error}\n\nThe data was not changed.")
+
+    def _imported(self, path: str, dataset: Dataset) -> bool:
         self.last_dir = str(Path(path).parent)
         if self.replace_data(dataset, f"Import {Path(path).name}"):
             self._status(f"Imported {len(dataset):,} points from {path}.", 5000)
             return True
         return False
+
+    @Slot(str, object, str, bool)
+    def _on_csv_import_finished(self, path: str, dataset, error: str, cancelled: bool) -> None:
+        if cancelled:
+            self._status("Import cancelled; the data was not changed.", 5000)
+        elif error:
+            self._status("Import failed; the data was not changed.", 5000)
+            self._import_failed(error)
+        else:
+            self._installing_import = True  # the one edit allowed while importing
+            key, numbers = self.csv_import.prepared or (None, None)
+            if key == (self.fit_bias, self.loss,
+                       self.huber_delta if self.loss == "huber" else None):
+                self._numbers_key, self.numbers = (dataset, *key), numbers
+            try:
+                if not self._imported(path, dataset):
+                    self._numbers_key = None  # the data did not change
+                    self.update_optimum()
+                elif self._numbers_key is not None and self._numbers_key[0] is dataset:
+                    self.optimumChanged.emit()
+            finally:
+                self._installing_import = False
 
     def save_data(self, path: str) -> bool:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core import noisy_line, random_line
+from ..core import DataError, noisy_line, random_line
 from ..core.data import LINE_DEFAULTS
 from .offload import call_off_gui_thread
 
@@ -14,8 +14,16 @@ FIELDS = ("slope", "intercept", "noise", "x_min", "x_max", "x_step", "n", "seed"
 GENERATOR_DEFAULTS = {**{name: LINE_DEFAULTS[name] for name in FIELDS}, "random_x": False}
 
 
-def generate(v: dict):
-    """Make the data set the generator's values describe (raises DataError)."""
+def generate(v: dict, wait_for_torch=None):
+    """Make the data set the generator's values describe (raises DataError).
+
+    The points are drawn with torch: ``wait_for_torch()``, if given, is called first; it
+    waits for torch's background import and returns None, or why torch could not be loaded
+    (see :func:`gdstudio.ui.torch_wait.wait_for_torch`).
+    """
+    problem = wait_for_torch() if wait_for_torch is not None else None
+    if problem:
+        raise DataError(problem)
     if v.get("random_x"):
         return call_off_gui_thread(random_line, v["n"], v["slope"], v["intercept"], v["noise"],
                                    v["x_min"], v["x_max"], v["seed"])

@@ -29,6 +29,7 @@ from .controller import StudioController
 from .data_model import announce_trimmed
 from .dialogs import GenerateDialog
 from .files import FileRequests
+from .import_view import ImportProgress
 from .memory import apply_epoch_cap
 from .messages import MessageBoxes
 from .panels import DataPanel, ReadoutPanel, SettingsPanel
@@ -193,6 +194,8 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(260)
         self.progress.setFormat("%v / %m epochs")
         self.statusBar().addPermanentWidget(self.progress)
+        self.import_progress = ImportProgress(self.controller)
+        self.statusBar().addPermanentWidget(self.import_progress)
         self.statusBar().showMessage("Ready: press F5 to train.")
 
     def _wire(self) -> None:

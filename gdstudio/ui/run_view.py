@@ -47,6 +47,7 @@ class RunView(QObject):
         c.epochsAppended.connect(self._on_controller_epochsAppended)
         c.runFinished.connect(self._on_controller_runFinished)
         c.runReset.connect(self._on_controller_runReset)
+        c.torch_loading.torchLoaded.connect(self.show_idle)  # a start drawn with torch
 
     def show_idle(self) -> None:
         """With no run yet: the start line of the current settings and the planned epochs."""

@@ -11,6 +11,7 @@ from PySide6.QtCore import Slot
 
 from ..core import StudioError, TrainConfig
 from ..core.runstate import RunState, RunStatus
+from .editing import IMPORTING_MESSAGE
 from .start_checks import start_problem
 from .state import MessageLevel
 
@@ -29,6 +30,9 @@ class RunRequests:
         return self._start(config)
 
     def _start(self, config: TrainConfig | None = None, paused_steps: int | None = None) -> bool:
+        if self.csv_import.busy:  # the run would train on the data being replaced
+            self._status(IMPORTING_MESSAGE, 5000)
+            return False
         if config is None:
             config = self.settings
         if config is None:  # an invalid field: say which and why (next to it, status bar)
@@ -38,6 +42,8 @@ class RunRequests:
         if problem:
             self.startRefused.emit(problem)
             return False
+        if self._wait_for_torch(config, paused_steps):
+            return True
         try:
             self.session.start(self.model.dataset, config, paused_steps=paused_steps)
         except StudioError as exc:
@@ -77,6 +83,7 @@ class RunRequests:
         training thread is left running."""
         stopped = self.session.shutdown(timeout_ms)
         self.exports.shutdown()
+        self.csv_import.shutdown()
         return stopped
 
     @Slot(object)

@@ -52,6 +52,8 @@ class StudioSnapshot:
     runs_selected: bool = False
     #: A history export is being written.
     exporting: bool = False
+    #: A CSV file is being imported (editing and starting a run wait for it).
+    importing: bool = False
 
 
 def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
@@ -64,21 +66,22 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
     """
     idle = s.state is RunState.IDLE
     active = not idle
+    edit = idle and not s.importing  # (an import starts only when idle)
     # Train with an invalid field is not greyed: pressing it says which field and why.
-    can_start = idle and s.points > 0
+    can_start = edit and s.points > 0
     return {
         "train": s.state is RunState.PAUSED or can_start,
         "pause": s.state is RunState.RUNNING,
         "stop": active,
         "step": s.state is RunState.PAUSED or can_start,
         "reset": active or s.epochs > 0,
-        "import": idle,
+        "import": edit,
         "save": True,
-        "generate": idle,
-        "clear": idle,
-        "delete": idle and s.points_selected,
-        "undo": idle and s.can_undo,
-        "redo": idle and s.can_redo,
+        "generate": edit,
+        "clear": edit,
+        "delete": edit and s.points_selected,
+        "undo": edit and s.can_undo,
+        "redo": edit and s.can_redo,
         "keep": idle and s.has_result and not s.result_kept and s.epochs > 0,
         "remove": s.runs_selected,
         "export_params": s.kept_runs > 0 or s.has_result,
@@ -89,9 +92,12 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
 
 #: Why a disabled action cannot be used: the tooltip of its button and its status tip.
 _LOCKED = "The data is locked while a run is active: stop the run first."
+_IMPORTING = "A CSV file is being imported: wait for it, or cancel it."
 
 
 def _start_reason(s: StudioSnapshot) -> str:
+    if s.importing:
+        return _IMPORTING
     if s.state is RunState.RUNNING:
         return "A run is going: pause or stop it first."
     return "No data: click the plot to add points, or generate or import some."
@@ -100,7 +106,8 @@ def _start_reason(s: StudioSnapshot) -> str:
 def disabled_reasons(s: StudioSnapshot) -> dict[str, str]:
     """Why each action that :func:`enabled_actions` disables in the state ``s`` is
     disabled, by name (only disabled actions; ``settings`` is not an action)."""
-    active = s.state is not RunState.IDLE
+    active = s.state is not RunState.IDLE or s.importing
+    locked = _IMPORTING if s.importing else _LOCKED
     unended = "Wait for the run to end (or stop it)."
     reasons = {
         "train": _start_reason(s),
@@ -109,13 +116,13 @@ def disabled_reasons(s: StudioSnapshot) -> dict[str, str]:
                   else "No run is going."),
         "stop": "No run is going.",
         "reset": "Nothing to reset: no run yet.",
-        "import": _LOCKED,
-        "generate": _LOCKED,
-        "clear": _LOCKED,
-        "delete": _LOCKED if active else "No point selected: click a point (Shift-click "
+        "import": locked,
+        "generate": locked,
+        "clear": locked,
+        "delete": locked if active else "No point selected: click a point (Shift-click "
                                          "for more) to select it.",
-        "undo": _LOCKED if active else "Nothing to undo.",
-        "redo": _LOCKED if active else "Nothing to redo.",
+        "undo": locked if active else "Nothing to undo.",
+        "redo": locked if active else "Nothing to redo.",
         "keep": (unended if active else
                  "This run is already kept." if s.result_kept else
                  "Train a run first." if not s.has_result else

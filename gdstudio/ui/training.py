@@ -14,6 +14,7 @@ import traceback
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+# The engine (torch) is imported when a run starts, not with the window; see torch_loader.
 from ..core import (
     Dataset,
     EpochRecord,
@@ -23,7 +24,6 @@ from ..core import (
     closed_form,
     initial_parameters,
     summarize,
-    train,
 )
 from ..core.runstate import RunState, RunStatus
 from .gui_gc import collect_garbage_on_gui_thread
@@ -68,6 +68,8 @@ class TrainingWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        from ..core.engine import train
+
         control = self._control
         control.before_wait = self._flush
         status, detail, last = RunStatus.DONE, None, None
@@ -243,6 +245,8 @@ class TrainingSession(QObject):
         """
         if self.active:
             raise RuntimeError("A run is already active.")
+        from ..core.engine import train
+
         # Validate here, in the GUI thread, so bad settings are reported before any thread.
         train(dataset, config)
         self.dataset, self.config = dataset, config

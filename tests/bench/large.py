@@ -31,6 +31,13 @@ def bench_large(quick: bool) -> dict:
     a.processEvents()
     t0 = time.perf_counter()
     assert win.import_csv(str(path))
+    if win.controller.csv_import.busy:  # read on a worker thread: wait for it
+        from PySide6.QtCore import QEventLoop
+
+        loop = QEventLoop()
+        win.controller.csv_import.settled.connect(loop.quit)
+        loop.exec()
+    assert win.model.dataset == d
     win.plot.viewport().repaint()
     win.loss_plot.viewport().repaint()
     a.processEvents()

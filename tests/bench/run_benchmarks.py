@@ -6,8 +6,9 @@ measured in the same run (median of several repeats), because these machines are
     python -m tests.bench.run_benchmarks --quick         # every group, short runs
     python -m tests.bench.run_benchmarks --only memory   # some groups (names below)
 
-Groups: engine, studio, latency, sgd, large (speed; modules of the same names), cli-memory and
-window-memory (``memory.py``; ``memory`` names both). Each group runs in a fresh process.
+Groups: engine, studio, latency, sgd, large (speed; modules of the same names), cli-memory
+and window-memory (``memory.py``; ``memory`` names both), startup (``startup.py``). Each
+group runs in a fresh process.
 
 A run of every group writes ``tests/bench/results/benchmarks.md`` (the README's table) and
 ``benchmarks.json``; a run with ``--only`` writes ``benchmarks-<groups>.md`` and ``.json``
@@ -24,7 +25,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import engine, large, memory, sgd, studio
+from . import engine, large, memory, sgd, startup, studio
 from .common import RESULTS, machine
 
 # name: (benchmark, its rows in the table), in the table's order
@@ -36,6 +37,7 @@ GROUPS = {
     "large": (large.bench_large, large.rows),
     "cli-memory": (memory.bench_cli_memory, memory.cli_rows),
     "window-memory": (memory.bench_window_memory, memory.window_rows),
+    "startup": (startup.bench_startup, startup.rows),
 }
 ALIASES = {"memory": ["cli-memory", "window-memory"]}
 

@@ -1,0 +1,176 @@
+"""Start-up: the window opens before PyTorch has loaded, a run requested meanwhile waits for
+it and then starts by itself, and without a display one clear line replaces Qt's abort."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gdstudio.core import Dataset, TrainConfig, noisy_line, torch_loader, train
+from gdstudio.core.runstate import RunState, RunStatus
+from gdstudio.core.tutorial import tutorial_line
+from gdstudio.ui.controller import StudioController
+from gdstudio.ui.torch_wait import LOADING_MESSAGE
+
+ROOT = Path(__file__).resolve().parent.parent
+DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+
+
+def run_gdstudio(tmp_path, check: str | None, **env_changes) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in DISPLAY_VARIABLES}
+    env.update({"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+                "PYTHONPATH": str(ROOT)})
+    if check:
+        env["GDSTUDIO_STARTUP_CHECK"] = check
+    env.update(env_changes)
+    return subprocess.run([sys.executable, "-m", "gdstudio"], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def lines_starting(text: str, start: str) -> list[str]:
+    return [line[len(start):] for line in text.splitlines() if line.startswith(start)]
+
+
+def test_the_window_is_shown_before_torch_is_imported(tmp_path):
+    proc = run_gdstudio(tmp_path, "1", QT_QPA_PLATFORM="offscreen")
+    assert proc.returncode == 0, proc.stderr
+    assert lines_starting(proc.stdout, "started: ") == ["Ready: press F5 to train."]
+    assert lines_starting(proc.stdout, "torch imported when shown: ") == ["no"], proc.stdout
+
+
+def test_train_pressed_at_once_waits_for_torch_then_runs_and_the_window_stays_live(tmp_path):
+    proc = run_gdstudio(tmp_path, "train", QT_QPA_PLATFORM="offscreen")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert lines_starting(proc.stdout, "train pressed: ") == [LOADING_MESSAGE]
+    (trained,) = lines_starting(proc.stdout, "trained: ")
+    done, ticks = trained.split("; timer fired ")
+    assert done == "done, 20 epochs"
+    # A 10 ms timer of the window kept firing while torch loaded and the run trained (well
+    # over a second): the GUI thread was never blocked for long.
+    assert int(ticks.split()[0]) >= 20, trained
+
+
+def test_the_stored_tutorial_line_is_bit_for_bit_noisy_line():
+    stored, generated = tutorial_line(), noisy_line()
+    assert stored.dtype == generated.dtype == "float32"
+    assert stored.x.tobytes() == generated.x.tobytes()
+    assert stored.y.tobytes() == generated.y.tobytes()
+
+
+@pytest.fixture
+def torch_not_loaded(monkeypatch):
+    """Make the controller see torch as still loading; ``finish()`` ends the "import"."""
+    pending = []
+    state = {"done": False}
+    monkeypatch.setattr(torch_loader, "loaded", lambda: state["done"])
+
+    def start(on_done=None):
+        if on_done is not None:
+            pending.append(on_done)
+
+    def finish(error=None):
+        state["done"] = True
+        callbacks = list(pending)
+        pending.clear()
+        for callback in callbacks:
+            callback(error)
+
+    monkeypatch.setattr(torch_loader, "start", start)
+    return finish
+
+
+def test_train_before_torch_has_loaded_says_so_and_starts_once_it_has(qtbot, torch_not_loaded):
+    c = StudioController()
+    statuses = []
+    c.statusReported.connect(lambda text, _ms: statuses.append(text))
+    started = []
+    c.runStarted.connect(started.append)
+    assert c.train() is True
+    assert statuses[-1] == LOADING_MESSAGE
+    assert c.waiting_for_torch and c.state is RunState.IDLE and not started
+    with qtbot.waitSignal(c.runFinished, timeout=20_000) as finished:
+        torch_not_loaded()
+    assert finished.args[0] is RunStatus.DONE
+    assert not c.waiting_for_torch
+    assert len(started) == 1
+    expected = list(train(noisy_line(), TrainConfig()))
+    assert c.history.count == len(expected)
+    assert (float(c.history.w[-1]), float(c.history.b[-1])) == (expected[-1].w, expected[-1].b)
+    c.shutdown(5000)
+
+
+def test_a_failed_torch_import_is_reported_and_nothing_starts(qtbot, torch_not_loaded):
+    c = StudioController(Dataset.from_points([(0, 1), (1, 2)]))
+    started = []
+    c.runStarted.connect(started.append)
+    c.train()
+    with qtbot.waitSignal(c.messageRaised, timeout=5000) as raised:
+        torch_not_loaded("PyTorch could not be loaded: no module named torch")
+    assert raised.args[:2] == ["Cannot train", "PyTorch could not be loaded: no module named torch"]
+    assert not started and c.state is RunState.IDLE
+    c.shutdown(5000)
+
+
+def test_a_drawn_start_is_shown_once_torch_has_loaded(qtbot, torch_not_loaded):
+    c = StudioController()
+    c.set_settings(TrainConfig(init_w=None, init_b=None, seed=3))
+    assert c.start_parameters() is None  # not drawn on the GUI thread while torch loads
+    with qtbot.waitSignal(c.torch_loading.torchLoaded, timeout=5000):
+        c.torch_loading.start()
+        torch_not_loaded()
+    w, b = c.start_parameters()
+    from gdstudio.core import initial_parameters
+
+    assert (w, b) == initial_parameters(TrainConfig(init_w=None, init_b=None, seed=3))
+
+
+NO_DISPLAY = ("gdstudio: no display found; set DISPLAY, or use `gdstudio train` to train "
+              "without a window.")
+
+
+def test_no_display_prints_one_clear_line_and_exits_with_1(tmp_path):
+    proc = run_gdstudio(tmp_path, None)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [NO_DISPLAY]
+    assert proc.stdout == ""
+
+
+def test_an_unreachable_display_prints_one_clear_line_and_exits_with_1(tmp_path):
+    number = next(n for n in range(700, 1000) if not os.path.exists(f"/tmp/.X11-unix/X{n}"))
+    proc = run_gdstudio(tmp_path, None, DISPLAY=f":{number}")
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"gdstudio: cannot connect to the display ':{number}'; check DISPLAY, or use "
+        "`gdstudio train` to train without a window."]
+
+
+def test_gdstudio_train_needs_no_display(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in DISPLAY_VARIABLES}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.run([sys.executable, "-m", "gdstudio", "train", "--epochs", "2"],
+                          capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_generate_before_torch_has_loaded_waits_for_it_with_the_window_live(
+        qtbot, torch_not_loaded):
+    """Generating needs torch's random generator: the request waits for the import, and the
+    event loop keeps turning meanwhile."""
+    from PySide6.QtCore import QTimer
+
+    c = StudioController()
+    ticks = []
+    ticker = QTimer()
+    ticker.timeout.connect(lambda: ticks.append(1))
+    ticker.start(5)
+    QTimer.singleShot(300, torch_not_loaded)  # the import ends 0.3 s later
+    assert c.generate(slope=2.0, intercept=1.0, noise=0.0, x_min=0.0, x_max=1.0, x_step=0.25)
+    ticker.stop()
+    assert c.dataset.x.tolist() == [0.0, 0.25, 0.5, 0.75]
+    assert len(ticks) >= 10
+    c.shutdown(5000)

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -29,6 +28,7 @@ from .data import TORCH_DTYPES, Dataset
 from .divergence import DivergenceWatch
 from .errors import ConfigError, DataError
 from .implementations import _Analytic, _Manual, _Module
+from .progress import EpochProgress, Ticker, TrainingControl
 
 METHODS = ("batch", "sgd", "minibatch")
 IMPLEMENTATIONS = ("manual", "module", "analytic")
@@ -186,63 +186,6 @@ class EpochRecord(NamedTuple):
     updates: int
 
 
-class TrainingControl:
-    """Pause and stop flags shared between a training thread and its owner.
-
-    Thread-safe: any thread may call :meth:`pause`, :meth:`resume`, :meth:`stop` and
-    :meth:`sleep`; the engine calls :meth:`checkpoint` between updates, which blocks while
-    paused and returns ``True`` once the run should stop. ``before_wait``, if set, is called
-    (in the training thread) just before a checkpoint blocks, so that pending results can be
-    delivered first.
-    """
-
-    def __init__(self):
-        self._running = threading.Event()
-        self._running.set()
-        self._wake = threading.Event()
-        self._lock = threading.Lock()
-        self._stop = False
-        self.before_wait = None
-
-    def pause(self) -> None:
-        """Pause before the next update; does nothing once stopped (stop is final)."""
-        with self._lock:
-            if not self._stop:
-                self._running.clear()
-                self._wake.set()
-
-    def resume(self) -> None:
-        self._running.set()
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stop = True
-            self._running.set()
-            self._wake.set()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
-    @property
-    def stopped(self) -> bool:
-        return self._stop
-
-    def checkpoint(self) -> bool:
-        if not self._running.is_set():
-            if self.before_wait is not None:
-                self.before_wait()
-            self._running.wait()
-        return self._stop
-
-    def sleep(self, seconds: float) -> None:
-        """Wait up to ``seconds``; returns early on pause or stop."""
-        self._wake.clear()
-        if self._stop or not self._running.is_set():
-            return
-        self._wake.wait(seconds)
-
-
 def initial_parameters(config: TrainConfig, dtype: str = "float32") -> tuple[float, float]:
     """The start (w, b): as given, or drawn from the seed like ``nn.Linear(1, 1)``.
 
@@ -274,12 +217,16 @@ def _make_impl(config: TrainConfig, dataset: Dataset, w0: float, b0: float):
 
 
 def train(
-    dataset: Dataset, config: TrainConfig, control: TrainingControl | None = None
+    dataset: Dataset, config: TrainConfig, control: TrainingControl | None = None,
+    progress: Callable[[EpochProgress], None] | None = None,
 ) -> Iterator[EpochRecord]:
     """Train and yield one :class:`EpochRecord` per epoch.
 
     Same data, seed and settings give bitwise the same history. The generator may be paused
     between updates through ``control`` (or simply not advanced) without changing any number.
+    ``progress`` gets where a long epoch is (see :mod:`.progress`). Stopped through
+    ``control`` inside an epoch, the generator returns (as its ``StopIteration`` value) the
+    :class:`EpochProgress` reached; :class:`gdstudio.core.lifecycle.TrainingRun` keeps it.
 
     Raises
     ------
@@ -290,14 +237,23 @@ def train(
         the records yielded before it stand, and its ``epoch`` is their number.
     """
     config.validate(dataset.dtype)
+    check_not_empty(dataset)
+    return run_epochs(dataset, config, initial_parameters(config, dataset.dtype), control,
+                      progress)
+
+
+def check_not_empty(dataset: Dataset) -> None:
     if len(dataset) == 0:
         raise DataError("The data set is empty: add at least one point before training.")
-    return _run(dataset, config, control)
 
 
-def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None):
+def run_epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],
+               control: TrainingControl | None = None,
+               progress: Callable[[EpochProgress], None] | None = None):
+    """The engine's loop from the start ``init``, for settings already validated for the
+    data (:func:`train` does both first); a generator as :func:`train` describes."""
     n = len(dataset)
-    w0, b0 = initial_parameters(config, dataset.dtype)
+    w0, b0 = init
     impl = _make_impl(config, dataset, w0, b0)
     analytic = isinstance(impl, _Analytic)
     X, Y = (None, None) if analytic else dataset.tensors()
@@ -308,15 +264,20 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
     size = {"batch": n, "sgd": 1, "minibatch": config.batch_size}[config.method]
     size = min(size, n)
     starts = range(0, n, size)
+    tick = None  # between updates: pause, stop, in-epoch progress
+    if control is not None or progress is not None:
+        tick = Ticker(control, progress, impl.parameters, len(starts))
+    if control is not None:  # (a control serves one run)
+        control.at_pause = tick.at_pause if progress is not None else None
+    watch = DivergenceWatch(dataset, config)  # the divergence rule (see its module)
     samples = updates = 0
     w, b = w0, b0
     good = (w0, b0, None)  # the last parameters with a finite full-data loss, and that loss
-    watch = DivergenceWatch(dataset, config)  # the divergence rule (see its module)
     limit = watch.limit  # a loss that is not <= limit (NaN included) goes to the watch
 
     for epoch in range(config.epochs):
         if checkpoint is not None and checkpoint():
-            return
+            return None
         if size == n and generator is None:  # one unshuffled batch: its loss is the record's
             loss = impl.batch_epoch() if analytic else step(X, Y).item()
             if not loss <= limit:
@@ -330,15 +291,20 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
                 limit = watch.check(epoch, loss, w, b, good)
             good = (w, b, loss)
             order = None if generator is None else torch.randperm(n, generator=generator)
+            if tick is not None:
+                tick.start(epoch)
             if analytic:
-                if impl.epoch(None if order is None else order.numpy(), size, checkpoint):
-                    return
+                done = impl.epoch(None if order is None else order.numpy(), size, tick)
+                if done is not None:
+                    return tick.partial(done)
             else:
                 Xe, Ye = (X, Y) if order is None else (X[order], Y[order])
-                for start in starts:
-                    if checkpoint is not None and checkpoint():
-                        return
+                for done, start in enumerate(starts):
+                    if tick is not None and tick(done):
+                        return tick.partial(done)
                     step(Xe[start:start + size], Ye[start:start + size])
+            if tick is not None:
+                tick.end()
             samples += n
             updates += len(starts)
         w, b = impl.parameters()
@@ -348,11 +314,17 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
     loss = impl.full_loss(X, Y)  # the records hold the loss before each epoch: check the last
     if not loss <= limit:
         watch.check(config.epochs, loss, w, b, good, final=True)
+    return None
 
 
 def full_data_loss(dataset: Dataset, config: TrainConfig, w: float, b: float) -> float:
     """The loss of (w, b) on all the data, computed the way the chosen implementation does."""
     config.validate()
+    return loss_at(dataset, config, w, b)
+
+
+def loss_at(dataset: Dataset, config: TrainConfig, w: float, b: float) -> float:
+    """:func:`full_data_loss` for settings already validated."""
     if config.impl == "analytic":  # (w, b) as given: a float32 run's batch steps are float64
         return _Analytic(config, w, b, dataset.x, dataset.y).full_loss()
     impl = _make_impl(config, dataset, w, b)

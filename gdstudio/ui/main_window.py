@@ -33,6 +33,7 @@ from .memory import apply_epoch_cap
 from .messages import MessageBoxes
 from .panels import DataPanel, ReadoutPanel, SettingsPanel
 from .plots import DataPlot, LossPlot
+from .progress import EpochProgressBar
 from .run_view import RunView
 from .runs import RunsPanel
 from .start_checks import show_start_problem
@@ -189,6 +190,8 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(260)
         self.progress.setFormat("%v / %m epochs")
         self.statusBar().addPermanentWidget(self.progress)
+        self.epoch_progress = EpochProgressBar(self.controller)  # inside a long epoch
+        self.statusBar().addPermanentWidget(self.epoch_progress)
         self.statusBar().showMessage("Ready: press F5 to train.")
 
     def _wire(self) -> None:

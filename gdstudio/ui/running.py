@@ -11,7 +11,7 @@ from PySide6.QtCore import Slot
 
 from ..core import StudioError, TrainConfig
 from ..core.runstate import RunState, RunStatus
-from .start_checks import start_problem
+from .start_checks import prepare_run
 from .state import MessageLevel
 
 
@@ -34,15 +34,16 @@ class RunRequests:
         if config is None:
             self._message("Check the settings", self.settings_error or "")
             return False
-        problem = start_problem(config, self.model.dataset)
-        if problem:
-            self.startRefused.emit(problem)
-            return False
+        dataset = self.model.dataset
         try:
-            self.session.start(self.model.dataset, config, paused_steps=paused_steps)
+            run = prepare_run(config, dataset)  # the one validation, the one start
         except StudioError as exc:
             self._message("Cannot train", str(exc))
             return False
+        if isinstance(run, str):
+            self.startRefused.emit(run)
+            return False
+        self.session.start(dataset, config, paused_steps=paused_steps, run=run)
         self.current_summary = None
         self._kept_current = False
         self.stale = False
@@ -83,11 +84,25 @@ class RunRequests:
     def _on_session_stateChanged(self, state: RunState) -> None:
         self.runStateChanged.emit(state)
         if state is RunState.PAUSED:
-            self._status(
-                f"Paused after epoch {self.session.history.count}: F5 resumes, F10 steps.")
+            self._status("Pausing…")  # where, once the run has stopped moving
+
         elif state is RunState.RUNNING and self.session.history.count:
             self._status("Training…")
         self._announce_actions()
+
+    @property
+    def run_start(self) -> tuple[float, float] | None:
+        """The current run's start (w, b), drawn from the seed or as given: computed once
+        when the run started (None without a run)."""
+        return self.session.init
+
+    @Slot(object)
+    def _on_session_pauseReached(self, position) -> None:
+        if position is None:
+            where = f"after epoch {self.session.history.count:,}"
+        else:
+            where = f"in {position.words()}"
+        self._status(f"Paused {where}: F5 resumes, F10 steps.")
 
     @Slot(object, object)
     def _on_session_trainingFinished(self, status: RunStatus, detail) -> None:
@@ -108,7 +123,13 @@ class RunRequests:
                     f"Done: {epochs} epochs; w={summary.w:.6g}, b={summary.b:.6g}. "
                     "Ctrl+K keeps the run for comparison.")
         elif status is RunStatus.STOPPED:
-            self._status(f"Stopped after {epochs} epochs.")
+            partial = None if s.summary is None else s.summary.partial
+            if partial is None:
+                self._status(f"Stopped after {epochs} epochs.")
+            else:
+                self._status(f"Stopped in epoch {partial.epoch + 1:,} after {partial.done:,} "
+                             f"of {partial.total:,} updates: w={partial.w:.6g}, "
+                             f"b={partial.b:.6g}, the parameters reached.")
         elif status is RunStatus.DIVERGED:
             self._status(f"Diverged in {detail.where}.")
             self._message("Training diverged", str(detail), MessageLevel.WARNING)

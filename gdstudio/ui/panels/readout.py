@@ -33,12 +33,21 @@ class ReadoutPanel(QLabel):
             detail = c.session.detail
             if summary.status == "diverged" and detail is not None:
                 head = f"diverged in {detail.where}; kept:".replace(" ", "\u00a0")
+            elif summary.partial is not None:  # stopped inside an epoch: the w, b reached
+                p = summary.partial
+                head = (f"stopped in epoch {p.epoch + 1:,} after {p.done:,} of {p.total:,} "
+                        "updates:").replace(" ", "\u00a0")
             else:
                 head = f"{summary.status}\u00a0after\u00a0{summary.epochs_done:,}\u00a0epochs:"
             if c.stale:
                 head = "previous data, " + head
             text = "   ".join([head, pair("w", f"{summary.w:.6g}"), pair("b", f"{summary.b:.6g}"),
                                pair("loss", loss)])
+        elif c.session.position is not None:  # inside an epoch (a long one, or paused there)
+            p = c.session.position
+            epoch = f"{p.epoch + 1:,}" + (f"/{total:,}" if total else "")
+            text = "   ".join([pair("epoch", epoch), pair("update", f"{p.done:,}/{p.total:,}"),
+                               pair("w", f"{p.w:.6g}"), pair("b", f"{p.b:.6g}")])
         elif h.count:
             last = h.last()
             epoch = f"{last.epoch + 1:,}" + (f"/{total:,}" if total else "")

@@ -199,27 +199,32 @@ def test_a_stop_inside_a_minibatch_epoch_on_the_analytic_path():
 
 
 class Clock:
-    """A monotonic clock that moves 0.1 ms each time it is read (one read per update)."""
+    """A monotonic clock that moves ``step`` seconds each time it is read."""
 
-    def __init__(self):
-        self.now = 1000.0
+    def __init__(self, step: float):
+        self.now, self.step = 1000.0, step
 
     def monotonic(self) -> float:
-        self.now += 1e-4
+        self.now += self.step
         return self.now
 
 
 def test_progress_only_once_an_epoch_has_lasted_the_interval(monkeypatch):
-    monkeypatch.setattr("gdstudio.core.progress.time", Clock())
+    # 100 updates an epoch: the clock is read after each; 0.1 ms each, an epoch lasts 10 ms
+    monkeypatch.setattr("gdstudio.core.progress.time", Clock(1e-4))
     reports = []
     config = TrainConfig(method="sgd", learning_rate=0.001, epochs=300)
     list(train(TUTORIAL, config, TrainingControl(), reports.append))
-    assert reports == []  # epochs of 100 updates (10 ms here): never a report
+    assert reports == []  # never a report
+    # 2,000 updates an epoch: the clock is read every 7 updates, 1 ms each time: a report
+    # every 50 readings, 350 updates
+    monkeypatch.setattr("gdstudio.core.progress.time", Clock(1e-3))
     data = random_line(2_000, seed=3)
     config = TrainConfig(method="sgd", learning_rate=0.001, epochs=2)
     list(train(data, config, None, reports.append))
-    assert [p.epoch for p in reports] == [0, 0, 0, 1, 1, 1]  # every 50 ms (500 updates)
-    assert all(abs(p.done - 500 * (i % 3 + 1)) <= 5 for i, p in enumerate(reports))
+    assert [p.epoch for p in reports] == [0] * 5 + [1] * 5
+    assert all(p.done % 7 == 0 and abs(p.done - 350 * (i % 5 + 1)) <= 5 * 7
+               for i, p in enumerate(reports))
 
 
 @pytest.mark.parametrize("impl", ["manual", "analytic"])

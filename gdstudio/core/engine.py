@@ -300,8 +300,12 @@ def run_epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],
             else:
                 Xe, Ye = (X, Y) if order is None else (X[order], Y[order])
                 for done, start in enumerate(starts):
-                    if tick is not None and tick(done):
-                        return tick.partial(done)
+                    if tick is not None:  # tick(done), inlined (see Ticker)
+                        tick.done = done
+                        if done >= tick.next:
+                            tick.clock(done)
+                        if checkpoint is not None and checkpoint():
+                            return tick.partial(done)
                     step(Xe[start:start + size], Ye[start:start + size])
             if tick is not None:
                 tick.end()

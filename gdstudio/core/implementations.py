@@ -208,10 +208,15 @@ class _Analytic:
         x, y = (self.x, self.y) if order is None else (self.x[order], self.y[order])
         lr, fit_bias = self.lr, self.fit_bias
         n = x.shape[0]
+        checkpoint = None if tick is None else tick.checkpoint
         with np.errstate(all="ignore"):
             for done, start in enumerate(range(0, n, size)):
-                if tick is not None and tick(done):
-                    return done
+                if tick is not None:  # tick(done), inlined (see Ticker)
+                    tick.done = done
+                    if done >= tick.next:
+                        tick.clock(done)
+                    if checkpoint is not None and checkpoint():
+                        return done
                 xb, yb = x[start:start + size], y[start:start + size]
                 g = self._dloss(self.w * xb + self.b - yb)
                 m = xb.shape[0]

@@ -180,3 +180,15 @@ def test_the_window_shows_the_epoch_under_way(qtbot, window):
     assert bar.text() == f"stopped in epoch 1: {where.done:,} / {BIG:,} updates"
     text = window.readout.text().replace("\u00a0", " ")
     assert f"stopped in epoch 1 after {where.done:,} of {BIG:,} updates:" in text
+
+
+def test_a_pause_between_epochs_says_after_which(qtbot, controller):
+    c = controller
+    c.set_settings(TrainConfig(epochs=5))
+    with status_starting(qtbot, c, "Paused") as paused:
+        c.step()  # one epoch, then paused before the next
+    assert paused.args[0] == "Paused after epoch 1: F5 resumes, F10 steps."
+    assert c.session.position is None and c.history.count == 1
+    with qtbot.waitSignal(c.runFinished, timeout=20_000):
+        c.stop()
+    assert c.current_summary.partial is None and c.current_summary.epochs_done == 1

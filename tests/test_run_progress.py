@@ -170,14 +170,14 @@ def test_the_window_shows_the_epoch_under_way(qtbot, window):
     where: EpochProgress = c.session.position
     assert window.plot.fit == (where.w, where.b)
     assert bar.value() == where.done
-    assert bar.text() == f"epoch 1: {where.done:,} / {BIG:,} updates"
+    assert bar.text() == f"epoch 1: {where.done:,} / {BIG:,}"
     assert window.statusBar().currentMessage().startswith(
         f"Paused in epoch 1 at update {where.done:,} of {BIG:,}")
     assert f"{where.w:.6g}" in window.readout.text()
     with qtbot.waitSignal(c.runFinished, timeout=20_000):
         window.act_stop.trigger()
     assert window.plot.fit == (where.w, where.b)
-    assert bar.text() == f"stopped in epoch 1: {where.done:,} / {BIG:,} updates"
+    assert bar.text() == f"stopped in epoch 1: {where.done:,} / {BIG:,}"
     text = window.readout.text().replace("\u00a0", " ")
     assert f"stopped in epoch 1 after {where.done:,} of {BIG:,} updates:" in text
 
@@ -192,3 +192,18 @@ def test_a_pause_between_epochs_says_after_which(qtbot, controller):
     with qtbot.waitSignal(c.runFinished, timeout=20_000):
         c.stop()
     assert c.current_summary.partial is None and c.current_summary.epochs_done == 1
+
+
+def test_a_run_stopped_in_its_first_epoch_can_be_reset(qtbot, controller):
+    c = controller
+    assert c.replace_data(random_line(BIG, seed=1), "big")
+    c.set_settings(TrainConfig(method="sgd", learning_rate=1e-4, epochs=3))
+    with progress_in(qtbot, c, 0):
+        assert c.train()
+    with qtbot.waitSignal(c.runFinished, timeout=20_000):
+        c.stop()
+    assert c.history.count == 0 and c.current_summary.partial is not None
+    assert c.enabled_actions()["reset"] and not c.enabled_actions()["keep"]
+    with qtbot.waitSignal(c.runReset):
+        c.reset()
+    assert c.current_summary is None and c.session.position is None

@@ -1,7 +1,7 @@
 """The progress inside the epoch under way: :class:`EpochProgressBar`, for the status bar.
 
 An epoch of stochastic or mini-batch descent on large data is many updates and may take
-seconds to minutes; this bar shows how far it is (``epoch 4: 412,000 / 1,000,000 updates``),
+seconds to minutes; this bar shows how far it is (``epoch 4: 412,000 / 1,000,000``, updates),
 where a pause took effect, and where a stop left the run. It shows itself only for epochs
 that last long enough for the engine to report inside them (see
 :data:`gdstudio.core.progress.PROGRESS_INTERVAL`): a run of short epochs never shows it.
@@ -22,7 +22,7 @@ class EpochProgressBar(QProgressBar):
     def __init__(self, controller, parent=None):
         super().__init__(parent)
         self.controller = controller
-        self.setMaximumWidth(260)
+        self.setMaximumWidth(300)
         self.setTextVisible(True)
         self.setToolTip("Updates made in the epoch under way")
         self.setVisible(False)
@@ -39,7 +39,7 @@ class EpochProgressBar(QProgressBar):
         self.setValue(position.done)
         head = f"{words} epoch" if words else "epoch"
         self.setFormat(f"{head} {position.epoch + 1:,}: {position.done:,} / "
-                       f"{position.total:,} updates")
+                       f"{position.total:,}")
         self.setVisible(True)
 
     @Slot(object)
@@ -51,7 +51,7 @@ class EpochProgressBar(QProgressBar):
         if self.isVisible():  # the next epoch starts from none of its updates
             history = self.controller.history
             self.setValue(0)
-            self.setFormat(f"epoch {history.count + 1:,}: 0 / {self.maximum():,} updates")
+            self.setFormat(f"epoch {history.count + 1:,}: 0 / {self.maximum():,}")
 
     @Slot(object)
     def _on_controller_runStarted(self, config) -> None:

@@ -7,7 +7,8 @@ Exit status of ``gdstudio train`` (the README says the same):
   full disk): one line on stderr, and no output file is created or changed.
 - 3: training diverged; the history holds the finite epochs.
 - 130 / 143: stopped by SIGINT (Ctrl+C) / SIGTERM. The run stops after the current update,
-  the files are written with the finished epochs (status ``stopped``), one line on stderr.
+  the files are written with the finished epochs (status ``stopped``), one line on stderr;
+  stopped inside an epoch, the parameters file has the w and b reached there.
   A signal while the files are written waits until they are complete.
 - 141: standard output was closed by its reader (``| head``): the run stops and the files
   are written as for Ctrl+C, quietly (141 is 128 + SIGPIPE, what a shell shows for a
@@ -128,7 +129,6 @@ def _prepare(args):
     else:
         dataset = noisy_line(args.slope, args.intercept, args.noise, args.x_min, args.x_max,
                              args.x_step, args.seed, dtype)
-    config.validate(dataset.dtype)
     return dataset, config
 
 
@@ -173,17 +173,18 @@ def train_main(argv: list[str]) -> int:
 
 def _train(argv: list[str], signals: StopSignals) -> int:
     from .core.atomic import AtomicFiles
-    from .core.engine import TrainingControl, initial_parameters, train
+    from .core.engine import TrainingControl
     from .core.errors import StudioError
+    from .core.lifecycle import TrainingRun
     from .core.optimum import run_optima
 
     control = TrainingControl()
     try:
         args = build_parser().parse_args(argv)
         dataset, config = _prepare(args)
-        init = initial_parameters(config, dataset.dtype)
+        run = TrainingRun(dataset, config)  # validates for the data's dtype; draws the start
         optimum = run_optima(dataset, config)
-        history = train(dataset, config, control)
+        history = run.records(control)
         names = [p for p in (args.history, args.params) if p is not None]
         files = AtomicFiles(names)
     except UsageError as exc:
@@ -197,7 +198,7 @@ def _train(argv: list[str], signals: StopSignals) -> int:
     # done so far are written.
     signals.arm(control)
     try:
-        return _run(args, dataset, config, init, optimum, history, files, signals)
+        return _run(args, run, optimum, history, files, signals)
     except StudioError as exc:  # an output could not be written: nothing was changed
         say(f"gdstudio train: {exc}")
         return EXIT_USAGE
@@ -206,11 +207,11 @@ def _train(argv: list[str], signals: StopSignals) -> int:
         files.discard()  # the temporary files, unless committed
 
 
-def _run(args, dataset, config, init, optimum, history, files, signals) -> int:
-    from .core.errors import TrainingDiverged
-    from .core.export import HISTORY_HEADER_LINE, history_row, params_text, summarize
+def _run(args, run, optimum, history, files, signals) -> int:
+    from .core.export import HISTORY_HEADER_LINE, history_row, params_text
     from .core.optimum import optimum_lines
 
+    dataset, config, init = run.dataset, run.config, run.init
     hist = 0 if args.history is not None else None
     par = (1 if hist is not None else 0) if args.params is not None else None
     files.open()
@@ -221,25 +222,22 @@ def _run(args, dataset, config, init, optimum, history, files, signals) -> int:
         print(f"# {len(dataset)} points; {config.describe()}; start w={init[0]!r}, "
               f"b={init[1]!r}", file=out)
         print("epoch, \tloss, \tw, \tb", file=out)
-    last = None
-    status, code, diverged = "done", EXIT_OK, None
-    try:
-        for record in history:  # one record at a time: the history streams to its file
-            if hist is not None:
-                files.write(hist, history_row(record))
-            last = record
-            if not args.quiet:
-                print(f"{record.epoch}, \t{record.loss}, \t{record.w}, \t{record.b}", file=out)
-                if out.error is not None:
-                    break
-    except TrainingDiverged as exc:
-        status, code, diverged = "diverged", EXIT_DIVERGED, exc
-    if diverged is None and (0 if last is None else last.epoch + 1) < config.epochs:
-        status = "stopped"  # by a signal, or by standard output failing
-    summary = summarize(dataset, config, last, status, init, optimum, diverged=diverged)
+    for record in history:  # one record at a time: the history streams to its file
+        if hist is not None:
+            files.write(hist, history_row(record))
+        if not args.quiet:
+            print(f"{record.epoch}, \t{record.loss}, \t{record.w}, \t{record.b}", file=out)
+            if out.error is not None:
+                break  # standard output failed: the run stops (status "stopped")
+    history.close()
+    diverged = run.diverged
+    code = EXIT_DIVERGED if diverged is not None else EXIT_OK
+    summary = run.summarize(optimum)
     loss_text = f"overflows {dataset.dtype}" if summary.loss == "" else repr(summary.loss)
+    partial = "" if run.partial is None else (
+        f" and {run.partial.done} of {run.partial.total} updates of the next")
     print(f"final: w={summary.w!r}, b={summary.b!r}, loss={loss_text} "
-          f"after {summary.epochs_done} epoch(s)", file=out)
+          f"after {summary.epochs_done} epoch(s){partial}", file=out)
     for line in optimum_lines(optimum):
         print(line, file=out)
     out.flush()
@@ -253,7 +251,8 @@ def _run(args, dataset, config, init, optimum, history, files, signals) -> int:
     if diverged is not None:
         say(f"gdstudio train: {diverged}")
     elif signals.received is not None:
-        say(f"gdstudio train: {signals.report(status, summary.epochs_done, bool(files.names))}")
+        say("gdstudio train: " + signals.report(summary.status, summary.epochs_done,
+                                                bool(files.names), run.partial))
     if signals.received is not None:
         return 128 + signals.received
     if diverged is None and out.broken_pipe:  # the reader went away (| head): quietly

@@ -68,9 +68,15 @@ class StopSignals:
             signal.signal(sig, signal.SIG_DFL if handler is None else handler)
         self._previous = {}
 
-    def report(self, status: str, epochs: int, files: bool) -> str:
-        """The stderr line for a run that a signal ended."""
+    def report(self, status: str, epochs: int, files: bool, partial=None) -> str:
+        """The stderr line for a run that a signal ended (``partial``: where inside an
+        epoch it stopped, an :class:`~gdstudio.core.progress.EpochProgress`, or None)."""
         name = signal_name(self.received)
+        if status == "stopped" and partial is not None:
+            kept = (f"; the history holds the {epochs} finished epoch(s), the parameters "
+                    "file the w and b reached") if files else ""
+            return (f"stopped by {name} in epoch {partial.epoch + 1:,} after "
+                    f"{partial.done:,} of {partial.total:,} updates{kept}.")
         if status == "stopped":
             kept = "; the output files hold them" if files else ""
             return f"stopped by {name} after {epochs} epoch(s){kept}."

@@ -17,7 +17,7 @@ _WHERE = {
     **dict.fromkeys(("Dataset", "noisy_line", "random_line"), "data"),
     **dict.fromkeys(("IMPLEMENTATIONS", "LOSSES", "METHODS", "OPTIMIZERS", "EpochRecord",
                      "TrainConfig", "initial_parameters"), "config"),
-    "TrainingControl": "control",
+    "TrainingControl": "progress",
     **dict.fromkeys(("full_data_loss", "train"), "engine"),
     **dict.fromkeys(("ConfigError", "DataError", "ExportError", "StudioError",
                      "TrainingDiverged"), "errors"),

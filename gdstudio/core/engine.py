@@ -15,7 +15,7 @@ Each record holds the full-data loss of the parameters at the *start* of the epo
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import torch
@@ -32,11 +32,11 @@ from .config import (  # noqa: F401  (re-exported)
     TrainConfig,
     initial_parameters,
 )
-from .control import TrainingControl
 from .data import TORCH_DTYPES, Dataset
 from .divergence import DivergenceWatch
 from .errors import DataError
 from .implementations import _Analytic, _Manual, _Module
+from .progress import EpochProgress, Ticker, TrainingControl
 
 
 def _make_impl(config: TrainConfig, dataset: Dataset, w0: float, b0: float):
@@ -51,12 +51,16 @@ def _make_impl(config: TrainConfig, dataset: Dataset, w0: float, b0: float):
 
 
 def train(
-    dataset: Dataset, config: TrainConfig, control: TrainingControl | None = None
+    dataset: Dataset, config: TrainConfig, control: TrainingControl | None = None,
+    progress: Callable[[EpochProgress], None] | None = None,
 ) -> Iterator[EpochRecord]:
     """Train and yield one :class:`EpochRecord` per epoch.
 
     Same data, seed and settings give bitwise the same history. The generator may be paused
     between updates through ``control`` (or simply not advanced) without changing any number.
+    ``progress`` gets where a long epoch is (see :mod:`.progress`). Stopped through
+    ``control`` inside an epoch, the generator returns (as its ``StopIteration`` value) the
+    :class:`EpochProgress` reached; :class:`gdstudio.core.lifecycle.TrainingRun` keeps it.
 
     Raises
     ------
@@ -67,14 +71,23 @@ def train(
         the records yielded before it stand, and its ``epoch`` is their number.
     """
     config.validate(dataset.dtype)
+    check_not_empty(dataset)
+    return run_epochs(dataset, config, initial_parameters(config, dataset.dtype), control,
+                      progress)
+
+
+def check_not_empty(dataset: Dataset) -> None:
     if len(dataset) == 0:
         raise DataError("The data set is empty: add at least one point before training.")
-    return _run(dataset, config, control)
 
 
-def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None):
+def run_epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],
+               control: TrainingControl | None = None,
+               progress: Callable[[EpochProgress], None] | None = None):
+    """The engine's loop from the start ``init``, for settings already validated for the
+    data (:func:`train` does both first); a generator as :func:`train` describes."""
     n = len(dataset)
-    w0, b0 = initial_parameters(config, dataset.dtype)
+    w0, b0 = init
     impl = _make_impl(config, dataset, w0, b0)
     analytic = isinstance(impl, _Analytic)
     X, Y = (None, None) if analytic else dataset.tensors()
@@ -85,15 +98,20 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
     size = {"batch": n, "sgd": 1, "minibatch": config.batch_size}[config.method]
     size = min(size, n)
     starts = range(0, n, size)
+    tick = None  # between updates: pause, stop, in-epoch progress
+    if control is not None or progress is not None:
+        tick = Ticker(control, progress, impl.parameters, len(starts))
+    if control is not None:  # (a control serves one run)
+        control.at_pause = tick.at_pause if progress is not None else None
+    watch = DivergenceWatch(dataset, config)  # the divergence rule (see its module)
     samples = updates = 0
     w, b = w0, b0
     good = (w0, b0, None)  # the last parameters with a finite full-data loss, and that loss
-    watch = DivergenceWatch(dataset, config)  # the divergence rule (see its module)
     limit = watch.limit  # a loss that is not <= limit (NaN included) goes to the watch
 
     for epoch in range(config.epochs):
         if checkpoint is not None and checkpoint():
-            return
+            return None
         if size == n and generator is None:  # one unshuffled batch: its loss is the record's
             loss = impl.batch_epoch() if analytic else step(X, Y).item()
             if not loss <= limit:
@@ -107,15 +125,24 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
                 limit = watch.check(epoch, loss, w, b, good)
             good = (w, b, loss)
             order = None if generator is None else torch.randperm(n, generator=generator)
+            if tick is not None:
+                tick.start(epoch)
             if analytic:
-                if impl.epoch(None if order is None else order.numpy(), size, checkpoint):
-                    return
+                done = impl.epoch(None if order is None else order.numpy(), size, tick)
+                if done is not None:
+                    return tick.partial(done)
             else:
                 Xe, Ye = (X, Y) if order is None else (X[order], Y[order])
-                for start in starts:
-                    if checkpoint is not None and checkpoint():
-                        return
+                for done, start in enumerate(starts):
+                    if tick is not None:  # tick(done), inlined (see Ticker)
+                        tick.done = done
+                        if done >= tick.next:
+                            tick.clock(done)
+                        if checkpoint is not None and checkpoint():
+                            return tick.partial(done)
                     step(Xe[start:start + size], Ye[start:start + size])
+            if tick is not None:
+                tick.end()
             samples += n
             updates += len(starts)
         w, b = impl.parameters()
@@ -125,11 +152,17 @@ def _run(dataset: Dataset, config: TrainConfig, control: TrainingControl | None)
     loss = impl.full_loss(X, Y)  # the records hold the loss before each epoch: check the last
     if not loss <= limit:
         watch.check(config.epochs, loss, w, b, good, final=True)
+    return None
 
 
 def full_data_loss(dataset: Dataset, config: TrainConfig, w: float, b: float) -> float:
     """The loss of (w, b) on all the data, computed the way the chosen implementation does."""
     config.validate()
+    return loss_at(dataset, config, w, b)
+
+
+def loss_at(dataset: Dataset, config: TrainConfig, w: float, b: float) -> float:
+    """:func:`full_data_loss` for settings already validated."""
     if config.impl == "analytic":  # (w, b) as given: a float32 run's batch steps are float64
         return _Analytic(config, w, b, dataset.x, dataset.y).full_loss()
     impl = _make_impl(config, dataset, w, b)

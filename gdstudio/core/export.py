@@ -12,6 +12,7 @@ from .atomic import write_files
 from .config import EpochRecord, TrainConfig
 from .csvio import table_text
 from .optimum import Optima, Optimum, optima_for
+from .progress import EpochProgress
 from .settings import BY_NAME, PARAMS_SETTINGS, applicable
 
 HISTORY_HEADER = ("epoch", "loss", "w", "b", "samples_seen", "updates")
@@ -74,7 +75,9 @@ class RunSummary:
     """What a finished (or stopped, or diverged) run leaves: its settings and result.
 
     ``loss`` is the full-data loss of the final ``w``, ``b``; ``status`` is ``done``,
-    ``stopped`` or ``diverged``.
+    ``stopped`` or ``diverged``. A run stopped inside an epoch has the ``w``, ``b`` it
+    reached there, and ``partial`` (an :class:`EpochProgress`) says where; ``epochs_done``
+    counts the finished epochs.
     """
 
     config: TrainConfig
@@ -92,6 +95,7 @@ class RunSummary:
     lsq: Optimum | None = None
     #: Trained on data that has changed since.
     data_changed: bool = False
+    partial: EpochProgress | None = None
 
     def row(self, index: int) -> list:
         return [
@@ -140,16 +144,18 @@ def write_params(path: str | os.PathLike, runs: Sequence[RunSummary]) -> None:
 
 def summarize(dataset, config: TrainConfig, last: EpochRecord | None, status: str,
               init: tuple[float, float], optimum: Optima | Optimum | None = None,
-              name: str = "", diverged=None) -> RunSummary:
+              name: str = "", diverged=None,
+              partial: EpochProgress | None = None) -> RunSummary:
     """Build the :class:`RunSummary` of a run whose last finished epoch is ``last``.
 
     ``optimum``: the run's :class:`Optima`, or an :class:`Optimum` (the optimum of the run's
     own loss and the least-squares reference are completed from it), or None.
     For a diverged run pass the :class:`TrainingDiverged` error: the summary then keeps its
     last parameters with a finite loss (the loss is left empty when there are none).
+    For a run stopped inside an epoch pass where (``partial``): its parameters are the run's.
     """
     optima = None if optimum is None else optima_for(dataset, config, optimum)
-    from .engine import full_data_loss
+    from .engine import loss_at  # (the settings were validated when the run started)
 
     epochs = 0 if last is None else last.epoch + 1
     if diverged is not None:
@@ -157,14 +163,16 @@ def summarize(dataset, config: TrainConfig, last: EpochRecord | None, status: st
         loss = "" if loss is None else loss
     else:
         w, b = (last.w, last.b) if last is not None else init
-        loss = full_data_loss(dataset, config, w, b)
+        if partial is not None:
+            w, b = partial.w, partial.b
+        loss = loss_at(dataset, config, w, b)
         if not math.isfinite(loss):
             loss = ""
     return RunSummary(
         config=config, w=w, b=b, loss=loss, epochs_done=epochs, status=status,
         n_points=len(dataset), dtype=dataset.dtype, init_w=init[0], init_b=init[1],
         optimum=None if optima is None else optima.own, name=name,
-        lsq=None if optima is None else optima.lsq,
+        lsq=None if optima is None else optima.lsq, partial=partial,
     )
 
 

@@ -139,7 +139,7 @@ class _Analytic:
     Python: no autograd, so stochastic descent runs many times faster. It matches the
     autograd path to rounding (float64 here, the data's dtype there)."""
 
-    CHUNK = 4096  # samples between pause/stop checks in stochastic descent
+    CHUNK = 4096  # samples between pause/stop/progress checks in stochastic descent
 
     def __init__(self, config: TrainConfig, w0: float, b0: float, x, y):
         self.lr = float(config.learning_rate)
@@ -195,17 +195,28 @@ class _Analytic:
             self.b -= self.lr * gb
         return loss
 
-    def epoch(self, order, size: int, checkpoint) -> bool:
-        """Steps over batches of ``size`` in ``order`` (None: data order); True if stopped."""
+    def epoch(self, order, size: int, tick) -> int | None:
+        """Steps over batches of ``size`` in ``order`` (None: data order).
+
+        ``tick(done)`` (see :class:`gdstudio.core.progress.Ticker`) is called between
+        updates with the updates done in the epoch, once :meth:`parameters` holds the
+        parameters after them; if it returns True the epoch stops there and that count is
+        returned. None: the epoch was completed.
+        """
         if size == 1:
-            return self._sgd_epoch(order, checkpoint)
+            return self._sgd_epoch(order, tick)
         x, y = (self.x, self.y) if order is None else (self.x[order], self.y[order])
         lr, fit_bias = self.lr, self.fit_bias
         n = x.shape[0]
+        checkpoint = None if tick is None else tick.checkpoint
         with np.errstate(all="ignore"):
-            for start in range(0, n, size):
-                if checkpoint is not None and checkpoint():
-                    return True
+            for done, start in enumerate(range(0, n, size)):
+                if tick is not None:  # tick(done), inlined (see Ticker)
+                    tick.done = done
+                    if done >= tick.next:
+                        tick.clock(done)
+                    if checkpoint is not None and checkpoint():
+                        return done
                 xb, yb = x[start:start + size], y[start:start + size]
                 g = self._dloss(self.w * xb + self.b - yb)
                 m = xb.shape[0]
@@ -213,9 +224,9 @@ class _Analytic:
                 self.w -= lr * gw
                 if fit_bias:
                     self.b -= lr * gb
-        return False
+        return None
 
-    def _sgd_epoch(self, order, checkpoint) -> bool:
+    def _sgd_epoch(self, order, tick) -> int | None:
         # One sample at a time in the data's own precision (float32 scalars for float32 data,
         # as the tutorial's tensors are), in the order autograd evaluates it:
         # e = (w*x + b) - y; g = 2*e; w = w - lr*(g*x); b = b - lr*g.
@@ -230,9 +241,10 @@ class _Analytic:
         n = len(xs)
         with np.errstate(all="ignore"):
             for start in range(0, n, self.CHUNK):
-                if checkpoint is not None and checkpoint():
+                if tick is not None:
                     self.w, self.b = float(w), float(b)
-                    return True
+                    if tick(start):
+                        return start
                 stop = min(n, start + self.CHUNK)
                 if kind == "mse" and fit_bias:
                     for x, y in zip(xs[start:stop], ys[start:stop], strict=True):
@@ -254,4 +266,4 @@ class _Analytic:
                         if fit_bias:
                             b = b - lr * g
         self.w, self.b = float(w), float(b)
-        return False
+        return None

@@ -63,6 +63,10 @@ class StudioController(DataEditing, RunRequests, TorchWait, QObject):
     runStateChanged = Signal(object)
     #: New epochs were appended to the run's history (count of new epochs).
     epochsAppended = Signal(int)
+    #: The epoch under way got this far: an :class:`~gdstudio.core.progress.EpochProgress`
+    #: (updates done of the epoch's, w and b now), at most every 50 ms once an epoch lasts
+    #: that long, and where a pause took effect; also ``session.position``.
+    epochProgressed = Signal(object)
     #: The run ended: its :class:`RunStatus` and detail (the TrainingDiverged error, an
     #: error message, or None); :attr:`current_summary` holds its summary.
     runFinished = Signal(object, object)
@@ -116,6 +120,8 @@ class StudioController(DataEditing, RunRequests, TorchWait, QObject):
         self.model.undo_stack.trimmed.connect(self.undoTrimmed)
         self.session.stateChanged.connect(self._on_session_stateChanged)
         self.session.epochsAppended.connect(self.epochsAppended)
+        self.session.epochProgressed.connect(self.epochProgressed)
+        self.session.pauseReached.connect(self._on_session_pauseReached)
         self.session.trainingFinished.connect(self._on_session_trainingFinished)
         self.update_optimum()
 

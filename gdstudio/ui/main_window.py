@@ -35,6 +35,7 @@ from .messages import MessageBoxes
 from .panels import DataPanel, ReadoutPanel, SettingsPanel
 from .plots import DataPlot, LossPlot
 from .presentation import Presentation
+from .progress import EpochProgressBar
 from .run_view import RunView
 from .runs import CompareView, RunsPanel
 from .start_checks import show_start_problem
@@ -196,6 +197,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.import_progress = ImportProgress(self.controller)
         self.statusBar().addPermanentWidget(self.import_progress)
+        self.epoch_progress = EpochProgressBar(self.controller)  # inside a long epoch
+        self.statusBar().addPermanentWidget(self.epoch_progress)
         self.statusBar().showMessage("Ready: press F5 to train.")
 
     def _wire(self) -> None:

@@ -1,4 +1,5 @@
-"""Drawing the current run: the fit line, the loss curve, the progress bar and the readout.
+"""Drawing the current run: the fit line, the loss curve, the progress bar and the readout
+(inside a long epoch too: the fit line follows the run's in-epoch progress).
 
 :class:`RunView` listens to the controller's run facts and draws them at a bounded rate: the
 fit line with every batch of epochs, the slower numbers every :data:`SLOW_UPDATE` seconds.
@@ -45,6 +46,7 @@ class RunView(QObject):
         c.runStarted.connect(self._on_controller_runStarted)
         c.runStateChanged.connect(self._on_controller_runStateChanged)
         c.epochsAppended.connect(self._on_controller_epochsAppended)
+        c.epochProgressed.connect(self._on_controller_epochProgressed)
         c.runFinished.connect(self._on_controller_runFinished)
         c.runReset.connect(self._on_controller_runReset)
         c.torch_loading.torchLoaded.connect(self.show_idle)  # a start drawn with torch
@@ -67,7 +69,10 @@ class RunView(QObject):
         and all of them when ``full``."""
         session = self.controller.session
         h = session.history
-        if h.count:
+        position = session.position  # inside an epoch, after the history's last
+        if position is not None:
+            self.plot.set_fit(position.w, position.b, exact=full)
+        elif h.count:
             self.plot.set_fit(float(h.w[-1]), float(h.b[-1]), exact=full)
         now = time.monotonic()
         if full or now - self._last_slow >= SLOW_UPDATE:
@@ -99,12 +104,25 @@ class RunView(QObject):
     def _on_controller_epochsAppended(self, count: int) -> None:
         self.redraw(full=False)
 
+    @Slot(object)
+    def _on_controller_epochProgressed(self, position) -> None:
+        """Inside a long epoch (stochastic or mini-batch descent on large data): the line
+        where the updates have taken it."""
+        self.plot.set_fit(position.w, position.b)
+        now = time.monotonic()
+        if self.controller.state is RunState.PAUSED or now - self._last_slow >= SLOW_UPDATE:
+            self._last_slow = now
+            self.readout.update_readout(self.controller)
+
     @Slot(object, object)
     def _on_controller_runFinished(self, status: RunStatus, detail) -> None:
         self.redraw()
         self.loss_plot.end_run()
+        summary = self.controller.current_summary
         if status is RunStatus.DIVERGED:
             self.plot.set_fit(detail.w, detail.b)
+        elif summary is not None and summary.partial is not None:  # stopped inside an epoch
+            self.plot.set_fit(summary.w, summary.b)
         self.readout.update_readout(self.controller)
 
     @Slot()

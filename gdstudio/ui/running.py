@@ -12,7 +12,7 @@ from PySide6.QtCore import Slot
 from ..core import StudioError, TrainConfig
 from ..core.runstate import RunState, RunStatus
 from .editing import IMPORTING_MESSAGE
-from .start_checks import start_problem
+from .start_checks import prepare_run
 from .state import MessageLevel
 
 
@@ -38,17 +38,18 @@ class RunRequests:
         if config is None:  # an invalid field: say which and why (next to it, status bar)
             self.startRefused.emit(self.settings_error or "Check the settings.")
             return False
-        problem = start_problem(config, self.model.dataset)
-        if problem:
-            self.startRefused.emit(problem)
-            return False
-        if self._wait_for_torch(config, paused_steps):
+        if self._wait_for_torch(config, paused_steps):  # the run starts once it loads
             return True
+        dataset = self.model.dataset
         try:
-            self.session.start(self.model.dataset, config, paused_steps=paused_steps)
+            run = prepare_run(config, dataset)  # the one validation, the one start
         except StudioError as exc:
             self._message("Cannot train", str(exc))
             return False
+        if isinstance(run, str):
+            self.startRefused.emit(run)
+            return False
+        self.session.start(dataset, config, paused_steps=paused_steps, run=run)
         self.current_summary = None
         self._kept_current = False
         self.stale = False
@@ -90,11 +91,25 @@ class RunRequests:
     def _on_session_stateChanged(self, state: RunState) -> None:
         self.runStateChanged.emit(state)
         if state is RunState.PAUSED:
-            self._status(
-                f"Paused after epoch {self.session.history.count}: F5 resumes, F10 steps.")
+            self._status("Pausing…")  # where, once the run has stopped moving
+
         elif state is RunState.RUNNING and self.session.history.count:
             self._status("Training…")
         self._announce_actions()
+
+    @property
+    def run_start(self) -> tuple[float, float] | None:
+        """The current run's start (w, b), drawn from the seed or as given: computed once
+        when the run started (None without a run)."""
+        return self.session.init
+
+    @Slot(object)
+    def _on_session_pauseReached(self, position) -> None:
+        if position is None:
+            where = f"after epoch {self.session.history.count:,}"
+        else:
+            where = f"in {position.words()}"
+        self._status(f"Paused {where}: F5 resumes, F10 steps.")
 
     @Slot(object, object)
     def _on_session_trainingFinished(self, status: RunStatus, detail) -> None:
@@ -115,7 +130,13 @@ class RunRequests:
                     f"Done: {epochs} epochs; w={summary.w:.6g}, b={summary.b:.6g}. "
                     "Ctrl+K keeps the run for comparison.")
         elif status is RunStatus.STOPPED:
-            self._status(f"Stopped after {epochs} epochs.")
+            partial = None if s.summary is None else s.summary.partial
+            if partial is None:
+                self._status(f"Stopped after {epochs} epochs.")
+            else:
+                self._status(f"Stopped in epoch {partial.epoch + 1:,} after {partial.done:,} "
+                             f"of {partial.total:,} updates: w={partial.w:.6g}, "
+                             f"b={partial.b:.6g}, the parameters reached.")
         elif status is RunStatus.DIVERGED:
             self._status(f"Diverged in {detail.where}.")
             self._message("Training diverged", str(detail), MessageLevel.WARNING)

@@ -3,8 +3,13 @@ data's dtype and the optimizer can take, and the memory the run's history needs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..core import ConfigError, Dataset, TrainConfig
 from .memory import run_memory_problem
+
+if TYPE_CHECKING:  # the lifecycle imports the engine (torch), loaded after the window shows
+    from ..core.lifecycle import TrainingRun
 
 
 def start_problem(config: TrainConfig, dataset: Dataset) -> str | None:
@@ -14,6 +19,21 @@ def start_problem(config: TrainConfig, dataset: Dataset) -> str | None:
     except ConfigError as exc:
         return str(exc)
     return run_memory_problem(config.epochs)
+
+
+def prepare_run(config: TrainConfig, dataset: Dataset) -> TrainingRun | str:
+    """The run a Train press starts (its settings validated and its start drawn, once), or
+    the message saying why it cannot start, as :func:`start_problem` words it.
+
+    Raises StudioError for anything else that prevents it (an empty data set).
+    """
+    from ..core.lifecycle import TrainingRun
+
+    try:
+        run = TrainingRun(dataset, config)
+    except ConfigError as exc:
+        return str(exc)
+    return run_memory_problem(config.epochs) or run
 
 
 def show_start_problem(window, message: str) -> None:

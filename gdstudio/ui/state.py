@@ -74,7 +74,7 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
         "pause": s.state is RunState.RUNNING,
         "stop": active,
         "step": s.state is RunState.PAUSED or can_start,
-        "reset": active or s.epochs > 0,
+        "reset": active or s.epochs > 0 or s.has_result,  # (a run stopped in its first epoch)
         "import": edit,
         "save": True,
         "generate": edit,

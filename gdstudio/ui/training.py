@@ -10,23 +10,19 @@ from __future__ import annotations
 
 import time
 import traceback
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 # The engine (torch) is imported when a run starts, not with the window; see torch_loader.
-from ..core import (
-    Dataset,
-    EpochRecord,
-    TrainConfig,
-    TrainingControl,
-    TrainingDiverged,
-    closed_form,
-    initial_parameters,
-    summarize,
-)
+from ..core import Dataset, EpochRecord, TrainConfig, TrainingControl, closed_form
+from ..core.progress import EpochProgress
 from ..core.runstate import RunState, RunStatus
 from .gui_gc import collect_garbage_on_gui_thread
+from .history import History
+
+if TYPE_CHECKING:
+    from ..core.lifecycle import TrainingRun
 
 #: Every training QThread that has started and not yet been waited for (tests check it).
 LIVE_THREADS: set = set()
@@ -37,23 +33,29 @@ EMIT_INTERVAL = 1 / 30
 
 
 class TrainingWorker(QObject):
-    """Runs :func:`gdstudio.core.train` in its thread and reports batches of epochs."""
+    """Runs a :class:`TrainingRun` in its thread and reports batches of epochs, and where a
+    long epoch is."""
 
     #: Run id and a list of :class:`EpochRecord`, in order; every epoch arrives exactly once.
     epochsCompleted = Signal(int, object)
+    #: Run id and an :class:`EpochProgress`: where the epoch under way is (epochs that last
+    #: longer than ``PROGRESS_INTERVAL``; the epochs before it have arrived first).
+    epochProgressed = Signal(int, object)
+    #: Run id and where the run has paused: an :class:`EpochProgress` inside an epoch, or
+    #: None between epochs (every epoch before it has arrived first).
+    pauseReached = Signal(int, object)
     #: Run id; the run ended: its :class:`RunStatus`, detail (the TrainingDiverged error,
     #: an error message, or None) and its RunSummary (or None).
     finished = Signal(int, object, object, object)
 
-    def __init__(self, run_id: int, dataset: Dataset, config: TrainConfig,
-                 control: TrainingControl):
+    def __init__(self, run_id: int, run: TrainingRun, control: TrainingControl):
         super().__init__()
         self._run_id = run_id
-        self._dataset = dataset
-        self._config = config
+        self._run = run
         self._control = control
         self._pending: list[EpochRecord] = []
         self._last_emit = 0.0
+        self._position: EpochProgress | None = None  # in the epoch under way
         #: Seconds between epochs (0 = as fast as possible). Written by the GUI thread,
         #: read by the worker; a float assignment is atomic.
         self.min_interval = 0.0
@@ -66,16 +68,25 @@ class TrainingWorker(QObject):
             self.epochsCompleted.emit(self._run_id, batch)
         self._last_emit = time.monotonic()
 
+    def _on_progress(self, position: EpochProgress) -> None:
+        """(In this thread, from the engine.) The epochs before it go first."""
+        self._position = position
+        self._flush()
+        self.epochProgressed.emit(self._run_id, position)
+
+    def _on_wait(self) -> None:
+        """(In this thread.) The run pauses here: deliver everything, then say where."""
+        self._flush()
+        self.pauseReached.emit(self._run_id, self._position)
+
     @Slot()
     def run(self) -> None:
-        from ..core.engine import train
-
-        control = self._control
-        control.before_wait = self._flush
-        status, detail, last = RunStatus.DONE, None, None
+        control, run = self._control, self._run
+        control.before_wait = self._on_wait
+        status, detail = RunStatus.DONE, None
         try:
-            for record in train(self._dataset, self._config, control):
-                last = record
+            for record in run.records(control, self._on_progress):
+                self._position = None
                 self._pending.append(record)
                 if self.steps_left is not None:
                     self.steps_left -= 1
@@ -90,111 +101,26 @@ class TrainingWorker(QObject):
                     self._flush()
                 if interval > 0:
                     control.sleep(interval)
-            if control.stopped:
-                status = RunStatus.STOPPED
-        except TrainingDiverged as exc:
-            status, detail = RunStatus.DIVERGED, exc
+            status, detail = run.status, run.diverged
         except Exception as exc:  # reported to the user, never lost in the thread
             status = RunStatus.FAILED
             detail = f"{exc}\n\n{traceback.format_exc(limit=5)}"
         finally:
             control.before_wait = None
             self._flush()
-            summary = self._summary(status, detail, last)
+            summary = self._summary(status)
             self.finished.emit(self._run_id, status, detail, summary)
 
-    def _summary(self, status, detail, last):
+    def _summary(self, status: RunStatus):
         """The run's :class:`RunSummary`, computed here: its full-data loss is a torch
         computation, and the GUI thread never runs torch on the data (on a secondary
         thread's OpenMP pool that would slow every later run)."""
         written = RunStatus.STOPPED if status is RunStatus.FAILED else status
+        run = self._run
         try:
-            return summarize(
-                self._dataset, self._config, last, written.value,
-                initial_parameters(self._config, self._dataset.dtype),
-                closed_form(self._dataset, self._config.fit_bias),
-                diverged=detail if status is RunStatus.DIVERGED else None)
+            return run.summarize(closed_form(run.dataset, run.config.fit_bias), written)
         except Exception:  # the run's own error is reported; no summary to export
             return None
-
-
-class History:
-    """Per-epoch results of the current run, in numpy arrays (GUI thread only).
-
-    Loss, w and b are kept as float64, whatever the data's dtype, so every number the engine
-    reported is kept exactly (24 bytes an epoch); samples seen and updates are the same every
-    epoch and are derived. ``capacity`` (the run's epochs) is reserved up front: memory
-    the operating system only commits as epochs arrive, and the arrays never need copying.
-    Filled slots are never written again, so views of :attr:`loss`, :attr:`w` and :attr:`b`
-    stay valid (an export reads them while a new run fills a new History).
-    """
-
-    def __init__(self, capacity: int = 1024):
-        self._capacity = max(int(capacity), 1)
-        self.clear()
-
-    def clear(self) -> None:
-        try:
-            self._data = np.empty((3, self._capacity), np.float64)  # rows: loss, w, b
-        except MemoryError:  # grown as epochs arrive instead
-            self._data = np.empty((3, 1024), np.float64)
-        self.count = 0
-        self._samples = self._updates = 0  # per epoch
-
-    @classmethod
-    def from_columns(cls, loss, w, b, samples_per_epoch: int, updates_per_epoch: int):
-        """A history holding these columns (for tests and benchmarks)."""
-        loss = np.asarray(loss, np.float64)
-        history = cls(len(loss))
-        history._data[:, : len(loss)] = [loss, w, b]
-        history.count = len(loss)
-        history._samples, history._updates = samples_per_epoch, updates_per_epoch
-        return history
-
-    def extend(self, records: list[EpochRecord]) -> None:
-        n = len(records)
-        if not n:
-            return
-        if not self.count:
-            self._samples, self._updates = records[0].samples_seen, records[0].updates
-        need = self.count + n
-        if need > self._data.shape[1]:
-            grown = np.empty((3, max(need, self._data.shape[1] * 3 // 2)), np.float64)
-            grown[:, : self.count] = self._data[:, : self.count]
-            self._data = grown
-        self._data[:, self.count:need] = [[r.loss for r in records], [r.w for r in records],
-                                          [r.b for r in records]]
-        self.count = need
-
-    @property
-    def loss(self) -> np.ndarray:
-        return self._data[0, : self.count]
-
-    @property
-    def w(self) -> np.ndarray:
-        return self._data[1, : self.count]
-
-    @property
-    def b(self) -> np.ndarray:
-        return self._data[2, : self.count]
-
-    @property
-    def samples_per_epoch(self) -> int:
-        return self._samples
-
-    @property
-    def updates_per_epoch(self) -> int:
-        return self._updates
-
-    def record(self, i: int) -> EpochRecord:
-        loss, w, b = self._data[:, i].tolist()
-        return EpochRecord(i, loss, w, b, (i + 1) * self._samples, (i + 1) * self._updates)
-
-    def records(self) -> list[EpochRecord]:
-        return [self.record(i) for i in range(self.count)]
-
-    def last(self) -> EpochRecord | None:
-        return self.record(self.count - 1) if self.count else None
 
 
 class TrainingSession(QObject):
@@ -209,6 +135,11 @@ class TrainingSession(QObject):
     epochsAppended = Signal(int)
     #: The run ended: its :class:`RunStatus` and detail, as :attr:`TrainingWorker.finished`.
     trainingFinished = Signal(object, object)
+    #: The epoch under way got this far (an :class:`EpochProgress`; see :attr:`position`).
+    epochProgressed = Signal(object)
+    #: The paused run has stopped moving, here: an :class:`EpochProgress`, or None between
+    #: epochs (after :attr:`history`'s last epoch).
+    pauseReached = Signal(object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -217,7 +148,11 @@ class TrainingSession(QObject):
         self.history = History()
         self.dataset: Dataset | None = None
         self.config: TrainConfig | None = None
+        #: The current run's start (w, b), drawn or given; computed once when it starts.
         self.init: tuple[float, float] | None = None
+        #: Where the epoch under way is (an :class:`EpochProgress`), while an epoch lasts
+        #: long enough to report it or the run is paused inside it; None between epochs.
+        self.position: EpochProgress | None = None
         self.status: RunStatus | None = None
         self.detail = None
         self.summary = None
@@ -238,24 +173,27 @@ class TrainingSession(QObject):
         """True from a run's start until its thread has ended and been released."""
         return self._thread is not None
 
-    def start(self, dataset: Dataset, config: TrainConfig, paused_steps: int | None = None):
-        """Start a new run on a snapshot of ``dataset`` and ``config``.
+    def start(self, dataset: Dataset, config: TrainConfig, paused_steps: int | None = None,
+              run: TrainingRun | None = None):
+        """Start a new run on a snapshot of ``dataset`` and ``config`` (or ``run``, made of
+        them already: then nothing is validated or drawn again).
 
         Raises StudioError for invalid settings or empty data (nothing starts).
         """
         if self.active:
             raise RuntimeError("A run is already active.")
-        from ..core.engine import train
+        from ..core.lifecycle import TrainingRun  # (torch)
 
-        # Validate here, in the GUI thread, so bad settings are reported before any thread.
-        train(dataset, config)
-        self.dataset, self.config = dataset, config
-        self.init = initial_parameters(config, dataset.dtype)
+        if run is None:  # validated here, in the GUI thread, before any thread starts
+            run = TrainingRun(dataset, config)
+        self.dataset, self.config = run.dataset, run.config
+        self.init = run.init
+        self.position = None
         self.history = History(config.epochs)
         self.status, self.detail, self.summary = None, None, None
         control = TrainingControl()
         self._run_id += 1
-        worker = TrainingWorker(self._run_id, dataset, config, control)
+        worker = TrainingWorker(self._run_id, run, control)
         worker.min_interval = self._min_interval
         if paused_steps is not None:
             worker.steps_left = paused_steps
@@ -264,6 +202,8 @@ class TrainingSession(QObject):
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.epochsCompleted.connect(self._on_worker_epochsCompleted)
+        worker.epochProgressed.connect(self._on_worker_epochProgressed)
+        worker.pauseReached.connect(self._on_worker_pauseReached)
         worker.finished.connect(self._on_worker_finished)
         worker.finished.connect(thread.quit)
         worker.finished.connect(worker.deleteLater)
@@ -327,7 +267,7 @@ class TrainingSession(QObject):
         """Forget the current run's results (stopping it first)."""
         self.shutdown()
         self.history = History()
-        self.dataset = self.config = self.init = None
+        self.dataset = self.config = self.init = self.position = None
         self.status = self.detail = self.summary = None
         self._set_state(RunState.IDLE)
 
@@ -337,12 +277,28 @@ class TrainingSession(QObject):
         if run_id != self._run_id or self._worker is None:
             return
         self.history.extend(records)
+        if self.position is not None and records[-1].epoch >= self.position.epoch:
+            self.position = None
         self.epochsAppended.emit(len(records))
         if self._worker is not None and self._worker.steps_left is None and (
             self._control is not None and self._control.paused
             and self.state is RunState.RUNNING
         ):
             self._set_state(RunState.PAUSED)
+
+    @Slot(int, object)
+    def _on_worker_epochProgressed(self, run_id: int, position: EpochProgress) -> None:
+        if run_id != self._run_id or self._worker is None:
+            return
+        self.position = position
+        self.epochProgressed.emit(position)
+
+    @Slot(int, object)
+    def _on_worker_pauseReached(self, run_id: int, position: EpochProgress | None) -> None:
+        if run_id != self._run_id or self._worker is None or self.state is not RunState.PAUSED:
+            return
+        self.position = position
+        self.pauseReached.emit(position)
 
     @Slot(int, object, object, object)
     def _on_worker_finished(self, run_id: int, status: RunStatus, detail, summary) -> None:

@@ -77,12 +77,21 @@ def run_line(controller) -> str:
         detail = c.session.detail
         if summary.status == "diverged" and detail is not None:
             head = f"diverged in {detail.where}; kept:".replace(" ", NBSP)
+        elif summary.partial is not None:  # stopped inside an epoch: the w, b reached
+            p = summary.partial
+            head = (f"stopped in epoch {p.epoch + 1:,} after {p.done:,} of {p.total:,} "
+                    "updates:").replace(" ", NBSP)
         else:
             head = f"{summary.status}{NBSP}after{NBSP}{summary.epochs_done:,}{NBSP}epochs:"
         if c.stale:
             head = "previous data, " + head
         return "   ".join([head, pair("w", number(summary.w)), pair("b", number(summary.b)),
                            pair("loss", loss)])
+    if c.session.position is not None:  # inside an epoch (a long one, or paused there)
+        p = c.session.position
+        return "   ".join([pair("epoch", epoch_field(p.epoch + 1, total)),
+                           pair("update", f"{p.done:,}/{p.total:,}"),
+                           pair("w", number(p.w)), pair("b", number(p.b))])
     if h.count:
         last = h.last()
         return "   ".join([pair("epoch", epoch_field(last.epoch + 1, total)),

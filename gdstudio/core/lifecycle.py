@@ -1,0 +1,123 @@
+"""A run from start to end, as ``gdstudio train`` and the studio's training thread both run it.
+
+:class:`TrainingRun` is made once per run. Making it validates the settings for the data
+and draws (or takes) the start, once; then :meth:`TrainingRun.records` runs the engine and
+collects where it got to, :attr:`TrainingRun.status` turns the way it ended into done,
+stopped or diverged, and :meth:`TrainingRun.summarize` builds the run's
+:class:`~gdstudio.core.export.RunSummary`.
+
+How it ends:
+
+- **done**: every epoch ran;
+- **stopped**: fewer epochs than planned ran (a stop request, a signal, a failing standard
+  output), possibly with part of an epoch: :attr:`TrainingRun.partial` then holds where
+  the stop came (an :class:`EpochProgress`), and the summary's ``w``, ``b`` are the
+  parameters reached there. The history holds the finished epochs only: a row is an
+  epoch (the loss at its start, w and b after all its updates), which a partial epoch is
+  not; the summary's ``partial`` says how far the next one got;
+- **diverged**: the engine's divergence rule fired; :attr:`TrainingRun.diverged` holds the
+  :class:`TrainingDiverged` error (its last finite parameters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from .data import Dataset
+from .engine import (
+    EpochRecord,
+    TrainConfig,
+    TrainingControl,
+    check_not_empty,
+    initial_parameters,
+    run_epochs,
+)
+from .errors import TrainingDiverged
+from .export import RunSummary, summarize
+from .progress import EpochProgress
+from .runstate import RunStatus
+
+
+class TrainingRun:
+    """One run of ``config`` on ``dataset``: validated, started, collected and summarized.
+
+    Raises :class:`ConfigError` or :class:`DataError` (nothing runs) for settings the data's
+    dtype cannot take or an empty data set. Not thread-safe: one thread runs
+    :meth:`records` and then reads the results.
+    """
+
+    def __init__(self, dataset: Dataset, config: TrainConfig):
+        config.validate(dataset.dtype)
+        check_not_empty(dataset)
+        self.dataset = dataset
+        self.config = config
+        #: The start (w, b): as the settings give it, or drawn from the seed (once).
+        self.init: tuple[float, float] = initial_parameters(config, dataset.dtype)
+        #: The last finished epoch's record (None before the first).
+        self.last: EpochRecord | None = None
+        #: Where a stop inside an epoch left the run (None: it ended between epochs).
+        self.partial: EpochProgress | None = None
+        #: The divergence that ended the run, or None.
+        self.diverged: TrainingDiverged | None = None
+
+    def records(self, control: TrainingControl | None = None,
+                progress: Callable[[EpochProgress], None] | None = None
+                ) -> Iterator[EpochRecord]:
+        """Run the engine: its records, one per epoch, as they come.
+
+        Divergence ends the records quietly (see :attr:`diverged`); any other error is
+        raised. ``control`` pauses and stops the run between updates; ``progress`` gets
+        where a long epoch is (see :mod:`gdstudio.core.progress`).
+        """
+        engine = run_epochs(self.dataset, self.config, self.init, control, progress)
+        try:
+            while True:
+                try:
+                    record = next(engine)
+                except StopIteration as end:
+                    self.partial = end.value
+                    return
+                except TrainingDiverged as exc:
+                    self.diverged = exc
+                    return
+                self.last = record
+                yield record
+        finally:
+            engine.close()
+
+    @property
+    def epochs_done(self) -> int:
+        return 0 if self.last is None else self.last.epoch + 1
+
+    @property
+    def status(self) -> RunStatus:
+        """How the run ended (once :meth:`records` has ended or been closed)."""
+        if self.diverged is not None:
+            return RunStatus.DIVERGED
+        if self.partial is not None or self.epochs_done < self.config.epochs:
+            return RunStatus.STOPPED
+        return RunStatus.DONE
+
+    @property
+    def w(self) -> float:
+        """The parameters the run has reached: mid-epoch ones after a stop inside an epoch."""
+        return self._reached()[0]
+
+    @property
+    def b(self) -> float:
+        return self._reached()[1]
+
+    def _reached(self) -> tuple[float, float]:
+        if self.diverged is not None:
+            return self.diverged.w, self.diverged.b
+        if self.partial is not None:
+            return self.partial.w, self.partial.b
+        return (self.last.w, self.last.b) if self.last is not None else self.init
+
+    def summarize(self, optimum=None, status: RunStatus | str | None = None,
+                  name: str = "") -> RunSummary:
+        """The run's :class:`RunSummary`, with ``status`` written (default
+        :attr:`status`); ``optimum`` as :func:`gdstudio.core.export.summarize` takes it."""
+        status = self.status if status is None else status
+        return summarize(self.dataset, self.config, self.last, str(status), self.init, optimum,
+                         name=name, diverged=self.diverged, partial=self.partial)

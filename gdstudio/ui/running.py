@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Slot
 
-from ..core import StudioError, TrainConfig
+from ..core import StudioError, TrainConfig, torch_loader
 from ..core.runstate import RunState, RunStatus
 from .editing import IMPORTING_MESSAGE
-from .start_checks import prepare_run
+from .start_checks import prepare_run, start_problem
 from .state import MessageLevel
 
 
@@ -38,6 +38,13 @@ class RunRequests:
         if config is None:  # an invalid field: say which and why (next to it, status bar)
             self.startRefused.emit(self.settings_error or "Check the settings.")
             return False
+        if not torch_loader.loaded():
+            # refused at once what would be refused once torch has loaded; then the run
+            # waits for torch and starts (validated again then: only in the first seconds)
+            problem = start_problem(config, self.model.dataset)
+            if problem:
+                self.startRefused.emit(problem)
+                return False
         if self._wait_for_torch(config, paused_steps):  # the run starts once it loads
             return True
         dataset = self.model.dataset

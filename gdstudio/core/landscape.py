@@ -98,6 +98,17 @@ class MSELandscape:
         return self._w(self.ws), self._b(self.bs)
 
     @property
+    def optimum_without_bias(self) -> tuple[float, float]:
+        """``(w, 0)``: the best line through the origin (a run that fits no bias moves
+        along ``b = 0``): ``Δw = -x̄·Δb / (var x + x̄²)`` with ``Δb = -b*``."""
+        m2 = self.var_x + self.mean_x * self.mean_x
+        if m2 == 0:  # every x is 0: every slope fits equally
+            return 0.0, 0.0
+        db = -self.bs - self.bs_lo
+        dw = -(self.mean_x + self.mean_x_lo) * db / m2
+        return self._w(self.ws + dw), 0.0
+
+    @property
     def min_loss(self) -> float:
         return _ldexp(self.loss_s, 2 * self.ky)
 

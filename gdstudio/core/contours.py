@@ -67,10 +67,11 @@ def _cells(v, x, y, i, j, level):
     xs, ys = [], []
     two = np.flatnonzero(count == 2)
     if two.size:
-        # the two crossed edges of each cell, in edge order
-        order = np.argsort(~hit[:, two], axis=0, kind="stable")[:2]
-        xs.append(np.stack([ex[order[k], two] for k in (0, 1)], axis=1).ravel())
-        ys.append(np.stack([ey[order[k], two] for k in (0, 1)], axis=1).ravel())
+        # the two crossed edges of each cell: the first and the last
+        h = hit[:, two]
+        first, last = np.argmax(h, axis=0), 3 - np.argmax(h[::-1], axis=0)
+        xs.append(np.column_stack([ex[first, two], ex[last, two]]).ravel())
+        ys.append(np.column_stack([ey[first, two], ey[last, two]]).ravel())
     four = np.flatnonzero(count == 4)
     if four.size:
         centre = (a[four] + b[four] + c[four] + d[four]) / 4

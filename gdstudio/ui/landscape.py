@@ -27,7 +27,7 @@ from ..core.optimum import loss_optimum
 
 __all__ = ["COARSE_SHAPE", "FINE_SHAPE", "MSE_SHAPE", "SYNC_LIMIT", "LandscapeModel"]
 
-MSE_SHAPE = (161, 161)
+MSE_SHAPE = (129, 129)
 COARSE_SHAPE = (17, 17)
 FINE_SHAPE = (129, 129)
 #: data sets up to this size are rebuilt exactly on the spot (under a millisecond or so)

@@ -11,10 +11,13 @@ Every item is created once and changed with ``setData``.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QAction, QColor, QPainter
+from PySide6.QtWidgets import QGraphicsItem
 
 from ...core.landscape_view import LandscapeFrame
 from ...core.plotmath import clip_line
@@ -24,6 +27,17 @@ from .common import RUN_COLORS, cache_axes
 COLORMAP = "viridis"
 PATH_COLOR = "#d62728"
 PREVIEW_COLOR = "#ff7f0e"
+
+
+class _LandscapeImage(pg.ImageItem):
+    """The colour map, scaled to the screen without smoothing: each grid sample is a block
+    of a few pixels, and a redraw while a point is dragged stays within its frame (smooth
+    scaling costs several milliseconds per paint)."""
+
+    def paint(self, painter, *args):
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        super().paint(painter, *args)
 
 
 class LandscapeViewBox(pg.ViewBox):
@@ -82,7 +96,7 @@ class LandscapePlot(pg.PlotWidget):
         cache_axes(self)
         self.frame: LandscapeFrame | None = None
         cmap = pg.colormap.get(COLORMAP)
-        self.image = pg.ImageItem(axisOrder="col-major")
+        self.image = _LandscapeImage(axisOrder="col-major")
         self.image.setLookupTable(cmap.getLookupTable(nPts=256))
         self.image.setZValue(-100)
         self.contours = pg.PlotCurveItem(pen=pg.mkPen(QColor(255, 255, 255, 150), width=1))
@@ -112,6 +126,7 @@ class LandscapePlot(pg.PlotWidget):
         self.condition_text.setPos(6, 6)
         self.kept: dict[object, pg.PlotDataItem] = {}
         self._path_buffer = np.empty((1024, 2))
+        self._frame_time = 0.0
         self.curvature_action = QAction("Show curvature (eigen-directions, condition number)",
                                         self, checkable=True)
         self.curvature_action.toggled.connect(self._show_curvature)
@@ -124,6 +139,7 @@ class LandscapePlot(pg.PlotWidget):
         """Draw ``frame`` (None: no data, nothing to draw). The view moves to the frame's
         ranges when they differ from the last frame's."""
         old, self.frame = self.frame, frame
+        self._cache_landscape(False)
         if frame is None:
             self.image.clear()
             for item in (self.contours, self.valley, *self.eigen_lines):
@@ -158,6 +174,22 @@ class LandscapePlot(pg.PlotWidget):
         self._draw_curvature()
         if old is None or (old.w_range, old.b_range) != (frame.w_range, frame.b_range):
             self.fit_view()
+
+    def _cache_landscape(self, on: bool) -> None:
+        """While paths, markers or the preview move over a still landscape, draw the colour
+        map and contours from a cached pixmap; while the landscape itself changes (a point
+        dragged: a new frame within the last 0.2 s) refilling that cache every frame would
+        only add to the cost."""
+        now = time.monotonic()
+        if not on:
+            self._frame_time = now
+        elif now - self._frame_time < 0.2:
+            return
+        mode = (QGraphicsItem.CacheMode.DeviceCoordinateCache if on
+                else QGraphicsItem.CacheMode.NoCache)
+        if self.image.cacheMode() != mode:
+            self.image.setCacheMode(mode)
+            self.contours.setCacheMode(mode)
 
     def fit_view(self) -> None:
         """Show the whole of the current frame's ranges (what the model fitted)."""
@@ -194,6 +226,7 @@ class LandscapePlot(pg.PlotWidget):
     def set_path(self, points) -> None:
         """The current run's path, rows ``(w, b)`` (already thinned; copied into a buffer
         that grows by doubling, and drawn from a view of it)."""
+        self._cache_landscape(True)
         p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         n = len(p)
         if n > len(self._path_buffer):
@@ -203,19 +236,23 @@ class LandscapePlot(pg.PlotWidget):
 
     def set_epoch_ends(self, points) -> None:
         """Markers at the end of each epoch (rows ``(w, b)``)."""
+        self._cache_landscape(True)
         p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         self.epoch_ends.setData(p[:, 0], p[:, 1])
 
     def set_preview(self, points) -> None:
         """The preview of the first updates (rows ``(w, b)``), dashed; None hides it."""
+        self._cache_landscape(True)
         p = np.empty((0, 2)) if points is None else np.asarray(points, np.float64).reshape(-1, 2)
         self.preview.setData(p[:, 0], p[:, 1])
 
     def set_start(self, w: float, b: float) -> None:
+        self._cache_landscape(True)
         self.start.setData([w], [b])
 
     def set_moment(self, point) -> None:
         """The marker of the timeline's moment at ``(w, b)``; None hides it."""
+        self._cache_landscape(True)
         self.moment.setData(*(([point[0]], [point[1]]) if point is not None else ([], [])))
 
     def add_kept(self, key, points, index: int, label: str = "") -> None:

@@ -1,7 +1,7 @@
 """Contour lines of a sampled surface, as line segments, by vectorized marching squares.
 
 The landscape's contours are redrawn within a frame while a point is dragged, so the lines
-of every level come from a few whole-array operations (pyqtgraph's ``isocurve`` walks the
+of every level come from a few whole-array operations (the plotting library's isocurve walks the
 grid cell by cell in Python: seconds on a fine grid). Each segment joins the crossings of a
 level on two edges of one grid cell, placed by linear interpolation along the edge; a cell
 whose four edges are crossed (a saddle) is split by the value at its centre.

@@ -68,6 +68,20 @@ class PathBuffer:
             if self._size == self.capacity:
                 self._halve()
 
+    def gap(self) -> int:
+        """Updates to make until (and including) the next one this buffer keeps: a loop
+        that records cheaply makes that many updates, then calls :meth:`advance`."""
+        stride = self.stride
+        return -(-self.updates // stride) * stride - self.updates + 1
+
+    def advance(self, n: int, w, b) -> None:
+        """``n`` (>= 1, at most :meth:`gap`) more updates were made, ending at ``(w, b)``:
+        the same as :meth:`append` of all ``n``, whose earlier ones are not kept anyway."""
+        if n <= 0:
+            return
+        self.updates += n - 1
+        self.append(w, b)
+
     def _halve(self) -> None:
         self.stride *= 2
         keep = self._index[:self._size] % self.stride == 0

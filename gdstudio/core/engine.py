@@ -104,7 +104,7 @@ def run_epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],
     size = min(size, n)
     starts = range(0, n, size)
     batch = size == n and generator is None
-    if batch or path is not None and path.updates:
+    if batch or (path is not None and path.updates):
         path = None  # (a path serves one run)
     if path is not None:
         path.append(w0, b0)

@@ -30,10 +30,10 @@ from .data_model import announce_trimmed
 from .dialogs import GenerateDialog
 from .files import FileRequests
 from .import_view import ImportProgress
+from .landscape_link import LandscapeView, landscape_column
 from .memory import apply_epoch_cap
 from .messages import MessageBoxes
 from .panels import DataPanel, ReadoutPanel, SettingsPanel
-from .landscape_link import LandscapeView, landscape_column
 from .plots import DataPlot, LossPlot
 from .presentation import Presentation
 from .progress import EpochProgressBar

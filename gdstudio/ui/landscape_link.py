@@ -62,6 +62,7 @@ class LandscapeView(QObject):
         super().__init__(parent)
         self.controller, self.plot, self.panel = controller, plot, panel
         self._kept_paths: dict[int, np.ndarray] = {}
+        self._clicking = False  # a click on the landscape is setting the start
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PATH_REDRAW_MS)
@@ -130,6 +131,7 @@ class LandscapeView(QObject):
         self._timer.stop()
         self.draw_path()
         self.plot.set_preview(self.controller.preview_model.path)
+        self._keep_in_view(self.current_path())
 
     # ------------------------------------------------------------------ start and preview
     @Slot(object)
@@ -140,6 +142,19 @@ class LandscapeView(QObject):
     def _on_controller_startChanged(self, start) -> None:
         if start is not None and not self.controller.session.active:
             self.plot.set_start(*start)
+            if not self._clicking:  # a start typed (or restored) out of view: fit to it
+                self._keep_in_view(np.array([start]))
+
+    def _keep_in_view(self, points) -> None:
+        lm = self.controller.landscape_model
+        if lm.w_range is None or not len(points):
+            return
+        (w0, w1), (b0, b1) = lm.w_range, lm.b_range
+        w, b = points[:, 0], points[:, 1]
+        finite = np.isfinite(w) & np.isfinite(b)
+        w, b = w[finite], b[finite]
+        if len(w) and (w.min() < w0 or w.max() > w1 or b.min() < b0 or b.max() > b1):
+            self.fit()
 
     @Slot(object)
     def _on_preview_previewChanged(self, points) -> None:
@@ -153,7 +168,11 @@ class LandscapeView(QObject):
                                    5000)
             return
         (w0, w1), (b0, b1) = self.plot.getViewBox().viewRange()
-        self.panel.set_start(start_text(w, w1 - w0), start_text(b, b1 - b0))
+        self._clicking = True
+        try:
+            self.panel.set_start(start_text(w, w1 - w0), start_text(b, b1 - b0))
+        finally:
+            self._clicking = False
 
     @Slot(float, float, float, float)
     def _on_plot_viewChanged(self, w0: float, w1: float, b0: float, b1: float) -> None:

@@ -79,8 +79,18 @@ class PathBuffer:
         the same as :meth:`append` of all ``n``, whose earlier ones are not kept anyway."""
         if n <= 0:
             return
-        self.updates += n - 1
-        self.append(w, b)
+        self.updates += n
+        i = self.updates - 1
+        w, b = float(w), float(b)
+        self._latest = (i, w, b)
+        if i % self.stride == 0:  # (scalars: a loop calls this often while the path is short)
+            size = self._size
+            self._data[size, 0] = w
+            self._data[size, 1] = b
+            self._index[size] = i
+            self._size = size + 1
+            if self._size == self.capacity:
+                self._halve()
 
     def _halve(self) -> None:
         self.stride *= 2

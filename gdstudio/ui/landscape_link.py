@@ -22,7 +22,7 @@ from .plots.landscape_plot import LandscapePlot
 #: The current run's path is redrawn at most this often while training (milliseconds).
 PATH_REDRAW_MS = 33
 #: At most this many points of a path, and epoch-end markers, are drawn (thinned evenly).
-DRAWN_POINTS = 20_000
+DRAWN_POINTS = 4_000
 EPOCH_MARKERS = 5_000
 
 

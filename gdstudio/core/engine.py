@@ -83,9 +83,14 @@ def check_not_empty(dataset: Dataset) -> None:
 
 def run_epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],
                control: TrainingControl | None = None,
-               progress: Callable[[EpochProgress], None] | None = None):
+               progress: Callable[[EpochProgress], None] | None = None, path=None):
     """The engine's loop from the start ``init``, for settings already validated for the
-    data (:func:`train` does both first); a generator as :func:`train` describes."""
+    data (:func:`train` does both first); a generator as :func:`train` describes.
+
+    ``path``, a :class:`~gdstudio.core.path.PathBuffer`, records the start and then the
+    (w, b) after every update of a stochastic or mini-batch run (as the buffer thins it:
+    row ``i`` of its points is the parameters after update ``indices()[i]``, 0 the start).
+    A full-batch run's path is its history (one update an epoch): it is not recorded."""
     n = len(dataset)
     w0, b0 = init
     impl = _make_impl(config, dataset, w0, b0)
@@ -98,9 +103,14 @@ def run_epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],
     size = {"batch": n, "sgd": 1, "minibatch": config.batch_size}[config.method]
     size = min(size, n)
     starts = range(0, n, size)
-    tick = None  # between updates: pause, stop, in-epoch progress
-    if control is not None or progress is not None:
-        tick = Ticker(control, progress, impl.parameters, len(starts))
+    batch = size == n and generator is None
+    if batch or (path is not None and path.updates):
+        path = None  # (a path serves one run)
+    if path is not None:
+        path.append(w0, b0)
+    tick = None  # between updates: pause, stop, in-epoch progress, the path
+    if control is not None or progress is not None or path is not None:
+        tick = Ticker(control, progress, impl.parameters, len(starts), path=path)
     if control is not None:  # (a control serves one run)
         control.at_pause = tick.at_pause if progress is not None else None
     watch = DivergenceWatch(dataset, config)  # the divergence rule (see its module)
@@ -112,7 +122,7 @@ def run_epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],
     for epoch in range(config.epochs):
         if checkpoint is not None and checkpoint():
             return None
-        if size == n and generator is None:  # one unshuffled batch: its loss is the record's
+        if batch:  # one unshuffled batch: its loss is the record's
             loss = impl.batch_epoch() if analytic else step(X, Y).item()
             if not loss <= limit:
                 limit = watch.check(epoch, loss, w, b, good)
@@ -133,14 +143,24 @@ def run_epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],
                     return tick.partial(done)
             else:
                 Xe, Ye = (X, Y) if order is None else (X[order], Y[order])
+                made, gap = 0, (0 if path is None else path.gap())  # since the last record
                 for done, start in enumerate(starts):
                     if tick is not None:  # tick(done), inlined (see Ticker)
                         tick.done = done
                         if done >= tick.next:
                             tick.clock(done)
                         if checkpoint is not None and checkpoint():
+                            if made:
+                                path.advance(made, *impl.parameters())
                             return tick.partial(done)
                     step(Xe[start:start + size], Ye[start:start + size])
+                    if path is not None:  # .item() only for the updates the path keeps
+                        made += 1
+                        if made == gap:
+                            path.advance(made, *impl.parameters())
+                            made, gap = 0, path.gap()
+                if made:
+                    path.advance(made, *impl.parameters())
             if tick is not None:
                 tick.end()
             samples += n

@@ -209,6 +209,8 @@ class _Analytic:
         lr, fit_bias = self.lr, self.fit_bias
         n = x.shape[0]
         checkpoint = None if tick is None else tick.checkpoint
+        path = None if tick is None else tick.path
+        made, gap = 0, (0 if path is None else path.gap())  # updates since the last record
         with np.errstate(all="ignore"):
             for done, start in enumerate(range(0, n, size)):
                 if tick is not None:  # tick(done), inlined (see Ticker)
@@ -216,6 +218,8 @@ class _Analytic:
                     if done >= tick.next:
                         tick.clock(done)
                     if checkpoint is not None and checkpoint():
+                        if made:
+                            path.advance(made, self.w, self.b)
                         return done
                 xb, yb = x[start:start + size], y[start:start + size]
                 g = self._dloss(self.w * xb + self.b - yb)
@@ -224,6 +228,13 @@ class _Analytic:
                 self.w -= lr * gw
                 if fit_bias:
                     self.b -= lr * gb
+                if path is not None:
+                    made += 1
+                    if made == gap:
+                        path.advance(made, self.w, self.b)
+                        made, gap = 0, path.gap()
+        if made:
+            path.advance(made, self.w, self.b)
         return None
 
     def _sgd_epoch(self, order, tick) -> int | None:
@@ -234,10 +245,9 @@ class _Analytic:
         if order is not None:
             xs = [xs[i] for i in order]
             ys = [ys[i] for i in order]
-        w, b, lr = self.scalar(self.w), self.scalar(self.b), self.scalar(self.lr)
-        delta = self.scalar(self.delta)
-        one, zero = self.scalar(1), self.scalar(0)
-        fit_bias, kind = self.fit_bias, self.kind
+        w, b = self.scalar(self.w), self.scalar(self.b)
+        steps = self._steps()
+        path = None if tick is None else tick.path
         n = len(xs)
         with np.errstate(all="ignore"):
             for start in range(0, n, self.CHUNK):
@@ -246,24 +256,50 @@ class _Analytic:
                     if tick(start):
                         return start
                 stop = min(n, start + self.CHUNK)
-                if kind == "mse" and fit_bias:
-                    for x, y in zip(xs[start:stop], ys[start:stop], strict=True):
-                        g = 2 * (w * x + b - y)
-                        w = w - lr * (g * x)
-                        b = b - lr * g
-                elif kind == "mse":
-                    for x, y in zip(xs[start:stop], ys[start:stop], strict=True):
-                        g = 2 * (w * x - y)
-                        w = w - lr * (g * x)
-                else:
-                    for x, y in zip(xs[start:stop], ys[start:stop], strict=True):
-                        e = w * x + b - y if fit_bias else w * x - y
-                        if kind == "mae":
-                            g = one if e > 0 else (-one if e < 0 else zero)
-                        else:
-                            g = e if -delta < e < delta else (delta if e > 0 else -delta)
-                        w = w - lr * (g * x)
-                        if fit_bias:
-                            b = b - lr * g
+                if path is None:
+                    w, b = steps(xs[start:stop], ys[start:stop], w, b)
+                    continue
+                # the updates between two kept points run as one plain loop, so recording
+                # costs a call per kept point (every update only while the path is short)
+                pos = start
+                while pos < stop:
+                    m = min(stop - pos, path.gap())
+                    w, b = steps(xs[pos:pos + m], ys[pos:pos + m], w, b)
+                    path.advance(m, float(w), float(b))
+                    pos += m
         self.w, self.b = float(w), float(b)
         return None
+
+    def _steps(self):
+        """The plain loop of one-sample steps for this loss: ``steps(xs, ys, w, b)`` makes
+        one update per sample and returns the parameters after them."""
+        lr, delta = self.scalar(self.lr), self.scalar(self.delta)
+        one, zero = self.scalar(1), self.scalar(0)
+        kind = self.kind
+        if kind == "mse" and self.fit_bias:
+            def steps(xs, ys, w, b, lr=lr):
+                for x, y in zip(xs, ys, strict=True):
+                    g = 2 * (w * x + b - y)
+                    w = w - lr * (g * x)
+                    b = b - lr * g
+                return w, b
+        elif kind == "mse":
+            def steps(xs, ys, w, b, lr=lr):
+                for x, y in zip(xs, ys, strict=True):
+                    g = 2 * (w * x - y)
+                    w = w - lr * (g * x)
+                return w, b
+        else:
+            def steps(xs, ys, w, b, lr=lr, delta=delta, one=one, zero=zero,
+                      fit_bias=self.fit_bias, mae=kind == "mae"):
+                for x, y in zip(xs, ys, strict=True):
+                    e = w * x + b - y if fit_bias else w * x - y
+                    if mae:
+                        g = one if e > 0 else (-one if e < 0 else zero)
+                    else:
+                        g = e if -delta < e < delta else (delta if e > 0 else -delta)
+                    w = w - lr * (g * x)
+                    if fit_bias:
+                        b = b - lr * g
+                return w, b
+        return steps

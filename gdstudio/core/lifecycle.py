@@ -61,15 +61,17 @@ class TrainingRun:
         self.diverged: TrainingDiverged | None = None
 
     def records(self, control: TrainingControl | None = None,
-                progress: Callable[[EpochProgress], None] | None = None
+                progress: Callable[[EpochProgress], None] | None = None, path=None
                 ) -> Iterator[EpochRecord]:
         """Run the engine: its records, one per epoch, as they come.
 
         Divergence ends the records quietly (see :attr:`diverged`); any other error is
         raised. ``control`` pauses and stops the run between updates; ``progress`` gets
-        where a long epoch is (see :mod:`gdstudio.core.progress`).
+        where a long epoch is (see :mod:`gdstudio.core.progress`); ``path`` (a
+        :class:`~gdstudio.core.path.PathBuffer`) records its updates (see
+        :func:`~gdstudio.core.engine.run_epochs`).
         """
-        engine = run_epochs(self.dataset, self.config, self.init, control, progress)
+        engine = run_epochs(self.dataset, self.config, self.init, control, progress, path)
         try:
             while True:
                 try:

@@ -61,6 +61,8 @@ class Centred:
     k: int
     ku: int
     u_lo: np.ndarray | None = None
+    #: the rounding of ``mean``: the centre used is ``mean + mean_lo``
+    mean_lo: float = 0.0
 
     @property
     def var(self) -> float:
@@ -78,7 +80,8 @@ def centre(values) -> Centred:
     m2 = float(np.mean(d))  # the corrected two-pass: removes the rounding of m
     d, lo2 = two_sum(d, -m2)
     ku = scale_exponent(d)
-    return Centred(np.ldexp(d, -ku), m + m2, k, ku, np.ldexp(lo + lo2, -ku))
+    mean, mean_lo = two_sum(m, m2)
+    return Centred(np.ldexp(d, -ku), mean, k, ku, np.ldexp(lo + lo2, -ku), mean_lo)
 
 
 def centred_moments(x) -> tuple[float, float, int]:

@@ -15,9 +15,11 @@ take seconds to minutes. Between two updates the engine calls its ticker, which
   engine returns as its generator's value.
 
 The reports are time-throttled on the producer side, so their cost does not grow with the
-data. A later view that draws every update's (w, b) (the path on the loss landscape) can
-extend the report with the points thinned since the previous one, without changing the
-engine's loops: the ticker is called between every two updates and knows their count.
+data. The path on the loss landscape is recorded alongside: a ticker's :attr:`Ticker.path`
+(a :class:`~gdstudio.core.path.PathBuffer`, or None) gets every update's (w, b) that the
+buffer keeps; the loops ask it how many updates to make before the next kept one
+(``PathBuffer.gap``) and read the parameters only there, so recording costs little once
+the buffer thins (and an autograd implementation calls ``.item()`` only for kept points).
 """
 
 from __future__ import annotations
@@ -133,10 +135,12 @@ class Ticker:
     """
 
     __slots__ = ("checkpoint", "done", "due", "epoch", "interval", "next", "parameters",
-                 "report", "stride", "total")
+                 "path", "report", "stride", "total")
 
     def __init__(self, control, report, parameters, total: int,
-                 interval: float = PROGRESS_INTERVAL):
+                 interval: float = PROGRESS_INTERVAL, path=None):
+        #: The run's path (a PathBuffer the loops record kept updates into), or None.
+        self.path = path
         #: The control's checkpoint (None without a control).
         self.checkpoint = None if control is None else control.checkpoint
         self.report = report

@@ -48,7 +48,13 @@ ACTIONS = (
     ActionSpec("log", "&Log-scale loss", "Ctrl+L", checkable=True, short="Log scale"),
     ActionSpec("optimum", "Show &least-squares line", checkable=True),
     ActionSpec("fit_view", "&Fit to data", ("Ctrl+0", "Home"),
-               "Show all the data and the whole loss curve again after zooming", short="Fit"),
+               "Show all the data, the whole loss curve and the landscape's start, path and "
+               "optimum again after zooming", short="Fit"),
+    ActionSpec("landscape", "Loss l&andscape", "Ctrl+3", "The loss over (w, b) with the path",
+               checkable=True),
+    ActionSpec("curvature", "Landscape &curvature", None,
+               "The Hessian's eigen-directions through the optimum and the condition number",
+               checkable=True),
     ActionSpec("presentation", "&Presentation", "F11",
                "Full screen, large text and thick lines, side panels folded away",
                checkable=True, short="Present"),
@@ -65,7 +71,8 @@ MENUS = (
     ("&File", ("import", "save", None, "export_params", "export_history", None, "quit")),
     ("&Edit", ("undo", "redo", None, "delete", "generate", "clear")),
     ("&Run", ("train", "pause", "stop", "step", "reset", None, "keep", "remove")),
-    ("&View", ("fit_view", "presentation", None, "log", "optimum", None, "docks")),
+    ("&View", ("fit_view", "presentation", None, "log", "optimum", None, "landscape",
+               "curvature", None, "docks")),
     ("&Help", ("shortcuts", "about")),
 )
 

@@ -30,6 +30,7 @@ from .data_model import DataModel
 from .editing import DataEditing
 from .exporting import RunExports
 from .kept_runs import KeptRun, quit_question
+from .landscape_feed import LandscapeFeed
 from .numbers_view import DataNumbers, data_numbers
 from .palette import next_color
 from .running import RunRequests
@@ -38,7 +39,7 @@ from .torch_wait import TorchWait
 from .training import TrainingSession
 
 
-class StudioController(DataEditing, RunRequests, TorchWait, QObject):
+class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, QObject):
     """The studio's data, run and kept runs, and the rules between them (no widgets).
 
     ``dataset`` is the data to start with (the tutorial's noisy line by default).
@@ -82,6 +83,10 @@ class StudioController(DataEditing, RunRequests, TorchWait, QObject):
     messageRaised = Signal(str, str, object)
     #: A status-bar line and how long to show it (ms; 0 until the next one).
     statusReported = Signal(str, int)
+    #: The next run's start (w, b) as the settings give it, or None (see :attr:`start_point`).
+    startChanged = Signal(object)
+    #: The current run's recorded path changed (``session.path``; see :mod:`landscape_feed`).
+    pathChanged = Signal()
 
     def __init__(self, dataset: Dataset | None = None, parent=None):
         super().__init__(parent)
@@ -114,6 +119,8 @@ class StudioController(DataEditing, RunRequests, TorchWait, QObject):
         self.exports = RunExports(self)
         self._init_torch_wait()
         self._init_csv_import()
+        self._init_landscape()
+        self.session.pathChanged.connect(self.pathChanged)
 
         self.model.pointsChanged.connect(self._on_model_pointsChanged)
         self.model.undo_stack.indexChanged.connect(self._announce_actions)
@@ -220,6 +227,7 @@ class StudioController(DataEditing, RunRequests, TorchWait, QObject):
         if huber_delta is not None:
             self.huber_delta = float(huber_delta)
         self.update_optimum()
+        self._feed_settings()
         self._announce_actions()
 
     def start_parameters(self) -> tuple[float, float] | None:

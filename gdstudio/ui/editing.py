@@ -52,11 +52,14 @@ class DataEditing:
     def _push(self, command) -> bool:
         if not self.edit_allowed():
             return False
+        self._hint_edit(command)  # the landscape updates one point in O(1)
         try:
             self.model.push(command)
         except DataError as exc:
             self._message("Cannot edit the data", str(exc))
             return False
+        finally:
+            self._hint_edit(None)
         return True
 
     def add_point(self, x: float, y: float) -> bool:
@@ -217,6 +220,7 @@ class DataEditing:
     def _on_model_pointsChanged(self) -> None:
         n = len(self.model.dataset)
         self.update_optimum()
+        self._feed_data()
         if self.current_summary is not None and not self.stale:
             self.stale = True
             self._status("The data changed: F5 trains on it.", 5000)

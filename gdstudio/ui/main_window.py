@@ -30,6 +30,7 @@ from .data_model import announce_trimmed
 from .dialogs import GenerateDialog
 from .files import FileRequests
 from .import_view import ImportProgress
+from .landscape_link import LandscapeView, landscape_column
 from .memory import apply_epoch_cap
 from .messages import MessageBoxes
 from .panels import DataPanel, ReadoutPanel, SettingsPanel
@@ -102,8 +103,9 @@ class MainWindow(QMainWindow):
         self.loss_plot = LossPlot()
         self.readout = ReadoutPanel()
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.plot)
-        splitter.addWidget(self.loss_plot)
+        splitter.addWidget(self.plot)  # the data | the landscape over the loss
+        self.landscape_plot, self.right_splitter = landscape_column(self.loss_plot)
+        splitter.addWidget(self.right_splitter)
         splitter.setSizes([560, 560])
         self.splitter = splitter
         central = QWidget()
@@ -172,7 +174,8 @@ class MainWindow(QMainWindow):
         self.act_optimum.toggled.connect(self._on_optimum_toggled)
         self.act_optimum.setChecked(True)
         self.act_fit_view.triggered.connect(self.fit_views)
-        self.presentation = Presentation(self, (self.plot, self.loss_plot), self.readout)
+        self.presentation = Presentation(self, (self.plot, self.landscape_plot, self.loss_plot),
+                                         self.readout)
         self.presentation.bind(self.act_presentation, self.act_leave_presentation)
         for panel in (self.data_panel, self.runs_panel):
             for name, button in panel.buttons().items():
@@ -207,6 +210,8 @@ class MainWindow(QMainWindow):
         c.optimumChanged.connect(self._on_controller_optimumChanged)
         c.selectionChanged.connect(self.plot.set_selection)
         self.compare_view = CompareView(c, self.runs_panel, self.loss_plot, self.plot, self)
+        self.landscape_view = LandscapeView(c, self.landscape_plot, self.panel,
+                                            self.actions_by_name, self)
         self._kept_count = 0
         c.keptRunsChanged.connect(self._on_controller_keptRunsChanged)
         c.actionsChanged.connect(self._apply_actions)
@@ -331,7 +336,8 @@ class MainWindow(QMainWindow):
         self.plot.set_optimum_visible(on)
 
     def fit_views(self) -> None:
-        """Fit both plots' views to what they show (View ▸ Fit to data), after zooming."""
+        """Fit the plots' views to what they show (View ▸ Fit to data), after zooming."""
+        self.landscape_view.fit()
         if len(self.model.dataset):
             self.plot.autoRange(padding=0.08)
         self.loss_plot.autoRange()

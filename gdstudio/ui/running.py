@@ -92,6 +92,7 @@ class RunRequests:
         stopped = self.session.shutdown(timeout_ms)
         self.exports.shutdown()
         self.csv_import.shutdown()
+        self._shutdown_landscape()
         return stopped
 
     @Slot(object)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 # The engine (torch) is imported when a run starts, not with the window; see torch_loader.
 from ..core import Dataset, EpochRecord, TrainConfig, TrainingControl, closed_form
+from ..core.path import PathBuffer
 from ..core.progress import EpochProgress
 from ..core.runstate import RunState, RunStatus
 from .gui_gc import collect_garbage_on_gui_thread
@@ -30,6 +31,8 @@ LIVE_THREADS: set = set()
 #: Coalescing interval: the worker emits collected epochs at most this often (seconds); the
 #: window redraws once per batch, so this is also its frame rate while training.
 EMIT_INTERVAL = 1 / 30
+#: The most points of a run's path the worker keeps and sends (thinned evenly beyond).
+PATH_CAPACITY = 20_000
 
 
 class TrainingWorker(QObject):
@@ -44,6 +47,10 @@ class TrainingWorker(QObject):
     #: Run id and where the run has paused: an :class:`EpochProgress` inside an epoch, or
     #: None between epochs (every epoch before it has arrived first).
     pauseReached = Signal(int, object)
+    #: Run id and the path of a stochastic or mini-batch run so far: rows (w, b), the start
+    #: first and the latest update last, thinned (see :class:`PathBuffer`); sent before the
+    #: epochs or the progress it goes with.
+    pathRecorded = Signal(int, object)
     #: Run id; the run ended: its :class:`RunStatus`, detail (the TrainingDiverged error,
     #: an error message, or None) and its RunSummary (or None).
     finished = Signal(int, object, object, object)
@@ -56,13 +63,23 @@ class TrainingWorker(QObject):
         self._pending: list[EpochRecord] = []
         self._last_emit = 0.0
         self._position: EpochProgress | None = None  # in the epoch under way
+        # the path of a stochastic or mini-batch run (a full-batch run's is its history)
+        self._path = None if run.config.method == "batch" else PathBuffer(PATH_CAPACITY)
+        self._path_sent = 0  # updates recorded when the path was last sent
         #: Seconds between epochs (0 = as fast as possible). Written by the GUI thread,
         #: read by the worker; a float assignment is atomic.
         self.min_interval = 0.0
         #: Epochs left before pausing by itself (None = no limit); used by Step.
         self.steps_left: int | None = None
 
+    def _send_path(self) -> None:
+        path = self._path
+        if path is not None and path.updates != self._path_sent:
+            self._path_sent = path.updates
+            self.pathRecorded.emit(self._run_id, path.points())
+
     def _flush(self) -> None:
+        self._send_path()
         if self._pending:
             batch, self._pending = self._pending, []
             self.epochsCompleted.emit(self._run_id, batch)
@@ -71,7 +88,7 @@ class TrainingWorker(QObject):
     def _on_progress(self, position: EpochProgress) -> None:
         """(In this thread, from the engine.) The epochs before it go first."""
         self._position = position
-        self._flush()
+        self._flush()  # (the path first)
         self.epochProgressed.emit(self._run_id, position)
 
     def _on_wait(self) -> None:
@@ -85,7 +102,7 @@ class TrainingWorker(QObject):
         control.before_wait = self._on_wait
         status, detail = RunStatus.DONE, None
         try:
-            for record in run.records(control, self._on_progress):
+            for record in run.records(control, self._on_progress, self._path):
                 self._position = None
                 self._pending.append(record)
                 if self.steps_left is not None:
@@ -137,6 +154,8 @@ class TrainingSession(QObject):
     trainingFinished = Signal(object, object)
     #: The epoch under way got this far (an :class:`EpochProgress`; see :attr:`position`).
     epochProgressed = Signal(object)
+    #: The current run's :attr:`path` changed.
+    pathChanged = Signal()
     #: The paused run has stopped moving, here: an :class:`EpochProgress`, or None between
     #: epochs (after :attr:`history`'s last epoch).
     pauseReached = Signal(object)
@@ -153,6 +172,10 @@ class TrainingSession(QObject):
         #: Where the epoch under way is (an :class:`EpochProgress`), while an epoch lasts
         #: long enough to report it or the run is paused inside it; None between epochs.
         self.position: EpochProgress | None = None
+        #: The path of the current stochastic or mini-batch run so far: rows (w, b), the
+        #: start first, thinned; None for a full-batch run (its path is the start and the
+        #: history's w, b) and before the first points arrive.
+        self.path = None
         self.status: RunStatus | None = None
         self.detail = None
         self.summary = None
@@ -189,6 +212,7 @@ class TrainingSession(QObject):
         self.dataset, self.config = run.dataset, run.config
         self.init = run.init
         self.position = None
+        self.path = None
         self.history = History(config.epochs)
         self.status, self.detail, self.summary = None, None, None
         control = TrainingControl()
@@ -203,6 +227,7 @@ class TrainingSession(QObject):
         thread.started.connect(worker.run)
         worker.epochsCompleted.connect(self._on_worker_epochsCompleted)
         worker.epochProgressed.connect(self._on_worker_epochProgressed)
+        worker.pathRecorded.connect(self._on_worker_pathRecorded)
         worker.pauseReached.connect(self._on_worker_pauseReached)
         worker.finished.connect(self._on_worker_finished)
         worker.finished.connect(thread.quit)
@@ -267,7 +292,7 @@ class TrainingSession(QObject):
         """Forget the current run's results (stopping it first)."""
         self.shutdown()
         self.history = History()
-        self.dataset = self.config = self.init = self.position = None
+        self.dataset = self.config = self.init = self.position = self.path = None
         self.status = self.detail = self.summary = None
         self._set_state(RunState.IDLE)
 
@@ -285,6 +310,13 @@ class TrainingSession(QObject):
             and self.state is RunState.RUNNING
         ):
             self._set_state(RunState.PAUSED)
+
+    @Slot(int, object)
+    def _on_worker_pathRecorded(self, run_id: int, points) -> None:
+        if run_id != self._run_id or self._worker is None:
+            return
+        self.path = points
+        self.pathChanged.emit()
 
     @Slot(int, object)
     def _on_worker_epochProgressed(self, run_id: int, position: EpochProgress) -> None:

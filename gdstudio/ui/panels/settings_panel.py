@@ -227,6 +227,22 @@ class SettingsPanel(QWidget):
             edit._check()
         self._changed()
 
+    def set_start(self, w: str, b: str) -> None:
+        """Start at ``w``, ``b`` (the text of the Initial w and b fields): the random start
+        turns off; one :attr:`settingsChanged` for the three."""
+        widgets = (self.init_w, self.init_b, self.random_init)
+        blockers = [x.blockSignals(True) for x in widgets]
+        try:
+            self.init_w.setText(w)
+            self.init_b.setText(b)
+            self.random_init.setChecked(False)
+        finally:
+            for x, blocked in zip(widgets, blockers, strict=True):
+                x.blockSignals(blocked)
+        for edit in (self.init_w, self.init_b):
+            edit._check()
+        self._changed()
+
     def set_step_guide(self, guides) -> None:
         """Show the step-size guide under the learning rate: ``guides(config)`` gives the
         :class:`~gdstudio.core.stepsize.StepGuide` of the current data (None: no data)."""

@@ -1,0 +1,285 @@
+"""The loss landscape over (w, b): a colour map of log10 L with contour lines, the optimum,
+the descent paths on it, the start and the preview.
+
+The widget draws facts and forwards requests: a :class:`~gdstudio.core.landscape_view.
+LandscapeFrame` (from :class:`gdstudio.ui.landscape.LandscapeModel`) gives the colour map,
+the contours, the optimum and the curvature; paths and markers are set by their owner. A
+left click or drag asks for a new start (:attr:`LandscapePlot.startRequested`, on every move
+of a drag); the start marker moves when its owner calls :meth:`LandscapePlot.set_start`.
+Every item is created once and changed with ``setData``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QPainter
+from PySide6.QtWidgets import QGraphicsItem
+
+from ...core.landscape_view import LandscapeFrame
+from ...core.plotmath import clip_line
+from .common import RUN_COLORS, cache_axes
+
+#: the colour map of log10 L (perceptually uniform, dark = low loss)
+COLORMAP = "viridis"
+PATH_COLOR = "#d62728"
+PREVIEW_COLOR = "#ff7f0e"
+
+
+class _LandscapeImage(pg.ImageItem):
+    """The colour map, scaled to the screen without smoothing: each grid sample is a block
+    of a few pixels, and a redraw while a point is dragged stays within its frame (smooth
+    scaling costs several milliseconds per paint)."""
+
+    def paint(self, painter, *args):
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        super().paint(painter, *args)
+
+
+class LandscapeViewBox(pg.ViewBox):
+    """Left click or drag: ask for the start there (on every move of a drag). Ctrl + left
+    drag or middle drag pans, right drag and the wheel zoom."""
+
+    def __init__(self, plot: LandscapePlot):
+        super().__init__(enableMenu=False)
+        self._plot = plot
+        self._setting_start = False
+
+    def _request(self, scene_pos) -> None:
+        pos = self.mapSceneToView(scene_pos)
+        self._plot.startRequested.emit(float(pos.x()), float(pos.y()))
+
+    def mouseClickEvent(self, ev):
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self._request(ev.scenePos())
+        else:
+            super().mouseClickEvent(ev)
+
+    def mouseDragEvent(self, ev, axis=None):
+        left = ev.button() == Qt.MouseButton.LeftButton
+        if ev.isStart():
+            ctrl = bool(ev.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            self._setting_start = left and not ctrl
+        if not (left and self._setting_start):
+            super().mouseDragEvent(ev, axis)  # pans (Ctrl + left, middle) or zooms (right)
+            return
+        ev.accept()
+        if ev.isStart():
+            self._request(ev.buttonDownScenePos())
+        self._request(ev.scenePos())
+        if ev.isFinish():
+            self._setting_start = False
+
+
+class LandscapePlot(pg.PlotWidget):
+    """The landscape: axes ``w`` (horizontal) and ``b`` (vertical)."""
+
+    #: The user asked to start the descent at (w, b) (click, or every move of a drag).
+    startRequested = Signal(float, float)
+    #: The pointer is over (w, b) of the landscape.
+    hovered = Signal(float, float)
+    #: The user panned or zoomed to ``w_lo, w_hi, b_lo, b_hi`` (resample there if wanted).
+    viewChanged = Signal(float, float, float, float)
+
+    def __init__(self, parent=None):
+        self._vb = LandscapeViewBox(self)
+        super().__init__(parent, viewBox=self._vb)
+        self.setBackground("w")
+        self.setLabel("bottom", "w (slope)")
+        self.setLabel("left", "b (intercept)")
+        self.setTitle("Loss landscape (colour: log10 loss)")
+        cache_axes(self)
+        self.frame: LandscapeFrame | None = None
+        cmap = pg.colormap.get(COLORMAP)
+        self.image = _LandscapeImage(axisOrder="col-major")
+        self.image.setLookupTable(cmap.getLookupTable(nPts=256))
+        self.image.setZValue(-100)
+        self.contours = pg.PlotCurveItem(pen=pg.mkPen(QColor(255, 255, 255, 150), width=1))
+        self.valley = pg.PlotCurveItem(pen=pg.mkPen("w", width=2, style=Qt.PenStyle.DashLine))
+        self.valley_label = pg.TextItem(color="w", anchor=(0.5, 1.2))
+        self.eigen_lines = [pg.PlotCurveItem(pen=pg.mkPen(c, width=2,
+                                                          style=Qt.PenStyle.DashDotLine))
+                            for c in ("#ffd700", "#ff69b4")]
+        self.optimum = pg.ScatterPlotItem(symbol="star", size=18, pen=pg.mkPen("k", width=1),
+                                          brush=pg.mkBrush("w"))
+        self.path = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=2))
+        self.epoch_ends = pg.ScatterPlotItem(size=5, pen=pg.mkPen(None),
+                                             brush=pg.mkBrush(PATH_COLOR))
+        self.preview = pg.PlotDataItem(pen=pg.mkPen(PREVIEW_COLOR, width=2,
+                                                    style=Qt.PenStyle.DashLine))
+        self.moment = pg.ScatterPlotItem(symbol="o", size=14, pen=pg.mkPen("k", width=2),
+                                         brush=pg.mkBrush(None))
+        self.start = pg.ScatterPlotItem(symbol="o", size=12, pen=pg.mkPen("w", width=2),
+                                        brush=pg.mkBrush(PATH_COLOR))
+        for item in (self.image, self.contours, self.valley, *self.eigen_lines, self.preview,
+                     self.path, self.epoch_ends, self.optimum, self.moment, self.start):
+            self.addItem(item, ignoreBounds=True)  # the view is set from the frame's ranges
+        self.addItem(self.valley_label)
+        # the condition number sits in the view's corner, not at data coordinates
+        self.condition_text = pg.TextItem(color="w", anchor=(0, 0), fill=(0, 0, 0, 120))
+        self.condition_text.setParentItem(self._vb)
+        self.condition_text.setPos(6, 6)
+        self.kept: dict[object, pg.PlotDataItem] = {}
+        self._path_buffer = np.empty((1024, 2))
+        self._frame_time = 0.0
+        self.curvature_action = QAction("Show curvature (eigen-directions, condition number)",
+                                        self, checkable=True)
+        self.curvature_action.toggled.connect(self._show_curvature)
+        self._show_curvature(False)
+        self._vb.sigRangeChangedManually.connect(self._on_view_range_changed_manually)
+        self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+
+    # ------------------------------------------------------------------ the landscape
+    def set_frame(self, frame: LandscapeFrame | None) -> None:
+        """Draw ``frame`` (None: no data, nothing to draw). The view moves to the frame's
+        ranges when they differ from the last frame's."""
+        old, self.frame = self.frame, frame
+        self._cache_landscape(False)
+        if frame is None:
+            self.image.clear()
+            for item in (self.contours, self.valley, *self.eigen_lines):
+                item.setData([], [])
+            self.optimum.setData([], [])
+            self.valley_label.setText("")
+            self.condition_text.setText("")
+            return
+        values = frame.values
+        lo, hi = float(values.min()), float(values.max())
+        self.image.setImage(values, autoLevels=False, levels=(lo, hi if hi > lo else lo + 1))
+        (w0, w1), (b0, b1) = frame.w_range, frame.b_range
+        nw, nb = values.shape
+        dw, db = (w1 - w0) / max(nw - 1, 1), (b1 - b0) / max(nb - 1, 1)
+        self.image.setRect(QRectF(w0 - dw / 2, b0 - db / 2, dw * nw, db * nb))
+        xs, ys = frame.contours
+        self.contours.setData(xs, ys, connect="pairs")
+        if frame.optimum is not None:
+            self.optimum.setData([frame.optimum[0]], [frame.optimum[1]])
+        else:
+            self.optimum.setData([], [])
+        if frame.valley is not None:
+            self.valley.setData(frame.valley[:, 0], frame.valley[:, 1])
+            self.optimum.setData([], [])
+        else:
+            self.valley.setData([], [])
+        self.valley_label.setText("" if frame.unique else "many optima (a valley)")
+        if not frame.unique:
+            self.valley_label.setToolTip(frame.note)
+            at = frame.optimum or (0.5 * (w0 + w1), 0.5 * (b0 + b1))
+            self.valley_label.setPos(*at)
+        self._draw_curvature()
+        if old is None or (old.w_range, old.b_range) != (frame.w_range, frame.b_range):
+            self.fit_view()
+
+    def _cache_landscape(self, on: bool) -> None:
+        """While paths, markers or the preview move over a still landscape, draw the colour
+        map and contours from a cached pixmap; while the landscape itself changes (a point
+        dragged: a new frame within the last 0.2 s) refilling that cache every frame would
+        only add to the cost."""
+        now = time.monotonic()
+        if not on:
+            self._frame_time = now
+        elif now - self._frame_time < 0.2:
+            return
+        mode = (QGraphicsItem.CacheMode.DeviceCoordinateCache if on
+                else QGraphicsItem.CacheMode.NoCache)
+        if self.image.cacheMode() != mode:
+            self.image.setCacheMode(mode)
+            self.contours.setCacheMode(mode)
+
+    def fit_view(self) -> None:
+        """Show the whole of the current frame's ranges (what the model fitted)."""
+        if self.frame is not None:
+            self.setRange(xRange=self.frame.w_range, yRange=self.frame.b_range, padding=0)
+
+    def _draw_curvature(self) -> None:
+        frame = self.frame
+        if frame is None or frame.eigenvectors is None or frame.centre is None:
+            for line in self.eigen_lines:
+                line.setData([], [])
+            self.condition_text.setText("")
+            return
+        (w0, w1), (b0, b1) = frame.w_range, frame.b_range
+        cw, cb = frame.centre
+        for line, vector in zip(self.eigen_lines, frame.eigenvectors.T, strict=True):
+            vw, vb = float(vector[0]), float(vector[1])
+            if vw != 0:
+                slope = vb / vw
+                clipped = clip_line(slope, cb - slope * cw, w0, w1, b0, b1)
+            else:
+                clipped = (np.array([cw, cw]), np.array([b0, b1])) if w0 <= cw <= w1 else None
+            line.setData(*(clipped if clipped is not None else ([], [])))
+        lo, hi = frame.eigenvalues
+        kappa = frame.condition_number
+        text = "condition number ∞" if not np.isfinite(kappa) else f"condition number {kappa:.4g}"
+        self.condition_text.setText(f"{text}\nλ: {lo:.4g} (yellow), {hi:.4g} (pink)")
+
+    def _show_curvature(self, on: bool) -> None:
+        for item in (*self.eigen_lines, self.condition_text):
+            item.setVisible(on)
+
+    # ------------------------------------------------------------------ paths and markers
+    def set_path(self, points) -> None:
+        """The current run's path, rows ``(w, b)`` (already thinned; copied into a buffer
+        that grows by doubling, and drawn from a view of it)."""
+        self._cache_landscape(True)
+        p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        n = len(p)
+        if n > len(self._path_buffer):
+            self._path_buffer = np.empty((max(n, 2 * len(self._path_buffer)), 2))
+        self._path_buffer[:n] = p
+        self.path.setData(self._path_buffer[:n, 0], self._path_buffer[:n, 1])
+
+    def set_epoch_ends(self, points) -> None:
+        """Markers at the end of each epoch (rows ``(w, b)``)."""
+        self._cache_landscape(True)
+        p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        self.epoch_ends.setData(p[:, 0], p[:, 1])
+
+    def set_preview(self, points) -> None:
+        """The preview of the first updates (rows ``(w, b)``), dashed; None hides it."""
+        self._cache_landscape(True)
+        p = np.empty((0, 2)) if points is None else np.asarray(points, np.float64).reshape(-1, 2)
+        self.preview.setData(p[:, 0], p[:, 1])
+
+    def set_start(self, w: float, b: float) -> None:
+        self._cache_landscape(True)
+        self.start.setData([w], [b])
+
+    def set_moment(self, point) -> None:
+        """The marker of the timeline's moment at ``(w, b)``; None hides it."""
+        self._cache_landscape(True)
+        self.moment.setData(*(([point[0]], [point[1]]) if point is not None else ([], [])))
+
+    def add_kept(self, key, points, index: int, label: str = "") -> None:
+        """Show a kept run's path in the ``index``-th kept colour (replacing ``key``'s)."""
+        self.remove_kept(key)
+        p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        item = pg.PlotDataItem(p[:, 0], p[:, 1],
+                               pen=pg.mkPen(RUN_COLORS[index % len(RUN_COLORS)], width=2))
+        item.setToolTip(label)
+        self.addItem(item, ignoreBounds=True)
+        self.kept[key] = item
+
+    def remove_kept(self, key) -> None:
+        item = self.kept.pop(key, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def set_kept_visible(self, key, visible: bool) -> None:
+        if key in self.kept:
+            self.kept[key].setVisible(visible)
+
+    # ------------------------------------------------------------------ mouse
+    def _on_scene_mouse_moved(self, scene_pos) -> None:
+        if self._vb.sceneBoundingRect().contains(scene_pos):
+            pos = self._vb.mapSceneToView(scene_pos)
+            self.hovered.emit(float(pos.x()), float(pos.y()))
+
+    def _on_view_range_changed_manually(self, *_) -> None:
+        (w0, w1), (b0, b1) = self._vb.viewRange()
+        self.viewChanged.emit(float(w0), float(w1), float(b0), float(b1))

@@ -279,3 +279,12 @@ def test_robust_grid_stops_when_asked():
 def test_robust_grid_rejects_unknown_loss():
     with pytest.raises(ValueError, match="Unknown loss"):
         robust_grid([1.0], [2.0], "mse", (0, 1), (0, 1))
+
+
+def test_batch_path_on_data_near_float64s_limit_is_just_the_start():
+    """x about 1e300: one step of any learning rate leaves float64 (no exception)."""
+    land = MSELandscape.from_arrays([1e300, -1e300, 3e299], [1.0, 2.0, 3.0])
+    path = land.batch_path(0.5, 1.0, 0.1, 1000)
+    assert path.shape == (1, 2) and tuple(path[0]) == (0.5, 1.0)
+    _, vectors = land.eigen()
+    assert np.all(np.isfinite(vectors))

@@ -180,7 +180,8 @@ class MSELandscape:
         else:
             v_max = np.array([lam_max - c, off])
         norm = math.hypot(*v_max)
-        v_max = v_max / norm if norm > 0 else np.array([1.0, 0.0])
+        # x beyond float64's square root: the w axis dominates to every digit float64 has
+        v_max = v_max / norm if 0 < norm < math.inf else np.array([1.0, 0.0])
         v_min = np.array([-v_max[1], v_max[0]])
         return (2.0 * lam_min, 2.0 * lam_max), np.column_stack([v_min, v_max])
 
@@ -201,10 +202,10 @@ class MSELandscape:
         ``Δb -= lr·∂Ls/∂bs``."""
         b0 = float(b0) if fit_bias else 0.0
         dw0, _ = self._scaled(float(w0), b0)
-        db0 = (math.ldexp(b0, -self.ky) - self.bs) - self.bs_lo
+        db0 = (_ldexp(b0, -self.ky) - self.bs) - self.bs_lo
         dw, db = float(dw0), float(db0)
         v, mx, mx_lo = self.var_x, self.mean_x, self.mean_x_lo
-        lr_w = lr * math.ldexp(1.0, 2 * self.kx)
+        lr_w = lr * _ldexp(1.0, 2 * self.kx)  # inf for x near float64's limit: one row
         lr_b = lr if fit_bias else 0.0
         dws, dbs = [dw], [db]
         for _ in range(steps):

@@ -205,7 +205,9 @@ def test_pause_step_resume_and_stop(qtbot, controller):
     c = controller
     slow_run(qtbot, c)
     assert c.enabled_actions()["pause"] and not c.enabled_actions()["train"]
-    with wait_state(qtbot, c, RunState.PAUSED):
+    # the state says paused at once; the pause is reached (every epoch finished before it
+    # delivered) a moment later
+    with wait_state(qtbot, c, RunState.PAUSED), qtbot.waitSignal(c.session.pauseReached):
         c.pause()
     assert c.enabled_actions()["train"] and c.enabled_actions()["step"]
     frozen = c.history.count

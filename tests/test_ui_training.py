@@ -88,9 +88,8 @@ def test_pause_resume_step_stop(window, qtbot):
     config = window.panel.config()
     with epochs_arrived(window, qtbot):
         assert window.train_or_resume()
-    with paused(window, qtbot):
-        window.act_pause.trigger()
-    qtbot.wait(150)  # epochs already on their way arrive
+    with paused(window, qtbot), qtbot.waitSignal(window.session.pauseReached):
+        window.act_pause.trigger()  # reached: the epochs finished before it have arrived
     frozen = window.session.history.count
     qtbot.wait(300)
     assert window.session.history.count == frozen  # paused means no epochs

@@ -183,7 +183,7 @@ def _train(argv: list[str], signals: StopSignals) -> int:
         args = build_parser().parse_args(argv)
         dataset, config = _prepare(args)
         run = TrainingRun(dataset, config)  # validates for the data's dtype; draws the start
-        optimum = run_optima(dataset, config)
+        optimum = run_optima(dataset, run.loss_config)
         history = run.records(control)
         names = [p for p in (args.history, args.params) if p is not None]
         files = AtomicFiles(names)
@@ -208,23 +208,33 @@ def _train(argv: list[str], signals: StopSignals) -> int:
 
 
 def _run(args, run, optimum, history, files, signals) -> int:
-    from .core.export import HISTORY_HEADER_LINE, history_row, params_text
+    from .core.export import (
+        HISTORY_HEADER_LINE,
+        HISTORY_STD_HEADER_LINE,
+        history_row,
+        history_row_std,
+        params_text,
+    )
     from .core.optimum import optimum_lines
 
     dataset, config, init = run.dataset, run.config, run.init
     hist = 0 if args.history is not None else None
     par = (1 if hist is not None else 0) if args.params is not None else None
     files.open()
+    std = run.standardized
     if hist is not None:
-        files.write(hist, HISTORY_HEADER_LINE)
+        files.write(hist, HISTORY_HEADER_LINE if std is None else HISTORY_STD_HEADER_LINE)
     out = SafeStdout(sys.stdout)
     if not args.quiet:
         print(f"# {len(dataset)} points; {config.describe()}; start w={init[0]!r}, "
               f"b={init[1]!r}", file=out)
+        if std is not None:
+            print(f"# {standardized_words(std)}", file=out)
         print("epoch, \tloss, \tw, \tb", file=out)
     for record in history:  # one record at a time: the history streams to its file
         if hist is not None:
-            files.write(hist, history_row(record))
+            files.write(hist, history_row(record) if std is None
+                        else history_row_std(record, run.last_std))
         if not args.quiet:
             print(f"{record.epoch}, \t{record.loss}, \t{record.w}, \t{record.b}", file=out)
             if out.error is not None:
@@ -258,6 +268,19 @@ def _run(args, run, optimum, history, files, signals) -> int:
     if diverged is None and out.broken_pipe:  # the reader went away (| head): quietly
         return EXIT_BROKEN_PIPE
     return code
+
+
+def standardized_words(std) -> str:
+    """How a standardized run is trained and reported, in one line."""
+    s = std.standardization
+    loss = {"mse": "the MSE of the data (sy\u00b2 times the standardized data's)",
+            "mae": "the MAE of the data (sy times the standardized data's)",
+            "huber": f"the Huber loss of the data with delta {std.loss_config.huber_delta!r} "
+                     "(the run's delta times sy; sy\u00b2 times the standardized data's)"}
+    return (f"trained on standardized x and y (mean x {s.x_mean!r}, std x {s.x_std!r}, mean y "
+            f"{s.y_mean!r}, std y {s.y_std!r}); w, b and the loss are in the data's units: "
+            f"the loss is {loss[std.loss_config.loss]}; the history's w_std, b_std are the "
+            "standardized line")
 
 
 def main(argv: list[str] | None = None) -> int:

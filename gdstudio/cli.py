@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "(w_optimal, b_optimal, loss_optimal; optimal_note says how it was "
                         "found, or that it is not unique) and the least-squares line as a "
                         "reference (w_lsq, b_lsq, mse_lsq, lsq_note)")
+    o.add_argument("--figure", metavar="FILE.png|FILE.svg",
+                   help="at the end, the data with the fit and residuals, the loss landscape "
+                        "with the path and the loss curve as one image (PNG or SVG; no display "
+                        "needed)")
     p._negative_number_matcher = NEGATIVE_NUMBER
     return p
 
@@ -135,16 +139,24 @@ def _prepare(args):
 def _check_outputs(args) -> None:
     """Refuse, before any work, an output that is not a regular file or a new name."""
     from .core.atomic import check_output
+    from .core.figure_data import figure_format
 
-    targets = []
-    for option, value in (("--history", args.history), ("--params", args.params)):
+    targets, options = [], []
+    for option, value in (("--history", args.history), ("--params", args.params),
+                          ("--figure", args.figure)):
         if value is None:
             continue
         if not value:
             raise UsageError(f"gdstudio train: {option} needs a file name, got ''")
-        targets.append(check_output(value))
-    if len(targets) == 2 and targets[0] == targets[1]:
-        raise UsageError("gdstudio train: --history and --params must be different files")
+        if option == "--figure" and figure_format(value) is None:
+            raise UsageError(f"gdstudio train: --figure must name a .png or .svg file, got "
+                             f"{value!r}")
+        target = check_output(value)
+        if target in targets:
+            raise UsageError(f"gdstudio train: {options[targets.index(target)]} and {option} "
+                             "must be different files")
+        targets.append(target)
+        options.append(option)
     if args.data:
         source = Path(os.path.realpath(args.data))
         for target in targets:
@@ -183,9 +195,9 @@ def _train(argv: list[str], signals: StopSignals) -> int:
         args = build_parser().parse_args(argv)
         dataset, config = _prepare(args)
         run = TrainingRun(dataset, config)  # validates for the data's dtype; draws the start
-        optimum = run_optima(dataset, config)
+        optimum = run_optima(dataset, run.loss_config)
         history = run.records(control)
-        names = [p for p in (args.history, args.params) if p is not None]
+        names = [p for p in (args.history, args.params, args.figure) if p is not None]
         files = AtomicFiles(names)
     except UsageError as exc:
         say(exc)
@@ -208,23 +220,38 @@ def _train(argv: list[str], signals: StopSignals) -> int:
 
 
 def _run(args, run, optimum, history, files, signals) -> int:
-    from .core.export import HISTORY_HEADER_LINE, history_row, params_text
+    from .core.export import (
+        HISTORY_HEADER_LINE,
+        HISTORY_STD_HEADER_LINE,
+        history_row,
+        history_row_std,
+        params_text,
+    )
     from .core.optimum import optimum_lines
 
     dataset, config, init = run.dataset, run.config, run.init
-    hist = 0 if args.history is not None else None
-    par = (1 if hist is not None else 0) if args.params is not None else None
+    order = [name for name in ("history", "params", "figure") if getattr(args, name)]
+    hist, par, fig = (order.index(n) if n in order else None
+                      for n in ("history", "params", "figure"))
+    drawn = None if fig is None else ([], [init])  # the losses and the path, for the figure
     files.open()
+    std = run.standardized
     if hist is not None:
-        files.write(hist, HISTORY_HEADER_LINE)
+        files.write(hist, HISTORY_HEADER_LINE if std is None else HISTORY_STD_HEADER_LINE)
     out = SafeStdout(sys.stdout)
     if not args.quiet:
         print(f"# {len(dataset)} points; {config.describe()}; start w={init[0]!r}, "
               f"b={init[1]!r}", file=out)
+        if std is not None:
+            print(f"# {standardized_words(std)}", file=out)
         print("epoch, \tloss, \tw, \tb", file=out)
     for record in history:  # one record at a time: the history streams to its file
         if hist is not None:
-            files.write(hist, history_row(record))
+            files.write(hist, history_row(record) if std is None
+                        else history_row_std(record, run.last_std))
+        if drawn is not None:
+            drawn[0].append(record.loss)
+            drawn[1].append((record.w, record.b))
         if not args.quiet:
             print(f"{record.epoch}, \t{record.loss}, \t{record.w}, \t{record.b}", file=out)
             if out.error is not None:
@@ -247,6 +274,8 @@ def _run(args, run, optimum, history, files, signals) -> int:
         return EXIT_USAGE
     if par is not None:
         files.write(par, params_text([summary]))
+    if drawn is not None:
+        files.write(fig, figure_bytes(args.figure, run, summary, optimum, *drawn))
     files.commit()
     if diverged is not None:
         say(f"gdstudio train: {diverged}")
@@ -258,6 +287,33 @@ def _run(args, run, optimum, history, files, signals) -> int:
     if diverged is None and out.broken_pipe:  # the reader went away (| head): quietly
         return EXIT_BROKEN_PIPE
     return code
+
+
+def figure_bytes(path, run, summary, optimum, losses, path_points) -> bytes:
+    """The ``--figure`` image of the finished run (Qt is imported here, only for it)."""
+    from .core.figure_data import FigureData, figure_format
+    from .core.settings import LOSS_LABELS
+    from .ui.figure import render_figure
+
+    if run.partial is not None:
+        path_points = [*path_points, (summary.w, summary.b)]
+    data = FigureData.of_run(run.dataset, losses, path_points, summary.w, summary.b,
+                             LOSS_LABELS[run.config.loss], f"gdstudio: {run.config.describe()}")
+    return render_figure(data, run.dataset, run.loss_config,
+                         None if optimum is None else optimum.own, figure_format(path))
+
+
+def standardized_words(std) -> str:
+    """How a standardized run is trained and reported, in one line."""
+    s = std.standardization
+    loss = {"mse": "the MSE of the data (sy\u00b2 times the standardized data's)",
+            "mae": "the MAE of the data (sy times the standardized data's)",
+            "huber": f"the Huber loss of the data with delta {std.loss_config.huber_delta!r} "
+                     "(the run's delta times sy; sy\u00b2 times the standardized data's)"}
+    return (f"trained on standardized x and y (mean x {s.x_mean!r}, std x {s.x_std!r}, mean y "
+            f"{s.y_mean!r}, std y {s.y_std!r}); w, b and the loss are in the data's units: "
+            f"the loss is {loss[std.loss_config.loss]}; the history's w_std, b_std are the "
+            "standardized line")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -113,7 +113,7 @@ def test_cli_options_are_the_description():
     assert {"--method", "--batch-size", "--impl", "--optimizer", "--momentum", "--nesterov",
             "--weight-decay", "--beta1", "--beta2", "--alpha", "--eps", "--loss",
             "--huber-delta", "--lr", "--epochs", "--init-w", "--init-b", "--no-bias", "--seed",
-            "--shuffle"} == {s.flag for s in SETTINGS}
+            "--shuffle", "--standardize"} == {s.flag for s in SETTINGS}
 
 
 def test_cli_without_options_trains_the_default_config_from_a_drawn_start():
@@ -145,14 +145,15 @@ def test_the_noisy_line_defaults_are_written_once():
 def test_parameters_csv_settings_columns_come_from_the_description():
     columns = tuple(BY_NAME[name].csv for name in PARAMS_SETTINGS)
     assert PARAMS_HEADER[6:6 + len(columns)] == columns
-    assert {s.name for s in SETTINGS if s.csv} == set(PARAMS_SETTINGS)
-    # the columns of files written before the description, unchanged; data_changed added last
+    assert {s.name for s in SETTINGS if s.csv} == set(PARAMS_SETTINGS) | {"standardize"}
+    # the columns of files written before the description, unchanged; standardize and the
+    # standardized line added after them, data_changed last
     assert PARAMS_HEADER == (
         "run", "w", "b", "loss", "status", "epochs_done", "method", "impl", "optimizer",
         "loss_fn", "learning_rate", "batch_size", "momentum", "nesterov", "weight_decay",
         "init_w", "init_b", "seed", "shuffle", "fit_bias", "n_points", "dtype", "w_optimal",
         "b_optimal", "loss_optimal", "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note",
-        "data_changed")
+        "standardize", "w_std", "b_std", "data_changed")
 
 
 # --------------------------------------------------------------------------- applicable
@@ -163,7 +164,7 @@ def expected_applicable(method, impl, optimizer, loss, fit_bias) -> set[str]:
     names = {"method", "impl", "loss", "learning_rate", "epochs", "init_w", "seed",
              "fit_bias"}
     if fit_bias:
-        names.add("init_b")
+        names |= {"init_b", "standardize"}
     if method == "minibatch":
         names.add("batch_size")
     if method != "batch":

@@ -24,7 +24,7 @@ BASE = TrainConfig(method="minibatch", impl="module", optimizer="sgd", loss="hub
                    learning_rate=0.05, epochs=123, batch_size=16, init_w=1.5, init_b=-2.5,
                    seed=7, shuffle=True, fit_bias=True, momentum=0.5, nesterov=True,
                    weight_decay=0.01, beta1=0.8, beta2=0.99, alpha=0.9, eps=1e-7,
-                   huber_delta=2.0)
+                   huber_delta=2.0, standardize=True)
 BASE_SPEED = 5  # not the default speed
 DEFAULT = TrainConfig()
 
@@ -45,7 +45,7 @@ BAD_FIELDS = {
     "batch_size": [*WHOLE_BAD, 10**9],
     "init_w": [*ANY_BAD, True, "1"], "init_b": [*ANY_BAD, True, "1"],
     "seed": [*(v for v in WHOLE_BAD if v != 0), 2**31, 2**63],
-    "shuffle": FLAG_BAD, "fit_bias": FLAG_BAD, "nesterov": FLAG_BAD,
+    "shuffle": FLAG_BAD, "fit_bias": FLAG_BAD, "nesterov": FLAG_BAD, "standardize": FLAG_BAD,
     "momentum": UNIT_BAD, "beta1": UNIT_BAD, "beta2": UNIT_BAD, "alpha": UNIT_BAD,
     "weight_decay": [*NUMBER_BAD, -1, -1e-9],
     "eps": [*ANY_BAD, True, 0, -1e-8],

@@ -148,9 +148,15 @@ class AtomicFiles:
                     self._discard()
                     raise _export_error(self.names[i], exc) from exc
 
-    def write(self, index: int, text: str) -> None:
-        """Append ``text`` to file ``index`` (buffered)."""
+    def write(self, index: int, text: str | bytes) -> None:
+        """Append ``text`` to file ``index`` (buffered); ``bytes`` are written as they are
+        (an image)."""
         try:
+            if isinstance(text, bytes):
+                handle = self._handles[index]
+                handle.flush()
+                handle.buffer.write(text)
+                return
             self._handles[index].write(text)
         except (OSError, UnicodeError) as exc:
             raise _export_error(self.names[index], exc) from exc

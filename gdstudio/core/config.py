@@ -58,6 +58,7 @@ class TrainConfig:
     alpha: float = _D["alpha"]
     eps: float | None = _D["eps"]  # None: the optimizer's own default (1e-8, Adagrad 1e-10)
     huber_delta: float = _D["huber_delta"]
+    standardize: bool = _D["standardize"]  # train on standardized x and y (see .standardize)
 
     def replace(self, **changes) -> TrainConfig:
         return dataclasses.replace(self, **changes)
@@ -86,6 +87,9 @@ class TrainConfig:
                 "module implementation (nn.Linear + torch.optim) for momentum, weight decay, "
                 "Adam, RMSprop or Adagrad."
             )
+        if self.standardize and not self.fit_bias:
+            raise ConfigError("Standardizing centres x and y, so the line needs its bias b: "
+                              "fit the bias or turn standardizing off.")
         if dtype is not None:
             from .limits import check_dtype_limits
 

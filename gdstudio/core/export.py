@@ -13,7 +13,7 @@ from .config import EpochRecord, TrainConfig
 from .csvio import table_text
 from .optimum import Optima, Optimum, optima_for
 from .progress import EpochProgress
-from .settings import BY_NAME, PARAMS_SETTINGS, applicable
+from .settings import BY_NAME, PARAMS_LATE_SETTINGS, PARAMS_SETTINGS, applicable
 
 HISTORY_HEADER = ("epoch", "loss", "w", "b", "samples_seen", "updates")
 
@@ -24,13 +24,17 @@ HISTORY_HEADER = ("epoch", "loss", "w", "b", "samples_seen", "updates")
 #: ``w_lsq``, ``b_lsq``, ``mse_lsq``, ``lsq_note``: the least-squares line, its MSE, and the
 #: same kind of note: the reference line, whatever the run's loss. ``data_changed``: the run
 #: was trained on data that has changed since (in the studio; always False from the CLI).
+#: ``standardize``: trained on standardized x and y; then ``w``, ``b``, ``loss`` are in the
+#: data's units and ``w_std``, ``b_std`` are the standardized line (empty otherwise; see
+#: :mod:`gdstudio.core.standardized`).
 #: The settings columns come from the description of the training settings
 #: (:data:`~gdstudio.core.settings.PARAMS_SETTINGS`, each named by its ``csv``).
 PARAMS_HEADER = (
     "run", "w", "b", "loss", "status", "epochs_done",
     *(BY_NAME[name].csv for name in PARAMS_SETTINGS),
     "n_points", "dtype", "w_optimal", "b_optimal", "loss_optimal",
-    "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note", "data_changed",
+    "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note",
+    *(BY_NAME[name].csv for name in PARAMS_LATE_SETTINGS), "w_std", "b_std", "data_changed",
 )
 
 
@@ -96,6 +100,9 @@ class RunSummary:
     #: Trained on data that has changed since.
     data_changed: bool = False
     partial: EpochProgress | None = None
+    #: The standardized w, b of a standardized run (None otherwise).
+    w_std: float | None = None
+    b_std: float | None = None
 
     def row(self, index: int) -> list:
         return [
@@ -103,17 +110,27 @@ class RunSummary:
             self.epochs_done, *settings_cells(self.config, (self.init_w, self.init_b)),
             self.n_points, self.dtype,
             *_optimum_cells(self.optimum, label=True), *_optimum_cells(self.lsq, label=False),
+            *(bool(getattr(self.config, name)) for name in PARAMS_LATE_SETTINGS),
+            "" if self.w_std is None else self.w_std, "" if self.b_std is None else self.b_std,
             self.data_changed,
         ]
 
 
 HISTORY_HEADER_LINE = ",".join(HISTORY_HEADER) + "\n"
+#: The history of a standardized run: ``w``, ``b``, ``loss`` in the data's units, then the
+#: standardized ``w_std``, ``b_std`` of each epoch.
+HISTORY_STD_HEADER_LINE = ",".join((*HISTORY_HEADER, "w_std", "b_std")) + "\n"
 
 
 def history_row(r: EpochRecord) -> str:
     """One history line, numbers at full round-trip precision (as :func:`history_text`)."""
     return (f"{r.epoch},{float(r.loss)!r},{float(r.w)!r},{float(r.b)!r},{r.samples_seen},"
             f"{r.updates}\n")
+
+
+def history_row_std(r: EpochRecord, standardized: tuple[float, float]) -> str:
+    """One line of a standardized run's history: :func:`history_row` and ``w_std, b_std``."""
+    return f"{history_row(r)[:-1]},{float(standardized[0])!r},{float(standardized[1])!r}\n"
 
 
 def history_chunks(records: Iterable[EpochRecord], rows: int = 10_000) -> Iterator[str]:

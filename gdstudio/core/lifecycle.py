@@ -17,6 +17,10 @@ How it ends:
   not; the summary's ``partial`` says how far the next one got;
 - **diverged**: the engine's divergence rule fired; :attr:`TrainingRun.diverged` holds the
   :class:`TrainingDiverged` error (its last finite parameters).
+
+A run with ``standardize`` (see :mod:`.standardized`) trains on standardized x and y and
+gives everything in the data's units: the records' ``w``, ``b`` and ``loss``, the summary
+and :attr:`TrainingRun.init`; the standardized ``w``, ``b`` are kept beside them.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from .errors import TrainingDiverged
 from .export import RunSummary, summarize
 from .progress import EpochProgress
 from .runstate import RunStatus
+from .standardized import StandardizedTraining
 
 
 class TrainingRun:
@@ -53,6 +58,12 @@ class TrainingRun:
         self.config = config
         #: The start (w, b): as the settings give it, or drawn from the seed (once).
         self.init: tuple[float, float] = initial_parameters(config, dataset.dtype)
+        #: The standardized training (None for a run on the data as it is).
+        self.standardized: StandardizedTraining | None = (
+            StandardizedTraining(dataset, config, self.init) if config.standardize else None)
+        #: The last finished epoch's (w, b) in standardized units (None: not standardized,
+        #: or no epoch yet).
+        self.last_std: tuple[float, float] | None = None
         #: The last finished epoch's record (None before the first).
         self.last: EpochRecord | None = None
         #: Where a stop inside an epoch left the run (None: it ended between epochs).
@@ -71,17 +82,25 @@ class TrainingRun:
         :class:`~gdstudio.core.path.PathBuffer`) records its updates (see
         :func:`~gdstudio.core.engine.run_epochs`).
         """
-        engine = run_epochs(self.dataset, self.config, self.init, control, progress, path)
+        std = self.standardized
+        if std is None:
+            engine = run_epochs(self.dataset, self.config, self.init, control, progress, path)
+        else:  # (no in-epoch path: its points would be in the standardized units)
+            engine = run_epochs(std.dataset, self.config, std.init, control,
+                                None if progress is None else std.progress(progress))
         try:
             while True:
                 try:
                     record = next(engine)
                 except StopIteration as end:
-                    self.partial = end.value
+                    self.partial = end.value if std is None else std.progress_back(end.value)
                     return
                 except TrainingDiverged as exc:
-                    self.diverged = exc
+                    self.diverged = exc if std is None else std.diverged_back(exc)
                     return
+                if std is not None:
+                    self.last_std = (record.w, record.b)
+                    record = std.record_back(record)
                 self.last = record
                 yield record
         finally:
@@ -121,5 +140,16 @@ class TrainingRun:
         """The run's :class:`RunSummary`, with ``status`` written (default
         :attr:`status`); ``optimum`` as :func:`gdstudio.core.export.summarize` takes it."""
         status = self.status if status is None else status
-        return summarize(self.dataset, self.config, self.last, str(status), self.init, optimum,
-                         name=name, diverged=self.diverged, partial=self.partial)
+        std = self.standardized
+        summary = summarize(self.dataset, self.config if std is None else std.loss_config,
+                            self.last, str(status), self.init, optimum, name=name,
+                            diverged=self.diverged, partial=self.partial)
+        return summary if std is None else std.summary(summary, self.config)
+
+    @property
+    def loss_config(self) -> TrainConfig:
+        """The settings whose loss, on the data as it is, is the run's loss in the data's
+        units (its ``config``, but for a standardized Huber run: see :mod:`.standardized`);
+        the optimum of the run's own loss is the optimum of this one."""
+        std = self.standardized
+        return self.config if std is None else std.loss_config

@@ -225,6 +225,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("huber_delta", "float", 1.0, "Huber delta", "--huber-delta", low=0.0,
             low_open=True, losses=_set("huber"), subject="The Huber delta",
             noun="Huber delta"),
+    Setting("standardize", "bool", False, "Standardize x and y", "--standardize",
+            help="train on standardized x and y ((v - mean) / std); w, b are reported in the "
+                 "data's units (w, b) and in the standardized ones (w_std, b_std), the loss in "
+                 "the data's units", noun="standardize", csv="standardize"),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -245,6 +249,9 @@ TORCH_EPS = {"adam": 1e-8, "rmsprop": 1e-8, "adagrad": 1e-10}
 PARAMS_SETTINGS = ("method", "impl", "optimizer", "loss", "learning_rate", "batch_size",
                    "momentum", "nesterov", "weight_decay", "init_w", "init_b", "seed",
                    "shuffle", "fit_bias")
+#: Settings columns added later, written after the columns above (which keep their places):
+#: ``standardize``, followed by ``w_std``, ``b_std`` (see :mod:`gdstudio.core.export`).
+PARAMS_LATE_SETTINGS = ("standardize",)
 
 
 def applies(setting: Setting, method: str, impl: str, optimizer: str, loss: str) -> bool:
@@ -263,13 +270,13 @@ def applicable(config) -> frozenset[str]:
     """The names of the settings a run with ``config`` uses (its method, implementation,
     optimizer, loss and fit_bias decide; no value is read from text).
 
-    ``init_b`` applies only when the bias is fitted; ``init_w``/``init_b`` apply (as the
-    start, or drawn from the seed when None) whatever the path.
+    ``init_b`` and ``standardize`` apply only when the bias is fitted; ``init_w``/``init_b``
+    apply (as the start, or drawn from the seed when None) whatever the path.
     """
     names = {s.name for s in SETTINGS
              if applies(s, config.method, config.impl, config.optimizer, config.loss)}
     if not config.fit_bias:
-        names.discard("init_b")
+        names -= {"init_b", "standardize"}  # (standardizing centres y: it needs the bias)
     return frozenset(names)
 
 
@@ -333,4 +340,6 @@ def run_label(config) -> str:
     parts = [method, impl, loss, f"lr {_num(config.learning_rate)}"]
     if not config.fit_bias:
         parts.append("no bias")
+    if getattr(config, "standardize", False):
+        parts.append("standardized")
     return " · ".join(parts)

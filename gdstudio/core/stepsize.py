@@ -206,9 +206,27 @@ class GuideCache:
     def __init__(self, dataset):
         self.dataset = dataset
         self._memo: dict = {}
+        self._standardized: GuideCache | StepGuide | None = None
 
     def __call__(self, config) -> StepGuide:
+        if getattr(config, "standardize", False) and config.fit_bias:
+            return self._of_standardized(config)
         return step_guide(self.dataset, config, self._memo)
+
+    def _of_standardized(self, config) -> StepGuide:
+        """A standardized run steps on the standardized data: its guide is theirs."""
+        if self._standardized is None:
+            from .standardize import Standardization
+
+            try:
+                s = Standardization.of_dataset(self.dataset)
+                self._standardized = GuideCache(s.apply_dataset(self.dataset))
+            except DataError as exc:
+                self._standardized = StepGuide(None, None, "batch", False,
+                                               note=f"standardizing: {exc}")
+        if isinstance(self._standardized, StepGuide):
+            return self._standardized
+        return self._standardized(config.replace(standardize=False))
 
 
 def _memo(memo: dict | None, key, compute):

@@ -35,6 +35,7 @@ from .fields import (
     make_input,
     spin,
 )
+from .lr_gauge import LearningRateGauge
 
 __all__ = ["INVALID_STYLE", "ComboBox", "FloatEdit", "SettingsPanel", "SpinBox", "spin"]
 
@@ -81,6 +82,9 @@ class SettingsPanel(QWidget):
         self.path_label.setStyleSheet("color: #555;")
         self.stable_label = HintLabel(lines=3)
         self.stable_label.setStyleSheet("color: #555;")
+        #: The learning-rate gauge, under the step-size guide.
+        self.lr_gauge = LearningRateGauge()
+        self.lr_gauge.optimalRequested.connect(self._on_lr_gauge_optimal_requested)
         for s in SETTINGS:
             widget = make_input(s)
             setattr(self, s.name, widget)
@@ -94,6 +98,7 @@ class SettingsPanel(QWidget):
                 target.addRow(s.label, row)
             if s.name == "learning_rate":
                 form.addRow(self.stable_label)  # the whole width: fewer lines
+                form.addRow(self.lr_gauge)
         method_form.addRow(self.path_label)
         #: Problems that name no field (rare: every known one has its field).
         self.error_label = QLabel()
@@ -278,13 +283,18 @@ class SettingsPanel(QWidget):
         values["nesterov"] = values["nesterov"] and values["momentum"] > 0
         return TrainConfig(**values)
 
+    def _on_lr_gauge_optimal_requested(self, lr: float) -> None:
+        self.learning_rate.setText(repr(lr))
+
     def _update_stable_label(self) -> None:
-        if self._guides is None:
+        guide = None if self._guides is None else self._guides(self._config())
+        valid = self.learning_rate.error() is None
+        self.lr_gauge.set_guide(guide, self.learning_rate.value() if valid else None)
+        if guide is None:
             self.stable_label.setText("stable bound: n/a")
             self.stable_label.setToolTip("Add points to get a bound.")
             self.stable_label.setStyleSheet("color: #555;")
             return
-        guide = self._guides(self._config())
         text = guide.text()
         over = (guide.limit is not None and self.learning_rate.error() is None
                 and self.learning_rate.value() >= guide.limit)

@@ -1,0 +1,84 @@
+"""What ``gdstudio train --figure`` draws, computed without Qt.
+
+:class:`FigureData` gathers a finished run: the data (thinned for drawing), the final line,
+the loss before each epoch and the epoch ends ``(w, b)`` in the data's units (the start
+first), and the landscape's ranges, which hold the start, the path and the optimum.
+:func:`figure_format` checks the file name's extension.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["FIGURE_FORMATS", "FIGURE_SIZE", "MAX_DRAWN_POINTS", "FigureData",
+           "figure_format", "landscape_ranges"]
+
+#: The image formats, by extension.
+FIGURE_FORMATS = {".png": "png", ".svg": "svg"}
+#: The figure's size in pixels (width, height): three views side by side.
+FIGURE_SIZE = (1500, 500)
+#: At most this many data points (and residuals) are drawn; more are thinned evenly.
+MAX_DRAWN_POINTS = 2000
+
+
+def figure_format(path: str | os.PathLike) -> str | None:
+    """``"png"`` or ``"svg"`` from the extension of ``path`` (any case), else None."""
+    return FIGURE_FORMATS.get(os.path.splitext(os.fspath(path))[1].lower())
+
+
+def _span(values: np.ndarray, pad: float = 0.12) -> tuple[float, float]:
+    lo, hi = float(np.min(values)), float(np.max(values))
+    width = hi - lo
+    if not width > 0:
+        width = max(abs(lo), 1.0)
+    return lo - pad * width, hi + pad * width
+
+
+def landscape_ranges(points: np.ndarray, optimum: tuple[float, float] | None):
+    """``(w_range, b_range)`` holding every finite ``(w, b)`` of ``points`` and the
+    optimum, padded by 12% (a flat span becomes one of its own size, or 1)."""
+    rows = [np.asarray(points, dtype=np.float64).reshape(-1, 2)]
+    if optimum is not None and all(math.isfinite(v) for v in optimum):
+        rows.append(np.array([optimum], dtype=np.float64))
+    p = np.concatenate(rows)
+    p = p[np.isfinite(p).all(axis=1)]
+    if len(p) == 0:
+        return (-1.0, 1.0), (-1.0, 1.0)
+    return _span(p[:, 0]), _span(p[:, 1])
+
+
+def thinned(count: int, most: int = MAX_DRAWN_POINTS) -> np.ndarray:
+    """Indices of at most ``most`` of ``count`` items, evenly spread, ends included."""
+    if count <= most:
+        return np.arange(count)
+    return np.unique(np.linspace(0, count - 1, most).round().astype(np.int64))
+
+
+@dataclass(frozen=True)
+class FigureData:
+    """A finished run, ready to draw (see the module docstring)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    w: float
+    b: float
+    losses: np.ndarray
+    path: np.ndarray
+    loss_name: str
+    title: str
+    drawn_points: int
+
+    @classmethod
+    def of_run(cls, dataset, losses, path, w: float, b: float, loss_name: str, title: str):
+        """``losses``: the loss before each epoch; ``path``: rows ``(w, b)``, the start then
+        each epoch's end; ``w``, ``b``: the final line."""
+        keep = thinned(len(dataset))
+        return cls(np.asarray(dataset.x, dtype=np.float64)[keep],
+                   np.asarray(dataset.y, dtype=np.float64)[keep], float(w), float(b),
+                   np.asarray(losses, dtype=np.float64),
+                   np.asarray(path, dtype=np.float64).reshape(-1, 2), loss_name, title,
+                   len(keep))

@@ -1,0 +1,137 @@
+"""The three views of a finished run as one image (``gdstudio train --figure``), no window.
+
+The data with the final line and its residuals, the loss landscape with the path (the
+start and each epoch's end) and the loss curve, side by side, drawn with pyqtgraph into a
+widget that is never shown on a screen and exported as PNG (``QWidget.grab``) or SVG
+(``QSvgGenerator``). The caller makes the QApplication (:func:`ensure_application`).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
+
+from ..core.figure_data import FIGURE_SIZE, FigureData, landscape_ranges
+from ..core.landscape import MSELandscape
+from ..core.landscape_view import mse_frame, robust_frame
+from .palette import CURRENT_COLOR
+from .plots.landscape_plot import LandscapePlot
+
+__all__ = ["ensure_application", "render_figure"]
+
+RESIDUAL_COLOR = "#888888"
+
+
+def ensure_application() -> QApplication:
+    """The QApplication, made on first use; with no display (no ``DISPLAY`` or
+    ``WAYLAND_DISPLAY``) and no platform chosen, the offscreen one."""
+    app = QApplication.instance()
+    if app is not None:
+        return app
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+            or os.environ.get("QT_QPA_PLATFORM")):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    return QApplication(["gdstudio"])
+
+
+def _data_plot(data: FigureData) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background="w")
+    plot.setLabel("bottom", "x")
+    plot.setLabel("left", "y")
+    shown = "" if data.drawn_points == len(data.x) else f" ({data.drawn_points:,} shown)"
+    plot.setTitle(f"Data, the fit y = {data.w:.4g}·x + {data.b:.4g} and residuals{shown}")
+    fit = data.w * data.x + data.b
+    segments_x = np.repeat(data.x, 2)
+    segments_y = np.column_stack([data.y, fit]).ravel()
+    plot.addItem(pg.PlotCurveItem(segments_x, segments_y, connect="pairs",
+                                  pen=pg.mkPen(RESIDUAL_COLOR, width=1)))
+    plot.addItem(pg.ScatterPlotItem(data.x, data.y, size=6, pen=pg.mkPen(None),
+                                    brush=pg.mkBrush("#1f77b4")))
+    if len(data.x):
+        ends = np.array([data.x.min(), data.x.max()])
+        plot.addItem(pg.PlotCurveItem(ends, data.w * ends + data.b,
+                                      pen=pg.mkPen(CURRENT_COLOR, width=2)))
+    return plot
+
+
+def _loss_plot(data: FigureData) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background="w")
+    plot.setLabel("bottom", "epoch")
+    plot.setTitle(f"{data.loss_name} before each epoch")
+    losses = data.losses
+    finite = np.isfinite(losses)
+    log = bool(finite.any() and (losses[finite] > 0).all())
+    plot.setLogMode(y=log)
+    plot.setLabel("left", f"loss{' (log scale)' if log else ''}")
+    epochs = np.arange(1, len(losses) + 1, dtype=np.float64)
+    plot.addItem(pg.PlotDataItem(epochs[finite], losses[finite],
+                                 pen=pg.mkPen(CURRENT_COLOR, width=2)))
+    return plot
+
+
+def _landscape(dataset, config, optimum, data: FigureData) -> LandscapePlot:
+    plot = LandscapePlot()
+    point = None
+    if optimum is not None and optimum.unique and optimum.w is not None and \
+            optimum.b is not None:
+        point = (float(optimum.w), float(optimum.b))
+    w_range, b_range = landscape_ranges(data.path, point)
+    if config.loss == "mse":
+        frame = mse_frame(MSELandscape.from_dataset(dataset), w_range, b_range,
+                          fit_bias=config.fit_bias)
+    else:
+        frame = robust_frame(dataset.x, dataset.y, config.loss, w_range, b_range,
+                             shape=(97, 97), delta=config.huber_delta, optimum=optimum)
+    plot.set_frame(frame)
+    plot.set_path(data.path)
+    plot.set_epoch_ends(data.path[1:])
+    if len(data.path):
+        plot.set_start(*data.path[0])
+    return plot
+
+
+def render_figure(data: FigureData, dataset, config, optimum, fmt: str) -> bytes:
+    """The figure's bytes in ``fmt`` (``"png"`` or ``"svg"``), :data:`FIGURE_SIZE` pixels.
+
+    ``config``'s loss (and Huber delta) is the run's loss in the data's units; ``optimum``
+    an :class:`~gdstudio.core.optimum.Optimum` of it, or None.
+    """
+    ensure_application()
+    page = QWidget()
+    page.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    page.setStyleSheet("background: white;")
+    layout = QHBoxLayout(page)
+    layout.setContentsMargins(4, 4, 4, 4)
+    for plot in (_data_plot(data), _landscape(dataset, config, optimum, data),
+                 _loss_plot(data)):
+        layout.addWidget(plot)
+    width, height = FIGURE_SIZE
+    page.setFixedSize(width, height)
+    page.show()
+    QApplication.processEvents()
+    try:
+        if fmt == "png":
+            image = page.grab().toImage()
+            buffer = QBuffer()
+            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+            image.save(buffer, "PNG")
+            return bytes(buffer.data())
+        payload = QByteArray()
+        buffer = QBuffer(payload)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        generator = QSvgGenerator()
+        generator.setOutputDevice(buffer)
+        generator.setSize(QSize(width, height))
+        generator.setViewBox(QRect(0, 0, width, height))
+        generator.setTitle(data.title)
+        page.render(generator)
+        buffer.close()
+        return bytes(payload)
+    finally:
+        page.close()
+        page.deleteLater()

@@ -247,6 +247,17 @@ def test_train_names_every_invalid_field_next_to_it(window):
     assert window.focusWidget() is p.init_w
 
 
+@pytest.mark.parametrize("text", ["", "   "])
+def test_f5_with_an_emptied_field_asks_for_a_number(window, text):
+    p = window.panel
+    p.learning_rate.setText(text)
+    assert not window.train_or_resume()
+    assert window.statusBar().currentMessage() == (
+        "Learning rate: Enter a number, e.g. 0.001 or 1e-3.")
+    assert p.field_error_text("learning_rate") == "Enter a number, e.g. 0.001 or 1e-3."
+    assert window.session.history.count == 0
+
+
 def test_a_hidden_invalid_field_does_not_block_train(window, qtbot):
     p = window.panel
     choose(p.loss, "huber")

@@ -62,6 +62,8 @@ class FloatEdit(QLineEdit):
         text = self.text().strip()
         if not text and self._allow_empty:
             return None
+        if not text:
+            return "Enter a number, e.g. 0.001 or 1e-3."
         try:
             value = float(text)
         except ValueError:

@@ -36,12 +36,15 @@ def display_problem(environ=None) -> str | None:
 
 
 def _x_display_reachable(display: str) -> bool:
-    """Whether an X server answers at ``display`` (``:0``, ``host:0.0``, ...); True when the
-    name is not one this check understands (Qt then decides)."""
-    host, _, rest = display.rpartition(":")
-    number = rest.split(".", 1)[0]
-    if not number.isdigit() or "/" in host:
+    """Whether an X server answers at ``display`` (``:0``, ``host:0.0``, ...); False for a
+    name that is no X display name at all (no ``:number``: Qt would abort on it), True when
+    it names a protocol or socket path this check does not follow (Qt then decides)."""
+    host, colon, rest = display.rpartition(":")
+    if "/" in host:
         return True
+    number = rest.split(".", 1)[0]
+    if not colon or not number.isdigit():
+        return False
     try:
         if host in ("", "unix"):
             path = f"/tmp/.X11-unix/X{number}"

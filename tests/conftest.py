@@ -18,6 +18,12 @@ def window(qtbot, tmp_path):
     win.speed.setCurrentIndex(0)  # tests train as fast as possible (a first launch does not)
     win.show()
     qtbot.waitExposed(win)
+    # The window loads torch in the background; a test of the window's behaviour starts once
+    # it has (the wait for it has tests of its own), whatever ran before it
+    from gdstudio.core import torch_loader
+
+    torch_loader.start()
+    assert torch_loader.wait(120)
     yield win
     win.close()
     if win.isVisible():  # it asked first (kept runs would be lost): the test is over, quit

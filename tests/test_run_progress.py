@@ -207,3 +207,21 @@ def test_a_run_stopped_in_its_first_epoch_can_be_reset(qtbot, controller):
     with qtbot.waitSignal(c.runReset):
         c.reset()
     assert c.current_summary is None and c.session.position is None
+
+
+@pytest.mark.parametrize("how", ["resume", "step"])
+def test_moving_on_from_a_pause_in_the_first_epoch_says_the_run_moves(qtbot, controller, how):
+    """F5 or F10 after a pause inside epoch 1: the status bar no longer says "Paused"."""
+    c = controller
+    assert c.replace_data(random_line(BIG, seed=1), "big")
+    c.set_settings(TrainConfig(method="sgd", learning_rate=1e-4, epochs=3))
+    with progress_in(qtbot, c, 0):
+        assert c.train()
+    with status_starting(qtbot, c, "Paused in epoch 1 at update"):
+        c.pause()
+    assert c.history.count == 0
+    with status_starting(qtbot, c, "Training") as moving:
+        c.train() if how == "resume" else c.step()
+    assert c.state is RunState.RUNNING and moving.args[0] == "Training…"
+    with qtbot.waitSignal(c.runFinished, timeout=20_000):
+        c.stop()

@@ -149,6 +149,16 @@ def test_an_unreachable_display_prints_one_clear_line_and_exits_with_1(tmp_path)
         "`gdstudio train` to train without a window."]
 
 
+@pytest.mark.parametrize("display", ["garbage", "localhost", ":x"])
+def test_a_display_name_that_is_no_display_prints_one_clear_line(tmp_path, display):
+    """Qt aborts with a core dump and a page about platform plugins on these."""
+    proc = run_gdstudio(tmp_path, None, DISPLAY=display)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"gdstudio: cannot connect to the display {display!r}; check DISPLAY, or use "
+        "`gdstudio train` to train without a window."]
+
+
 def test_gdstudio_train_needs_no_display(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in DISPLAY_VARIABLES}
     env["PYTHONPATH"] = str(ROOT)

@@ -231,8 +231,8 @@ def test_f5_with_an_invalid_field_says_which_and_why(window, qtbot):
     field.setText("0.05")  # fixed: the line goes, and Train starts
     assert p.field_error_text("learning_rate") == ""
     p.epochs.setValue(2)
-    assert window.train_or_resume()
-    qtbot.waitUntil(lambda: window.session.state == "idle", timeout=20_000)
+    with qtbot.waitSignal(window.controller.runFinished, timeout=60_000):  # (torch may load)
+        assert window.train_or_resume()
 
 
 def test_train_names_every_invalid_field_next_to_it(window):
@@ -241,10 +241,22 @@ def test_train_names_every_invalid_field_next_to_it(window):
     p.init_w.setText("1e999")
     p.init_b.setText("x")
     assert not window.train_or_resume()
-    assert window.statusBar().currentMessage() == "Initial w: Enter a finite number."
-    assert p.field_error_text("init_w") == "Enter a finite number."
+    too_large = "1e999 is too large: numbers go up to about 1.8e308."
+    assert window.statusBar().currentMessage() == f"Initial w: {too_large}"
+    assert p.field_error_text("init_w") == too_large
     assert p.field_error_text("init_b") == "'x' is not a number; type e.g. 0.001 or 1e-3."
     assert window.focusWidget() is p.init_w
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_f5_with_an_emptied_field_asks_for_a_number(window, text):
+    p = window.panel
+    p.learning_rate.setText(text)
+    assert not window.train_or_resume()
+    assert window.statusBar().currentMessage() == (
+        "Learning rate: Enter a number, e.g. 0.001 or 1e-3.")
+    assert p.field_error_text("learning_rate") == "Enter a number, e.g. 0.001 or 1e-3."
+    assert window.session.history.count == 0
 
 
 def test_a_hidden_invalid_field_does_not_block_train(window, qtbot):
@@ -256,8 +268,8 @@ def test_a_hidden_invalid_field_does_not_block_train(window, qtbot):
     assert p.field_error_text("huber_delta") == "Must be a positive number."
     choose(p.loss, "mae")  # the delta no longer applies
     p.epochs.setValue(2)
-    assert window.train_or_resume()
-    qtbot.waitUntil(lambda: window.session.state == "idle", timeout=20_000)
+    with qtbot.waitSignal(window.controller.runFinished, timeout=60_000):  # (torch may load)
+        assert window.train_or_resume()
     assert window.session.status == "done"
 
 
@@ -278,3 +290,15 @@ def test_the_fields_do_not_move_as_the_data_changes_the_hint(window):
         label = p.stable_label
         assert label.height() >= label.heightForWidth(label.width())
     assert len(hints) == 5
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("inf", "Enter a finite number."),
+    ("-1e400", "-1e400 is too large: numbers go up to about 1.8e308."),
+    ("1e-400", "1e-400 is too small: it rounds to 0 (numbers go down to about 5e-324)."),
+])
+def test_numbers_beyond_float64_are_named_as_such(window, text, words):
+    p = window.panel
+    p.learning_rate.setText(text)
+    assert not window.train_or_resume()
+    assert p.field_error_text("learning_rate") == words

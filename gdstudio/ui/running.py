@@ -97,11 +97,13 @@ class RunRequests:
 
     @Slot(object)
     def _on_session_stateChanged(self, state: RunState) -> None:
+        resumed = getattr(self, "_last_run_state", None) is RunState.PAUSED
+        self._last_run_state = state
         self.runStateChanged.emit(state)
         if state is RunState.PAUSED:
             self._status("Pausing…")  # where, once the run has stopped moving
 
-        elif state is RunState.RUNNING and self.session.history.count:
+        elif state is RunState.RUNNING and resumed:  # resumed or stepping, even in epoch 1
             self._status("Training…")
         self._announce_actions()
 

@@ -62,12 +62,18 @@ class FloatEdit(QLineEdit):
         text = self.text().strip()
         if not text and self._allow_empty:
             return None
+        if not text:
+            return "Enter a number, e.g. 0.001 or 1e-3."
         try:
             value = float(text)
         except ValueError:
             return f"{text!r} is not a number; type e.g. 0.001 or 1e-3."
+        if math.isinf(value) and text.lower().lstrip("+-") not in ("inf", "infinity"):
+            return f"{text} is too large: numbers go up to about 1.8e308."
         if not math.isfinite(value):
             return "Enter a finite number."
+        if value == 0 and any(c in "123456789" for c in text.lower().split("e")[0]):
+            return f"{text} is too small: it rounds to 0 (numbers go down to about 5e-324)."
         low_bad = value < self._min or (value == self._min and not self._min_inc)
         high_bad = value > self._max or (value == self._max and not self._max_inc)
         if low_bad or high_bad:

@@ -30,6 +30,7 @@ from .data_model import announce_trimmed
 from .dialogs import GenerateDialog
 from .files import FileRequests
 from .import_view import ImportProgress
+from .line_views import LineViews
 from .memory import apply_epoch_cap
 from .messages import MessageBoxes
 from .panels import DataPanel, ReadoutPanel, SettingsPanel
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.run_view = RunView(self.controller, self.plot, self.loss_plot, self.progress,
                                 self.readout, self.panel.epochs.value, self)
         self._wire()
+        self.line_views = LineViews(self)  # timeline, residuals, your line, presets
 
         self.fit_to_screen()
         self._restore_settings()

@@ -21,8 +21,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Moment", "LineReport", "equation_text", "line_loss", "line_report", "moment_at",
-           "MOMENT_WORDS"]
+__all__ = [
+    "MOMENT_WORDS",
+    "LineReport",
+    "Moment",
+    "equation_text",
+    "line_loss",
+    "line_report",
+    "moment_at",
+]
 
 #: How a moment is named everywhere (the loss axis, the readout, the scrubber, hover texts).
 MOMENT_WORDS = "after N epochs: w, b then and the loss of that line"

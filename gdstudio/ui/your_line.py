@@ -117,6 +117,8 @@ class YourLine(QObject):
 
     @Slot()
     def update_loss(self, *_) -> None:
+        if not self.active:  # (an O(n) statistic of the data: not made for a hidden line)
+            return
         loss = exact_loss(self.controller, self.w, self.b)
         self.panel.loss_label.setText(loss_words(self.controller.loss, loss)
                                       if len(self.controller.dataset) else "no points")
@@ -162,5 +164,7 @@ class YourLine(QObject):
 
     @Slot(bool)
     def _on_data_changed(self, replaced: bool) -> None:
+        if not self.active:
+            return
         self._place_handles()
         self._draw()

@@ -52,7 +52,7 @@ class LineOverlay:
         self.label.setZValue(40)
         self.text = ""
         self._last = 0.0
-        self._timer = QTimer()
+        self._timer = QTimer(plot)  # ends with the plot
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.redraw)
         self.vb.sigRangeChanged.connect(self._on_range_changed)

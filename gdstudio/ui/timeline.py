@@ -167,7 +167,7 @@ class Timeline(QObject):
             return
         self.bar.label.setText(moment.text())
         loss = moment.loss
-        if loss is not None and (loss > 0 or not self.loss_plot.log):
+        if loss is not None and loss > 0:  # (a log axis, now or toggled later, has no 0)
             self.marker.setData([moment.epochs], [loss])
         else:
             self.marker.setData([], [])

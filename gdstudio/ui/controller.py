@@ -272,7 +272,8 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, QObje
         self._next_key += 1
         summary = dataclasses.replace(summary, name=f"run {key}")
         kept = KeptRun(key, summary, self.session.history.loss.copy(), f"#{key} {label}",
-                       stale=self.stale, color=next_color(k.color for k in self.kept_runs))
+                       stale=self.stale, color=next_color(k.color for k in self.kept_runs),
+                       w=self.session.history.w.copy(), b=self.session.history.b.copy())
         self.kept_runs.append(kept)
         self._kept_current = True
         self.keptRunsChanged.emit()
@@ -324,3 +325,11 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, QObje
     def export_history(self, path: str) -> bool:
         """Start writing the history off the GUI thread (see :class:`RunExports`)."""
         return self.exports.export_history(path)
+
+    # ================================================================= presets
+    def load_preset(self, key: str) -> bool:
+        """Replace the data by preset ``key`` (:data:`gdstudio.core.presets.PRESETS`) as one
+        undoable edit (made off the GUI thread: the noisy line is drawn with torch)."""
+        from .presets_menu import load_preset
+
+        return load_preset(self, key)

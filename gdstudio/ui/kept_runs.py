@@ -28,6 +28,9 @@ class KeptRun:
     color: str = ""
     #: Its curve and line are drawn (the compare list's check box).
     visible: bool = True
+    #: Its history's w and b after each epoch (the timeline scrubs through them).
+    w: np.ndarray | None = None
+    b: np.ndarray | None = None
 
     @property
     def title(self) -> str:

@@ -31,6 +31,7 @@ from .dialogs import GenerateDialog
 from .files import FileRequests
 from .import_view import ImportProgress
 from .landscape_link import LandscapeView, landscape_column
+from .line_views import LineViews
 from .memory import apply_epoch_cap
 from .messages import MessageBoxes
 from .panels import DataPanel, ReadoutPanel, SettingsPanel
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.run_view = RunView(self.controller, self.plot, self.loss_plot, self.progress,
                                 self.readout, self.panel.epochs.value, self)
         self._wire()
+        self.line_views = LineViews(self)  # timeline, residuals, your line, presets
 
         self.fit_to_screen()
         self._restore_settings()

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
+from ..line_loss import exact_loss
 from ..numbers_view import readout_tail
 
 #: Characters of a number's field: the longest ``.6g`` text of a float but for exponents of
@@ -92,11 +93,13 @@ def run_line(controller) -> str:
         return "   ".join([pair("epoch", epoch_field(p.epoch + 1, total)),
                            pair("update", f"{p.done:,}/{p.total:,}"),
                            pair("w", number(p.w)), pair("b", number(p.b))])
-    if h.count:
+    if h.count:  # a moment "after N epochs": w, b then and that line's loss (core.linefit)
         last = h.last()
-        return "   ".join([pair("epoch", epoch_field(last.epoch + 1, total)),
+        loss = exact_loss(c, last.w, last.b)
+        return "   ".join([pair("after", epoch_field(last.epoch + 1, total)),
                            pair("w", number(last.w)), pair("b", number(last.b)),
-                           pair(f"(loss{NBSP}at{NBSP}its{NBSP}start)", number(last.loss))])
+                           pair(f"(loss{NBSP}of{NBSP}this{NBSP}line)", "overflows".ljust(
+                               NUMBER_WIDTH, NBSP) if loss is None else number(loss))])
     return f"not{NBSP}trained{NBSP}yet"
 
 
@@ -124,8 +127,13 @@ class ReadoutPanel(QLabel):
         # two lines always reserved, so the plots above do not jump when a line comes or goes
         self.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 8)
 
+    #: The timeline's moment, shown instead of the run's newest (None: the newest).
+    moment_line: str | None = None
+
     def update_readout(self, controller) -> None:
-        """Show the state of ``controller``'s run, its start and the data's optimum."""
+        """Show the state of ``controller``'s run (or the timeline's moment), its start and
+        the data's optimum."""
+        first = self.moment_line if self.moment_line is not None else run_line(controller)
         second = [part for part in (start_text(controller),
                                     readout_tail(controller).removeprefix("   |   ")) if part]
-        self.setText(run_line(controller) + "\n" + "   |   ".join(second))
+        self.setText(first + "\n" + "   |   ".join(second))

@@ -144,6 +144,10 @@ class DataPlot(pg.PlotWidget):
             self.autoRange(padding=0.08)
         self._redraw_lines()
 
+    def points(self) -> tuple[np.ndarray, np.ndarray]:
+        """The points' x and y (float64), all of them."""
+        return self._x, self._y
+
     @property
     def shown_count(self) -> int:
         return len(self.scatter.data)

@@ -33,8 +33,8 @@ class LossPlot(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setBackground("w")
-        self.setLabel("bottom", "epoch")
-        self.setLabel("left", "loss (full data, start of epoch)")
+        self.setLabel("bottom", "epochs done")
+        self.setLabel("left", "loss of the line after x epochs (full data)")
         self._show_legend(stale=False)
         cache_axes(self)  # no grid here: it would be redrawn every frame as the range grows
         self.getAxis("left").enableAutoSIPrefix(False)

@@ -1,0 +1,26 @@
+"""The exact loss of a line on the current data, for the readout, the timeline and "your
+line": MSE from the data's :class:`~gdstudio.core.landscape.MSELandscape` (made once per data
+set, then O(1) a line), MAE and Huber directly (see :func:`gdstudio.core.linefit.line_loss`)."""
+
+from __future__ import annotations
+
+from ..core.linefit import line_loss
+
+_cache: list = [None, None]  # the last data set and its MSE landscape
+
+
+def exact_loss(controller, w: float, b: float, kind: str | None = None) -> float | None:
+    """The ``kind`` loss (default: the chosen loss) of y = w·x + b on ``controller``'s data;
+    None without points or beyond float64."""
+    d = controller.dataset
+    kind = kind or controller.loss
+    if not len(d):
+        return None
+    land = None
+    if kind == "mse":
+        if _cache[0] is not d:
+            from ..core.landscape import MSELandscape
+
+            _cache[:] = [d, MSELandscape.from_arrays(d.x, d.y)]
+        land = _cache[1]
+    return line_loss(d.x, d.y, w, b, kind, controller.huber_delta, land)

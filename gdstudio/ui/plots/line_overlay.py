@@ -1,0 +1,115 @@
+"""The line itself, on the data plot: its residuals, its equation and R².
+
+Residuals are drawn as vertical segments from each point to the line, or as squares whose
+side is the residual: the vertical side is |residual| in y units and the horizontal side is
+|residual| scaled by the view's aspect (the x units a pixel holds per y unit), so each square
+*looks* square at any zoom and its area on screen is proportional to the squared error. They
+are redrawn when the view's range changes. Residuals are drawn for up to
+:data:`MAX_RESIDUALS` points (beyond, only the equation and R²).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtGui import QColor, QPainterPath
+from PySide6.QtWidgets import QGraphicsPathItem
+
+from ...core.linefit import equation_text, line_report
+
+MAX_RESIDUALS = 5_000
+#: Beyond this many points R² (O(n)) is computed at most every THROTTLE seconds.
+SYNC_POINTS = 100_000
+THROTTLE = 0.1
+RESIDUAL_COLOR = QColor(214, 39, 40, 170)
+
+
+class LineOverlay:
+    """Residuals (segments or squares), the equation and R² of one line on ``plot``."""
+
+    def __init__(self, plot):
+        self.plot = plot
+        self.vb = plot.getViewBox()
+        self.mode = "off"  # "off", "segments" or "squares"
+        self.line: tuple[float, float] | None = None
+        #: The squares drawn: (x, y, width, height) in data coordinates.
+        self.square_rects: list[tuple[float, float, float, float]] = []
+        self.segments = pg.PlotDataItem([], [], pen=pg.mkPen(RESIDUAL_COLOR, width=1.5),
+                                        connect="pairs")
+        plot.addItem(self.segments, ignoreBounds=True)
+        self.squares = QGraphicsPathItem()
+        pen = pg.mkPen(RESIDUAL_COLOR, width=1)
+        pen.setCosmetic(True)
+        self.squares.setPen(pen)
+        self.squares.setBrush(pg.mkBrush(214, 39, 40, 40))
+        plot.addItem(self.squares, ignoreBounds=True)
+        self.label = pg.TextItem("", color="k", fill=pg.mkBrush(255, 255, 255, 200))
+        self.label.setParentItem(self.vb)
+        self.label.setPos(6, 4)
+        self.label.setZValue(40)
+        self.text = ""
+        self._last = 0.0
+        self._timer = QTimer(plot)  # ends with the plot
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.redraw)
+        self.vb.sigRangeChanged.connect(self._on_range_changed)
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.redraw()
+
+    def set_line(self, w: float | None, b: float | None = None) -> None:
+        """Show the residuals, equation and R² of y = w·x + b (None: nothing)."""
+        self.line = None if w is None else (float(w), float(b))
+        n = len(self.plot.points()[0])
+        if n <= SYNC_POINTS or time.monotonic() - self._last >= THROTTLE:
+            self.redraw()
+        elif not self._timer.isActive():
+            self._timer.start(int(THROTTLE * 1000))
+
+    def _on_range_changed(self, *_) -> None:
+        if self.mode == "squares":
+            self._draw_residuals()
+
+    def redraw(self) -> None:
+        self._last = time.monotonic()
+        x, y = self.plot.points()
+        if self.line is None or not len(x):
+            self.text = ""
+            self.label.setText("")
+            self.label.setVisible(False)
+        else:
+            report = line_report(x, y, *self.line)
+            self.text = f"{equation_text(*self.line)}    {report.r2_text}"
+            self.label.setText(self.text)
+            self.label.setVisible(True)
+        self._draw_residuals()
+
+    def _draw_residuals(self) -> None:
+        x, y = self.plot.points()
+        show = self.line is not None and 0 < len(x) <= MAX_RESIDUALS
+        seg = show and self.mode == "segments"
+        sq = show and self.mode == "squares"
+        if seg:
+            w, b = self.line
+            fit = w * x + b
+            self.segments.setData(np.repeat(x, 2), np.column_stack([y, fit]).ravel())
+        else:
+            self.segments.setData([], [])
+        self.square_rects = []
+        path = QPainterPath()
+        if sq:
+            w, b = self.line
+            fit = w * x + b
+            px, py = self.vb.viewPixelSize()
+            aspect = px / py if py else 1.0
+            for xi, yi, fi in zip(x.tolist(), y.tolist(), fit.tolist(), strict=True):
+                side = abs(yi - fi)
+                rect = (xi, min(yi, fi), side * aspect, side)
+                self.square_rects.append(rect)
+                path.addRect(QRectF(*rect))
+        self.squares.setPath(path)
+        self.squares.setVisible(sq)

@@ -1,0 +1,48 @@
+"""Presets one click away: File ▸ Open preset, and loading one as one undoable edit."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMenu
+
+from ..core import DataError
+from ..core.presets import PRESETS, make
+from .offload import call_off_gui_thread
+from .torch_wait import wait_for_torch
+
+
+def load_preset(controller, key: str) -> bool:
+    """Replace ``controller``'s data by preset ``key`` (one undoable edit named after it)."""
+    if key not in PRESETS:
+        controller.report("Cannot open the preset", f"There is no preset named {key!r}.")
+        return False
+    if not controller.edit_allowed():
+        return False
+    problem = wait_for_torch()
+    if problem:
+        controller.report("Cannot open the preset", str(problem))
+        return False
+    try:
+        dataset = call_off_gui_thread(make, key)
+    except DataError as exc:
+        controller.report("Cannot open the preset", str(exc))
+        return False
+    preset = PRESETS[key]
+    if controller.replace_data(dataset, f"Open preset {preset.title}"):
+        controller.status(f"{preset.title}: {preset.description}", 8000)
+        return True
+    return False
+
+
+def build_presets_menu(menu_bar, controller) -> QMenu:
+    """Add File ▸ Open preset (before the File menu's first separator)."""
+    file_menu = menu_bar.actions()[0].menu()
+    menu = QMenu("Open p&reset", file_menu)
+    for key, preset in PRESETS.items():
+        action = menu.addAction(preset.title)
+        action.setToolTip(preset.description)
+        action.setObjectName(f"preset-{key}")
+        action.triggered.connect(lambda *_, key=key: controller.load_preset(key))
+    menu.setToolTipsVisible(True)
+    separators = [a for a in file_menu.actions() if a.isSeparator()]
+    file_menu.insertMenu(separators[0] if separators else None, menu)
+    return menu

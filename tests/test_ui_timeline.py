@@ -1,0 +1,235 @@
+"""One timeline and the line itself: the scrubber moves every view (current and kept runs),
+arrows step it, hovering the loss curve names the moment, residuals and R² against exact
+references, your line's loss on the study-hours data, and presets that load and undo."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+
+from gdstudio.core import Dataset, TrainConfig
+from gdstudio.core.linefit import line_report, moment_at
+from gdstudio.core.presets import PRESETS
+
+STUDY_X = [10, 20, 30, 40]
+STUDY_Y = [480, 520, 710, 680]
+
+
+def run(window, qtbot, config, keep=False):
+    c = window.controller
+    with qtbot.waitSignal(c.runFinished, timeout=30_000):
+        assert c.train(config)
+    if keep:
+        with qtbot.waitSignal(c.keptRunsChanged, timeout=1000):
+            assert c.keep_run()
+
+
+def line_of(item) -> tuple[float, float]:
+    """(w, b) of a two-point line item, read back from what it draws."""
+    xs, ys = item.getData()
+    w = (ys[-1] - ys[0]) / (xs[-1] - xs[0])
+    return w, ys[0] - w * xs[0]
+
+
+def study_hours(window, qtbot):
+    with qtbot.waitSignal(window.controller.dataChanged, timeout=5000):
+        assert window.controller.load_preset("study-hours")
+
+
+def check_views(window, n, expected):
+    """Every view shows moment ``n``: ``expected`` is (w, b, loss)."""
+    views = window.line_views
+    w, b, loss = expected
+    assert views.timeline.slider.value() == n
+    fw, fb = line_of(window.plot.fit_line)
+    assert fw == pytest.approx(w, rel=1e-9, abs=1e-9) and fb == pytest.approx(b, rel=1e-9,
+                                                                               abs=1e-9)
+    xs, ys = views.timeline.marker.getData()
+    assert list(xs) == [n] and ys[0] == loss
+    text = window.readout.text().split("\n")[0]
+    assert text.endswith(f"after {n:,} epoch{'s' if n != 1 else ''}: w {w:.6g}, b {b:.6g}, "
+                         f"loss {loss:.6g}")
+    mx, my = window.landscape_plot.moment.getData()  # the landscape's marker too
+    assert (list(mx), list(my)) == ([w], [b])
+
+
+def test_the_scrubber_moves_every_view_of_the_current_run(window, qtbot):
+    run(window, qtbot, TrainConfig(learning_rate=0.01, epochs=30))
+    h, c = window.controller.history, window.controller
+    views = window.line_views
+    assert views.timeline.slider.maximum() == h.count  # moments 0 … 30
+    moments = []
+    views.timeline.momentChanged.connect(moments.append)
+    with qtbot.waitSignal(views.timeline.momentChanged, timeout=1000) as blocker:
+        views.timeline.set_epoch(7)
+    m = blocker.args[0]
+    # after 7 epochs: w, b after the 7th epoch and the loss of that line (start of the 8th)
+    assert (m.epochs, m.w, m.b, m.loss) == (7, h.w[6], h.b[6], h.loss[7])
+    check_views(window, 7, (h.w[6], h.b[6], h.loss[7]))
+    views.timeline.set_epoch(0)
+    check_views(window, 0, (*c.session.init, h.loss[0]))
+    # the end: the run's final line and loss
+    views.timeline.set_epoch(h.count)
+    s = c.current_summary
+    assert views.timeline.moment[1:4] == (s.w, s.b, s.loss)
+    assert moments[-1].end
+
+
+def test_the_scrubber_follows_a_selected_kept_run(window, qtbot):
+    run(window, qtbot, TrainConfig(learning_rate=0.02, epochs=20), keep=True)
+    kept = window.controller.kept_runs[0]
+    run(window, qtbot, TrainConfig(learning_rate=0.005, epochs=10))
+    views = window.line_views
+    assert views.timeline.slider.maximum() == 10  # the current run
+    with qtbot.waitSignal(window.controller.keptSelectionChanged, timeout=1000):
+        window.runs_panel.item_of(kept.key).setSelected(True)
+    assert views.timeline.slider.maximum() == 20
+    views.timeline.set_epoch(5)
+    check_views(window, 5, (kept.w[4], kept.b[4], kept.loss[5]))
+    assert window.readout.text().startswith("kept run: after 5 epochs")
+
+
+def test_arrows_on_a_plot_step_the_timeline(window, qtbot):
+    run(window, qtbot, TrainConfig(learning_rate=0.01, epochs=10))
+    t = window.line_views.timeline
+    t.set_epoch(4)
+    window.loss_plot.setFocus()
+    QTest.keyClick(window.loss_plot, Qt.Key.Key_Left)
+    assert t.slider.value() == 3
+    QTest.keyClick(window.plot, Qt.Key.Key_Right)
+    QTest.keyClick(window.plot, Qt.Key.Key_Right)
+    assert t.slider.value() == 5
+    h = window.controller.history
+    assert line_of(window.plot.fit_line) == pytest.approx((h.w[4], h.b[4]))
+
+
+def test_hovering_the_loss_curve_shows_that_moment(window, qtbot):
+    run(window, qtbot, TrainConfig(learning_rate=0.01, epochs=40))
+    h = window.controller.history
+    window.loss_plot.autoRange()
+    qtbot.waitUntil(lambda: window.loss_plot.getViewBox().viewPixelSize()[1] > 0)
+    vb = window.loss_plot.getViewBox()
+    scene = vb.mapViewToScene(QPointF(12, float(h.loss[12])))
+    pos = window.loss_plot.mapFromScene(scene)
+    with qtbot.waitSignal(window.line_views.timeline.hoverChanged, timeout=2000) as blocker:
+        QTest.mouseMove(window.loss_plot.viewport(), pos)
+    text = blocker.args[0]
+    assert text == f"after 12 epochs: w {h.w[11]:.6g}, b {h.b[11]:.6g}, loss {h.loss[12]:.6g}"
+    assert window.line_views.timeline.hover_item.isVisible()
+    # far from the curve: nothing
+    assert window.line_views.timeline.hover_at(12, float(h.loss[12]) * 50 + 100) == ""
+
+
+def test_the_moment_rule_in_core():
+    loss, w, b = [10.0, 5.0, 2.0], [1.0, 2.0, 3.0], [0.1, 0.2, 0.3]
+    assert moment_at(0, loss, w, b, (0.0, 0.0))[:4] == (0, 0.0, 0.0, 10.0)
+    assert moment_at(2, loss, w, b, (0.0, 0.0))[:4] == (2, 2.0, 0.2, 2.0)
+    live = moment_at(3, loss, w, b, (0.0, 0.0), live_loss=lambda w, b: w + b)
+    assert live[:4] == (3, 3.0, 0.3, 3.3) and live.end
+    assert moment_at(3, loss, w, b, (0, 0), end=(4.0, 0.4, "")).loss is None  # overflow
+
+
+# --------------------------------------------------------------------------- the line
+
+
+def test_residual_segments_and_squares_match_the_data(window, qtbot):
+    study_hours(window, qtbot)
+    views = window.line_views
+    views.your_panel.enabled.setChecked(True)
+    views.your_line.set_line(9, 350)
+    views.set_residuals("segments")
+    xs, ys = views.overlay.segments.getData()
+    fit = [9 * x + 350 for x in STUDY_X]
+    assert list(xs) == [x for x in STUDY_X for _ in (0, 1)]
+    assert list(ys) == [v for pair in zip(STUDY_Y, fit, strict=True) for v in pair]
+    views.set_residuals("squares")
+    px, py = window.plot.getViewBox().viewPixelSize()
+    rects = views.overlay.square_rects
+    assert len(rects) == 4
+    for (x0, y0, wd, ht), x, y, f in zip(rects, STUDY_X, STUDY_Y, fit, strict=True):
+        assert x0 == x and y0 == min(y, f) and ht == abs(y - f)
+        assert wd / px == pytest.approx(ht / py)  # as many pixels wide as high
+    assert views.overlay.squares.isVisible() and views.overlay.segments.getData()[0] is None
+    assert views.overlay.text == "y = 9·x + 350    R² = 0.7276"
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e6])
+def test_r2_against_a_fraction_reference(offset):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=50) + offset
+    y = 2.5 * x + rng.normal(size=50) + offset
+    w, b = 2.4, 0.3 - 1.4 * offset
+    fx = [Fraction(v) for v in x]
+    fy = [Fraction(v) for v in y]
+    mean = sum(fy) / len(fy)
+    sst = sum((v - mean) ** 2 for v in fy)
+    sse = sum((yi - (Fraction(w) * xi + Fraction(b))) ** 2 for xi, yi in zip(fx, fy, strict=True))
+    assert line_report(x, y, w, b).r2 == pytest.approx(float(1 - sse / sst), rel=1e-12)
+
+
+def test_r2_with_every_y_the_same_is_said_in_words():
+    report = line_report([1.0, 2.0, 3.0], [5.0, 5.0, 5.0], 0.0, 5.0)
+    assert report.r2 is None and report.r2_text == "R² undefined (every y is the same)"
+
+
+def test_your_line_on_study_hours_shows_mse_2675(window, qtbot):
+    study_hours(window, qtbot)
+    views = window.line_views
+    panel = views.your_panel
+    panel.enabled.setChecked(True)
+    moved = []
+    views.your_line.lineChanged.connect(lambda w, b: moved.append((w, b)))
+    for field, text in ((panel.w_field, "9"), (panel.b_field, "350")):
+        field.setFocus()
+        field.selectAll()
+        QTest.keyClicks(field, text)
+        QTest.keyClick(field, Qt.Key.Key_Return)
+    assert panel.loss_label.text() == "MSE 2675.00"
+    assert moved[-1] == (9.0, 350.0)
+    assert line_of(views.your_line.item) == pytest.approx((9.0, 350.0))
+    # dragging a handle moves the line through both handles
+    h1, h2 = views.your_line.handles
+    h2.setPos(h2.pos().x(), h2.pos().y() + 20)
+    w, b = moved[-1]
+    assert w * h1.pos().x() + b == pytest.approx(h1.pos().y())
+    assert w * h2.pos().x() + b == pytest.approx(h2.pos().y())
+    assert panel.w_field.text() == f"{w:.6g}" and panel.loss_label.text().startswith("MSE ")
+
+
+def test_your_line_loss_follows_the_chosen_loss(window, qtbot):
+    study_hours(window, qtbot)
+    window.panel.loss.setCurrentIndex(window.panel.loss.findData("mae"))
+    views = window.line_views
+    views.your_panel.enabled.setChecked(True)
+    views.your_line.set_line(9, 350)
+    expected = sum(abs(y - (9 * x + 350)) for x, y in zip(STUDY_X, STUDY_Y, strict=True)) / 4
+    assert views.your_panel.loss_label.text() == f"MAE {expected:.2f}"
+
+
+# --------------------------------------------------------------------------- presets
+
+
+@pytest.mark.parametrize("key", list(PRESETS))
+def test_a_preset_loads_as_one_undoable_edit(window, qtbot, key):
+    c = window.controller
+    before = c.dataset
+    action = window.line_views.presets_menu.findChild(object, f"preset-{key}") or next(
+        a for a in window.line_views.presets_menu.actions() if a.objectName() == f"preset-{key}")
+    with qtbot.waitSignal(c.dataChanged, timeout=10_000):
+        action.trigger()
+    expected = PRESETS[key].build()
+    assert np.array_equal(c.dataset.x, expected.x) and np.array_equal(c.dataset.y, expected.y)
+    assert c.undo_text() == f"Open preset {PRESETS[key].title}"
+    with qtbot.waitSignal(c.dataChanged, timeout=1000):
+        c.undo()
+    assert np.array_equal(c.dataset.x, before.x) and len(c.dataset) == len(before)
+
+
+def test_no_preset_by_that_name(window):
+    assert not window.controller.load_preset("nope")
+    assert window.controller.last_message[0] == "Cannot open the preset"
+    assert isinstance(window.controller.dataset, Dataset)

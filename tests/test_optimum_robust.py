@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gdstudio.core import Dataset, noisy_line
@@ -216,6 +216,8 @@ def test_mae_on_small_integer_grids_with_ties(points, fit_bias):
 @given(points=st.lists(st.tuples(st.integers(-20, 20), st.integers(-20, 20)), min_size=2,
                        max_size=15),
        delta=st.sampled_from([0.01, 0.5, 1.0, 3.0, 100.0]), fit_bias=st.booleans())
+# a flat valley whose found end has a residual of delta up to rounding: not unique
+@example(points=[(15, 13), (15, -20)], delta=0.01, fit_bias=False)
 def test_huber_on_small_grids(points, delta, fit_bias):
     data = Dataset.from_points(points, dtype="float64")
     if (fit_bias and np.ptp(data.x) == 0) or not np.any(data.x):
@@ -226,7 +228,8 @@ def test_huber_on_small_grids(points, delta, fit_bias):
     assert opt.loss <= value * (1 + 1e-12) + 1e-300
     if not opt.unique:  # a flat valley: the points inside the quadratic zone fix no line
         r = data.y - opt.w * data.x - opt.b
-        inside = set(data.x[np.abs(r) < delta].tolist())
+        # (a residual of delta up to rounding is on the zone's edge, where it pins nothing)
+        inside = set(data.x[np.abs(r) < delta * (1 - 1e-9)].tolist())
         assert len(inside) < 2 if fit_bias else not inside - {0.0}
         assert opt.line is None and "other lines reach the same Huber loss" in opt.description
         return

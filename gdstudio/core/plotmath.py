@@ -101,4 +101,7 @@ def log_floor(smallest_positive: float) -> float:
     :data:`LOWEST_LOG_FLOOR`, the bottom of a log view the plot can show."""
     if not np.isfinite(smallest_positive) or smallest_positive <= 0:
         return EMPTY_LOG_FLOOR
-    return max(float(10.0 ** (np.floor(np.log10(smallest_positive)) - 1)), LOWEST_LOG_FLOOR)
+    k = int(np.floor(np.log10(smallest_positive)))
+    if float(f"1e{k}") > smallest_positive:  # log10 rounded up just below a power of ten
+        k -= 1
+    return max(float(f"1e{k - 1}"), LOWEST_LOG_FLOOR)  # the double nearest 10**(k-1)

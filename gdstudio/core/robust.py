@@ -246,7 +246,7 @@ def huber_fit(X: np.ndarray, Y: np.ndarray, model: str, delta: float) -> Fit:
             same = np.all(np.where(inner, np.abs(r2) <= delta + tol,
                                    sign * r2 >= delta - tol))
             if same and loss(exact) <= best * (1 + 1e-12) + 1e-300:
-                return Fit(exact[0], exact[1], _huber_unique(X, r2, delta, model))
+                return Fit(exact[0], exact[1], _huber_unique(X, Y, exact, r2, delta, model))
         # Otherwise move downhill: towards that solution, or along the reweighted step,
         # as far as the loss keeps falling (an exact line search).
         weights = np.where(inner, 1.0, delta / np.maximum(np.abs(r), 1e-300))
@@ -270,12 +270,17 @@ def huber_fit(X: np.ndarray, Y: np.ndarray, model: str, delta: float) -> Fit:
     gradient = max(abs(float(np.dot(psi, X))), abs(float(np.sum(psi))) if model != "slope"
                    else 0.0)
     stationary = gradient <= 1e-12 * delta * float(np.sum(np.abs(X)) + len(X))
-    return Fit(theta[0], theta[1], _huber_unique(X, r, delta, model), exact=stationary)
+    return Fit(theta[0], theta[1], _huber_unique(X, Y, theta, r, delta, model),
+               exact=stationary)
 
 
-def _huber_unique(X, r, delta, model) -> bool:
-    """Unique when the points strictly inside the quadratic zone pin the line down."""
-    xs = X[np.abs(r) < delta]
+def _huber_unique(X, Y, theta, r, delta, model) -> bool:
+    """Unique when the points strictly inside the quadratic zone pin the line down. A point
+    whose residual is within its rounding of ``delta`` sits on the zone's edge: on one side
+    of the line the loss is flat there, so it pins nothing."""
+    rounding = 8 * np.finfo(np.float64).eps * (np.abs(Y) + np.abs(theta[0] * X)
+                                                + abs(theta[1]) + delta)
+    xs = X[np.abs(r) < delta - rounding]
     if model == "level":
         return xs.size > 0
     if model == "slope":

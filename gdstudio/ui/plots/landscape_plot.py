@@ -92,7 +92,7 @@ class LandscapePlot(pg.PlotWidget):
         self.setBackground("w")
         self.setLabel("bottom", "w (slope)")
         self.setLabel("left", "b (intercept)")
-        self.setTitle("Loss landscape (colour: log10 loss)")
+        self.setTitle("Loss landscape (log colour)")
         cache_axes(self)
         self.frame: LandscapeFrame | None = None
         cmap = pg.colormap.get(COLORMAP)

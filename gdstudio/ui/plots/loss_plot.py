@@ -34,7 +34,7 @@ class LossPlot(pg.PlotWidget):
         super().__init__(parent)
         self.setBackground("w")
         self.setLabel("bottom", "epochs done")
-        self.setLabel("left", "loss of the line after x epochs (full data)")
+        self.setLabel("left", "loss after x epochs")
         self._show_legend(stale=False)
         cache_axes(self)  # no grid here: it would be redrawn every frame as the range grows
         self.getAxis("left").enableAutoSIPrefix(False)

@@ -222,6 +222,20 @@ def test_cancel_in_the_window_keeps_the_old_data(qtbot, window, big_csv):
     assert window.statusBar().currentMessage() == "Import cancelled; the data was not changed."
 
 
+def test_cancel_after_the_file_was_read_but_before_the_data_is_in_still_cancels(qtbot, window,
+                                                                               tmp_path):
+    path = tmp_path / "small.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{2 * i}\n" for i in range(40_000)))  # > 256 KiB
+    before = window.model.dataset
+    imports = window.controller.csv_import
+    # the worker has read the whole file when Cancel is pressed: its result is on its way
+    imports.progressed.connect(lambda done, total: done == total and imports.cancel())
+    with qtbot.waitSignal(imports.settled, timeout=30_000):
+        assert window.import_csv(str(path))
+    assert window.model.dataset is before
+    assert window.statusBar().currentMessage() == "Import cancelled; the data was not changed."
+
+
 def test_clicks_queued_while_the_imported_data_is_installed_are_not_replayed(qtbot, window,
                                                                              big_csv):
     """Installing a million points blocks the GUI thread for a moment: clicks made then wait

@@ -71,8 +71,8 @@ class CsvImport(QObject):
         self._thread.start()
 
     def cancel(self) -> None:
-        """Stop reading; :attr:`finished` follows with ``cancelled`` True (unless the read
-        had just finished)."""
+        """Stop reading; :attr:`finished` follows with ``cancelled`` True, also when the
+        file had been read but its data was not yet handed over (the user's Cancel wins)."""
         self._cancel.set()
 
     def shutdown(self, timeout: float = 2.0) -> bool:
@@ -113,6 +113,8 @@ class CsvImport(QObject):
     @Slot(str, object, str, bool)
     def _on_read(self, path: str, dataset, error: str, cancelled: bool) -> None:
         self._thread = None
+        if self._cancel.is_set() and not error:  # Cancel pressed before the data was in
+            dataset, cancelled = None, True
         self.finished.emit(path, dataset, error, cancelled)
         # Installing a million points keeps the GUI thread busy for a moment; the clicks
         # made meanwhile wait in the event queue. Handle them now, while editing is still

@@ -202,6 +202,9 @@ def test_batch_path_equals_the_analytic_run(fit_bias):
     history = list(train(data, config))
     path = MSELandscape.from_dataset(data).batch_path(3.0, -2.0, 0.01, 200, fit_bias=fit_bias)
     assert path.shape == (201, 2)
+    assert tuple(path[0]) == (3.0, -2.0 if fit_bias else 0.0)  # the start, exactly
+    odd = MSELandscape.from_dataset(data).batch_path(-7.26, -5.16, 0.01, 3)
+    assert tuple(odd[0]) == (-7.26, -5.16)
     run = np.array([(r.w, r.b) for r in history])
     np.testing.assert_allclose(path[1:], run, rtol=1e-10, atol=1e-10)
 

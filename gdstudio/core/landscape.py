@@ -222,6 +222,7 @@ class MSELandscape:
         if not fit_bias:
             b[:] = 0.0
         path = np.column_stack([w, b])
+        path[0] = float(w0), b0  # the start itself, not rebuilt from its offset (rounding)
         ok = np.all(np.isfinite(path), axis=1)
         return path[: int(np.argmin(ok)) if not ok.all() else len(path)]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 
 from ..core.linefit import Moment, moment_at
@@ -23,6 +23,8 @@ HOVER_PX = 14.0
 #: Beyond this many points the live run's newest MAE or Huber loss is not computed each frame
 #: (the next epoch's record brings it).
 LIVE_ROBUST_POINTS = 100_000
+#: During a run, the timeline follows it at most every this many milliseconds.
+REFRESH_MS = 100
 
 
 class TimelineBar(QWidget):
@@ -76,9 +78,17 @@ class Timeline(QObject):
             view.installEventFilter(self)
         self.slider.valueChanged.connect(self._on_slider_valueChanged)
         c = controller
-        for signal in (c.runStarted, c.epochsAppended, c.runFinished, c.runReset,
-                       c.keptRunsChanged, c.keptSelectionChanged, c.epochProgressed):
+        for signal in (c.runStarted, c.runFinished, c.runReset, c.keptRunsChanged,
+                       c.keptSelectionChanged):
             signal.connect(self.refresh)
+        # During a run the timeline follows at most 10 times a second: each refresh moves
+        # the line, its residuals and R² (O(n)) and the landscape's marker
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(REFRESH_MS)
+        self._soon.timeout.connect(self.refresh)
+        for signal in (c.epochsAppended, c.epochProgressed):
+            signal.connect(self._refresh_soon)
 
     # --------------------------------------------------------------- the run shown
     def source(self):
@@ -136,9 +146,15 @@ class Timeline(QObject):
         self.slider.setValue(self.slider.value() + int(delta))
 
     @Slot()
+    def _refresh_soon(self, *_) -> None:
+        if not self._soon.isActive():
+            self._soon.start()
+
+    @Slot()
     def refresh(self, *_) -> None:
         """Follow the run: the range grows with the history; at its end the scrubber stays
         at the end; a moment scrubbed to stays on every view while the run goes on."""
+        self._soon.stop()
         count = self.count
         was_end = self.slider.value() >= self.slider.maximum()
         source_changed = self.source() is not getattr(self, "_last_source", None)

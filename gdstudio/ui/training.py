@@ -8,6 +8,7 @@ of :class:`TrainingSession`, a GUI-thread QObject, so its slots run in the GUI t
 
 from __future__ import annotations
 
+import sys
 import time
 import traceback
 from typing import TYPE_CHECKING
@@ -24,6 +25,9 @@ from .history import History
 
 if TYPE_CHECKING:
     from ..core.lifecycle import TrainingRun
+
+#: The interpreter's thread switch interval while the studio trains (seconds).
+GUI_SWITCH_INTERVAL = 0.001
 
 #: Every training QThread that has started and not yet been waited for (tests check it).
 LIVE_THREADS: set = set()
@@ -163,6 +167,10 @@ class TrainingSession(QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
         collect_garbage_on_gui_thread()  # no training thread may destroy a Qt object
+        # A training thread running pure-Python loops (analytic stochastic descent) keeps the
+        # interpreter lock for up to the switch interval each time the GUI thread asks for
+        # it; at Python's 5 ms the window's frames took hundreds of ms (see README, Speed)
+        sys.setswitchinterval(min(sys.getswitchinterval(), GUI_SWITCH_INTERVAL))
         self.state = RunState.IDLE
         self.history = History()
         self.dataset: Dataset | None = None

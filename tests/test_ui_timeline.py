@@ -233,3 +233,24 @@ def test_no_preset_by_that_name(window):
     assert not window.controller.load_preset("nope")
     assert window.controller.last_message[0] == "Cannot open the preset"
     assert isinstance(window.controller.dataset, Dataset)
+
+
+def test_hovering_the_landscape_path_names_that_moment(window, qtbot):
+    run(window, qtbot, TrainConfig(learning_rate=0.01, epochs=12))
+    c, hover = window.controller, window.line_views.landscape_hover
+    h = c.history
+    window.landscape_view.fit()
+    # the end of epoch 4: the moment after 4 epochs, worded as the timeline words it
+    w, b = float(h.w[3]), float(h.b[3])
+    text = hover.hover_at(w, b)
+    assert text == window.line_views.timeline.moment_at(4).text()
+    assert text.startswith("after 4 epochs: ") and hover.item.isVisible()
+    assert text == hover.text
+    # the start is moment 0
+    assert hover.hover_at(*c.session.init).startswith("after 0 epochs: ")
+    # far from every point of the path: nothing
+    (w0, _), (_, b1) = window.landscape_plot.getViewBox().viewRange()
+    assert hover.hover_at(w0, b1) == "" and not hover.item.isVisible()
+    with qtbot.waitSignal(hover.hoverChanged) as named:  # the plot's own hover signal
+        window.landscape_plot.hovered.emit(w, b)
+    assert named.args == [window.line_views.timeline.moment_at(4).text()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup
 
+from .landscape_hover import LandscapeHover
 from .plots.line_overlay import LineOverlay
 from .presets_menu import build_presets_menu
 from .timeline import Timeline
@@ -47,6 +48,7 @@ class LineViews(QObject):
         self.your_line.lineChanged.connect(self._follow)
         c.dataChanged.connect(self._follow)
         self.markerMoved.connect(window.landscape_plot.set_moment)  # the same moment there
+        self.landscape_hover = LandscapeHover(self.timeline, window.landscape_plot, self)
         self._follow()
 
     def _residual_menu(self, window) -> dict[str, QAction]:

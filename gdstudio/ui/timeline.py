@@ -101,7 +101,7 @@ class Timeline(QObject):
                     return run
         return None
 
-    def _columns(self):
+    def columns(self):
         """(loss, w, b, init, end, live_loss) of the run shown, or None if it has no epoch."""
         run = self.source()
         if run is not None:
@@ -122,7 +122,7 @@ class Timeline(QObject):
     @property
     def count(self) -> int:
         """The moments there are (0 without a run)."""
-        columns = self._columns()
+        columns = self.columns()
         return 0 if columns is None else len(columns[0]) + 1
 
     @property
@@ -131,7 +131,7 @@ class Timeline(QObject):
         return self.source() is None and self.slider.value() == self.slider.maximum()
 
     def moment_at(self, n: int) -> Moment | None:
-        columns = self._columns()
+        columns = self.columns()
         if columns is None:
             return None
         loss, w, b, init, end, live = columns
@@ -209,7 +209,7 @@ class Timeline(QObject):
         """The hover text for the loss plot's point (x, y) in view coordinates (as drawn,
         so log10 of the loss on a log axis): the moment of the nearest epoch, if the curve
         passes within :data:`HOVER_PX` pixels; else ''."""
-        columns = self._columns()
+        columns = self.columns()
         text = ""
         if columns is not None and len(columns[0]):
             loss = columns[0]

@@ -59,7 +59,11 @@ def test_every_record_is_the_standardized_run_converted_exactly():
     summary = run.summarize()
     assert (summary.w, summary.b) == (got[-1].w, got[-1].b)
     assert (summary.w_std, summary.b_std) == (std[-1].w, std[-1].b)
-    assert summary.loss == loss_at(data, config, summary.w, summary.b)
+    # the final loss is the standardized data's loss in the data's units (as each record's),
+    # which equals the loss on the data up to its rounding
+    assert summary.loss == loss_at(s.apply_dataset(data), config.replace(standardize=False),
+                                   std[-1].w, std[-1].b) * s.y_std**2
+    assert summary.loss == pytest.approx(loss_at(data, config, summary.w, summary.b), rel=1e-12)
     assert summary.config.standardize
     # the loss before each epoch, in the data's units, against float64 brute force
     w0, b0 = got[2].w, got[2].b
@@ -128,3 +132,20 @@ def test_cli_unstandardized_params_leave_the_standardized_cells_empty(tmp_path):
 def test_cli_refuses_standardize_without_bias(capsys):
     assert main(["train", "--standardize", "--no-bias", "--epochs", "2"]) == 2
     assert "needs its bias" in capsys.readouterr().err
+
+
+def test_the_final_loss_on_offset_float32_data_is_not_rounded_away():
+    """Timestamps in float32: w·x + b in the data's units keeps no digits of the residuals,
+    so the final loss is the standardized data's loss in the data's units."""
+    from fractions import Fraction
+
+    x = np.array([1.7e9, 1.7e9 + 100, 1.7e9 + 200, 1.7e9 + 300], dtype=np.float32)
+    data = Dataset(x, np.array([1.0, 2.0, 2.5, 4.0], dtype=np.float32))
+    run = TrainingRun(data, TrainConfig(learning_rate=0.5, epochs=40, standardize=True))
+    list(run.records())
+    summary = run.summarize()
+    w, b = exact_lsq(data.x, data.y)
+    exact = sum((w * Fraction(float(a)) + b - Fraction(float(c))) ** 2
+                for a, c in zip(data.x, data.y, strict=True)) / 4
+    assert summary.loss == pytest.approx(float(exact), rel=1e-5)
+    assert summary.loss == pytest.approx(run.last.loss, rel=1e-3)  # as the history says

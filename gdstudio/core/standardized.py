@@ -24,6 +24,7 @@ bias cannot be standardized (:meth:`TrainConfig.validate` says so).
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from .config import EpochRecord, TrainConfig
 from .progress import EpochProgress
@@ -96,5 +97,13 @@ class StandardizedTraining:
     def summary(self, summary, config: TrainConfig):
         """``summary`` (made with :attr:`loss_config`) with the run's own settings and the
         standardized parameters reached."""
-        return dataclasses.replace(summary, config=config, w_std=self.reached[0],
-                                   b_std=self.reached[1])
+        changes = {"config": config, "w_std": self.reached[0], "b_std": self.reached[1]}
+        if summary.loss != "" and all(math.isfinite(v) for v in self.reached):
+            from .engine import loss_at
+
+            # the loss of the line reached, on the standardized data, in the data's units:
+            # on offset data w·x + b in the data's own units loses its digits (float32)
+            loss = loss_at(self.dataset, config, *self.reached) * self.factor
+            if math.isfinite(loss):
+                changes["loss"] = loss
+        return dataclasses.replace(summary, **changes)

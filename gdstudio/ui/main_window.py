@@ -10,36 +10,22 @@ from pathlib import Path
 
 from PySide6.QtCore import QRect, QSettings, Qt, Slot
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDockWidget,
-    QMainWindow,
-    QProgressBar,
-    QScrollArea,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from ..core import Dataset
 from ..core.runstate import RunState
-from . import actions, settings_store
-from .actions import DEFAULT_SPEED, SPEEDS, bind_button, build_actions, shortcut_lines
+from . import actions, settings_store, window_build
+from .actions import bind_button, build_actions, shortcut_lines
 from .controller import StudioController
 from .data_model import announce_trimmed
 from .dialogs import GenerateDialog
 from .files import FileRequests
-from .import_view import ImportProgress
-from .landscape_link import LandscapeView, landscape_column
+from .landscape_link import LandscapeView
 from .line_views import LineViews
-from .memory import apply_epoch_cap
 from .messages import MessageBoxes
-from .panels import DataPanel, ReadoutPanel, SettingsPanel
-from .plots import DataPlot, LossPlot
 from .presentation import Presentation
-from .progress import EpochProgressBar
 from .run_view import RunView
-from .runs import CompareView, RunsPanel
+from .runs import CompareView
 from .start_checks import show_start_problem
 from .state import MessageLevel, disabled_reasons
 from .window_fit import fitting_geometry
@@ -74,11 +60,11 @@ class MainWindow(QMainWindow):
         self.files = FileRequests(self.controller, self)
         self._generate_values: dict = {}
 
-        self._build_plots()
-        self._build_panels()
+        window_build.build_plots(self)
+        window_build.build_panels(self)
         self._build_actions()
-        self._build_toolbar()
-        self._build_status_bar()
+        window_build.build_toolbar(self)
+        window_build.build_status_bar(self)
         self.run_view = RunView(self.controller, self.plot, self.loss_plot, self.progress,
                                 self.readout, self.panel.epochs.value, self)
         self._wire()
@@ -100,61 +86,8 @@ class MainWindow(QMainWindow):
     exports = property(lambda self: self.controller.exports)
 
     # ================================================================= building
-    def _build_plots(self) -> None:
-        self.plot = DataPlot()
-        self.loss_plot = LossPlot()
-        self.readout = ReadoutPanel()
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.plot)  # the data | the landscape over the loss
-        self.landscape_plot, self.right_splitter = landscape_column(self.loss_plot)
-        splitter.addWidget(self.right_splitter)
-        splitter.setSizes([560, 560])
-        self.splitter = splitter
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 2, 4, 0)
-        layout.setSpacing(0)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self.readout)
-        self.setCentralWidget(central)
-
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        self.addDockWidget(area, dock)
-        return dock
-
-    def _build_panels(self) -> None:
-        self.data_panel = DataPanel()
-        self.count_label = self.data_panel.count_label
-        self.show_optimum = self.data_panel.show_optimum
-        self.data_dock = self._dock("Data", "dataDock", self.data_panel,
-                                    Qt.DockWidgetArea.LeftDockWidgetArea)
-
-        self.panel = SettingsPanel()
-        apply_epoch_cap(self.panel.epochs)
-        scroll = QScrollArea()
-        scroll.setWidget(self.panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.panel.minimumSizeHint().width()
-                               + scroll.verticalScrollBar().sizeHint().width() + 4)
-        self.settings_dock = self._dock("Training", "trainingDock", scroll,
-                                        Qt.DockWidgetArea.LeftDockWidgetArea)
-
-        # One column on the left, so the plots keep most of a laptop's width: the data and
-        # the kept runs share a tabbed dock above the (scrolling) training settings.
-        self.runs_panel = RunsPanel()
-        self.runs_panel.setMaximumWidth(16_777_215)  # as wide as the column it shares
-        self.runs_list = self.runs_panel.runs_list
-        self.runs_dock = self._dock("Compare runs", "runsDock", self.runs_panel,
-                                    Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.tabifyDockWidget(self.data_dock, self.runs_dock)
-        self.data_dock.raise_()
+        return window_build.add_dock(self, title, name, widget, area)
 
     def _build_actions(self) -> None:
         self.actions_by_name = build_actions(self)
@@ -186,25 +119,6 @@ class MainWindow(QMainWindow):
         self.act_optimum.toggled.connect(self.show_optimum.setChecked)
         actions.build_menus(self.menuBar(), self.actions_by_name,
                     (self.data_dock, self.settings_dock, self.runs_dock))
-
-    def _build_toolbar(self) -> None:
-        self.speed = QComboBox()
-        for label, seconds in SPEEDS:
-            self.speed.addItem(label, seconds)
-        self.speed.setCurrentIndex(DEFAULT_SPEED)
-        self.toolbar = actions.build_toolbar(self.actions_by_name, {"speed": self.speed})
-        self.addToolBar(self.toolbar)
-
-    def _build_status_bar(self) -> None:
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(260)
-        self.progress.setFormat("%v / %m epochs")
-        self.statusBar().addPermanentWidget(self.progress)
-        self.import_progress = ImportProgress(self.controller)
-        self.statusBar().addPermanentWidget(self.import_progress)
-        self.epoch_progress = EpochProgressBar(self.controller)  # inside a long epoch
-        self.statusBar().addPermanentWidget(self.epoch_progress)
-        self.statusBar().showMessage("Ready: press F5 to train.")
 
     def _wire(self) -> None:
         c = self.controller

@@ -293,3 +293,16 @@ def test_log_toggles_during_a_run_with_kept_and_hidden_runs(window, qtbot, quiet
     with qtbot.waitSignal(c.runFinished, timeout=5000):
         c.stop()
     toggle(window, qtbot)
+
+
+def test_kept_run_colours_stand_out_from_the_axis_text_and_each_other():
+    """No kept run is drawn in black (the axes' and labels' colour) or near-black, and no two
+    colours are the same, so ten kept runs stay apart on every plot."""
+    from gdstudio.ui.palette import CURRENT_COLOR, RUN_COLORS
+
+    def luminance(color):
+        r, g, b = (int(color[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert len(set(RUN_COLORS) | {CURRENT_COLOR}) == len(RUN_COLORS) + 1
+    assert min(luminance(c) for c in RUN_COLORS) > 0.2

@@ -6,7 +6,7 @@ from __future__ import annotations
 CURRENT_COLOR = "#d62728"
 #: Kept runs' colours, in the order they are handed out; red is the current run's.
 RUN_COLORS = ("#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
-              "#7f7f7f", "#bcbd22", "#000000")
+              "#7f7f7f", "#bcbd22", "#b8860b")
 
 
 def next_color(in_use) -> str:

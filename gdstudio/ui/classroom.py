@@ -67,6 +67,8 @@ class Classroom(QObject):
             landscape.addItem(item, ignoreBounds=True)
         self.tally_label = QLabel()
         self.tally_label.setVisible(False)
+        self.tally_label.setMinimumWidth(80)  # (its text never widens the window)
+        self.tally_label.setMaximumWidth(620)
         window.statusBar().addPermanentWidget(self.tally_label)
 
     def _add_buttons(self, panel, acts) -> None:

@@ -44,7 +44,9 @@ def _data_plot(data: FigureData) -> pg.PlotWidget:
     plot.setLabel("bottom", "x")
     plot.setLabel("left", "y")
     shown = "" if data.drawn_points == len(data.x) else f" ({data.drawn_points:,} shown)"
-    plot.setTitle(f"Data, the fit y = {data.w:.4g}·x + {data.b:.4g} and residuals{shown}")
+    sign = "−" if data.b < 0 else "+"
+    plot.setTitle(f"Data, the fit y = {data.w:.4g}·x {sign} {abs(data.b):.4g} and "
+                  f"residuals{shown}")
     fit = data.w * data.x + data.b
     segments_x = np.repeat(data.x, 2)
     segments_y = np.column_stack([data.y, fit]).ravel()

@@ -149,5 +149,9 @@ def test_figure_size_bounds_and_messages():
         with pytest.raises(ValueError) as caught:
             figure_size(width, height)
         assert words in str(caught.value)
+    with pytest.raises(ValueError, match=r"A figure of 8,000 × 5,000 pixels is too large: at "
+                       r"most 32,000,000 pixels"):
+        figure_size(8000, 5000)
+    assert figure_size(8000, 4000) == (8000, 4000)
     with pytest.raises(ValueError, match="for 3 views side by side"):
         figure_size(3 * low_w - 1, low_h, views=3)

@@ -75,12 +75,18 @@ def test_the_figure_shows_the_selected_kept_run_and_the_kept_paths(window, qtbot
     train(window, qtbot, TrainConfig(epochs=3, learning_rate=0.01, seed=0))
     from gdstudio.ui.figure_export import studio_figure
 
-    data, _, _, _, kept = studio_figure(c, window.landscape_view)
+    data, _, _, _, kept = studio_figure(c)
     assert len(data.losses) == 3 and [k[0] for k in kept] == [1]
     first = c.kept_runs[0]
+    assert kept[0][1].tolist() == [[first.summary.init_w, first.summary.init_b],
+                                   *np.column_stack([first.w, first.b]).tolist()]
+    h = c.history
+    assert data.path.tolist() == [list(c.session.init),
+                                  *np.column_stack([h.w, h.b]).tolist()]
     c.select_runs({first.key})
-    data, _, _, _, kept = studio_figure(c, window.landscape_view)
+    data, _, _, _, kept = studio_figure(c)
     assert len(data.losses) == 5 and kept == []
+    assert len(data.path) == 6
     assert (data.w, data.b) == (first.summary.w, first.summary.b)
     assert window.classroom.figure.export(str(tmp_path / "kept.png"))
 
@@ -182,6 +188,10 @@ def test_paste_is_refused_while_a_run_is_active(window, qtbot):
     assert not window.act_paste_points.isEnabled() and not window.act_spray.isEnabled()
     assert not paste_points(c, "1\t2\n")
     assert len(c.model.dataset) == before
+    window.act_spray.setEnabled(True)  # (greyed; the tool refuses all the same)
+    window.act_spray.setChecked(True)
+    assert not window.classroom.spray.begin(0.0, 0.0)
+    assert window.classroom.spray.stroke is None and len(c.model.dataset) == before
     assert "locked" in window.statusBar().currentMessage()
     c.stop()
     qtbot.waitUntil(lambda: window.act_paste_points.isEnabled(), timeout=10_000)
@@ -297,3 +307,64 @@ def test_predict_mode_needs_a_guess_then_scores_the_step(window, qtbot):
     assert c.step_gate is None and not window.classroom.tally_label.isVisible()
     window.landscape_plot.startRequested.emit(0.5, 0.125)  # the start again
     assert window.controller.start_parameters() == (0.5, 0.125)
+
+
+def test_a_drag_on_the_data_plot_is_one_spray_stroke(window):
+    c = window.controller
+    before = len(c.model.dataset)
+    window.act_spray.setChecked(True)
+    tool = window.classroom.spray
+    now = [0.0]
+    tool.clock = lambda: now[0]
+    vb = window.plot.getViewBox()
+
+    class Drag:
+        def __init__(self, x, y, start=False, finish=False):
+            self.pos = vb.mapViewToScene(QPointF(x, y))
+            self.start, self.finish = start, finish
+
+        def button(self):
+            return Qt.MouseButton.LeftButton
+
+        def scenePos(self):
+            return self.pos
+
+        def isStart(self):
+            return self.start
+
+        def isFinish(self):
+            return self.finish
+
+        def accept(self):
+            pass
+
+    range_before = vb.viewRange()
+    vb.mouseDragEvent(Drag(0.0, 0.0, start=True))
+    for i in range(1, 5):
+        now[0] += 0.25
+        vb.mouseDragEvent(Drag(0.5 * i, 1.0 * i))
+    now[0] += 0.25
+    vb.mouseDragEvent(Drag(2.5, 5.0, finish=True))
+    assert vb.viewRange() == range_before  # the drag sprays, it does not pan
+    assert len(c.model.dataset) == before + 6 + 75
+    assert c.undo_text() == "Spray 81 points"
+    window.act_undo.trigger()
+    assert len(c.model.dataset) == before
+
+
+def test_predict_mode_guesses_a_whole_epoch_of_a_stochastic_run(window, qtbot):
+    c = window.controller
+    c.set_settings(TrainConfig(method="sgd", epochs=3, learning_rate=0.01, init_w=0.0,
+                               init_b=0.0))
+    window.act_predict.setChecked(True)
+    window.landscape_plot.startRequested.emit(-1.0, 0.5)
+    predict = window.classroom.predict
+    with qtbot.waitSignal(predict.revealed, timeout=30_000) as revealed:
+        window.act_step.trigger()
+    result = revealed.args[0]
+    h = c.history
+    assert h.updates_per_epoch == len(c.model.dataset) > 1
+    assert result.before == (0.0, 0.0) and result.after == (float(h.w[0]), float(h.b[0]))
+    assert result.distance == math.hypot(-1.0 - h.w[0], 0.5 - h.b[0])
+    c.stop()
+    qtbot.waitUntil(lambda: c.state.name == "IDLE", timeout=10_000)

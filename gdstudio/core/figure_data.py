@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FIGURE_FORMATS", "FIGURE_SIZE", "MAX_DRAWN_POINTS", "MAX_FIGURE_SIDE",
-           "MIN_VIEW_SIZE", "FigureData", "figure_format", "figure_size", "landscape_ranges"]
+__all__ = ["FIGURE_FORMATS", "FIGURE_SIZE", "MAX_DRAWN_POINTS", "MAX_FIGURE_PIXELS",
+           "MAX_FIGURE_SIDE", "MIN_VIEW_SIZE", "FigureData", "figure_format", "figure_size",
+           "landscape_ranges"]
 
 #: The image formats, by extension.
 FIGURE_FORMATS = {".png": "png", ".svg": "svg"}
@@ -26,6 +27,8 @@ FIGURE_SIZE = (1500, 500)
 MIN_VIEW_SIZE = (200, 150)
 #: The longest side of a figure, in pixels.
 MAX_FIGURE_SIDE = 8000
+#: The most pixels a figure may have (an image of 32 million pixels takes 128 MB to draw).
+MAX_FIGURE_PIXELS = 32_000_000
 #: At most this many data points (and residuals) are drawn; more are thinned evenly.
 MAX_DRAWN_POINTS = 2000
 
@@ -59,6 +62,9 @@ def figure_size(width, height, views: int = 1) -> tuple[int, int]:
             raise ValueError(f"The {name} must be from {least:,} to {MAX_FIGURE_SIDE:,} "
                              f"pixels{several}, got {number:,}.")
         size.append(number)
+    if size[0] * size[1] > MAX_FIGURE_PIXELS:
+        raise ValueError(f"A figure of {size[0]:,} × {size[1]:,} pixels is too large: at most "
+                         f"{MAX_FIGURE_PIXELS:,} pixels (such as 8,000 × 4,000).")
     return size[0], size[1]
 
 

@@ -89,13 +89,16 @@ class Classroom(QObject):
     # -------------------------------------------------------------- predict mode
     @Slot(bool)
     def _on_predict_toggled(self, on: bool) -> None:
-        landscape, view = self.window.landscape_plot, self.window.landscape_view
-        if on:  # a click on the landscape is a guess, no longer the start
-            landscape.startRequested.disconnect(view._on_plot_startRequested)
-            landscape.startRequested.connect(self._on_landscape_startRequested)
-        else:
-            landscape.startRequested.disconnect(self._on_landscape_startRequested)
-            landscape.startRequested.connect(view._on_plot_startRequested)
+        signal = self.window.landscape_plot.startRequested
+        to_start = self.window.landscape_view._on_plot_startRequested
+        old, new = (to_start, self._on_landscape_startRequested) if on else (
+            self._on_landscape_startRequested, to_start)
+        try:  # while on, a click on the landscape is a guess, no longer the start
+            signal.disconnect(old)
+        except (RuntimeError, TypeError):
+            pass  # (not connected)
+        signal.connect(new)
+        if not on:
             self.guess_mark.setData([], [])
             self.miss_line.setData([], [])
         self.tally_label.setVisible(on)

@@ -1,7 +1,8 @@
 """File ▸ Export figure: what the window shows, as PNG or SVG, one view or all three.
 
 :func:`studio_figure` gathers what the window shows (the current run, or the one kept run
-selected in the compare list, with the other shown kept runs' paths on the landscape);
+selected in the compare list, with the other shown kept runs' paths on the landscape, each
+path as its start and epoch ends);
 :class:`FigureExport` draws it with the views of ``gdstudio train --figure``
 (:func:`gdstudio.ui.figure.figure_plots`) and writes it atomically; :class:`FigureDialog`
 asks for the view, the size and the file.
@@ -44,9 +45,21 @@ DEFAULT_SIZES = {"all": FIGURE_SIZE, "data": (800, 600), "landscape": (800, 600)
 FIGURE_FILTER = "PNG image (*.png);;SVG image (*.svg)"
 
 
-def studio_figure(controller, landscape_view):
-    """``(data, dataset, config, optimum, kept)`` for :func:`figure_plots`: the window's
-    current run (or its start line before a run), or the one kept run selected."""
+def _epoch_path(init, w, b, end=None) -> np.ndarray:
+    """The start, each epoch's end and (for a run stopped inside an epoch) where it stopped,
+    rows (w, b), as ``gdstudio train --figure`` draws a run."""
+    rows = [np.array([init], dtype=np.float64).reshape(-1, 2),
+            np.column_stack([np.asarray(w, np.float64), np.asarray(b, np.float64)])]
+    if end is not None:
+        rows.append(np.array([end], dtype=np.float64))
+    return np.vstack(rows)
+
+
+def studio_figure(controller):
+    """``(data, dataset, config, optimum, kept)`` for :func:`figure_plots`: the current run
+    (or, before a run, the data and the start line), or the one kept run selected in the
+    compare list; ``kept`` the other shown kept runs' paths. A path is drawn as the start and
+    each epoch's end (as ``gdstudio train --figure`` draws it)."""
     c = controller
     dataset = c.model.dataset
     config = SimpleNamespace(loss=c.loss, fit_bias=c.fit_bias, huber_delta=c.huber_delta)
@@ -56,30 +69,30 @@ def studio_figure(controller, landscape_view):
     main_key = None
     if len(selected) == 1:
         run = selected[0]
-        main_key = run.key
-        path = landscape_view.kept_path(run.key)
-        path = np.empty((0, 2)) if path is None else path
-        w, b, losses = run.summary.w, run.summary.b, run.loss
+        main_key, s = run.key, run.summary
+        path = _epoch_path((s.init_w, s.init_b), run.w, run.b,
+                           None if s.partial is None else (s.w, s.b))
+        w, b, losses = s.w, s.b, run.loss
         title = f"gdstudio: {run.title}"
     else:
-        path = landscape_view.current_path()
-        losses = c.history.loss
-        summary = c.current_summary
-        if summary is not None:
-            w, b = summary.w, summary.b
-        elif len(path):
-            w, b = path[-1]
+        h, s, init = c.history, c.current_summary, c.session.init
+        losses = h.loss
+        if init is not None and (h.count or s is not None):
+            end = None if s is None or s.partial is None else (s.w, s.b)
+            path = _epoch_path(init, h.w, h.b, end)
+            w, b = (s.w, s.b) if s is not None else path[-1]
+            title = "gdstudio: the current run"
         else:
             start = c.start_parameters()
             w, b = start if start is not None else (0.0, 0.0)
             path = np.array([[w, b]], dtype=np.float64)
-        title = "gdstudio: the current run" if c.history.count else "gdstudio: the data"
+            losses, title = np.empty(0), "gdstudio: the data and the start line"
     kept = []
     for k in c.kept_runs:
-        points = landscape_view.kept_path(k.key)
-        if k.visible and k.key != main_key and points is not None and len(points):
+        if k.visible and k.key != main_key and k.w is not None and len(k.w):
+            s = k.summary
             index = RUN_COLORS.index(k.color) if k.color in RUN_COLORS else k.key
-            kept.append((k.key, points, index, k.title))
+            kept.append((k.key, _epoch_path((s.init_w, s.init_b), k.w, k.b), index, k.title))
     data = FigureData.of_run(dataset, losses, path, w, b, LOSS_LABELS[c.loss], title)
     return data, dataset, config, optimum, kept
 
@@ -98,7 +111,7 @@ class FigureExport:
         c = self.window.controller
         try:
             fmt, size = self.check(path, view, width, height)
-            data, dataset, config, optimum, kept = studio_figure(c, self.window.landscape_view)
+            data, dataset, config, optimum, kept = studio_figure(c)
             plots = figure_plots(data, dataset, config, optimum, kept)
             if view != "all":
                 keep = plots[VIEW_ORDER.index(view)]

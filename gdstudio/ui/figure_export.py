@@ -14,7 +14,9 @@ import os
 from types import SimpleNamespace
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -32,6 +34,7 @@ from ..core.errors import StudioError
 from ..core.figure_data import FIGURE_SIZE, FigureData, figure_format, figure_size
 from ..core.settings import LOSS_LABELS
 from .figure import figure_plots
+from .figure_render import render_plots
 from .palette import RUN_COLORS
 
 #: The views one can export, by key: its name in the dialog.
@@ -119,9 +122,11 @@ class FigureExport:
                     if plot is not keep:
                         plot.deleteLater()
                 plots = [keep]
-            from .figure_render import render_plots
-
-            payload = render_plots(plots, size, fmt, data.title)
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # (a second or two)
+            try:
+                payload = render_plots(plots, size, fmt, data.title)
+            finally:
+                QApplication.restoreOverrideCursor()
             with AtomicFiles([path]) as out:
                 out.write(0, payload)
                 out.commit()

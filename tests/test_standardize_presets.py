@@ -118,7 +118,8 @@ def test_tutorial_presets_are_the_tutorials_data():
     assert four.x.tolist() == [1, 2, 3, 4] and four.y.tolist() == [2, 4, 6, 8]
     assert four.dtype == "float32"
     assert make("noisy-line") == noisy_line()
-    assert set(PRESETS) == {"study-hours", "four-points", "noisy-line"}
+    assert set(PRESETS) == {"study-hours", "four-points", "noisy-line", "line-outlier",
+                            "two-clusters", "vertical-cloud"}
     for p in PRESETS.values():
         assert p.title and p.description.endswith(".")
 

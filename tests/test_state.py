@@ -24,7 +24,8 @@ def test_every_action_has_an_answer():
 
 
 def test_a_fresh_studio_can_train_and_edit_but_not_keep_or_export():
-    assert on(READY) == {"train", "step", "import", "save", "generate", "clear", "settings"}
+    assert on(READY) == {"train", "step", "import", "save", "generate", "clear", "settings",
+                         "paste_points", "spray"}
 
 
 @pytest.mark.parametrize("state", [RUNNING, PAUSED])
@@ -34,7 +35,7 @@ def test_an_active_run_locks_the_data_and_the_settings(state):
         epochs=5, has_result=True, kept_runs=2, runs_selected=True)
     enabled = on(everything)
     for name in ("import", "generate", "clear", "delete", "undo", "redo", "settings", "keep",
-                 "export_history"):
+                 "export_history", "paste_points", "spray"):
         assert name not in enabled, name
     assert {"stop", "reset", "save", "remove", "export_params"} <= enabled
     assert ("pause" in enabled) is (state is RUNNING)
@@ -118,7 +119,7 @@ def test_train_says_which_of_its_conditions_is_missing():
 def test_locked_and_busy_actions_say_so():
     running = StudioSnapshot(state=RUNNING, points=100, epochs=3, can_undo=True)
     reasons = disabled_reasons(running)
-    for name in ("import", "generate", "clear", "undo"):
+    for name in ("import", "generate", "clear", "undo", "paste_points", "spray"):
         assert "stop the run" in reasons[name], name
     exporting = dataclasses.replace(READY, epochs=3, has_result=True, exporting=True)
     assert "being written" in disabled_reasons(exporting)["export_history"]
@@ -129,7 +130,8 @@ def test_locked_and_busy_actions_say_so():
 def test_an_import_locks_editing_and_says_so():
     importing = dataclasses.replace(READY, importing=True)
     enabled = enabled_actions(importing)
-    assert not any(enabled[n] for n in ("train", "step", "import", "generate", "clear"))
+    assert not any(enabled[n] for n in ("train", "step", "import", "generate", "clear",
+                                        "paste_points", "spray"))
     reasons = disabled_reasons(importing)
     assert reasons["train"] == reasons["import"] == (
         "A CSV file is being imported: wait for it, or cancel it.")

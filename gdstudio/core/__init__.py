@@ -11,7 +11,8 @@ import importlib
 
 # name -> the submodule that defines it
 _WHERE = {
-    **dict.fromkeys(("Append", "Clear", "Delete", "Insert", "Move", "Replace"), "commands"),
+    **dict.fromkeys(("Append", "AppendPoints", "Clear", "Delete", "Insert", "Move", "Replace"),
+                    "commands"),
     **dict.fromkeys(("atomic_write", "write_dataset"), "csvio"),
     "read_dataset": "csvread",
     **dict.fromkeys(("Dataset", "noisy_line", "random_line"), "data"),

@@ -132,3 +132,29 @@ class Replace:
 def Clear(dataset_dtype: str = "float32") -> Replace:  # capitalised: reads like a command
     """Remove every point."""
     return Replace(Dataset.empty(dataset_dtype), "Clear")
+
+
+@dataclass(frozen=True, eq=False)
+class AppendPoints:
+    """Add ``points`` after the last point, as one edit named ``text`` (a spray stroke, a
+    paste); its inverse deletes them all."""
+
+    points: Dataset
+    text: str = "Add points"
+
+    def apply(self, dataset: Dataset):
+        x = np.asarray(self.points.x, dtype=np.float64)
+        y = np.asarray(self.points.y, dtype=np.float64)
+        if not len(x):
+            raise DataError("There are no points to add.")
+        with np.errstate(over="ignore", invalid="ignore"):
+            xs, ys = x.astype(dataset.x.dtype), y.astype(dataset.x.dtype)
+        bad = ~(np.isfinite(xs) & np.isfinite(ys)) | ((xs == 0) & (x != 0)) | (
+            (ys == 0) & (y != 0))
+        if bad.any():
+            i = int(np.argmax(bad))
+            with np.errstate(over="ignore", invalid="ignore"):
+                _check_point(x[i], y[i], dataset)  # raises, saying what is wrong
+        n = len(dataset)
+        new = Dataset(np.concatenate([dataset.x, xs]), np.concatenate([dataset.y, ys]))
+        return new, Delete(tuple(range(n, n + len(xs))))

@@ -14,13 +14,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["FIGURE_FORMATS", "FIGURE_SIZE", "MAX_DRAWN_POINTS", "FigureData",
-           "figure_format", "landscape_ranges"]
+__all__ = ["FIGURE_FORMATS", "FIGURE_SIZE", "MAX_DRAWN_POINTS", "MAX_FIGURE_PIXELS",
+           "MAX_FIGURE_SIDE", "MIN_VIEW_SIZE", "FigureData", "figure_format", "figure_size",
+           "landscape_ranges"]
 
 #: The image formats, by extension.
 FIGURE_FORMATS = {".png": "png", ".svg": "svg"}
 #: The figure's size in pixels (width, height): three views side by side.
 FIGURE_SIZE = (1500, 500)
+#: The smallest size of one view in a figure, in pixels (width, height): its axes, title
+#: and labels still fit.
+MIN_VIEW_SIZE = (200, 150)
+#: The longest side of a figure, in pixels.
+MAX_FIGURE_SIDE = 8000
+#: The most pixels a figure may have (an image of 32 million pixels takes 128 MB to draw).
+MAX_FIGURE_PIXELS = 32_000_000
 #: At most this many data points (and residuals) are drawn; more are thinned evenly.
 MAX_DRAWN_POINTS = 2000
 
@@ -28,6 +36,36 @@ MAX_DRAWN_POINTS = 2000
 def figure_format(path: str | os.PathLike) -> str | None:
     """``"png"`` or ``"svg"`` from the extension of ``path`` (any case), else None."""
     return FIGURE_FORMATS.get(os.path.splitext(os.fspath(path))[1].lower())
+
+
+def figure_size(width, height, views: int = 1) -> tuple[int, int]:
+    """The figure's size ``(width, height)`` in pixels from what the user typed (text or
+    numbers), for ``views`` views side by side.
+
+    Raises
+    ------
+    ValueError
+        One sentence naming the side, its bounds and what was given.
+    """
+    low = (MIN_VIEW_SIZE[0] * views, MIN_VIEW_SIZE[1])
+    size = []
+    for name, value, least in (("width", width, low[0]), ("height", height, low[1])):
+        text = str(value).strip()
+        shown = repr(text) if len(text) <= 20 else repr(text[:20] + "…")
+        try:
+            number = int(text.replace("_", "").replace(",", ""), 10)
+        except ValueError:
+            raise ValueError(f"The {name} must be a whole number of pixels, got "
+                             f"{shown}.") from None
+        if not least <= number <= MAX_FIGURE_SIDE:
+            several = f" for {views} views side by side" if views > 1 else ""
+            raise ValueError(f"The {name} must be from {least:,} to {MAX_FIGURE_SIDE:,} "
+                             f"pixels{several}, got {number:,}.")
+        size.append(number)
+    if size[0] * size[1] > MAX_FIGURE_PIXELS:
+        raise ValueError(f"A figure of {size[0]:,} × {size[1]:,} pixels is too large: at most "
+                         f"{MAX_FIGURE_PIXELS:,} pixels (such as 8,000 × 4,000).")
+    return size[0], size[1]
 
 
 def _span(values: np.ndarray, pad: float = 0.12) -> tuple[float, float]:

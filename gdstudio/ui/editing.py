@@ -13,6 +13,7 @@ from PySide6.QtCore import Slot
 
 from ..core import (
     Append,
+    AppendPoints,
     Clear,
     DataError,
     Dataset,
@@ -67,6 +68,11 @@ class DataEditing:
             self._status(f"Added ({x:.4g}, {y:.4g}).", 3000)
             return True
         return False
+
+    def add_points(self, points: Dataset, text: str) -> bool:
+        """Add ``points`` after the last one as one undoable edit named ``text`` (a spray
+        stroke, a paste)."""
+        return self._push(AppendPoints(points, text))
 
     def move_point(self, index: int, x: float, y: float) -> bool:
         return self._push(Move(index, x, y))

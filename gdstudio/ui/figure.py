@@ -2,8 +2,9 @@
 
 The data with the final line and its residuals, the loss landscape with the path (the
 start and each epoch's end) and the loss curve, side by side, drawn with pyqtgraph into a
-widget that is never shown on a screen and exported as PNG (``QWidget.grab``) or SVG
-(``QSvgGenerator``). The caller makes the QApplication (:func:`ensure_application`).
+page that is never shown on a screen and exported through pyqtgraph's exporters
+(:mod:`gdstudio.ui.figure_render`); File ▸ Export figure draws the same views. The caller
+makes the QApplication (:func:`ensure_application`).
 """
 
 from __future__ import annotations
@@ -12,17 +13,16 @@ import os
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
-from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication
 
 from ..core.figure_data import FIGURE_SIZE, FigureData, landscape_ranges
 from ..core.landscape import MSELandscape
 from ..core.landscape_view import mse_frame, robust_frame
+from .figure_render import render_plots
 from .palette import CURRENT_COLOR
 from .plots.landscape_plot import LandscapePlot
 
-__all__ = ["ensure_application", "render_figure"]
+__all__ = ["ensure_application", "figure_plots", "render_figure"]
 
 RESIDUAL_COLOR = "#888888"
 
@@ -44,7 +44,9 @@ def _data_plot(data: FigureData) -> pg.PlotWidget:
     plot.setLabel("bottom", "x")
     plot.setLabel("left", "y")
     shown = "" if data.drawn_points == len(data.x) else f" ({data.drawn_points:,} shown)"
-    plot.setTitle(f"Data, the fit y = {data.w:.4g}·x + {data.b:.4g} and residuals{shown}")
+    sign = "−" if data.b < 0 else "+"
+    plot.setTitle(f"Data, the fit y = {data.w:.4g}·x {sign} {abs(data.b):.4g} and "
+                  f"residuals{shown}")
     fit = data.w * data.x + data.b
     segments_x = np.repeat(data.x, 2)
     segments_y = np.column_stack([data.y, fit]).ravel()
@@ -95,6 +97,17 @@ def _landscape(dataset, config, optimum, data: FigureData) -> LandscapePlot:
     return plot
 
 
+def figure_plots(data: FigureData, dataset, config, optimum, kept=()) -> list:
+    """The three views of the figure, left to right: the data, the landscape, the loss.
+
+    ``kept``: more paths for the landscape, ``(key, points, colour index, label)`` each.
+    """
+    landscape = _landscape(dataset, config, optimum, data)
+    for key, points, index, label in kept:
+        landscape.add_kept(key, points, index, label)
+    return [_data_plot(data), landscape, _loss_plot(data)]
+
+
 def render_figure(data: FigureData, dataset, config, optimum, fmt: str) -> bytes:
     """The figure's bytes in ``fmt`` (``"png"`` or ``"svg"``), :data:`FIGURE_SIZE` pixels.
 
@@ -102,36 +115,5 @@ def render_figure(data: FigureData, dataset, config, optimum, fmt: str) -> bytes
     an :class:`~gdstudio.core.optimum.Optimum` of it, or None.
     """
     ensure_application()
-    page = QWidget()
-    page.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
-    page.setStyleSheet("background: white;")
-    layout = QHBoxLayout(page)
-    layout.setContentsMargins(4, 4, 4, 4)
-    for plot in (_data_plot(data), _landscape(dataset, config, optimum, data),
-                 _loss_plot(data)):
-        layout.addWidget(plot)
-    width, height = FIGURE_SIZE
-    page.setFixedSize(width, height)
-    page.show()
-    QApplication.processEvents()
-    try:
-        if fmt == "png":
-            image = page.grab().toImage()
-            buffer = QBuffer()
-            buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-            image.save(buffer, "PNG")
-            return bytes(buffer.data())
-        payload = QByteArray()
-        buffer = QBuffer(payload)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        generator = QSvgGenerator()
-        generator.setOutputDevice(buffer)
-        generator.setSize(QSize(width, height))
-        generator.setViewBox(QRect(0, 0, width, height))
-        generator.setTitle(data.title)
-        page.render(generator)
-        buffer.close()
-        return bytes(payload)
-    finally:
-        page.close()
-        page.deleteLater()
+    return render_plots(figure_plots(data, dataset, config, optimum), FIGURE_SIZE, fmt,
+                        data.title)

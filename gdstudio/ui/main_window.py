@@ -16,6 +16,7 @@ from ..core import Dataset
 from ..core.runstate import RunState
 from . import actions, settings_store, window_build
 from .actions import bind_button, build_actions, shortcut_lines
+from .classroom import Classroom
 from .controller import StudioController
 from .data_model import announce_trimmed
 from .dialogs import GenerateDialog
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
                                 self.readout, self.panel.epochs.value, self)
         self._wire()
         self.line_views = LineViews(self)  # timeline, residuals, your line, presets
+        self.classroom = Classroom(self)  # export figure, paste, spray brush, predict mode
 
         self.fit_to_screen()
         self._restore_settings()

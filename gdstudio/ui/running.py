@@ -72,7 +72,11 @@ class RunRequests:
         self.session.stop()
 
     def step(self) -> None:
-        """One more epoch, then pause: of the paused run, or of a new one."""
+        """One more epoch, then pause: of the paused run, or of a new one. A ``step_gate``
+        (predict mode's: a callable returning False to refuse) is asked first."""
+        gate = getattr(self, "step_gate", None)
+        if gate is not None and not gate():
+            return
         if self.session.state is RunState.PAUSED:
             self.session.step(1)
         elif self.session.state is RunState.IDLE:

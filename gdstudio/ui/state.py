@@ -17,6 +17,7 @@ from ..core.runstate import RunState
 ACTION_NAMES = (
     "train", "pause", "stop", "step", "reset", "import", "save", "generate", "clear", "delete",
     "undo", "redo", "keep", "remove", "export_params", "export_history", "settings",
+    "paste_points", "spray",
 )
 
 
@@ -87,6 +88,8 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
         "export_params": s.kept_runs > 0 or s.has_result,
         "export_history": idle and s.epochs > 0 and not s.exporting,
         "settings": idle,
+        "paste_points": edit,
+        "spray": edit,
     }
 
 
@@ -119,6 +122,8 @@ def disabled_reasons(s: StudioSnapshot) -> dict[str, str]:
         "import": locked,
         "generate": locked,
         "clear": locked,
+        "paste_points": locked,
+        "spray": locked,
         "delete": locked if active else "No point selected: click a point (Shift-click "
                                          "for more) to select it.",
         "undo": locked if active else "Nothing to undo.",

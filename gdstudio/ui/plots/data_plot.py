@@ -44,9 +44,16 @@ class EditViewBox(pg.ViewBox):
         super().__init__(enableMenu=False)
         self._plot = plot
         self._drag_index: int | None = None
+        #: A tool that takes the left button's clicks and drags instead (the spray brush:
+        #: ``click(pos)``, ``drag(pos, start, finish)``, positions in data coordinates).
+        self.tool = None
 
     def mouseClickEvent(self, ev):
         pos = self.mapSceneToView(ev.scenePos())
+        if self.tool is not None and ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self.tool.click(pos)
+            return
         index = self._plot.point_at(pos)
         if ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()
@@ -66,6 +73,10 @@ class EditViewBox(pg.ViewBox):
     def mouseDragEvent(self, ev, axis=None):
         if ev.button() != Qt.MouseButton.LeftButton:
             super().mouseDragEvent(ev, axis)
+            return
+        if self.tool is not None:
+            ev.accept()
+            self.tool.drag(self.mapSceneToView(ev.scenePos()), ev.isStart(), ev.isFinish())
             return
         if ev.isStart():
             start = self.mapSceneToView(ev.buttonDownScenePos())

@@ -66,6 +66,25 @@ def script_text(dataset, config, data_csv: str = "run_data.csv") -> str:
     return "\n".join(_Script(dataset, config, data_csv).lines()) + "\n"
 
 
+def script_problem(dataset, config) -> str | None:
+    """Why no script can be written for ``dataset`` and ``config`` (the message a run would
+    give: no data, a setting the data's type cannot hold, x that cannot be standardized), or
+    None."""
+    from .errors import StudioError
+
+    if len(dataset) == 0:
+        return "No data: click the plot to add points, or generate or import some."
+    try:
+        config.validate(dataset.dtype)
+        if config.standardize:
+            from .standardize import Standardization
+
+            Standardization.of_dataset(dataset)
+    except StudioError as exc:
+        return str(exc)
+    return None
+
+
 def write_script(path: str | os.PathLike, dataset, config) -> list[Path]:
     """Write the script to ``path`` (and, for a large data set, its data CSV beside it), all
     or nothing, atomically; return the files written."""

@@ -8,6 +8,7 @@ also run as ``python run.py`` on its own, and the CLI's ``--script`` file is run
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -65,6 +66,9 @@ METHODS = {"batch": {"method": "batch"}, "sgd": {"method": "sgd"},
            "minibatch": {"method": "minibatch", "batch_size": 3}}
 
 
+DIVERGING = ("diverges", "diverges-sgd", "diverges-batch", "overflows", "diverges-standardized")
+
+
 def _matrix() -> dict[str, tuple[str, dict]]:
     """Case id -> (data name, settings)."""
     cases = {}
@@ -110,28 +114,38 @@ def _matrix() -> dict[str, tuple[str, dict]]:
         "float64": ("line64", {"method": "minibatch", "batch_size": 6, "shuffle": True,
                                "learning_rate": 0.01}),
         "float64-huber": ("line64", {"loss": "huber", "learning_rate": 0.05}),
+        # runs that diverge: the studio's history ends there, and so does the script's table
+        "diverges": ("line", {"method": "minibatch", "batch_size": 3, "learning_rate": 0.1,
+                              "epochs": 40}),
+        "diverges-sgd": ("line", {"method": "sgd", "learning_rate": 0.3, "epochs": 10}),
+        "diverges-batch": ("line", {"learning_rate": 0.3, "epochs": 40}),
+        "overflows": ("line", {"learning_rate": 1e36}),
+        "diverges-standardized": ("offset", {"standardize": True, "learning_rate": 1.5,
+                                             "epochs": 40}),
     }
     for name, (data, settings) in extra.items():
         settings = {"epochs": 5, "init_w": -1.0, "init_b": 2.0, "learning_rate": 0.01,
                     **settings}
         for impl in ("manual", "module", "analytic"):
-            if impl == "analytic" and settings.get("standardize"):
+            if impl == "analytic" and (settings.get("standardize") or name in DIVERGING):
                 continue  # (the analytic precision checks need the data in its own units)
             cases[f"{impl}-{name}"] = (data, {**settings, "impl": impl})
-        cases[f"module-adam-{name}"] = (data, {**settings, "impl": "module",
-                                               "optimizer": "adam", "learning_rate": 0.05})
+        if name not in DIVERGING:
+            cases[f"module-adam-{name}"] = (data, {**settings, "impl": "module",
+                                                   "optimizer": "adam", "learning_rate": 0.05})
     return cases
 
 
 CASES = _matrix()
 
 
-def studio_rows(dataset: Dataset, config: TrainConfig) -> list[str]:
-    """The studio's history, as ``epoch,loss,w,b`` rows of ``gdstudio train --history``."""
+def studio_rows(dataset: Dataset, config: TrainConfig) -> tuple[list[str], bool]:
+    """The studio's history, as ``epoch,loss,w,b`` rows of ``gdstudio train --history``, and
+    whether the run diverged."""
     run = TrainingRun(dataset, config)
     rows = [",".join(history_row(r).split(",")[:4]) for r in run.records()]
-    assert run.diverged is None and len(rows) == config.epochs
-    return rows
+    assert len(rows) == config.epochs or run.diverged is not None
+    return rows, run.diverged is not None
 
 
 RUNNER = """
@@ -171,7 +185,8 @@ def _table(lines: list[str]) -> list[tuple[int, float, float, float]]:
 @pytest.mark.parametrize("case", [c for c, (_, s) in CASES.items() if s["impl"] != "analytic"])
 def test_script_prints_the_studio_history_bit_for_bit(case, script_output):
     data, settings = CASES[case]
-    expected = studio_rows(DATA[data](), TrainConfig(**settings))
+    expected, diverged = studio_rows(DATA[data](), TrainConfig(**settings))
+    assert diverged == any(case.endswith(name) for name in DIVERGING)
     assert script_output[case] == ["epoch,loss,w,b", *expected]
 
 
@@ -211,3 +226,94 @@ def test_the_matrix_covers_every_choice():
     assert {"True", "False"} <= seen["shuffle"] and len(seen["seed"]) >= 3
     assert "False" in seen["fit_bias"] and "True" in seen["standardize"]
     assert "None" in seen["init_w"]
+
+
+# --------------------------------------------------------------------------- schedules, tol
+
+
+@dataclasses.dataclass(frozen=True)
+class Scheduled(TrainConfig):
+    """Settings with a learning-rate schedule and a stop rule (the names the settings give
+    them), for the script's lines for them."""
+
+    lr_schedule: str = "none"
+    lr_step_size: int = 10
+    lr_gamma: float = 0.5
+    tol: float = 0.0
+
+
+def run_scripts(folder: Path, texts: dict[str, str]) -> dict[str, list[str]]:
+    paths = {}
+    for name, text in texts.items():
+        (folder / f"{name}.py").write_text(text, encoding="utf-8")
+        paths[str(folder / f"{name}.py")] = name
+    done = subprocess.run([sys.executable, "-c", RUNNER, *paths], capture_output=True,
+                          text=True, timeout=300, cwd=folder)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return {paths[p]: text.splitlines() for p, text in json.loads(done.stdout).items()}
+
+
+def step_lr_loop(data: Dataset, epochs: int, step_size: int, gamma: float) -> list[str]:
+    """Tutorial 3's loop with ``StepLR``, stepped once after each epoch."""
+    import torch
+    from torch import nn
+
+    X = torch.from_numpy(data.x.copy()).view(-1, 1)
+    Y = torch.from_numpy(data.y.copy()).view(-1, 1)
+    model = nn.Linear(1, 1)
+    with torch.no_grad():
+        model.weight.fill_(-1.0)
+        model.bias.fill_(2.0)
+    criterion = nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.02)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=step_size, gamma=gamma)
+    rows = ["epoch,loss,w,b"]
+    for epoch in range(epochs):
+        loss = criterion(model(X), Y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        rows.append(f"{epoch},{loss.item()!r},{model.weight.item()!r},{model.bias.item()!r}")
+    return rows
+
+
+def test_schedules_and_the_stop_rule_are_written_when_the_settings_have_them(tmp_path):
+    data = small_line()
+    base = {"init_w": -1.0, "init_b": 2.0, "learning_rate": 0.02, "epochs": 12}
+    configs = {
+        "step-module": Scheduled(**base, impl="module", lr_schedule="step", lr_step_size=4,
+                                 lr_gamma=0.5),
+        "exp-module": Scheduled(**base, impl="module", lr_schedule="exponential",
+                                lr_gamma=0.9, method="sgd"),
+        "step-manual": Scheduled(**base, lr_schedule="step", lr_step_size=3, lr_gamma=0.25),
+        "tol-module": Scheduled(**base, impl="module", tol=0.3),
+        "tol-manual": Scheduled(**base, method="minibatch", batch_size=4, tol=0.3),
+        "plain-manual": Scheduled(**base, method="minibatch", batch_size=4),
+    }
+    texts = {name: script_text(data, config) for name, config in configs.items()}
+    assert "StepLR(optimizer, step_size=4, gamma=0.5)" in texts["step-module"]
+    assert "ExponentialLR(optimizer, gamma=0.9)" in texts["exp-module"]
+    assert "scheduler" not in texts["tol-module"] and "TOL" not in texts["plain-manual"]
+    out = run_scripts(tmp_path, texts)
+    assert out["step-module"] == step_lr_loop(data, 12, 4, 0.5)
+    # the manual path's schedule is the one function next_learning_rate: StepLR's numbers
+    source = texts["step-manual"]
+    start = source.index("def next_learning_rate")
+    namespace: dict = {}
+    exec(source[start:source.index("\n\n\n", start)], namespace)
+    import torch
+
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.02)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.25)
+    lr = 0.02
+    for epoch in range(20):
+        optimizer.step()
+        scheduler.step()
+        lr = namespace["next_learning_rate"](lr, epoch)
+        assert lr == scheduler.get_last_lr()[0], epoch
+    # the stop rule ends the table early; the rows before are the run's
+    assert 2 < len(out["tol-manual"]) < 13 and 2 < len(out["tol-module"]) < 13
+    assert out["tol-manual"] == out["plain-manual"][:len(out["tol-manual"])]
+    for name in ("exp-module", "step-manual"):
+        assert len(out[name]) == 13

@@ -156,12 +156,11 @@ class _Script:
     def imports(self) -> Iterator[str]:
         if self.n > INLINE_POINTS:
             yield "import csv"
-        if self.tol > 0:
-            yield "import math"
+        yield "import math"
+        yield "import sys"
         if self.n > INLINE_POINTS:
             yield "from pathlib import Path"
-        if self.n > INLINE_POINTS or self.tol > 0:
-            yield ""
+        yield ""
         yield "import torch"
         if not self.manual or self.drawn:
             yield "from torch import nn"
@@ -345,18 +344,41 @@ class _Script:
         yield f"{loss}.backward()"
         yield "optimizer.step()"
 
+    def divergence(self) -> Iterator[str]:
+        from .divergence import MULTIPLE, reference_losses
+
+        c, d = self.c, self.d
+        if self.std is not None:
+            d = self.std.apply_dataset(d)
+        reference = max(reference_losses(d.x, d.y, c.loss, c.learning_rate, c.fit_bias,
+                                         c.huber_delta))
+        yield "# The studio stops a run that diverges, and its history ends there: when the"
+        yield "# full-data loss is not a number or passes a million times the largest of its"
+        yield "# start and REFERENCE (the losses of the line y = 0 and of a line that misses"
+        yield "# every point by one step of size lr), or when w or b overflows."
+        yield f"REFERENCE = {literal(reference)}"
+        yield f"MULTIPLE = {literal(MULTIPLE)}"
+        yield ""
+
     def loop(self) -> Iterator[str]:
         c = self.c
         pred = "forward(X)" if self.manual else "model(X)"
+        yield from self.divergence()
         yield 'print("epoch,loss,w,b")'
         yield f"for epoch in range({c.epochs}):"
+        check = ["    if epoch == 0:",
+                 "        limit = min(MULTIPLE * max(loss, REFERENCE), sys.float_info.max)",
+                 "    if not loss <= limit:",
+                 "        break  # diverged"]
         if self.batch:
             for line in self.step_lines("X", "Y", "loss"):
                 yield "    " + line
             yield "    loss = loss.item()  # the loss of the full data before the step"
+            yield from check
         else:
             yield "    with torch.no_grad():  # the loss of the full data at the epoch's start"
             yield f"        loss = criterion({pred}, Y).item()"
+            yield from check
             if self.shuffle:
                 yield "    order = torch.randperm(n, generator=shuffler)"
                 yield "    Xe, Ye = X[order], Y[order]"
@@ -370,10 +392,13 @@ class _Script:
             w, b = "w.item()", ("b.item()" if self.bias else "0.0")
         else:
             w, b = "model.weight.item()", ("model.bias.item()" if self.bias else "0.0")
+        yield f"    w_end, b_end = {w}, {b}"
+        yield "    if not (math.isfinite(w_end) and math.isfinite(b_end)):"
+        yield "        break  # diverged: w or b overflowed"
         if self.std is None:
-            yield f'    print(f"{{epoch}},{{loss!r}},{{{w}!r}},{{{b}!r}}")'
+            yield '    print(f"{epoch},{loss!r},{w_end!r},{b_end!r}")'
         else:
-            yield f"    w_data, b_data = to_data_units({w}, {b})"
+            yield "    w_data, b_data = to_data_units(w_end, b_end)"
             yield '    print(f"{epoch},{loss * LOSS_FACTOR!r},{w_data!r},{b_data!r}")'
         if self.schedule != "none":
             yield ("    lr = next_learning_rate(lr, epoch)" if self.manual

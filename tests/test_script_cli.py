@@ -146,3 +146,21 @@ def test_script_is_written_through_a_link(tmp_path, capsys):
     assert os.path.islink(tmp_path / "link.py")
     assert target.read_text() == script_text(noisy_line(), TrainConfig(
         learning_rate=0.05, epochs=6, init_w=-10.0, init_b=-20.0))
+
+
+def readme_example() -> str:
+    """The README's example: the script of tutorial 1's data and what it prints."""
+    from gdstudio.core.export import history_row
+    from gdstudio.core.lifecycle import TrainingRun
+
+    data = Dataset.from_points([(1, 2), (2, 4), (3, 6), (4, 8)])
+    config = TrainConfig(learning_rate=0.01, epochs=5, init_w=0.0, init_b=0.0)
+    rows = [",".join(history_row(r).split(",")[:4]) for r in TrainingRun(data, config).records()]
+    return ("```python\n" + script_text(data, config) + "```\n\nRunning it:\n\n"
+            "```console\n$ python run.py\nepoch,loss,w,b\n" + "\n".join(rows) + "\n```\n")
+
+
+def test_readme_shows_the_script_the_code_writes():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- script:start -->\n") + len("<!-- script:start -->\n")
+    assert readme[start:readme.index("<!-- script:end -->")] == readme_example()

@@ -31,10 +31,13 @@ from pathlib import Path
 
 from .script_parts import (
     STANDARDIZE_HELPERS,
+    divergence_lines,
     list_lines,
     literal,
     optimizer_line,
     precision_words,
+    scheduler_lines,
+    stop_rule_lines,
 )
 
 #: Data sets up to this many points are written into the script; larger ones are read from
@@ -133,9 +136,9 @@ class _Script:
             yield from self.standardizing()
         yield from self.model()
         if self.schedule != "none":
-            yield from self.scheduler()
+            yield from scheduler_lines(self)
         if self.tol > 0:
-            yield from self.stop_rule()
+            yield from stop_rule_lines(self)
         yield from self.batching()
         yield from self.loop()
 
@@ -187,16 +190,17 @@ class _Script:
     def standardizing(self) -> Iterator[str]:
         s, dt = self.std, self.dtype
         yield "# Standardizing: the run trains on x' = (x - X_MEAN) / X_STD and"
-        yield "# y' = (y - Y_MEAN) / Y_STD (population std, computed exactly by the studio),"
-        yield "# computed in float64, and gives w, b and the loss in the data's units."
+        yield "# y' = (y - Y_MEAN) / Y_STD, computed in float64 (the means and population"
+        yield "# standard deviations as the studio computes them), and reports w, b and the"
+        yield "# loss in the data's units."
         yield f"X_MEAN, X_STD = {literal(s.x_mean)}, {literal(s.x_std)}"
         yield f"Y_MEAN, Y_STD = {literal(s.y_mean)}, {literal(s.y_std)}"
         factor = "Y_STD" if self.c.loss == "mae" else "Y_STD * Y_STD"
         yield f"LOSS_FACTOR = {factor}  # the loss of the data is this times the " \
               "standardized data's"
         if self.c.loss == "huber":
-            yield "# (the Huber delta is in standardized units: the loss shown is Huber with " \
-                  "delta * Y_STD on the data)"
+            yield "# (the Huber delta is in standardized units: the loss shown is the Huber"
+            yield "# loss of the data with delta * Y_STD)"
         yield f"X = ((X.double() - X_MEAN) / X_STD).to({dt})"
         yield f"Y = ((Y.double() - Y_MEAN) / Y_STD).to({dt})"
         yield from STANDARDIZE_HELPERS
@@ -267,51 +271,6 @@ class _Script:
         if self.bias:
             yield "    model.bias.fill_(b0)"
 
-    def scheduler(self) -> Iterator[str]:
-        c = self.c
-        gamma = literal(getattr(c, "lr_gamma", 0.5))
-        step = int(getattr(c, "lr_step_size", 10))
-        if not self.manual:
-            yield "# The learning-rate schedule, stepped once after each epoch."
-            if self.schedule == "step":
-                yield f"scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size={step}, " \
-                      f"gamma={gamma})"
-            else:
-                yield f"scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, " \
-                      f"gamma={gamma})"
-            yield ""
-            return
-        yield ""
-        yield "def next_learning_rate(lr, epoch):"
-        yield '    """The learning-rate schedule: the lr after epoch `epoch` (from 0), as'
-        what = (f"StepLR(step_size={step}, gamma={gamma})" if self.schedule == "step"
-                else f"ExponentialLR(gamma={gamma})")
-        yield f'    torch.optim.lr_scheduler.{what} computes it."""'
-        if self.schedule == "step":
-            yield f"    return lr * {gamma} if (epoch + 1) % {step} == 0 else lr"
-        else:
-            yield f"    return lr * {gamma}"
-        yield ""
-        yield ""
-
-    def stop_rule(self) -> Iterator[str]:
-        params = ("[w, b]" if self.bias else "[w]") if self.manual else \
-            "list(model.parameters())"
-        pred = "forward(X)" if self.manual else "model(X)"
-        yield ""
-        yield "def converged(start_loss):"
-        yield '    """The stop rule: after an epoch, the relative change of the full-data loss'
-        yield "    over it, or the norm of the full-data gradient at its end, is below TOL (in"
-        yield '    the units the run trains in)."""'
-        yield f"    end_loss = criterion({pred}, Y)"
-        yield f"    grads = torch.autograd.grad(end_loss, {params})"
-        yield "    norm = math.sqrt(sum(g.item() ** 2 for g in grads))"
-        yield "    change = abs(end_loss.item() - start_loss) / max(abs(start_loss), 1e-300)"
-        yield "    return change < TOL or norm < TOL"
-        yield ""
-        yield ""
-        yield f"TOL = {literal(self.tol)}"
-
     def batching(self) -> Iterator[str]:
         c = self.c
         if self.batch:
@@ -344,26 +303,10 @@ class _Script:
         yield f"{loss}.backward()"
         yield "optimizer.step()"
 
-    def divergence(self) -> Iterator[str]:
-        from .divergence import MULTIPLE, reference_losses
-
-        c, d = self.c, self.d
-        if self.std is not None:
-            d = self.std.apply_dataset(d)
-        reference = max(reference_losses(d.x, d.y, c.loss, c.learning_rate, c.fit_bias,
-                                         c.huber_delta))
-        yield "# The studio stops a run that diverges, and its history ends there: when the"
-        yield "# full-data loss is not a number or passes a million times the largest of its"
-        yield "# start and REFERENCE (the losses of the line y = 0 and of a line that misses"
-        yield "# every point by one step of size lr), or when w or b overflows."
-        yield f"REFERENCE = {literal(reference)}"
-        yield f"MULTIPLE = {literal(MULTIPLE)}"
-        yield ""
-
     def loop(self) -> Iterator[str]:
         c = self.c
         pred = "forward(X)" if self.manual else "model(X)"
-        yield from self.divergence()
+        yield from divergence_lines(self)
         yield 'print("epoch,loss,w,b")'
         yield f"for epoch in range({c.epochs}):"
         check = ["    if epoch == 0:",

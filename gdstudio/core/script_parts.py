@@ -1,5 +1,6 @@
 """Pieces of the PyTorch script behind a run (see :mod:`gdstudio.core.script`): number
-literals, the data, the standardizing helpers, the optimizer line and the header's words.
+literals, the data, the standardizing helpers, the optimizer line, the header's words, the
+learning-rate schedule, the stop rule and the divergence rule.
 
 Nothing here imports torch: the script is text, made from the data and the settings.
 """
@@ -7,6 +8,7 @@ Nothing here imports torch: the script is text, made from the data and the setti
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -150,7 +152,79 @@ def precision_words(config, dtype: str) -> list[str]:
         words += ["The studio's batch and mini-batch steps run in float64, so w and b agree with",
                   "the studio's within 4*k*E*eps*S after E epochs (k updates an epoch,",
                   f"eps = {eps}, S the largest |(w, b)| of the run)."]
+    if config.standardize:
+        words += ["(w and b in the standardized units the run trains in; both sides turn them",
+                  "into the data's units the same way.)"]
     words += ["The studio computes each loss in float64 from its w and b; here it is",
               f"computed in {dtype} from this script's w and b, so the two agree to {dtype}",
               "rounding of each residual (plus the gap between the parameters)."]
     return words
+
+
+def scheduler_lines(s) -> Iterator[str]:
+    """The learning-rate schedule of script ``s``: StepLR / ExponentialLR for the module
+    implementation, one function ``next_learning_rate`` for the manual one."""
+    c = s.c
+    gamma = literal(getattr(c, "lr_gamma", 0.5))
+    step = int(getattr(c, "lr_step_size", 10))
+    if not s.manual:
+        yield "# The learning-rate schedule, stepped once after each epoch."
+        if s.schedule == "step":
+            yield f"scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size={step}, " \
+                  f"gamma={gamma})"
+        else:
+            yield f"scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, " \
+                  f"gamma={gamma})"
+        yield ""
+        return
+    yield ""
+    yield "def next_learning_rate(lr, epoch):"
+    yield '    """The learning-rate schedule: the lr after epoch `epoch` (from 0), as'
+    what = (f"StepLR(step_size={step}, gamma={gamma})" if s.schedule == "step"
+            else f"ExponentialLR(gamma={gamma})")
+    yield f'    torch.optim.lr_scheduler.{what} computes it."""'
+    if s.schedule == "step":
+        yield f"    return lr * {gamma} if (epoch + 1) % {step} == 0 else lr"
+    else:
+        yield f"    return lr * {gamma}"
+    yield ""
+    yield ""
+
+
+def stop_rule_lines(s) -> Iterator[str]:
+    """The stop rule of script ``s`` (``tol``): one function ``converged``."""
+    params = ("[w, b]" if s.bias else "[w]") if s.manual else \
+        "list(model.parameters())"
+    pred = "forward(X)" if s.manual else "model(X)"
+    yield ""
+    yield "def converged(start_loss):"
+    yield '    """The stop rule: after an epoch, the relative change of the full-data loss'
+    yield "    over it, or the norm of the full-data gradient at its end, is below TOL (in"
+    yield '    the units the run trains in)."""'
+    yield f"    end_loss = criterion({pred}, Y)"
+    yield f"    grads = torch.autograd.grad(end_loss, {params})"
+    yield "    norm = math.sqrt(sum(g.item() ** 2 for g in grads))"
+    yield "    change = abs(end_loss.item() - start_loss) / max(abs(start_loss), 1e-300)"
+    yield "    return change < TOL or norm < TOL"
+    yield ""
+    yield ""
+    yield f"TOL = {literal(s.tol)}"
+
+
+def divergence_lines(s) -> Iterator[str]:
+    """The divergence rule of the engine (:mod:`gdstudio.core.divergence`) for script ``s``:
+    its reference loss (on the data the run trains on) and its multiple."""
+    from .divergence import MULTIPLE, reference_losses
+
+    c, d = s.c, s.d
+    if s.std is not None:
+        d = s.std.apply_dataset(d)
+    reference = max(reference_losses(d.x, d.y, c.loss, c.learning_rate, c.fit_bias,
+                                     c.huber_delta))
+    yield "# The studio stops a run that diverges, and its history ends there: when the"
+    yield "# full-data loss is not a number or passes a million times the largest of its"
+    yield "# start and REFERENCE (the losses of the line y = 0 and of a line that misses"
+    yield "# every point by one step of size lr), or when w or b overflows."
+    yield f"REFERENCE = {literal(reference)}"
+    yield f"MULTIPLE = {literal(MULTIPLE)}"
+    yield ""

@@ -162,12 +162,16 @@ print(json.dumps(out))
 
 @pytest.fixture(scope="module")
 def script_output(tmp_path_factory):
-    """Every case's script, run in one fresh interpreter: case id -> its printed lines."""
+    """Every case's script (and those of :func:`scheduled_scripts`), run in one fresh
+    interpreter: case id -> its printed lines."""
     folder = tmp_path_factory.mktemp("scripts")
     paths = {}
-    for case, (data, settings) in CASES.items():
+    texts = {case: script_text(DATA[data](), TrainConfig(**settings))
+             for case, (data, settings) in CASES.items()}
+    texts.update(scheduled_scripts())
+    for case, text in texts.items():
         path = folder / f"{case}.py"
-        path.write_text(script_text(DATA[data](), TrainConfig(**settings)), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         paths[str(path)] = case
     done = subprocess.run([sys.executable, "-c", RUNNER, *paths], capture_output=True,
                           text=True, timeout=600, cwd=folder)
@@ -242,15 +246,24 @@ class Scheduled(TrainConfig):
     tol: float = 0.0
 
 
-def run_scripts(folder: Path, texts: dict[str, str]) -> dict[str, list[str]]:
-    paths = {}
-    for name, text in texts.items():
-        (folder / f"{name}.py").write_text(text, encoding="utf-8")
-        paths[str(folder / f"{name}.py")] = name
-    done = subprocess.run([sys.executable, "-c", RUNNER, *paths], capture_output=True,
-                          text=True, timeout=300, cwd=folder)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return {paths[p]: text.splitlines() for p, text in json.loads(done.stdout).items()}
+SCHEDULE_BASE = {"init_w": -1.0, "init_b": 2.0, "learning_rate": 0.02, "epochs": 12}
+SCHEDULED = {
+    "step-module": {"impl": "module", "lr_schedule": "step", "lr_step_size": 4,
+                    "lr_gamma": 0.5},
+    "exp-module": {"impl": "module", "lr_schedule": "exponential", "lr_gamma": 0.9,
+                   "method": "sgd"},
+    "step-manual": {"lr_schedule": "step", "lr_step_size": 3, "lr_gamma": 0.25},
+    "tol-module": {"impl": "module", "tol": 0.3},
+    "tol-manual": {"method": "minibatch", "batch_size": 4, "tol": 0.3},
+    "plain-manual": {"method": "minibatch", "batch_size": 4},
+}
+
+
+def scheduled_scripts() -> dict[str, str]:
+    """The scripts of runs with a learning-rate schedule or a stop rule, by name."""
+    return {f"scheduled-{name}": script_text(small_line(), Scheduled(**SCHEDULE_BASE,
+                                                                      **settings))
+            for name, settings in SCHEDULED.items()}
 
 
 def step_lr_loop(data: Dataset, epochs: int, step_size: int, gamma: float) -> list[str]:
@@ -278,24 +291,13 @@ def step_lr_loop(data: Dataset, epochs: int, step_size: int, gamma: float) -> li
     return rows
 
 
-def test_schedules_and_the_stop_rule_are_written_when_the_settings_have_them(tmp_path):
+def test_schedules_and_the_stop_rule_are_written_when_the_settings_have_them(script_output):
     data = small_line()
-    base = {"init_w": -1.0, "init_b": 2.0, "learning_rate": 0.02, "epochs": 12}
-    configs = {
-        "step-module": Scheduled(**base, impl="module", lr_schedule="step", lr_step_size=4,
-                                 lr_gamma=0.5),
-        "exp-module": Scheduled(**base, impl="module", lr_schedule="exponential",
-                                lr_gamma=0.9, method="sgd"),
-        "step-manual": Scheduled(**base, lr_schedule="step", lr_step_size=3, lr_gamma=0.25),
-        "tol-module": Scheduled(**base, impl="module", tol=0.3),
-        "tol-manual": Scheduled(**base, method="minibatch", batch_size=4, tol=0.3),
-        "plain-manual": Scheduled(**base, method="minibatch", batch_size=4),
-    }
-    texts = {name: script_text(data, config) for name, config in configs.items()}
+    texts = {name[len("scheduled-"):]: text for name, text in scheduled_scripts().items()}
     assert "StepLR(optimizer, step_size=4, gamma=0.5)" in texts["step-module"]
     assert "ExponentialLR(optimizer, gamma=0.9)" in texts["exp-module"]
     assert "scheduler" not in texts["tol-module"] and "TOL" not in texts["plain-manual"]
-    out = run_scripts(tmp_path, texts)
+    out = {name: script_output[f"scheduled-{name}"] for name in texts}
     assert out["step-module"] == step_lr_loop(data, 12, 4, 0.5)
     # the manual path's schedule is the one function next_learning_rate: StepLR's numbers
     source = texts["step-manual"]

@@ -161,10 +161,16 @@ print(json.dumps(out))
 
 
 @pytest.fixture(scope="module")
-def script_output(tmp_path_factory):
+def script_folder(tmp_path_factory) -> Path:
+    """A folder for the scripts of every case."""
+    return tmp_path_factory.mktemp("scripts")
+
+
+@pytest.fixture(scope="module")
+def script_output(script_folder):
     """Every case's script (and those of :func:`scheduled_scripts`), run in one fresh
     interpreter: case id -> its printed lines."""
-    folder = tmp_path_factory.mktemp("scripts")
+    folder = script_folder
     paths = {}
     texts = {case: script_text(DATA[data](), TrainConfig(**settings))
              for case, (data, settings) in CASES.items()}
@@ -216,6 +222,17 @@ def test_analytic_script_is_its_autograd_equivalent_to_the_stated_precision(case
         assert all(g <= bound for g, bound in zip(gaps, bounds, strict=True)), (gaps, bounds)
     check_losses(studio, script, data, start, config.loss, config.huber_delta,
                  reference_eps=eps)
+
+
+def test_every_script_is_clean_python(script_folder, script_output):
+    """The scripts are plain Python as a tutorial would print it: ruff finds nothing (pycodestyle
+    errors and warnings, pyflakes, import order; lines up to 100 characters)."""
+    ruff = Path(sys.executable).with_name("ruff")
+    done = subprocess.run([str(ruff), "check", "--isolated", "--select", "E,W,F,I",
+                           "--line-length", "100", "--output-format", "concise", "."],
+                          cwd=script_folder, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]
+    assert len(list(script_folder.glob("*.py"))) == len(CASES) + len(SCHEDULED)
 
 
 def test_the_matrix_covers_every_choice():

@@ -26,6 +26,7 @@ columns; so the two can be compared with ``diff``.
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -148,8 +149,9 @@ class _Script:
         c = self.c
         yield '"""The PyTorch code behind a Gradient Descent Studio run.'
         yield ""
-        yield f"Run: {run_label(c)}; {_count(c.epochs, 'epoch')}, seed {c.seed}, " \
-              f"{_count(self.n, 'point')} ({self.d.dtype})."
+        yield from textwrap.wrap(f"Run: {run_label(c)}; {_count(c.epochs, 'epoch')}, seed "
+                                 f"{c.seed}, {_count(self.n, 'point')} ({self.d.dtype}).",
+                                 88, break_long_words=False, break_on_hyphens=False)
         yield "It prints one row `epoch,loss,w,b` per epoch: the loss of the full data at the"
         yield "start of the epoch, w and b after it, as `gdstudio train --history` writes them."
         yield from precision_words(c, self.d.dtype)

@@ -84,8 +84,19 @@ def optimizer_line(config) -> str:
         else:
             text = literal(value)
         parts.append(f"{name}={text}")
-    return (f"optimizer = torch.optim.{TORCH_NAMES[kind]}(model.parameters(), "
-            f"{', '.join(parts)})")
+    head = f"optimizer = torch.optim.{TORCH_NAMES[kind]}("
+    line = f"{head}model.parameters(), {', '.join(parts)})"
+    if len(line) <= LINE_WIDTH:
+        return line
+    lines, current = [], head + "model.parameters(),"
+    for i, part in enumerate(parts):
+        piece = part + ("," if i < len(parts) - 1 else ")")
+        if len(current) + 1 + len(piece) > LINE_WIDTH:
+            lines.append(current)
+            current = " " * len(head) + piece
+        else:
+            current += " " + piece
+    return "\n".join([*lines, current])
 
 
 #: The standardizing helpers of a standardized run's script: the same compensated

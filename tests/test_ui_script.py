@@ -119,3 +119,20 @@ def test_menus_hold_the_two_actions(window):
     assert "Export P&yTorch script…" in titles["&File"]
     assert "P&yTorch code" in titles["&View"]
     assert script_view.current_script(window.controller)[1] is None
+
+
+def test_a_large_data_set_s_script_is_written_off_the_gui_thread(window, qtbot):
+    from gdstudio.core import random_line
+
+    views = window.script_views
+    c = window.controller
+    c.replace_data(random_line(script_view.BACKGROUND_POINTS + 1), "Generate noisy line")
+    window.panel.standardize.setChecked(True)
+    window.act_pytorch_code.trigger()
+    assert views.writing() and views.view.note.text() == "Writing the script…"
+    window.panel.learning_rate.setText("0.03")  # while it is written: the newest one wins
+    views.refresh()
+    qtbot.waitUntil(lambda: not views.writing(), timeout=20_000)
+    assert shown_script(window) == script_text(c.dataset, c.settings, "gdstudio_run_data.csv")
+    assert "lr = 0.03" in shown_script(window) and "X_MEAN" in shown_script(window)
+    assert "more than 200" in views.view.note.text()

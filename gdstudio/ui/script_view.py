@@ -10,6 +10,8 @@ which the script reads (the dialog says so).
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
@@ -40,14 +42,23 @@ DEFAULT_NAME = "gdstudio_run.py"
 #: Quiet time after a change of the data or the settings before the open view is rewritten
 #: (a dragged point changes the data many times a second).
 REFRESH_MS = 150
+#: Above this many points the open view's script is written on a worker thread: the
+#: standardization and the divergence rule's reference losses read every point (0.1 to
+#: 0.4 s at a million points), which would hold the window.
+BACKGROUND_POINTS = 50_000
 
 
 def current_script(controller, name: str = DEFAULT_NAME) -> tuple[str, str | None]:
     """``(script, None)`` for the controller's current data and settings, or ``("", why
     not)``; ``name`` is the script's file name (a large data set's CSV is named after it)."""
-    config, dataset = controller.settings, controller.dataset
+    return script_of(controller.dataset, controller.settings, controller.settings_error, name)
+
+
+def script_of(dataset, config, settings_error: str | None,
+              name: str = DEFAULT_NAME) -> tuple[str, str | None]:
+    """:func:`current_script` of these data and settings (any thread: no Qt, no torch)."""
     if config is None:
-        return "", controller.settings_error or "Check the settings."
+        return "", settings_error or "Check the settings."
     problem = script_problem(dataset, config)
     if problem is not None:
         return "", problem
@@ -55,6 +66,11 @@ def current_script(controller, name: str = DEFAULT_NAME) -> tuple[str, str | Non
         return script_text(dataset, config, data_csv_name(name).name), None
     except StudioError as exc:  # (checked above; the data cannot change in between)
         return "", str(exc)
+
+
+def _text_and_note(dataset, config, settings_error, name) -> tuple[str, str]:
+    text, problem = script_of(dataset, config, settings_error, name)
+    return text, problem if problem is not None else data_note(len(dataset), name)
 
 
 def data_note(points: int, name: str = DEFAULT_NAME) -> str:
@@ -111,6 +127,11 @@ class ScriptViews(QObject):
 
     def __init__(self, window):
         super().__init__(window)
+        #: The script being written on a worker thread for the view (None: none). The
+        #: worker touches no Qt object: the GUI thread collects the result.
+        self._pending: Future | None = None
+        self._collect_timer = QTimer(self, interval=30)
+        self._collect_timer.timeout.connect(self._collect)
         self.window = window
         self.controller = window.controller
         self.view: ScriptWindow | None = None
@@ -148,10 +169,45 @@ class ScriptViews(QObject):
         self._timer.stop()
         if self.view is None:
             return
-        text, problem = current_script(self.controller, self.name)
-        note = (problem if problem is not None
-                else data_note(len(self.controller.dataset), self.name))
+        c = self.controller
+        args = (c.dataset, c.settings, c.settings_error, self.name)
+        self._pending = None  # (a script still being written is out of date)
+        if len(c.dataset) <= BACKGROUND_POINTS:
+            self._collect_timer.stop()
+            self.view.show_script(*_text_and_note(*args))
+            return
+        self.view.note.setText("Writing the script…")
+        future: Future = Future()
+
+        def work():
+            try:
+                future.set_result(_text_and_note(*args))
+            except BaseException as exc:  # shown by the GUI thread
+                future.set_exception(exc)
+
+        self._pending = future
+        threading.Thread(target=work, name="gdstudio-script", daemon=True).start()
+        self._collect_timer.start()
+
+    @Slot()
+    def _collect(self) -> None:
+        """Show the script written on the worker thread, once it is done."""
+        future = self._pending
+        if future is None or not future.done():
+            return
+        self._pending = None
+        self._collect_timer.stop()
+        if self.view is None:
+            return
+        try:
+            text, note = future.result()
+        except Exception as exc:  # (not expected: script_of reports every known problem)
+            text, note = "", f"The script could not be written: {exc}"
         self.view.show_script(text, note)
+
+    def writing(self) -> bool:
+        """A script for the view is being written on a worker thread."""
+        return self._pending is not None
 
     def copy(self) -> bool:
         """Put the script of the current data and settings on the clipboard."""

@@ -216,7 +216,11 @@ class ScriptViews(QObject):
             self.controller.status(f"No script: {problem}", 8000)
             return False
         QGuiApplication.clipboard().setText(text)
-        self.controller.status(f"Copied the PyTorch script ({text.count(chr(10))} lines).", 5000)
+        words = f"Copied the PyTorch script ({text.count(chr(10))} lines)."
+        if needs_data_csv(self.controller.dataset):
+            words += (f" It reads its data from {data_csv_name(self.name).name} beside it: "
+                      "Save… writes both.")
+        self.controller.status(words, 8000)
         return True
 
     # ------------------------------------------------------------------ export

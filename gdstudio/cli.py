@@ -24,6 +24,7 @@ import re
 import sys
 from pathlib import Path
 
+from .cli_script import check_script_data, script_data_names, write_script_files
 from .cli_support import Interrupted, SafeStdout, StopSignals, say, signal_name
 
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
@@ -104,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="at the end, the data with the fit and residuals, the loss landscape "
                         "with the path and the loss curve as one image (PNG or SVG; no display "
                         "needed)")
+    o.add_argument("--script", metavar="FILE.py",
+                   help="the plain PyTorch script of this run, which prints this history; "
+                        "a data set of more than 200 points is written beside it as "
+                        "FILE_data.csv, which the script reads")
     p._negative_number_matcher = NEGATIVE_NUMBER
     return p
 
@@ -123,7 +128,7 @@ def _prepare(args):
         values[s.name] = (not value) if s.cli_inverted else value
     config = TrainConfig(**values)
     config.validate()
-    _check_outputs(args)
+    targets = _check_outputs(args)
     dtype = "float64" if args.float64 else "float32"
     if args.data:
         dataset = csvio.read_dataset(args.data, dtype)
@@ -133,17 +138,18 @@ def _prepare(args):
     else:
         dataset = noisy_line(args.slope, args.intercept, args.noise, args.x_min, args.x_max,
                              args.x_step, args.seed, dtype)
+    check_script_data(args, dataset, targets)
     return dataset, config
 
 
-def _check_outputs(args) -> None:
+def _check_outputs(args) -> list[Path]:
     """Refuse, before any work, an output that is not a regular file or a new name."""
     from .core.atomic import check_output
     from .core.figure_data import figure_format
 
     targets, options = [], []
     for option, value in (("--history", args.history), ("--params", args.params),
-                          ("--figure", args.figure)):
+                          ("--figure", args.figure), ("--script", args.script)):
         if value is None:
             continue
         if not value:
@@ -162,6 +168,7 @@ def _check_outputs(args) -> None:
         for target in targets:
             if target == source or _same_file(target, source):
                 raise UsageError(f"gdstudio train: refusing to overwrite the input {args.data}")
+    return targets
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -197,7 +204,9 @@ def _train(argv: list[str], signals: StopSignals) -> int:
         run = TrainingRun(dataset, config)  # validates for the data's dtype; draws the start
         optimum = run_optima(dataset, run.loss_config)
         history = run.records(control)
-        names = [p for p in (args.history, args.params, args.figure) if p is not None]
+        names = [p for p in (args.history, args.params, args.figure, args.script)
+                 if p is not None]
+        names += script_data_names(args, dataset)
         files = AtomicFiles(names)
     except UsageError as exc:
         say(exc)
@@ -230,7 +239,7 @@ def _run(args, run, optimum, history, files, signals) -> int:
     from .core.optimum import optimum_lines
 
     dataset, config, init = run.dataset, run.config, run.init
-    order = [name for name in ("history", "params", "figure") if getattr(args, name)]
+    order = [name for name in ("history", "params", "figure", "script") if getattr(args, name)]
     hist, par, fig = (order.index(n) if n in order else None
                       for n in ("history", "params", "figure"))
     drawn = None if fig is None else ([], [init])  # the losses and the path, for the figure
@@ -276,6 +285,8 @@ def _run(args, run, optimum, history, files, signals) -> int:
         files.write(par, params_text([summary]))
     if drawn is not None:
         files.write(fig, figure_bytes(args.figure, run, summary, optimum, *drawn))
+    if args.script:
+        write_script_files(files, order.index("script"), args.script, dataset, config)
     files.commit()
     if diverged is not None:
         say(f"gdstudio train: {diverged}")

@@ -33,6 +33,9 @@ ACTIONS = (
                "epoch, loss, w, b of the current run"),
     ActionSpec("export_figure", "Export &figure…", None,
                "The data, the landscape or the loss curve, or all three, as PNG or SVG"),
+    ActionSpec("export_script", "Export P&yTorch script…", None,
+               "The plain PyTorch script of the current data and settings; it prints the "
+               "run's history"),
     ActionSpec("quit", "&Quit", "Ctrl+Q"),
     ActionSpec("undo", "&Undo", "Ctrl+Z"),
     ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y")),
@@ -66,6 +69,8 @@ ACTIONS = (
     ActionSpec("curvature", "Landscape &curvature", None,
                "The Hessian's eigen-directions through the optimum and the condition number",
                checkable=True),
+    ActionSpec("pytorch_code", "P&yTorch code", None,
+               "The plain PyTorch script of the current data and settings, in a window"),
     ActionSpec("presentation", "&Presentation", "F11",
                "Full screen, large text and thick lines, side panels folded away",
                checkable=True, short="Present"),
@@ -79,14 +84,14 @@ SPECS = {spec.name: spec for spec in ACTIONS}
 #: The menus: a title and its actions by name (None: a separator; "docks": the docks'
 #: show/hide actions).
 MENUS = (
-    ("&File", ("import", "save", None, "export_params", "export_history", "export_figure", None,
-               "quit")),
+    ("&File", ("import", "save", None, "export_params", "export_history", "export_figure",
+               "export_script", None, "quit")),
     ("&Edit", ("undo", "redo", None, "delete", "generate", "clear", None, "paste_points",
                "spray")),
     ("&Run", ("train", "pause", "stop", "step", "reset", None, "predict", None, "keep",
               "remove")),
     ("&View", ("fit_view", "presentation", None, "log", "optimum", None, "landscape",
-               "curvature", None, "docks")),
+               "curvature", None, "pytorch_code", None, "docks")),
     ("&Help", ("shortcuts", "about")),
 )
 

@@ -27,6 +27,7 @@ from .messages import MessageBoxes
 from .presentation import Presentation
 from .run_view import RunView
 from .runs import CompareView
+from .script_view import ScriptViews
 from .start_checks import show_start_problem
 from .state import MessageLevel, disabled_reasons
 from .window_fit import fitting_geometry
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self.line_views = LineViews(self)  # timeline, residuals, your line, presets
         self.classroom = Classroom(self)  # export figure, paste, spray brush, predict mode
+        self.script_views = ScriptViews(self)  # View ▸ PyTorch code, File ▸ Export script
 
         self.fit_to_screen()
         self._restore_settings()

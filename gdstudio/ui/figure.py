@@ -54,6 +54,8 @@ def _data_plot(data: FigureData) -> pg.PlotWidget:
                                     brush=pg.mkBrush("#1f77b4")))
     if len(data.x):
         ends = np.array([data.x.min(), data.x.max()])
+        if not ends[1] > ends[0]:  # one x (one point, or every x the same): a visible line
+            ends += np.array([-0.5, 0.5]) * max(abs(ends[0]), 1.0)
         plot.addItem(pg.PlotCurveItem(ends, data.w * ends + data.b,
                                       pen=pg.mkPen(CURRENT_COLOR, width=2)))
     return plot

@@ -254,3 +254,22 @@ def test_hovering_the_landscape_path_names_that_moment(window, qtbot):
     with qtbot.waitSignal(hover.hoverChanged) as named:  # the plot's own hover signal
         window.landscape_plot.hovered.emit(w, b)
     assert named.args == [window.line_views.timeline.moment_at(4).text()]
+
+
+def test_a_handle_dragged_after_a_huge_typed_w_leaves_the_line_finite(window, qtbot):
+    """w = 1e308 is a finite number, but the handles then sit at y = inf; dragging one made
+    the line -inf·x + inf and the fields read '-inf' and 'inf'. The line stays as typed."""
+    study_hours(window, qtbot)
+    views = window.line_views
+    panel = views.your_panel
+    panel.enabled.setChecked(True)
+    for field, text in ((panel.w_field, "1e308"), (panel.b_field, "0")):
+        field.setFocus()
+        field.selectAll()
+        QTest.keyClicks(field, text)
+        QTest.keyClick(field, Qt.Key.Key_Return)
+    h2 = views.your_line.handles[1]
+    h2.setPos(h2.pos().x(), 500.0)
+    assert (views.your_line.w, views.your_line.b) == (1e308, 0.0)
+    assert (panel.w_field.text(), panel.b_field.text()) == ("1e+308", "0")
+    assert panel.loss_label.text() == "MSE: beyond float64"

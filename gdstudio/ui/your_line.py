@@ -156,7 +156,11 @@ class YourLine(QObject):
         if x2 == x1:
             return
         w = (y2 - y1) / (x2 - x1)
-        self.w, self.b = w, y1 - w * x1
+        b = y1 - w * x1
+        if not (math.isfinite(w) and math.isfinite(b)):  # a handle beyond float64 (a typed
+            self._place_handles()  # w of 1e308 puts it at y = inf): the line stays
+            return
+        self.w, self.b = w, b
         with QSignalBlocker(self.panel.w_field), QSignalBlocker(self.panel.b_field):
             self.panel.w_field.setText(f"{self.w:.6g}")
             self.panel.b_field.setText(f"{self.b:.6g}")

@@ -273,3 +273,29 @@ def test_a_handle_dragged_after_a_huge_typed_w_leaves_the_line_finite(window, qt
     assert (views.your_line.w, views.your_line.b) == (1e308, 0.0)
     assert (panel.w_field.text(), panel.b_field.text()) == ("1e+308", "0")
     assert panel.loss_label.text() == "MSE: beyond float64"
+
+
+def _exact_r2(x, y, w, b) -> Fraction:
+    fx, fy = [Fraction(float(v)) for v in x], [Fraction(float(v)) for v in y]
+    mean = sum(fy) / len(fy)
+    sst = sum((v - mean) ** 2 for v in fy)
+    sse = sum((yi - (Fraction(w) * xi + Fraction(b))) ** 2 for xi, yi in zip(fx, fy, strict=True))
+    return 1 - sse / sst
+
+
+def test_r2_when_the_squares_leave_float64():
+    """Study hours with y = 1e150·x: the squared errors overflow but R² (about -7.6e298)
+    is a number; tiny y (1e-300) vary though their squares underflow. Both were called
+    'R² undefined (every y is the same)'; a line so far that even the ratio overflows says
+    so, and a large R² is written in a few digits (not 300)."""
+    r = line_report(STUDY_X, STUDY_Y, 1e150, 0.0)
+    assert r.r2 == pytest.approx(float(_exact_r2(STUDY_X, STUDY_Y, 1e150, 0.0)), rel=1e-12)
+    assert r.r2_text == f"R² = {r.r2:.4g}" and len(r.r2_text) < 20
+    tiny_x, tiny_y = [1e-300, 2e-300, 3e-300], [1e-300, 3e-300, 2e-300]
+    r = line_report(tiny_x, tiny_y, 0.5, 1e-300)
+    assert r.r2 == pytest.approx(float(_exact_r2(tiny_x, tiny_y, 0.5, 1e-300)), rel=1e-12)
+    far = line_report(STUDY_X, STUDY_Y, 1e308, 0.0)
+    assert far.r2 is None
+    assert far.r2_text == "R² below −1e308 (the line is far beyond the points)"
+    assert line_report([1.0, 2.0], [1e-300, 1e-300], 1.0, 0.0).r2_text == (
+        "R² undefined (every y is the same)")

@@ -100,18 +100,25 @@ def line_loss(x, y, w: float, b: float, kind: str = "mse", delta: float = 1.0,
 
 class LineReport(NamedTuple):
     """A line against the data: each point's residual ``y − (w·x + b)``, the sum of their
-    squares and R² (None when SST = 0; :attr:`r2_text` says it in words)."""
+    squares and R² (None when SST = 0, or when R² is below float64's range; :attr:`r2_text`
+    says which in words)."""
 
     residuals: np.ndarray
     sse: float
     sst: float
     r2: float | None
+    #: False when every y is the same (SST = 0 exactly, not by underflow)
+    y_varies: bool = True
 
     @property
     def r2_text(self) -> str:
         if self.r2 is None:
-            return "R² undefined (every y is the same)" if len(self.residuals) else ""
-        return f"R² = {self.r2:.4f}"
+            if not len(self.residuals):
+                return ""
+            if not self.y_varies:
+                return "R² undefined (every y is the same)"
+            return "R² below −1e308 (the line is far beyond the points)"
+        return f"R² = {self.r2:.4f}" if abs(self.r2) < 1e6 else f"R² = {self.r2:.4g}"
 
 
 def line_report(x, y, w: float, b: float) -> LineReport:
@@ -121,14 +128,24 @@ def line_report(x, y, w: float, b: float) -> LineReport:
     with np.errstate(over="ignore", invalid="ignore"):
         residuals = y - (float(w) * x + float(b))
         if not len(y):
-            return LineReport(residuals, 0.0, 0.0, None)
+            return LineReport(residuals, 0.0, 0.0, None, False)
         mean = float(np.mean(y))
         d = y - mean
         d = d - float(np.mean(d))  # the corrected two-pass: removes the rounding of the mean
         sst = float(np.dot(d, d))
         sse = float(np.dot(residuals, residuals))
-    r2 = 1.0 - sse / sst if sst > 0 and math.isfinite(sse) else None
-    return LineReport(residuals, sse, sst, r2)
+        if math.isfinite(sse) and 1e-250 < sst < math.inf:
+            return LineReport(residuals, sse, sst, 1.0 - sse / sst)
+        # squares beyond float64 (tiny y, a far line): the ratio of sums of scaled squares
+        top, low = float(np.max(np.abs(residuals))), float(np.max(np.abs(d)))
+        r2 = None
+        if low > 0 and math.isfinite(top):
+            ratio = (top / low) * (top / low)  # (not ** 2: a float's power raises)
+            if ratio:
+                ratio *= float(np.dot(residuals / top, residuals / top)) / float(
+                    np.dot(d / low, d / low))
+            r2 = 1.0 - ratio if math.isfinite(ratio) else None
+    return LineReport(residuals, sse, sst, r2, low > 0)
 
 
 def equation_text(w: float, b: float) -> str:

@@ -299,3 +299,19 @@ def test_r2_when_the_squares_leave_float64():
     assert far.r2_text == "R² below −1e308 (the line is far beyond the points)"
     assert line_report([1.0, 2.0], [1e-300, 1e-300], 1.0, 0.0).r2_text == (
         "R² undefined (every y is the same)")
+
+
+@pytest.mark.parametrize("mode", ["segments", "squares"])
+def test_residuals_of_a_line_beyond_float64_warn_nothing(window, qtbot, mode):
+    """Residuals of your line at w = 1e308: no 'overflow encountered' warning on stderr."""
+    import warnings
+
+    study_hours(window, qtbot)
+    views = window.line_views
+    views.your_panel.enabled.setChecked(True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        views.set_residuals(mode)
+        views.your_line.set_line(1e308, 0.0)
+        views.overlay.redraw()
+    assert views.overlay.text.startswith("y = 1e+308·x + 0")

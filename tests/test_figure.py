@@ -114,3 +114,23 @@ def test_the_fit_is_drawn_when_every_x_is_the_same(qapp, xs):
     assert fx.max() - fx.min() >= 1.0 and fx.min() < x[0] < fx.max()
     assert np.array_equal(fy, 0.5 * fx + 1.0)
     plot.close()
+
+
+def test_a_thinned_data_plot_says_how_many_points_it_shows(qapp):
+    """5,000 points, 2,000 drawn: the data plot's title says so (it never did: the count
+    drawn was compared with the drawn points themselves)."""
+    from gdstudio.core import Dataset
+    from gdstudio.core.figure_data import MAX_DRAWN_POINTS, FigureData
+    from gdstudio.ui.figure import _data_plot
+
+    x = np.linspace(0.0, 1.0, 5000)
+    data = FigureData.of_run(Dataset(x, 2 * x), [1.0], np.zeros((1, 2)), 2.0, 0.0, "MSE", "t")
+    assert len(data.x) == data.drawn_points == MAX_DRAWN_POINTS
+    plot = _data_plot(data)
+    assert "(2,000 of 5,000 shown)" in plot.getPlotItem().titleLabel.text
+    plot.close()
+    small = FigureData.of_run(Dataset(x[:10], x[:10]), [1.0], np.zeros((1, 2)), 1.0, 0.0,
+                              "MSE", "t")
+    plot = _data_plot(small)
+    assert "shown" not in plot.getPlotItem().titleLabel.text
+    plot.close()

@@ -43,7 +43,8 @@ def _data_plot(data: FigureData) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
     plot.setLabel("bottom", "x")
     plot.setLabel("left", "y")
-    shown = "" if data.drawn_points == len(data.x) else f" ({data.drawn_points:,} shown)"
+    shown = ("" if data.total_points <= data.drawn_points else
+             f" ({data.drawn_points:,} of {data.total_points:,} shown)")
     plot.setTitle(f"Data, the fit y = {data.w:.4g}·x + {data.b:.4g} and residuals{shown}")
     fit = data.w * data.x + data.b
     segments_x = np.repeat(data.x, 2)

@@ -46,10 +46,15 @@ class Moment(NamedTuple):
     b: float
     loss: float | None
     end: bool = False
+    #: k when the run stopped inside epoch k (after ``epochs`` whole ones): its last moment
+    #: is the line reached there, not an epoch's end; 0 otherwise
+    stopped_in: int = 0
 
     def text(self) -> str:
         loss = "—" if self.loss is None else f"{self.loss:.6g}"
         head = f"after {self.epochs:,} epoch{'s' if self.epochs != 1 else ''}"
+        if self.stopped_in:
+            head = f"stopped in epoch {self.stopped_in:,}"
         return f"{head}: w {self.w:.6g}, b {self.b:.6g}, loss {loss}"
 
 
@@ -65,13 +70,15 @@ def moment_at(n: int, loss, w, b, init, end=None, live_loss=None) -> Moment:
     """Moment ``n`` (0 … ``len(loss)``) of a run whose history columns are ``loss``, ``w``,
     ``b`` and which started at ``init`` (w0, b0).
 
-    ``end`` is the finished run's (w, b, loss), used for its last moment (a run stopped
-    inside an epoch ends between two epoch ends); ``live_loss(w, b)`` gives the loss of the
-    newest line of a run still going."""
+    ``end`` is the finished run's (w, b, loss), used for its last moment, and for a run
+    stopped inside an epoch, that epoch as a fourth item (its last moment is then between
+    two epoch ends, and says so); ``live_loss(w, b)`` gives the loss of the newest line of a
+    run still going."""
     count = len(loss)
     n = max(0, min(int(n), count))
     if n == count and end is not None:
-        return Moment(count, float(end[0]), float(end[1]), _finite(end[2]), True)
+        stopped = int(end[3]) if len(end) > 3 and end[3] else 0
+        return Moment(count, float(end[0]), float(end[1]), _finite(end[2]), True, stopped)
     pw, pb = (init if n == 0 else (w[n - 1], b[n - 1]))
     if n < count:
         value = _finite(loss[n])

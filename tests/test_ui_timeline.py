@@ -344,3 +344,20 @@ def test_a_run_stopped_inside_an_epoch_names_its_last_moment_so(window, qtbot):
     at = hover.item.pos()  # whatever is named is named where it is
     assert not named or f"w {at.x():.6g}, b {at.y():.6g}," in named
     assert timeline.moment_at(0).text().startswith("after 0 epochs: w 0, b 5")
+
+
+def test_arrows_on_the_landscape_step_the_timeline(window, qtbot):
+    """The landscape is a plot too: with the keyboard focus there (after a click on it, say),
+    Left and Right step the timeline as on the data and loss plots (they did nothing)."""
+    run(window, qtbot, TrainConfig(learning_rate=0.01, epochs=10))
+    t = window.line_views.timeline
+    t.set_epoch(4)
+    window.landscape_plot.setFocus()
+    QTest.keyClick(window.landscape_plot, Qt.Key.Key_Left)
+    assert t.slider.value() == 3
+    QTest.keyClick(window.landscape_plot, Qt.Key.Key_Right)
+    QTest.keyClick(window.landscape_plot, Qt.Key.Key_Right)
+    assert t.slider.value() == 5
+    h = window.controller.history
+    mx, my = window.landscape_plot.moment.getData()
+    assert (list(mx), list(my)) == ([h.w[4]], [h.b[4]])

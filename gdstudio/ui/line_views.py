@@ -33,6 +33,7 @@ class LineViews(QObject):
         self.window = window
         c = window.controller
         self.timeline = Timeline(c, window.plot, window.loss_plot, window.readout, self)
+        window.landscape_plot.installEventFilter(self.timeline)  # its arrows step it too
         layout = window.centralWidget().layout()
         layout.insertWidget(layout.indexOf(window.readout), self.timeline.bar)
         self.overlay = LineOverlay(window.plot)

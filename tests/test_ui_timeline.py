@@ -361,3 +361,24 @@ def test_arrows_on_the_landscape_step_the_timeline(window, qtbot):
     h = window.controller.history
     mx, my = window.landscape_plot.moment.getData()
     assert (list(mx), list(my)) == ([h.w[4]], [h.b[4]])
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("1e309", "w = 1e309 is too large: numbers go up to about 1.8e308."),
+    ("-1e999", "w = -1e999 is too large: numbers go up to about 1.8e308."),
+    ("1e-400", "w = 1e-400 is too small: it rounds to 0 (numbers go down to about 5e-324)."),
+    ("nan", "w and b must be finite numbers."),
+    ("nine", "Type w and b as numbers, such as 9 and 350."),
+])
+def test_your_line_names_a_number_beyond_float64_as_the_settings_do(window, qtbot, text,
+                                                                    message):
+    """1e309 is 'too large' (it was 'must be finite'), 1e-400 'too small' (it silently
+    became 0), as the Initial w and b fields say; the line stays as it was."""
+    panel = window.line_views.your_panel
+    panel.enabled.setChecked(True)
+    panel.w_field.setFocus()
+    panel.w_field.selectAll()
+    QTest.keyClicks(panel.w_field, text)
+    QTest.keyClick(panel.w_field, Qt.Key.Key_Return)
+    assert panel.error_label.text() == message
+    assert window.line_views.your_line.w == 1.0

@@ -318,29 +318,30 @@ def test_residuals_of_a_line_beyond_float64_warn_nothing(window, qtbot, mode):
 
 
 def test_a_run_stopped_inside_an_epoch_names_its_last_moment_so(window, qtbot):
-    """Stopped in epoch 2: the timeline's last moment is the line reached there, and said
-    so ('stopped in epoch 2'); it read 'after 1 epoch' with other numbers than the line
-    after 1 epoch, and hovering the end of epoch 1 on the landscape named those numbers."""
+    """Stopped in epoch k + 1: the timeline's last moment is the line reached there, and said
+    so ('stopped in epoch k + 1'); it read 'after k epochs' with other numbers than the line
+    after k epochs, and hovering the end of epoch k on the landscape named those numbers."""
     c = window.controller
     rng = np.random.default_rng(0)
     x = rng.uniform(-5, 5, 1_000_000)
     c.replace_data(Dataset(x, -5 * x + rng.normal(0, 0.4, x.size)), "test data")
-    config = TrainConfig(method="sgd", impl="analytic", learning_rate=1e-4, epochs=3,
+    config = TrainConfig(method="sgd", impl="analytic", learning_rate=1e-4, epochs=50,
                          init_w=0.0, init_b=5.0)
     with qtbot.waitSignal(c.epochsAppended, timeout=120_000):
         assert c.train(config)
     with qtbot.waitSignal(c.runFinished, timeout=30_000):
         c.stop()
     summary, h = c.current_summary, c.history
-    assert summary.partial is not None and summary.partial.epoch == h.count == 1
+    k = h.count  # epochs done (the stop lands inside epoch k + 1)
+    assert summary.partial is not None and summary.partial.epoch == k >= 1
     timeline = window.line_views.timeline
     last = timeline.moment
-    assert last.text() == (f"stopped in epoch 2: w {summary.w:.6g}, b {summary.b:.6g}, "
-                           f"loss {summary.loss:.6g}")
-    assert timeline.moment_at(1).text() == last.text()
+    assert last.text() == (f"stopped in epoch {k + 1}: w {summary.w:.6g}, "
+                           f"b {summary.b:.6g}, loss {summary.loss:.6g}")
+    assert timeline.moment_at(k).text() == last.text()
     hover = window.line_views.landscape_hover
     assert hover.hover_at(summary.w, summary.b) == last.text()
-    named = hover.hover_at(float(h.w[0]), float(h.b[0]))  # near the end of epoch 1
+    named = hover.hover_at(float(h.w[k - 1]), float(h.b[k - 1]))  # near the end of epoch k
     at = hover.item.pos()  # whatever is named is named where it is
     assert not named or f"w {at.x():.6g}, b {at.y():.6g}," in named
     assert timeline.moment_at(0).text().startswith("after 0 epochs: w 0, b 5")

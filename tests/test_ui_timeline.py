@@ -383,3 +383,22 @@ def test_your_line_names_a_number_beyond_float64_as_the_settings_do(window, qtbo
     QTest.keyClick(panel.w_field, Qt.Key.Key_Return)
     assert panel.error_label.text() == message
     assert window.line_views.your_line.w == 1.0
+
+
+def test_with_no_run_the_equation_follows_the_start_typed(window, qtbot):
+    """No run yet: the data plot shows the start line, and its equation, R² and residuals
+    (and the landscape's marker) are that line's. Typing Initial w left the previous start
+    line's equation (none at all at start-up) beside the new line."""
+    study_hours(window, qtbot)
+    field = window.panel.init_w
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, "3")
+    QTest.keyClick(field, Qt.Key.Key_Return)
+    start = window.controller.start_point
+    assert start[0] == 3.0 and window.plot.fit == start
+    report = line_report(STUDY_X, STUDY_Y, *start)
+    overlay = window.line_views.overlay
+    assert overlay.text == f"y = 3·x − 20    {report.r2_text}"
+    mx, my = window.landscape_plot.moment.getData()
+    assert (list(mx), list(my)) == ([3.0], [start[1]])

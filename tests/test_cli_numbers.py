@@ -102,3 +102,20 @@ def test_mae_and_huber_runs_get_their_own_optimum_and_the_reference(tmp_path, ca
     # the MAE optimum is not the least-squares line, and its loss is the run's kind of loss
     assert own.w != lsq.w
     assert float(values["loss"]) >= own.loss
+
+
+def test_a_huge_huber_delta_prints_no_warning(tmp_path):
+    """--huber-delta 1e200 on float64 data: numpy's 'overflow encountered' for the branch
+    of the Huber loss that is not taken went to stderr; now nothing does."""
+    import subprocess
+    import sys
+
+    source = tmp_path / "study.csv"
+    source.write_text("x,y\n10,480\n20,520\n30,710\n40,680\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "gdstudio", "train", "--data", str(source), "--float64",
+         "--loss", "huber", "--huber-delta", "1e200", "--lr", "1e-4", "--epochs", "3",
+         "--quiet"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "optimum (Huber, delta=1e+200, exact): w*=7.9, b*=400.0" in done.stdout

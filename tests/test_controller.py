@@ -472,3 +472,27 @@ def test_the_controller_runs_without_a_qapplication():
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.split("\n")[0] == "done 1 []"
+
+
+def test_switching_the_loss_does_not_pass_over_the_data_again(controller, monkeypatch):
+    """The least-squares line and the step-size guide depend on the data, not on the loss:
+    switching MSE / MAE / Huber reuses them (on a million points each pass froze the window
+    about a second per switch). New data, or fitting the bias or not, computes them again."""
+    import gdstudio.ui.numbers_view as numbers_view
+
+    c = controller
+    calls = []
+    real = numbers_view.closed_form
+    monkeypatch.setattr(numbers_view, "closed_form",
+                        lambda d, fit_bias: calls.append(fit_bias) or real(d, fit_bias))
+    config = TrainConfig(epochs=3)
+    c.set_settings(config.replace(loss="huber"))
+    guide = c.numbers.guide
+    lsq = c.optimum
+    for loss in ("mae", "mse", "huber", "mse"):
+        c.set_settings(config.replace(loss=loss))
+        assert c.numbers.guide is guide and c.optimum is lsq
+    assert len(calls) <= 1
+    assert c.optimum.w == pytest.approx(real(c.dataset, True).w, rel=0, abs=0)
+    c.set_settings(config.replace(fit_bias=False))
+    assert calls[-1] is False and c.optimum is not lsq

@@ -92,3 +92,45 @@ def test_figure_format_and_ranges():
     assert thinned(5).tolist() == [0, 1, 2, 3, 4]
     picked = thinned(10_001, 100)
     assert len(picked) == 100 and picked[0] == 0 and picked[-1] == 10_000
+
+
+@pytest.mark.parametrize("xs", [[1.0], [3.0, 3.0, 3.0], [-2e9, -2e9]])
+def test_the_fit_is_drawn_when_every_x_is_the_same(qapp, xs):
+    """One point, or every x the same: the final line is still a visible segment (it was
+    drawn from the smallest x to the largest, a segment of length 0)."""
+    import pyqtgraph as pg
+
+    from gdstudio.core.figure_data import FigureData
+    from gdstudio.ui.figure import CURRENT_COLOR, _data_plot
+
+    x = np.array(xs)
+    data = FigureData(x, 2 * x, 0.5, 1.0, np.array([1.0]), np.zeros((1, 2)), "MSE", "t",
+                      len(x))
+    plot = _data_plot(data)
+    fits = [item for item in plot.getPlotItem().items if isinstance(item, pg.PlotCurveItem)
+            and item.opts["pen"].color().name() == pg.mkColor(CURRENT_COLOR).name()]
+    (fit,) = fits
+    fx, fy = fit.getData()
+    assert fx.max() - fx.min() >= 1.0 and fx.min() < x[0] < fx.max()
+    assert np.array_equal(fy, 0.5 * fx + 1.0)
+    plot.close()
+
+
+def test_a_thinned_data_plot_says_how_many_points_it_shows(qapp):
+    """5,000 points, 2,000 drawn: the data plot's title says so (it never did: the count
+    drawn was compared with the drawn points themselves)."""
+    from gdstudio.core import Dataset
+    from gdstudio.core.figure_data import MAX_DRAWN_POINTS, FigureData
+    from gdstudio.ui.figure import _data_plot
+
+    x = np.linspace(0.0, 1.0, 5000)
+    data = FigureData.of_run(Dataset(x, 2 * x), [1.0], np.zeros((1, 2)), 2.0, 0.0, "MSE", "t")
+    assert len(data.x) == data.drawn_points == MAX_DRAWN_POINTS
+    plot = _data_plot(data)
+    assert "(2,000 of 5,000 shown)" in plot.getPlotItem().titleLabel.text
+    plot.close()
+    small = FigureData.of_run(Dataset(x[:10], x[:10]), [1.0], np.zeros((1, 2)), 1.0, 0.0,
+                              "MSE", "t")
+    plot = _data_plot(small)
+    assert "shown" not in plot.getPlotItem().titleLabel.text
+    plot.close()

@@ -291,3 +291,24 @@ def test_batch_path_on_data_near_float64s_limit_is_just_the_start():
     assert path.shape == (1, 2) and tuple(path[0]) == (0.5, 1.0)
     _, vectors = land.eigen()
     assert np.all(np.isfinite(vectors))
+
+
+def test_tiny_data_and_an_ordinary_line_have_a_finite_loss():
+    """x, y near 1e-300 and the line w = 0.9, b = 0.4: the loss is about 0.16 (b² alone),
+    though the line in the data's scaled units (b / 2**ky, about 1e299) squares beyond
+    float64. The loss, its log and the colour map are the exact values, not inf."""
+    from gdstudio.core.landscape_view import mse_frame
+    from gdstudio.core.linefit import line_loss
+
+    x, y = np.array([1e-300, 2e-300, 3e-300]), np.array([1e-300, 3e-300, 2e-300])
+    land = MSELandscape.from_arrays(x, y)
+    for w, b in ((0.9, 0.4), (0.5, -1e-3), (-7.0, 123.0), (0.9, 1e-300)):
+        exact = exact_mse(x, y, w, b)
+        assert land.loss(w, b) == pytest.approx(float(exact), rel=1e-12)
+        assert float(land.log10_loss(w, b)) == pytest.approx(log10_fraction(exact), abs=1e-12)
+        assert line_loss(x, y, w, b) == pytest.approx(float(exact), rel=1e-12)
+    grid = land.grid((0.4, 1.0), (-0.05, 0.46), (5, 7), log=False)
+    assert np.isfinite(grid).all()
+    frame = mse_frame(land, (0.4, 1.0), (-0.05, 0.46))
+    assert frame.values.max() - frame.values.min() > 1.0  # a colour map, not one colour
+    assert len(frame.levels) > 0

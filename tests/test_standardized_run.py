@@ -149,3 +149,22 @@ def test_the_final_loss_on_offset_float32_data_is_not_rounded_away():
                 for a, c in zip(data.x, data.y, strict=True)) / 4
     assert summary.loss == pytest.approx(float(exact), rel=1e-5)
     assert summary.loss == pytest.approx(run.last.loss, rel=1e-3)  # as the history says
+
+
+def test_cli_standardized_divergence_names_w_and_b_in_the_datas_units(tmp_path, capsys):
+    """A standardized run that diverges keeps w and b in the data's units in its message,
+    the same numbers as the final line and the parameters file (it named the standardized
+    ones, w=-911.863 beside w=-8081.7), and says whose losses the reason quotes."""
+    source = tmp_path / "study.csv"
+    source.write_text("x,y\n10,480\n20,520\n30,710\n40,680\n")
+    params = tmp_path / "p.csv"
+    code = main(["train", "--data", str(source), "--standardize", "--lr", "1.5", "--epochs",
+                 "3000", "--init-w", "0", "--init-b", "0", "--params", str(params), "--quiet"])
+    assert code == 3
+    err = capsys.readouterr().err
+    (row,) = _rows(params)
+    assert row["status"] == "diverged"
+    kept = err.split("Kept the last parameters with a finite loss, ")[1]
+    assert kept == f"w={float(row['w']):.6g}, b={float(row['b']):.6g}.\n"
+    assert "(losses of the standardized data)" in err
+    assert err.count("\n") == 1

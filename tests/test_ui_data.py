@@ -190,3 +190,16 @@ def test_the_least_squares_box_shows_and_hides_the_line(window):
     assert not window.plot.optimum_line.isVisible() and not window.act_optimum.isChecked()
     window.act_optimum.trigger()
     assert window.plot.optimum_line.isVisible() and window.show_optimum.isChecked()
+
+
+def test_lines_on_data_near_1e300_print_no_overflow_warning(window, qtbot):
+    """Data near 1e300: drawing the fit and least-squares lines warns nothing on stderr."""
+    import warnings
+
+    data = Dataset(np.array([1.0, 2, 3, 4]) * 1e300, np.array([1.0, 3, 2, 5]) * 1e300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        window.controller.replace_data(data, "huge data")
+        qtbot.wait(50)
+        window.plot._redraw_lines()
+    assert window.plot.optimum_line.getData()[0] is not None

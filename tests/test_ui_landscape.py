@@ -249,3 +249,28 @@ def test_a_finished_grid_that_arrives_after_a_newer_request_is_dropped(model, qt
     qtbot.waitUntil(lambda: any(f.shape == FINE_SHAPE for f in frames), timeout=60_000)
     qtbot.waitUntil(lambda: not model.busy, timeout=60_000)
     assert frames and all(f.w_range == (-6.0, -4.0) for f in frames)
+
+
+@pytest.mark.parametrize("kind", ["mae", "huber"])
+def test_large_data_replaced_without_a_refit_redraws_mae_and_huber(model, qtbot, kind):
+    """More than SYNC_LIMIT points, MAE or Huber, data replaced without re-fitting the view
+    (several points deleted, undo, redo): the grid is of the new data. It stayed the old
+    data's (the exact rebuild redrew the MSE only)."""
+    from gdstudio.core.landscape_robust import robust_grid
+
+    n = 2 * SYNC_LIMIT + 10
+    data = _line(n)
+    model.set_loss(kind)
+    model.data_replaced(data)
+    qtbot.waitUntil(lambda: not model.busy and model.frame is not None and model.frame.exact,
+                    timeout=60_000)
+    old = model.frame
+    keep = np.arange(n) >= SYNC_LIMIT // 2
+    changed = Dataset(np.asarray(data.x)[keep], 3.0 * np.asarray(data.y)[keep] + 50.0)
+    model.data_replaced(changed, fit=False)
+    qtbot.waitUntil(lambda: not model.busy and model.frame is not old and model.frame.exact,
+                    timeout=60_000)
+    frame = model.frame
+    expected = robust_grid(changed.x, changed.y, kind, frame.w_range, frame.b_range,
+                           frame.values.shape, 1.0, True)
+    np.testing.assert_allclose(frame.values, expected, rtol=0, atol=1e-12)

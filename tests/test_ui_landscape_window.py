@@ -4,6 +4,8 @@ start and the preview, and kept runs' paths follow the compare list."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from PySide6.QtCore import Qt
@@ -158,3 +160,19 @@ def test_the_landscape_follows_the_loss_setting(window, qtbot):
     with qtbot.waitSignal(window.controller.landscape_model.landscapeChanged, timeout=5000):
         window.panel.set_config(TrainConfig(loss="mae"))
     assert window.controller.landscape_model.loss == "mae"
+
+
+def test_a_click_on_the_landscape_of_huge_or_tiny_data_types_a_short_start():
+    """The start a click types is to a thousandth of the view's span, in a few digits: on
+    data near 1e300 it was a 285-digit integer, on a span of 1e-300 it had 303 decimals,
+    and a span beyond float64 raised."""
+    from gdstudio.ui.landscape_link import start_text
+
+    for value, span in ((-5.26424353078201e283, 1.92e284), (3.5e-298, 1e-300),
+                        (-1.23456789e-290, 1e-300), (7.123456e20, 1e3), (1.7e9 + 0.123, 0.01)):
+        text = start_text(value, span)
+        assert len(text) <= 24, text
+        assert abs(float(text) - value) <= span / 1000
+    assert start_text(1e-310, 1e-300) == "0"
+    assert start_text(0.5, math.inf) == "0.5"
+    assert start_text(-6.3123, 14.4) == "-6.31"  # ordinary spans as before

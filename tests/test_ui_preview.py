@@ -84,3 +84,36 @@ def test_shuffled_preview_waits_for_its_permutations_drawn_off_the_gui_thread(
                                   preview_path(data, config, -10.0, -20.0, orders=orders))
     preview.set_start(-9.0, -19.0)  # the permutations are cached: at once
     assert preview.path is not None and len(threads) == 1
+
+
+@pytest.mark.parametrize("method", ["batch", "minibatch", "sgd"])
+def test_a_standardized_runs_preview_is_that_run(models, method):
+    """With Standardize on, the preview is the standardized run in the data's units (it was
+    the run on the raw data: on the study hours at lr 0.25 it exploded to -3e78 while the
+    run converges to w = 7.9, b = 400)."""
+    from gdstudio.core.lifecycle import TrainingRun
+    from gdstudio.core.presets import make
+
+    landscape, preview = models
+    data = make("study-hours")
+    config = TrainConfig(method=method, batch_size=2, impl="analytic", learning_rate=0.25,
+                         epochs=30, init_w=0.0, init_b=0.0, standardize=True)
+    landscape.data_replaced(data)
+    preview.set_config(config)
+    preview.set_start(0.0, 0.0)
+    run = TrainingRun(data, config)
+    ends = np.array([(r.w, r.b) for r in run.records()])
+    per_epoch = {"batch": 1, "minibatch": 2, "sgd": 4}[method]
+    path = preview.path
+    assert tuple(path[0]) == (0.0, 0.0) and preview.status == ""
+    np.testing.assert_allclose(path[per_epoch::per_epoch][: len(ends)], ends, rtol=1e-5,
+                               atol=1e-3)
+    assert np.all(np.isfinite(path))
+
+
+def test_a_standardized_preview_of_data_that_cannot_be_standardized_says_why(models):
+    landscape, preview = models
+    landscape.data_replaced(Dataset(np.array([2.0, 2.0]), np.array([1.0, 3.0])))
+    preview.set_config(BATCH.replace(standardize=True))
+    preview.set_start(0.0, 0.0)
+    assert preview.path is None and "cannot be standardized" in preview.status

@@ -254,3 +254,151 @@ def test_hovering_the_landscape_path_names_that_moment(window, qtbot):
     with qtbot.waitSignal(hover.hoverChanged) as named:  # the plot's own hover signal
         window.landscape_plot.hovered.emit(w, b)
     assert named.args == [window.line_views.timeline.moment_at(4).text()]
+
+
+def test_a_handle_dragged_after_a_huge_typed_w_leaves_the_line_finite(window, qtbot):
+    """w = 1e308 is a finite number, but the handles then sit at y = inf; dragging one made
+    the line -inf·x + inf and the fields read '-inf' and 'inf'. The line stays as typed."""
+    study_hours(window, qtbot)
+    views = window.line_views
+    panel = views.your_panel
+    panel.enabled.setChecked(True)
+    for field, text in ((panel.w_field, "1e308"), (panel.b_field, "0")):
+        field.setFocus()
+        field.selectAll()
+        QTest.keyClicks(field, text)
+        QTest.keyClick(field, Qt.Key.Key_Return)
+    h2 = views.your_line.handles[1]
+    h2.setPos(h2.pos().x(), 500.0)
+    assert (views.your_line.w, views.your_line.b) == (1e308, 0.0)
+    assert (panel.w_field.text(), panel.b_field.text()) == ("1e+308", "0")
+    assert panel.loss_label.text() == "MSE: beyond float64"
+
+
+def _exact_r2(x, y, w, b) -> Fraction:
+    fx, fy = [Fraction(float(v)) for v in x], [Fraction(float(v)) for v in y]
+    mean = sum(fy) / len(fy)
+    sst = sum((v - mean) ** 2 for v in fy)
+    sse = sum((yi - (Fraction(w) * xi + Fraction(b))) ** 2 for xi, yi in zip(fx, fy, strict=True))
+    return 1 - sse / sst
+
+
+def test_r2_when_the_squares_leave_float64():
+    """Study hours with y = 1e150·x: the squared errors overflow but R² (about -7.6e298)
+    is a number; tiny y (1e-300) vary though their squares underflow. Both were called
+    'R² undefined (every y is the same)'; a line so far that even the ratio overflows says
+    so, and a large R² is written in a few digits (not 300)."""
+    r = line_report(STUDY_X, STUDY_Y, 1e150, 0.0)
+    assert r.r2 == pytest.approx(float(_exact_r2(STUDY_X, STUDY_Y, 1e150, 0.0)), rel=1e-12)
+    assert r.r2_text == f"R² = {r.r2:.4g}" and len(r.r2_text) < 20
+    tiny_x, tiny_y = [1e-300, 2e-300, 3e-300], [1e-300, 3e-300, 2e-300]
+    r = line_report(tiny_x, tiny_y, 0.5, 1e-300)
+    assert r.r2 == pytest.approx(float(_exact_r2(tiny_x, tiny_y, 0.5, 1e-300)), rel=1e-12)
+    far = line_report(STUDY_X, STUDY_Y, 1e308, 0.0)
+    assert far.r2 is None
+    assert far.r2_text == "R² below −1e308 (the line is far beyond the points)"
+    assert line_report([1.0, 2.0], [1e-300, 1e-300], 1.0, 0.0).r2_text == (
+        "R² undefined (every y is the same)")
+
+
+@pytest.mark.parametrize("mode", ["segments", "squares"])
+def test_residuals_of_a_line_beyond_float64_warn_nothing(window, qtbot, mode):
+    """Residuals of your line at w = 1e308: no 'overflow encountered' warning on stderr."""
+    import warnings
+
+    study_hours(window, qtbot)
+    views = window.line_views
+    views.your_panel.enabled.setChecked(True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        views.set_residuals(mode)
+        views.your_line.set_line(1e308, 0.0)
+        views.overlay.redraw()
+    assert views.overlay.text.startswith("y = 1e+308·x + 0")
+
+
+def test_a_run_stopped_inside_an_epoch_names_its_last_moment_so(window, qtbot):
+    """Stopped in epoch k + 1: the timeline's last moment is the line reached there, and said
+    so ('stopped in epoch k + 1'); it read 'after k epochs' with other numbers than the line
+    after k epochs, and hovering the end of epoch k on the landscape named those numbers."""
+    c = window.controller
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-5, 5, 1_000_000)
+    c.replace_data(Dataset(x, -5 * x + rng.normal(0, 0.4, x.size)), "test data")
+    config = TrainConfig(method="sgd", impl="analytic", learning_rate=1e-4, epochs=50,
+                         init_w=0.0, init_b=5.0)
+    with qtbot.waitSignal(c.epochsAppended, timeout=120_000):
+        assert c.train(config)
+    with qtbot.waitSignal(c.runFinished, timeout=30_000):
+        c.stop()
+    summary, h = c.current_summary, c.history
+    k = h.count  # epochs done (the stop lands inside epoch k + 1)
+    assert summary.partial is not None and summary.partial.epoch == k >= 1
+    timeline = window.line_views.timeline
+    last = timeline.moment
+    assert last.text() == (f"stopped in epoch {k + 1}: w {summary.w:.6g}, "
+                           f"b {summary.b:.6g}, loss {summary.loss:.6g}")
+    assert timeline.moment_at(k).text() == last.text()
+    hover = window.line_views.landscape_hover
+    assert hover.hover_at(summary.w, summary.b) == last.text()
+    named = hover.hover_at(float(h.w[k - 1]), float(h.b[k - 1]))  # near the end of epoch k
+    at = hover.item.pos()  # whatever is named is named where it is
+    assert not named or f"w {at.x():.6g}, b {at.y():.6g}," in named
+    assert timeline.moment_at(0).text().startswith("after 0 epochs: w 0, b 5")
+
+
+def test_arrows_on_the_landscape_step_the_timeline(window, qtbot):
+    """The landscape is a plot too: with the keyboard focus there (after a click on it, say),
+    Left and Right step the timeline as on the data and loss plots (they did nothing)."""
+    run(window, qtbot, TrainConfig(learning_rate=0.01, epochs=10))
+    t = window.line_views.timeline
+    t.set_epoch(4)
+    window.landscape_plot.setFocus()
+    QTest.keyClick(window.landscape_plot, Qt.Key.Key_Left)
+    assert t.slider.value() == 3
+    QTest.keyClick(window.landscape_plot, Qt.Key.Key_Right)
+    QTest.keyClick(window.landscape_plot, Qt.Key.Key_Right)
+    assert t.slider.value() == 5
+    h = window.controller.history
+    mx, my = window.landscape_plot.moment.getData()
+    assert (list(mx), list(my)) == ([h.w[4]], [h.b[4]])
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("1e309", "w = 1e309 is too large: numbers go up to about 1.8e308."),
+    ("-1e999", "w = -1e999 is too large: numbers go up to about 1.8e308."),
+    ("1e-400", "w = 1e-400 is too small: it rounds to 0 (numbers go down to about 5e-324)."),
+    ("nan", "w and b must be finite numbers."),
+    ("nine", "Type w and b as numbers, such as 9 and 350."),
+])
+def test_your_line_names_a_number_beyond_float64_as_the_settings_do(window, qtbot, text,
+                                                                    message):
+    """1e309 is 'too large' (it was 'must be finite'), 1e-400 'too small' (it silently
+    became 0), as the Initial w and b fields say; the line stays as it was."""
+    panel = window.line_views.your_panel
+    panel.enabled.setChecked(True)
+    panel.w_field.setFocus()
+    panel.w_field.selectAll()
+    QTest.keyClicks(panel.w_field, text)
+    QTest.keyClick(panel.w_field, Qt.Key.Key_Return)
+    assert panel.error_label.text() == message
+    assert window.line_views.your_line.w == 1.0
+
+
+def test_with_no_run_the_equation_follows_the_start_typed(window, qtbot):
+    """No run yet: the data plot shows the start line, and its equation, R² and residuals
+    (and the landscape's marker) are that line's. Typing Initial w left the previous start
+    line's equation (none at all at start-up) beside the new line."""
+    study_hours(window, qtbot)
+    field = window.panel.init_w
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, "3")
+    QTest.keyClick(field, Qt.Key.Key_Return)
+    start = window.controller.start_point
+    assert start[0] == 3.0 and window.plot.fit == start
+    report = line_report(STUDY_X, STUDY_Y, *start)
+    overlay = window.line_views.overlay
+    assert overlay.text == f"y = 3·x − 20    {report.r2_text}"
+    mx, my = window.landscape_plot.moment.getData()
+    assert (list(mx), list(my)) == ([3.0], [start[1]])

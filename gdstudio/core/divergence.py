@@ -60,7 +60,8 @@ def _loss_sum(e: np.ndarray, kind: str, delta: float) -> float:
     a = np.abs(e)
     if kind == "mae":
         return float(a.sum())
-    return float(np.where(a < delta, 0.5 * e * e, delta * (a - 0.5 * delta)).sum())
+    with np.errstate(over="ignore"):  # the branch not taken may overflow (a delta of 1e200)
+        return float(np.where(a < delta, 0.5 * e * e, delta * (a - 0.5 * delta)).sum())
 
 
 def reference_losses(x, y, kind: str, learning_rate: float, fit_bias: bool = True,

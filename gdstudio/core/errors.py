@@ -59,7 +59,10 @@ class TrainingDiverged(StudioError):
         self.guide = guide
         self.final = final
         self.where = f"its last epoch, epoch {epoch - 1}" if final else f"epoch {epoch}"
-        super().__init__(
-            f"Training diverged in {self.where}: {reason}. Learning rate {learning_rate:g}; "
-            f"{guide}. Kept the last parameters with a finite loss, w={w:.6g}, b={b:.6g}."
-        )
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        """The message, from the attributes (call again after changing them)."""
+        return (f"Training diverged in {self.where}: {self.reason}. Learning rate "
+                f"{self.learning_rate:g}; {self.guide}. Kept the last parameters with a finite "
+                f"loss, w={self.w:.6g}, b={self.b:.6g}.")

@@ -109,6 +109,8 @@ class FigureData:
     loss_name: str
     title: str
     drawn_points: int
+    #: the points of the data set (more than ``drawn_points`` when thinned)
+    total_points: int = 0
 
     @classmethod
     def of_run(cls, dataset, losses, path, w: float, b: float, loss_name: str, title: str):
@@ -119,4 +121,4 @@ class FigureData:
                    np.asarray(dataset.y, dtype=np.float64)[keep], float(w), float(b),
                    np.asarray(losses, dtype=np.float64),
                    np.asarray(path, dtype=np.float64).reshape(-1, 2), loss_name, title,
-                   len(keep))
+                   len(keep), len(dataset))

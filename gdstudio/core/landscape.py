@@ -133,15 +133,36 @@ class MSELandscape:
         with np.errstate(over="ignore", invalid="ignore"):
             return self.loss_s + self.var_x * dw * dw + r * r
 
+    def _rescaled(self, w, b):
+        """``(scaled, s, m)``: :meth:`loss_scaled`, and where it overflows although its
+        terms do not (tiny data and a line of ordinary size: ``b / 2**ky`` near 1e300) the
+        same sum as ``s·m²`` (``m`` its largest term's root, ``1 <= s <= 3``), else NaN."""
+        dw, r = np.broadcast_arrays(*self._scaled(w, b))
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = self.loss_s + self.var_x * dw * dw + r * r
+            s, m = np.full(scaled.shape, np.nan), np.full(scaled.shape, np.nan)
+            redo = ~np.isfinite(scaled) & np.isfinite(dw) & np.isfinite(r)
+            if redo.any():
+                terms = (np.full(int(redo.sum()), math.sqrt(self.loss_s)),
+                         math.sqrt(self.var_x) * np.abs(dw[redo]), np.abs(r[redo]))
+                m[redo] = np.maximum(np.maximum(terms[0], terms[1]), terms[2])
+                s[redo] = sum((t / m[redo]) ** 2 for t in terms)
+        return scaled, s, m
+
     def loss(self, w, b):
         """The MSE of the line ``y = w·x + b`` (elementwise; ``inf`` beyond float64)."""
-        with np.errstate(over="ignore"):
-            return np.ldexp(self.loss_scaled(w, b), 2 * self.ky)
+        scaled, s, m = self._rescaled(w, b)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = np.where(np.isnan(s), np.ldexp(scaled, 2 * self.ky),
+                           s * np.ldexp(m, self.ky) ** 2)
+        return float(out) if np.ndim(out) == 0 else out
 
     def log10_loss(self, w, b):
         """``log10 L(w, b)``, finite wherever ``L > 0``, even beyond float64's range."""
-        with np.errstate(divide="ignore"):
-            return np.log10(self.loss_scaled(w, b)) + 2 * self.ky * LOG10_2
+        scaled, s, m = self._rescaled(w, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(np.isnan(s), np.log10(scaled), np.log10(s) + 2 * np.log10(m))
+        return out + 2 * self.ky * LOG10_2
 
     def gradient(self, w, b):
         """``(∂L/∂w, ∂L/∂b)`` of the full-batch MSE at ``(w, b)``."""

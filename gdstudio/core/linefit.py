@@ -46,10 +46,15 @@ class Moment(NamedTuple):
     b: float
     loss: float | None
     end: bool = False
+    #: k when the run stopped inside epoch k (after ``epochs`` whole ones): its last moment
+    #: is the line reached there, not an epoch's end; 0 otherwise
+    stopped_in: int = 0
 
     def text(self) -> str:
         loss = "—" if self.loss is None else f"{self.loss:.6g}"
         head = f"after {self.epochs:,} epoch{'s' if self.epochs != 1 else ''}"
+        if self.stopped_in:
+            head = f"stopped in epoch {self.stopped_in:,}"
         return f"{head}: w {self.w:.6g}, b {self.b:.6g}, loss {loss}"
 
 
@@ -65,13 +70,15 @@ def moment_at(n: int, loss, w, b, init, end=None, live_loss=None) -> Moment:
     """Moment ``n`` (0 … ``len(loss)``) of a run whose history columns are ``loss``, ``w``,
     ``b`` and which started at ``init`` (w0, b0).
 
-    ``end`` is the finished run's (w, b, loss), used for its last moment (a run stopped
-    inside an epoch ends between two epoch ends); ``live_loss(w, b)`` gives the loss of the
-    newest line of a run still going."""
+    ``end`` is the finished run's (w, b, loss), used for its last moment, and for a run
+    stopped inside an epoch, that epoch as a fourth item (its last moment is then between
+    two epoch ends, and says so); ``live_loss(w, b)`` gives the loss of the newest line of a
+    run still going."""
     count = len(loss)
     n = max(0, min(int(n), count))
     if n == count and end is not None:
-        return Moment(count, float(end[0]), float(end[1]), _finite(end[2]), True)
+        stopped = int(end[3]) if len(end) > 3 and end[3] else 0
+        return Moment(count, float(end[0]), float(end[1]), _finite(end[2]), True, stopped)
     pw, pb = (init if n == 0 else (w[n - 1], b[n - 1]))
     if n < count:
         value = _finite(loss[n])
@@ -100,18 +107,25 @@ def line_loss(x, y, w: float, b: float, kind: str = "mse", delta: float = 1.0,
 
 class LineReport(NamedTuple):
     """A line against the data: each point's residual ``y − (w·x + b)``, the sum of their
-    squares and R² (None when SST = 0; :attr:`r2_text` says it in words)."""
+    squares and R² (None when SST = 0, or when R² is below float64's range; :attr:`r2_text`
+    says which in words)."""
 
     residuals: np.ndarray
     sse: float
     sst: float
     r2: float | None
+    #: False when every y is the same (SST = 0 exactly, not by underflow)
+    y_varies: bool = True
 
     @property
     def r2_text(self) -> str:
         if self.r2 is None:
-            return "R² undefined (every y is the same)" if len(self.residuals) else ""
-        return f"R² = {self.r2:.4f}"
+            if not len(self.residuals):
+                return ""
+            if not self.y_varies:
+                return "R² undefined (every y is the same)"
+            return "R² below −1e308 (the line is far beyond the points)"
+        return f"R² = {self.r2:.4f}" if abs(self.r2) < 1e6 else f"R² = {self.r2:.4g}"
 
 
 def line_report(x, y, w: float, b: float) -> LineReport:
@@ -121,14 +135,24 @@ def line_report(x, y, w: float, b: float) -> LineReport:
     with np.errstate(over="ignore", invalid="ignore"):
         residuals = y - (float(w) * x + float(b))
         if not len(y):
-            return LineReport(residuals, 0.0, 0.0, None)
+            return LineReport(residuals, 0.0, 0.0, None, False)
         mean = float(np.mean(y))
         d = y - mean
         d = d - float(np.mean(d))  # the corrected two-pass: removes the rounding of the mean
         sst = float(np.dot(d, d))
         sse = float(np.dot(residuals, residuals))
-    r2 = 1.0 - sse / sst if sst > 0 and math.isfinite(sse) else None
-    return LineReport(residuals, sse, sst, r2)
+        if math.isfinite(sse) and 1e-250 < sst < math.inf:
+            return LineReport(residuals, sse, sst, 1.0 - sse / sst)
+        # squares beyond float64 (tiny y, a far line): the ratio of sums of scaled squares
+        top, low = float(np.max(np.abs(residuals))), float(np.max(np.abs(d)))
+        r2 = None
+        if low > 0 and math.isfinite(top):
+            ratio = (top / low) * (top / low)  # (not ** 2: a float's power raises)
+            if ratio:
+                ratio *= float(np.dot(residuals / top, residuals / top)) / float(
+                    np.dot(d / low, d / low))
+            r2 = 1.0 - ratio if math.isfinite(ratio) else None
+    return LineReport(residuals, sse, sst, r2, low > 0)
 
 
 def equation_text(w: float, b: float) -> str:

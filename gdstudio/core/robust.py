@@ -166,7 +166,8 @@ def _wesolowsky(X, Y) -> Fit:
 def huber_value(r: np.ndarray, delta: float) -> float:
     """``mean(huber_delta(r))`` as torch computes it: ``r**2/2`` inside, linear outside."""
     a = np.abs(r)
-    return float(np.mean(np.where(a < delta, 0.5 * r * r, delta * (a - 0.5 * delta))))
+    with np.errstate(over="ignore"):  # the branch not taken may overflow (a delta of 1e200)
+        return float(np.mean(np.where(a < delta, 0.5 * r * r, delta * (a - 0.5 * delta))))
 
 
 def _solve(X, Y, weights, gx, g1, model):

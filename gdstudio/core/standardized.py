@@ -92,6 +92,8 @@ class StandardizedTraining:
         exc.w, exc.b = self.original(exc.w, exc.b)
         if exc.loss is not None:
             exc.loss = exc.loss * self.factor
+        exc.reason += " (losses of the standardized data)"
+        exc.args = (exc.describe(),)  # the message names w and b in the data's units too
         return exc
 
     def summary(self, summary, config: TrainConfig):

@@ -255,7 +255,8 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, QObje
         if last is not None and last[0] is d and last[1:] == key[1:]:
             return
         self._numbers_key = key
-        self.numbers = data_numbers(d, self.fit_bias, self.loss, self.huber_delta)
+        same = self.numbers if last is not None and last[0] is d and last[1] == key[1] else None
+        self.numbers = data_numbers(d, self.fit_bias, self.loss, self.huber_delta, same)
         self.optimumChanged.emit()
 
     # ================================================================= compare runs

@@ -43,7 +43,8 @@ def _data_plot(data: FigureData) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
     plot.setLabel("bottom", "x")
     plot.setLabel("left", "y")
-    shown = "" if data.drawn_points == len(data.x) else f" ({data.drawn_points:,} shown)"
+    shown = ("" if data.total_points <= data.drawn_points else
+             f" ({data.drawn_points:,} of {data.total_points:,} shown)")
     sign = "−" if data.b < 0 else "+"
     plot.setTitle(f"Data, the fit y = {data.w:.4g}·x {sign} {abs(data.b):.4g} and "
                   f"residuals{shown}")
@@ -56,6 +57,8 @@ def _data_plot(data: FigureData) -> pg.PlotWidget:
                                     brush=pg.mkBrush("#1f77b4")))
     if len(data.x):
         ends = np.array([data.x.min(), data.x.max()])
+        if not ends[1] > ends[0]:  # one x (one point, or every x the same): a visible line
+            ends += np.array([-0.5, 0.5]) * max(abs(ends[0]), 1.0)
         plot.addItem(pg.PlotCurveItem(ends, data.w * ends + data.b,
                                       pen=pg.mkPen(CURRENT_COLOR, width=2)))
     return plot

@@ -145,6 +145,9 @@ class LandscapeModel(QObject):
         self.moments, self.landscape = None, None
         self._fit_on_rebuild = fit
         self._rebuild(dataset)
+        if self.loss != "mse" and not fit and self.w_range is not None:
+            self._redraw()  # MAE, Huber: sampled from the points now (the rebuild only
+            # redraws the MSE; it left the old data's grid in view)
 
     def point_added(self, x: float, y: float, dataset=None) -> None:
         """A point was added. Pass the edited ``dataset`` so that the exact rebuild (and

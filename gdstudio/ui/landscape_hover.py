@@ -38,8 +38,11 @@ class LandscapeHover(QObject):
         columns = self.timeline.columns()
         if columns is None:
             return np.empty((0, 2))
-        _, w, b, init, _, _ = columns
-        return np.column_stack([np.r_[init[0], w], np.r_[init[1], b]])
+        _, w, b, init, end, _ = columns
+        points = np.column_stack([np.r_[init[0], w], np.r_[init[1], b]])
+        if end is not None and len(end) > 3 and end[3]:  # stopped inside an epoch: the last
+            points[-1] = end[:2]  # moment is the line reached there (as the timeline says)
+        return points
 
     @Slot(float, float)
     def hover_at(self, w: float, b: float) -> str:

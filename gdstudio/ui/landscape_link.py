@@ -48,7 +48,14 @@ def thinned(points: np.ndarray, most: int) -> np.ndarray:
 def start_text(value: float, span: float) -> str:
     """``value`` as typed into the Initial w or b field: to a thousandth of ``span`` (the
     view's width), so a click gives a short, readable number."""
-    decimals = 0 if not span > 0 else max(0, 3 - math.floor(math.log10(span)))
+    if not (span > 0 and math.isfinite(span) and math.isfinite(value)):
+        return f"{value:.6g}"
+    decimals = max(0, 3 - math.floor(math.log10(span)))
+    if decimals > 15 or abs(value) >= 1e15:  # tiny or huge data: significant digits, not
+        if abs(value) < span / 2000:  # hundreds of zeros
+            return "0"
+        digits = math.floor(math.log10(abs(value))) - math.floor(math.log10(span)) + 4
+        return f"{value:.{min(max(digits, 1), 17)}g}"
     text = f"{value:.{decimals}f}"
     return "0" if float(text) == 0 else text
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup
 
+from ..core.runstate import RunState
 from .landscape_hover import LandscapeHover
 from .plots.line_overlay import LineOverlay
 from .presets_menu import build_presets_menu
@@ -33,6 +34,7 @@ class LineViews(QObject):
         self.window = window
         c = window.controller
         self.timeline = Timeline(c, window.plot, window.loss_plot, window.readout, self)
+        window.landscape_plot.installEventFilter(self.timeline)  # its arrows step it too
         layout = window.centralWidget().layout()
         layout.insertWidget(layout.indexOf(window.readout), self.timeline.bar)
         self.overlay = LineOverlay(window.plot)
@@ -47,6 +49,7 @@ class LineViews(QObject):
         self.timeline.momentChanged.connect(self._follow)
         self.your_line.lineChanged.connect(self._follow)
         c.dataChanged.connect(self._follow)
+        c.startChanged.connect(self._follow)  # with no run, the start line's numbers
         self.markerMoved.connect(window.landscape_plot.set_moment)  # the same moment there
         self.landscape_hover = LandscapeHover(self.timeline, window.landscape_plot, self)
         self._follow()
@@ -70,6 +73,10 @@ class LineViews(QObject):
         self.residual_actions[mode].setChecked(True)
         self.overlay.set_mode(mode)
 
+    def _no_run(self) -> bool:
+        c = self.window.controller
+        return c.state is RunState.IDLE and not c.history.count
+
     @Slot()
     def _follow(self, *_) -> None:
         """The overlay and the landscape's marker follow your line, else the moment."""
@@ -77,6 +84,8 @@ class LineViews(QObject):
             line = (self.your_line.w, self.your_line.b)
         elif self.timeline.moment is not None:
             line = (self.timeline.moment.w, self.timeline.moment.b)
+        elif self._no_run() and self.window.controller.start_point is not None:
+            line = self.window.controller.start_point  # the start line the plot shows
         else:
             line = self.window.plot.fit
         self.overlay.set_line(*(line if line is not None else (None,)))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ..core.preview import (
@@ -60,6 +61,7 @@ class PreviewModel(QObject):
         self._orders = None  # (seed, n, epochs, length, permutations)
         self._drawing = None  # (seed, n, epochs, length) being drawn
         self._threads: list[threading.Thread] = []
+        self._standardized = None  # (data set, its Standardization, standardized data, MSE)
         self._relay = _Relay(self)
         self._relay.ordersReady.connect(self._on_relay_orders_ready)
         landscape_model.dataChanged.connect(self._on_model_data_changed)
@@ -105,6 +107,8 @@ class PreviewModel(QObject):
                 return None
         landscape = self.model.landscape
         try:
+            if getattr(config, "standardize", False):
+                return self._standardized_path(dataset, config, start, orders)
             path = preview_path(dataset, config, start[0], start[1], self.updates,
                                 landscape=landscape, orders=orders)
         except ValueError as exc:
@@ -112,6 +116,31 @@ class PreviewModel(QObject):
             return None
         self.status = ""
         return path
+
+    def _standardized_path(self, dataset, config, start, orders):
+        """A standardized run's preview: its run on the standardized data from the
+        converted start, given back in the data's units (as the run's records are). The
+        standardized data and its landscape are made once per data set (O(n))."""
+        from ..core.errors import DataError
+        from ..core.landscape import MSELandscape
+        from ..core.standardize import Standardization
+
+        if self._standardized is None or self._standardized[0] is not dataset:
+            try:
+                std = Standardization.of_dataset(dataset)
+            except DataError as exc:
+                self.status = str(exc)
+                return None
+            data = std.apply_dataset(dataset)
+            self._standardized = (dataset, std, data, MSELandscape.from_dataset(data))
+        _, std, data, landscape = self._standardized
+        path = preview_path(data, config, *std.to_standardized(*start), self.updates,
+                            landscape=landscape, orders=orders)
+        self.status = ""
+        out = np.array([std.to_original(ws, bs) for ws, bs in path],
+                       dtype=np.float64).reshape(-1, 2)
+        out[:1] = start  # the start as given (not its round trip through the run's dtype)
+        return out
 
     # ------------------------------------------------------------------ permutations
     def _cached_orders(self, seed, n, epochs, length):

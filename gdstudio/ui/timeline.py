@@ -47,6 +47,14 @@ class TimelineBar(QWidget):
         row.addWidget(self.label)
 
 
+def _end(summary) -> tuple:
+    """A finished run's last moment for :func:`moment_at`: (w, b, loss, the epoch it
+    stopped inside or 0)."""
+    partial = getattr(summary, "partial", None)
+    return (summary.w, summary.b, summary.loss if summary.loss != "" else None,
+            0 if partial is None else partial.epoch + 1)
+
+
 class Timeline(QObject):
     """Keeps every view at one moment of one run (see the module's docstring)."""
 
@@ -106,15 +114,13 @@ class Timeline(QObject):
         run = self.source()
         if run is not None:
             s = run.summary
-            return (run.loss, run.w, run.b, (s.init_w, s.init_b),
-                    (s.w, s.b, s.loss if s.loss != "" else None), None)
+            return (run.loss, run.w, run.b, (s.init_w, s.init_b), _end(s), None)
         c = self.controller
         h, session, summary = c.history, c.session, c.current_summary
         if not h.count or session.init is None:
             return None
         if summary is not None and not session.active:
-            end = (summary.w, summary.b, summary.loss if summary.loss != "" else None)
-            return h.loss, h.w, h.b, session.init, end, None
+            return h.loss, h.w, h.b, session.init, _end(summary), None
         if c.loss != "mse" and len(c.dataset) > LIVE_ROBUST_POINTS:
             return h.loss, h.w, h.b, session.init, None, None  # O(n) a frame: not while live
         return h.loss, h.w, h.b, session.init, None, lambda w, b: exact_loss(c, w, b)

@@ -29,6 +29,23 @@ def loss_words(kind: str, loss: float | None) -> str:
     return f"{name} {loss:.2f}" if 0.01 <= abs(loss) < 1e12 or loss == 0 else f"{name} {loss:.4g}"
 
 
+def _typed(name: str, text: str) -> tuple[float | None, str]:
+    """The number typed for ``name`` and '', or None and what is wrong (worded as the
+    settings' fields word it)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None, "Type w and b as numbers, such as 9 and 350."
+    if math.isinf(value) and text.lower().lstrip("+-") not in ("inf", "infinity"):
+        return None, f"{name} = {text} is too large: numbers go up to about 1.8e308."
+    if not math.isfinite(value):
+        return None, "w and b must be finite numbers."
+    if value == 0 and any(c in "123456789" for c in text.lower().split("e")[0]):
+        return None, (f"{name} = {text} is too small: it rounds to 0 (numbers go down to "
+                      "about 5e-324).")
+    return value, ""
+
+
 class YourLinePanel(QWidget):
     """The check box, the w and b fields and the loss."""
 
@@ -138,17 +155,15 @@ class YourLine(QObject):
 
     @Slot()
     def _on_fields_edited(self) -> None:
-        try:
-            w = float(self.panel.w_field.text())
-            b = float(self.panel.b_field.text())
-        except ValueError:
-            self.panel.error_label.setText("Type w and b as numbers, such as 9 and 350.")
-            return
-        if not (math.isfinite(w) and math.isfinite(b)):
-            self.panel.error_label.setText("w and b must be finite numbers.")
-            return
+        values = []
+        for name, field in (("w", self.panel.w_field), ("b", self.panel.b_field)):
+            value, error = _typed(name, field.text().strip())
+            if error:
+                self.panel.error_label.setText(error)
+                return
+            values.append(value)
         self.panel.error_label.setText("")
-        self.set_line(w, b)
+        self.set_line(*values)
 
     @Slot(object)
     def _on_handle_moved(self, *_) -> None:
@@ -156,7 +171,11 @@ class YourLine(QObject):
         if x2 == x1:
             return
         w = (y2 - y1) / (x2 - x1)
-        self.w, self.b = w, y1 - w * x1
+        b = y1 - w * x1
+        if not (math.isfinite(w) and math.isfinite(b)):  # a handle beyond float64 (a typed
+            self._place_handles()  # w of 1e308 puts it at y = inf): the line stays
+            return
+        self.w, self.b = w, b
         with QSignalBlocker(self.panel.w_field), QSignalBlocker(self.panel.b_field):
             self.panel.w_field.setText(f"{self.w:.6g}")
             self.panel.b_field.setText(f"{self.b:.6g}")

@@ -260,8 +260,9 @@ class DataPlot(pg.PlotWidget):
             key = None
             if segment is not None:  # the ends in whole pixels: a sub-pixel move is no change
                 xs, ys = segment
-                key = (tuple(np.round((xs - x0) / px).tolist()),
-                       tuple(np.round((ys - y0) / py).tolist()), x0, x1, y0, y1)
+                with np.errstate(over="ignore", invalid="ignore"):  # data near 1e300
+                    key = (tuple(np.round((xs - x0) / px).tolist()),
+                           tuple(np.round((ys - y0) / py).tolist()), x0, x1, y0, y1)
             if not exact and key == getattr(line, "gd_segment", False):
                 continue  # nothing visible changed: no repaint
             line.gd_segment = key

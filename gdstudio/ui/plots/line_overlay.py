@@ -95,7 +95,8 @@ class LineOverlay:
         sq = show and self.mode == "squares"
         if seg:
             w, b = self.line
-            fit = w * x + b
+            with np.errstate(over="ignore", invalid="ignore"):  # a typed w of 1e308
+                fit = w * x + b
             self.segments.setData(np.repeat(x, 2), np.column_stack([y, fit]).ravel())
         else:
             self.segments.setData([], [])
@@ -103,7 +104,8 @@ class LineOverlay:
         path = QPainterPath()
         if sq:
             w, b = self.line
-            fit = w * x + b
+            with np.errstate(over="ignore", invalid="ignore"):
+                fit = w * x + b
             px, py = self.vb.viewPixelSize()
             aspect = px / py if py else 1.0
             for xi, yi, fi in zip(x.tolist(), y.tolist(), fit.tolist(), strict=True):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -358,3 +359,33 @@ def test_a_converged_run_continues_and_a_diverged_one_cannot():
         diverged.extend(10)
     with pytest.raises(ConfigError, match="at least 1"):
         run.extend(0)
+
+
+# --------------------------------------------------------------------------- preview
+
+
+@pytest.mark.parametrize("setup", [("batch", "mse", False), ("batch", "huber", False),
+                                   ("sgd", "mse", True), ("minibatch", "mae", True)])
+@pytest.mark.parametrize("kind", ["step", "exponential"])
+def test_the_preview_follows_the_schedule_as_the_run_does(setup, kind):
+    from gdstudio.core.preview import epochs_needed, order_length, preview_path, shuffle_orders
+
+    method, loss, shuffle = setup
+    data = random_line(40, slope=2.0, intercept=1.0, noise=0.5, seed=3, dtype="float64")
+    config = TrainConfig(method=method, impl="analytic", loss=loss, batch_size=7,
+                         learning_rate=0.02, epochs=300, init_w=-3.0, init_b=4.0,
+                         shuffle=shuffle, seed=5, lr_schedule=kind, lr_step_size=3,
+                         lr_gamma=0.9)
+    n = len(data)
+    orders = (shuffle_orders(5, n, epochs_needed(n, config), order_length(n, config))
+              if shuffle else None)
+    path = preview_path(data, config, -3.0, 4.0, orders=orders)
+    per_epoch = {"batch": 1, "sgd": n, "minibatch": -(-n // 7)}[method]
+    ends = path[per_epoch::per_epoch]
+    run = [(r.w, r.b) for r in train(data, config)][: len(ends)]
+    if (method, loss) == ("batch", "mse"):  # the exact landscape's steps: to rounding
+        np.testing.assert_allclose(ends, np.array(run), rtol=1e-11)
+    else:
+        assert ends.tolist() == [list(r) for r in run]
+    constant = preview_path(data, config.replace(lr_schedule="none"), -3.0, 4.0, orders=orders)
+    assert not np.array_equal(constant, path)

@@ -35,5 +35,5 @@ class RunStatus(_TextEnum):
     DONE = "done"  #: every epoch ran
     STOPPED = "stopped"  #: stopped by the user (or by closing the window)
     DIVERGED = "diverged"  #: the loss or a parameter left the finite numbers
-    CONVERGED = "converged"  #: the stop rule fired (see gdstudio.core.stoprule)
     FAILED = "failed"  #: an unexpected error ended the run
+    CONVERGED = "converged"  #: the stop rule fired (see gdstudio.core.stoprule)

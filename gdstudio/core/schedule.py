@@ -87,3 +87,32 @@ def torch_scheduler(config, optimizer):
         return lr_scheduler.StepLR(optimizer, step_size=config.lr_step_size,
                                    gamma=config.lr_gamma)
     return lr_scheduler.ExponentialLR(optimizer, gamma=config.lr_gamma)
+
+
+#: The most epochs whose learning rates :func:`lr_curve` computes one by one (exponential
+#: decay changes every epoch); the curve stays at the last of them beyond.
+CURVE_EPOCHS = 1_000_000
+
+
+def lr_curve(config, epochs: int, points: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """The learning rate over a run of ``epochs`` epochs, to draw as steps: edges ``xs``
+    (epochs done, ``len(ys) + 1`` of them) and the rate ``ys`` between two edges, at most
+    about ``points`` steps (an even subset of them beyond; the rates are exact)."""
+    epochs = max(int(epochs), 1)
+    if config.lr_schedule == "step":
+        size = config.lr_step_size
+        count = -(-epochs // size)  # stretches of constant rate
+        factors = np.full(count, float(config.lr_gamma))
+        factors[0] = float(config.learning_rate)
+        ys = np.multiply.accumulate(factors)
+        xs = np.minimum(np.arange(count + 1, dtype=np.float64) * size, epochs)
+    else:
+        count = min(epochs, CURVE_EPOCHS)
+        ys = lr_values(config, count)
+        xs = np.arange(count + 1, dtype=np.float64)
+        xs[-1] = epochs
+    if len(ys) > points:
+        keep = np.unique(np.linspace(0, len(ys) - 1, points).astype(np.int64))
+        xs = np.append(xs[keep], xs[-1])
+        ys = ys[keep]
+    return xs, ys

@@ -42,6 +42,8 @@ ACTIONS = (
     ActionSpec("pause", "&Pause", "F6"),
     ActionSpec("stop", "&Stop", "Shift+F5"),
     ActionSpec("step", "Step one &epoch", "F10", short="Step"),
+    ActionSpec("continue", "&Continue", "Ctrl+F5",
+               "Train the Epochs field's number of epochs more, from where the run ended"),
     ActionSpec("reset", "&Reset", "Ctrl+R", "Forget the current run"),
     ActionSpec("keep", "&Keep run for comparison", "Ctrl+K", short="Keep run"),
     ActionSpec("remove", "Remove &kept run"),
@@ -70,7 +72,7 @@ SPECS = {spec.name: spec for spec in ACTIONS}
 MENUS = (
     ("&File", ("import", "save", None, "export_params", "export_history", None, "quit")),
     ("&Edit", ("undo", "redo", None, "delete", "generate", "clear")),
-    ("&Run", ("train", "pause", "stop", "step", "reset", None, "keep", "remove")),
+    ("&Run", ("train", "pause", "stop", "step", "continue", "reset", None, "keep", "remove")),
     ("&View", ("fit_view", "presentation", None, "log", "optimum", None, "landscape",
                "curvature", None, "docks")),
     ("&Help", ("shortcuts", "about")),

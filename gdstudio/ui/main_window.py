@@ -28,6 +28,7 @@ from .run_view import RunView
 from .runs import CompareView
 from .start_checks import show_start_problem
 from .state import MessageLevel, disabled_reasons
+from .training_extras import TrainingExtras
 from .window_fit import fitting_geometry
 
 
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
                                 self.readout, self.panel.epochs.value, self)
         self._wire()
         self.line_views = LineViews(self)  # timeline, residuals, your line, presets
+        self.training_extras = TrainingExtras(self)  # Continue, the learning-rate curve
 
         self.fit_to_screen()
         self._restore_settings()

@@ -1,0 +1,46 @@
+"""Continue (Run ▸ Continue, Ctrl+F5) and the learning-rate curve on the loss plot, wired to
+the window: :class:`TrainingExtras`, built by the main window with one line.
+
+The rules are the controller's (:meth:`StudioController.continue_run`); this only forwards
+the action and draws what it announces: a continued run's loss curve and progress bar go on
+to the new total, and the learning rate of a scheduled run is drawn on the loss plot.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Slot
+
+from .plots.lr_overlay import LrOverlay
+
+
+class TrainingExtras(QObject):
+    """Connects Continue and the learning-rate curve of ``window`` (a MainWindow)."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        c = self.controller = window.controller
+        self.lr_overlay = LrOverlay(window.loss_plot)
+        window.actions_by_name["continue"].triggered.connect(self._on_continue_triggered)
+        c.runStarted.connect(self._on_controller_runStarted)
+        c.runContinued.connect(self._on_controller_runContinued)
+        c.runReset.connect(self._on_controller_runReset)
+
+    @Slot()
+    def _on_continue_triggered(self, *_) -> None:
+        self.controller.continue_run()
+
+    @Slot(object)
+    def _on_controller_runStarted(self, config) -> None:
+        self.lr_overlay.set_run(config, config.epochs)
+
+    @Slot(object)
+    def _on_controller_runContinued(self, config) -> None:
+        view = self.window.run_view
+        view.loss_plot.begin_run(config.epochs)  # the x axis spans the new total
+        view.set_progress(self.controller.history.count, config.epochs)
+        self.lr_overlay.set_run(config, config.epochs)
+
+    @Slot()
+    def _on_controller_runReset(self) -> None:
+        self.lr_overlay.hide()

@@ -206,7 +206,7 @@ def test_optimizer_settings_apply_where_torch_takes_them(optimizer):
 OTHER = {"learning_rate": 0.01, "epochs": 3, "batch_size": 7, "init_w": 1.0, "init_b": 2.0,
          "seed": 5, "shuffle": True, "fit_bias": False, "momentum": 0.5, "nesterov": True,
          "weight_decay": 0.05, "beta1": 0.5, "beta2": 0.9, "alpha": 0.5, "eps": 1e-3,
-         "huber_delta": 0.25}
+         "huber_delta": 0.25, "lr_step_size": 2, "lr_gamma": 0.3}
 
 
 #: The paths a run can take (the manual and analytic implementations take only plain steps).
@@ -276,6 +276,13 @@ LABELS = {
     "sgd ignores betas": (TrainConfig(impl="module", beta1=0.1, eps=1e-3),
                           "batch · SGD · MSE · lr 0.1"),
     "batch ignores shuffle": (TrainConfig(shuffle=True), "batch · manual · MSE · lr 0.1"),
+    "step schedule": (TrainConfig(lr_schedule="step", lr_step_size=10, lr_gamma=0.5),
+                      "batch · manual · MSE · lr 0.1 · StepLR(10, 0.5)"),
+    "exponential schedule": (TrainConfig(lr_schedule="exponential", lr_step_size=3,
+                                         lr_gamma=0.9),
+                             "batch · manual · MSE · lr 0.1 · ExponentialLR(0.9)"),
+    "no schedule ignores gamma": (TrainConfig(lr_gamma=0.1, lr_step_size=2),
+                                  "batch · manual · MSE · lr 0.1"),
 }
 
 

@@ -355,8 +355,8 @@ def run_label(config) -> str:
 
     It names the method (with the batch size of mini-batch), the implementation or, for
     nn.Linear + torch.optim, the optimizer with its non-default settings, the loss (with a
-    non-default Huber delta) and the learning rate. Settings that do not apply to the run
-    never appear.
+    non-default Huber delta) and the learning rate, and its learning-rate schedule if it has
+    one. Settings that do not apply to the run never appear.
     """
     used = applicable(config)
     method = METHOD_LABELS[config.method]
@@ -376,4 +376,8 @@ def run_label(config) -> str:
         parts.append("no bias")
     if getattr(config, "standardize", False):
         parts.append("standardized")
+    if config.lr_schedule == "step":
+        parts.append(f"StepLR({config.lr_step_size}, {_num(config.lr_gamma)})")
+    elif config.lr_schedule == "exponential":
+        parts.append(f"ExponentialLR({_num(config.lr_gamma)})")
     return " · ".join(parts)

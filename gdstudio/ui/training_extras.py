@@ -36,9 +36,12 @@ class TrainingExtras(QObject):
 
     @Slot(object)
     def _on_controller_runContinued(self, config) -> None:
-        view = self.window.run_view
+        w = self.window
+        view = w.run_view
         view.loss_plot.begin_run(config.epochs)  # the x axis spans the new total
         view.set_progress(self.controller.history.count, config.epochs)
+        w.epoch_progress.setVisible(False)  # (as a run's start hides it)
+        w.landscape_view.plot.set_preview(None)  # the path goes on from where it was
         self.lr_overlay.set_run(config, config.epochs)
 
     @Slot()

@@ -71,7 +71,8 @@ class LrOverlay:
         self.curve.setData(xs, shown)
         self.curve.setVisible(True)
         self.plot.getPlotItem().showAxis("right")
-        self.axis.setLabel(f"learning rate: {schedule_words(config)}", color=LR_COLOR)
+        self.axis.setToolTip(f"The learning rate of each epoch: {schedule_words(config)}, "
+                             "stepped after each epoch")
         lo, hi = float(np.min(shown)), float(np.max(shown))
         if log:
             self.view.setYRange(lo - 0.1, hi + 0.1, padding=0)

@@ -152,3 +152,10 @@ def test_the_window_continues_with_ctrl_f5_and_draws_the_learning_rate(qtbot, wi
     assert len(w.loss_plot.current.getData()[0]) == 20
     w.act_reset.trigger()
     assert not overlay.shown
+
+
+def test_the_stop_rule_and_schedule_fields_explain_themselves(window):
+    panel = window.panel
+    tip = panel.form.labelForField(panel.rows["tol"]).toolTip()
+    assert "relative change of the full-data loss" in tip and "gradient" in tip
+    assert "StepLR" in panel.form.labelForField(panel.rows["lr_step_size"]).toolTip()

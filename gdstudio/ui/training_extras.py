@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Slot
 
+from ..core.settings import BY_NAME
 from .plots.lr_overlay import LrOverlay
+
+#: The tooltips of the stop rule's and the schedule's labels in the settings panel.
+TIPS = {
+    "tol": "0 = off. Stop at the end of the first epoch where the relative change of the "
+           "full-data loss, |L(end) - L(start)| / |L(start)|, or the norm of the full-data "
+           "gradient at the epoch's end parameters (for MAE the subgradient sign(e)) is below "
+           "this tolerance.",
+    "lr_step_size": BY_NAME["lr_step_size"].help,
+    "lr_gamma": BY_NAME["lr_gamma"].help,
+}
 
 
 class TrainingExtras(QObject):
@@ -21,6 +32,11 @@ class TrainingExtras(QObject):
         self.window = window
         c = self.controller = window.controller
         self.lr_overlay = LrOverlay(window.loss_plot)
+        panel = window.panel
+        for name, tip in TIPS.items():
+            label = panel.form.labelForField(panel.rows[name])
+            if label is not None:
+                label.setToolTip(tip)
         window.actions_by_name["continue"].triggered.connect(self._on_continue_triggered)
         c.runStarted.connect(self._on_controller_runStarted)
         c.runContinued.connect(self._on_controller_runContinued)

@@ -251,6 +251,8 @@ def _run(args, run, optimum, history, files, signals) -> int:
     if not args.quiet:
         print(f"# {len(dataset)} points; {config.describe()}; start w={init[0]!r}, "
               f"b={init[1]!r}", file=out)
+        if training_words(config):
+            print(f"# {training_words(config)}", file=out)
         if std is not None:
             print(f"# {standardized_words(std)}", file=out)
         print("epoch, \tloss, \tw, \tb", file=out)
@@ -274,6 +276,8 @@ def _run(args, run, optimum, history, files, signals) -> int:
         f" and {run.partial.done} of {run.partial.total} updates of the next")
     print(f"final: w={summary.w!r}, b={summary.b!r}, loss={loss_text} "
           f"after {summary.epochs_done} epoch(s){partial}", file=out)
+    if run.converged is not None:
+        print(f"{run.converged.sentence()} (of {config.epochs} planned)", file=out)
     for line in optimum_lines(optimum):
         print(line, file=out)
     out.flush()
@@ -312,6 +316,19 @@ def figure_bytes(path, run, summary, optimum, losses, path_points) -> bytes:
                              LOSS_LABELS[run.config.loss], f"gdstudio: {run.config.describe()}")
     return render_figure(data, run.dataset, run.loss_config,
                          None if optimum is None else optimum.own, figure_format(path))
+
+
+def training_words(config) -> str:
+    """The schedule and the stop rule of a run, in one line ('' for neither)."""
+    from .core.schedule import schedule_words
+
+    parts = []
+    if schedule_words(config):
+        parts.append(f"learning rate {schedule_words(config)}, stepped after each epoch")
+    if config.tol > 0:
+        parts.append(f"stops when the relative loss change or the gradient norm at an epoch's "
+                     f"end is below tol {config.tol:g}")
+    return "; ".join(parts)
 
 
 def standardized_words(std) -> str:

@@ -113,7 +113,8 @@ def test_cli_options_are_the_description():
     assert {"--method", "--batch-size", "--impl", "--optimizer", "--momentum", "--nesterov",
             "--weight-decay", "--beta1", "--beta2", "--alpha", "--eps", "--loss",
             "--huber-delta", "--lr", "--epochs", "--init-w", "--init-b", "--no-bias", "--seed",
-            "--shuffle", "--standardize"} == {s.flag for s in SETTINGS}
+            "--shuffle", "--standardize", "--tol", "--lr-schedule", "--lr-step-size",
+            "--lr-gamma"} == {s.flag for s in SETTINGS}
 
 
 def test_cli_without_options_trains_the_default_config_from_a_drawn_start():
@@ -145,15 +146,18 @@ def test_the_noisy_line_defaults_are_written_once():
 def test_parameters_csv_settings_columns_come_from_the_description():
     columns = tuple(BY_NAME[name].csv for name in PARAMS_SETTINGS)
     assert PARAMS_HEADER[6:6 + len(columns)] == columns
-    assert {s.name for s in SETTINGS if s.csv} == set(PARAMS_SETTINGS) | {"standardize"}
+    assert {s.name for s in SETTINGS if s.csv} == set(PARAMS_SETTINGS) | {
+        "standardize", "tol", "lr_schedule", "lr_step_size", "lr_gamma"}
     # the columns of files written before the description, unchanged; standardize and the
-    # standardized line added after them, data_changed last
+    # standardized line added after them, then data_changed, then the stop rule and the
+    # learning-rate schedule
     assert PARAMS_HEADER == (
         "run", "w", "b", "loss", "status", "epochs_done", "method", "impl", "optimizer",
         "loss_fn", "learning_rate", "batch_size", "momentum", "nesterov", "weight_decay",
         "init_w", "init_b", "seed", "shuffle", "fit_bias", "n_points", "dtype", "w_optimal",
         "b_optimal", "loss_optimal", "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note",
-        "standardize", "w_std", "b_std", "data_changed")
+        "standardize", "w_std", "b_std", "data_changed", "tol", "lr_schedule", "lr_step_size",
+        "lr_gamma", "stopped_by", "stop_epoch", "stop_value")
 
 
 # --------------------------------------------------------------------------- applicable
@@ -162,7 +166,7 @@ def test_parameters_csv_settings_columns_come_from_the_description():
 def expected_applicable(method, impl, optimizer, loss, fit_bias) -> set[str]:
     """The rules written out by hand, for every path."""
     names = {"method", "impl", "loss", "learning_rate", "epochs", "init_w", "seed",
-             "fit_bias"}
+             "fit_bias", "tol", "lr_schedule"}
     if fit_bias:
         names |= {"init_b", "standardize"}
     if method == "minibatch":
@@ -202,7 +206,7 @@ def test_optimizer_settings_apply_where_torch_takes_them(optimizer):
 OTHER = {"learning_rate": 0.01, "epochs": 3, "batch_size": 7, "init_w": 1.0, "init_b": 2.0,
          "seed": 5, "shuffle": True, "fit_bias": False, "momentum": 0.5, "nesterov": True,
          "weight_decay": 0.05, "beta1": 0.5, "beta2": 0.9, "alpha": 0.5, "eps": 1e-3,
-         "huber_delta": 0.25}
+         "huber_delta": 0.25, "lr_step_size": 2, "lr_gamma": 0.3}
 
 
 #: The paths a run can take (the manual and analytic implementations take only plain steps).
@@ -272,6 +276,13 @@ LABELS = {
     "sgd ignores betas": (TrainConfig(impl="module", beta1=0.1, eps=1e-3),
                           "batch · SGD · MSE · lr 0.1"),
     "batch ignores shuffle": (TrainConfig(shuffle=True), "batch · manual · MSE · lr 0.1"),
+    "step schedule": (TrainConfig(lr_schedule="step", lr_step_size=10, lr_gamma=0.5),
+                      "batch · manual · MSE · lr 0.1 · StepLR(10, 0.5)"),
+    "exponential schedule": (TrainConfig(lr_schedule="exponential", lr_step_size=3,
+                                         lr_gamma=0.9),
+                             "batch · manual · MSE · lr 0.1 · ExponentialLR(0.9)"),
+    "no schedule ignores gamma": (TrainConfig(lr_gamma=0.1, lr_step_size=2),
+                                  "batch · manual · MSE · lr 0.1"),
 }
 
 

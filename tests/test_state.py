@@ -73,7 +73,8 @@ def test_undo_and_redo_follow_the_stack_when_idle():
 
 def test_states_and_statuses_are_enums_that_read_as_their_text():
     assert [s.value for s in RunState] == ["idle", "running", "paused"]
-    assert [s.value for s in RunStatus] == ["done", "stopped", "diverged", "failed"]
+    assert [s.value for s in RunStatus] == ["done", "stopped", "diverged", "failed",
+                                             "converged"]
     assert RunStatus.DONE == "done" and f"{RunStatus.DIVERGED}" == "diverged"
     assert str(RunState.PAUSED) == "paused"
     assert RunState.PAUSED.active and RunState.RUNNING.active and not RunState.IDLE.active

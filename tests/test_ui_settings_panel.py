@@ -65,10 +65,19 @@ def test_the_fields_shown_are_the_applicable_settings_of_every_path(panel):
         choose(panel.impl, impl)
         choose(panel.loss, loss)
         config = panel.config()
-        expected = applicable(config) - {"method", "impl", "optimizer", "loss"}
+        expected = {n for n in applicable(config) if BY_NAME[n].kind != "choice"}
         assert shown(panel) == expected, (method, impl, optimizer, loss)
         assert panel.optimizer.isEnabled() is (impl == "module")
         assert config.optimizer == (optimizer if impl == "module" else "sgd")
+
+
+def test_the_schedule_fields_show_with_their_schedule(panel):
+    for schedule, fields in (("none", set()), ("step", {"lr_step_size", "lr_gamma"}),
+                             ("exponential", {"lr_gamma"})):
+        choose(panel.lr_schedule, schedule)
+        assert shown(panel) & {"lr_step_size", "lr_gamma"} == fields, schedule
+        assert panel.config().lr_schedule == schedule
+    assert "tol" in shown(panel)
 
 
 def test_momentum_text_of_zero_is_no_momentum(panel):

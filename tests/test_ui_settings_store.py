@@ -24,7 +24,8 @@ BASE = TrainConfig(method="minibatch", impl="module", optimizer="sgd", loss="hub
                    learning_rate=0.05, epochs=123, batch_size=16, init_w=1.5, init_b=-2.5,
                    seed=7, shuffle=True, fit_bias=True, momentum=0.5, nesterov=True,
                    weight_decay=0.01, beta1=0.8, beta2=0.99, alpha=0.9, eps=1e-7,
-                   huber_delta=2.0, standardize=True)
+                   huber_delta=2.0, standardize=True, tol=1e-9, lr_schedule="step",
+                   lr_step_size=4, lr_gamma=0.8)
 BASE_SPEED = 5  # not the default speed
 DEFAULT = TrainConfig()
 
@@ -50,6 +51,8 @@ BAD_FIELDS = {
     "weight_decay": [*NUMBER_BAD, -1, -1e-9],
     "eps": [*ANY_BAD, True, 0, -1e-8],
     "huber_delta": POSITIVE_BAD,
+    "tol": [*NUMBER_BAD, -1, -1e-9], "lr_schedule": [*CHOICE_BAD, "Step", "cosine"],
+    "lr_step_size": WHOLE_BAD, "lr_gamma": [*POSITIVE_BAD, 1.5, 1.0000001],
 }
 assert set(BAD_FIELDS) == {f.name for f in dataclasses.fields(TrainConfig)}
 

@@ -59,6 +59,10 @@ class TrainConfig:
     eps: float | None = _D["eps"]  # None: the optimizer's own default (1e-8, Adagrad 1e-10)
     huber_delta: float = _D["huber_delta"]
     standardize: bool = _D["standardize"]  # train on standardized x and y (see .standardize)
+    tol: float = _D["tol"]  # the stop rule's tolerance, 0 = off (see .stoprule)
+    lr_schedule: str = _D["lr_schedule"]  # "none", "step", "exponential" (see .schedule)
+    lr_step_size: int = _D["lr_step_size"]
+    lr_gamma: float = _D["lr_gamma"]
 
     def replace(self, **changes) -> TrainConfig:
         return dataclasses.replace(self, **changes)

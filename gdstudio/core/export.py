@@ -13,7 +13,14 @@ from .config import EpochRecord, TrainConfig
 from .csvio import table_text
 from .optimum import Optima, Optimum, optima_for
 from .progress import EpochProgress
-from .settings import BY_NAME, PARAMS_LATE_SETTINGS, PARAMS_SETTINGS, applicable
+from .settings import (
+    BY_NAME,
+    PARAMS_LATE_SETTINGS,
+    PARAMS_SETTINGS,
+    PARAMS_TRAINING_SETTINGS,
+    applicable,
+)
+from .stoprule import Converged
 
 HISTORY_HEADER = ("epoch", "loss", "w", "b", "samples_seen", "updates")
 
@@ -27,6 +34,12 @@ HISTORY_HEADER = ("epoch", "loss", "w", "b", "samples_seen", "updates")
 #: ``standardize``: trained on standardized x and y; then ``w``, ``b``, ``loss`` are in the
 #: data's units and ``w_std``, ``b_std`` are the standardized line (empty otherwise; see
 #: :mod:`gdstudio.core.standardized`).
+#: ``tol``, ``lr_schedule``, ``lr_step_size``, ``lr_gamma``: the stop rule's tolerance and the
+#: learning-rate schedule (the step size empty unless the schedule is ``step``, gamma empty
+#: without a schedule). ``stopped_by``: ``loss_change`` or ``gradient_norm`` when the stop
+#: rule ended the run (status ``converged``), empty otherwise; ``stop_epoch``: the epoch at
+#: whose end it fired (counted from 1, so equal to ``epochs_done``); ``stop_value``: the
+#: relative loss change or gradient norm there (below ``tol``).
 #: The settings columns come from the description of the training settings
 #: (:data:`~gdstudio.core.settings.PARAMS_SETTINGS`, each named by its ``csv``).
 PARAMS_HEADER = (
@@ -35,7 +48,21 @@ PARAMS_HEADER = (
     "n_points", "dtype", "w_optimal", "b_optimal", "loss_optimal",
     "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note",
     *(BY_NAME[name].csv for name in PARAMS_LATE_SETTINGS), "w_std", "b_std", "data_changed",
+    *(BY_NAME[name].csv for name in PARAMS_TRAINING_SETTINGS), "stopped_by", "stop_epoch",
+    "stop_value",
 )
+
+
+def training_cells(config: TrainConfig, stop: Converged | None) -> list:
+    """The cells of the stop rule and the schedule (the last columns of a parameters row)."""
+    used = applicable(config)
+    cells = []
+    for name in PARAMS_TRAINING_SETTINGS:
+        value = getattr(config, name)
+        cells.append(value if name in used else "")
+    if stop is None:
+        return [*cells, "", "", ""]
+    return [*cells, stop.rule, stop.epoch + 1, stop.value]
 
 
 def settings_cells(config: TrainConfig, init: tuple[float, float]) -> list:
@@ -103,6 +130,8 @@ class RunSummary:
     #: The standardized w, b of a standardized run (None otherwise).
     w_std: float | None = None
     b_std: float | None = None
+    #: The stop rule's verdict when it ended the run (status ``converged``), else None.
+    stop: Converged | None = None
 
     def row(self, index: int) -> list:
         return [
@@ -112,7 +141,7 @@ class RunSummary:
             *_optimum_cells(self.optimum, label=True), *_optimum_cells(self.lsq, label=False),
             *(bool(getattr(self.config, name)) for name in PARAMS_LATE_SETTINGS),
             "" if self.w_std is None else self.w_std, "" if self.b_std is None else self.b_std,
-            self.data_changed,
+            self.data_changed, *training_cells(self.config, self.stop),
         ]
 
 
@@ -162,7 +191,8 @@ def write_params(path: str | os.PathLike, runs: Sequence[RunSummary]) -> None:
 def summarize(dataset, config: TrainConfig, last: EpochRecord | None, status: str,
               init: tuple[float, float], optimum: Optima | Optimum | None = None,
               name: str = "", diverged=None,
-              partial: EpochProgress | None = None) -> RunSummary:
+              partial: EpochProgress | None = None,
+              converged: Converged | None = None) -> RunSummary:
     """Build the :class:`RunSummary` of a run whose last finished epoch is ``last``.
 
     ``optimum``: the run's :class:`Optima`, or an :class:`Optimum` (the optimum of the run's
@@ -189,7 +219,7 @@ def summarize(dataset, config: TrainConfig, last: EpochRecord | None, status: st
         config=config, w=w, b=b, loss=loss, epochs_done=epochs, status=status,
         n_points=len(dataset), dtype=dataset.dtype, init_w=init[0], init_b=init[1],
         optimum=None if optima is None else optima.own, name=name,
-        lsq=None if optima is None else optima.lsq, partial=partial,
+        lsq=None if optima is None else optima.lsq, partial=partial, stop=converged,
     )
 
 

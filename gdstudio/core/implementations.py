@@ -195,8 +195,9 @@ class _Analytic:
             self.b -= self.lr * gb
         return loss
 
-    def epoch(self, order, size: int, tick) -> int | None:
-        """Steps over batches of ``size`` in ``order`` (None: data order).
+    def epoch(self, order, size: int, tick, first: int = 0) -> int | None:
+        """Steps over batches of ``size`` in ``order`` (None: data order), from batch
+        ``first`` (an epoch that a stop interrupted there, continued).
 
         ``tick(done)`` (see :class:`gdstudio.core.progress.Ticker`) is called between
         updates with the updates done in the epoch, once :meth:`parameters` holds the
@@ -204,7 +205,7 @@ class _Analytic:
         returned. None: the epoch was completed.
         """
         if size == 1:
-            return self._sgd_epoch(order, tick)
+            return self._sgd_epoch(order, tick, first)
         x, y = (self.x, self.y) if order is None else (self.x[order], self.y[order])
         lr, fit_bias = self.lr, self.fit_bias
         n = x.shape[0]
@@ -212,7 +213,7 @@ class _Analytic:
         path = None if tick is None else tick.path
         made, gap = 0, (0 if path is None else path.gap())  # updates since the last record
         with np.errstate(all="ignore"):
-            for done, start in enumerate(range(0, n, size)):
+            for done, start in enumerate(range(0, n, size)[first:], first):
                 if tick is not None:  # tick(done), inlined (see Ticker)
                     tick.done = done
                     if done >= tick.next:
@@ -237,7 +238,7 @@ class _Analytic:
             path.advance(made, self.w, self.b)
         return None
 
-    def _sgd_epoch(self, order, tick) -> int | None:
+    def _sgd_epoch(self, order, tick, first: int = 0) -> int | None:
         # One sample at a time in the data's own precision (float32 scalars for float32 data,
         # as the tutorial's tensors are), in the order autograd evaluates it:
         # e = (w*x + b) - y; g = 2*e; w = w - lr*(g*x); b = b - lr*g.
@@ -250,7 +251,7 @@ class _Analytic:
         path = None if tick is None else tick.path
         n = len(xs)
         with np.errstate(all="ignore"):
-            for start in range(0, n, self.CHUNK):
+            for start in range(first, n, self.CHUNK):
                 if tick is not None:
                     self.w, self.b = float(w), float(b)
                     if tick(start):

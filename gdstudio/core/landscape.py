@@ -213,10 +213,11 @@ class MSELandscape:
 
     # -- descent ----------------------------------------------------------------------
     def batch_path(self, w0: float, b0: float, lr: float, steps: int,
-                   fit_bias: bool = True) -> np.ndarray:
+                   fit_bias: bool = True, lrs=None) -> np.ndarray:
         """The first ``steps`` full-batch updates ``w -= lr·∂L/∂w`` from ``(w0, b0)``:
         an array of ``steps + 1`` rows ``(w, b)``, the start first. Stops early (fewer
-        rows) once a value leaves float64's range.
+        rows) once a value leaves float64's range. ``lrs``: the learning rate of each
+        step (a schedule), in place of ``lr``.
 
         The steps run on the offsets from the optimum in scaled units, in plain floats (a
         thousand steps take well under a millisecond): ``Δw -= lr·4**kx·∂Ls/∂ws``,
@@ -229,7 +230,10 @@ class MSELandscape:
         lr_w = lr * _ldexp(1.0, 2 * self.kx)  # inf for x near float64's limit: one row
         lr_b = lr if fit_bias else 0.0
         dws, dbs = [dw], [db]
-        for _ in range(steps):
+        scale = _ldexp(1.0, 2 * self.kx)
+        for i in range(steps):
+            if lrs is not None:
+                lr_w, lr_b = lrs[i] * scale, (lrs[i] if fit_bias else 0.0)
             r = (mx * dw + db) + mx_lo * dw
             gw = 2.0 * (v * dw + mx * r)
             dw, db = dw - lr_w * gw, db - lr_b * 2.0 * r

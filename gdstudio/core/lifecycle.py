@@ -16,7 +16,15 @@ How it ends:
   epoch (the loss at its start, w and b after all its updates), which a partial epoch is
   not; the summary's ``partial`` says how far the next one got;
 - **diverged**: the engine's divergence rule fired; :attr:`TrainingRun.diverged` holds the
-  :class:`TrainingDiverged` error (its last finite parameters).
+  :class:`TrainingDiverged` error (its last finite parameters);
+- **converged**: the stop rule (``tol``, :mod:`.stoprule`) fired at the end of an epoch;
+  :attr:`TrainingRun.converged` says which rule, where and its value.
+
+A run that has ended other than by diverging can be continued (:meth:`TrainingRun.extend`):
+the next :meth:`TrainingRun.records` trains more epochs from where it stopped, with the
+engine's whole state kept (the optimizer's moments, the shuffling generator, the
+learning-rate schedule, the epoch a stop came inside), so that a run of 10 epochs continued
+for 10 more is bitwise the run of 20.
 
 A run with ``standardize`` (see :mod:`.standardized`) trains on standardized x and y and
 gives everything in the data's units: the records' ``w``, ``b`` and ``loss``, the summary
@@ -29,6 +37,7 @@ from collections.abc import Callable, Iterator
 
 from .data import Dataset
 from .engine import (
+    EngineState,
     EpochRecord,
     TrainConfig,
     TrainingControl,
@@ -36,11 +45,12 @@ from .engine import (
     initial_parameters,
     run_epochs,
 )
-from .errors import TrainingDiverged
+from .errors import ConfigError, TrainingDiverged
 from .export import RunSummary, summarize
 from .progress import EpochProgress
 from .runstate import RunStatus
 from .standardized import StandardizedTraining
+from .stoprule import Converged
 
 
 class TrainingRun:
@@ -70,6 +80,12 @@ class TrainingRun:
         self.partial: EpochProgress | None = None
         #: The divergence that ended the run, or None.
         self.diverged: TrainingDiverged | None = None
+        #: The stop rule's verdict, if it ended the run (see :mod:`.stoprule`), or None.
+        self.converged: Converged | None = None
+        #: The epochs the run is to have done when its records end (``config.epochs``,
+        #: more once continued).
+        self.planned: int = config.epochs
+        self._state: EngineState | None = None
 
     def records(self, control: TrainingControl | None = None,
                 progress: Callable[[EpochProgress], None] | None = None, path=None
@@ -83,17 +99,26 @@ class TrainingRun:
         :func:`~gdstudio.core.engine.run_epochs`).
         """
         std = self.standardized
+        dataset, init = (self.dataset, self.init) if std is None else (std.dataset, std.init)
+        if self._state is None:
+            self._state = EngineState(dataset, self.config, init)
         if std is None:
-            engine = run_epochs(self.dataset, self.config, self.init, control, progress, path)
+            engine = run_epochs(dataset, self.config, init, control, progress, path,
+                                state=self._state, until=self.planned)
         else:  # (no in-epoch path: its points would be in the standardized units)
-            engine = run_epochs(std.dataset, self.config, std.init, control,
-                                None if progress is None else std.progress(progress))
+            engine = run_epochs(dataset, self.config, init, control,
+                                None if progress is None else std.progress(progress),
+                                state=self._state, until=self.planned)
         try:
             while True:
                 try:
                     record = next(engine)
                 except StopIteration as end:
-                    self.partial = end.value if std is None else std.progress_back(end.value)
+                    if isinstance(end.value, Converged):
+                        self.converged = end.value
+                    else:
+                        self.partial = (end.value if std is None
+                                        else std.progress_back(end.value))
                     return
                 except TrainingDiverged as exc:
                     self.diverged = exc if std is None else std.diverged_back(exc)
@@ -115,9 +140,42 @@ class TrainingRun:
         """How the run ended (once :meth:`records` has ended or been closed)."""
         if self.diverged is not None:
             return RunStatus.DIVERGED
-        if self.partial is not None or self.epochs_done < self.config.epochs:
+        if self.converged is not None:
+            return RunStatus.CONVERGED
+        if self.partial is not None or self.epochs_done < self.planned:
             return RunStatus.STOPPED
         return RunStatus.DONE
+
+    def continue_problem(self) -> str | None:
+        """Why the run cannot be continued, or None."""
+        if self.diverged is not None:
+            return ("A diverged run cannot be continued: its loss left the finite numbers or "
+                    "grew past the divergence limit. Lower the learning rate and train again.")
+        if self._state is None:
+            return "The run has not started yet."
+        return None
+
+    def extend(self, epochs: int, tol: float | None = None) -> None:
+        """Make the next :meth:`records` train ``epochs`` more epochs from where the run
+        stopped (an epoch a stop came inside is finished first, as the first of them);
+        ``tol``, if given, is the stop rule's tolerance from now on.
+
+        Raises :class:`ConfigError` (nothing changes) if the run cannot be continued (see
+        :meth:`continue_problem`) or ``epochs`` / ``tol`` is out of range.
+        """
+        problem = self.continue_problem()
+        if problem is not None:
+            raise ConfigError(problem)
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+            raise ConfigError(f"Epochs to continue must be a whole number of at least 1, got "
+                              f"{epochs!r}.")
+        changes = {"epochs": self.epochs_done + epochs}
+        if tol is not None:
+            changes["tol"] = tol
+        config = self.config.replace(**changes)
+        config.validate()
+        self.config, self.planned = config, config.epochs
+        self.partial = self.converged = None
 
     @property
     def w(self) -> float:
@@ -143,7 +201,8 @@ class TrainingRun:
         std = self.standardized
         summary = summarize(self.dataset, self.config if std is None else std.loss_config,
                             self.last, str(status), self.init, optimum, name=name,
-                            diverged=self.diverged, partial=self.partial)
+                            diverged=self.diverged, partial=self.partial,
+                            converged=self.converged)
         return summary if std is None else std.summary(summary, self.config)
 
     @property

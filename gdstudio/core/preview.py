@@ -10,6 +10,9 @@
 - stochastic descent (one point per update) repeats the run's scalar loop, in float32 for
   float32 data as the run does (bitwise the run's numbers).
 
+A run with a learning-rate schedule (:mod:`.schedule`) previews with the learning rate of
+each epoch, as the run steps it (a preview of full-batch descent spans up to 1,000 epochs).
+
 A shuffled run takes its batches in the order of ``torch.randperm`` with the run's seed, one
 permutation per epoch; :func:`shuffle_orders` draws them (torch: call it off the GUI thread,
 once per seed and data size) and :func:`preview_path` takes them as ``orders``.
@@ -26,6 +29,7 @@ import math
 import numpy as np
 
 from .landscape import MSELandscape
+from .schedule import lr_values, scheduled
 
 __all__ = ["MAX_UPDATES", "MAX_WORK", "batch_size", "epochs_needed", "needs_orders",
            "order_length", "preview_path", "shuffle_orders"]
@@ -110,14 +114,17 @@ def preview_path(dataset, config, w0: float, b0: float, updates: int = MAX_UPDAT
     shuffled = needs_orders(config)
     if shuffled and (orders is None or len(orders) < epochs_needed(n, config, updates)):
         raise ValueError("The preview of a shuffled run needs its permutations.")
+    lrs = (lr_values(config, epochs_needed(n, config, updates) + 1).tolist()
+           if scheduled(config) else None)  # the learning rate of each epoch
     if size == n and not shuffled:  # one full batch per epoch
         if config.loss == "mse":
             land = landscape if landscape is not None else MSELandscape.from_dataset(dataset)
-            return land.batch_path(w0, b0, float(config.learning_rate), total, fit_bias)
-        return _batches(dataset, config, w0, b0, total, None)
+            return land.batch_path(w0, b0, float(config.learning_rate), total, fit_bias,
+                                   lrs=lrs)
+        return _batches(dataset, config, w0, b0, total, None, lrs)
     if size == 1:
-        return _points(dataset, config, w0, b0, total, orders)
-    return _batches(dataset, config, w0, b0, total, orders)
+        return _points(dataset, config, w0, b0, total, orders, lrs)
+    return _batches(dataset, config, w0, b0, total, orders, lrs)
 
 
 def _finite_prefix(rows: list) -> np.ndarray:
@@ -134,7 +141,7 @@ def _dloss(kind: str, e, delta: float):
     return np.clip(e, -delta, delta)
 
 
-def _batches(dataset, config, w, b, total, orders) -> np.ndarray:
+def _batches(dataset, config, w, b, total, orders, lrs=None) -> np.ndarray:
     """Mini-batch (or full-batch MAE/Huber) steps, as ``_Analytic.epoch`` takes them."""
     x_all = np.asarray(dataset.x, dtype=np.float64)
     y_all = np.asarray(dataset.y, dtype=np.float64)
@@ -145,6 +152,8 @@ def _batches(dataset, config, w, b, total, orders) -> np.ndarray:
     epoch = 0
     with np.errstate(all="ignore"):
         while len(rows) <= total:
+            if lrs is not None:
+                lr = lrs[epoch]
             if orders is None:
                 x, y = x_all, y_all
             else:
@@ -165,7 +174,7 @@ def _batches(dataset, config, w, b, total, orders) -> np.ndarray:
     return _finite_prefix(rows)
 
 
-def _points(dataset, config, w0, b0, total, orders) -> np.ndarray:
+def _points(dataset, config, w0, b0, total, orders, lrs=None) -> np.ndarray:
     """Stochastic steps, as ``_Analytic._sgd_epoch`` takes them (float32 scalars for
     float32 data)."""
     float32 = dataset.dtype == "float32"
@@ -181,6 +190,8 @@ def _points(dataset, config, w0, b0, total, orders) -> np.ndarray:
     epoch = 0
     with np.errstate(all="ignore"):
         while len(rows) <= total:
+            if lrs is not None:
+                lr = scalar(lrs[epoch])
             take = min(n, total - len(rows) + 1)
             if orders is None:
                 xs, ys = xs_all[:take], ys_all[:take]

@@ -36,3 +36,4 @@ class RunStatus(_TextEnum):
     STOPPED = "stopped"  #: stopped by the user (or by closing the window)
     DIVERGED = "diverged"  #: the loss or a parameter left the finite numbers
     FAILED = "failed"  #: an unexpected error ended the run
+    CONVERGED = "converged"  #: the stop rule fired (see gdstudio.core.stoprule)

@@ -72,6 +72,9 @@ class Setting:
     cli_default: Any = ...
     #: The flag sets the opposite of the setting (``--no-bias`` clears ``fit_bias``).
     cli_inverted: bool = False
+    #: Applies only when another setting has one of some values: ``(name, values)``
+    #: (``lr_step_size`` only with the step schedule).
+    when: tuple[str, frozenset[str]] | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -229,6 +232,30 @@ SETTINGS: tuple[Setting, ...] = (
             help="train on standardized x and y ((v - mean) / std); w, b are reported in the "
                  "data's units (w, b) and in the standardized ones (w_std, b_std), the loss in "
                  "the data's units", noun="standardize", csv="standardize"),
+    Setting("tol", "float", 0.0, "Stop tolerance", "--tol", low=0.0, metavar="F",
+            help="stop rule, 0 (the default) = off: stop at the end of the first epoch where "
+                 "the relative change of the full-data loss, "
+                 "|L(end) - L(start)| / max(|L(start)|, 1e-300), or "
+                 "the norm of the full-data gradient at the epoch's end parameters, "
+                 "sqrt((dL/dw)^2 + (dL/db)^2) (the subgradient sign(e) for MAE), falls below "
+                 "F; both in the units the run trains in (standardized ones when standardizing)",
+            subject="The stop tolerance", noun="stop tolerance", csv="tol"),
+    Setting("lr_schedule", "choice", "none", "LR schedule", "--lr-schedule",
+            noun="learning-rate schedule",
+            choices=(Choice("none", "Constant learning rate", "none"),
+                     Choice("step", "Step decay (StepLR)", "step"),
+                     Choice("exponential", "Exponential decay (ExponentialLR)",
+                            "exponential")), csv="lr_schedule"),
+    Setting("lr_step_size", "int", 10, "LR step size (epochs)", "--lr-step-size", low=1,
+            help="StepLR's step_size: the learning rate is multiplied by --lr-gamma every N "
+                 "epochs (default 10)",
+            subject="The learning-rate step size", noun="learning-rate step size",
+            metavar="N", when=("lr_schedule", frozenset({"step"})), csv="lr_step_size"),
+    Setting("lr_gamma", "float", 0.5, "LR gamma", "--lr-gamma", low=0.0, low_open=True,
+            high=1.0, help="the schedule's gamma, in (0, 1]: the factor of each decay (StepLR, "
+                           "ExponentialLR; default 0.5)",
+            subject="The learning-rate gamma", noun="learning-rate gamma", metavar="G",
+            when=("lr_schedule", frozenset({"step", "exponential"})), csv="lr_gamma"),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -252,6 +279,10 @@ PARAMS_SETTINGS = ("method", "impl", "optimizer", "loss", "learning_rate", "batc
 #: Settings columns added later, written after the columns above (which keep their places):
 #: ``standardize``, followed by ``w_std``, ``b_std`` (see :mod:`gdstudio.core.export`).
 PARAMS_LATE_SETTINGS = ("standardize",)
+#: Settings columns added after ``data_changed`` (which keeps its place), followed by the
+#: stop rule's result: ``stopped_by``, ``stop_epoch``, ``stop_value`` (see
+#: :mod:`gdstudio.core.export`).
+PARAMS_TRAINING_SETTINGS = ("tol", "lr_schedule", "lr_step_size", "lr_gamma")
 
 
 def applies(setting: Setting, method: str, impl: str, optimizer: str, loss: str) -> bool:
@@ -270,11 +301,14 @@ def applicable(config) -> frozenset[str]:
     """The names of the settings a run with ``config`` uses (its method, implementation,
     optimizer, loss and fit_bias decide; no value is read from text).
 
+    A setting with ``when`` applies only when that setting has one of its values
+    (``lr_step_size`` with the step schedule, ``lr_gamma`` with any schedule).
     ``init_b`` and ``standardize`` apply only when the bias is fitted; ``init_w``/``init_b``
     apply (as the start, or drawn from the seed when None) whatever the path.
     """
     names = {s.name for s in SETTINGS
-             if applies(s, config.method, config.impl, config.optimizer, config.loss)}
+             if applies(s, config.method, config.impl, config.optimizer, config.loss)
+             and (s.when is None or getattr(config, s.when[0], None) in s.when[1])}
     if not config.fit_bias:
         names -= {"init_b", "standardize"}  # (standardizing centres y: it needs the bias)
     return frozenset(names)
@@ -321,8 +355,8 @@ def run_label(config) -> str:
 
     It names the method (with the batch size of mini-batch), the implementation or, for
     nn.Linear + torch.optim, the optimizer with its non-default settings, the loss (with a
-    non-default Huber delta) and the learning rate. Settings that do not apply to the run
-    never appear.
+    non-default Huber delta) and the learning rate, and its learning-rate schedule if it has
+    one. Settings that do not apply to the run never appear.
     """
     used = applicable(config)
     method = METHOD_LABELS[config.method]
@@ -342,4 +376,8 @@ def run_label(config) -> str:
         parts.append("no bias")
     if getattr(config, "standardize", False):
         parts.append("standardized")
+    if config.lr_schedule == "step":
+        parts.append(f"StepLR({config.lr_step_size}, {_num(config.lr_gamma)})")
+    elif config.lr_schedule == "exponential":
+        parts.append(f"ExponentialLR({_num(config.lr_gamma)})")
     return " · ".join(parts)

@@ -60,6 +60,9 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, QObje
     selectionChanged = Signal(object)
     #: A run started with this :class:`TrainConfig`.
     runStarted = Signal(object)
+    #: The ended run goes on (Continue) with this :class:`TrainConfig` (its ``epochs`` the
+    #: new total); its history and path go on too.
+    runContinued = Signal(object)
     #: The run's :class:`RunState` changed.
     runStateChanged = Signal(object)
     #: New epochs were appended to the run's history (count of new epochs).
@@ -176,7 +179,8 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, QObje
             points_selected=bool(self.selected_points), epochs=self.session.history.count,
             has_result=self.current_summary is not None, result_kept=self._kept_current,
             kept_runs=len(self.kept_runs), runs_selected=bool(self.selected_runs),
-            exporting=self.exports.busy, importing=self.csv_import.busy)
+            exporting=self.exports.busy, importing=self.csv_import.busy,
+            continuable=self.session.can_continue)
 
     def enabled_actions(self) -> dict[str, bool]:
         return enabled_actions(self.snapshot())

@@ -30,6 +30,7 @@ from .runs import CompareView
 from .script_view import ScriptViews
 from .start_checks import show_start_problem
 from .state import MessageLevel, disabled_reasons
+from .training_extras import TrainingExtras
 from .window_fit import fitting_geometry
 
 
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.line_views = LineViews(self)  # timeline, residuals, your line, presets
         self.classroom = Classroom(self)  # export figure, paste, spray brush, predict mode
         self.script_views = ScriptViews(self)  # View ▸ PyTorch code, File ▸ Export script
+        self.training_extras = TrainingExtras(self)  # Continue, the learning-rate curve
 
         self.fit_to_screen()
         self._restore_settings()

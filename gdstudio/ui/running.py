@@ -7,13 +7,21 @@ into the controller's facts.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Slot
 
 from ..core import StudioError, TrainConfig, torch_loader
 from ..core.runstate import RunState, RunStatus
+from ..core.settings import BY_NAME, effective
 from .editing import IMPORTING_MESSAGE
 from .start_checks import prepare_run, start_problem
 from .state import MessageLevel
+
+
+def _same_data(a, b) -> bool:
+    """The two data sets hold the same points (edits made and undone since)."""
+    return a is b or (len(a) == len(b) and a.dtype == b.dtype
+                      and np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y))
 
 
 class RunRequests:
@@ -62,6 +70,65 @@ class RunRequests:
         self.stale = False
         self.runStarted.emit(config)
         self._status(f"Training: {config.describe()}…")
+        self._announce_actions()
+        return True
+
+    def continue_problem(self) -> str | None:
+        """Why Continue cannot go on from the current run now (None: it can).
+
+        It trains the run's own settings on the data it was trained on: it refuses after a
+        data edit, and when a setting other than the epochs and the stop tolerance differs
+        from the run's (the epochs field gives the epochs to add; the tolerance applies from
+        now on)."""
+        s = self.session
+        if s.active:
+            return "A run is going: Continue goes on from a run that has ended."
+        if self.csv_import.busy:
+            return IMPORTING_MESSAGE
+        if s.run is None or s.status is None:
+            return "No run to continue: train one first (F5)."
+        if s.status is RunStatus.DIVERGED:
+            return s.run.continue_problem()
+        if s.status is RunStatus.FAILED:
+            return "The run failed with an error: it cannot be continued. Train a new one."
+        if self.stale and not _same_data(self.model.dataset, s.run.dataset):
+            return ("The data has changed since this run: it can only continue on the data it "
+                    "was trained on. Undo the edits, or press Train for a new run.")
+        if self.settings is None:
+            return self.settings_error
+        mine = effective(s.run.config).replace(epochs=1, tol=0.0)
+        now = effective(self.settings).replace(epochs=1, tol=0.0)
+        changed = [BY_NAME[name].label.lower() for name in vars(mine)
+                   if getattr(mine, name) != getattr(now, name)]
+        if changed:
+            return (f"The settings have changed since this run ({', '.join(changed)}): "
+                    "Continue trains with the run's own settings. Set them back, or press "
+                    "Train for a new run.")
+        return None
+
+    def continue_run(self, epochs: int | None = None, paused_steps: int | None = None) -> bool:
+        """Train ``epochs`` more epochs (default: the epochs field) of the ended run from
+        where it stopped: the history, the path, the optimizer's state, the shuffling and
+        the learning-rate schedule go on as in one longer run. False (and a message saying
+        why) if it cannot (see :meth:`continue_problem`)."""
+        problem = self.continue_problem()
+        if problem is None and epochs is None:
+            epochs = self.settings.epochs
+        if problem is None:
+            try:
+                self.session.continue_run(epochs, self.settings.tol, paused_steps)
+            except StudioError as exc:
+                problem = str(exc)
+        if problem is not None:
+            self._message("Cannot continue", problem)
+            return False
+        config = self.session.config
+        self.current_summary = None
+        self._kept_current = False
+        self.stale = False  # (the data is the run's: edits undone, or none)
+        self.runContinued.emit(config)
+        self._status(f"Continuing for {epochs:,} more epochs (to {config.epochs:,}): "
+                     f"{config.describe()}…")
         self._announce_actions()
         return True
 
@@ -151,6 +218,9 @@ class RunRequests:
                 self._status(f"Stopped in epoch {partial.epoch + 1:,} after {partial.done:,} "
                              f"of {partial.total:,} updates: w={partial.w:.6g}, "
                              f"b={partial.b:.6g}, the parameters reached.")
+        elif status is RunStatus.CONVERGED:
+            self._status(f"{s.run.converged.sentence()}. Ctrl+K keeps the run; Ctrl+F5 "
+                         "continues it.")
         elif status is RunStatus.DIVERGED:
             self._status(f"Diverged in {detail.where}.")
             self._message("Training diverged", str(detail), MessageLevel.WARNING)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QByteArray, QRect, Qt
 
 from ..core import ConfigError, TrainConfig
 from ..core.settings import SETTINGS, Setting, applicable
+from .panels.fields import SPIN_MAX
 from .window_fit import fitting_geometry
 
 SETTINGS_VERSION = 1
@@ -95,7 +96,8 @@ def _check(setting: Setting, maximum: int | None):
 def field_checks(epochs_max: int, batch_max: int, seed_max: int) -> dict:
     """A check for each :class:`TrainConfig` field, from the description of the settings,
     with the window's own limits for the whole numbers."""
-    maxima = {"epochs": epochs_max, "batch_size": batch_max, "seed": seed_max}
+    maxima = {"epochs": epochs_max, "batch_size": batch_max, "seed": seed_max,
+              "lr_step_size": SPIN_MAX}
     return {s.name: _check(s, maxima.get(s.name)) for s in SETTINGS}
 
 

@@ -18,6 +18,7 @@ ACTION_NAMES = (
     "train", "pause", "stop", "step", "reset", "import", "save", "generate", "clear", "delete",
     "undo", "redo", "keep", "remove", "export_params", "export_history", "settings",
     "paste_points", "spray",
+    "continue",
 )
 
 
@@ -55,6 +56,8 @@ class StudioSnapshot:
     exporting: bool = False
     #: A CSV file is being imported (editing and starting a run wait for it).
     importing: bool = False
+    #: The current run has ended (done, stopped or converged) and can be continued.
+    continuable: bool = False
 
 
 def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
@@ -90,6 +93,7 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
         "settings": idle,
         "paste_points": edit,
         "spray": edit,
+        "continue": edit and s.continuable,
     }
 
 
@@ -134,6 +138,8 @@ def disabled_reasons(s: StudioSnapshot) -> dict[str, str]:
                  "A run with no epoch cannot be kept."),
         "remove": "No kept run selected: select one in the list.",
         "export_params": "Nothing to export yet: train a run first.",
+        "continue": (_IMPORTING if s.importing else unended if active else
+                     "No run to continue: train one first (a diverged run cannot continue)."),
         "export_history": ("A history export is being written." if s.exporting else
                            unended if active else "No epochs to export yet: train a run "
                                                   "first."),

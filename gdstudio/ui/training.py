@@ -59,7 +59,7 @@ class TrainingWorker(QObject):
     #: an error message, or None) and its RunSummary (or None).
     finished = Signal(int, object, object, object)
 
-    def __init__(self, run_id: int, run: TrainingRun, control: TrainingControl):
+    def __init__(self, run_id: int, run: TrainingRun, control: TrainingControl, path=None):
         super().__init__()
         self._run_id = run_id
         self._run = run
@@ -68,7 +68,9 @@ class TrainingWorker(QObject):
         self._last_emit = 0.0
         self._position: EpochProgress | None = None  # in the epoch under way
         # the path of a stochastic or mini-batch run (a full-batch run's is its history)
-        self._path = None if run.config.method == "batch" else PathBuffer(PATH_CAPACITY)
+        # (``path``: the buffer of the run continued, which the path goes on in)
+        self._path = path if path is not None or run.config.method == "batch" else (
+            PathBuffer(PATH_CAPACITY))
         self._path_sent = 0  # updates recorded when the path was last sent
         #: Seconds between epochs (0 = as fast as possible). Written by the GUI thread,
         #: read by the worker; a float assignment is atomic.
@@ -187,6 +189,9 @@ class TrainingSession(QObject):
         self.status: RunStatus | None = None
         self.detail = None
         self.summary = None
+        #: The current run (a :class:`TrainingRun`; kept once it ends, to continue it).
+        self.run: TrainingRun | None = None
+        self._path_buffer = None  # the current run's PathBuffer (it goes on when continued)
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self._control: TrainingControl | None = None
@@ -219,13 +224,37 @@ class TrainingSession(QObject):
             run = TrainingRun(dataset, config)
         self.dataset, self.config = run.dataset, run.config
         self.init = run.init
-        self.position = None
         self.path = None
         self.history = History(config.epochs)
+        self._path_buffer = None
+        self._launch(run, paused_steps)
+
+    @property
+    def can_continue(self) -> bool:
+        """The run has ended in a way that :meth:`continue_run` can go on from."""
+        return (not self.active and self.run is not None and self.status in (
+            RunStatus.DONE, RunStatus.STOPPED, RunStatus.CONVERGED))
+
+    def continue_run(self, epochs: int, tol: float | None = None,
+                     paused_steps: int | None = None) -> None:
+        """Train ``epochs`` more epochs of the ended run from where it stopped, its history,
+        path, optimizer state and schedule going on (see ``TrainingRun.extend``); ``tol``:
+        the stop rule's tolerance from now on. Raises StudioError (nothing starts) if it
+        cannot continue."""
+        if not self.can_continue:
+            raise RuntimeError("No ended run to continue.")
+        self.run.extend(epochs, tol)
+        self.config = self.run.config
+        self._launch(self.run, paused_steps)
+
+    def _launch(self, run: TrainingRun, paused_steps: int | None) -> None:
+        self.run = run
+        self.position = None
         self.status, self.detail, self.summary = None, None, None
         control = TrainingControl()
         self._run_id += 1
-        worker = TrainingWorker(self._run_id, run, control)
+        worker = TrainingWorker(self._run_id, run, control, self._path_buffer)
+        self._path_buffer = worker._path
         worker.min_interval = self._min_interval
         if paused_steps is not None:
             worker.steps_left = paused_steps
@@ -301,6 +330,7 @@ class TrainingSession(QObject):
         self.shutdown()
         self.history = History()
         self.dataset = self.config = self.init = self.position = self.path = None
+        self.run = self._path_buffer = None
         self.status = self.detail = self.summary = None
         self._set_state(RunState.IDLE)
 

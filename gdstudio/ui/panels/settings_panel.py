@@ -259,7 +259,8 @@ class SettingsPanel(QWidget):
         """The path the user chose: method, implementation, optimizer, loss, fit_bias."""
         return TrainConfig(method=self.method.currentData(), impl=self.impl.currentData(),
                            optimizer=self._optimizer_choice, loss=self.loss.currentData(),
-                           fit_bias=self.fit_bias.isChecked())
+                           fit_bias=self.fit_bias.isChecked(),
+                           lr_schedule=self.lr_schedule.currentData())
 
     def _value(self, name: str):
         widget = getattr(self, name)

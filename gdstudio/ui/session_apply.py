@@ -17,7 +17,6 @@ from ..core.session import VIEW_OPTIONS, RunRecord, Session
 from .history import History
 from .kept_runs import KeptRun
 
-
 #: name -> (read it from the window, set it in the window, the window's signal that it
 #: changed, or None). ``presentation`` is saved but is no change to save.
 VIEW_BINDINGS = {

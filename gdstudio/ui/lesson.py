@@ -144,7 +144,8 @@ class LessonView(QObject):
         elif name in DOCKS and target is getattr(self.window, DOCKS[name]):
             target.hide()
             target.toggleViewAction().setVisible(False)
-        elif isinstance(target, QWidget) and target is not self.window.plot:
+        elif (isinstance(target, QWidget) and target is not self.window.plot
+              and not isinstance(target.parentWidget(), QToolBar)):  # (there: its action)
             target.setVisible(False)
 
     def _restore(self, name: str) -> None:
@@ -155,6 +156,7 @@ class LessonView(QObject):
                 target.setVisible(True)
                 target.setEnabled(True)
             elif name in DOCKS and target is getattr(self.window, DOCKS[name]):
+                target.setEnabled(True)
                 target.toggleViewAction().setVisible(True)
                 target.show()
             elif name in BY_NAME:  # as the settings panel shows the chosen path

@@ -242,3 +242,27 @@ def test_float64_data_round_trips_in_the_window(window, qtbot, tmp_path):
     assert not other.controller.model.undo_stack.canUndo()  # a new document
     QApplication.processEvents()
     close(other)
+
+
+def test_the_recovery_file_follows_the_unsaved_changes(window, qtbot, tmp_path):
+    files = window.session_files
+    recovery = files.recovery
+    recovery.tick()
+    assert not recovery.busy and not recovery.path.exists()  # nothing unsaved
+    window.controller.add_point(3.0, 3.0)
+    with qtbot.waitSignal(recovery.written, timeout=10_000) as written:
+        recovery.tick()
+    assert written.args == [str(recovery.path), ""]
+    assert len(read_session(recovery.path).x) == len(window.controller.dataset)
+    mtime = recovery.path.stat().st_mtime_ns
+    recovery.tick()  # nothing changed since: not written again
+    assert not recovery.busy and recovery.path.stat().st_mtime_ns == mtime
+    assert files.save(str(tmp_path / "s.gdstudio"))
+    assert not recovery.path.exists()  # saved: nothing to recover
+    window.controller.add_point(4.0, 4.0)
+    with qtbot.waitSignal(recovery.written, timeout=10_000):
+        recovery.tick()
+    assert recovery.path.exists()
+    window.close()
+    answer(window, "Quit")
+    assert not window.isVisible() and not recovery.path.exists()  # a normal quit

@@ -323,3 +323,14 @@ def test_any_json_in_any_key_raises_only_session_errors(value, key):
 def test_every_lesson_control_name_is_known():
     assert len(set(LESSON_CONTROLS)) == len(LESSON_CONTROLS)
     assert {"learning_rate", "optimizer", "generate", "point_editing"} <= set(LESSON_CONTROLS)
+
+
+def test_the_readme_lesson_example_is_a_valid_lesson():
+    from pathlib import Path
+
+    from gdstudio.core.lesson import lesson_from_json
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("**Lesson files.**", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    lesson = lesson_from_json(json.loads("{" + block + "}")["lesson"])
+    assert lesson.presentation and "learning_rate" not in lesson.locked

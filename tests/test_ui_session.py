@@ -8,10 +8,13 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from gdstudio.core import TrainConfig
+from gdstudio.core.session import SessionError
 from gdstudio.core.session_read import read_session
 from tests.qt_helpers import answer, open_question
 
@@ -266,3 +269,52 @@ def test_the_recovery_file_follows_the_unsaved_changes(window, qtbot, tmp_path):
     window.close()
     answer(window, "Quit")
     assert not window.isVisible() and not recovery.path.exists()  # a normal quit
+
+
+def _valid_session_bytes() -> bytes:
+    from gdstudio.core.session import session_chunks
+    from tests.test_session_file import full_session
+
+    session = full_session()
+    session.lesson = None
+    return "".join(session_chunks(session)).encode()
+
+
+VALID = _valid_session_bytes()
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutated_sessions_open_whole_or_change_nothing(window, tmp_path, data):
+    """A damaged file opens only if the reader takes it whole; otherwise the window keeps its
+    data, runs, settings and title, and says why."""
+    raw = bytearray(VALID)
+    for _ in range(data.draw(st.integers(1, 3))):
+        i = data.draw(st.integers(0, len(raw) - 1))
+        kind = data.draw(st.sampled_from(["truncate", "flip", "delete"]))
+        if kind == "truncate":
+            raw = raw[: i + 1]
+        elif kind == "flip":
+            raw[i] = data.draw(st.integers(0, 255))
+        else:
+            del raw[i:i + data.draw(st.integers(1, 30))]
+    path = tmp_path / "fuzz.gdstudio"
+    path.write_bytes(bytes(raw))
+    try:
+        expected = read_session(path)
+    except SessionError:
+        expected = None
+    c = window.controller
+    before = (c.dataset, list(c.kept_runs), c.current_summary, window.windowTitle(),
+              window.panel.config())
+    window.last_message = None
+    ok = window.session_files.open_path(str(path))
+    if expected is None:
+        assert not ok and window.last_message[0] == "Cannot open the session"
+        assert (c.dataset, list(c.kept_runs), c.current_summary, window.windowTitle(),
+                window.panel.config()) == before
+    else:
+        assert ok and c.dataset.x.tobytes() == expected.x.tobytes()
+        assert len(c.kept_runs) == len(expected.runs)
+    window.dismiss_messages()

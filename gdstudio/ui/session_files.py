@@ -68,8 +68,7 @@ class SessionFiles(QObject):
         c = self.window.controller
         return (self.fingerprint(), c.current_summary, c.session.active)
 
-    @Slot()
-    def _on_changed(self, *_) -> None:
+    def _on_changed(self, *_) -> None:  # (signals with and without arguments)
         settings = self.window.controller.settings
         if settings is not None:
             self._settings = settings

@@ -7,6 +7,7 @@ import json
 import os
 import stat
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -334,3 +335,41 @@ def test_the_readme_lesson_example_is_a_valid_lesson():
     block = readme.split("**Lesson files.**", 1)[1].split("```json", 1)[1].split("```", 1)[0]
     lesson = lesson_from_json(json.loads("{" + block + "}")["lesson"])
     assert lesson.presentation and "learning_rate" not in lesson.locked
+
+
+KEEP_SAVING = r"""
+import sys
+import numpy as np
+from gdstudio.core.session import Session, write_session
+x = np.arange(300_000, dtype=np.float64) * 0.1
+n = 0
+while True:
+    write_session(sys.argv[1], Session(x + n, x, "float64"))
+    print(n, flush=True)
+    n += 1
+"""
+
+
+@pytest.mark.timeout(300)
+def test_a_save_killed_midway_leaves_a_whole_session(tmp_path):
+    """SIGKILL at random moments of saving: the file is always a whole session (the one
+    before or the one being saved), never a torn one."""
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "s.gdstudio"
+    rng = random.Random(5)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    for _ in range(4):
+        proc = subprocess.Popen([sys.executable, "-c", KEEP_SAVING, str(path)], env=env,
+                                stdout=subprocess.PIPE, text=True)
+        proc.stdout.readline()  # one save done
+        time.sleep(rng.uniform(0.0, 0.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+        session = read_session(path)
+        assert len(session.x) == 300_000 and float(session.x[0]).is_integer()
+        assert session.y[-1] == 299_999 * 0.1

@@ -40,7 +40,7 @@ class SessionFiles(QObject):
         self.state.changed.connect(self._show_title)
         for signal in (c.actionsChanged, c.keptRunsChanged, c.dataChanged,
                        *view_signals(window)):
-            signal.connect(self._on_changed)
+            signal.connect(self.refresh)
         a = window.actions_by_name
         for name, slot in (("open_session", self.open_session),
                            ("save_session", self.save), ("save_session_as", self.save_as),
@@ -68,7 +68,9 @@ class SessionFiles(QObject):
         c = self.window.controller
         return (self.fingerprint(), c.current_summary, c.session.active)
 
-    def _on_changed(self, *_) -> None:  # (signals with and without arguments)
+    def refresh(self, *_) -> None:
+        """Something that a session keeps may have changed: the title's mark follows (any
+        signal may be connected here; its arguments are ignored)."""
         settings = self.window.controller.settings
         if settings is not None:
             self._settings = settings

@@ -143,3 +143,18 @@ def test_gdstudio_opens_a_session_file_given_on_the_command_line(tmp_path):
     bad.write_text('{"format": "gdstudio-session", "version": 2}')
     shown = report(tmp_path, str(bad))
     assert shown["points"] == 100 and shown["questions"] == ["Cannot open the session"]
+
+
+def test_only_files_of_processes_no_longer_running_are_offered(tmp_path):
+    from gdstudio.ui.recovery import left_behind
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    mine = tmp_path / f"recovery-{os.getpid()}.gdstudio"
+    theirs = tmp_path / f"recovery-{dead.pid}.gdstudio"
+    torn = tmp_path / f".recovery-{dead.pid}.gdstudio.1a2b3c4d.tmp"
+    writing = tmp_path / f".recovery-{os.getpid()}.gdstudio.1a2b3c4d.tmp"
+    for p in (mine, theirs, torn, writing, tmp_path / "recovery-x.gdstudio"):
+        p.write_text("{}")
+    assert left_behind(tmp_path) == [theirs]
+    assert not torn.exists() and writing.exists() and mine.exists()

@@ -58,12 +58,18 @@ def _running(pid: int) -> bool:
 
 
 def left_behind(folder: Path | None = None) -> list[Path]:
-    """Recovery files of processes that are no longer running, newest first."""
+    """Recovery files of processes that are no longer running, newest first (the temporary
+    files of their writes killed midway are removed)."""
     folder = recovery_dir() if folder is None else folder
     try:
         files = [p for p in folder.glob(f"{PREFIX}*.gdstudio") if p.is_file()]
     except OSError:
         return []
+    for temp in folder.glob(f".{PREFIX}*.gdstudio.*.tmp"):  # a write killed midway
+        pid = _pid_of(Path(temp.name[1:].split(".gdstudio.", 1)[0] + ".gdstudio"))
+        if pid is not None and not _running(pid):
+            with contextlib.suppress(OSError):
+                temp.unlink()
     found = []
     for p in files:
         pid = _pid_of(p)

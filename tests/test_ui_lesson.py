@@ -26,6 +26,7 @@ def own_enabled(widget) -> bool:
 def state_of(window) -> dict:
     """Whether each lesson control's targets are enabled and shown, by name (each widget's
     own state, not its parent's: a control inside a hidden panel is not itself hidden)."""
+    QApplication.processEvents()  # (a toolbar lays out its widgets when events turn)
     view = window.session_files.lesson_view
     out = {}
     for name in LESSON_CONTROLS:

@@ -187,6 +187,7 @@ BAD = [
      r"runs\[0\].history.loss\[2\]"),
     (lambda d: d["runs"][0].update(color="red; rm -rf /"), r"runs\[0\].color"),
     (lambda d: d["runs"][0].pop("key"), r"runs\[0\].key: is missing"),
+    (lambda d: d["runs"][0].update(label='<img src="/etc/passwd">'), "must be plain text"),
     (lambda d: d["runs"].append(d["runs"][0]), "same key"),
     (lambda d: d["runs"][0]["summary"].update(status="running"), "status"),
     (lambda d: d["runs"][0]["summary"].update(epochs_done=11), "the history has 10 epochs"),
@@ -196,6 +197,7 @@ BAD = [
     (lambda d: d["lesson"]["locked"].append("self_destruct"),
      "unknown control 'self_destruct'"),
     (lambda d: d["lesson"].update(presentation="yes"), "presentation"),
+    (lambda d: d["lesson"].update(title="<a href='x'>click</a>"), "plain text"),
     (lambda d: d["current"].pop("init"), r"current.init: is missing"),
     (lambda d: d.update(data=[1, 2]), "data: must be an object"),
 ]

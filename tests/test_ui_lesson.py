@@ -139,6 +139,8 @@ def test_save_as_lesson_writes_the_lesson(window, tmp_path):
     from gdstudio.ui.lesson_dialog import HIDE, LOCK, LessonDialog
 
     dialog = LessonDialog(window)
+    QTest.keyClicks(dialog.title, "<b>")  # not plain text: not taken
+    assert "<" not in dialog.title.text() and ">" not in dialog.title.text()
     dialog.title.setText("  Step   sizes ")
     dialog.set_checked("learning_rate", LOCK)
     dialog.set_checked("generate", HIDE)

@@ -99,6 +99,8 @@ def lesson_from_json(raw) -> Lesson:
     title = raw.get("title", "Lesson")
     if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE:
         raise LessonError(f"'title' must be a text of 1 to {MAX_TITLE} characters.")
+    if any(ch in title for ch in "<>") or not title.isprintable():
+        raise LessonError("'title' must be plain text (no '<', '>' or control characters).")
     presentation = raw.get("presentation", False)
     if not isinstance(presentation, bool):
         raise LessonError("'presentation' must be true or false.")

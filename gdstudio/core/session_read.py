@@ -217,6 +217,9 @@ def _run(raw, where: str, current: bool, ignored: list[str]) -> RunRecord:
     else:
         run.key = as_int(required(raw, "key", where), f"{where}.key", 1, 2**31 - 1)
         run.label = as_text(required(raw, "label", where), f"{where}.label", 1000)
+        if any(ch in run.label for ch in "<>") or not run.label.isprintable():
+            raise Bad(f"{where}.label", "must be plain text (no '<', '>' or control "
+                      "characters: it is shown in tooltips)")
         color = as_text(required(raw, "color", where), f"{where}.color", 7)
         if not _COLOR.fullmatch(color):
             raise Bad(f"{where}.color", "must be a colour such as '#1f77b4'")

@@ -9,7 +9,7 @@ change; the lesson is applied again right after them, so it always has the last 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QToolBar, QWidget
 
@@ -34,6 +34,7 @@ class LessonView(QObject):
         self.window = window
         self.lesson: Lesson | None = None
         self.indicator = QLabel()
+        self.indicator.setTextFormat(Qt.TextFormat.PlainText)
         self.indicator.setStyleSheet("QLabel { background: #fff3c4; color: #5a4500; "
                                      "padding: 1px 6px; border-radius: 3px; }")
         self.indicator.setVisible(False)

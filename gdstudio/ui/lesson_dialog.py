@@ -3,7 +3,8 @@ and chooses whether it opens in presentation mode."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -39,6 +40,8 @@ class LessonDialog(QDialog):
         form = QFormLayout()
         self.title = QLineEdit(lesson.title)
         self.title.setMaxLength(MAX_TITLE)
+        self.title.setValidator(QRegularExpressionValidator(  # plain text (see core.lesson)
+            QRegularExpression(r"[^<>\x00-\x1f\x7f]*"), self.title))
         form.addRow("Title", self.title)
         self.presentation = QCheckBox("Open in presentation mode")
         self.presentation.setChecked(lesson.presentation)

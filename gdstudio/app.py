@@ -64,7 +64,8 @@ def _x_display_reachable(display: str) -> bool:
 
 
 def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
-    """Open the studio (with the points of ``path`` if given) and run until it closes."""
+    """Open the studio (with the points of ``path``, or the session of a ``.gdstudio``
+    ``path``, if given) and run until it closes."""
     problem = display_problem()
     if problem is not None:
         print(problem, file=sys.stderr)
@@ -83,6 +84,9 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
     dataset, error = None, None
+    session = path if path is not None and path.lower().endswith(".gdstudio") else None
+    if session is not None:
+        path = None  # opened once the window is up (a bad file: a message, the tutorial)
     if path is not None:
         try:
             dataset = read_dataset(path)
@@ -100,6 +104,7 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
         note = window.statusBar().currentMessage()  # e.g. settings that were reset
         window.statusBar().showMessage(
             f"Opened {len(dataset):,} points from {path}." + (f" {note}" if note else ""), 15_000)
+    window.session_files.start(session)  # the session; a recovered one; recovery files
     check = os.environ.get("GDSTUDIO_STARTUP_CHECK")
     if check:
         _close_when_started(window, torch_at_show, train=check == "train")

@@ -1,4 +1,5 @@
-"""Command line: ``gdstudio [FILE.csv]`` opens the studio; ``gdstudio train ...`` runs headless.
+"""Command line: ``gdstudio [FILE.csv | FILE.gdstudio]`` opens the studio; ``gdstudio train
+...`` runs headless.
 
 Exit status of ``gdstudio train`` (the README says the same):
 
@@ -350,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         return train_main(argv[1:])
     if argv and argv[0] in ("-h", "--help"):
         print("usage: gdstudio [FILE.csv]          open the studio (with that data)\n"
+              "       gdstudio FILE.gdstudio       open the studio with that session\n"
               "       gdstudio train [options]     train headless; see 'gdstudio train --help'\n"
               "       gdstudio --version")
         return EXIT_OK

@@ -1,6 +1,12 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Recovery files of the studios the tests start (in this process or launched) go to a
+# folder of their own, never the user's (see gdstudio/ui/recovery.py)
+if "GDSTUDIO_RECOVERY_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["GDSTUDIO_RECOVERY_DIR"] = tempfile.mkdtemp(prefix="gdstudio-recovery-")
 
 import pytest
 

@@ -28,6 +28,7 @@ from gdstudio.core.runstate import RunState
 from gdstudio.ui import training as training_module
 from gdstudio.ui.main_window import MainWindow
 from gdstudio.ui.training import LIVE_THREADS
+from tests.qt_helpers import answer
 
 
 def _stop_survives_a_later_pause() -> bool:
@@ -189,6 +190,8 @@ def test_closing_during_a_run_stops_and_releases_its_thread(unstick, qtbot, qtlo
             try:
                 t0 = time.monotonic()
                 win.close()
+                if win.isVisible():  # the settings changed: Save, Quit or Cancel first
+                    answer(win, "Quit")
                 took = time.monotonic() - t0
                 kind = "step" if cycle % 5 == 3 else "other"
                 slowest[kind] = max(slowest[kind], took)
@@ -392,7 +395,7 @@ CLOSE_IN_A_REAL_PROCESS = textwrap.dedent(
         deadline = time.monotonic() + (done % 7) / 1000
         while time.monotonic() < deadline:
             app.processEvents()
-        win.close()
+        quit_now(win)
         win.deleteLater()
         done += 1
         QTimer.singleShot(done % 3, cycle if done < cycles else train_the_app_window)
@@ -411,7 +414,14 @@ CLOSE_IN_A_REAL_PROCESS = textwrap.dedent(
     def close(win):
         print(f"epochs={win.session.history.count}", flush=True)
         print(f"closing={time.monotonic()}", flush=True)
-        win.close()  # the last window: the app saves its settings and exits at once
+        quit_now(win)  # the last window: the app saves its settings and exits at once
+
+    def quit_now(win):
+        win.close()
+        if win.isVisible():  # the settings changed: asked Save, Quit or Cancel first
+            (box,) = [b for b in win.messages.boxes if b.windowTitle() == "Quit?"]
+            (quit_button,) = [b for b in box.buttons() if b.text() == "Quit"]
+            quit_button.click()
 
     QTimer.singleShot(300, cycle)
     run_app(None)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QSettings, QThread, Signal, Slot
 
 from gdstudio.core import TrainConfig, TrainingDiverged, train
 from gdstudio.ui.main_window import MainWindow
+from tests.qt_helpers import answer
 
 
 def set_method(win, method, impl="manual", optimizer="sgd"):
@@ -300,6 +301,7 @@ def test_settings_come_back_and_corrupt_store_gives_defaults(qtbot, tmp_path):
     win.panel.batch_size.setValue(16)
     win.speed.setCurrentIndex(5)  # not the default speed
     win.close()
+    answer(win, "Quit")  # the settings changed: asked Save, Quit or Cancel first
     win2 = MainWindow(settings=QSettings(path, QSettings.Format.IniFormat))
     qtbot.addWidget(win2)
     c = win2.panel.config()

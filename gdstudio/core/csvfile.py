@@ -28,38 +28,39 @@ def _kind(mode: int) -> str | None:
     return "a special file"
 
 
-def _check_file(path: str, info: os.stat_result, limit: int) -> None:
+def _check_file(path: str, info: os.stat_result, limit: int, what: str = "CSV file") -> None:
     kind = _kind(info.st_mode)
     if kind is not None:
-        raise DataError(f"{path}: is {kind}, not a CSV file.")
+        raise DataError(f"{path}: is {kind}, not a {what}.")
     if info.st_size > limit:
-        _too_large(path, info.st_size, limit)
+        _too_large(path, info.st_size, limit, what=what)
 
 
-def _too_large(path: str, size: int, limit: int, more: str = ""):
-    raise DataError(f"{path}: is {size:,} bytes{more}; the largest CSV file read is "
+def _too_large(path: str, size: int, limit: int, more: str = "", what: str = "CSV file"):
+    raise DataError(f"{path}: is {size:,} bytes{more}; the largest {what} read is "
                     f"{limit:,} bytes ({limit / 2**30:g} GiB).")
 
 
-def _os_error(path: str, exc: OSError) -> DataError:
+def _os_error(path: str, exc: OSError, what: str = "CSV file") -> DataError:
     if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
         return DataError(f"{path}: no such file.")
     if isinstance(exc, IsADirectoryError):
-        return DataError(f"{path}: is a folder, not a CSV file.")
+        return DataError(f"{path}: is a folder, not a {what}.")
     return DataError(f"{path}: cannot be read ({exc.strerror or exc}).")
 
 
-def read_regular_file(path: str, limit: int) -> bytes:
-    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes."""
+def read_regular_file(path: str, limit: int, what: str = "CSV file") -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes (``what``
+    names the kind of file in messages)."""
     try:
-        _check_file(path, os.stat(path), limit)
+        _check_file(path, os.stat(path), limit, what)
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
         fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise _os_error(path, exc) from None
+        raise _os_error(path, exc, what) from None
     try:
         info = os.fstat(fd)
-        _check_file(path, info, limit)  # the name may have changed since stat
+        _check_file(path, info, limit, what)  # the name may have changed since stat
         parts: list[bytes] = []
         total = 0
         while True:  # read what fstat said, then up to the limit if the file grew meanwhile
@@ -69,9 +70,9 @@ def read_regular_file(path: str, limit: int) -> bytes:
             parts.append(part)
             total += len(part)
             if total > limit:
-                _too_large(path, total, limit, " or more (it grew while being read)")
+                _too_large(path, total, limit, " or more (it grew while being read)", what)
     except OSError as exc:
-        raise _os_error(path, exc) from None
+        raise _os_error(path, exc, what) from None
     finally:
         os.close(fd)
     return parts[0] if len(parts) == 1 else b"".join(parts)

@@ -25,6 +25,15 @@ class ActionSpec(NamedTuple):
 
 
 ACTIONS = (
+    ActionSpec("open_session", "&Open session…", "Ctrl+Shift+O",
+               "Open a .gdstudio session: data, settings, kept runs and view"),
+    ActionSpec("save_session", "Save sessio&n", "Ctrl+Shift+S",
+               "Save the data, settings, kept runs and view to the session's file"),
+    ActionSpec("save_session_as", "Save session &as…", "Ctrl+Alt+S"),
+    ActionSpec("save_lesson", "Save as &lesson…", None,
+               "Save the session with controls locked or hidden for a class"),
+    ActionSpec("clear_lesson", "Clear lesson loc&ks", None,
+               "Give back every control the lesson locked or hid"),
     ActionSpec("import", "&Import CSV…", "Ctrl+O", "Load x,y points"),
     ActionSpec("save", "&Save data as CSV…", "Ctrl+S", "Save the points"),
     ActionSpec("export_params", "&Export parameters…", "Ctrl+E",
@@ -86,8 +95,9 @@ SPECS = {spec.name: spec for spec in ACTIONS}
 #: The menus: a title and its actions by name (None: a separator; "docks": the docks'
 #: show/hide actions).
 MENUS = (
-    ("&File", ("import", "save", None, "export_params", "export_history", "export_figure",
-               "export_script", None, "quit")),
+    ("&File", ("open_session", "save_session", "save_session_as", None, "save_lesson",
+               "clear_lesson", None, "import", "save", None, "export_params",
+               "export_history", "export_figure", "export_script", None, "quit")),
     ("&Edit", ("undo", "redo", None, "delete", "generate", "clear", None, "paste_points",
                "spray")),
     ("&Run", ("train", "pause", "stop", "step", "continue", "reset", None, "predict", None,

@@ -29,7 +29,7 @@ from ..core.settings import run_label
 from .data_model import DataModel
 from .editing import DataEditing
 from .exporting import RunExports
-from .kept_runs import KeptRun, quit_question
+from .kept_runs import KeptRun, quit_question, run_path
 from .landscape_feed import LandscapeFeed
 from .numbers_view import DataNumbers, data_numbers
 from .palette import next_color
@@ -278,7 +278,8 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, QObje
         summary = dataclasses.replace(summary, name=f"run {key}")
         kept = KeptRun(key, summary, self.session.history.loss.copy(), f"#{key} {label}",
                        stale=self.stale, color=next_color(k.color for k in self.kept_runs),
-                       w=self.session.history.w.copy(), b=self.session.history.b.copy())
+                       w=self.session.history.w.copy(), b=self.session.history.b.copy(),
+                       path=run_path(self.session).copy())
         self.kept_runs.append(kept)
         self._kept_current = True
         self.keptRunsChanged.emit()

@@ -31,11 +31,25 @@ class KeptRun:
     #: Its history's w and b after each epoch (the timeline scrubs through them).
     w: np.ndarray | None = None
     b: np.ndarray | None = None
+    #: Its path over (w, b), rows (see :func:`run_path`; None: none recorded).
+    path: np.ndarray | None = None
 
     @property
     def title(self) -> str:
         """The label, and whether the data has changed since."""
         return f"{self.label} ({STALE_NOTE})" if self.stale else self.label
+
+
+def run_path(session) -> np.ndarray:
+    """The path of ``session``'s run (a :class:`TrainingSession`), rows (w, b): the recorded
+    updates of a stochastic or mini-batch run; the start and every epoch's end of a
+    full-batch run."""
+    if session.path is not None:
+        return session.path
+    if session.init is None:
+        return np.empty((0, 2))
+    h = session.history
+    return np.column_stack([np.r_[session.init[0], h.w], np.r_[session.init[1], h.b]])
 
 
 def quit_question(kept: int) -> str | None:

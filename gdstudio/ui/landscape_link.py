@@ -206,7 +206,7 @@ class LandscapeView(QObject):
             self.plot.remove_kept(key)
         for key, kept in runs.items():
             if key not in self._kept_paths:  # the current run, just kept
-                points = self.current_path().copy() if c.result_kept else np.empty((0, 2))
+                points = kept.path if kept.path is not None else np.empty((0, 2))
                 self._kept_paths[key] = points
                 index = RUN_COLORS.index(kept.color) if kept.color in RUN_COLORS else key
                 self.plot.add_kept(key, thinned(points, DRAWN_POINTS), index, kept.label)

@@ -28,6 +28,7 @@ from .presentation import Presentation
 from .run_view import RunView
 from .runs import CompareView
 from .script_view import ScriptViews
+from .session_files import SessionFiles
 from .start_checks import show_start_problem
 from .state import MessageLevel, disabled_reasons
 from .training_extras import TrainingExtras
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self._on_controller_optimumChanged()
         self._on_controller_dataChanged(True)
         self._apply_actions(self.controller.enabled_actions())
+        self.session_files = SessionFiles(self)  # sessions, lessons, recovery (last: clean)
 
     # The controller's parts, as tests and the app read them.
     model = property(lambda self: self.controller.model)
@@ -307,8 +309,7 @@ class MainWindow(QMainWindow):
         settings_store.save(self)
 
     def closeEvent(self, event):
-        question = self.controller.quit_question()  # kept runs would be lost: ask first
-        if question and not self.messages.confirm("Quit?", question, "Quit", self.close):
+        if not self.session_files.may_close():  # unsaved changes: Save, Quit or Cancel first
             event.ignore()
             return
         # The engine checks its stop flag between updates, so this is quick; the bound keeps

@@ -155,3 +155,16 @@ def test_save_as_lesson_writes_the_lesson(window, tmp_path):
     assert not window.act_generate.isVisible()
     assert not window.session_files.state.dirty
     window.session_files.clear_lesson()
+
+
+def test_a_lesson_can_lock_every_action_a_class_could_use():
+    """Every action of the window is a lesson control, except those that keep the window
+    usable (open, save, quit, help) or that the lesson itself offers: a new action cannot be
+    left out of the teacher's Save as lesson dialog."""
+    from gdstudio.core.lesson import LESSON_CONTROLS
+    from gdstudio.ui.actions import ACTIONS
+
+    free = {"open_session", "save_session", "save_session_as", "save_lesson", "clear_lesson",
+            "quit", "shortcuts", "about", "leave_presentation", "fit_view"}
+    missing = [a.name for a in ACTIONS if a.name not in free and a.name not in LESSON_CONTROLS]
+    assert missing == []

@@ -18,9 +18,10 @@ from ..core.settings import BY_NAME
 
 #: Lesson names that are the window's actions of the same name.
 ACTION_CONTROLS = ("generate", "clear", "import", "save", "undo", "redo", "delete", "train",
-                   "pause", "stop", "step", "reset", "keep", "remove", "export_params",
-                   "export_history", "log", "optimum", "landscape", "curvature",
-                   "presentation")
+                   "pause", "stop", "step", "continue", "predict", "reset", "keep", "remove",
+                   "export_params", "export_history", "export_figure", "export_script",
+                   "pytorch_code", "paste_points", "spray", "log", "optimum", "landscape",
+                   "curvature", "presentation")
 #: Lesson names that are docks.
 DOCKS = {"data_panel": "data_dock", "runs_panel": "runs_dock",
          "settings_panel": "settings_dock"}

@@ -85,9 +85,11 @@ class TrainingRun:
         std = self.standardized
         if std is None:
             engine = run_epochs(self.dataset, self.config, self.init, control, progress, path)
-        else:  # (no in-epoch path: its points would be in the standardized units)
+        else:  # the path is recorded standardized and shown in the data's units
+            if path is not None:
+                path.units = std.standardization.to_original_rows
             engine = run_epochs(std.dataset, self.config, std.init, control,
-                                None if progress is None else std.progress(progress))
+                                None if progress is None else std.progress(progress), path)
         try:
             while True:
                 try:

@@ -144,6 +144,15 @@ def test_r2_on_a_large_data_set_costs_no_pass_over_its_points(window, qtbot, mon
     overlay.set_line(2.5, 2.0 - 2.5e6)
     assert passes == []
     assert f"R² = {reference:.4f}" in overlay.text
+    # the loss of a line (the readout's, the timeline's) uses the same exact landscape
+    from gdstudio.core import landscape as core_landscape
+    from gdstudio.ui.line_loss import exact_loss
+
+    expected = MSELandscape.from_arrays(data.x, data.y).loss(2.5, 2.0 - 2.5e6)
+    monkeypatch.setattr(core_landscape.MSELandscape, "from_arrays",
+                        classmethod(lambda cls, *a: passes.append(a)))
+    assert exact_loss(window.controller, 2.5, 2.0 - 2.5e6, "mse") == expected
+    assert passes == []
 
 
 def test_presentation_mode_scales_the_equation_on_the_data_plot(window):

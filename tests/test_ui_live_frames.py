@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 from gdstudio.core import Dataset
 from gdstudio.core.landscape import MSELandscape
 from gdstudio.core.linefit import line_report
+from gdstudio.core.path import PathBuffer
 from gdstudio.ui.landscape_link import stride_indices
 from gdstudio.ui.plots import line_overlay
 from gdstudio.ui.plots.landscape_plot import LandscapePlot
@@ -74,6 +75,22 @@ def test_a_growing_path_draws_only_its_new_part(plot):
     plot.set_path(thinned)
     assert len(path.items()) == 1 + (len(thinned) - 1) // CHUNK
     np.testing.assert_array_equal(np.column_stack(path.getData()), thinned)
+
+
+def test_a_recorded_path_is_drawn_again_only_when_it_is_thinned(plot):
+    buffer = PathBuffer(6000)  # (the training thread's buffer holds 20,000)
+    walk = _zigzag(20_000, seed=2)
+    path, thinnings = plot.path, 0
+    for start in range(0, len(walk), 333):  # as the training thread sends it
+        stride, strokes = buffer.stride, path.strokes
+        buffer.append(walk[start:start + 333, 0], walk[start:start + 333, 1])
+        plot.set_path(buffer.points())
+        if buffer.stride != stride:
+            thinnings += 1
+        else:  # the open end, and the piece it filled (if it did)
+            assert path.strokes - strokes <= 2
+        np.testing.assert_array_equal(np.column_stack(path.getData()), buffer.points())
+    assert thinnings == 2
 
 
 def test_a_path_drawn_in_pieces_looks_as_one_drawing_of_it(qtbot, plot):

@@ -2,12 +2,13 @@
 
 A run's path grows at its end (:class:`~gdstudio.core.path.PathBuffer` appends; only its
 last point, the latest update, may be replaced) until it is thinned, which changes all of
-it. :class:`GrowingPath` draws the points in pieces of :data:`CHUNK` points: each full piece
-is a ``QGraphicsPathItem`` painted once into a cached pixmap, and only the open piece at the
-end is stroked again when points arrive. The pieces are Qt's own items, so painting them
-runs no Python: on the GUI thread each Python ``paint`` waits for the interpreter lock that
-a pure-Python training loop holds (see README, Speed), and a whole path re-stroked every
-frame (up to 20,000 points) cost about as much as the rest of the window's frame.
+it; so does a batch run's, thinned by a stride that doubles. :class:`GrowingPath` draws the
+points in pieces of :data:`CHUNK` points: each full piece is a ``QGraphicsPathItem`` painted
+once into a cached pixmap, and only the open piece at the end is stroked again when points
+arrive. The pieces are Qt's own items, so painting them runs no Python: on the GUI thread
+each Python ``paint`` waits for the interpreter lock that a pure-Python training loop holds
+(see README, Speed), and a whole path re-stroked every frame (up to 20,000 points) cost
+about as much as the rest of the window's frame.
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ class GrowingPath:
             self._data = grown
         self._data[closed:n] = p[closed:n]
         self._n = n
-        while n - 1 - closed >= CHUNK:  # a full piece: stroked once, then cached
+        while n - 2 - closed >= CHUNK:  # a full piece, stroked once, then cached (never
+            # with the last point: a growing path may replace it, the latest update)
             piece = self._new_piece(cached=True)
             self._stroke(piece, closed, closed + CHUNK)
             self._pieces.append(piece)

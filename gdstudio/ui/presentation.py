@@ -144,8 +144,12 @@ def scale_texts(plot: pg.PlotWidget, scale: float) -> None:
         if isinstance(item, pg.TextItem):
             if not hasattr(item, "gd_base_font"):
                 item.gd_base_font = QFont(item.textItem.font())
-            font = QFont(item.gd_base_font)
-            font.setPointSizeF(item.gd_base_font.pointSizeF() * scale)
+            base = item.gd_base_font
+            font = QFont(base)
+            if base.pointSizeF() > 0:
+                font.setPointSizeF(base.pointSizeF() * scale)
+            elif base.pixelSize() > 0:  # (a font given in pixels)
+                font.setPixelSize(max(1, round(base.pixelSize() * scale)))
             item.setFont(font)
 
 

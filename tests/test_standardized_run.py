@@ -154,7 +154,8 @@ def test_the_final_loss_on_offset_float32_data_is_not_rounded_away():
 def test_cli_standardized_divergence_names_w_and_b_in_the_datas_units(tmp_path, capsys):
     """A standardized run that diverges keeps w and b in the data's units in its message,
     the same numbers as the final line and the parameters file (it named the standardized
-    ones, w=-911.863 beside w=-8081.7), and says whose losses the reason quotes."""
+    ones, w=-911.863 beside w=-8081.7), with the standardized ones beside them, and quotes
+    the losses in the data's units too."""
     source = tmp_path / "study.csv"
     source.write_text("x,y\n10,480\n20,520\n30,710\n40,680\n")
     params = tmp_path / "p.csv"
@@ -165,6 +166,7 @@ def test_cli_standardized_divergence_names_w_and_b_in_the_datas_units(tmp_path, 
     (row,) = _rows(params)
     assert row["status"] == "diverged"
     kept = err.split("Kept the last parameters with a finite loss, ")[1]
-    assert kept == f"w={float(row['w']):.6g}, b={float(row['b']):.6g}.\n"
-    assert "(losses of the standardized data)" in err
+    assert kept.startswith(f"w={float(row['w']):.6g}, b={float(row['b']):.6g} (standardized: ")
+    # the losses quoted are the data's: the start's MSE at (0, 0) is mean(y²) = 366,825
+    assert "the full-data loss grew from 3.67e+05 " in err
     assert err.count("\n") == 1

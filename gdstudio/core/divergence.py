@@ -102,6 +102,12 @@ class DivergenceWatch:
         self.reference: float | None = None  # R, once the reference losses are computed
         self._words = "its start"
         self.limit = -1.0
+        #: The losses are written times this (a standardized run's are written in the data's
+        #: units: see :meth:`~gdstudio.core.standardized.StandardizedTraining.diverged_back`).
+        self.loss_scale = 1.0
+
+    def _l(self, loss: float) -> str:
+        return _g(loss * self.loss_scale)
 
     def _set_limit(self, reference: float) -> None:
         self.limit = min(MULTIPLE * reference, _LARGEST)
@@ -113,11 +119,11 @@ class DivergenceWatch:
         reference, self._words = self.start, "its start"
         if zero > reference:
             reference = zero
-            self._words = f"both its start and the loss of the line y = 0 ({_g(zero)})"
+            self._words = f"both its start and the loss of the line y = 0 ({self._l(zero)})"
         if step > reference:
             reference = step
             self._words = (f"both its start and the loss that one step of size "
-                           f"{c.learning_rate:g} in w and b can cause ({_g(step)})")
+                           f"{c.learning_rate:g} in w and b can cause ({self._l(step)})")
         self.reference = reference
         self._set_limit(reference)
 
@@ -132,8 +138,9 @@ class DivergenceWatch:
                 return (f"the full-data loss of the starting line is too large for {dtype} "
                         "numbers")
             if math.isnan(loss):
-                return f"the full-data loss, {_g(self.start)} at the start, is no longer a number"
-            return (f"the full-data loss grew from {_g(self.start)} beyond the largest "
+                return (f"the full-data loss, {self._l(self.start)} at the start, is no longer a "
+                        "number")
+            return (f"the full-data loss grew from {self._l(self.start)} beyond the largest "
                     f"{dtype} number")
         if self.start is None:
             self.start = loss
@@ -143,7 +150,7 @@ class DivergenceWatch:
             self._compute_reference()
             if loss <= self.limit:
                 return None
-        return (f"the full-data loss grew from {_g(self.start)} to {_g(loss)}, more than "
+        return (f"the full-data loss grew from {self._l(self.start)} to {self._l(loss)}, more than "
                 f"{MULTIPLE_WORDS} times {self._words}")
 
     def check(self, epoch: int, loss: float, w: float, b: float, good: tuple,

@@ -105,9 +105,11 @@ class TrainingRun:
         if std is None:
             engine = run_epochs(dataset, self.config, init, control, progress, path,
                                 state=self._state, until=self.planned)
-        else:  # (no in-epoch path: its points would be in the standardized units)
+        else:  # the path is recorded standardized and shown in the data's units
+            if path is not None:
+                path.units = std.standardization.to_original_rows
             engine = run_epochs(dataset, self.config, init, control,
-                                None if progress is None else std.progress(progress),
+                                None if progress is None else std.progress(progress), path,
                                 state=self._state, until=self.planned)
         try:
             while True:

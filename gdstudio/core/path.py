@@ -6,6 +6,10 @@ every ``stride``-th update, and when it is full it drops every other point it ho
 doubles the stride, so it always holds an even sample of the whole path (never more than
 ``capacity`` points), the first update and the latest one. Epoch ends are the history's own
 ``(w, b)`` (kept in full elsewhere), so nothing here needs to keep them.
+
+A run that trains in other units than it shows (standardized data) sets :attr:`PathBuffer.
+units`: the buffer records what the loop makes and :meth:`PathBuffer.points` gives it back
+in the units shown.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ class PathBuffer:
         #: updates seen (kept or not)
         self.updates = 0
         self._latest: tuple[int, float, float] | None = None
+        #: Maps recorded rows ``(w, b)`` to the units :meth:`points` gives (None: as
+        #: recorded), e.g. :meth:`~gdstudio.core.standardize.Standardization.to_original_rows`.
+        self.units = None
 
     def __len__(self) -> int:
         return self._size + (1 if self._latest_pending() else 0)
@@ -105,11 +112,12 @@ class PathBuffer:
             self._size == 0 or self._index[self._size - 1] != self._latest[0])
 
     def points(self) -> np.ndarray:
-        """The kept updates as rows ``(w, b)``, in order, ending with the latest update."""
+        """The kept updates as rows ``(w, b)``, in order, ending with the latest update (in
+        the units of :attr:`units`)."""
         out = self._data[:self._size]
         if self._latest_pending():
             out = np.vstack([out, [self._latest[1:]]])
-        return out.copy()
+        return out.copy() if self.units is None else self.units(out)
 
     def indices(self) -> np.ndarray:
         """The update number (from 0) of each row of :meth:`points`."""

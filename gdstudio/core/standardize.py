@@ -77,6 +77,18 @@ class Standardization:
 
     def to_original(self, ws: float, bs: float) -> tuple[float, float]:
         """``(w, b)`` in the data's units of the standardized line ``(ws, bs)``."""
+        w, b = self._original(ws, bs)
+        return float(w), float(b)
+
+    def to_original_rows(self, rows) -> np.ndarray:
+        """Rows ``(ws, bs)`` (standardized lines, e.g. a descent path) in the data's units:
+        each row exactly as :meth:`to_original` gives it (the same operations, elementwise)."""
+        rows = np.asarray(rows, dtype=np.float64).reshape(-1, 2)
+        with np.errstate(over="ignore", invalid="ignore"):
+            w, b = self._original(rows[:, 0], rows[:, 1])
+        return np.column_stack([w, b])
+
+    def _original(self, ws, bs):
         w = ws * (self.y_std / self.x_std)
         # b = (my + sy·bs) - w·mx, with the products and the sum compensated: on offset
         # data my and w·mx are large and nearly equal
@@ -84,7 +96,7 @@ class Standardization:
         q, q_lo = two_product(self.y_std, bs)
         s, s_lo = two_sum(self.y_mean, q)
         t, t_lo = two_sum(s, -p)
-        return float(w), float(t + (t_lo + s_lo + q_lo - p_lo))
+        return w, t + (t_lo + s_lo + q_lo - p_lo)
 
     def to_standardized(self, w: float, b: float) -> tuple[float, float]:
         """``(ws, bs)`` of the line ``(w, b)`` given in the data's units."""

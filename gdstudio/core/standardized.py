@@ -27,6 +27,8 @@ import dataclasses
 import math
 
 from .config import EpochRecord, TrainConfig
+from .divergence import DivergenceWatch
+from .errors import TrainingDiverged
 from .progress import EpochProgress
 from .standardize import Standardization
 
@@ -54,6 +56,8 @@ class StandardizedTraining:
         #: The start in standardized units.
         self.init: tuple[float, float] = s.to_standardized(*init)
         self.factor = loss_factor(s, config.loss)
+        #: The run's settings (the engine trains on :attr:`dataset` with them).
+        self.config = config
         #: The settings whose loss on the original data is the run's loss in its units.
         self.loss_config = (config.replace(huber_delta=config.huber_delta * s.y_std)
                             if config.loss == "huber" else config)
@@ -87,14 +91,44 @@ class StandardizedTraining:
         return back
 
     def diverged_back(self, exc):
-        """The divergence with its last finite parameters and loss in the data's units."""
-        self.reached = (exc.w, exc.b)
-        exc.w, exc.b = self.original(exc.w, exc.b)
-        if exc.loss is not None:
-            exc.loss = exc.loss * self.factor
-        exc.reason += " (losses of the standardized data)"
-        exc.args = (exc.describe(),)  # the message names w and b in the data's units too
-        return exc
+        """The divergence told in the data's units: its losses (the rule judged them on the
+        standardized data; each is :attr:`factor` times as large in the data's units, and
+        the rule is the same in both), its last finite parameters and loss, with the
+        standardized parameters beside them (``w_std``, ``b_std`` on the error too)."""
+        self.reached = ws, bs = (exc.w, exc.b)
+        w, b = self.original(ws, bs)
+        loss = None if exc.loss is None else exc.loss * self.factor
+        guide = f"{exc.guide} (for the standardized data, on which this run takes its steps)"
+        out = TrainingDiverged(exc.epoch, exc.learning_rate, exc.stable_lr, w, b, loss,
+                               reason=self._reason(exc), guide=guide, final=exc.final)
+        out.w_std, out.b_std = ws, bs
+        message = str(out)
+        if message.endswith("."):
+            message = message[:-1]
+        out.args = (f"{message} (standardized: w_std={ws:.6g}, b_std={bs:.6g}).",)
+        return out
+
+    def _reason(self, exc) -> str:
+        """The rule's reason for ``exc`` again, with its losses in the data's units."""
+        reason = exc.reason
+        if reason.startswith("w or b grew"):
+            return reason  # no loss in it
+        from .engine import loss_at
+
+        watch = DivergenceWatch(self.dataset, self.config)
+        watch.loss_scale = self.factor
+        when = next((w for w in ("after it, ", "by its start, ") if reason.startswith(w)), "")
+        start = loss_at(self.dataset, self.config, *self.init)
+        again = watch.judge(start)  # the start (judged alone: only a non-finite one fails)
+        if again is None:
+            if "no longer a number" in reason:
+                last = math.nan
+            elif "beyond the largest" in reason or exc.loss is None:
+                last = math.inf
+            else:
+                last = exc.loss  # the loss that broke the rule, kept with its parameters
+            again = watch.judge(last)
+        return reason if again is None else when + again
 
     def summary(self, summary, config: TrainConfig):
         """``summary`` (made with :attr:`loss_config`) with the run's own settings and the

@@ -4,7 +4,10 @@ on it setting the start (the Initial w and b fields).
 
 :class:`LandscapeView` only draws the controller's facts and forwards the plot's requests;
 the landscape, the start and the preview are the controller's (see :mod:`landscape_feed`).
-While a run goes, its path is redrawn at most every :data:`PATH_REDRAW_MS`.
+While a run goes, its path is redrawn at most every :data:`PATH_REDRAW_MS`, and only what is
+new is drawn: the path is thinned by a stride that doubles (:func:`stride_indices`), so
+between two doublings the points drawn only grow at the end, and the epoch-end markers are
+set again only when an epoch has ended.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from .plots.landscape_plot import LandscapePlot
 
 #: The current run's path is redrawn at most this often while training (milliseconds).
 PATH_REDRAW_MS = 33
-#: At most this many points of a path, and epoch-end markers, are drawn (thinned evenly).
-DRAWN_POINTS = 4_000
+#: At most this many points of a path are drawn: a stochastic run's recorded path (thinned
+#: to as many by the training thread) in full, a batch run's epoch ends thinned evenly; and
+#: at most this many epoch-end markers.
+DRAWN_POINTS = 20_000
 EPOCH_MARKERS = 5_000
 
 
@@ -43,6 +48,19 @@ def thinned(points: np.ndarray, most: int) -> np.ndarray:
     if n <= most:
         return points
     return points[np.unique(np.linspace(0, n - 1, most).round().astype(np.int64))]
+
+
+def stride_indices(count: int, most: int) -> np.ndarray:
+    """Indices of at most ``most`` + 1 of ``count`` rows: every ``s``-th from the first, ``s``
+    the least power of two that keeps at most ``most``, and the last. Thinned this way a
+    growing path keeps the rows it drew until ``s`` doubles."""
+    if count <= most:
+        return np.arange(count)
+    stride = 1 << max(0, math.ceil(math.log2(count / most)))
+    while -(-count // stride) > most:
+        stride *= 2
+    picked = np.arange(0, count, stride)
+    return picked if picked[-1] == count - 1 else np.append(picked, count - 1)
 
 
 def start_text(value: float, span: float) -> str:
@@ -70,6 +88,7 @@ class LandscapeView(QObject):
         self.controller, self.plot, self.panel = controller, plot, panel
         self._kept_paths: dict[int, np.ndarray] = {}
         self._clicking = False  # a click on the landscape is setting the start
+        self._ends_drawn = None  # epochs whose ends are marked (None: draw them again)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PATH_REDRAW_MS)
@@ -82,7 +101,7 @@ class LandscapeView(QObject):
         c.epochsAppended.connect(self._schedule)
         c.pathChanged.connect(self._schedule)
         c.runFinished.connect(self._on_controller_runFinished)
-        c.runReset.connect(self.draw_path)
+        c.runReset.connect(self._on_controller_runReset)
         c.keptRunsChanged.connect(self._on_controller_keptRunsChanged)
         c.keptSelectionChanged.connect(self._on_controller_keptSelectionChanged)
         plot.startRequested.connect(self._on_plot_startRequested)
@@ -115,18 +134,42 @@ class LandscapeView(QObject):
             return np.empty((0, 2))
         return np.column_stack([s.history.w, s.history.b])
 
+    def drawn_path(self) -> np.ndarray:
+        """The current run's path as drawn: a stochastic or mini-batch run's recorded path
+        (at most the training thread's 20,000 points), a batch run's start and epoch ends
+        thinned by :func:`stride_indices` to at most :data:`DRAWN_POINTS` (+1)."""
+        s = self.controller.session
+        if s.path is not None:
+            return s.path
+        if s.init is None:
+            return np.empty((0, 2))
+        h = s.history
+        picked = stride_indices(h.count + 1, DRAWN_POINTS)  # row 0 is the start
+        later = picked[1:] - 1
+        return np.column_stack([np.r_[s.init[0], h.w[later]], np.r_[s.init[1], h.b[later]]])
+
     @Slot()
     def draw_path(self) -> None:
-        self.plot.set_path(thinned(self.current_path(), DRAWN_POINTS))
-        self.plot.set_epoch_ends(thinned(self.epoch_ends(), EPOCH_MARKERS))
+        self.plot.set_path(self.drawn_path())
+        s = self.controller.session
+        ends = s.history.count if s.path is not None else 0
+        if ends != self._ends_drawn:  # the markers change only when an epoch ends
+            self._ends_drawn = ends
+            self.plot.set_epoch_ends(thinned(self.epoch_ends(), EPOCH_MARKERS))
 
     @Slot()
     def _schedule(self, *_) -> None:
         if not self._timer.isActive():
             self._timer.start()
 
+    @Slot()
+    def _on_controller_runReset(self, *_) -> None:
+        self._ends_drawn = None
+        self.draw_path()
+
     @Slot(object)
     def _on_controller_runStarted(self, _config) -> None:
+        self._ends_drawn = None
         init = self.controller.session.init
         if init is not None:
             self.plot.set_start(*init)
@@ -136,6 +179,7 @@ class LandscapeView(QObject):
     @Slot(object, object)
     def _on_controller_runFinished(self, *_) -> None:
         self._timer.stop()
+        self._ends_drawn = None
         self.draw_path()
         self.plot.set_preview(self.controller.preview_model.path)
         self._keep_in_view(self.current_path())

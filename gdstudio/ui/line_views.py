@@ -37,7 +37,7 @@ class LineViews(QObject):
         window.landscape_plot.installEventFilter(self.timeline)  # its arrows step it too
         layout = window.centralWidget().layout()
         layout.insertWidget(layout.indexOf(window.readout), self.timeline.bar)
-        self.overlay = LineOverlay(window.plot)
+        self.overlay = LineOverlay(window.plot, lambda: c.landscape_model.landscape)
         self.your_panel = YourLinePanel()
         self.your_line = YourLine(c, window.plot, self.your_panel, self)
         self.your_dock = window._dock("Your line", "yourLineDock", self.your_panel,

@@ -1,6 +1,7 @@
 """Presentation mode: the studio as a classroom sees it on a projector.
 
-Full screen, text :data:`FONT_SCALE` times larger, lines and points :data:`LINE_SCALE`
+Full screen, text :data:`FONT_SCALE` times larger (the window's and the text drawn on the
+plots: the equation and R², the condition number), lines and points :data:`LINE_SCALE`
 times thicker, the side panels and the menu bar folded away; the run toolbar (Train,
 Pause, Stop, Step...) stays. Leaving restores the previous layout exactly: the window's
 geometry, its docks and toolbars (``saveState``), and whether it was maximized.
@@ -108,6 +109,10 @@ def style_plot(plot: pg.PlotWidget, scale: float, tick_points: int | None,
         if isinstance(child, pg.ScatterPlotItem):
             _scale_item(child, scale)
     big = tick_points is not None
+    scale_lines = getattr(plot, "scale_lines", None)  # curves that are not data items
+    if scale_lines is not None:
+        scale_lines(scale)
+    scale_texts(plot, FONT_SCALE if big else 1.0)
     for name in ("left", "bottom"):
         axis = item.getAxis(name)
         if not hasattr(axis, "gd_base_label_style"):
@@ -130,6 +135,22 @@ def style_plot(plot: pg.PlotWidget, scale: float, tick_points: int | None,
         title.gd_base_color = title.opts.get("color")
     title.setText(title.text, size=f"{title_points}pt" if title_points else title.gd_base_size,
                   color=TEXT_COLOR if title_points else title.gd_base_color)
+
+
+def scale_texts(plot: pg.PlotWidget, scale: float) -> None:
+    """Draw the text items on ``plot`` (``pg.TextItem``: the scene's text does not follow
+    the window's font) ``scale`` times their size as made."""
+    for item in plot.scene().items():
+        if isinstance(item, pg.TextItem):
+            if not hasattr(item, "gd_base_font"):
+                item.gd_base_font = QFont(item.textItem.font())
+            base = item.gd_base_font
+            font = QFont(base)
+            if base.pointSizeF() > 0:
+                font.setPointSizeF(base.pointSizeF() * scale)
+            elif base.pixelSize() > 0:  # (a font given in pixels)
+                font.setPixelSize(max(1, round(base.pixelSize() * scale)))
+            item.setFont(font)
 
 
 def _scale_item(item, scale: float) -> None:

@@ -34,6 +34,9 @@ def run_text(run) -> tuple[str, str]:
     text = f"{run.title}\nw={s.w:.5g}, b={s.b:.5g}, {s.status}"
     tip = (f"{run.title}\nw={s.w!r}\nb={s.b!r}\nloss={s.loss!r}\n"
            f"{s.epochs_done} epochs, {s.status}")
+    if s.w_std is not None:  # trained on standardized data: its line in those units too
+        text += f"\nstandardized: w_std={s.w_std:.5g}, b_std={s.b_std:.5g}"
+        tip += f"\nstandardized: w_std={s.w_std!r}, b_std={s.b_std!r}"
     if run.stale:
         tip += (f"\n{STALE_NOTE.capitalize()}: trained on data that has changed since "
                 "(its curve and line are dashed).")

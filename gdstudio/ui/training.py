@@ -179,6 +179,8 @@ class TrainingSession(QObject):
         self.config: TrainConfig | None = None
         #: The current run's start (w, b), drawn or given; computed once when it starts.
         self.init: tuple[float, float] | None = None
+        #: The current run's Standardization when it trains on standardized data, else None.
+        self.standardization = None
         #: Where the epoch under way is (an :class:`EpochProgress`), while an epoch lasts
         #: long enough to report it or the run is paused inside it; None between epochs.
         self.position: EpochProgress | None = None
@@ -224,6 +226,8 @@ class TrainingSession(QObject):
             run = TrainingRun(dataset, config)
         self.dataset, self.config = run.dataset, run.config
         self.init = run.init
+        std = run.standardized
+        self.standardization = None if std is None else std.standardization
         self.path = None
         self.history = History(config.epochs)
         self._path_buffer = None
@@ -331,6 +335,7 @@ class TrainingSession(QObject):
         self.history = History()
         self.dataset = self.config = self.init = self.position = self.path = None
         self.run = self._path_buffer = None
+        self.standardization = None
         self.status = self.detail = self.summary = None
         self._set_state(RunState.IDLE)
 

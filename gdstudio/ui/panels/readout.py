@@ -66,6 +66,17 @@ def start_text(controller) -> str:
     return " ".join([head, pair("w", f"{start[0]:.6g}"), pair("b", f"{start[1]:.6g}")])
 
 
+def standardized_pairs(controller, w: float, b: float, exact=None) -> list[str]:
+    """For a run on standardized data, its line in the standardized units too (``w_std``,
+    ``b_std``, as the parameters file names them): ``exact`` (the run's own, from its
+    summary) or converted from ``w``, ``b``; nothing for any other run."""
+    std = controller.session.standardization
+    if exact is None and std is None:
+        return []
+    ws, bs = exact if exact is not None else std.to_standardized(w, b)
+    return [pair("w_std", number(ws)), pair("b_std", number(bs))]
+
+
 def run_line(controller) -> str:
     """The first line: the run's state, epoch, w, b and loss (or 'not trained yet')."""
     c = controller
@@ -86,20 +97,24 @@ def run_line(controller) -> str:
             head = f"{summary.status}{NBSP}after{NBSP}{summary.epochs_done:,}{NBSP}epochs:"
         if c.stale:
             head = "previous data, " + head
+        exact = None if summary.w_std is None else (summary.w_std, summary.b_std)
         return "   ".join([head, pair("w", number(summary.w)), pair("b", number(summary.b)),
-                           pair("loss", loss)])
+                           pair("loss", loss),
+                           *standardized_pairs(c, summary.w, summary.b, exact)])
     if c.session.position is not None:  # inside an epoch (a long one, or paused there)
         p = c.session.position
         return "   ".join([pair("epoch", epoch_field(p.epoch + 1, total)),
                            pair("update", f"{p.done:,}/{p.total:,}"),
-                           pair("w", number(p.w)), pair("b", number(p.b))])
+                           pair("w", number(p.w)), pair("b", number(p.b)),
+                           *standardized_pairs(c, p.w, p.b)])
     if h.count:  # a moment "after N epochs": w, b then and that line's loss (core.linefit)
         last = h.last()
         loss = exact_loss(c, last.w, last.b)
         return "   ".join([pair("after", epoch_field(last.epoch + 1, total)),
                            pair("w", number(last.w)), pair("b", number(last.b)),
                            pair(f"(loss{NBSP}of{NBSP}this{NBSP}line)", "overflows".ljust(
-                               NUMBER_WIDTH, NBSP) if loss is None else number(loss))])
+                               NUMBER_WIDTH, NBSP) if loss is None else number(loss)),
+                           *standardized_pairs(c, last.w, last.b)])
     return f"not{NBSP}trained{NBSP}yet"
 
 

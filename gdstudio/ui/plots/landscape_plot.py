@@ -6,7 +6,9 @@ LandscapeFrame` (from :class:`gdstudio.ui.landscape.LandscapeModel`) gives the c
 the contours, the optimum and the curvature; paths and markers are set by their owner. A
 left click or drag asks for a new start (:attr:`LandscapePlot.startRequested`, on every move
 of a drag); the start marker moves when its owner calls :meth:`LandscapePlot.set_start`.
-Every item is created once and changed with ``setData``.
+Every item is created once and changed with ``setData``. While a run goes, only what changed
+is painted again: the current path draws only its new part (:class:`GrowingPath`), and the
+markers, the epoch ends and the kept paths are painted from cached pixmaps.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ from PySide6.QtWidgets import QGraphicsItem
 from ...core.landscape_view import LandscapeFrame
 from ...core.plotmath import clip_line
 from .common import RUN_COLORS, cache_axes
+from .path_item import GrowingPath
 
 #: the colour map of log10 L (perceptually uniform, dark = low loss)
 COLORMAP = "viridis"
 PATH_COLOR = "#d62728"
 PREVIEW_COLOR = "#ff7f0e"
+#: Stacking: the current path above the landscape and the kept paths, markers above it.
+PATH_Z, MARKER_Z = 1, 2
 
 
 class _LandscapeImage(pg.ImageItem):
@@ -107,7 +112,6 @@ class LandscapePlot(pg.PlotWidget):
                             for c in ("#ffd700", "#ff69b4")]
         self.optimum = pg.ScatterPlotItem(symbol="star", size=18, pen=pg.mkPen("k", width=1),
                                           brush=pg.mkBrush("w"))
-        self.path = pg.PlotDataItem(pen=pg.mkPen(PATH_COLOR, width=2))
         self.epoch_ends = pg.ScatterPlotItem(size=5, pen=pg.mkPen(None),
                                              brush=pg.mkBrush(PATH_COLOR))
         self.preview = pg.PlotDataItem(pen=pg.mkPen(PREVIEW_COLOR, width=2,
@@ -117,15 +121,19 @@ class LandscapePlot(pg.PlotWidget):
         self.start = pg.ScatterPlotItem(symbol="o", size=12, pen=pg.mkPen("w", width=2),
                                         brush=pg.mkBrush(PATH_COLOR))
         for item in (self.image, self.contours, self.valley, *self.eigen_lines, self.preview,
-                     self.path, self.epoch_ends, self.optimum, self.moment, self.start):
+                     self.epoch_ends, self.optimum, self.moment, self.start):
             self.addItem(item, ignoreBounds=True)  # the view is set from the frame's ranges
+        for item in (self.epoch_ends, self.optimum, self.moment, self.start):
+            item.setZValue(MARKER_Z)  # above the paths; repainted only when they change
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        #: The current run's path (drawn in pieces; ``path.getData()`` gives its points).
+        self.path = GrowingPath(self, pg.mkPen(PATH_COLOR, width=2), z=PATH_Z)
         self.addItem(self.valley_label)
         # the condition number sits in the view's corner, not at data coordinates
         self.condition_text = pg.TextItem(color="w", anchor=(0, 0), fill=(0, 0, 0, 120))
         self.condition_text.setParentItem(self._vb)
         self.condition_text.setPos(6, 6)
         self.kept: dict[object, pg.PlotDataItem] = {}
-        self._path_buffer = np.empty((1024, 2))
         self._frame_time = 0.0
         self.curvature_action = QAction("Show curvature (eigen-directions, condition number)",
                                         self, checkable=True)
@@ -224,15 +232,15 @@ class LandscapePlot(pg.PlotWidget):
 
     # ------------------------------------------------------------------ paths and markers
     def set_path(self, points) -> None:
-        """The current run's path, rows ``(w, b)`` (already thinned; copied into a buffer
-        that grows by doubling, and drawn from a view of it)."""
+        """The current run's path, rows ``(w, b)`` (already thinned). When they extend the
+        points drawn (a run going on) only the new part is drawn."""
         self._cache_landscape(True)
-        p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        n = len(p)
-        if n > len(self._path_buffer):
-            self._path_buffer = np.empty((max(n, 2 * len(self._path_buffer)), 2))
-        self._path_buffer[:n] = p
-        self.path.setData(self._path_buffer[:n, 0], self._path_buffer[:n, 1])
+        self.path.set_points(points)
+
+    def scale_lines(self, scale: float) -> None:
+        """The current path ``scale`` times as thick as made (presentation mode; the other
+        curves are the plot's data items, scaled by their owner)."""
+        self.path.set_width_scale(scale)
 
     def set_epoch_ends(self, points) -> None:
         """Markers at the end of each epoch (rows ``(w, b)``)."""
@@ -262,6 +270,7 @@ class LandscapePlot(pg.PlotWidget):
         item = pg.PlotDataItem(p[:, 0], p[:, 1],
                                pen=pg.mkPen(RUN_COLORS[index % len(RUN_COLORS)], width=2))
         item.setToolTip(label)
+        item.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # finished
         self.addItem(item, ignoreBounds=True)
         self.kept[key] = item
 

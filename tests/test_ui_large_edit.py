@@ -141,6 +141,7 @@ def test_scatter_of_thinned_data_is_not_set_again(window, qtbot, monkeypatch, ki
     monkeypatch.setattr(window.plot.scatter, "setData", lambda *a, **k: sets.append(a))
     for _ in range(3):
         assert _edit(c, kind)
+    assert c.move_point(0, 0.125, -0.5)  # a point shown (the first always is)
     assert sets == []
     d = c.dataset
     shown = window.plot.scatter.data

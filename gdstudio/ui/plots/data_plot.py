@@ -15,7 +15,12 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from ...core.plotmath import clip_line
 from .common import CURRENT_COLOR, cache_axes, legend_title, run_pen
-from .scatter_edit import MAX_SHOWN_POINTS, shown_stride, update_in_place  # noqa: F401
+from .scatter_edit import (  # noqa: F401
+    MAX_SHOWN_POINTS,
+    ExposedScatter,
+    shown_stride,
+    update_in_place,
+)
 
 #: The least-squares (or optimum) line's colour.
 OPTIMUM_COLOR = QColor(0, 0, 0, 90)
@@ -24,7 +29,7 @@ OPTIMUM_COLOR = QColor(0, 0, 0, 90)
 HIT_RADIUS_PX = 8.0
 
 
-class _PassiveScatter(pg.ScatterPlotItem):
+class _PassiveScatter(ExposedScatter):
     """A scatter that leaves every click to the EditViewBox (which knows about editing)."""
 
     def mouseClickEvent(self, ev):

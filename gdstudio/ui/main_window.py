@@ -236,7 +236,7 @@ class MainWindow(QMainWindow):
         for name, on in enabled.items():
             if name == "settings":
                 self.panel.setEnabled(on)
-            else:
+            elif name in self.actions_by_name:  # (the presets menu follows on its own)
                 self.actions_by_name[name].setEnabled(on)
         actions.explain(self.actions_by_name, disabled_reasons(self.controller.snapshot()))
         paused = self.controller.state is RunState.PAUSED

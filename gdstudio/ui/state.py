@@ -17,6 +17,7 @@ from ..core.runstate import RunState
 ACTION_NAMES = (
     "train", "pause", "stop", "step", "reset", "import", "save", "generate", "clear", "delete",
     "undo", "redo", "keep", "remove", "export_params", "export_history", "settings",
+    "presets",
 )
 
 
@@ -87,6 +88,7 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
         "export_params": s.kept_runs > 0 or s.has_result,
         "export_history": idle and s.epochs > 0 and not s.exporting,
         "settings": idle,
+        "presets": edit,  # File ▸ Open preset replaces the data
     }
 
 
@@ -117,6 +119,7 @@ def disabled_reasons(s: StudioSnapshot) -> dict[str, str]:
         "stop": "No run is going.",
         "reset": "Nothing to reset: no run yet.",
         "import": locked,
+        "presets": locked,
         "generate": locked,
         "clear": locked,
         "delete": locked if active else "No point selected: click a point (Shift-click "

@@ -1,0 +1,32 @@
+"""Small things a learner notices: the presets greyed during a run, the status message in
+presentation mode, "-0" in the equation, the valley's label inside the landscape."""
+
+from __future__ import annotations
+
+import pytest
+
+from gdstudio.core import TrainConfig
+
+
+def _presets(window):
+    menu = window.line_views.presets_menu
+    return menu.menuAction(), [a for a in menu.actions() if a.objectName().startswith("preset-")]
+
+
+def test_presets_are_greyed_while_a_run_is_active(window, qtbot):
+    c = window.controller
+    entry, items = _presets(window)
+    assert items and entry.isEnabled() and all(a.isEnabled() for a in items)
+    window.speed.setCurrentIndex(window.speed.count() - 1)  # slow: the run stays active
+    assert c.train(TrainConfig(epochs=1000, init_w=0.0, init_b=0.0))
+    qtbot.waitUntil(lambda: c.state == "running", timeout=10_000)
+    assert not entry.isEnabled()
+    assert not any(a.isEnabled() for a in items)
+    assert "stop the run first" in entry.statusTip()
+    c.pause()
+    qtbot.waitUntil(lambda: c.state == "paused", timeout=10_000)
+    assert not entry.isEnabled()
+    with qtbot.waitSignal(c.runFinished, timeout=10_000):
+        c.stop()
+    assert entry.isEnabled() and all(a.isEnabled() for a in items)
+    assert entry.statusTip() == ""

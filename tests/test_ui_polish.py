@@ -30,3 +30,29 @@ def test_presets_are_greyed_while_a_run_is_active(window, qtbot):
         c.stop()
     assert entry.isEnabled() and all(a.isEnabled() for a in items)
     assert entry.statusTip() == ""
+
+
+def _type(field, text):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, text)
+    QTest.keyClick(field, Qt.Key.Key_Return)
+
+
+@pytest.mark.parametrize(("w", "b", "shown"), [("-0", "3", "y = 0·x + 3"),
+                                               ("2", "-0", "y = 2·x + 0"),
+                                               ("-0", "-0.0", "y = 0·x + 0")])
+def test_a_typed_minus_zero_shows_as_zero_in_the_equation(window, qtbot, w, b, shown):
+    from gdstudio.core.linefit import equation_text
+
+    views = window.line_views
+    panel = views.your_panel
+    panel.enabled.setChecked(True)
+    _type(panel.w_field, w)
+    _type(panel.b_field, b)
+    assert views.overlay.text.startswith(shown + "    "), views.overlay.text
+    assert views.overlay.label.toPlainText().startswith(shown + "    ")  # as drawn
+    assert equation_text(-0.0, -0.0) == "y = 0·x + 0"

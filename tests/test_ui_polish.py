@@ -56,3 +56,24 @@ def test_a_typed_minus_zero_shows_as_zero_in_the_equation(window, qtbot, w, b, s
     assert views.overlay.text.startswith(shown + "    "), views.overlay.text
     assert views.overlay.label.toPlainText().startswith(shown + "    ")  # as drawn
     assert equation_text(-0.0, -0.0) == "y = 0·x + 0"
+
+
+@pytest.mark.parametrize("points", [[(2.0, 5.0)], [(3.0, 1.0), (3.0, 4.0), (3.0, -2.0)]])
+def test_the_valley_label_stays_inside_the_landscape(window, qtbot, points):
+    from gdstudio.core import Dataset
+
+    c = window.controller
+    x, y = zip(*points, strict=True)
+    assert c.replace_data(Dataset(list(x), list(y)), "valley")
+    plot = window.landscape_plot
+    qtbot.waitUntil(lambda: plot.frame is not None and not plot.frame.unique, timeout=10_000)
+    label = plot.valley_label
+    assert label.textItem.toPlainText() == "many optima (a valley)"
+    view = plot.getViewBox()
+    for zoom in (None, 0.6):
+        if zoom:  # the user zooms: the label follows, still inside
+            view.scaleBy((zoom, zoom))
+        qtbot.wait(10)
+        box, inside = label.sceneBoundingRect(), view.sceneBoundingRect()
+        assert box.width() > 20
+        assert inside.contains(box), (box, inside)

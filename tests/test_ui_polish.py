@@ -77,3 +77,44 @@ def test_the_valley_label_stays_inside_the_landscape(window, qtbot, points):
         box, inside = label.sceneBoundingRect(), view.sceneBoundingRect()
         assert box.width() > 20
         assert inside.contains(box), (box, inside)
+
+
+def _message_fits(window) -> bool:
+    bar = window.statusBar()
+    message = bar.currentMessage()
+    covered = sum(x.width() for x in (window.progress, window.import_progress,
+                                      window.epoch_progress) if x.isVisible())
+    return bar.fontMetrics().horizontalAdvance(message) + 24 <= bar.width() - covered
+
+
+def test_a_long_status_message_is_readable_in_presentation_mode(window, qtbot):
+    c = window.controller
+    window.resize(1024, 768)
+    window.presentation.set_active(True)
+    qtbot.wait(50)
+    bar = window.statusBar()
+    words = ("The data is locked while training runs: stop it (Shift+F5) to edit. Press F5 "
+             "to train on the data, or open a preset to start again from the first "
+             "tutorial's points.").split()
+    long_message = ""
+    while bar.fontMetrics().horizontalAdvance(long_message) + 24 < bar.width() - 200:
+        long_message = f"{long_message} {words.pop(0)}".strip()  # fits the bar, not the
+    assert bar.fontMetrics().horizontalAdvance(long_message) + 24 <= bar.width()  # bar and
+    # the 260-pixel progress bar beside it
+    bar.showMessage(long_message)
+    qtbot.wait(10)
+    assert _message_fits(window)
+    # a run: its progress shows beside a short message, narrower, and hides for a long one
+    window.speed.setCurrentIndex(window.speed.count() - 1)
+    assert c.train(TrainConfig(epochs=1000, init_w=0.0, init_b=0.0))
+    qtbot.waitUntil(lambda: c.state == "running", timeout=10_000)
+    bar.showMessage("Training…")
+    qtbot.wait(10)
+    assert window.progress.isVisible() and _message_fits(window)
+    bar.showMessage(long_message)
+    qtbot.wait(10)
+    assert _message_fits(window)
+    with qtbot.waitSignal(c.runFinished, timeout=10_000):
+        c.stop()
+    window.presentation.set_active(False)
+    assert window.progress.isVisible() and window.progress.maximumWidth() == 260

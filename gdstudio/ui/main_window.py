@@ -28,6 +28,7 @@ from .run_view import RunView
 from .runs import CompareView
 from .start_checks import show_start_problem
 from .state import MessageLevel, disabled_reasons
+from .status_room import StatusRoom
 from .window_fit import fitting_geometry
 
 
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.presentation = Presentation(self, (self.plot, self.landscape_plot, self.loss_plot),
                                          self.readout)
         self.presentation.bind(self.act_presentation, self.act_leave_presentation)
+        self.status_room = StatusRoom(self)  # the status message readable when presenting
         for panel in (self.data_panel, self.runs_panel):
             for name, button in panel.buttons().items():
                 bind_button(button, self.actions_by_name[name])

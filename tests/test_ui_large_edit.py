@@ -152,3 +152,17 @@ def test_scatter_of_thinned_data_is_not_set_again(window, qtbot, monkeypatch, ki
     qtbot.waitUntil(lambda: not c.numbers_estimated, timeout=30_000)
     assert window.panel.stable_label.text().startswith(
         step_guide(d, window.panel.config()).text()[:40])
+
+
+def test_an_edit_adopts_its_copy_and_leaves_the_data_before_it_alone():
+    from gdstudio.core import Append, Delete, Move
+
+    d = _data(50)
+    x0, y0 = d.x.copy(), d.y.copy()
+    for command in (Move(3, 1.5, 2.5), Append(4.0, 5.0), Delete((7,))):
+        new, _ = command.apply(d)
+        assert not new.x.flags.writeable and not new.y.flags.writeable
+        assert new.x.dtype == d.x.dtype
+        assert np.array_equal(d.x, x0) and np.array_equal(d.y, y0)
+    moved, _ = Move(3, 1.5, 2.5).apply(d)
+    assert (float(moved.x[3]), float(moved.y[3])) == (1.5, 2.5)

@@ -166,3 +166,27 @@ def test_an_edit_adopts_its_copy_and_leaves_the_data_before_it_alone():
         assert np.array_equal(d.x, x0) and np.array_equal(d.y, y0)
     moved, _ = Move(3, 1.5, 2.5).apply(d)
     assert (float(moved.x[3]), float(moved.y[3])) == (1.5, 2.5)
+
+
+def test_mae_optimum_after_an_edit_is_computed_off_the_gui_thread(qtbot, monkeypatch):
+    import gdstudio.ui.numbers_view as numbers_view
+    from gdstudio.core.optimum import loss_optimum
+    from gdstudio.ui.controller import StudioController
+
+    c = StudioController(_data())
+    c.set_settings(TrainConfig(loss="mae"))
+    qtbot.waitUntil(lambda: not c.landscape_model.busy)
+    main, calls = threading.main_thread(), []
+    original = numbers_view.loss_optimum
+
+    def spy(*args, **kwargs):
+        calls.append(threading.current_thread() is main)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(numbers_view, "loss_optimum", spy)
+    assert c.move_point(2, 4.0, 6.0)
+    qtbot.waitUntil(lambda: not c.numbers_estimated, timeout=20_000)
+    assert calls == [False]  # once, on the helper thread
+    assert c.optima[0] == loss_optimum(c.dataset, "mae")
+    assert c.optima[1] == closed_form(c.dataset)
+    c.shutdown()

@@ -154,10 +154,10 @@ class NumbersFeed:
         self._numbers_pending = None
         self._numbers_busy = True
         relay = self._numbers_relay
-        d, fit_bias = key[:2]
+        d, fit_bias, loss, delta = key
 
-        def work():
-            numbers = data_numbers(d, fit_bias, "mse", 1.0)
+        def work():  # the run's own optimum too (MAE, Huber up to OWN_OPTIMUM_LIMIT points)
+            numbers = data_numbers(d, fit_bias, loss, 1.0 if delta is None else delta)
             if numbers.guide is not None and config is not None:
                 try:
                     numbers.guide(config)  # remembered by the guide's cache
@@ -170,12 +170,15 @@ class NumbersFeed:
     @Slot(int, object)
     def _on_numbers_computed(self, generation: int, result) -> None:
         self._numbers_busy = False
-        (d, fit_bias, _, _), exact = result
+        key, exact = result
         current = self._numbers_key
-        if (self.numbers_estimated and current is not None and current[0] is d
-                and current[1] == fit_bias):
+        if (self.numbers_estimated and current is not None and current[0] is key[0]
+                and current[1] == key[1]):
             self.numbers_estimated = False
-            self.numbers = data_numbers(d, self.fit_bias, self.loss, self.huber_delta, exact)
+            if current[2:] != key[2:]:  # the loss changed since: the line and guide stay
+                exact = data_numbers(key[0], self.fit_bias, self.loss, self.huber_delta,
+                                     exact)
+            self.numbers = exact
             self.optimumChanged.emit()
         if self._numbers_pending is not None:
             self._start_numbers()

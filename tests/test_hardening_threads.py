@@ -293,7 +293,7 @@ def test_rapid_random_presses_keep_the_state_machine_consistent(unstick, window,
         assert win.session.status == "done"
         assert history_tuples(win.session.history.records()) == history_tuples(
             list(train(win.model.dataset, win.panel.config())))
-        assert len(win.loss_plot.current.getData()[1]) == 200
+        assert len(win.loss_plot.current.getData()[1]) == 201  # 200 epochs, then the end
         assert not thread_warnings(qtlog), thread_warnings(qtlog)
 
 

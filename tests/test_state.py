@@ -25,7 +25,8 @@ def test_every_action_has_an_answer():
 
 def test_a_fresh_studio_can_train_and_edit_but_not_keep_or_export():
     assert on(READY) == {"train", "step", "import", "save", "generate", "clear", "settings",
-                         "paste_points", "spray"}
+                         "paste_points", "spray",
+                         "presets"}
 
 
 @pytest.mark.parametrize("state", [RUNNING, PAUSED])
@@ -35,7 +36,7 @@ def test_an_active_run_locks_the_data_and_the_settings(state):
         epochs=5, has_result=True, kept_runs=2, runs_selected=True)
     enabled = on(everything)
     for name in ("import", "generate", "clear", "delete", "undo", "redo", "settings", "keep",
-                 "export_history", "paste_points", "spray"):
+                 "export_history", "paste_points", "spray", "presets"):
         assert name not in enabled, name
     assert {"stop", "reset", "save", "remove", "export_params"} <= enabled
     assert ("pause" in enabled) is (state is RUNNING)

@@ -61,7 +61,7 @@ def test_window_training_equals_core_engine(window, qtbot, method, impl):
     # the plots show the final state
     fit = window.plot.fit_line.getData()
     assert np.allclose(fit[1], expected[-1].w * fit[0] + expected[-1].b)
-    assert len(window.loss_plot.current.getData()[1]) == 15
+    assert len(window.loss_plot.current.getData()[1]) == 16  # 15 epochs, then the end
     assert window.progress.value() == 15
     assert f"{expected[-1].w:.6g}" in window.readout.text()
 

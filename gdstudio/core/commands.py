@@ -49,7 +49,7 @@ class Append:
         i = len(dataset) if self.index is None else self.index
         if not 0 <= i <= len(dataset):
             raise DataError(f"Cannot insert a point at position {i}.")
-        new = Dataset(np.insert(dataset.x, i, x), np.insert(dataset.y, i, y))
+        new = Dataset.adopt(np.insert(dataset.x, i, x), np.insert(dataset.y, i, y))
         return new, Delete((i,))
 
 
@@ -69,7 +69,7 @@ class Move:
         old = (float(dataset.x[i]), float(dataset.y[i]))
         xs, ys = dataset.x.copy(), dataset.y.copy()
         xs[i], ys[i] = x, y
-        return Dataset(xs, ys), Move(i, *old)
+        return Dataset.adopt(xs, ys), Move(i, *old)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class Delete:
         removed = Dataset(dataset.x[idx], dataset.y[idx])
         keep = np.ones(len(dataset), bool)
         keep[idx] = False
-        new = Dataset(dataset.x[keep], dataset.y[keep])
+        new = Dataset.adopt(dataset.x[keep], dataset.y[keep])
         return new, Insert(tuple(idx), removed)
 
 

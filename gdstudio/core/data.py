@@ -75,6 +75,22 @@ class Dataset:
         object.__setattr__(self, "y", y)
 
     @classmethod
+    def adopt(cls, x: np.ndarray, y: np.ndarray) -> Dataset:
+        """A data set of ``x`` and ``y``, new arrays of one of :data:`DTYPES` made for it
+        alone (an edit's copy of the points), without copying them again: a drag of one
+        point of a million copies its arrays once, not twice."""
+        if x.dtype != y.dtype or x.dtype.name not in DTYPES or x.base is not None \
+                or y.base is not None:
+            return cls(x, y)
+        new = object.__new__(cls)
+        for name, values in (("x", x), ("y", y)):
+            values.flags.writeable = False
+            object.__setattr__(new, name, values)
+        if x.ndim != 1 or x.shape != y.shape:
+            raise DataError("x and y must be 1-D arrays of the same length.")
+        return new
+
+    @classmethod
     def from_points(cls, points, dtype="float32") -> Dataset:
         arr = np.asarray(list(points), dtype=np.float64).reshape(-1, 2)
         name = _dtype_name(dtype)

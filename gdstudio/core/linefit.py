@@ -156,6 +156,7 @@ def line_report(x, y, w: float, b: float) -> LineReport:
 
 
 def equation_text(w: float, b: float) -> str:
-    """'y = 9·x + 350' (with the sign of b written once)."""
+    """'y = 9·x + 350' (with the sign of b written once; a zero is 0, never -0)."""
+    w, b = float(w) + 0.0, float(b) + 0.0  # -0.0 + 0.0 is 0.0
     sign = "−" if b < 0 else "+"
     return f"y = {w:.4g}·x {sign} {abs(b):.4g}"

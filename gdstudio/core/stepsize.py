@@ -246,8 +246,9 @@ def step_guide(dataset, config, memo: dict | None = None) -> StepGuide:
     n = len(dataset)
     if n == 0:
         raise DataError("The data set is empty: add at least one point.")
-    x = np.asarray(dataset.x, dtype=np.float64)
-    y = np.asarray(dataset.y, dtype=np.float64)
+    def x():  # in float64 only when a bound is computed (the memo keeps the others)
+        return np.asarray(dataset.x, dtype=np.float64)
+
     fit_bias = bool(config.fit_bias)
     method = _method_name(config)
     size = {"batch": n, "sgd": 1}.get(config.method, min(int(config.batch_size), n))
@@ -256,7 +257,8 @@ def step_guide(dataset, config, memo: dict | None = None) -> StepGuide:
         method = f"mini-batch descent (B={config.batch_size}: one batch of all the data)"
     elif size >= n and config.method == "sgd":
         method = "stochastic descent (one point: a batch)"
-    scale, x_over = _memo(memo, "scale", lambda: _scale_problem(x, y, dataset.dtype))
+    scale, x_over = _memo(memo, "scale", lambda: _scale_problem(
+        x(), np.asarray(dataset.y, dtype=np.float64), dataset.dtype))
     note = _guide_only_note(config)
     guide_only = bool(note)
     basis = BASIS.get("shuffled" if rule == "mini-batch" and config.shuffle else rule, "")
@@ -266,7 +268,7 @@ def step_guide(dataset, config, memo: dict | None = None) -> StepGuide:
         return StepGuide(None, None, rule, guide_only, method, note, scale)
     shuffle = bool(config.shuffle) and rule == "mini-batch"
     lam_log, ratio = _memo(memo, (rule, size if rule == "mini-batch" else 0, shuffle, fit_bias),
-                           lambda: _curvature(x, rule, size, fit_bias, shuffle))
+                           lambda: _curvature(x(), rule, size, fit_bias, shuffle))
     if lam_log == -math.inf:
         return StepGuide(None, None, rule, guide_only, method,
                          "all x are 0 and there is no bias: the loss does not depend on w, "

@@ -31,7 +31,8 @@ from .editing import DataEditing
 from .exporting import RunExports
 from .kept_runs import KeptRun, quit_question, run_path
 from .landscape_feed import LandscapeFeed
-from .numbers_view import DataNumbers, data_numbers
+from .numbers_feed import NumbersFeed
+from .numbers_view import DataNumbers
 from .palette import next_color
 from .running import RunRequests
 from .state import MessageLevel, StudioSnapshot, enabled_actions
@@ -39,7 +40,8 @@ from .torch_wait import TorchWait
 from .training import TrainingSession
 
 
-class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, QObject):
+class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, NumbersFeed,
+                       QObject):
     """The studio's data, run and kept runs, and the rules between them (no widgets).
 
     ``dataset`` is the data to start with (the tutorial's noisy line by default).
@@ -123,6 +125,7 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, QObje
         self._init_torch_wait()
         self._init_csv_import()
         self._init_landscape()
+        self._init_numbers()
         self.session.pathChanged.connect(self.pathChanged)
 
         self.model.pointsChanged.connect(self._on_model_pointsChanged)
@@ -248,20 +251,6 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, QObje
     def set_speed(self, seconds: float) -> None:
         """Seconds between epochs (0: as fast as possible), for this run and the next."""
         self.session.set_min_interval(seconds)
-
-    def update_optimum(self) -> None:
-        """The optimum and the step-size guide of the current data and loss, computed
-        again only when they changed (:attr:`optimumChanged`)."""
-        d = self.model.dataset
-        delta = self.huber_delta if self.loss == "huber" else None
-        key = (d, self.fit_bias, self.loss, delta)
-        last = self._numbers_key
-        if last is not None and last[0] is d and last[1:] == key[1:]:
-            return
-        self._numbers_key = key
-        same = self.numbers if last is not None and last[0] is d and last[1] == key[1] else None
-        self.numbers = data_numbers(d, self.fit_bias, self.loss, self.huber_delta, same)
-        self.optimumChanged.emit()
 
     # ================================================================= compare runs
     def keep_run(self) -> bool:

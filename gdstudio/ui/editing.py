@@ -225,8 +225,9 @@ class DataEditing:
     @Slot()
     def _on_model_pointsChanged(self) -> None:
         n = len(self.model.dataset)
-        self.update_optimum()
-        self._feed_data()
+        edit = None if self._edit_hint is None or self._replacing else self._edit_hint[0]
+        self._feed_data()  # first: an edit of one point updates the landscape's moments
+        self.update_optimum(edit)  # which estimate the optimum of large data meanwhile
         if self.current_summary is not None and not self.stale:
             self.stale = True
             self._status("The data changed: F5 trains on it.", 5000)

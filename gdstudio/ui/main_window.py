@@ -32,6 +32,7 @@ from .session_files import SessionFiles
 from .start_checks import show_start_problem
 from .state import MessageLevel, disabled_reasons
 from .training_extras import TrainingExtras
+from .status_room import StatusRoom
 from .window_fit import fitting_geometry
 
 
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self.presentation = Presentation(self, (self.plot, self.landscape_plot, self.loss_plot),
                                          self.readout)
         self.presentation.bind(self.act_presentation, self.act_leave_presentation)
+        self.status_room = StatusRoom(self)  # the status message readable when presenting
         for panel in (self.data_panel, self.runs_panel):
             for name, button in panel.buttons().items():
                 bind_button(button, self.actions_by_name[name])
@@ -244,7 +246,7 @@ class MainWindow(QMainWindow):
         for name, on in enabled.items():
             if name == "settings":
                 self.panel.setEnabled(on)
-            else:
+            elif name in self.actions_by_name:  # (the presets menu follows on its own)
                 self.actions_by_name[name].setEnabled(on)
         actions.explain(self.actions_by_name, disabled_reasons(self.controller.snapshot()))
         paused = self.controller.state is RunState.PAUSED

@@ -17,8 +17,10 @@ from PySide6.QtWidgets import QProgressBar
 from ..core import TrainConfig
 from ..core.runstate import RunState, RunStatus
 from .controller import StudioController
+from .line_loss import exact_loss
 from .panels import ReadoutPanel
 from .plots import DataPlot, LossPlot
+from .timeline import LIVE_ROBUST_POINTS
 
 #: The loss curve, readout and progress bar update at most this often while training
 #: (seconds); the fit line moves with every batch of epochs (at most 30 a second, see
@@ -78,10 +80,25 @@ class RunView(QObject):
         if full or now - self._last_slow >= SLOW_UPDATE:
             self._last_slow = now
             if h.count:
-                self.loss_plot.set_current(h.loss)
+                self.loss_plot.set_current(h.loss, end=self._end_loss())
             total = session.config.epochs if session.config else 0
             self.set_progress(h.count, total)
             self.readout.update_readout(self.controller)
+
+    def _end_loss(self):
+        """The loss at the current run's last moment (after its last epoch, or where it
+        stopped inside one), as the timeline shows it, once the run has finished or is
+        paused; None while it runs."""
+        c = self.controller
+        if c.state is RunState.RUNNING:
+            return None
+        if c.current_summary is not None and not c.session.active:
+            return c.current_summary.loss
+        if c.state is RunState.PAUSED and c.history.count:
+            if c.loss != "mse" and len(c.dataset) > LIVE_ROBUST_POINTS:
+                return None  # O(n): the timeline does not show it either
+            return exact_loss(c, float(c.history.w[-1]), float(c.history.b[-1]))
+        return None
 
     def set_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))

@@ -164,6 +164,7 @@ class RunRequests:
         self.exports.shutdown()
         self.csv_import.shutdown()
         self._shutdown_landscape()
+        self._shutdown_numbers()
         return stopped
 
     @Slot(object)

@@ -19,6 +19,7 @@ ACTION_NAMES = (
     "undo", "redo", "keep", "remove", "export_params", "export_history", "settings",
     "paste_points", "spray",
     "continue",
+    "presets",
 )
 
 
@@ -94,6 +95,7 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
         "paste_points": edit,
         "spray": edit,
         "continue": edit and s.continuable,
+        "presets": edit,  # File ▸ Open preset replaces the data
     }
 
 
@@ -124,6 +126,7 @@ def disabled_reasons(s: StudioSnapshot) -> dict[str, str]:
         "stop": "No run is going.",
         "reset": "Nothing to reset: no run yet.",
         "import": locked,
+        "presets": locked,
         "generate": locked,
         "clear": locked,
         "paste_points": locked,

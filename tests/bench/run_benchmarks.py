@@ -6,7 +6,7 @@ measured in the same run (median of several repeats), because these machines are
     python -m tests.bench.run_benchmarks --quick         # every group, short runs
     python -m tests.bench.run_benchmarks --only memory   # some groups (names below)
 
-Groups: engine, studio, latency, sgd, large, landscape (speed; modules of the same names),
+Groups: engine, studio, latency, sgd, large, landscape, edit (speed; modules of the same names),
 cli-memory and window-memory (``memory.py``; ``memory`` names both), startup
 (``startup.py``). Each group runs in a fresh process.
 
@@ -25,7 +25,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import engine, landscape, large, memory, sgd, startup, studio
+from . import edit, engine, landscape, large, memory, sgd, startup, studio
 from .common import RESULTS, machine
 
 # name: (benchmark, its rows in the table), in the table's order
@@ -36,6 +36,7 @@ GROUPS = {
     "sgd": (sgd.bench_sgd, sgd.rows),
     "large": (large.bench_large, large.rows),
     "landscape": (landscape.bench_landscape, landscape.rows),
+    "edit": (edit.bench_edit, edit.rows),
     "cli-memory": (memory.bench_cli_memory, memory.cli_rows),
     "window-memory": (memory.bench_window_memory, memory.window_rows),
     "startup": (startup.bench_startup, startup.rows),

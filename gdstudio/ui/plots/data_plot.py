@@ -15,17 +15,21 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from ...core.plotmath import clip_line
 from .common import CURRENT_COLOR, cache_axes, legend_title, run_pen
+from .scatter_edit import (  # noqa: F401
+    MAX_SHOWN_POINTS,
+    ExposedScatter,
+    shown_stride,
+    update_in_place,
+)
 
 #: The least-squares (or optimum) line's colour.
 OPTIMUM_COLOR = QColor(0, 0, 0, 90)
 
-#: Beyond this many points the scatter shows an evenly thinned subset; training uses all.
-MAX_SHOWN_POINTS = 100_000
 #: A click within this many pixels of a point hits it.
 HIT_RADIUS_PX = 8.0
 
 
-class _PassiveScatter(pg.ScatterPlotItem):
+class _PassiveScatter(ExposedScatter):
     """A scatter that leaves every click to the EditViewBox (which knows about editing)."""
 
     def mouseClickEvent(self, ev):
@@ -116,6 +120,8 @@ class DataPlot(pg.PlotWidget):
         self.setLabel("left", "y")
         self._x = np.empty(0)
         self._y = np.empty(0)
+        self._xy64 = None
+        self._stride = 1  # every how many points one is shown
         self.selection: tuple[int, ...] = ()
         self.scatter = _PassiveScatter(
             size=7, pen=pg.mkPen("#1f4e79"), brush=pg.mkBrush(31, 119, 180, 170), pxMode=True
@@ -144,12 +150,18 @@ class DataPlot(pg.PlotWidget):
 
     # --------------------------------------------------------------- data
     def set_points(self, x: np.ndarray, y: np.ndarray, autorange: bool = False) -> None:
-        """Show these points (thinned beyond :data:`MAX_SHOWN_POINTS`)."""
-        self._x = np.asarray(x, dtype=np.float64)
-        self._y = np.asarray(y, dtype=np.float64)
+        """Show these points (thinned beyond :data:`MAX_SHOWN_POINTS`). ``autorange``: a
+        new data set, the view fits it; else an edit, and when the points shown are as many
+        as before or one more or fewer (an edit of one point) the scatter's coordinates are
+        written in place (the scatter's ``setData`` takes about a second on 100,000 points)."""
+        self._x, self._y = np.asarray(x), np.asarray(y)
+        self._xy64 = None  # the points in float64, made when first read (points())
         self.selection = tuple(i for i in self.selection if i < len(self._x))
-        stride = max(1, -(-len(self._x) // MAX_SHOWN_POINTS))
-        self.scatter.setData(self._x[::stride], self._y[::stride])
+        self._stride = shown_stride(len(self._x), None if autorange else self._stride)
+        xs = self._x[::self._stride].astype(np.float64)
+        ys = self._y[::self._stride].astype(np.float64)
+        if autorange or not update_in_place(self.scatter, xs, ys):
+            self.scatter.setData(xs, ys)
         self._show_selection()
         if autorange and len(self._x):
             self.autoRange(padding=0.08)
@@ -157,7 +169,10 @@ class DataPlot(pg.PlotWidget):
 
     def points(self) -> tuple[np.ndarray, np.ndarray]:
         """The points' x and y (float64), all of them."""
-        return self._x, self._y
+        if self._xy64 is None or self._xy64[0] is not self._x:
+            self._xy64 = (self._x, np.asarray(self._x, dtype=np.float64),
+                          np.asarray(self._y, dtype=np.float64))
+        return self._xy64[1], self._xy64[2]
 
     @property
     def shown_count(self) -> int:
@@ -170,7 +185,8 @@ class DataPlot(pg.PlotWidget):
         px, py = self._vb.viewPixelSize()
         if not px or not py:
             return None
-        d2 = ((self._x - pos.x()) / px) ** 2 + ((self._y - pos.y()) / py) ** 2
+        x, y = self.points()
+        d2 = ((x - pos.x()) / px) ** 2 + ((y - pos.y()) / py) ** 2
         i = int(np.argmin(d2))
         return i if d2[i] <= HIT_RADIUS_PX**2 else None
 
@@ -190,7 +206,7 @@ class DataPlot(pg.PlotWidget):
 
     def _show_selection(self) -> None:
         idx = list(self.selection)
-        self.selected.setData(self._x[idx], self._y[idx])
+        self.selected.setData(self._x[idx].astype(np.float64), self._y[idx].astype(np.float64))
 
     def preview_move(self, move) -> None:
         """Show a point being dragged at its new place (None ends the preview)."""

@@ -140,6 +140,8 @@ class LandscapePlot(pg.PlotWidget):
         self.curvature_action.toggled.connect(self._show_curvature)
         self._show_curvature(False)
         self._vb.sigRangeChangedManually.connect(self._on_view_range_changed_manually)
+        self._valley_at = None
+        self._vb.sigRangeChanged.connect(self._place_valley_label)
         self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
 
     # ------------------------------------------------------------------ the landscape
@@ -177,11 +179,25 @@ class LandscapePlot(pg.PlotWidget):
         self.valley_label.setText("" if frame.unique else "many optima (a valley)")
         if not frame.unique:
             self.valley_label.setToolTip(frame.note)
-            at = frame.optimum or (0.5 * (w0 + w1), 0.5 * (b0 + b1))
-            self.valley_label.setPos(*at)
+            self._valley_at = frame.optimum or (0.5 * (w0 + w1), 0.5 * (b0 + b1))
+            self._place_valley_label()
         self._draw_curvature()
         if old is None or (old.w_range, old.b_range) != (frame.w_range, frame.b_range):
             self.fit_view()
+
+    def _place_valley_label(self, *_) -> None:
+        """The valley's label by the optimum drawn, but inside the view: its anchor slides
+        from its left end to its right end as the point nears the view's right edge, and it
+        goes below the point near the top."""
+        if self._valley_at is None:
+            return
+        (x0, x1), (y0, y1) = self._vb.viewRange()
+        x = min(max(float(self._valley_at[0]), x0), x1)
+        y = min(max(float(self._valley_at[1]), y0), y1)
+        fx = (x - x0) / (x1 - x0) if x1 > x0 else 0.5
+        fy = (y - y0) / (y1 - y0) if y1 > y0 else 0.5
+        self.valley_label.setAnchor((min(max(fx, 0.0), 1.0), 1.2 if fy < 0.8 else -0.2))
+        self.valley_label.setPos(x, y)
 
     def _cache_landscape(self, on: bool) -> None:
         """While paths, markers or the preview move over a still landscape, draw the colour

@@ -27,6 +27,15 @@ from .common import (
 )
 
 
+def with_end(xs: np.ndarray, ys: np.ndarray, count: int, end) -> tuple[np.ndarray,
+                                                                          np.ndarray]:
+    """The curve ``(xs, ys)`` of ``count`` epochs, ending at the run's last moment
+    ``(count, end)`` when its loss ``end`` is a finite number."""
+    if not count or not isinstance(end, (int, float)) or not np.isfinite(end):
+        return xs, ys
+    return np.append(xs, float(count)), np.append(ys, float(end))
+
+
 class LossPlot(pg.PlotWidget):
     """The loss over epochs: the current run live, kept runs overlaid in their colours."""
 
@@ -103,12 +112,14 @@ class LossPlot(pg.PlotWidget):
                 item.setData(item.gd_view[0], self._shown(item.gd_view[1]))
 
     # --------------------------------------------------------------- current run
-    def set_current(self, loss: np.ndarray, reset: bool = False) -> None:
-        """Show the current run's loss; only the epochs added since the last call are read."""
+    def set_current(self, loss: np.ndarray, reset: bool = False, end=None) -> None:
+        """Show the current run's loss; only the epochs added since the last call are read.
+        ``end``: the loss after the last epoch (x = ``len(loss)``, the run's last moment),
+        once known (the run finished, stopped or paused), or None."""
         if reset or len(loss) < len(self._current_loss):
             self._decimator.reset()
         self._current_loss = loss
-        xs, ys = self._decimator.update(loss)
+        xs, ys = with_end(*self._decimator.update(loss), len(loss), end)
         self._current_view = (xs, ys)
         if self._log:
             self._update_floor()
@@ -175,16 +186,16 @@ class LossPlot(pg.PlotWidget):
         for run in runs:
             item = self.kept.get(run.key)
             if item is None:
-                item = self.kept[run.key] = self._add_kept(run.loss)
+                item = self.kept[run.key] = self._add_kept(run.loss, run.summary.loss)
             item.gd_run = run
             item.setVisible(run.visible)
         self.set_highlight(selected)
         self._update_floor(force=True)
         self._show_legend(any(run.stale and run.visible for run in runs))
 
-    def _add_kept(self, loss: np.ndarray) -> pg.PlotDataItem:
+    def _add_kept(self, loss: np.ndarray, end=None) -> pg.PlotDataItem:
         loss = np.asarray(loss, dtype=np.float64)
-        xs, ys = PeakDecimator().update(loss)
+        xs, ys = with_end(*PeakDecimator().update(loss), len(loss), end)
         item = self.plot(xs, self._shown(ys))
         item.gd_loss, item.gd_view = loss, (xs, ys)
         item.gd_min = min_positive(ys)

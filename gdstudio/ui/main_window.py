@@ -31,8 +31,8 @@ from .script_view import ScriptViews
 from .session_files import SessionFiles
 from .start_checks import show_start_problem
 from .state import MessageLevel, disabled_reasons
-from .training_extras import TrainingExtras
 from .status_room import StatusRoom
+from .training_extras import TrainingExtras
 from .window_fit import fitting_geometry
 
 

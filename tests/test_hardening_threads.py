@@ -448,3 +448,32 @@ def test_closing_mid_run_in_a_real_process(tmp_path):
     assert int(values["epochs"]) > 0
     assert ended - float(values["closing"]) < 1.0
     assert list((tmp_path / "config").rglob("*.conf"))  # saved before the fast exit
+
+
+def test_a_finished_runs_worker_is_destroyed_in_the_gui_thread(qtbot):
+    """The training worker is destroyed in the GUI thread after its thread has ended, never
+    in the training thread: there its destructor waits for the interpreter lock while it
+    holds Qt's connection lock, and the GUI thread, holding the interpreter lock while it
+    connected or disconnected anything (a plot's label, say), hung with it (seen: a session
+    test trained a second run as the first one's worker was being deleted)."""
+    import gc
+    import weakref
+
+    import shiboken6
+
+    from gdstudio.core import Dataset, TrainConfig
+    from gdstudio.ui.training import TrainingSession
+
+    session = TrainingSession()
+    data = Dataset(np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.1, 5.9]))
+    for _ in range(3):
+        with qtbot.waitSignal(session.trainingFinished, timeout=30_000):
+            session.start(data, TrainConfig(epochs=5, impl="manual"))
+            worker = session._worker
+        qtbot.wait(200)  # the ended thread's events (a deferred delete there) have run
+        assert session._thread is None and shiboken6.isValid(worker)  # not deleted there
+        gone = weakref.ref(worker)
+        del worker  # the last reference: the worker is destroyed here, in the GUI thread
+        gc.collect()
+        assert gone() is None
+    session.shutdown()

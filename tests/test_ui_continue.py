@@ -149,7 +149,8 @@ def test_the_window_continues_with_ctrl_f5_and_draws_the_learning_rate(qtbot, wi
     assert w.controller.history.count == 20
     assert overlay.lr_data()[1].tolist() == [0.1, 0.05, 0.025, 0.0125, 0.00625]
     assert w.progress.value() == 20 and w.progress.maximum() == 20
-    assert len(w.loss_plot.current.getData()[0]) == 20
+    # the 20 epochs' losses (x = 0 … 19) and the final moment's, after epoch 20
+    assert w.loss_plot.current.getData()[0].tolist() == list(range(21))
     w.act_reset.trigger()
     assert not overlay.shown
 

@@ -1,9 +1,14 @@
 """Training in a QThread: the worker runs the core engine; the session lives in the GUI thread.
 
-Wiring (as superqt and the Qt for Python examples do it): ``thread.started -> worker.run``,
-``worker.finished -> thread.quit``, ``worker.finished -> worker.deleteLater``,
+Wiring: ``thread.started -> worker.run``, ``worker.finished -> thread.quit``,
 ``thread.finished -> thread.deleteLater``. Worker signals are connected to ``@Slot`` methods
 of :class:`TrainingSession`, a GUI-thread QObject, so its slots run in the GUI thread.
+
+The worker is not deleted in its own thread (``worker.finished -> worker.deleteLater``):
+there its C++ destructor asks Python about overrides while it holds Qt's connection lock,
+and a GUI thread holding the interpreter lock while it connects or disconnects anything
+waits for that lock: both threads hang. The session drops its last reference to the worker
+in the GUI thread once the thread has ended, so the worker is destroyed there.
 """
 
 from __future__ import annotations
@@ -272,7 +277,6 @@ class TrainingSession(QObject):
         worker.pauseReached.connect(self._on_worker_pauseReached)
         worker.finished.connect(self._on_worker_finished)
         worker.finished.connect(thread.quit)
-        worker.finished.connect(worker.deleteLater)
         thread.finished.connect(thread.deleteLater)
         self._thread, self._worker, self._control = thread, worker, control
         self._set_state(RunState.RUNNING)

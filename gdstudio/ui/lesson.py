@@ -127,6 +127,8 @@ class LessonView(QObject):
     def _set(self, name: str, hidden: bool) -> None:
         if name == "point_editing":
             self._lock_editing(True)
+        if name == "learning_rate":  # (its gauge's button sets it too)
+            self.window.panel.lr_gauge.set_locked(True)
         for target in self.targets(name):
             if hidden:
                 self._hide(name, target)
@@ -153,6 +155,8 @@ class LessonView(QObject):
     def _restore(self, name: str) -> None:
         if name == "point_editing":
             self._lock_editing(False)
+        if name == "learning_rate":
+            self.window.panel.lr_gauge.set_locked(False)
         for target in self.targets(name):
             if isinstance(target, QAction):
                 target.setVisible(True)

@@ -188,8 +188,9 @@ class SessionFiles(QObject):
             shown = ", ".join(session.ignored[:5])
             note = f" Ignored what this version does not know: {shown}."
         what = "Restored the unsaved session" if recovered else f"Opened {path}"
-        c.status(f"{what}: {len(session.x):,} points, {len(session.runs)} kept runs.{note}",
-                 15_000)
+        n, k = len(session.x), len(session.runs)
+        c.status(f"{what}: {n:,} point{'' if n == 1 else 's'}, {k:,} kept "
+                 f"run{'' if k == 1 else 's'}.{note}", 15_000)
         return True
 
     def clear_lesson(self) -> None:

@@ -42,7 +42,11 @@ def parse_points(text: str, dtype: str = "float32") -> Dataset:
         raw = text.encode("utf-8")
     except UnicodeError:
         raise DataError(f"{PASTED} is not readable as text.") from None
-    start = check_text(PASTED, raw)
+    try:
+        start = check_text(PASTED, raw)
+    except DataError as exc:  # (the file reader's words)
+        raise DataError(str(exc).replace("the file is binary, not CSV text",
+                                         "is binary data, not text")) from None
     # numpy's reader first, as a file is read (the careful parser is 10-15x slower on a
     # million rows); it leaves anything to refuse to the careful parser, which says why
     result = _parse_fast(raw, start, name, _Progress(None, None))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 
 import numpy as np
 
@@ -92,7 +93,10 @@ def parse_session(raw: bytes | str, name: str = "the session") -> Session:
         raise SessionError(f"{name}: is not a complete session file (JSON error at line "
                            f"{exc.lineno}, column {exc.colno}: {exc.msg}).") from None
     except (ValueError, OverflowError, MemoryError) as exc:
-        raise SessionError(f"{name}: is not a valid session file ({exc}).") from None
+        why = str(exc)
+        if "integer string conversion" in why:  # (Python's words name a Python setting)
+            why = f"a number has more than {sys.get_int_max_str_digits():,} digits"
+        raise SessionError(f"{name}: is not a valid session file ({why}).") from None
     try:
         return _session(doc)
     except Bad as exc:

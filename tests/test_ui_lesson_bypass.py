@@ -34,3 +34,15 @@ def test_a_locked_learning_rate_is_not_set_by_use_optimal_step(window, qtbot):
     assert button.isEnabled()
     button.click()
     assert window.panel.config().learning_rate != before
+
+
+def test_clearing_a_lesson_leaves_nesterov_greyed_without_momentum(window):
+    window.panel.impl.setCurrentIndex(window.panel.impl.findData("module"))
+    assert window.panel.momentum.value() == 0.0
+    assert not window.panel.nesterov.isEnabled()  # (Nesterov needs momentum)
+    set_lesson(window, ("nesterov", "momentum"))
+    window.session_files.clear_lesson()
+    assert not window.panel.nesterov.isEnabled()
+    assert window.panel.momentum.isEnabled()
+    window.panel.momentum.setText("0.9")
+    assert window.panel.nesterov.isEnabled()

@@ -95,6 +95,7 @@ class LessonView(QObject):
         if old is not None:
             for name in {*old.locked, *old.hidden}:
                 self._restore(name)
+            self.window.panel._update_visibility()  # its own rules (Nesterov needs momentum)
             self.window.controller.announce_actions()  # the state rules decide again
         self.indicator.setVisible(lesson is not None)
         if lesson is not None:

@@ -21,7 +21,7 @@ from ..core.session_read import read_session
 from . import session_dialogs as dialogs
 from .lesson import LessonView
 from .recovery import ANSWER_ENV, Recovery, left_behind
-from .session_apply import NOT_CHANGES, apply, capture, view_options, view_signals
+from .session_apply import NOT_CHANGES, apply, beyond_fields, capture, view_options, view_signals
 from .session_state import SessionState, add_recent, drop_missing, recent_files
 
 
@@ -169,6 +169,10 @@ class SessionFiles(QObject):
         if c.csv_import.busy:
             c.report("Cannot open the session", "A CSV file is being imported: wait for it, "
                      "or cancel it, then open the session.")
+            return False
+        problem = beyond_fields(self.window, session)
+        if problem:
+            c.report("Cannot open the session", f"{path}: {problem}\n\nNothing was changed.")
             return False
         self.lesson_view.set_lesson(None)
         apply(self.window, session)

@@ -51,12 +51,15 @@ from .session_values import (
     required,
 )
 from .settings import BY_NAME, SETTINGS
+from .stoprule import RULE_WORDS, Converged
 
 #: The most kept runs, and points of a path, a session may hold.
 MAX_RUNS = 10_000
 MAX_PATH_POINTS = 1_000_000
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
-_STATUSES = (RunStatus.DONE.value, RunStatus.STOPPED.value, RunStatus.DIVERGED.value)
+_STATUSES = (RunStatus.DONE.value, RunStatus.STOPPED.value, RunStatus.DIVERGED.value,
+             RunStatus.CONVERGED.value)
+_RULES = tuple(RULE_WORDS)
 
 
 def read_session(path: str | os.PathLike) -> Session:
@@ -162,6 +165,14 @@ def _summary(raw, where: str, ignored: list[str]) -> RunSummary:
             as_int(required(p, "total", here), f"{here}.total"),
             as_float(required(p, "w", here), f"{here}.w"),
             as_float(required(p, "b", here), f"{here}.b"))
+    stop = raw.get("stop")
+    if stop is not None:
+        here = f"{where}.stop"
+        p = as_object(stop, here)
+        stop = Converged(as_int(required(p, "epoch", here), f"{here}.epoch"),
+                         as_choice(required(p, "rule", here), _RULES, f"{here}.rule"),
+                         as_float(required(p, "value", here), f"{here}.value"),
+                         as_float(required(p, "tol", here), f"{here}.tol"))
     loss = as_float(g("loss"), f"{where}.loss", optional=True)
     return RunSummary(
         config=_settings(g("settings"), f"{where}.settings", ignored),
@@ -179,7 +190,7 @@ def _summary(raw, where: str, ignored: list[str]) -> RunSummary:
         data_changed=as_bool(raw.get("data_changed", False), f"{where}.data_changed"),
         partial=partial,
         w_std=as_float(raw.get("w_std"), f"{where}.w_std", optional=True),
-        b_std=as_float(raw.get("b_std"), f"{where}.b_std", optional=True))
+        b_std=as_float(raw.get("b_std"), f"{where}.b_std", optional=True), stop=stop)
 
 
 def _run(raw, where: str, current: bool, ignored: list[str]) -> RunRecord:

@@ -35,7 +35,9 @@ MAX_DRAWN_POINTS = 2000
 
 def figure_format(path: str | os.PathLike) -> str | None:
     """``"png"`` or ``"svg"`` from the extension of ``path`` (any case), else None."""
-    return FIGURE_FORMATS.get(os.path.splitext(os.fspath(path))[1].lower())
+    name = os.path.basename(os.fsdecode(os.fspath(path))).lower()
+    # (not splitext: a name that is only ".png" has no extension to it, yet ends in .png)
+    return next((fmt for end, fmt in FIGURE_FORMATS.items() if name.endswith(end)), None)
 
 
 def figure_size(width, height, views: int = 1) -> tuple[int, int]:

@@ -15,6 +15,7 @@ float64 cannot hold is ``None``, with the reason in ``note``.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -174,7 +175,10 @@ def loss_optimum(dataset: Dataset, loss: str = "mse", fit_bias: bool = True,
     x, y = _check(dataset)
     f = _Frame(x, y, fit_bias)
     X, Y = f.X, f.Y
-    delta = math.ldexp(float(huber_delta), -f.ey)
+    try:  # (in the scaled units; beyond float64 on subnormal data: wider than any residual)
+        delta = math.ldexp(float(huber_delta), -f.ey)
+    except OverflowError:
+        delta = sys.float_info.max
     if loss == "mse":
         fit = _least_squares(X, Y, f.model)
         method = "closed form"

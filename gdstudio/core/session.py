@@ -144,6 +144,9 @@ def summary_json(s: RunSummary) -> dict:
             "epoch": int(s.partial.epoch), "done": int(s.partial.done),
             "total": int(s.partial.total), "w": float(s.partial.w), "b": float(s.partial.b)},
         "optimum": _optimum_json(s.optimum), "lsq": _optimum_json(s.lsq),
+        "stop": None if s.stop is None else {
+            "epoch": int(s.stop.epoch), "rule": str(s.stop.rule), "value": float(s.stop.value),
+            "tol": float(s.stop.tol)},
         "settings": settings_json(s.config),
     }
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 
 import numpy as np
 
@@ -50,12 +51,15 @@ from .session_values import (
     required,
 )
 from .settings import BY_NAME, SETTINGS
+from .stoprule import RULE_WORDS, Converged
 
 #: The most kept runs, and points of a path, a session may hold.
 MAX_RUNS = 10_000
 MAX_PATH_POINTS = 1_000_000
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
-_STATUSES = (RunStatus.DONE.value, RunStatus.STOPPED.value, RunStatus.DIVERGED.value)
+_STATUSES = (RunStatus.DONE.value, RunStatus.STOPPED.value, RunStatus.DIVERGED.value,
+             RunStatus.CONVERGED.value)
+_RULES = tuple(RULE_WORDS)
 
 
 def read_session(path: str | os.PathLike) -> Session:
@@ -92,7 +96,10 @@ def parse_session(raw: bytes | str, name: str = "the session") -> Session:
         raise SessionError(f"{name}: is not a complete session file (JSON error at line "
                            f"{exc.lineno}, column {exc.colno}: {exc.msg}).") from None
     except (ValueError, OverflowError, MemoryError) as exc:
-        raise SessionError(f"{name}: is not a valid session file ({exc}).") from None
+        why = str(exc)
+        if "integer string conversion" in why:  # (Python's words name a Python setting)
+            why = f"a number has more than {sys.get_int_max_str_digits():,} digits"
+        raise SessionError(f"{name}: is not a valid session file ({why}).") from None
     try:
         return _session(doc)
     except Bad as exc:
@@ -158,6 +165,14 @@ def _summary(raw, where: str, ignored: list[str]) -> RunSummary:
             as_int(required(p, "total", here), f"{here}.total"),
             as_float(required(p, "w", here), f"{here}.w"),
             as_float(required(p, "b", here), f"{here}.b"))
+    stop = raw.get("stop")
+    if stop is not None:
+        here = f"{where}.stop"
+        p = as_object(stop, here)
+        stop = Converged(as_int(required(p, "epoch", here), f"{here}.epoch"),
+                         as_choice(required(p, "rule", here), _RULES, f"{here}.rule"),
+                         as_float(required(p, "value", here), f"{here}.value"),
+                         as_float(required(p, "tol", here), f"{here}.tol"))
     loss = as_float(g("loss"), f"{where}.loss", optional=True)
     return RunSummary(
         config=_settings(g("settings"), f"{where}.settings", ignored),
@@ -175,7 +190,7 @@ def _summary(raw, where: str, ignored: list[str]) -> RunSummary:
         data_changed=as_bool(raw.get("data_changed", False), f"{where}.data_changed"),
         partial=partial,
         w_std=as_float(raw.get("w_std"), f"{where}.w_std", optional=True),
-        b_std=as_float(raw.get("b_std"), f"{where}.b_std", optional=True))
+        b_std=as_float(raw.get("b_std"), f"{where}.b_std", optional=True), stop=stop)
 
 
 def _run(raw, where: str, current: bool, ignored: list[str]) -> RunRecord:

@@ -33,7 +33,8 @@ def paste_points(controller, text: str) -> bool:
     n = len(points)
     words = f"{n:,} point{'s' if n != 1 else ''}"
     if controller.add_points(points, f"Paste {words}"):
-        controller.status(f"Pasted {words}; Ctrl+Z takes them out again.", 5000)
+        controller.status(f"Pasted {words}; Ctrl+Z takes {'it' if n == 1 else 'them'} out "
+                          "again.", 5000)
         return True
     return False
 

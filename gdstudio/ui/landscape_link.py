@@ -221,7 +221,8 @@ class LandscapeView(QObject):
         (w0, w1), (b0, b1) = self.plot.getViewBox().viewRange()
         self._clicking = True
         try:
-            self.panel.set_start(start_text(w, w1 - w0), start_text(b, b1 - b0))
+            if not self.panel.set_start(start_text(w, w1 - w0), start_text(b, b1 - b0)):
+                self.controller.status("The start is locked by the lesson.", 4000)
         finally:
             self._clicking = False
 

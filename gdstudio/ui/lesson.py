@@ -95,6 +95,7 @@ class LessonView(QObject):
         if old is not None:
             for name in {*old.locked, *old.hidden}:
                 self._restore(name)
+            self.window.panel._update_visibility()  # its own rules (Nesterov needs momentum)
             self.window.controller.announce_actions()  # the state rules decide again
         self.indicator.setVisible(lesson is not None)
         if lesson is not None:
@@ -127,6 +128,8 @@ class LessonView(QObject):
     def _set(self, name: str, hidden: bool) -> None:
         if name == "point_editing":
             self._lock_editing(True)
+        if name == "learning_rate":  # (its gauge's button sets it too)
+            self.window.panel.lr_gauge.set_locked(True)
         for target in self.targets(name):
             if hidden:
                 self._hide(name, target)
@@ -153,6 +156,8 @@ class LessonView(QObject):
     def _restore(self, name: str) -> None:
         if name == "point_editing":
             self._lock_editing(False)
+        if name == "learning_rate":
+            self.window.panel.lr_gauge.set_locked(False)
         for target in self.targets(name):
             if isinstance(target, QAction):
                 target.setVisible(True)

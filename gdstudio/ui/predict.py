@@ -42,6 +42,7 @@ class PredictMode(QObject):
         controller.epochsAppended.connect(self._on_controller_epochsAppended)
         controller.runReset.connect(self._forget)
         controller.dataChanged.connect(self._forget)
+        controller.runFinished.connect(self._on_controller_runFinished)
 
     @Slot(bool)
     def set_on(self, on: bool) -> None:
@@ -105,6 +106,13 @@ class PredictMode(QObject):
         self.guess = None  # the next step needs a new guess
         self.revealed.emit(result)
         self.controller.status(result.words(), 0)
+
+    @Slot(object, object)
+    def _on_controller_runFinished(self, *_) -> None:
+        """The run ended before the guessed epoch's end came (it diverged, or was stopped):
+        the guess is dropped, so the next step (a new run) asks for a new one."""
+        if self.pending is not None:
+            self._forget()
 
     @Slot()
     def _forget(self, *_) -> None:

@@ -24,6 +24,9 @@ def _same_data(a, b) -> bool:
                       and np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y))
 
 
+#: How a message names a run opened from a session file (shown, with no engine).
+OPENED_RUN = "The run opened from a session file"
+
 class RunRequests:
     """Train (or resume), pause, step, stop and reset the current run."""
 
@@ -85,6 +88,9 @@ class RunRequests:
             return "A run is going: Continue goes on from a run that has ended."
         if self.csv_import.busy:
             return IMPORTING_MESSAGE
+        if s.run is None and s.status is not None:  # (shown, as opened from a session)
+            return (f"{OPENED_RUN} cannot be continued: a session file keeps no optimizer, "
+                    "shuffling or schedule state. Press Train for a new run.")
         if s.run is None or s.status is None:
             return "No run to continue: train one first (F5)."
         if s.status is RunStatus.DIVERGED:

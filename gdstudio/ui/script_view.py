@@ -151,7 +151,9 @@ class ScriptViews(QObject):
         if self.view is None:
             self.view = ScriptWindow(self.window)
             self.view.copy_button.clicked.connect(self.copy)
-            self.view.save_button.clicked.connect(lambda *_: self.export_script())
+            self.view.save_button.clicked.connect(self._on_save_clicked)
+            export = self.window.actions_by_name["export_script"]
+            export.changed.connect(self._sync_save)  # (a lesson may lock Export script)
         self.refresh()
         self.view.show()
         self.view.raise_()
@@ -175,6 +177,7 @@ class ScriptViews(QObject):
         if len(c.dataset) <= BACKGROUND_POINTS:
             self._collect_timer.stop()
             self.view.show_script(*_text_and_note(*args))
+            self._sync_save()
             return
         self.view.note.setText("Writing the script…")
         future: Future = Future()
@@ -204,6 +207,20 @@ class ScriptViews(QObject):
         except Exception as exc:  # (not expected: script_of reports every known problem)
             text, note = "", f"The script could not be written: {exc}"
         self.view.show_script(text, note)
+        self._sync_save()
+
+    @Slot()
+    def _on_save_clicked(self) -> None:
+        if self.window.actions_by_name["export_script"].isEnabled():
+            self.export_script()
+
+    @Slot()
+    def _sync_save(self) -> None:
+        """Save… is greyed while there is no script or Export script is (locked)."""
+        if self.view is not None:
+            self.view.save_button.setEnabled(
+                bool(self.view.text.toPlainText())
+                and self.window.actions_by_name["export_script"].isEnabled())
 
     def writing(self) -> bool:
         """A script for the view is being written on a worker thread."""

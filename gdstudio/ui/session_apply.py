@@ -14,6 +14,7 @@ import numpy as np
 from ..core import Dataset, TrainConfig, TrainingDiverged
 from ..core.runstate import RunStatus
 from ..core.session import VIEW_OPTIONS, RunRecord, Session
+from ..core.settings import SETTINGS
 from .history import History
 from .kept_runs import KeptRun
 
@@ -79,6 +80,17 @@ def capture(window, settings: TrainConfig, lesson=None, with_current: bool = Tru
                             kept=c.result_kept)
     return Session(d.x, d.y, d.dtype, settings, view_options(window), runs, current,
                    c.next_run_number, lesson)
+
+
+def beyond_fields(window, session: Session) -> str | None:
+    """What in ``session``'s settings the window's fields cannot hold (a whole number above
+    its field's maximum, such as epochs past the memory cap), or None."""
+    for s in SETTINGS:
+        value = getattr(session.settings, s.name)
+        if s.kind == "int" and value > getattr(window.panel, s.name).maximum():
+            return (f"settings.{s.name}: must be at most "
+                    f"{getattr(window.panel, s.name).maximum():,}, got {value:,}")
+    return None
 
 
 def apply(window, session: Session) -> None:

@@ -21,7 +21,7 @@ from ..core.session_read import read_session
 from . import session_dialogs as dialogs
 from .lesson import LessonView
 from .recovery import ANSWER_ENV, Recovery, left_behind
-from .session_apply import NOT_CHANGES, apply, capture, view_options, view_signals
+from .session_apply import NOT_CHANGES, apply, beyond_fields, capture, view_options, view_signals
 from .session_state import SessionState, add_recent, drop_missing, recent_files
 
 
@@ -170,6 +170,10 @@ class SessionFiles(QObject):
             c.report("Cannot open the session", "A CSV file is being imported: wait for it, "
                      "or cancel it, then open the session.")
             return False
+        problem = beyond_fields(self.window, session)
+        if problem:
+            c.report("Cannot open the session", f"{path}: {problem}\n\nNothing was changed.")
+            return False
         self.lesson_view.set_lesson(None)
         apply(self.window, session)
         self.lesson_view.set_lesson(session.lesson)
@@ -188,8 +192,9 @@ class SessionFiles(QObject):
             shown = ", ".join(session.ignored[:5])
             note = f" Ignored what this version does not know: {shown}."
         what = "Restored the unsaved session" if recovered else f"Opened {path}"
-        c.status(f"{what}: {len(session.x):,} points, {len(session.runs)} kept runs.{note}",
-                 15_000)
+        n, k = len(session.x), len(session.runs)
+        c.status(f"{what}: {n:,} point{'' if n == 1 else 's'}, {k:,} kept "
+                 f"run{'' if k == 1 else 's'}.{note}", 15_000)
         return True
 
     def clear_lesson(self) -> None:

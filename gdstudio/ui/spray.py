@@ -10,6 +10,7 @@ stroke's points as it goes and hands them to the controller as one edit when it 
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -126,13 +127,25 @@ class SprayTool(QObject):
         self.finish()
         if not self.controller.edit_allowed():
             return False
-        px, py = self.plot.getViewBox().viewPixelSize()
-        self.stroke = SprayStroke((px or 1.0, py or 1.0), self.seed)
+        self.stroke = SprayStroke(self._pixel_size(), self.seed)
         self._cursor = (x, y)
         self.stroke.start(x, y, self.clock())
         self._show()
         self._hold.start()
         return True
+
+    def _pixel_size(self) -> tuple[float, float]:
+        """One screen pixel in data units; pyqtgraph's is NaN on data of tiny scale
+        (1e-300), where the view's range over its size in pixels is not."""
+        vb = self.plot.getViewBox()
+        size = vb.size()
+        out = []
+        for given, (low, high), pixels in zip(vb.viewPixelSize(), vb.viewRange(),
+                                              (size.width(), size.height()), strict=True):
+            if not (math.isfinite(given) and given > 0):
+                given = (high - low) / max(pixels, 1.0)
+            out.append(given if math.isfinite(given) and given > 0 else 1.0)
+        return out[0], out[1]
 
     def move_to(self, x: float, y: float) -> None:
         if self.stroke is not None:

@@ -142,7 +142,8 @@ def disabled_reasons(s: StudioSnapshot) -> dict[str, str]:
         "remove": "No kept run selected: select one in the list.",
         "export_params": "Nothing to export yet: train a run first.",
         "continue": (_IMPORTING if s.importing else unended if active else
-                     "No run to continue: train one first (a diverged run cannot continue)."),
+                     "No run to continue: train one first (a diverged run, or one opened "
+                     "from a session file, cannot continue)."),
         "export_history": ("A history export is being written." if s.exporting else
                            unended if active else "No epochs to export yet: train a run "
                                                   "first."),

@@ -87,6 +87,14 @@ class LearningRateGauge(QWidget):
         layout.addWidget(self.use_optimal)
         self.use_optimal.clicked.connect(self._on_use_optimal_clicked)
         self._guide_only = False
+        self._optimal = None
+        #: The learning rate is locked (by a lesson): the button sets nothing.
+        self.locked = False
+
+    def set_locked(self, locked: bool) -> None:
+        """Lock (a lesson locks the learning rate) or unlock the "Use optimal step" button."""
+        self.locked = locked
+        self.use_optimal.setEnabled(self._optimal is not None and not locked)
 
     def set_guide(self, guide, learning_rate: float | None) -> None:
         """Show ``guide`` (a :class:`~gdstudio.core.stepsize.StepGuide`, or None: no data)
@@ -95,8 +103,8 @@ class LearningRateGauge(QWidget):
         self.bar.scale = scale
         self.bar.learning_rate = learning_rate if scale is not None else None
         self._guide_only = bool(guide is not None and guide.guide_only)
-        optimal = None if scale is None else scale.optimal
-        self.use_optimal.setEnabled(optimal is not None)
+        optimal = self._optimal = None if scale is None else scale.optimal
+        self.use_optimal.setEnabled(optimal is not None and not self.locked)
         self.use_optimal.setToolTip(
             f"Set the learning rate to {optimal:.4g}, the fastest step 2/(\u03bbmin + \u03bbmax) "
             "of batch descent on this data" if optimal is not None else
@@ -123,5 +131,5 @@ class LearningRateGauge(QWidget):
         return text + (" A guide only for these settings." if self._guide_only else "")
 
     def _on_use_optimal_clicked(self) -> None:
-        if self.bar.scale is not None and self.bar.scale.optimal is not None:
+        if not self.locked and self.bar.scale is not None and self.bar.scale.optimal is not None:
             self.optimalRequested.emit(self.bar.scale.optimal)

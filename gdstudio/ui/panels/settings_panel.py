@@ -232,10 +232,13 @@ class SettingsPanel(QWidget):
             edit._check()
         self._changed()
 
-    def set_start(self, w: str, b: str) -> None:
+    def set_start(self, w: str, b: str) -> bool:
         """Start at ``w``, ``b`` (the text of the Initial w and b fields): the random start
-        turns off; one :attr:`settingsChanged` for the three."""
+        turns off; one :attr:`settingsChanged` for the three. False (nothing changes) while
+        one of the three is locked (greyed by a lesson)."""
         widgets = (self.init_w, self.init_b, self.random_init)
+        if not all(x.isEnabled() for x in widgets):
+            return False
         blockers = [x.blockSignals(True) for x in widgets]
         try:
             self.init_w.setText(w)
@@ -247,6 +250,7 @@ class SettingsPanel(QWidget):
         for edit in (self.init_w, self.init_b):
             edit._check()
         self._changed()
+        return True
 
     def set_step_guide(self, guides) -> None:
         """Show the step-size guide under the learning rate: ``guides(config)`` gives the

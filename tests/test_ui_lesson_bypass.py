@@ -46,3 +46,17 @@ def test_clearing_a_lesson_leaves_nesterov_greyed_without_momentum(window):
     assert window.panel.momentum.isEnabled()
     window.panel.momentum.setText("0.9")
     assert window.panel.nesterov.isEnabled()
+
+
+def test_a_lesson_that_locks_the_spray_or_predict_mode_turns_it_off(window, qtbot):
+    """The spray brush or predict mode on when a lesson locks it is turned off: greyed, it
+    could not be turned off, and clicks on the plot kept spraying."""
+    window.act_spray.setChecked(True)
+    window.act_predict.setChecked(True)
+    assert window.classroom.spray.active and window.classroom.predict.on
+    set_lesson(window, ("spray", "predict"))
+    assert not window.act_spray.isChecked() and not window.act_spray.isEnabled()
+    assert not window.classroom.spray.active
+    assert not window.act_predict.isChecked() and not window.classroom.predict.on
+    window.session_files.clear_lesson()
+    assert window.act_spray.isEnabled() and not window.act_spray.isChecked()

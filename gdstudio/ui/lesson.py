@@ -22,6 +22,9 @@ ACTION_CONTROLS = ("generate", "clear", "import", "save", "undo", "redo", "delet
                    "export_params", "export_history", "export_figure", "export_script",
                    "pytorch_code", "paste_points", "spray", "log", "optimum", "landscape",
                    "curvature", "presentation")
+#: Tools that change what a click does while they are on: a lesson that locks one turns
+#: it off (greyed, it could not be turned off any more).
+MODE_TOOLS = ("spray", "predict")
 #: Lesson names that are docks.
 DOCKS = {"data_panel": "data_dock", "runs_panel": "runs_dock",
          "settings_panel": "settings_dock"}
@@ -134,6 +137,8 @@ class LessonView(QObject):
             if hidden:
                 self._hide(name, target)
             if isinstance(target, QAction):
+                if name in MODE_TOOLS and target.isChecked():
+                    target.setChecked(False)  # a locked tool is off: its action cannot be
                 target.setEnabled(False)
                 if hidden:
                     target.setVisible(False)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import Dataset
+from .data import Dataset, span_problem
 from .errors import DataError
 
 
@@ -126,6 +126,9 @@ class Replace:
     text: str = "Replace data"
 
     def apply(self, dataset: Dataset):
+        problem = span_problem(self.dataset.x, self.dataset.y)
+        if problem:
+            raise DataError(problem)
         return self.dataset, Replace(dataset, self.text)
 
 
@@ -157,4 +160,7 @@ class AppendPoints:
                 _check_point(x[i], y[i], dataset)  # raises, saying what is wrong
         n = len(dataset)
         new = Dataset(np.concatenate([dataset.x, xs]), np.concatenate([dataset.y, ys]))
+        problem = span_problem(new.x, new.y)
+        if problem:
+            raise DataError(problem)
         return new, Delete(tuple(range(n, n + len(xs))))

@@ -135,6 +135,21 @@ class Dataset:
         return Dataset(self.x.astype(DTYPES[name]), self.y.astype(DTYPES[name]))
 
 
+def span_problem(x, y) -> str | None:
+    """Why points ``x``, ``y`` cannot be shown on a plot (None: they can): their x or y span
+    more than the largest float64 number, so no view (nor any axis) holds them all."""
+    for name, values in (("x", x), ("y", y)):
+        values = np.asarray(values, dtype=np.float64)
+        if values.size:
+            lo, hi = float(values.min()), float(values.max())
+            with np.errstate(over="ignore"):
+                if not np.isfinite(np.float64(hi) - np.float64(lo)):
+                    return (f"The points' {name} values run from {lo:.3g} to {hi:.3g}, a span "
+                            "beyond the largest float64 number (1.8e308): no plot can show "
+                            "them all. Scale the data down first.")
+    return None
+
+
 def _check_finite(**values):
     for name, value in values.items():
         if not isinstance(value, (int, float)) or not math.isfinite(value):

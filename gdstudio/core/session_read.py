@@ -20,7 +20,7 @@ import numpy as np
 
 from .config import TrainConfig
 from .csvfile import check_text, read_regular_file
-from .data import DTYPES
+from .data import DTYPES, span_problem
 from .errors import ConfigError, DataError
 from .export import RunSummary
 from .lesson import LessonError, lesson_from_json
@@ -289,6 +289,9 @@ def _session(doc) -> Session:
                 raise Bad(f"data.{name}[{int(bad[0])}]",
                            f"{float(wide[bad[0]])!r} is beyond float32's range")
         x, y = x32, y32
+    problem = span_problem(x, y)
+    if problem:
+        raise Bad("data", problem[0].lower() + problem[1:])
     note_ignored(data, ("dtype", "x", "y"), "data", ignored)
     settings = _settings(doc.get("settings", {}), "settings", ignored)
     view = _view(doc.get("view", {}), ignored)

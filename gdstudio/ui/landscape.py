@@ -18,12 +18,13 @@ the helper threads run NumPy only, never torch.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from ..core.landscape import MSELandscape, view_bounds
 from ..core.landscape_view import LandscapeFrame, mse_frame, robust_frame
 from ..core.moments import Moments
 from ..core.optimum import loss_optimum
+from .pool_task import PoolTask
 
 __all__ = ["COARSE_SHAPE", "FINE_SHAPE", "MSE_SHAPE", "SYNC_LIMIT", "LandscapeModel"]
 
@@ -41,15 +42,6 @@ class _Relay(QObject):
     rebuilt = Signal(int, object)
     #: (generation, sampled frame, optimum of its loss)
     sampled = Signal(int, object, object)
-
-
-class _Task(QRunnable):
-    def __init__(self, function):
-        super().__init__()
-        self._function = function
-
-    def run(self):
-        self._function()
 
 
 def _exact(dataset):
@@ -238,7 +230,7 @@ class LandscapeModel(QObject):
                 if optimum is None and not stale():  # the coarse grid is shown meanwhile
                     optimum = loss_optimum(dataset, kind, fit_bias, delta)
 
-        self._pool.start(_Task(work))
+        self._pool.start(PoolTask(work))
 
     @Slot(int, object, object)
     def _on_relay_sampled(self, generation: int, frame, optimum) -> None:
@@ -262,7 +254,7 @@ class LandscapeModel(QObject):
         def work():
             relay.rebuilt.emit(generation, _exact(dataset))
 
-        self._pool.start(_Task(work))
+        self._pool.start(PoolTask(work))
 
     @Slot(int, object)
     def _on_relay_rebuilt(self, generation: int, result) -> None:

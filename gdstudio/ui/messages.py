@@ -38,30 +38,45 @@ class MessageBoxes:
         if title in self._accepted:
             self._accepted.discard(title)
             return True
+
+        def accepted():
+            self._accepted.add(title)
+            then()
+
+        self.ask(title, text, [(accept_text, QMessageBox.ButtonRole.AcceptRole, accepted),
+                               (QMessageBox.StandardButton.Cancel, None, None)], escape=1)
+        return False
+
+    def ask(self, title: str, text: str, buttons, escape: int | None = None) -> None:
+        """Ask ``text`` without blocking, asked once at a time (asking again brings the open
+        question forward). ``buttons``: ``(label or standard button, role, callback or
+        None)``, the first one the default; ``escape``: the index of the button Esc means.
+        The callback of the button clicked is called; closing the box calls none."""
         for box in self.boxes:
             if box.windowTitle() == title:
                 box.raise_()
                 box.activateWindow()
-                return False
+                return
         box = QMessageBox(QMessageBox.Icon.Question, title, text,
                           QMessageBox.StandardButton.NoButton, self.parent)
-        accept = box.addButton(accept_text, QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(accept)
-        box.setEscapeButton(cancel)
+        made = [box.addButton(label) if role is None else box.addButton(label, role)
+                for label, role, _ in buttons]
+        box.setDefaultButton(made[0])
+        if escape is not None:
+            box.setEscapeButton(made[escape])
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def answered(*_):
             if box in self.boxes:
                 self.boxes.remove(box)
-            if box.clickedButton() is accept:
-                self._accepted.add(title)
-                then()
+            clicked = box.clickedButton()
+            for button, (_, _, callback) in zip(made, buttons, strict=True):
+                if clicked is button and callback is not None:
+                    callback()
 
         box.finished.connect(answered)
         self.boxes.append(box)
         box.open()
-        return False
 
     def close_all(self) -> None:
         for box in list(self.boxes):

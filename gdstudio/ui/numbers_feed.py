@@ -18,12 +18,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from ..core import Append, Delete, Move, StudioError
 from ..core.optimum import Optimum
 from ..core.stepsize import GuideCache
 from .numbers_view import DataNumbers, data_numbers
+from .pool_task import PoolTask
 
 #: Data sets up to this size get their exact numbers at once, on the GUI thread.
 ASYNC_LIMIT = 20_000
@@ -32,15 +33,6 @@ ASYNC_LIMIT = 20_000
 class _Relay(QObject):
     #: (generation, (key, DataNumbers))
     computed = Signal(int, object)
-
-
-class _Task(QRunnable):
-    def __init__(self, function):
-        super().__init__()
-        self._function = function
-
-    def run(self):
-        self._function()
 
 
 def _edited_point(command):
@@ -165,7 +157,7 @@ class NumbersFeed:
                     pass  # said when the settings panel asks again
             relay.computed.emit(generation, (key, numbers))
 
-        self._numbers_pool.start(_Task(work))
+        self._numbers_pool.start(PoolTask(work))
 
     @Slot(int, object)
     def _on_numbers_computed(self, generation: int, result) -> None:

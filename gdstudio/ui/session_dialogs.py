@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 SESSION_FILTER = "Gradient Descent Studio sessions (*.gdstudio);;All files (*)"
@@ -16,56 +15,19 @@ def ask_save(messages, title: str, text: str, discard_text: str,
     """Ask ``text`` without blocking: Save, ``discard_text`` or Cancel (asked once at a time;
     asking again brings the open question forward). ``messages`` is the window's
     :class:`MessageBoxes` (so the box closes with the window's messages)."""
-    for box in messages.boxes:
-        if box.windowTitle() == title:
-            box.raise_()
-            box.activateWindow()
-            return
-    box = QMessageBox(QMessageBox.Icon.Question, title, text,
-                      QMessageBox.StandardButton.NoButton, messages.parent)
-    save = box.addButton("Save", QMessageBox.ButtonRole.AcceptRole)
-    discard = box.addButton(discard_text, QMessageBox.ButtonRole.DestructiveRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(save)
-    box.setEscapeButton(cancel)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-    def answered(*_):
-        if box in messages.boxes:
-            messages.boxes.remove(box)
-        clicked = box.clickedButton()
-        if clicked is save:
-            on_save()
-        elif clicked is discard:
-            on_discard()
-
-    box.finished.connect(answered)
-    messages.boxes.append(box)
-    box.open()
+    messages.ask(title, text, [("Save", QMessageBox.ButtonRole.AcceptRole, on_save),
+                               (discard_text, QMessageBox.ButtonRole.DestructiveRole,
+                                on_discard),
+                               (QMessageBox.StandardButton.Cancel, None, None)], escape=2)
 
 
 def offer_restore(messages, text: str, on_restore: Callable[[], object],
                   on_discard: Callable[[], object]) -> None:
-    """Offer to restore a recovered session (Restore or Discard), without blocking."""
-    box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved session?", text,
-                      QMessageBox.StandardButton.NoButton, messages.parent)
-    restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
-    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-    box.setDefaultButton(restore)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-    def answered(*_):
-        if box in messages.boxes:
-            messages.boxes.remove(box)
-        clicked = box.clickedButton()
-        if clicked is restore:
-            on_restore()
-        elif clicked is discard:
-            on_discard()  # (closed unanswered: offered again at the next launch)
-
-    box.finished.connect(answered)
-    messages.boxes.append(box)
-    box.open()
+    """Offer to restore a recovered session (Restore or Discard), without blocking; closed
+    unanswered, it is offered again at the next launch."""
+    messages.ask("Restore unsaved session?", text,
+                 [("Restore", QMessageBox.ButtonRole.AcceptRole, on_restore),
+                  ("Discard", QMessageBox.ButtonRole.DestructiveRole, on_discard)])
 
 
 def ask_open_path(parent, folder: str) -> str:

@@ -31,8 +31,13 @@ from .history import History
 if TYPE_CHECKING:
     from ..core.lifecycle import TrainingRun
 
-#: The interpreter's thread switch interval while the studio trains (seconds).
-GUI_SWITCH_INTERVAL = 0.001
+#: The interpreter's thread switch interval while the studio trains (seconds). Each Python
+#: call the GUI thread makes while it paints (every pyqtgraph item's paint) waits up to this
+#: long for the lock a pure-Python training loop holds: on a quiet machine a stochastic run
+#: with the three views live made the 10 ms timer late by p95 63 ms at 1 ms, 24 ms at
+#: 0.5 ms, 12 ms at 0.2 ms and 9–10 ms at 0.1 ms, with as many epochs trained
+#: (``tests/bench/landscape.py``; README, Speed).
+GUI_SWITCH_INTERVAL = 0.0001
 
 #: Every training QThread that has started and not yet been waited for (tests check it).
 LIVE_THREADS: set = set()

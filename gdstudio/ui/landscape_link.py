@@ -19,6 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QSplitter
 
+from .kept_runs import run_path
 from .palette import RUN_COLORS
 from .plots.landscape_plot import LandscapePlot
 
@@ -118,13 +119,7 @@ class LandscapeView(QObject):
     def current_path(self) -> np.ndarray:
         """The current run's path, rows (w, b): the recorded updates of a stochastic or
         mini-batch run, the start and every epoch's end of a full-batch run."""
-        s = self.controller.session
-        if s.path is not None:
-            return s.path
-        if s.init is None:
-            return np.empty((0, 2))
-        h = s.history
-        return np.column_stack([np.r_[s.init[0], h.w], np.r_[s.init[1], h.b]])
+        return run_path(self.controller.session)
 
     def epoch_ends(self) -> np.ndarray:
         """The current run's epoch ends, rows (w, b) (marked when an epoch has several

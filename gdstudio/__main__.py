@@ -1,5 +1,5 @@
 import sys
 
-from gdstudio.cli import main
+from gdstudio.cli.main import main
 
 sys.exit(main())

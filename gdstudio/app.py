@@ -73,8 +73,10 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from .core import DataError, read_dataset, torch_loader
-    from .ui.main_window import MainWindow, resource_path
+    from gdstudio.core import torch_loader
+    from gdstudio.core.data.csv_read import read_dataset
+    from gdstudio.core.errors import DataError
+    from gdstudio.ui.window.main_window import MainWindow, resource_path
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName("gdstudio")
@@ -153,14 +155,11 @@ def _close_when_started(window, torch_at_show: bool, train: bool = False) -> Non
 def warm_up() -> None:
     """Run one tiny epoch of each path so the first real run starts at once (the first
     torch.optim step of a process takes about a second to set up)."""
-    from .core import Dataset, TrainConfig, train
+    from gdstudio.core.data.dataset import Dataset
+    from gdstudio.core.settings.config import TrainConfig
+    from gdstudio.core.training.engine import train
 
     tiny = Dataset.from_points([(0.0, 0.0), (1.0, 1.0)])
     for impl in ("module", "manual"):
         list(train(tiny, TrainConfig(impl=impl, epochs=1)))
 
-
-def main() -> int:
-    from .cli import main as cli_main
-
-    return cli_main()

@@ -16,7 +16,7 @@ def window(qtbot, tmp_path):
     """A shown main window with its own settings file (the user's store is never touched)."""
     from PySide6.QtCore import QSettings
 
-    from gdstudio.ui.main_window import MainWindow
+    from gdstudio.ui.window.main_window import MainWindow
 
     win = MainWindow(settings=QSettings(str(tmp_path / "settings.ini"),
                                         QSettings.Format.IniFormat))
@@ -43,7 +43,7 @@ def _no_training_thread_left():
     """Fail any test that leaves a training QThread running (as napari's conftest does)."""
     yield
     try:
-        from gdstudio.ui.training import LIVE_THREADS
+        from gdstudio.ui.threads.training_thread import LIVE_THREADS
     except ImportError:  # core-only environments
         return
     running = [t for t in list(LIVE_THREADS) if _is_running(t)]

@@ -16,11 +16,13 @@ import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from gdstudio.core import TrainConfig, noisy_line, train
-from gdstudio.ui.landscape import LandscapeModel
-from gdstudio.ui.offload import call_off_gui_thread
+from gdstudio.core.data.dataset import noisy_line
+from gdstudio.core.settings.config import TrainConfig
+from gdstudio.core.training.engine import train
+from gdstudio.ui.numbers.landscape_model import LandscapeModel
+from gdstudio.ui.numbers.preview_model import PreviewModel
 from gdstudio.ui.plots.landscape_plot import LandscapePlot
-from gdstudio.ui.preview import PreviewModel
+from gdstudio.ui.threads.offload import call_off_gui_thread
 
 START = (-10.0, -20.0)
 RUN = TrainConfig(method="batch", impl="analytic", learning_rate=0.1, epochs=50,

@@ -6,17 +6,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from gdstudio.core import Dataset, TrainConfig, noisy_line, torch_loader, train
-from gdstudio.core.runstate import RunState, RunStatus
-from gdstudio.core.tutorial import tutorial_line
-from gdstudio.ui.controller import StudioController
-from gdstudio.ui.torch_wait import LOADING_MESSAGE
+from gdstudio.core import torch_loader
+from gdstudio.core.data.dataset import Dataset, noisy_line
+from gdstudio.core.data.tutorial import tutorial_line
+from gdstudio.core.settings.config import TrainConfig
+from gdstudio.core.training.engine import train
+from gdstudio.core.training.runstate import RunState, RunStatus
+from gdstudio.ui.studio.controller import StudioController
+from gdstudio.ui.threads.torch_wait import LOADING_MESSAGE
+from tests.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
 
 
@@ -124,7 +126,7 @@ def test_a_drawn_start_is_shown_once_torch_has_loaded(qtbot, torch_not_loaded):
         c.torch_loading.start()
         torch_not_loaded()
     w, b = c.start_parameters()
-    from gdstudio.core import initial_parameters
+    from gdstudio.core.settings.config import initial_parameters
 
     assert (w, b) == initial_parameters(TrainConfig(init_w=None, init_b=None, seed=3))
 

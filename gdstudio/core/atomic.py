@@ -29,8 +29,8 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 
-from .errors import ExportError
-from .outpath import TEMP_NAME_EXTRA, check_output, check_writable, kind_of, name_max
+from gdstudio.core.errors import ExportError
+from gdstudio.core.outpath import TEMP_NAME_EXTRA, check_output, check_writable, kind_of, name_max
 
 __all__ = [
     "TEMP_NAME_EXTRA", "AtomicFiles", "atomic_write", "atomic_write_all", "check_output",

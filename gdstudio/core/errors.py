@@ -18,7 +18,7 @@ class ExportError(StudioError):
 
 
 class TrainingDiverged(StudioError):
-    """Training diverged by the rule of :mod:`gdstudio.core.divergence`.
+    """Training diverged by the rule of :mod:`gdstudio.core.models.line.divergence`.
 
     Attributes
     ----------

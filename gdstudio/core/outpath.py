@@ -11,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import ExportError
+from gdstudio.core.errors import ExportError
 
 #: Characters a temporary name adds to the target's: ``.`` + name + ``.XXXXXXXX.tmp``.
 TEMP_NAME_EXTRA = len(".") + len(".") + 8 + len(".tmp")

@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np
 import torch
 
-from gdstudio.core import Dataset, random_line
+from gdstudio.core.data.dataset import Dataset, random_line
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout whose gdstudio is measured
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -65,7 +65,7 @@ def rss_mb() -> float:
 def data(n: int) -> Dataset:
     """The benchmark's points, made on a helper thread as the studio makes them (torch
     work on the GUI thread would slow every later training thread; gdstudio/ui/offload.py)."""
-    from gdstudio.ui.offload import call_off_gui_thread
+    from gdstudio.ui.threads.offload import call_off_gui_thread
 
     return call_off_gui_thread(random_line, n, seed=0)
 
@@ -109,7 +109,7 @@ def app():
 def new_window(dataset: Dataset | None = None):
     from PySide6.QtCore import QSettings
 
-    from gdstudio.ui.main_window import MainWindow
+    from gdstudio.ui.window.main_window import MainWindow
 
     app()
     path = tempfile.mktemp(suffix=".ini")

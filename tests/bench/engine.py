@@ -5,7 +5,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from gdstudio.core import Dataset, TrainConfig, train
+from gdstudio.core.data.dataset import Dataset
+from gdstudio.core.settings.config import TrainConfig
+from gdstudio.core.training.engine import train
 
 from .common import LR, data, epochs_for, median_ratio
 

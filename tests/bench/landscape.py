@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-from gdstudio.core import TrainConfig
+from gdstudio.core.settings.config import TrainConfig
 
 from .common import app, data, new_window, set_panel
 
@@ -24,9 +24,9 @@ def _stats(times_s: list[float]) -> dict:
 
 
 def bench_landscape(quick: bool) -> dict:
-    from gdstudio.ui.landscape import LandscapeModel
+    from gdstudio.ui.numbers.landscape_model import LandscapeModel
+    from gdstudio.ui.numbers.preview_model import PreviewModel
     from gdstudio.ui.plots.landscape_plot import LandscapePlot
-    from gdstudio.ui.preview import PreviewModel
 
     a = app()
     n = 100_000 if quick else N_POINTS

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
-from gdstudio.core import read_dataset
+from gdstudio.core.data.csv_read import read_dataset
 
 from .common import app, data, new_window, run_window, set_panel
 
 
 def bench_large(quick: bool) -> dict:
-    from gdstudio.core import write_dataset
+    from gdstudio.core.data.csv_io import write_dataset
 
     n = 1_000_000
     d = data(n)

@@ -7,7 +7,9 @@ import time
 
 import torch
 
-from gdstudio.core import Dataset, TrainConfig, train
+from gdstudio.core.data.dataset import Dataset
+from gdstudio.core.settings.config import TrainConfig
+from gdstudio.core.training.engine import train
 
 from .common import data
 

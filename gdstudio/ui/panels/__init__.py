@@ -1,7 +1,7 @@
 """The studio's side panels: data, training settings and the readout under the plots."""
 
-from .data_panel import DataPanel
-from .readout import ReadoutPanel
-from .settings_panel import SettingsPanel
+from gdstudio.ui.panels.data_panel import DataPanel
+from gdstudio.ui.panels.readout import ReadoutPanel
+from gdstudio.ui.panels.settings_panel import SettingsPanel
 
 __all__ = ["DataPanel", "ReadoutPanel", "SettingsPanel"]

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.settings import Setting
+from gdstudio.core.settings.description import Setting
 
 INVALID_STYLE = "QLineEdit { border: 2px solid #d62728; background: #fdecea; }"
 ERROR_STYLE = "color: #d62728;"

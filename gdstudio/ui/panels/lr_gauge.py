@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
-from ...core.lr_scale import GaugeScale
+from gdstudio.core.drawing.lr_scale import GaugeScale
 
 __all__ = ["REGION_COLORS", "GaugeBar", "LearningRateGauge"]
 
@@ -97,7 +97,8 @@ class LearningRateGauge(QWidget):
         self.use_optimal.setEnabled(self._optimal is not None and not locked)
 
     def set_guide(self, guide, learning_rate: float | None) -> None:
-        """Show ``guide`` (a :class:`~gdstudio.core.stepsize.StepGuide`, or None: no data)
+        """Show ``guide`` (a :class:`~gdstudio.core.models.line.stepsize.StepGuide`, or None: no
+        data)
         and the current rate (None while the field is invalid)."""
         scale = GaugeScale.of(guide)
         self.bar.scale = scale

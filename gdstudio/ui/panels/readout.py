@@ -1,5 +1,5 @@
 """The readout under the plots: the run's epoch, w, b and loss, where it started, and the
-optimum of the data (see :mod:`gdstudio.ui.numbers_view`).
+optimum of the data (see :mod:`gdstudio.ui.numbers.shown_numbers`).
 
 The layout is fixed: a monospaced font, and every number in a field of its own width
 (:data:`NUMBER_WIDTH` characters, the epoch as wide as the run's total), so nothing moves
@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from ..line_loss import exact_loss
-from ..numbers_view import readout_tail
+from gdstudio.ui.numbers.line_loss import exact_loss
+from gdstudio.ui.numbers.shown_numbers import readout_tail
 
 #: Characters of a number's field: the longest ``.6g`` text of a float but for exponents of
 #: three digits ("-1.23457e-05").

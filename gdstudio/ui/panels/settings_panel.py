@@ -1,8 +1,9 @@
 """The method and hyperparameter panels: widgets that produce a :class:`TrainConfig`.
 
 Every field is made from the description of the training settings
-(:data:`gdstudio.core.settings.SETTINGS`), and which fields are shown is
-:func:`gdstudio.core.settings.applicable` of the chosen path. A field that does not apply is
+(:data:`gdstudio.core.settings.description.SETTINGS`), and which fields are shown is
+:func:`gdstudio.core.settings.description.applicable` of the chosen path. A field that does not
+apply is
 hidden and never blocks Train, even when its text is invalid; the optimizer box, greyed for
 the manual and analytic implementations, says that they take plain steps and gives the user's
 choice back when nn.Linear + torch.optim is chosen again. Momentum is each optimizer's own:
@@ -22,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core import TrainConfig
-from ...core.settings import BY_NAME, OPTIMIZER_LABELS, SETTINGS, applicable
-from .fields import (
+from gdstudio.core.settings.config import TrainConfig
+from gdstudio.core.settings.description import BY_NAME, OPTIMIZER_LABELS, SETTINGS, applicable
+from gdstudio.ui.panels.fields import (
     ERROR_STYLE,
     INVALID_STYLE,
     ComboBox,
@@ -35,7 +36,7 @@ from .fields import (
     make_input,
     spin,
 )
-from .lr_gauge import LearningRateGauge
+from gdstudio.ui.panels.lr_gauge import LearningRateGauge
 
 __all__ = ["INVALID_STYLE", "ComboBox", "FloatEdit", "SettingsPanel", "SpinBox", "spin"]
 
@@ -54,7 +55,7 @@ _PATHS = {
 _PATH_TEXTS = (_PATHS["analytic"], _PATHS["manual"],
                *(_PATHS["module"].format(optimizer=o) for o in OPTIMIZER_LABELS.values()))
 #: Messages of a refused start that name no panel label, by their first words, and the field
-#: they are about (the dtype limits of :mod:`gdstudio.core.limits`, the memory check).
+#: they are about (the dtype limits of :mod:`gdstudio.core.settings.limits`, the memory check).
 PROBLEM_FIELDS = {"The learning rate": "learning_rate", "Adam's first step": "learning_rate",
                   "The Huber delta": "huber_delta", "The start w": "init_w",
                   "The start b": "init_b", "The weight decay": "weight_decay", "eps": "eps",
@@ -254,7 +255,8 @@ class SettingsPanel(QWidget):
 
     def set_step_guide(self, guides) -> None:
         """Show the step-size guide under the learning rate: ``guides(config)`` gives the
-        :class:`~gdstudio.core.stepsize.StepGuide` of the current data (None: no data)."""
+        :class:`~gdstudio.core.models.line.stepsize.StepGuide` of the current data (None: no
+        data)."""
         self._guides = guides
         self._update_stable_label()
 

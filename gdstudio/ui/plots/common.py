@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
-from ..palette import CURRENT_COLOR, RUN_COLORS
+from gdstudio.ui.studio.palette import CURRENT_COLOR, RUN_COLORS
 
 __all__ = ["CURRENT_COLOR", "RUN_COLORS", "cache_axes", "legend_title", "run_pen"]
 

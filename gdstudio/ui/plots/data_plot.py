@@ -13,9 +13,9 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
-from ...core.plotmath import clip_line
-from .common import CURRENT_COLOR, cache_axes, legend_title, run_pen
-from .scatter_edit import (  # noqa: F401
+from gdstudio.core.drawing.plotmath import clip_line
+from gdstudio.ui.plots.common import CURRENT_COLOR, cache_axes, legend_title, run_pen
+from gdstudio.ui.plots.scatter_edit import (  # noqa: F401
     MAX_SHOWN_POINTS,
     ExposedScatter,
     shown_stride,
@@ -249,7 +249,7 @@ class DataPlot(pg.PlotWidget):
 
     def set_run_lines(self, runs) -> None:
         """Draw the final line y = w·x + b of each of these kept runs
-        (:class:`~gdstudio.ui.kept_runs.KeptRun`) in its colour, dashed if it was trained on
+        (:class:`~gdstudio.ui.studio.kept_runs.KeptRun`) in its colour, dashed if it was trained on
         data changed since; lines of other runs go."""
         keys = {run.key for run in runs}
         for key in [key for key in self.run_lines if key not in keys]:

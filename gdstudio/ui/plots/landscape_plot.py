@@ -1,8 +1,9 @@
 """The loss landscape over (w, b): a colour map of log10 L with contour lines, the optimum,
 the descent paths on it, the start and the preview.
 
-The widget draws facts and forwards requests: a :class:`~gdstudio.core.landscape_view.
-LandscapeFrame` (from :class:`gdstudio.ui.landscape.LandscapeModel`) gives the colour map,
+The widget draws facts and forwards requests: a :class:`~gdstudio.core.drawing.landscape_frame.
+LandscapeFrame` (from :class:`gdstudio.ui.numbers.landscape_model.LandscapeModel`) gives the colour
+map,
 the contours, the optimum and the curvature; paths and markers are set by their owner. A
 left click or drag asks for a new start (:attr:`LandscapePlot.startRequested`, on every move
 of a drag); the start marker moves when its owner calls :meth:`LandscapePlot.set_start`.
@@ -21,10 +22,10 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPainter
 from PySide6.QtWidgets import QGraphicsItem
 
-from ...core.landscape_view import LandscapeFrame
-from ...core.plotmath import clip_line
-from .common import RUN_COLORS, cache_axes
-from .path_item import GrowingPath
+from gdstudio.core.drawing.landscape_frame import LandscapeFrame
+from gdstudio.core.drawing.plotmath import clip_line
+from gdstudio.ui.plots.common import RUN_COLORS, cache_axes
+from gdstudio.ui.plots.path_item import GrowingPath
 
 #: the colour map of log10 L (perceptually uniform, dark = low loss)
 COLORMAP = "viridis"

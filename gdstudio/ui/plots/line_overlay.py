@@ -24,7 +24,7 @@ from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtGui import QColor, QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from ...core.linefit import LineReport, equation_text, line_report
+from gdstudio.core.models.line.linefit import LineReport, equation_text, line_report
 
 MAX_RESIDUALS = 5_000
 #: Beyond this many points R² (O(n)) is computed at most every THROTTLE seconds.
@@ -34,7 +34,7 @@ RESIDUAL_COLOR = QColor(214, 39, 40, 170)
 
 
 def exact_r2(landscape, w: float, b: float) -> float | None:
-    """R² = 1 − SSE/SST of y = w·x + b from the data's :class:`~gdstudio.core.landscape.
+    """R² = 1 − SSE/SST of y = w·x + b from the data's :class:`~gdstudio.core.models.line.landscape.
     MSELandscape`: ``SSE/n`` is the MSE there and ``SST/n = var(y) = L* + var(x)·w*²`` (both
     in the landscape's scaled units, whose powers of two cancel). None when SST = 0 or the
     loss is beyond float64."""
@@ -47,7 +47,8 @@ def exact_r2(landscape, w: float, b: float) -> float | None:
 
 
 def r2_text(r2: float | None, n: int) -> str:
-    """R² as the plot shows it (as :attr:`~gdstudio.core.linefit.LineReport.r2_text`)."""
+    """R² as the plot shows it (as
+    :attr:`~gdstudio.core.models.line.linefit.LineReport.r2_text`)."""
     return LineReport(np.empty(n), 0.0, 0.0, r2).r2_text
 
 

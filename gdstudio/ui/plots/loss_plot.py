@@ -7,7 +7,7 @@ A kept run trained on data that has changed since is drawn dashed; a selected on
 thicker and in front of the others, which are dimmed; a hidden one is not drawn.
 
 On a log axis a loss of zero (MAE on a perfect line reaches it exactly) cannot be drawn: it
-is drawn at the bottom of the curves instead, see :func:`~gdstudio.core.plotmath.log_floor`.
+is drawn at the bottom of the curves instead, see :func:`~gdstudio.core.drawing.plotmath.log_floor`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from ...core.plotmath import PeakDecimator, log_floor, min_positive
-from .common import (
+from gdstudio.core.drawing.plotmath import PeakDecimator, log_floor, min_positive
+from gdstudio.ui.plots.common import (
     CURRENT_COLOR,
     DIMMED_ALPHA,
     HIGHLIGHT_WIDTH,
@@ -177,7 +177,8 @@ class LossPlot(pg.PlotWidget):
 
     # --------------------------------------------------------------- kept runs
     def sync_kept(self, runs, selected=frozenset()) -> None:
-        """Show the loss curves of the kept ``runs`` (:class:`~gdstudio.ui.kept_runs.KeptRun`:
+        """Show the loss curves of the kept ``runs``
+        (:class:`~gdstudio.ui.studio.kept_runs.KeptRun`:
         ``key``, ``loss``, ``color``, ``stale``, ``visible``) and highlight the ``selected``
         keys: curves of runs no longer there go, new runs are added in their colour."""
         keys = {run.key for run in runs}

@@ -3,7 +3,7 @@ its own (right), sharing the plot's epochs.
 
 It is drawn only for a run with a learning-rate schedule (``lr_schedule`` not ``"none"``):
 the learning rate of each epoch, as torch's scheduler gives it (see
-:mod:`gdstudio.core.schedule`), over the run's planned epochs, so a class sees where the
+:mod:`gdstudio.core.settings.schedule`), over the run's planned epochs, so a class sees where the
 steps come before the run gets there. Its axis is logarithmic when the rate falls by more
 than a hundredfold, so late decays stay visible.
 """
@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from ...core.schedule import lr_curve, schedule_words, scheduled
+from gdstudio.core.settings.schedule import lr_curve, schedule_words, scheduled
 
 LR_COLOR = "#777777"
 

@@ -1,6 +1,6 @@
 """A descent path that grows while a run goes, drawn so that a frame costs what is new.
 
-A run's path grows at its end (:class:`~gdstudio.core.path.PathBuffer` appends; only its
+A run's path grows at its end (:class:`~gdstudio.core.training.path.PathBuffer` appends; only its
 last point, the latest update, may be replaced) until it is thinned, which changes all of
 it; so does a batch run's, thinned by a stride that doubles. :class:`GrowingPath` draws the
 points in pieces of :data:`CHUNK` points: each full piece is a ``QGraphicsPathItem`` painted

@@ -1,0 +1,1 @@
+"""``gdstudio train``: the headless trainer's options, outputs and process handling."""

@@ -1,0 +1,373 @@
+"""Command line: ``gdstudio [FILE.csv | FILE.gdstudio]`` opens the studio; ``gdstudio train
+...`` runs headless.
+
+Exit status of ``gdstudio train`` (the README says the same):
+
+- 0: done.
+- 2: bad input or usage, an output that may not be written, or standard output failing (a
+  full disk): one line on stderr, and no output file is created or changed.
+- 3: training diverged; the history holds the finite epochs.
+- 130 / 143: stopped by SIGINT (Ctrl+C) / SIGTERM. The run stops after the current update,
+  the files are written with the finished epochs (status ``stopped``), one line on stderr;
+  stopped inside an epoch, the parameters file has the w and b reached there.
+  A signal while the files are written waits until they are complete.
+- 141: standard output was closed by its reader (``| head``): the run stops and the files
+  are written as for Ctrl+C, quietly (141 is 128 + SIGPIPE, what a shell shows for a
+  process that a broken pipe ends).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import sys
+from pathlib import Path
+
+from gdstudio.cli.process import Interrupted, SafeStdout, StopSignals, say, signal_name
+from gdstudio.cli.script_files import check_script_data, script_data_names, write_script_files
+
+EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
+EXIT_BROKEN_PIPE = 128 + 13  # 128 + SIGPIPE
+# Arguments that are numbers, not options: -1e-3, -2.5E+3, -.5, -inf (argparse's own pattern
+# takes only -5 and -0.5, so "--init-w -1e-3" failed with "expected one argument").
+NEGATIVE_NUMBER = re.compile(r"^-(\.?\d|inf|nan)", re.IGNORECASE)
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one clear line, no usage dump
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def _float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from gdstudio.core.data.dataset import LINE_DEFAULTS
+    from gdstudio.core.settings.description import SETTINGS
+
+    line = LINE_DEFAULTS
+    p = _Parser(
+        prog="gdstudio train",
+        description="Train y = w*x + b by gradient descent with PyTorch, without a window.",
+    )
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--data", metavar="FILE.csv", help="two numeric columns x,y")
+    src.add_argument("--generate", action="store_true",
+                     help="the tutorial's noisy line (the default when --data is not given)")
+    g = p.add_argument_group("noisy line")
+    for name in ("slope", "intercept", "noise", "x_min", "x_max", "x_step"):
+        g.add_argument(f"--{name.replace('_', '-')}", type=_float, default=line[name])
+    g.add_argument("--n-points", type=_int, default=None,
+                   help="N uniformly random x in [x-min, x-max) instead of a step")
+    g.add_argument("--float64", action="store_true", help="float64 data (default float32)")
+    t = p.add_argument_group("training")
+    for s in SETTINGS:  # every training setting, as the description has it
+        if s.kind == "bool":
+            t.add_argument(s.flag, action="store_true", help=s.cli_help())
+            continue
+        options = {"default": s.default if s.cli_default is ... else s.cli_default,
+                   "help": s.cli_help()}
+        if s.kind == "choice":
+            options["choices"] = s.keys
+        else:
+            options["type"] = _int if s.kind == "int" else _float
+        if s.metavar:
+            options["metavar"] = s.metavar
+        t.add_argument(s.flag, **options)
+    o = p.add_argument_group("output")
+    o.add_argument("--quiet", action="store_true", help="no per-epoch table")
+    o.add_argument("--history", metavar="FILE.csv", help="epoch,loss,w,b per epoch")
+    o.add_argument("--params", metavar="FILE.csv",
+                   help="learned parameters and settings, the optimum of the run's own loss "
+                        "(w_optimal, b_optimal, loss_optimal; optimal_note says how it was "
+                        "found, or that it is not unique) and the least-squares line as a "
+                        "reference (w_lsq, b_lsq, mse_lsq, lsq_note)")
+    o.add_argument("--figure", metavar="FILE.png|FILE.svg",
+                   help="at the end, the data with the fit and residuals, the loss landscape "
+                        "with the path and the loss curve as one image (PNG or SVG; no display "
+                        "needed)")
+    o.add_argument("--script", metavar="FILE.py",
+                   help="the plain PyTorch script of this run, which prints this history; "
+                        "a data set of more than 200 points is written beside it as "
+                        "FILE_data.csv, which the script reads")
+    p._negative_number_matcher = NEGATIVE_NUMBER
+    return p
+
+
+def _prepare(args):
+    """Turn arguments into (dataset, config); raise StudioError/UsageError on bad input."""
+    from gdstudio.core.data import csv_io as csvio
+    from gdstudio.core.data.dataset import noisy_line, random_line
+    from gdstudio.core.settings.description import SETTINGS
+    from gdstudio.core.training.engine import TrainConfig
+
+    if args.data is not None and not args.data.strip():
+        raise UsageError("gdstudio train: --data needs a file name, got an empty one")
+    values = {}
+    for s in SETTINGS:
+        value = getattr(args, s.dest)
+        values[s.name] = (not value) if s.cli_inverted else value
+    config = TrainConfig(**values)
+    config.validate()
+    targets = _check_outputs(args)
+    dtype = "float64" if args.float64 else "float32"
+    if args.data:
+        dataset = csvio.read_dataset(args.data, dtype)
+    elif args.n_points is not None:
+        dataset = random_line(args.n_points, args.slope, args.intercept, args.noise,
+                              args.x_min, args.x_max, args.seed, dtype)
+    else:
+        dataset = noisy_line(args.slope, args.intercept, args.noise, args.x_min, args.x_max,
+                             args.x_step, args.seed, dtype)
+    check_script_data(args, dataset, targets)
+    return dataset, config
+
+
+def _check_outputs(args) -> list[Path]:
+    """Refuse, before any work, an output that is not a regular file or a new name."""
+    from gdstudio.core.atomic import check_output
+    from gdstudio.core.drawing.figure_data import figure_format
+
+    targets, options = [], []
+    for option, value in (("--history", args.history), ("--params", args.params),
+                          ("--figure", args.figure), ("--script", args.script)):
+        if value is None:
+            continue
+        if not value:
+            raise UsageError(f"gdstudio train: {option} needs a file name, got ''")
+        if option == "--figure" and figure_format(value) is None:
+            raise UsageError(f"gdstudio train: --figure must name a .png or .svg file, got "
+                             f"{value!r}")
+        target = check_output(value)
+        if target in targets:
+            raise UsageError(f"gdstudio train: {options[targets.index(target)]} and {option} "
+                             "must be different files")
+        targets.append(target)
+        options.append(option)
+    if args.data:
+        source = Path(os.path.realpath(args.data))
+        for target in targets:
+            if target == source or _same_file(target, source):
+                raise UsageError(f"gdstudio train: refusing to overwrite the input {args.data}")
+    return targets
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def train_main(argv: list[str]) -> int:
+    signals = StopSignals()
+    try:
+        return _train(argv, signals)
+    except Interrupted as exc:  # nothing has been written yet
+        say(f"gdstudio train: stopped by {signal_name(exc.signum)} before training started; "
+            "no file was written.")
+        return 128 + exc.signum
+    finally:
+        signals.restore()
+
+
+def _train(argv: list[str], signals: StopSignals) -> int:
+    from gdstudio.core.atomic import AtomicFiles
+    from gdstudio.core.errors import StudioError
+    from gdstudio.core.models.line.optimum import run_optima
+    from gdstudio.core.training.engine import TrainingControl
+    from gdstudio.core.training.lifecycle import TrainingRun
+
+    control = TrainingControl()
+    try:
+        args = build_parser().parse_args(argv)
+        dataset, config = _prepare(args)
+        run = TrainingRun(dataset, config)  # validates for the data's dtype; draws the start
+        optimum = run_optima(dataset, run.loss_config)
+        history = run.records(control)
+        names = [p for p in (args.history, args.params, args.figure, args.script)
+                 if p is not None]
+        names += script_data_names(args, dataset)
+        files = AtomicFiles(names)
+    except UsageError as exc:
+        say(exc)
+        return EXIT_USAGE
+    except StudioError as exc:
+        say(f"gdstudio train: {exc}")
+        return EXIT_USAGE
+
+    # From here on SIGINT and SIGTERM stop the run after the current update; the epochs
+    # done so far are written.
+    signals.arm(control)
+    try:
+        return _run(args, run, optimum, history, files, signals)
+    except StudioError as exc:  # an output could not be written: nothing was changed
+        say(f"gdstudio train: {exc}")
+        return EXIT_USAGE
+    finally:
+        history.close()
+        files.discard()  # the temporary files, unless committed
+
+
+def _run(args, run, optimum, history, files, signals) -> int:
+    from gdstudio.core.models.line.optimum import optimum_lines
+    from gdstudio.core.training.results import (
+        HISTORY_HEADER_LINE,
+        HISTORY_STD_HEADER_LINE,
+        history_row,
+        history_row_std,
+        params_text,
+    )
+
+    dataset, config, init = run.dataset, run.config, run.init
+    order = [name for name in ("history", "params", "figure", "script") if getattr(args, name)]
+    hist, par, fig = (order.index(n) if n in order else None
+                      for n in ("history", "params", "figure"))
+    drawn = None if fig is None else ([], [init])  # the losses and the path, for the figure
+    files.open()
+    std = run.standardized
+    if hist is not None:
+        files.write(hist, HISTORY_HEADER_LINE if std is None else HISTORY_STD_HEADER_LINE)
+    out = SafeStdout(sys.stdout)
+    if not args.quiet:
+        print(f"# {len(dataset)} points; {config.describe()}; start w={init[0]!r}, "
+              f"b={init[1]!r}", file=out)
+        if training_words(config):
+            print(f"# {training_words(config)}", file=out)
+        if std is not None:
+            print(f"# {standardized_words(std)}", file=out)
+        print("epoch, \tloss, \tw, \tb", file=out)
+    for record in history:  # one record at a time: the history streams to its file
+        if hist is not None:
+            files.write(hist, history_row(record) if std is None
+                        else history_row_std(record, run.last_std))
+        if drawn is not None:
+            drawn[0].append(record.loss)
+            drawn[1].append((record.w, record.b))
+        if not args.quiet:
+            print(f"{record.epoch}, \t{record.loss}, \t{record.w}, \t{record.b}", file=out)
+            if out.error is not None:
+                break  # standard output failed: the run stops (status "stopped")
+    history.close()
+    diverged = run.diverged
+    code = EXIT_DIVERGED if diverged is not None else EXIT_OK
+    summary = run.summarize(optimum)
+    loss_text = f"overflows {dataset.dtype}" if summary.loss == "" else repr(summary.loss)
+    partial = "" if run.partial is None else (
+        f" and {run.partial.done} of {run.partial.total} updates of the next")
+    print(f"final: w={summary.w!r}, b={summary.b!r}, loss={loss_text} "
+          f"after {summary.epochs_done} epoch(s){partial}", file=out)
+    if run.converged is not None:
+        print(f"{run.converged.sentence()} (of {config.epochs} planned)", file=out)
+    for line in optimum_lines(optimum):
+        print(line, file=out)
+    out.flush()
+    if out.error is not None and not out.broken_pipe:  # e.g. a full disk: change nothing
+        say(f"gdstudio train: cannot write to standard output ({out.reason}); the run was "
+            "stopped and no file was written.")
+        return EXIT_USAGE
+    if par is not None:
+        files.write(par, params_text([summary]))
+    if drawn is not None:
+        files.write(fig, figure_bytes(args.figure, run, summary, optimum, *drawn))
+    if args.script:
+        write_script_files(files, order.index("script"), args.script, dataset, config)
+    files.commit()
+    if diverged is not None:
+        say(f"gdstudio train: {diverged}")
+    elif signals.received is not None:
+        say("gdstudio train: " + signals.report(summary.status, summary.epochs_done,
+                                                bool(files.names), run.partial))
+    if signals.received is not None:
+        return 128 + signals.received
+    if diverged is None and out.broken_pipe:  # the reader went away (| head): quietly
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def figure_bytes(path, run, summary, optimum, losses, path_points) -> bytes:
+    """The ``--figure`` image of the finished run (Qt is imported here, only for it)."""
+    from gdstudio.core.drawing.figure_data import FigureData, figure_format
+    from gdstudio.core.settings.description import LOSS_LABELS
+    from gdstudio.ui.exports.figure_views import render_figure
+
+    if run.partial is not None:
+        path_points = [*path_points, (summary.w, summary.b)]
+    data = FigureData.of_run(run.dataset, losses, path_points, summary.w, summary.b,
+                             LOSS_LABELS[run.config.loss], f"gdstudio: {run.config.describe()}")
+    return render_figure(data, run.dataset, run.loss_config,
+                         None if optimum is None else optimum.own, figure_format(path))
+
+
+def training_words(config) -> str:
+    """The schedule and the stop rule of a run, in one line ('' for neither)."""
+    from gdstudio.core.settings.schedule import schedule_words
+
+    parts = []
+    if schedule_words(config):
+        parts.append(f"learning rate {schedule_words(config)}, stepped after each epoch")
+    if config.tol > 0:
+        parts.append(f"stops when the relative loss change or the gradient norm at an epoch's "
+                     f"end is below tol {config.tol:g}")
+    return "; ".join(parts)
+
+
+def standardized_words(std) -> str:
+    """How a standardized run is trained and reported, in one line."""
+    s = std.standardization
+    loss = {"mse": "the MSE of the data (sy\u00b2 times the standardized data's)",
+            "mae": "the MAE of the data (sy times the standardized data's)",
+            "huber": f"the Huber loss of the data with delta {std.loss_config.huber_delta!r} "
+                     "(the run's delta times sy; sy\u00b2 times the standardized data's)"}
+    return (f"trained on standardized x and y (mean x {s.x_mean!r}, std x {s.x_std!r}, mean y "
+            f"{s.y_mean!r}, std y {s.y_std!r}); w, b and the loss are in the data's units: "
+            f"the loss is {loss[std.loss_config.loss]}; the history's w_std, b_std are the "
+            "standardized line")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "train":
+        return train_main(argv[1:])
+    if argv and argv[0] in ("-h", "--help"):
+        print("usage: gdstudio [FILE.csv]          open the studio (with that data)\n"
+              "       gdstudio FILE.gdstudio       open the studio with that session\n"
+              "       gdstudio train [options]     train headless; see 'gdstudio train --help'\n"
+              "       gdstudio --version")
+        return EXIT_OK
+    if argv and argv[0] == "--version":
+        from gdstudio import __version__
+
+        print(f"gdstudio {__version__}")
+        return EXIT_OK
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        print(f"gdstudio: unexpected arguments {' '.join(argv)!r} (see 'gdstudio --help')",
+              file=sys.stderr)
+        return EXIT_USAGE
+    from gdstudio.app import run_app
+
+    return run_app(argv[0] if argv else None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

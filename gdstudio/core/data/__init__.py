@@ -1,0 +1,1 @@
+"""The data set: points, edit commands, CSV reading and writing, paste, presets."""

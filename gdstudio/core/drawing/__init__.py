@@ -1,0 +1,1 @@
+"""What the views draw, computed without Qt: plot arithmetic, contours, landscape frames."""

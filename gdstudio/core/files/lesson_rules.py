@@ -1,0 +1,115 @@
+"""Lessons: which controls a session file locks (shown, greyed) or hides, and whether it opens
+in presentation mode. No Qt here: the window applies a :class:`Lesson` (``ui/lesson.py``).
+
+A lesson names controls by the names in :data:`LESSON_CONTROLS`: every training setting by
+its name in the settings description (``learning_rate``, ``optimizer``...), and the studio's
+other controls by the names below. An unknown name is refused with a message naming it, so
+a typo never leaves a control open that the teacher meant to lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gdstudio.core.settings.description import SETTINGS
+
+#: The window's controls a lesson can lock or hide, besides the settings, and what each is.
+OTHER_CONTROLS: dict[str, str] = {
+    "random_init": "the 'Random start from the seed' box",
+    "point_editing": "adding, moving and deleting points on the data plot",
+    "generate": "Generate noisy line",
+    "clear": "Clear points",
+    "import": "Import CSV",
+    "save": "Save data as CSV",
+    "presets": "File ▸ Open preset",
+    "undo": "Undo",
+    "redo": "Redo",
+    "delete": "Delete selected points",
+    "train": "Train",
+    "pause": "Pause",
+    "stop": "Stop",
+    "step": "Step one epoch",
+    "continue": "Continue a finished run",
+    "predict": "Predict mode",
+    "reset": "Reset",
+    "speed": "the speed box",
+    "keep": "Keep run",
+    "remove": "Remove kept run",
+    "export_params": "Export parameters",
+    "export_history": "Export history",
+    "export_figure": "Export figure",
+    "export_script": "Export PyTorch script",
+    "pytorch_code": "View ▸ PyTorch code",
+    "paste_points": "Paste points",
+    "spray": "Spray brush",
+    "log": "Log-scale loss",
+    "optimum": "Show least-squares line",
+    "landscape": "the loss landscape",
+    "curvature": "Landscape curvature",
+    "residuals": "View ▸ residuals",
+    "presentation": "Presentation mode (F11)",
+    "data_panel": "the Data tab",
+    "runs_panel": "the Compare runs tab",
+    "settings_panel": "the training settings",
+}
+#: Every name a lesson may lock or hide: the settings, then :data:`OTHER_CONTROLS`.
+LESSON_CONTROLS: tuple[str, ...] = (*(s.name for s in SETTINGS), *OTHER_CONTROLS)
+#: The longest lesson title (characters).
+MAX_TITLE = 200
+
+
+class LessonError(ValueError):
+    """A lesson block that cannot be used; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A session's lesson: its ``title``, the controls ``locked`` (shown, greyed) and
+    ``hidden``, and whether the session opens in ``presentation`` mode."""
+
+    title: str = "Lesson"
+    locked: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+    presentation: bool = False
+
+    def to_json(self) -> dict:
+        return {"title": self.title, "locked": list(self.locked), "hidden": list(self.hidden),
+                "presentation": self.presentation}
+
+
+def _names(raw, key: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list):
+        raise LessonError(f"'{key}' must be a list of control names.")
+    names = []
+    for i, name in enumerate(value):
+        if not isinstance(name, str):
+            raise LessonError(f"'{key}'[{i}] must be a control name (text).")
+        if name not in LESSON_CONTROLS:
+            shown = name if len(name) <= 40 else name[:40] + "…"
+            raise LessonError(f"'{key}' names an unknown control {shown!r}; the controls are "
+                              f"listed in the README (Lesson files).")
+        if name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def lesson_from_json(raw) -> Lesson:
+    """The :class:`Lesson` of a decoded ``lesson`` block; :class:`LessonError` says what is
+    wrong (its keys: ``title``, ``locked``, ``hidden``, ``presentation``)."""
+    if not isinstance(raw, dict):
+        raise LessonError("must be an object with 'title', 'locked', 'hidden' and "
+                          "'presentation'.")
+    unknown = sorted(set(raw) - {"title", "locked", "hidden", "presentation"})
+    if unknown:
+        raise LessonError(f"unknown key {unknown[0][:40]!r}.")
+    title = raw.get("title", "Lesson")
+    if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE:
+        raise LessonError(f"'title' must be a text of 1 to {MAX_TITLE} characters.")
+    if any(ch in title for ch in "<>") or not title.isprintable():
+        raise LessonError("'title' must be plain text (no '<', '>' or control characters).")
+    presentation = raw.get("presentation", False)
+    if not isinstance(presentation, bool):
+        raise LessonError("'presentation' must be true or false.")
+    locked, hidden = _names(raw, "locked"), _names(raw, "hidden")
+    return Lesson(" ".join(title.split()), locked, hidden, presentation)

@@ -1,0 +1,257 @@
+"""Session files (``.gdstudio``): the data, the settings, the kept runs, the current run, the
+view options and a lesson, in one versioned JSON document. No Qt here.
+
+The format is described key by key in the README (*Session files*). In short::
+
+    {"format": "gdstudio-session", "version": 1, "saved_by": "gdstudio 0.1.0",
+     "data": {"dtype": "float32", "x": [...], "y": [...]},
+     "settings": {"method": "batch", "learning_rate": 0.1, ...},
+     "view": {"log_scale": false, ...},
+     "runs": [{"key": 1, "label": ..., "color": "#1f77b4", "visible": true, "stale": false,
+               "summary": {...}, "history": {"loss": [...], "w": [...], "b": [...]},
+               "path": {"w": [...], "b": [...]}}],
+     "next_run": 2, "current": null or {...}, "lesson": null or {...}}
+
+Numbers are written with Python's ``repr`` (the shortest text that reads back to the same
+float64), so every x, y, loss, w and b comes back bit for bit. NaN and infinities are never
+written (:class:`SessionError`). The settings are written from the settings description
+(:data:`gdstudio.core.settings.description.SETTINGS`), so a setting added there is saved and read
+with no
+change here; the view options are :data:`VIEW_OPTIONS`.
+
+Version rule: ``version`` changes only when an older studio would misread a file. Adding a
+key does not change it: a reader ignores keys it does not know (and says which), and takes
+the default of a setting or view option the file does not have. A file of a higher version
+is refused as a whole. The reader is :mod:`gdstudio.core.files.session_read`; writing goes through
+the atomic writer (:mod:`gdstudio.core.atomic`): a session file is whole or untouched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gdstudio.core.atomic import write_files
+from gdstudio.core.errors import StudioError
+from gdstudio.core.files.lesson_rules import Lesson
+from gdstudio.core.settings.config import TrainConfig
+from gdstudio.core.settings.description import SETTINGS
+from gdstudio.core.training.results import RunSummary
+
+FORMAT = "gdstudio-session"
+VERSION = 1
+#: The file name ending of a session.
+SUFFIX = ".gdstudio"
+#: The largest session file read (the largest CSV file read, too).
+MAX_SESSION_BYTES = 1 << 30
+
+
+class SessionError(StudioError):
+    """A session file that cannot be read or written; the message names the file and what
+    is wrong. Nothing in the studio has changed."""
+
+
+#: The view options a session keeps: name -> (default, allowed values or the type). A view
+#: option added to the window is one entry here and one getter/setter pair in
+#: ``gdstudio/ui/session_apply.py`` (``VIEW_BINDINGS``).
+VIEW_OPTIONS: dict[str, tuple[object, object]] = {
+    "log_scale": (False, bool),
+    "show_optimum": (True, bool),
+    "landscape": (True, bool),
+    "curvature": (False, bool),
+    "residuals": ("off", ("off", "segments", "squares")),
+    "presentation": (False, bool),
+    "speed": (3, range(0, 100)),
+}
+VIEW_DEFAULTS = {name: default for name, (default, _) in VIEW_OPTIONS.items()}
+
+
+@dataclass
+class RunRecord:
+    """A run as a session keeps it: its summary and per-epoch history (float64), its path
+    over (w, b) (rows, thinned as the studio draws it; None: none recorded) and, for a kept
+    run, its list entry (key, label, colour, shown, stale)."""
+
+    summary: RunSummary
+    loss: np.ndarray
+    w: np.ndarray
+    b: np.ndarray
+    path: np.ndarray | None = None
+    key: int = 0
+    label: str = ""
+    color: str = ""
+    visible: bool = True
+    stale: bool = False
+    #: The current run only: the start (w, b) and the samples and updates of an epoch.
+    init: tuple[float, float] | None = None
+    samples_per_epoch: int = 0
+    updates_per_epoch: int = 0
+    #: The current run only: it is among the kept runs.
+    kept: bool = False
+
+
+@dataclass
+class Session:
+    """Everything a session file holds."""
+
+    x: np.ndarray
+    y: np.ndarray
+    dtype: str = "float32"
+    settings: TrainConfig = field(default_factory=TrainConfig)
+    view: dict = field(default_factory=lambda: dict(VIEW_DEFAULTS))
+    runs: list[RunRecord] = field(default_factory=list)
+    current: RunRecord | None = None
+    next_run: int = 1
+    lesson: Lesson | None = None
+    #: Keys of the file this reader did not know and ignored (read only), e.g.
+    #: ``settings.tolerance``.
+    ignored: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def settings_json(config: TrainConfig) -> dict:
+    """Every setting of ``config`` by its name in the settings description."""
+    out = {}
+    for s in SETTINGS:
+        value = getattr(config, s.name)
+        if s.kind == "float" and value is not None:
+            value = float(value)
+        out[s.name] = value
+    return out
+
+
+def _optimum_json(opt) -> dict | None:
+    return None if opt is None else dataclasses.asdict(opt)
+
+
+def summary_json(s: RunSummary) -> dict:
+    """A :class:`RunSummary` as JSON values (its settings as :func:`settings_json`)."""
+    return {
+        "name": s.name, "w": float(s.w), "b": float(s.b),
+        "loss": None if s.loss == "" else float(s.loss), "epochs_done": int(s.epochs_done),
+        "status": str(s.status), "n_points": int(s.n_points), "dtype": s.dtype,
+        "init_w": float(s.init_w), "init_b": float(s.init_b),
+        "data_changed": bool(s.data_changed),
+        "w_std": None if s.w_std is None else float(s.w_std),
+        "b_std": None if s.b_std is None else float(s.b_std),
+        "partial": None if s.partial is None else {
+            "epoch": int(s.partial.epoch), "done": int(s.partial.done),
+            "total": int(s.partial.total), "w": float(s.partial.w), "b": float(s.partial.b)},
+        "optimum": _optimum_json(s.optimum), "lsq": _optimum_json(s.lsq),
+        "stop": None if s.stop is None else {
+            "epoch": int(s.stop.epoch), "rule": str(s.stop.rule), "value": float(s.stop.value),
+            "tol": float(s.stop.tol)},
+        "settings": settings_json(s.config),
+    }
+
+
+def _path_json(path) -> dict | None:
+    if path is None:
+        return None
+    path = np.asarray(path, np.float64).reshape(-1, 2)
+    return {"w": path[:, 0], "b": path[:, 1]}
+
+
+def run_json(run: RunRecord, current: bool) -> dict:
+    out = {"summary": None if run.summary is None else summary_json(run.summary),
+           "history": {"loss": run.loss, "w": run.w, "b": run.b},
+           "path": _path_json(run.path)}
+    if current:
+        out.update(init=None if run.init is None else [float(v) for v in run.init],
+                   samples_per_epoch=int(run.samples_per_epoch),
+                   updates_per_epoch=int(run.updates_per_epoch), stale=bool(run.stale),
+                   kept=bool(run.kept))
+    else:
+        out.update(key=int(run.key), label=run.label, color=run.color,
+                   visible=bool(run.visible), stale=bool(run.stale))
+    return out
+
+
+def session_json(session: Session, saved_by: str = "") -> dict:
+    """The session as a JSON object whose arrays are still numpy arrays (see
+    :func:`session_chunks`)."""
+    return {
+        "format": FORMAT, "version": VERSION, "saved_by": saved_by,
+        "data": {"dtype": session.dtype, "x": session.x, "y": session.y},
+        "settings": settings_json(session.settings),
+        "view": {name: session.view.get(name, default)
+                 for name, default in VIEW_DEFAULTS.items()},
+        "runs": [run_json(run, current=False) for run in session.runs],
+        "next_run": int(session.next_run),
+        "current": None if session.current is None else run_json(session.current, True),
+        "lesson": None if session.lesson is None else session.lesson.to_json(),
+    }
+
+
+#: Numbers per piece of text when an array is written.
+CHUNK_NUMBERS = 65_536
+
+
+def _array_chunks(array: np.ndarray, where: str) -> Iterator[str]:
+    values = np.asarray(array, np.float64).ravel()
+    if not np.isfinite(values).all():
+        i = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise SessionError(f"Cannot save the session: {where}[{i}] is not a finite number.")
+    yield "["
+    for start in range(0, values.size, CHUNK_NUMBERS):
+        piece = values[start:start + CHUNK_NUMBERS].tolist()
+        yield ("," if start else "") + ",".join(map(float.__repr__, piece))
+    yield "]"
+
+
+def json_chunks(value, where: str = "session", indent: str = "") -> Iterator[str]:
+    """JSON text of ``value`` in pieces: numpy arrays are written number by number (never
+    one huge string); NaN and infinities raise :class:`SessionError` naming where."""
+    if isinstance(value, np.ndarray):
+        yield from _array_chunks(value, where)
+    elif isinstance(value, dict):
+        inner = indent + " "
+        yield "{"
+        for i, (key, item) in enumerate(value.items()):
+            yield f"{',' if i else ''}\n{inner}{json.dumps(key)}: "
+            yield from json_chunks(item, f"{where}.{key}", inner)
+        yield f"\n{indent}}}" if value else "}"
+    elif isinstance(value, (list, tuple)) and any(
+            isinstance(v, (dict, list, tuple, np.ndarray)) for v in value):
+        yield "["
+        for i, item in enumerate(value):
+            yield "," if i else ""
+            yield from json_chunks(item, f"{where}[{i}]", indent)
+        yield "]"
+    else:
+        try:
+            yield json.dumps(value, allow_nan=False, ensure_ascii=False)
+        except (ValueError, TypeError):
+            raise SessionError(f"Cannot save the session: {where} is not a finite number "
+                               "or a plain value.") from None
+
+
+def session_chunks(session: Session, saved_by: str = "") -> Iterator[str]:
+    """The session file's text, in pieces."""
+    yield from json_chunks(session_json(session, saved_by))
+    yield "\n"
+
+
+def write_session(path: str | os.PathLike, session: Session, saved_by: str = "") -> None:
+    """Write ``session`` to ``path`` atomically: the file is the whole new session or, after
+    any error, what it was (:mod:`gdstudio.core.atomic`: devices, pipes and folders are
+    refused, a symbolic link is written through).
+
+    Raises
+    ------
+    SessionError
+        A number is not finite (nothing is written), or the file cannot be written.
+    """
+    from gdstudio.core.errors import ExportError
+
+    try:  # (a NaN met while streaming leaves the file as it was, like any error)
+        write_files([(path, session_chunks(session, saved_by))])
+    except ExportError as exc:
+        raise SessionError(str(exc)) from None

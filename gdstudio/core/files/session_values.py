@@ -1,0 +1,117 @@
+"""The checks of the values of a session file (see :mod:`gdstudio.core.files.session_read`): each
+raises :class:`Bad` naming the place in the document and what is wrong."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+MAX_TEXT = 10_000
+
+
+class Bad(Exception):
+    """A problem at a place in the document (turned into a SessionError)."""
+
+    def __init__(self, where: str, problem: str):
+        super().__init__(f"{where}: {problem}")
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a finite number")
+
+
+def _no_repeats(pairs):
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key[:40]!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
+def decode(text: str):
+    """The JSON value of ``text`` (no NaN or infinities, no repeated keys)."""
+    return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_repeats)
+
+
+def as_object(value, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise Bad(where, "must be an object")
+    return value
+
+
+def required(obj: dict, key: str, where: str):
+    if key not in obj:
+        raise Bad(f"{where}.{key}" if where else key, "is missing")
+    return obj[key]
+
+
+def as_bool(value, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise Bad(where, "must be true or false")
+    return value
+
+
+def as_int(value, where: str, low: int = 0, high: int = 2**63 - 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Bad(where, f"must be a whole number from {low} to {high}")
+    return value
+
+
+def as_float(value, where: str, optional: bool = False) -> float | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Bad(where, "must be a number")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise Bad(where, "must be a finite number") from None
+    if not math.isfinite(value):
+        raise Bad(where, "must be a finite number")
+    return value
+
+
+def as_text(value, where: str, limit: int = MAX_TEXT) -> str:
+    if not isinstance(value, str) or len(value) > limit:
+        raise Bad(where, f"must be a text of at most {limit:,} characters")
+    return value
+
+
+def as_array(value, where: str, length: int | None = None, limit: int | None = None):
+    """A list of finite numbers as float64 (exact: JSON numbers read as float64)."""
+    if not isinstance(value, list):
+        raise Bad(where, "must be a list of numbers")
+    if length is not None and len(value) != length:
+        raise Bad(where, f"has {len(value):,} numbers; {length:,} expected")
+    if limit is not None and len(value) > limit:
+        raise Bad(where, f"has {len(value):,} numbers; at most {limit:,} are read")
+    kinds = set(map(type, value))
+    if not kinds <= {float, int}:
+        bad = next(i for i, v in enumerate(value) if type(v) not in (float, int))
+        raise Bad(f"{where}[{bad}]", "must be a number")
+    try:
+        array = np.array(value, dtype=np.float64)
+    except OverflowError:
+        array = np.array([as_float(v, f"{where}[{i}]") for i, v in enumerate(value)],
+                         dtype=np.float64)
+    finite = np.isfinite(array)
+    if not finite.all():
+        raise Bad(f"{where}[{int(np.flatnonzero(~finite)[0])}]", "must be a finite number")
+    return array
+
+
+def note_ignored(obj: dict, known, where: str, ignored: list[str]) -> None:
+    for key in obj:
+        if key not in known:
+            ignored.append(f"{where}.{key}" if where else key)
+
+
+def as_choice(value, allowed, where: str) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise Bad(where, f"must be one of {', '.join(map(str, allowed))}")
+    return value
+
+

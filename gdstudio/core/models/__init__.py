@@ -1,0 +1,1 @@
+"""The models the studio trains, each in a folder of its own mathematics."""

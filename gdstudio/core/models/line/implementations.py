@@ -1,0 +1,307 @@
+"""The three implementations of a gradient step, as :func:`gdstudio.core.training.engine.train`
+uses them.
+
+``_Manual``
+    tensors ``w`` and ``b`` with ``requires_grad``, ``loss.backward()``, then
+    ``w -= lr * w.grad`` under ``torch.no_grad()`` and the gradients zeroed (tutorials 1, 2).
+``_Module``
+    ``nn.Linear(1, 1)``, a loss module (``nn.MSELoss`` ...) and a ``torch.optim`` optimizer.
+``_Analytic``
+    the same plain steps with the gradients written out, in NumPy and Python (no autograd).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+from torch import nn
+
+if TYPE_CHECKING:
+    from gdstudio.core.settings.config import TrainConfig
+
+
+def _loss_function(config: TrainConfig, module: bool):
+    """The loss as the tutorials write it: a module for ``module``, an expression otherwise."""
+    if config.loss == "mse":
+        if module:
+            return nn.MSELoss()
+        return lambda pred, y: torch.mean((pred - y) ** 2)
+    if config.loss == "mae":
+        if module:
+            return nn.L1Loss()
+        return lambda pred, y: torch.mean(torch.abs(pred - y))
+    if module:
+        return nn.HuberLoss(delta=config.huber_delta)
+    delta = config.huber_delta
+    return lambda pred, y: torch.nn.functional.huber_loss(pred, y, delta=delta)
+
+
+def make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
+    """The ``torch.optim`` optimizer the settings name."""
+    lr, wd = config.learning_rate, config.weight_decay
+    eps = {} if config.eps is None else {"eps": config.eps}
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=config.momentum,
+                               nesterov=config.nesterov, weight_decay=wd)
+    if config.optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=(config.beta1, config.beta2),
+                                weight_decay=wd, **eps)
+    if config.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, alpha=config.alpha, **eps,
+                                   momentum=config.momentum, weight_decay=wd)
+    return torch.optim.Adagrad(params, lr=lr, weight_decay=wd, **eps)
+
+
+class _Manual:
+    """Tutorials 1 and 2: hand-written autograd updates."""
+
+    def __init__(self, config: TrainConfig, w0: float, b0: float, dtype):
+        self.lr = config.learning_rate
+        self.w = torch.tensor(w0, dtype=dtype, requires_grad=True)
+        self.b = torch.tensor(b0, dtype=dtype, requires_grad=config.fit_bias)
+        self.fit_bias = config.fit_bias
+        self.criterion = _loss_function(config, module=False)
+        if config.loss == "mse" and config.fit_bias:
+            self.step = self._step_mse
+
+    def _step_mse(self, x, y):
+        """Tutorial 2's step, written out (the common case, kept lean)."""
+        w, b, lr = self.w, self.b, self.lr
+        loss = torch.mean((w * x + b - y) ** 2)
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+            b -= lr * b.grad
+        w.grad.zero_()
+        b.grad.zero_()
+        return loss
+
+    def forward(self, x):
+        if self.fit_bias:
+            return self.w * x + self.b
+        return self.w * x
+
+    def step(self, x, y):
+        loss = self.criterion(self.forward(x), y)
+        loss.backward()
+        w, b, lr = self.w, self.b, self.lr
+        with torch.no_grad():
+            w -= lr * w.grad
+            if self.fit_bias:
+                b -= lr * b.grad
+        w.grad.zero_()
+        if self.fit_bias:
+            b.grad.zero_()
+        return loss
+
+    def full_loss(self, X, Y) -> float:
+        with torch.no_grad():
+            return self.criterion(self.forward(X), Y).item()
+
+    def parameters(self) -> tuple[float, float]:
+        return self.w.item(), (self.b.item() if self.fit_bias else 0.0)
+
+
+class _Module:
+    """Tutorial 3: ``nn.Linear`` + a loss module + a ``torch.optim`` optimizer."""
+
+    def __init__(self, config: TrainConfig, w0: float, b0: float, dtype):
+        # nn.Linear draws a start from the global RNG; keep the caller's random state as it was.
+        with torch.random.fork_rng(devices=[]):
+            self.model = nn.Linear(1, 1, bias=config.fit_bias, dtype=dtype)
+        with torch.no_grad():
+            self.model.weight.fill_(w0)
+            if config.fit_bias:
+                self.model.bias.fill_(b0)
+        self.fit_bias = config.fit_bias
+        self.criterion = _loss_function(config, module=True)
+        self.optimizer = make_optimizer(config, self.model.parameters())
+
+    def step(self, x, y):
+        loss = self.criterion(self.model(x), y)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss
+
+    def full_loss(self, X, Y) -> float:
+        with torch.no_grad():
+            return self.criterion(self.model(X), Y).item()
+
+    def parameters(self) -> tuple[float, float]:
+        return (self.model.weight.item(),
+                self.model.bias.item() if self.fit_bias else 0.0)
+
+
+class _Analytic:
+    """The same plain gradient steps with the gradients written out, in float64 NumPy and
+    Python: no autograd, so stochastic descent runs many times faster. It matches the
+    autograd path to rounding (float64 here, the data's dtype there)."""
+
+    CHUNK = 4096  # samples between pause/stop/progress checks in stochastic descent
+
+    def __init__(self, config: TrainConfig, w0: float, b0: float, x, y):
+        self.lr = float(config.learning_rate)
+        self.fit_bias = config.fit_bias
+        self.kind = config.loss
+        self.delta = float(config.huber_delta)
+        self.w, self.b = float(w0), float(b0) if config.fit_bias else 0.0
+        self.x = np.asarray(x, dtype=np.float64)
+        self.y = np.asarray(y, dtype=np.float64)
+        if np.asarray(x).dtype == np.float32:
+            # lists of float32 scalars: Python arithmetic on them rounds like float32 tensors
+            self.scalar = np.float32
+            self.xs, self.ys = list(np.asarray(x)), list(np.asarray(y))
+        else:
+            self.scalar = float
+            self.xs, self.ys = self.x.tolist(), self.y.tolist()
+
+    def _dloss(self, e):
+        """d loss / d prediction for each residual e (before dividing by the batch size)."""
+        if self.kind == "mse":
+            return 2.0 * e
+        if self.kind == "mae":
+            return np.sign(e)
+        return np.clip(e, -self.delta, self.delta)
+
+    def _loss(self, e) -> float:
+        if self.kind == "mse":
+            return float(np.mean(e * e))
+        a = np.abs(e)
+        if self.kind == "mae":
+            return float(np.mean(a))
+        d = self.delta
+        return float(np.mean(np.where(a < d, 0.5 * e * e, d * (a - 0.5 * d))))
+
+    def full_loss(self, X=None, Y=None) -> float:
+        with np.errstate(all="ignore"):
+            return self._loss(self.w * self.x + self.b - self.y)
+
+    def parameters(self) -> tuple[float, float]:
+        return self.w, self.b
+
+    def batch_epoch(self) -> float:
+        """One full-batch step; returns the loss before it."""
+        with np.errstate(all="ignore"):
+            e = self.w * self.x + self.b - self.y
+            g = self._dloss(e)
+            n = e.shape[0]
+            gw = float(np.dot(g, self.x)) / n
+            gb = float(np.sum(g)) / n
+            loss = self._loss(e)
+        self.w -= self.lr * gw
+        if self.fit_bias:
+            self.b -= self.lr * gb
+        return loss
+
+    def epoch(self, order, size: int, tick, first: int = 0) -> int | None:
+        """Steps over batches of ``size`` in ``order`` (None: data order), from batch
+        ``first`` (an epoch that a stop interrupted there, continued).
+
+        ``tick(done)`` (see :class:`gdstudio.core.training.control.Ticker`) is called between
+        updates with the updates done in the epoch, once :meth:`parameters` holds the
+        parameters after them; if it returns True the epoch stops there and that count is
+        returned. None: the epoch was completed.
+        """
+        if size == 1:
+            return self._sgd_epoch(order, tick, first)
+        x, y = (self.x, self.y) if order is None else (self.x[order], self.y[order])
+        lr, fit_bias = self.lr, self.fit_bias
+        n = x.shape[0]
+        checkpoint = None if tick is None else tick.checkpoint
+        path = None if tick is None else tick.path
+        made, gap = 0, (0 if path is None else path.gap())  # updates since the last record
+        with np.errstate(all="ignore"):
+            for done, start in enumerate(range(0, n, size)[first:], first):
+                if tick is not None:  # tick(done), inlined (see Ticker)
+                    tick.done = done
+                    if done >= tick.next:
+                        tick.clock(done)
+                    if checkpoint is not None and checkpoint():
+                        if made:
+                            path.advance(made, self.w, self.b)
+                        return done
+                xb, yb = x[start:start + size], y[start:start + size]
+                g = self._dloss(self.w * xb + self.b - yb)
+                m = xb.shape[0]
+                gw, gb = float(np.dot(g, xb)) / m, float(np.sum(g)) / m
+                self.w -= lr * gw
+                if fit_bias:
+                    self.b -= lr * gb
+                if path is not None:
+                    made += 1
+                    if made == gap:
+                        path.advance(made, self.w, self.b)
+                        made, gap = 0, path.gap()
+        if made:
+            path.advance(made, self.w, self.b)
+        return None
+
+    def _sgd_epoch(self, order, tick, first: int = 0) -> int | None:
+        # One sample at a time in the data's own precision (float32 scalars for float32 data,
+        # as the tutorial's tensors are), in the order autograd evaluates it:
+        # e = (w*x + b) - y; g = 2*e; w = w - lr*(g*x); b = b - lr*g.
+        xs, ys = self.xs, self.ys
+        if order is not None:
+            xs = [xs[i] for i in order]
+            ys = [ys[i] for i in order]
+        w, b = self.scalar(self.w), self.scalar(self.b)
+        steps = self._steps()
+        path = None if tick is None else tick.path
+        n = len(xs)
+        with np.errstate(all="ignore"):
+            for start in range(first, n, self.CHUNK):
+                if tick is not None:
+                    self.w, self.b = float(w), float(b)
+                    if tick(start):
+                        return start
+                stop = min(n, start + self.CHUNK)
+                if path is None:
+                    w, b = steps(xs[start:stop], ys[start:stop], w, b)
+                    continue
+                # the updates between two kept points run as one plain loop, so recording
+                # costs a call per kept point (every update only while the path is short)
+                pos = start
+                while pos < stop:
+                    m = min(stop - pos, path.gap())
+                    w, b = steps(xs[pos:pos + m], ys[pos:pos + m], w, b)
+                    path.advance(m, float(w), float(b))
+                    pos += m
+        self.w, self.b = float(w), float(b)
+        return None
+
+    def _steps(self):
+        """The plain loop of one-sample steps for this loss: ``steps(xs, ys, w, b)`` makes
+        one update per sample and returns the parameters after them."""
+        lr, delta = self.scalar(self.lr), self.scalar(self.delta)
+        one, zero = self.scalar(1), self.scalar(0)
+        kind = self.kind
+        if kind == "mse" and self.fit_bias:
+            def steps(xs, ys, w, b, lr=lr):
+                for x, y in zip(xs, ys, strict=True):
+                    g = 2 * (w * x + b - y)
+                    w = w - lr * (g * x)
+                    b = b - lr * g
+                return w, b
+        elif kind == "mse":
+            def steps(xs, ys, w, b, lr=lr):
+                for x, y in zip(xs, ys, strict=True):
+                    g = 2 * (w * x - y)
+                    w = w - lr * (g * x)
+                return w, b
+        else:
+            def steps(xs, ys, w, b, lr=lr, delta=delta, one=one, zero=zero,
+                      fit_bias=self.fit_bias, mae=kind == "mae"):
+                for x, y in zip(xs, ys, strict=True):
+                    e = w * x + b - y if fit_bias else w * x - y
+                    if mae:
+                        g = one if e > 0 else (-one if e < 0 else zero)
+                    else:
+                        g = e if -delta < e < delta else (delta if e > 0 else -delta)
+                    w = w - lr * (g * x)
+                    if fit_bias:
+                        b = b - lr * g
+                return w, b
+        return steps

@@ -1,0 +1,1 @@
+"""A run's settings, described once: the description, TrainConfig, limits, schedules."""

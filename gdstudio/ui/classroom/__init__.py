@@ -1,0 +1,1 @@
+"""The classroom's tools: spray, predict mode, presentation."""

@@ -1,0 +1,129 @@
+"""Predict mode (no widgets): before each step (F10) the learner clicks where they expect
+the next (w, b) on the landscape; the step then runs, and the guess is scored against the
+epoch's end (see :mod:`gdstudio.core.drawing.predict_score`) and added to the tally.
+
+One F10 is one epoch, as Step does: the guess is of the end of the next epoch (for a
+stochastic or mini-batch run, after all of its updates). :class:`PredictMode` gates the
+controller's :meth:`step` (its ``step_gate``): while the mode is on, a step without a guess
+is refused with a word saying to click first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from gdstudio.core.drawing.predict_score import GuessResult, Tally, score_guess
+from gdstudio.core.training.runstate import RunState
+
+NEED_GUESS = ("Predict mode: first click the landscape where you expect the next step to "
+              "land, then press F10.")
+
+
+class PredictMode(QObject):
+    """The guess, the step it waits for, and the tally, for ``controller``."""
+
+    #: The guess changed: ``(w, b)`` or None.
+    guessChanged = Signal(object)
+    #: A step's end was revealed: the :class:`~gdstudio.core.drawing.predict_score.GuessResult`.
+    revealed = Signal(object)
+    #: The mode was turned on or off.
+    toggled = Signal(bool)
+
+    def __init__(self, controller, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.on = False
+        self.guess: tuple[float, float] | None = None
+        #: The epoch (1-based) whose end the pending guess is about, and the guess.
+        self.pending: tuple[int, tuple[float, float]] | None = None
+        self.tally = Tally()
+        self.last: GuessResult | None = None
+        controller.epochsAppended.connect(self._on_controller_epochsAppended)
+        controller.runReset.connect(self._forget)
+        controller.dataChanged.connect(self._forget)
+        controller.runFinished.connect(self._on_controller_runFinished)
+
+    @Slot(bool)
+    def set_on(self, on: bool) -> None:
+        """Turn the mode on (the tally starts again) or off."""
+        if on == self.on:
+            return
+        self.on = on
+        self.controller.step_gate = self.before_step if on else None
+        self.tally = Tally()
+        self.last = None
+        self._forget()
+        if on:
+            self.controller.status(NEED_GUESS, 8000)
+        self.toggled.emit(on)
+
+    def set_guess(self, w: float, b: float) -> None:
+        """The learner clicked ``(w, b)`` on the landscape."""
+        self.guess = (float(w), float(b))
+        self.guessChanged.emit(self.guess)
+        self.controller.status(f"Your guess: w = {w:.4g}, b = {b:.4g}. F10 reveals the step.",
+                               5000)
+
+    def before_step(self) -> bool:
+        """The controller's ``step_gate``: refuse a step until there is a guess; with one,
+        remember which epoch's end it is about and let the step run."""
+        if not self.on:
+            return True
+        if self.guess is None:
+            self.controller.status(NEED_GUESS, 8000)
+            return False
+        state = self.controller.state
+        if state is RunState.RUNNING:
+            return True  # (Step is disabled then; nothing to guess)
+        done = self.controller.history.count if state is RunState.PAUSED else 0
+        self.pending = (done + 1, self.guess)
+        return True
+
+    def _point_before(self, epoch: int):
+        s = self.controller.session
+        if epoch == 1:
+            return s.init
+        h = self.controller.history
+        return (h.w[epoch - 2], h.b[epoch - 2])
+
+    @Slot(int)
+    def _on_controller_epochsAppended(self, *_) -> None:
+        if self.pending is None:
+            return
+        epoch, guess = self.pending
+        h = self.controller.history
+        if h.count < epoch:
+            return
+        before = self._point_before(epoch)
+        self.pending = None
+        if before is None:
+            return
+        after = (float(h.w[epoch - 1]), float(h.b[epoch - 1]))
+        result = score_guess(guess, before, after)
+        self.tally.add(result)
+        self.last = result
+        self.guess = None  # the next step needs a new guess
+        self.revealed.emit(result)
+        self.controller.status(result.words(), 0)
+
+    @Slot(object, object)
+    def _on_controller_runFinished(self, *_) -> None:
+        """The run ended before the guessed epoch's end came (it diverged, or was stopped):
+        the guess is dropped, so the next step (a new run) asks for a new one."""
+        if self.pending is not None:
+            self._forget()
+
+    @Slot()
+    def _forget(self, *_) -> None:
+        """The run or the data changed: a pending guess no longer applies."""
+        self.pending = None
+        if self.guess is not None:
+            self.guess = None
+            self.guessChanged.emit(None)
+
+    def points(self) -> np.ndarray:
+        """The last scored guess and the step's end, rows (w, b) (empty before one)."""
+        if self.last is None:
+            return np.empty((0, 2))
+        return np.array([self.last.guess, self.last.after], dtype=np.float64)

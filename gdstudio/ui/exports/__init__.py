@@ -1,0 +1,1 @@
+"""Exports: figures and the PyTorch code window."""

@@ -1,0 +1,1 @@
+"""The data's numbers kept current (no widgets): landscape, optimum, step guide, preview."""

@@ -1,0 +1,159 @@
+"""The compare list: one entry per kept run, with its colour, a check box to show or hide it,
+its label, and Keep and Remove; and :class:`CompareView`, which draws the kept runs.
+
+The list is the legend of the kept runs (the loss plot has none inside it): each entry's
+swatch is its curve's colour. Selecting entries highlights their curves on the loss plot and
+draws their final lines on the data plot.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QSignalBlocker, Qt, Slot
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gdstudio.ui.studio.kept_runs import STALE_NOTE
+
+#: The size of a swatch (pixels).
+SWATCH = 14
+KEY_ROLE = Qt.ItemDataRole.UserRole
+#: The colour of an entry's swatch (a str such as ``'#1f77b4'``).
+COLOR_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def run_text(run) -> tuple[str, str]:
+    """A kept run's list entry and its tooltip."""
+    s = run.summary
+    text = f"{run.title}\nw={s.w:.5g}, b={s.b:.5g}, {s.status}"
+    tip = (f"{run.title}\nw={s.w!r}\nb={s.b!r}\nloss={s.loss!r}\n"
+           f"{s.epochs_done} epochs, {s.status}")
+    if s.w_std is not None:  # trained on standardized data: its line in those units too
+        text += f"\nstandardized: w_std={s.w_std:.5g}, b_std={s.b_std:.5g}"
+        tip += f"\nstandardized: w_std={s.w_std!r}, b_std={s.b_std!r}"
+    if run.stale:
+        tip += (f"\n{STALE_NOTE.capitalize()}: trained on data that has changed since "
+                "(its curve and line are dashed).")
+    if not run.visible:
+        tip += "\nHidden: check it to show its curve and line."
+    return text, tip
+
+
+def swatch(color: str) -> QIcon:
+    """A square of ``color``."""
+    pixmap = QPixmap(SWATCH, SWATCH)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+class RunsPanel(QWidget):
+    """The list of kept runs (several can be selected) and its Keep and Remove buttons."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        v = QVBoxLayout(self)
+        self.runs_list = QListWidget()
+        self.runs_list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.runs_list.setWordWrap(True)
+        v.addWidget(self.runs_list, 1)
+        row = QHBoxLayout()
+        self.btn_keep = QPushButton("Keep run")
+        self.btn_remove = QPushButton("Remove")
+        row.addWidget(self.btn_keep)
+        row.addWidget(self.btn_remove)
+        v.addLayout(row)
+        self.setMinimumWidth(200)
+        self.setMaximumWidth(250)
+
+    def buttons(self) -> dict[str, QPushButton]:
+        """The buttons by the name of the action each one triggers."""
+        return {"keep": self.btn_keep, "remove": self.btn_remove}
+
+    def selected_keys(self) -> set[int]:
+        return {it.data(KEY_ROLE) for it in self.runs_list.selectedItems()}
+
+    def item_of(self, key: int) -> QListWidgetItem | None:
+        """The entry of kept run ``key``, or None."""
+        for i in range(self.runs_list.count()):
+            if self.runs_list.item(i).data(KEY_ROLE) == key:
+                return self.runs_list.item(i)
+        return None
+
+    def sync(self, runs) -> None:
+        """Show these kept runs, in order: entries of removed runs go, new ones are added,
+        and the text, colour and check box of the others follow their run (selection is
+        kept). Changes made here emit no ``itemChanged``."""
+        keys = {run.key for run in runs}
+        for i in reversed(range(self.runs_list.count())):
+            if self.runs_list.item(i).data(KEY_ROLE) not in keys:
+                self.runs_list.takeItem(i)
+        shown = {self.runs_list.item(i).data(KEY_ROLE): self.runs_list.item(i)
+                 for i in range(self.runs_list.count())}
+        with QSignalBlocker(self.runs_list):
+            for run in runs:
+                text, tip = run_text(run)
+                item = shown.get(run.key)
+                if item is None:
+                    item = QListWidgetItem()
+                    item.setData(KEY_ROLE, run.key)
+                    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                    self.runs_list.addItem(item)
+                item.setText(text)
+                item.setToolTip(tip)
+                if item.data(COLOR_ROLE) != run.color:
+                    item.setData(COLOR_ROLE, run.color)
+                    item.setIcon(swatch(run.color))
+                font = item.font()
+                font.setItalic(run.stale)
+                item.setFont(font)
+                item.setCheckState(Qt.CheckState.Checked if run.visible
+                                   else Qt.CheckState.Unchecked)
+        self.runs_list.viewport().update()
+
+
+class CompareView(QObject):
+    """Draws ``controller``'s kept runs: the compare list, their curves on the loss plot
+    (selected ones highlighted, hidden ones not drawn) and the final lines of the selected
+    ones on the data plot; and sends the list's selection and check boxes to the
+    controller."""
+
+    def __init__(self, controller, panel: RunsPanel, loss_plot, data_plot, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.panel, self.loss_plot, self.data_plot = panel, loss_plot, data_plot
+        controller.keptRunsChanged.connect(self._on_controller_keptRunsChanged)
+        controller.keptSelectionChanged.connect(self._on_controller_keptSelectionChanged)
+        panel.runs_list.itemSelectionChanged.connect(self._on_runs_list_itemSelectionChanged)
+        panel.runs_list.itemChanged.connect(self._on_runs_list_itemChanged)
+
+    def _draw_selection(self) -> None:
+        c = self.controller
+        self.loss_plot.set_highlight(c.selected_runs)
+        self.data_plot.set_run_lines(
+            [run for run in c.kept_runs if run.key in c.selected_runs and run.visible])
+
+    @Slot()
+    def _on_controller_keptRunsChanged(self) -> None:
+        c = self.controller
+        self.panel.sync(c.kept_runs)
+        self.loss_plot.sync_kept(c.kept_runs, c.selected_runs)
+        self._draw_selection()
+
+    @Slot(object)
+    def _on_controller_keptSelectionChanged(self, keys) -> None:
+        self._draw_selection()
+
+    @Slot()
+    def _on_runs_list_itemSelectionChanged(self) -> None:
+        self.controller.select_runs(self.panel.selected_keys())
+
+    @Slot(QListWidgetItem)
+    def _on_runs_list_itemChanged(self, item: QListWidgetItem) -> None:
+        self.controller.set_run_visible(item.data(KEY_ROLE),
+                                        item.checkState() == Qt.CheckState.Checked)

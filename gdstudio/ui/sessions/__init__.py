@@ -1,0 +1,1 @@
+"""Session files, recovery and lessons in the window."""

@@ -1,0 +1,294 @@
+"""File ▸ Open session, Save session, Save session as, the recent sessions, the lesson menu
+entries, the window title, the question before unsaved changes are lost, and the recovery
+file: the main window builds one :class:`SessionFiles`.
+
+Opening reads and checks the whole file first
+(:func:`gdstudio.core.files.session_read.read_session`);
+a file that cannot be used gives one message and changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QMenu
+
+from gdstudio import __version__
+from gdstudio.core.files.session import SUFFIX, SessionError, write_session
+from gdstudio.core.files.session_read import read_session
+from gdstudio.ui.sessions import session_dialogs as dialogs
+from gdstudio.ui.sessions.lesson_window import LessonView
+from gdstudio.ui.sessions.recovery import ANSWER_ENV, Recovery, left_behind
+from gdstudio.ui.sessions.session_apply import (
+    NOT_CHANGES,
+    apply,
+    beyond_fields,
+    capture,
+    view_options,
+    view_signals,
+)
+from gdstudio.ui.sessions.session_state import SessionState, add_recent, drop_missing, recent_files
+
+
+class SessionFiles(QObject):
+    """The session file of ``window``, its unsaved changes and its recovery file."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        c = window.controller
+        self.lesson_view = LessonView(window)
+        self._settings = c.settings
+        self._closing_ok = False
+        self.state = SessionState(self.fingerprint, self)
+        self.recovery = Recovery(self, self)
+        self.state.changed.connect(self._show_title)
+        for signal in (c.actionsChanged, c.keptRunsChanged, c.dataChanged,
+                       *view_signals(window)):
+            signal.connect(self.refresh)
+        a = window.actions_by_name
+        for name, slot in (("open_session", self.open_session),
+                           ("save_session", self.save), ("save_session_as", self.save_as),
+                           ("save_lesson", self.save_lesson),
+                           ("clear_lesson", self.clear_lesson)):
+            a[name].triggered.connect(lambda *_, slot=slot: slot())
+        self.recent_menu = QMenu("Open &recent", window)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu = window.menuBar().actions()[0].menu()
+        actions = file_menu.actions()
+        after = actions.index(a["open_session"]) + 1
+        file_menu.insertMenu(actions[after] if after < len(actions) else None,
+                             self.recent_menu)
+        self._show_title()
+
+    # ------------------------------------------------------------------ state
+    def fingerprint(self):
+        """What a save keeps and a user would miss (see :mod:`session_state`)."""
+        c = self.window.controller
+        view = {k: v for k, v in view_options(self.window).items() if k not in NOT_CHANGES}
+        kept = tuple((k.key, k.visible, k.color, k.label) for k in c.kept_runs)
+        return (c.dataset, c.settings, kept, tuple(view.items()), self.lesson_view.lesson)
+
+    def recovery_fingerprint(self):
+        c = self.window.controller
+        return (self.fingerprint(), c.current_summary, c.session.active)
+
+    def refresh(self, *_) -> None:
+        """Something that a session keeps may have changed: the title's mark follows (any
+        signal may be connected here; its arguments are ignored)."""
+        settings = self.window.controller.settings
+        if settings is not None:
+            self._settings = settings
+        self.state.refresh()
+
+    def _show_title(self) -> None:
+        self.window.setWindowTitle(self.state.title())
+
+    def capture(self, with_current: bool = True):
+        """The studio's state as a :class:`Session` (invalid settings fields: their last
+        valid values)."""
+        return capture(self.window, self._settings, self.lesson_view.lesson, with_current)
+
+    def _folder(self) -> str:
+        if self.state.path:
+            return str(Path(self.state.path).parent)
+        return self.window.controller.last_dir or str(Path.home())
+
+    # ------------------------------------------------------------------ saving
+    def save(self, path: str | None = None) -> bool:
+        """Save the session (to its file; asks for one when it has none)."""
+        path = path or self.state.path
+        if not path:
+            return self.save_as()
+        return self._write(path, self.capture())
+
+    def save_as(self, path: str | None = None) -> bool:
+        path = path or dialogs.ask_save_path(
+            self.window, str(Path(self._folder()) / (self.state.name if self.state.path
+                                                      else f"session{SUFFIX}")))
+        return bool(path) and self.save(path)
+
+    def save_lesson(self, path: str | None = None, lesson=None) -> bool:
+        """Save the session with a lesson (asked in a dialog when ``lesson`` is None)."""
+        if lesson is None:
+            from gdstudio.ui.sessions.lesson_dialog import ask_lesson
+
+            lesson = ask_lesson(self.window, self.lesson_view.lesson)
+            if lesson is None:
+                return False
+        path = path or dialogs.ask_save_path(self.window, str(Path(self._folder()) /
+                                                              f"lesson{SUFFIX}"),
+                                             "Save as lesson")
+        if not path:
+            return False
+        session = self.capture()
+        session.lesson = lesson
+        if not self._write(path, session):
+            return False
+        self.lesson_view.set_lesson(lesson)
+        self.state.mark_clean(path)
+        return True
+
+    def _write(self, path: str, session) -> bool:
+        c = self.window.controller
+        try:
+            write_session(path, session, f"gdstudio {__version__}")
+        except SessionError as exc:
+            c.report("Cannot save the session", f"{exc}")
+            return False
+        self.state.mark_clean(path)
+        add_recent(self.window.settings, path)
+        self.recovery.remove()
+        c.status(f"Saved the session to {path}.", 5000)
+        return True
+
+    # ------------------------------------------------------------------ opening
+    def open_session(self, path: str | None = None) -> bool:
+        """Open a session (asks for the file when ``path`` is None); unsaved changes are
+        asked about first. False if nothing was opened (yet)."""
+        question = self.state.close_question(len(self.window.controller.kept_runs),
+                                             "opening another session")
+        if question:
+            dialogs.ask_save(self.window.messages, "Open session?", question, "Discard",
+                             lambda: self.save() and self._open(path),
+                             lambda: self._open(path))
+            return False
+        return self._open(path)
+
+    def _open(self, path: str | None) -> bool:
+        if not path:
+            path = dialogs.ask_open_path(self.window, self._folder())
+            if not path:
+                return False
+        return self.open_path(path)
+
+    def open_path(self, path: str, recovered: bool = False) -> bool:
+        """Open the session file ``path`` now (no question); False, with a message and
+        nothing changed, if it cannot be used."""
+        c = self.window.controller
+        try:
+            session = read_session(path)
+        except SessionError as exc:
+            c.report("Cannot open the session", f"{exc}\n\nNothing was changed.")
+            return False
+        if c.csv_import.busy:
+            c.report("Cannot open the session", "A CSV file is being imported: wait for it, "
+                     "or cancel it, then open the session.")
+            return False
+        problem = beyond_fields(self.window, session)
+        if problem:
+            c.report("Cannot open the session", f"{path}: {problem}\n\nNothing was changed.")
+            return False
+        self.lesson_view.set_lesson(None)
+        apply(self.window, session)
+        self.lesson_view.set_lesson(session.lesson)
+        if session.lesson is not None and session.lesson.presentation:
+            self.window.presentation.set_active(True)
+        self._settings = c.settings or session.settings
+        c.last_dir = str(Path(path).parent)
+        if recovered:
+            self.state.mark_clean(None)
+            self.state.mark_dirty()
+        else:
+            self.state.mark_clean(path)
+            add_recent(self.window.settings, path)
+        note = ""
+        if session.ignored:
+            shown = ", ".join(session.ignored[:5])
+            note = f" Ignored what this version does not know: {shown}."
+        what = "Restored the unsaved session" if recovered else f"Opened {path}"
+        n, k = len(session.x), len(session.runs)
+        c.status(f"{what}: {n:,} point{'' if n == 1 else 's'}, {k:,} kept "
+                 f"run{'' if k == 1 else 's'}.{note}", 15_000)
+        return True
+
+    def clear_lesson(self) -> None:
+        """Give every control back (File ▸ Clear lesson locks)."""
+        if self.lesson_view.lesson is not None:
+            self.lesson_view.set_lesson(None)
+            self.state.refresh()
+            self.window.controller.status("The lesson's locks were cleared.", 5000)
+
+    # ------------------------------------------------------------------ recent files
+    @Slot()
+    def _fill_recent(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        paths, dropped = drop_missing(self.window.settings)
+        if dropped:
+            names = ", ".join(Path(p).name for p in dropped)
+            self.window.controller.status(f"No longer there, removed from the recent "
+                                          f"sessions: {names}.", 8000)
+        for path in paths:
+            action = menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda *_, p=path: self.open_recent(p))
+        if not paths:
+            menu.addAction("No recent sessions").setEnabled(False)
+
+    def open_recent(self, path: str) -> bool:
+        if not os.path.isfile(path):
+            drop_missing(self.window.settings)
+            self.window.controller.report(
+                "Cannot open the session", f"{path} is no longer there; it was removed from "
+                "the recent sessions.")
+            return False
+        return self.open_session(path)
+
+    def recent(self) -> list[str]:
+        return recent_files(self.window.settings)
+
+    # ------------------------------------------------------------------ quitting
+    def may_close(self) -> bool:
+        """True if the window may close now; otherwise the user is asked (Save, Quit,
+        Cancel) and the window closes again once answered."""
+        question = self.state.close_question(len(self.window.controller.kept_runs))
+        if question and not self._closing_ok:
+            dialogs.ask_save(self.window.messages, "Quit?", question, "Quit",
+                             lambda: self.save() and self.window.close(), self._quit)
+            return False
+        self.recovery.stop()
+        return True
+
+    def _quit(self) -> None:
+        self._closing_ok = True
+        self.window.close()
+
+    # ------------------------------------------------------------------ start-up
+    def start(self, path: str | None = None) -> None:
+        """At launch: open ``path`` (a session), offer a recovered session, then keep the
+        recovery file while there are unsaved changes."""
+        if path is not None:
+            self.open_path(path)
+        found = left_behind()
+        if found:
+            self._offer(found[0])
+        self.recovery.start()
+
+    def _offer(self, path) -> None:
+        def restore():
+            if self.open_path(str(path), recovered=True):
+                _remove(path)
+            else:  # kept aside: never offered again, still there for the user
+                with contextlib.suppress(OSError):
+                    os.replace(path, f"{path}.damaged")
+
+        answer = os.environ.get(ANSWER_ENV, "")
+        if answer == "restore":
+            restore()
+        elif answer == "discard":
+            _remove(path)
+        else:
+            dialogs.offer_restore(
+                self.window.messages,
+                "Gradient Descent Studio did not quit normally last time. Restore the "
+                "session it had not saved?", restore, lambda: _remove(path))
+
+
+def _remove(path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)

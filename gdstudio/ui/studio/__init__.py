@@ -1,0 +1,1 @@
+"""The studio's state and rules as QObjects, no widgets: the controller and its parts."""

@@ -1,0 +1,265 @@
+"""The landscape view in the window: the controller's landscape, start, preview, the current
+run's path and the kept runs' paths drawn on a :class:`LandscapePlot`, and a click or drag
+on it setting the start (the Initial w and b fields).
+
+:class:`LandscapeView` only draws the controller's facts and forwards the plot's requests;
+the landscape, the start and the preview are the controller's (see :mod:`landscape_feed`).
+While a run goes, its path is redrawn at most every :data:`PATH_REDRAW_MS`, and only what is
+new is drawn: the path is thinned by a stride that doubles (:func:`stride_indices`), so
+between two doublings the points drawn only grow at the end, and the epoch-end markers are
+set again only when an epoch has ended.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtWidgets import QSplitter
+
+from gdstudio.ui.plots.landscape_plot import LandscapePlot
+from gdstudio.ui.studio.kept_runs import run_path
+from gdstudio.ui.studio.palette import RUN_COLORS
+
+#: The current run's path is redrawn at most this often while training (milliseconds).
+PATH_REDRAW_MS = 33
+#: At most this many points of a path are drawn: a stochastic run's recorded path (thinned
+#: to as many by the training thread) in full, a batch run's epoch ends thinned evenly; and
+#: at most this many epoch-end markers.
+DRAWN_POINTS = 20_000
+EPOCH_MARKERS = 5_000
+
+
+def landscape_column(loss_plot) -> tuple[LandscapePlot, QSplitter]:
+    """A new landscape plot above ``loss_plot``, in a vertical splitter (the window's right
+    column: both read well at half a laptop screen's width)."""
+    landscape = LandscapePlot()
+    column = QSplitter(Qt.Orientation.Vertical)
+    column.addWidget(landscape)
+    column.addWidget(loss_plot)
+    column.setSizes([330, 270])
+    return landscape, column
+
+
+def thinned(points: np.ndarray, most: int) -> np.ndarray:
+    """At most ``most`` rows of ``points``, evenly spaced, the first and last kept."""
+    n = len(points)
+    if n <= most:
+        return points
+    return points[np.unique(np.linspace(0, n - 1, most).round().astype(np.int64))]
+
+
+def stride_indices(count: int, most: int) -> np.ndarray:
+    """Indices of at most ``most`` + 1 of ``count`` rows: every ``s``-th from the first, ``s``
+    the least power of two that keeps at most ``most``, and the last. Thinned this way a
+    growing path keeps the rows it drew until ``s`` doubles."""
+    if count <= most:
+        return np.arange(count)
+    stride = 1 << max(0, math.ceil(math.log2(count / most)))
+    while -(-count // stride) > most:
+        stride *= 2
+    picked = np.arange(0, count, stride)
+    return picked if picked[-1] == count - 1 else np.append(picked, count - 1)
+
+
+def start_text(value: float, span: float) -> str:
+    """``value`` as typed into the Initial w or b field: to a thousandth of ``span`` (the
+    view's width), so a click gives a short, readable number."""
+    if not (span > 0 and math.isfinite(span) and math.isfinite(value)):
+        return f"{value:.6g}"
+    decimals = max(0, 3 - math.floor(math.log10(span)))
+    if decimals > 15 or abs(value) >= 1e15:  # tiny or huge data: significant digits, not
+        if abs(value) < span / 2000:  # hundreds of zeros
+            return "0"
+        digits = math.floor(math.log10(abs(value))) - math.floor(math.log10(span)) + 4
+        return f"{value:.{min(max(digits, 1), 17)}g}"
+    text = f"{value:.{decimals}f}"
+    return "0" if float(text) == 0 else text
+
+
+class LandscapeView(QObject):
+    """Draws ``controller``'s landscape facts on ``plot``; a click sets the start in
+    ``panel`` (the settings panel). ``actions`` holds the View menu's ``landscape`` (show
+    or hide the plot) and ``curvature`` actions."""
+
+    def __init__(self, controller, plot, panel, actions, parent=None):
+        super().__init__(parent)
+        self.controller, self.plot, self.panel = controller, plot, panel
+        self._kept_paths: dict[int, np.ndarray] = {}
+        self._clicking = False  # a click on the landscape is setting the start
+        self._ends_drawn = None  # epochs whose ends are marked (None: draw them again)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(PATH_REDRAW_MS)
+        self._timer.timeout.connect(self.draw_path)
+        c, lm = controller, controller.landscape_model
+        lm.landscapeChanged.connect(self._on_model_landscapeChanged)
+        c.preview_model.previewChanged.connect(self._on_preview_previewChanged)
+        c.startChanged.connect(self._on_controller_startChanged)
+        c.runStarted.connect(self._on_controller_runStarted)
+        c.epochsAppended.connect(self._schedule)
+        c.pathChanged.connect(self._schedule)
+        c.runFinished.connect(self._on_controller_runFinished)
+        c.runReset.connect(self._on_controller_runReset)
+        c.keptRunsChanged.connect(self._on_controller_keptRunsChanged)
+        c.keptSelectionChanged.connect(self._on_controller_keptSelectionChanged)
+        plot.startRequested.connect(self._on_plot_startRequested)
+        plot.viewChanged.connect(self._on_plot_viewChanged)
+        shown, curvature = actions["landscape"], actions["curvature"]
+        shown.setChecked(True)
+        shown.toggled.connect(plot.setVisible)
+        curvature.toggled.connect(plot.curvature_action.setChecked)
+        plot.curvature_action.toggled.connect(curvature.setChecked)
+        plot.set_frame(lm.frame)
+        self._on_controller_startChanged(c.start_point)
+
+    # ------------------------------------------------------------------ the current run
+    def current_path(self) -> np.ndarray:
+        """The current run's path, rows (w, b): the recorded updates of a stochastic or
+        mini-batch run, the start and every epoch's end of a full-batch run."""
+        return run_path(self.controller.session)
+
+    def epoch_ends(self) -> np.ndarray:
+        """The current run's epoch ends, rows (w, b) (marked when an epoch has several
+        updates; a full-batch run's path is its epoch ends)."""
+        s = self.controller.session
+        if s.path is None:
+            return np.empty((0, 2))
+        return np.column_stack([s.history.w, s.history.b])
+
+    def drawn_path(self) -> np.ndarray:
+        """The current run's path as drawn: a stochastic or mini-batch run's recorded path
+        (at most the training thread's 20,000 points), a batch run's start and epoch ends
+        thinned by :func:`stride_indices` to at most :data:`DRAWN_POINTS` (+1)."""
+        s = self.controller.session
+        if s.path is not None:
+            return s.path
+        if s.init is None:
+            return np.empty((0, 2))
+        h = s.history
+        picked = stride_indices(h.count + 1, DRAWN_POINTS)  # row 0 is the start
+        later = picked[1:] - 1
+        return np.column_stack([np.r_[s.init[0], h.w[later]], np.r_[s.init[1], h.b[later]]])
+
+    @Slot()
+    def draw_path(self) -> None:
+        self.plot.set_path(self.drawn_path())
+        s = self.controller.session
+        ends = s.history.count if s.path is not None else 0
+        if ends != self._ends_drawn:  # the markers change only when an epoch ends
+            self._ends_drawn = ends
+            self.plot.set_epoch_ends(thinned(self.epoch_ends(), EPOCH_MARKERS))
+
+    @Slot()
+    def _schedule(self, *_) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+    @Slot()
+    def _on_controller_runReset(self, *_) -> None:
+        self._ends_drawn = None
+        self.draw_path()
+
+    @Slot(object)
+    def _on_controller_runStarted(self, _config) -> None:
+        self._ends_drawn = None
+        init = self.controller.session.init
+        if init is not None:
+            self.plot.set_start(*init)
+        self.plot.set_preview(None)
+        self.draw_path()
+
+    @Slot(object, object)
+    def _on_controller_runFinished(self, *_) -> None:
+        self._timer.stop()
+        self._ends_drawn = None
+        self.draw_path()
+        self.plot.set_preview(self.controller.preview_model.path)
+        self._keep_in_view(self.current_path())
+
+    # ------------------------------------------------------------------ start and preview
+    @Slot(object)
+    def _on_model_landscapeChanged(self, frame) -> None:
+        self.plot.set_frame(frame)
+
+    @Slot(object)
+    def _on_controller_startChanged(self, start) -> None:
+        if start is not None and not self.controller.session.active:
+            self.plot.set_start(*start)
+            if not self._clicking:  # a start typed (or restored) out of view: fit to it
+                self._keep_in_view(np.array([start]))
+
+    def _keep_in_view(self, points) -> None:
+        lm = self.controller.landscape_model
+        if lm.w_range is None or not len(points):
+            return
+        (w0, w1), (b0, b1) = lm.w_range, lm.b_range
+        w, b = points[:, 0], points[:, 1]
+        finite = np.isfinite(w) & np.isfinite(b)
+        w, b = w[finite], b[finite]
+        if len(w) and (w.min() < w0 or w.max() > w1 or b.min() < b0 or b.max() > b1):
+            self.fit()
+
+    @Slot(object)
+    def _on_preview_previewChanged(self, points) -> None:
+        if not self.controller.session.active:
+            self.plot.set_preview(points)
+
+    @Slot(float, float)
+    def _on_plot_startRequested(self, w: float, b: float) -> None:
+        if self.controller.session.active:
+            self.controller.status("The start is set before a run: stop it (Shift+F5) first.",
+                                   5000)
+            return
+        (w0, w1), (b0, b1) = self.plot.getViewBox().viewRange()
+        self._clicking = True
+        try:
+            if not self.panel.set_start(start_text(w, w1 - w0), start_text(b, b1 - b0)):
+                self.controller.status("The start is locked by the lesson.", 4000)
+        finally:
+            self._clicking = False
+
+    @Slot(float, float, float, float)
+    def _on_plot_viewChanged(self, w0: float, w1: float, b0: float, b1: float) -> None:
+        if w1 > w0 and b1 > b0:
+            self.controller.landscape_model.set_ranges((w0, w1), (b0, b1))
+
+    def fit(self) -> None:
+        """Fit the view to the start, the current path, the shown kept paths and the
+        optimum (View ▸ Fit to data)."""
+        shown = [p for key, p in self._kept_paths.items()
+                 if any(k.key == key and k.visible for k in self.controller.kept_runs)]
+        lm = self.controller.landscape_model
+        lm.set_path_points(np.vstack([self.current_path(), *shown, np.empty((0, 2))]))
+        lm.fit_view()
+        self.plot.fit_view()
+
+    # ------------------------------------------------------------------ kept runs
+    @Slot()
+    def _on_controller_keptRunsChanged(self) -> None:
+        c = self.controller
+        runs = {k.key: k for k in c.kept_runs}
+        for key in [key for key in self._kept_paths if key not in runs]:
+            del self._kept_paths[key]
+            self.plot.remove_kept(key)
+        for key, kept in runs.items():
+            if key not in self._kept_paths:  # the current run, just kept
+                points = kept.path if kept.path is not None else np.empty((0, 2))
+                self._kept_paths[key] = points
+                index = RUN_COLORS.index(kept.color) if kept.color in RUN_COLORS else key
+                self.plot.add_kept(key, thinned(points, DRAWN_POINTS), index, kept.label)
+            self.plot.set_kept_visible(key, kept.visible)
+        self._on_controller_keptSelectionChanged(c.selected_runs)
+
+    @Slot(object)
+    def _on_controller_keptSelectionChanged(self, keys) -> None:
+        for key, item in self.plot.kept.items():
+            pen = pg.mkPen(item.opts["pen"])
+            pen.setWidthF(4.0 if key in keys else 2.0)
+            item.setPen(pen)
+
+    def kept_path(self, key: int) -> np.ndarray | None:
+        """The path drawn for kept run ``key`` (None if it has none)."""
+        return self._kept_paths.get(key)

@@ -1,0 +1,90 @@
+"""Puts the timeline, the line's residuals, equation and R² and "your line" into
+the main window (which only calls :class:`LineViews`).
+
+The residuals, equation and R² on the data plot are those of your line while it is shown,
+else those of the timeline's moment (or, with no run, of the start line).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup
+
+from gdstudio.core.training.runstate import RunState
+from gdstudio.ui.plots.line_overlay import LineOverlay
+from gdstudio.ui.views.landscape_hover import LandscapeHover
+from gdstudio.ui.views.timeline import Timeline
+from gdstudio.ui.views.your_line import YourLine, YourLinePanel
+
+RESIDUAL_MODES = (("off", "No residuals"), ("segments", "Residuals as segments"),
+                  ("squares", "Residuals as squares (area = squared error)"))
+
+
+class LineViews(QObject):
+    """The timeline bar (above the readout), the overlay on the data plot, the "Your line"
+    dock (tabbed with the data) and the View ▸ residuals menu."""
+
+    #: The landscape's marker: the point (w, b) to show (the timeline's moment, or your line
+    #: while it is shown), or None. Connect to ``LandscapePlot.set_moment``.
+    markerMoved = Signal(object)
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        c = window.controller
+        self.timeline = Timeline(c, window.plot, window.loss_plot, window.readout, self)
+        window.landscape_plot.installEventFilter(self.timeline)  # its arrows step it too
+        layout = window.centralWidget().layout()
+        layout.insertWidget(layout.indexOf(window.readout), self.timeline.bar)
+        self.overlay = LineOverlay(window.plot, lambda: c.landscape_model.landscape)
+        self.your_panel = YourLinePanel()
+        self.your_line = YourLine(c, window.plot, self.your_panel, self)
+        self.your_dock = window._dock("Your line", "yourLineDock", self.your_panel,
+                                      Qt.DockWidgetArea.LeftDockWidgetArea)
+        window.tabifyDockWidget(window.data_dock, self.your_dock)
+        window.data_dock.raise_()
+        self.residual_actions = self._residual_menu(window)
+        self.timeline.momentChanged.connect(self._follow)
+        self.your_line.lineChanged.connect(self._follow)
+        c.dataChanged.connect(self._follow)
+        c.startChanged.connect(self._follow)  # with no run, the start line's numbers
+        self.markerMoved.connect(window.landscape_plot.set_moment)  # the same moment there
+        self.landscape_hover = LandscapeHover(self.timeline, window.landscape_plot, self)
+        self._follow()
+
+    def _residual_menu(self, window) -> dict[str, QAction]:
+        view = next(a.menu() for a in window.menuBar().actions() if "View" in a.text())
+        view.addSeparator()
+        group = QActionGroup(self)
+        actions = {}
+        for mode, text in RESIDUAL_MODES:
+            action = QAction(text, window, checkable=True)
+            action.setChecked(mode == "off")
+            action.triggered.connect(lambda *_, mode=mode: self.overlay.set_mode(mode))
+            group.addAction(action)
+            view.addAction(action)
+            actions[mode] = action
+        return actions
+
+    def set_residuals(self, mode: str) -> None:
+        """Residuals 'off', as 'segments' or as 'squares' (as View's items do)."""
+        self.residual_actions[mode].setChecked(True)
+        self.overlay.set_mode(mode)
+
+    def _no_run(self) -> bool:
+        c = self.window.controller
+        return c.state is RunState.IDLE and not c.history.count
+
+    @Slot()
+    def _follow(self, *_) -> None:
+        """The overlay and the landscape's marker follow your line, else the moment."""
+        if self.your_line.active:
+            line = (self.your_line.w, self.your_line.b)
+        elif self.timeline.moment is not None:
+            line = (self.timeline.moment.w, self.timeline.moment.b)
+        elif self._no_run() and self.window.controller.start_point is not None:
+            line = self.window.controller.start_point  # the start line the plot shows
+        else:
+            line = self.window.plot.fit
+        self.overlay.set_line(*(line if line is not None else (None,)))
+        self.markerMoved.emit(line)

@@ -1,0 +1,1 @@
+"""The main window: lays out and wires the features together."""

@@ -1,0 +1,328 @@
+"""The main window: lays out the panels, plots and actions, and wires them to the controller.
+
+Requests go from the widgets to the :class:`StudioController` (file dialogs are asked here
+first); the controller's facts come back as signals, and the slots here only draw them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRect, QSettings, Qt, Slot
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+from gdstudio.core.data.dataset import Dataset
+from gdstudio.core.training.runstate import RunState
+from gdstudio.ui.classroom.classroom_tools import Classroom
+from gdstudio.ui.classroom.presentation import Presentation
+from gdstudio.ui.classroom.status_room import StatusRoom
+from gdstudio.ui.exports.figure_export import FigureExport
+from gdstudio.ui.exports.script_view import ScriptViews
+from gdstudio.ui.panels.compare_list import CompareView
+from gdstudio.ui.panels.generator_dialog import GenerateDialog
+from gdstudio.ui.sessions.session_files import SessionFiles
+from gdstudio.ui.studio.action_state import MessageLevel, disabled_reasons
+from gdstudio.ui.studio.controller import StudioController
+from gdstudio.ui.studio.data_model import announce_trimmed
+from gdstudio.ui.studio.start_checks import show_start_problem
+from gdstudio.ui.views.landscape_view import LandscapeView
+from gdstudio.ui.views.line_views import LineViews
+from gdstudio.ui.views.run_view import RunView
+from gdstudio.ui.views.training_extras import TrainingExtras
+from gdstudio.ui.window import actions, settings_store, window_build
+from gdstudio.ui.window.actions import bind_button, build_actions, shortcut_lines
+from gdstudio.ui.window.file_requests import FileRequests
+from gdstudio.ui.window.messages import MessageBoxes
+from gdstudio.ui.window.presets_menu import build_presets_menu
+from gdstudio.ui.window.window_fit import fitting_geometry
+
+
+def resource_path(name: str) -> Path | None:
+    """A file from ``resources/`` (installed as ``gdstudio/resources``), or None."""
+    here = Path(__file__).resolve().parents[2]
+    for folder in (here / "resources", here.parent / "resources"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+class MainWindow(QMainWindow):
+    """Gradient Descent Studio's main window.
+
+    ``settings`` defaults to the user's QSettings store; tests pass their own.
+    """
+
+    def __init__(self, dataset: Dataset | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.setWindowTitle("Gradient Descent Studio")
+        icon = resource_path("gdstudio.png")
+        if icon is not None:
+            self.setWindowIcon(QIcon(str(icon)))
+        self.settings = settings if settings is not None else QSettings()
+        self.controller = StudioController(dataset, self)
+        #: The last message shown (title, text), or None.
+        self.last_message: tuple[str, str] | None = None
+        self.messages = MessageBoxes(self)
+        self.files = FileRequests(self.controller, self)
+        self._generate_values: dict = {}
+
+        window_build.build_plots(self)
+        window_build.build_panels(self)
+        self._build_actions()
+        window_build.build_toolbar(self)
+        window_build.build_status_bar(self)
+        self.run_view = RunView(self.controller, self.plot, self.loss_plot, self.progress,
+                                self.readout, self.panel.epochs.value, self)
+        self._wire()
+        self.line_views = LineViews(self)  # timeline, residuals, your line
+        self.presets_menu = build_presets_menu(self.menuBar(), self.controller)
+        self.classroom = Classroom(self)  # paste, spray brush, predict mode
+        self.figure_export = FigureExport(self)
+        self.actions_by_name["export_figure"].triggered.connect(
+            lambda *_: self.figure_export.ask())
+        self.script_views = ScriptViews(self)  # View ▸ PyTorch code, File ▸ Export script
+        self.training_extras = TrainingExtras(self)  # Continue, the learning-rate curve
+
+        self.fit_to_screen()
+        self._restore_settings()
+        self._on_speed_currentIndexChanged(self.speed.currentIndex())
+        self._on_panel_settingsChanged()
+        self._on_controller_optimumChanged()
+        self._on_controller_dataChanged(True)
+        self._apply_actions(self.controller.enabled_actions())
+        self.session_files = SessionFiles(self)  # sessions, lessons, recovery (last: clean)
+
+    # The controller's parts, as tests and the app read them.
+    model = property(lambda self: self.controller.model)
+    session = property(lambda self: self.controller.session)
+    kept_runs = property(lambda self: self.controller.kept_runs)
+    current_summary = property(lambda self: self.controller.current_summary)
+    exports = property(lambda self: self.controller.exports)
+
+    # ================================================================= building
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        return window_build.add_dock(self, title, name, widget, area)
+
+    def _build_actions(self) -> None:
+        self.actions_by_name = build_actions(self)
+        for name, action in self.actions_by_name.items():
+            setattr(self, f"act_{name}", action)
+        c = self.controller
+        slots = {
+            "import": self.import_csv, "save": self.save_data,
+            "export_params": self.export_parameters, "export_history": self.export_history,
+            "quit": self.close, "undo": c.undo, "redo": c.redo, "delete": c.delete_selected,
+            "generate": self.generate_dialog, "clear": c.clear, "train": c.train,
+            "pause": c.pause, "stop": c.stop, "step": c.step, "reset": c.reset,
+            "keep": c.keep_run, "remove": c.remove_selected_runs,
+            "shortcuts": self.show_shortcuts, "about": self.show_about,
+        }
+        for name, slot in slots.items():
+            self.actions_by_name[name].triggered.connect(lambda *_, slot=slot: slot())
+        self.act_log.toggled.connect(self._on_log_toggled)
+        self.act_optimum.toggled.connect(self._on_optimum_toggled)
+        self.act_optimum.setChecked(True)
+        self.act_fit_view.triggered.connect(self.fit_views)
+        self.presentation = Presentation(self, (self.plot, self.landscape_plot, self.loss_plot),
+                                         self.readout)
+        self.presentation.bind(self.act_presentation, self.act_leave_presentation)
+        self.status_room = StatusRoom(self)  # the status message readable when presenting
+        for panel in (self.data_panel, self.runs_panel):
+            for name, button in panel.buttons().items():
+                bind_button(button, self.actions_by_name[name])
+        self.show_optimum.toggled.connect(self.act_optimum.setChecked)
+        self.act_optimum.toggled.connect(self.show_optimum.setChecked)
+        actions.build_menus(self.menuBar(), self.actions_by_name,
+                    (self.data_dock, self.settings_dock, self.runs_dock))
+
+    def _wire(self) -> None:
+        c = self.controller
+        c.dataChanged.connect(self._on_controller_dataChanged)
+        c.optimumChanged.connect(self._on_controller_optimumChanged)
+        c.selectionChanged.connect(self.plot.set_selection)
+        self.compare_view = CompareView(c, self.runs_panel, self.loss_plot, self.plot, self)
+        self.landscape_view = LandscapeView(c, self.landscape_plot, self.panel,
+                                            self.actions_by_name, self)
+        self._kept_count = 0
+        c.keptRunsChanged.connect(self._on_controller_keptRunsChanged)
+        c.actionsChanged.connect(self._apply_actions)
+        c.messageRaised.connect(self.show_message)
+        c.statusReported.connect(self.statusBar().showMessage)
+        c.undoTrimmed.connect(
+            lambda n: announce_trimmed(self.statusBar(), self.model.undo_stack, n))
+        c.startRefused.connect(lambda message: show_start_problem(self, message))
+        self.panel.settingsChanged.connect(self._on_panel_settingsChanged)
+        self.plot.addRequested.connect(c.add_point)
+        self.plot.moveRequested.connect(self._on_plot_moveRequested)
+        self.plot.deleteRequested.connect(c.delete_points)
+        self.plot.selectionChanged.connect(c.select_points)
+        self.speed.currentIndexChanged.connect(self._on_speed_currentIndexChanged)
+
+    # ================================================================= requests
+    def train_or_resume(self) -> bool:
+        return self.controller.train()
+
+    def pause(self) -> None:
+        self.controller.pause()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def keep_run(self) -> bool:
+        return self.controller.keep_run()
+
+    def clear_points(self) -> None:
+        self.controller.clear()
+
+    def generate(self, **values) -> bool:
+        """Generate a noisy line with these values (the dialog's fields) as one edit."""
+        return self.controller.generate(**values)
+
+    def generate_dialog(self) -> None:
+        if not self.controller.edit_allowed():
+            return
+        dialog = GenerateDialog(self, self._generate_values)
+        if dialog.exec() and dialog.result_dataset is not None:
+            self._generate_values = dialog.values()
+            self.controller.replace_data(dialog.result_dataset, "Generate noisy line")
+
+    def import_csv(self, path: str | None = None) -> bool:
+        return self.files.import_csv(path)
+
+    def save_data(self, path: str | None = None) -> bool:
+        return self.files.save_data(path)
+
+    def export_parameters(self, path: str | None = None) -> bool:
+        return self.files.export_parameters(path)
+
+    def export_history(self, path: str | None = None) -> bool:
+        return self.files.export_history(path)
+
+    @Slot(int, float, float)
+    def _on_plot_moveRequested(self, index: int, x: float, y: float) -> None:
+        if not self.controller.move_point(index, x, y):
+            self.plot.set_points(self.model.dataset.x, self.model.dataset.y)
+
+    @Slot(int)
+    def _on_speed_currentIndexChanged(self, index: int) -> None:
+        self.controller.set_speed(float(self.speed.itemData(index)))
+
+    @Slot()
+    def _on_panel_settingsChanged(self) -> None:
+        try:
+            config, error = self.panel.config(), None
+        except ValueError as exc:
+            config, error = None, str(exc)
+        p = self.panel
+        self.controller.set_settings(
+            config, error, fit_bias=p.fit_bias.isChecked(), loss=p.loss.currentData(),
+            huber_delta=p.huber_delta.value() if p.huber_delta.error() is None else 1.0)
+        self.run_view.show_idle()
+
+    # ================================================================= facts
+    @Slot(bool)
+    def _on_controller_dataChanged(self, replaced: bool) -> None:
+        d = self.model.dataset
+        self.plot.set_points(d.x, d.y, autorange=replaced)
+        self.data_panel.set_count(len(d), self.plot.shown_count)
+        if not self.controller.history.count:
+            self.run_view.show_start_line()
+        self.readout.update_readout(self.controller)
+
+    @Slot()
+    def _on_controller_optimumChanged(self) -> None:
+        numbers = self.controller.numbers
+        line = numbers.line if numbers.line is not None else (None,)
+        self.plot.set_optimum(*line, label=numbers.label)
+        self.panel.set_step_guide(numbers.guide)
+        self.readout.update_readout(self.controller)
+
+    @Slot()
+    def _on_controller_keptRunsChanged(self) -> None:
+        """The compare view draws the runs; here the window shows the list a run went to."""
+        self.presentation.refresh()
+        if len(self.controller.kept_runs) > self._kept_count:
+            self.runs_dock.raise_()
+        self._kept_count = len(self.controller.kept_runs)
+
+    @Slot(object)
+    def _apply_actions(self, enabled: dict) -> None:
+        """Enable the actions (and so their buttons) and the settings as ``enabled`` says."""
+        for name, on in enabled.items():
+            if name == "settings":
+                self.panel.setEnabled(on)
+            elif name in self.actions_by_name:  # (the presets menu follows on its own)
+                self.actions_by_name[name].setEnabled(on)
+        actions.explain(self.actions_by_name, disabled_reasons(self.controller.snapshot()))
+        paused = self.controller.state is RunState.PAUSED
+        self.act_train.setText("&Resume" if paused else "&Train")
+        self.act_undo.setText(f"&Undo {self.controller.undo_text()}".rstrip())
+        self.act_redo.setText(f"&Redo {self.controller.redo_text()}".rstrip())
+
+    # ================================================================= view
+    def _on_log_toggled(self, on: bool) -> None:
+        self.loss_plot.set_log(on)
+
+    def _on_optimum_toggled(self, on: bool) -> None:
+        self.plot.set_optimum_visible(on)
+
+    def fit_views(self) -> None:
+        """Fit the plots' views to what they show (View ▸ Fit to data), after zooming."""
+        self.landscape_view.fit()
+        if len(self.model.dataset):
+            self.plot.autoRange(padding=0.08)
+        self.loss_plot.autoRange()
+        if not self.session.active:
+            self.loss_plot.enableAutoRange()  # and keep fitting, as after a run
+
+    def fit_to_screen(self, available: QRect | None = None) -> None:
+        """Open at a size that fits ``available`` (the screen's available area by default)."""
+        if available is None:
+            available = self.screen().availableGeometry()
+        self.setGeometry(fitting_geometry(available))
+        self.resizeDocks([self.settings_dock], [self.settings_dock.minimumSizeHint().width()],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.data_dock, self.settings_dock],
+                         [self.data_dock.sizeHint().height(), self.height()],
+                         Qt.Orientation.Vertical)
+
+    def show_shortcuts(self) -> None:
+        self.show_message("Keyboard shortcuts", "\n".join(shortcut_lines(self.actions())),
+                          MessageLevel.INFO)
+
+    def show_about(self) -> None:
+        from gdstudio import __version__
+
+        self.show_message("About Gradient Descent Studio",
+                          f"Gradient Descent Studio {__version__}\nWatch gradient descent fit a "
+                          "line, with PyTorch.", MessageLevel.INFO)
+
+    @Slot(str, str, object)
+    def show_message(self, title: str, text: str, level=MessageLevel.WARNING) -> None:
+        """Show a message without blocking (the window stays live); remembered for tests."""
+        self.last_message = (title, text)
+        self.messages.show(title, text, level)
+
+    def dismiss_messages(self) -> None:
+        """Close every message still open."""
+        self.messages.close_all()
+
+    # ================================================================= settings
+    def _restore_settings(self) -> None:
+        settings_store.restore(self)
+
+    def save_settings(self) -> None:
+        self.presentation.set_active(False)  # the layout to come back to, not the projector's
+        settings_store.save(self)
+
+    def closeEvent(self, event):
+        if not self.session_files.may_close():  # unsaved changes: Save, Quit or Cancel first
+            event.ignore()
+            return
+        # The engine checks its stop flag between updates, so this is quick; the bound keeps
+        # closing prompt even if the machine is busy.
+        self.controller.shutdown(700)
+        self.save_settings()
+        self.dismiss_messages()
+        super().closeEvent(event)

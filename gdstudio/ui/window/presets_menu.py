@@ -1,0 +1,46 @@
+"""Presets one click away: File ▸ Open preset (the controller loads one as one undoable edit)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMenu
+
+from gdstudio.core.data.presets import PRESETS
+from gdstudio.ui.studio.action_state import disabled_reasons
+
+
+def build_presets_menu(menu_bar, controller) -> QMenu:
+    """Add File ▸ Open preset (before the File menu's first separator)."""
+    file_menu = menu_bar.actions()[0].menu()
+    menu = QMenu("Open p&reset", file_menu)
+    for key, preset in PRESETS.items():
+        action = menu.addAction(preset.title)
+        action.setToolTip(preset.description)
+        action.setObjectName(f"preset-{key}")
+        action.triggered.connect(lambda *_, key=key: controller.load_preset(key))
+    menu.setToolTipsVisible(True)
+    follow_actions(menu, controller)
+    separators = [a for a in file_menu.actions() if a.isSeparator()]
+    file_menu.insertMenu(separators[0] if separators else None, menu)
+    return menu
+
+
+def follow_actions(menu: QMenu, controller) -> None:
+    """Grey the presets (the menu's entry and its items) while the data may not be replaced
+    (a run is active, a file is being imported), saying why in their tips, as other edits
+    are greyed (:func:`gdstudio.ui.studio.action_state.enabled_actions`)."""
+    entry = menu.menuAction()
+    tips = {a: a.toolTip() for a in menu.actions()}
+
+    def apply(enabled: dict) -> None:
+        on = bool(enabled.get("presets", True))
+        reason = "" if on else disabled_reasons(controller.snapshot()).get("presets", "")
+        entry.setEnabled(on)
+        entry.setStatusTip(f"Open preset: {reason}" if reason else "")
+        entry.setToolTip(f"Open preset: {reason}" if reason else "Open preset")
+        for action, tip in tips.items():
+            action.setEnabled(on)
+            action.setToolTip(f"{tip} ({reason})" if reason else tip)
+            action.setStatusTip(reason or tip)
+
+    controller.actionsChanged.connect(apply)
+    apply(controller.enabled_actions())

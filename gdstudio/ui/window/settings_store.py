@@ -1,0 +1,298 @@
+"""The window's settings store: the layout and settings saved at close, read at the next launch.
+
+The store is a file anyone can edit or damage. Every value is checked on its own, for its
+type and its range, and a damaged one falls back to its default without touching the
+others: the window always opens, and its status bar names the settings that were reset.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QByteArray, QRect, Qt
+
+from gdstudio.core.errors import ConfigError
+from gdstudio.core.settings.config import TrainConfig
+from gdstudio.core.settings.description import SETTINGS, Setting, applicable
+from gdstudio.ui.panels.fields import SPIN_MAX
+from gdstudio.ui.window.window_fit import fitting_geometry
+
+SETTINGS_VERSION = 1
+#: A saved configuration is a few hundred characters; anything much longer is damage.
+MAX_CONFIG_TEXT = 100_000
+#: At most this many names in the status bar message.
+MAX_NAMES_SHOWN = 8
+
+
+@dataclass
+class Restored:
+    """What the store holds, checked: None means "keep the window's default"."""
+
+    config: TrainConfig = field(default_factory=TrainConfig)
+    geometry: QByteArray | None = None
+    window_state: QByteArray | None = None
+    speed: int | None = None
+    log_scale: bool | None = None
+    show_optimum: bool | None = None
+    #: The names of the settings that were damaged or out of range and so were reset.
+    reset: list[str] = field(default_factory=list)
+    #: The whole store was written by another version of the studio and was ignored.
+    other_version: bool = False
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _choice(allowed):
+    return lambda v: isinstance(v, str) and v in allowed
+
+
+def _number(low=-math.inf, high=math.inf, *, low_open=False, high_open=False):
+    def check(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return False
+        try:
+            v = float(v)
+        except OverflowError:
+            return False
+        if not math.isfinite(v) or v < low or v > high:
+            return False
+        return not ((low_open and v == low) or (high_open and v == high))
+
+    return check
+
+
+def _whole(low, high):
+    return lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high
+
+
+def _flag(v):
+    return isinstance(v, bool)
+
+
+def _optional(check):
+    return lambda v: v is None or check(v)
+
+
+FLOAT_FIELDS = {s.name for s in SETTINGS if s.kind == "float"}
+
+
+def _check(setting: Setting, maximum: int | None):
+    """The check of one setting's stored value: its type and range in the description."""
+    if setting.kind == "choice":
+        return _choice(setting.keys)
+    if setting.kind == "bool":
+        return _flag
+    if setting.kind == "int":
+        return _whole(setting.low, maximum)
+    low = -math.inf if setting.low is None else setting.low
+    high = math.inf if setting.high is None else setting.high
+    check = _number(low, high, low_open=setting.low_open, high_open=setting.high_open)
+    return _optional(check) if setting.optional else check
+
+
+def field_checks(epochs_max: int, batch_max: int, seed_max: int) -> dict:
+    """A check for each :class:`TrainConfig` field, from the description of the settings,
+    with the window's own limits for the whole numbers."""
+    maxima = {"epochs": epochs_max, "batch_size": batch_max, "seed": seed_max,
+              "lr_step_size": SPIN_MAX}
+    return {s.name: _check(s, maxima.get(s.name)) for s in SETTINGS}
+
+
+def read_config(raw, checks: dict, reset: list[str]) -> TrainConfig:
+    """A TrainConfig from the decoded JSON ``raw``: each field that fails its check, or
+    conflicts with the fields before it, keeps its default and is named in ``reset``."""
+    config = TrainConfig()
+    if not isinstance(raw, dict):
+        reset.append("config")
+        return config
+    for f in dataclasses.fields(TrainConfig):
+        if f.name not in raw:
+            continue
+        value = raw[f.name]
+        if not checks[f.name](value):
+            reset.append(f.name)
+            continue
+        if isinstance(value, int) and f.name in FLOAT_FIELDS:
+            value = float(value)
+        candidate = config.replace(**{f.name: value})
+        try:
+            candidate.validate()
+        except ConfigError:
+            reset.append(f.name)
+            continue
+        config = candidate
+    return _as_the_window_shows_it(config, reset)
+
+
+def _as_the_window_shows_it(config: TrainConfig, reset: list[str]) -> TrainConfig:
+    """Reset what the window cannot show: a setting that does not apply to the chosen path
+    and that the window does not keep for later (momentum for an optimizer without it), and
+    a start drawn from the seed for only one of w and b (the window draws both or neither)."""
+    default = TrainConfig()
+    used = applicable(config)
+    changes = {s.name: s.default for s in SETTINGS
+               if not s.kept_when_not_applicable and s.name not in used
+               and getattr(config, s.name) != s.default}
+    if (config.init_w is None) != (config.init_b is None):
+        name = "init_w" if config.init_w is None else "init_b"
+        changes[name] = getattr(default, name)
+    reset.extend(changes)
+    return config.replace(**changes)
+
+
+def _value(settings, key):
+    try:
+        return settings.value(key)
+    except Exception:  # a value Qt or PySide cannot convert
+        return ...
+
+
+def _bool(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def _int(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 20:
+        return int(value)
+    return None
+
+
+def read(settings, *, epochs_max: int, batch_max: int, seed_max: int,
+         speeds: int) -> Restored:
+    """Read and check every value of ``settings`` (a QSettings)."""
+    out = Restored()
+    try:
+        keys = set(settings.allKeys())
+    except Exception:
+        keys = set()
+    if not keys:
+        return out
+    version = _int(_value(settings, "version"))
+    if version is None:
+        out.reset.append("version")
+    elif version != SETTINGS_VERSION:
+        out.other_version = True
+        return out
+
+    for key, attr in (("geometry", "geometry"), ("windowState", "window_state")):
+        if key in keys:
+            value = _value(settings, key)
+            if isinstance(value, QByteArray) and not value.isEmpty():
+                setattr(out, attr, value)
+            else:
+                out.reset.append(key)
+
+    if "config" in keys:
+        text = _value(settings, "config")
+        if not isinstance(text, str) or len(text) > MAX_CONFIG_TEXT:
+            out.reset.append("config")
+        else:
+            try:
+                raw = json.loads(text)
+            except Exception:  # not JSON, or nested too deep
+                out.reset.append("config")
+            else:
+                out.config = read_config(raw, field_checks(epochs_max, batch_max, seed_max),
+                                         out.reset)
+
+    if "speed" in keys:
+        speed = _int(_value(settings, "speed"))
+        if speed is not None and 0 <= speed < speeds:
+            out.speed = speed
+        else:
+            out.reset.append("speed")
+    for key, attr in (("logScale", "log_scale"), ("showOptimum", "show_optimum")):
+        if key in keys:
+            flag = _bool(_value(settings, key))
+            if flag is None:
+                out.reset.append(key)
+            else:
+                setattr(out, attr, flag)
+    return out
+
+
+def reset_message(restored: Restored) -> str | None:
+    """The status bar message about settings that could not be used, or None."""
+    if restored.other_version:
+        return "The saved settings are from another version of the studio; using defaults."
+    names = restored.reset
+    if not names:
+        return None
+    shown = ", ".join(names[:MAX_NAMES_SHOWN])
+    if len(names) > MAX_NAMES_SHOWN:
+        shown += f" and {len(names) - MAX_NAMES_SHOWN} more"
+    return f"Some saved settings were damaged or out of range and are back to their defaults: " \
+           f"{shown}."
+
+
+# --------------------------------------------------------------------------- the window
+
+
+def restore(window) -> Restored:
+    """Apply the saved settings to ``window`` and say which ones were reset."""
+    panel = window.panel
+    restored = read(window.settings, epochs_max=panel.epochs.maximum(),
+                    batch_max=panel.batch_size.maximum(), seed_max=panel.seed.maximum(),
+                    speeds=window.speed.count())
+    if restored.geometry is not None:
+        restore_geometry(window, restored)
+    if restored.window_state is not None and not window.restoreState(restored.window_state):
+        restored.reset.append("windowState")
+    if restored.config != TrainConfig():
+        panel.set_config(restored.config)
+    if restored.speed is not None:
+        window.speed.setCurrentIndex(restored.speed)
+    if restored.log_scale is not None:
+        window.act_log.setChecked(restored.log_scale)
+        window._on_log_toggled(restored.log_scale)
+    if restored.show_optimum is not None:
+        window.act_optimum.setChecked(restored.show_optimum)
+        window._on_optimum_toggled(restored.show_optimum)
+    message = reset_message(restored)
+    if message:
+        window.statusBar().showMessage(message, 15_000)
+    return restored
+
+
+def restore_geometry(window, restored: Restored, available: QRect | None = None) -> None:
+    """Put ``window`` where it was saved, if it fits ``available`` (the available area of
+    its screen by default) with its title bar; else leave it at the size that fits."""
+    if available is None:
+        available = window.screen().availableGeometry()
+    fitted = window.geometry()
+    if not window.restoreGeometry(restored.geometry):
+        restored.reset.append("geometry")
+    elif window.isMaximized():
+        pass  # maximized on whatever screen it opens on: that fits
+    else:
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
+        if fitting_geometry(available, window.geometry()) != window.geometry():
+            window.setGeometry(fitted)  # saved on a larger screen: open at the size that fits
+
+
+def save(window) -> None:
+    """Save the layout and the settings (the configuration only if every field is valid)."""
+    s = window.settings
+    s.setValue("version", SETTINGS_VERSION)
+    s.setValue("geometry", window.saveGeometry())
+    s.setValue("windowState", window.saveState())
+    try:
+        config = window.panel.config()
+    except ValueError:
+        pass
+    else:
+        s.setValue("config", json.dumps(dataclasses.asdict(config)))
+    s.setValue("speed", window.speed.currentIndex())
+    s.setValue("logScale", "true" if window.act_log.isChecked() else "false")
+    s.setValue("showOptimum", "true" if window.act_optimum.isChecked() else "false")
+    s.sync()

@@ -1,0 +1,112 @@
+"""The main window's parts: plots, docks, toolbar and status bar, built onto the window.
+
+Each function sets the parts as attributes of the window (the names tests and the window's
+wiring read), so :mod:`gdstudio.ui.window.main_window` only calls them in order and wires.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QMainWindow,
+    QProgressBar,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gdstudio.ui.panels import DataPanel, ReadoutPanel, SettingsPanel
+from gdstudio.ui.panels.compare_list import RunsPanel
+from gdstudio.ui.panels.epoch_bar import EpochProgressBar
+from gdstudio.ui.panels.import_bar import ImportProgress
+from gdstudio.ui.plots import DataPlot, LossPlot
+from gdstudio.ui.studio.memory import apply_epoch_cap
+from gdstudio.ui.views.landscape_view import landscape_column
+from gdstudio.ui.window import actions
+from gdstudio.ui.window.actions import DEFAULT_SPEED, SPEEDS
+
+
+def add_dock(window: QMainWindow, title: str, name: str, widget: QWidget,
+             area=Qt.DockWidgetArea.LeftDockWidgetArea) -> QDockWidget:
+    """A movable, floatable, closable dock named ``name`` (for the saved layout)."""
+    dock = QDockWidget(title, window)
+    dock.setObjectName(name)
+    dock.setWidget(widget)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                     | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+    window.addDockWidget(area, dock)
+    return dock
+
+
+def build_plots(window) -> None:
+    """The data plot | the landscape over the loss, with the readout under them."""
+    window.plot = DataPlot()
+    window.loss_plot = LossPlot()
+    window.readout = ReadoutPanel()
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.addWidget(window.plot)
+    window.landscape_plot, window.right_splitter = landscape_column(window.loss_plot)
+    splitter.addWidget(window.right_splitter)
+    splitter.setSizes([560, 560])
+    window.splitter = splitter
+    central = QWidget()
+    layout = QVBoxLayout(central)
+    layout.setContentsMargins(0, 2, 4, 0)
+    layout.setSpacing(0)
+    layout.addWidget(splitter, 1)
+    layout.addWidget(window.readout)
+    window.setCentralWidget(central)
+
+
+def build_panels(window) -> None:
+    """The Data and Compare runs tabs above the scrolling Training settings, on the left."""
+    window.data_panel = DataPanel()
+    window.count_label = window.data_panel.count_label
+    window.show_optimum = window.data_panel.show_optimum
+    window.data_dock = add_dock(window, "Data", "dataDock", window.data_panel)
+
+    window.panel = SettingsPanel()
+    apply_epoch_cap(window.panel.epochs)
+    scroll = QScrollArea()
+    scroll.setWidget(window.panel)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setMinimumWidth(window.panel.minimumSizeHint().width()
+                           + scroll.verticalScrollBar().sizeHint().width() + 4)
+    window.settings_dock = add_dock(window, "Training", "trainingDock", scroll)
+
+    # One column on the left, so the plots keep most of a laptop's width: the data and
+    # the kept runs share a tabbed dock above the (scrolling) training settings.
+    window.runs_panel = RunsPanel()
+    window.runs_panel.setMaximumWidth(16_777_215)  # as wide as the column it shares
+    window.runs_list = window.runs_panel.runs_list
+    window.runs_dock = add_dock(window, "Compare runs", "runsDock", window.runs_panel)
+    window.tabifyDockWidget(window.data_dock, window.runs_dock)
+    window.data_dock.raise_()
+
+
+def build_toolbar(window) -> None:
+    """The run toolbar, with the speed box."""
+    window.speed = QComboBox()
+    for label, seconds in SPEEDS:
+        window.speed.addItem(label, seconds)
+    window.speed.setCurrentIndex(DEFAULT_SPEED)
+    window.toolbar = actions.build_toolbar(window.actions_by_name, {"speed": window.speed})
+    window.addToolBar(window.toolbar)
+
+
+def build_status_bar(window) -> None:
+    """The status line with the run's, the import's and the epoch's progress bars."""
+    window.progress = QProgressBar()
+    window.progress.setMaximumWidth(260)
+    window.progress.setFormat("%v / %m epochs")
+    window.statusBar().addPermanentWidget(window.progress)
+    window.import_progress = ImportProgress(window.controller)
+    window.statusBar().addPermanentWidget(window.import_progress)
+    window.epoch_progress = EpochProgressBar(window.controller)  # inside a long epoch
+    window.statusBar().addPermanentWidget(window.epoch_progress)
+    window.statusBar().showMessage("Ready: press F5 to train.")

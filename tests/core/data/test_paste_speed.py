@@ -1,0 +1,37 @@
+"""Pasting many rows reads them with the CSV file reader's fast parser: a million pasted
+rows held the window for 10 to 14 s, where the same text read as a file took about 1 s."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from gdstudio.core.data.csv_read import read_dataset
+from gdstudio.core.data.paste import parse_points
+
+
+def test_a_large_paste_is_read_as_fast_as_the_same_file(tmp_path):
+    rows = 300_000
+    text = "x\ty\n" + "".join(f"{i}\t{i * 0.5}\n" for i in range(rows))
+    path = tmp_path / "same.csv"
+    path.write_text(text)
+    start = time.perf_counter()
+    from_file = read_dataset(path)
+    file_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    pasted = parse_points(text)
+    paste_seconds = time.perf_counter() - start
+    assert len(pasted) == rows
+    np.testing.assert_array_equal(pasted.x, from_file.x)
+    np.testing.assert_array_equal(pasted.y, from_file.y)
+    # the careful parser is 10 to 15 times slower than the file's fast one
+    assert paste_seconds < 3 * file_seconds + 0.2, (paste_seconds, file_seconds)
+
+
+def test_a_pasted_decimal_comma_table_reads_as_a_file_reads_it(tmp_path):
+    text = "1,5\t2,25\n-3\t4,125\n"
+    (tmp_path / "t.csv").write_text(text)
+    pasted, from_file = parse_points(text), read_dataset(tmp_path / "t.csv")
+    np.testing.assert_array_equal(pasted.x, from_file.x)
+    np.testing.assert_array_equal(pasted.y, [2.25, 4.125])

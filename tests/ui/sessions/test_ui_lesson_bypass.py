@@ -1,0 +1,62 @@
+"""Lesson locks that other controls went around: a locked setting changes by no other way
+(a click on the landscape, the learning-rate gauge's button)."""
+
+from __future__ import annotations
+
+from gdstudio.core.files.lesson_rules import Lesson
+
+
+def set_lesson(window, locked):
+    window.session_files.lesson_view.set_lesson(Lesson("Locks", tuple(locked), (), False))
+
+
+def test_a_locked_start_is_not_set_by_a_click_on_the_landscape(window, qtbot):
+    before = window.panel.config()
+    set_lesson(window, ("init_w", "init_b", "random_init"))
+    window.landscape_plot.startRequested.emit(1.25, 2.5)  # as a click or a drag there does
+    after = window.panel.config()
+    assert (after.init_w, after.init_b) == (before.init_w, before.init_b) == (-10.0, -20.0)
+    assert window.panel.init_w.text() == "-10.0"
+    assert "locked by the lesson" in window.statusBar().currentMessage()
+    window.session_files.clear_lesson()
+    window.landscape_plot.startRequested.emit(1.25, 2.5)
+    assert window.panel.config().init_w == 1.25
+
+
+def test_a_locked_learning_rate_is_not_set_by_use_optimal_step(window, qtbot):
+    before = window.panel.config().learning_rate
+    set_lesson(window, ("learning_rate",))
+    button = window.panel.lr_gauge.use_optimal
+    button.click()
+    assert window.panel.config().learning_rate == before == 0.1
+    assert not button.isEnabled()
+    window.session_files.clear_lesson()
+    assert button.isEnabled()
+    button.click()
+    assert window.panel.config().learning_rate != before
+
+
+def test_clearing_a_lesson_leaves_nesterov_greyed_without_momentum(window):
+    window.panel.impl.setCurrentIndex(window.panel.impl.findData("module"))
+    assert window.panel.momentum.value() == 0.0
+    assert not window.panel.nesterov.isEnabled()  # (Nesterov needs momentum)
+    set_lesson(window, ("nesterov", "momentum"))
+    window.session_files.clear_lesson()
+    assert not window.panel.nesterov.isEnabled()
+    assert window.panel.momentum.isEnabled()
+    window.panel.momentum.setText("0.9")
+    assert window.panel.nesterov.isEnabled()
+
+
+def test_a_lesson_that_locks_the_spray_or_predict_mode_turns_it_off(window, qtbot):
+    """The spray brush or predict mode on when a lesson locks it is turned off: greyed, it
+    could not be turned off, and clicks on the plot kept spraying."""
+    window.act_spray.setChecked(True)
+    window.act_predict.setChecked(True)
+    assert window.classroom.spray.active and window.classroom.predict.on
+    set_lesson(window, ("spray", "predict"))
+    assert not window.act_spray.isChecked() and not window.act_spray.isEnabled()
+    assert not window.classroom.spray.active
+    assert not window.act_predict.isChecked() and not window.classroom.predict.on
+    window.session_files.clear_lesson()
+    assert window.act_spray.isEnabled() and not window.act_spray.isChecked()

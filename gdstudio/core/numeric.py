@@ -111,19 +111,6 @@ def sci(mantissa: float, exp2: int, digits: int = 4) -> str:
     return f"{sign}{text}e{e:+d}"
 
 
-def scaled_float(mantissa: float, exp2: int) -> float | None:
-    """``mantissa * 2**exp2`` as a float64, or None when it overflows or underflows to a
-    subnormal (where the digits would be lost)."""
-    if mantissa == 0:
-        return 0.0
-    if not math.isfinite(mantissa):
-        return None
-    lg2 = math.log2(abs(mantissa)) + exp2
-    if lg2 >= 1024 or lg2 < -1022:
-        return None
-    return math.ldexp(mantissa, exp2)
-
-
 def fmt(value: float, digits: int = 6) -> str:
     """A finite float with ``digits`` significant digits; never 'nan' or 'inf'."""
     if value is None or not math.isfinite(value):

@@ -65,11 +65,6 @@ def lr_values(config, count: int) -> np.ndarray:
     return np.multiply.accumulate(factors)
 
 
-def lr_at(config, epoch: int) -> float:
-    """The learning rate of epoch ``epoch`` (from 0)."""
-    return float(lr_values(config, epoch + 1)[-1])
-
-
 def schedule_words(config) -> str:
     """``'StepLR(step_size=10, gamma=0.5)'``, ``'ExponentialLR(gamma=0.9)'`` or ``''``."""
     if config.lr_schedule == "step":

@@ -222,14 +222,3 @@ def summarize(dataset, config: TrainConfig, last: EpochRecord | None, status: st
         optimum=None if optima is None else optima.own, name=name,
         lsq=None if optima is None else optima.lsq, partial=partial, stop=converged,
     )
-
-
-def write_outputs(history_path, records, params_path, runs) -> None:
-    """Write a history and/or parameters file all-or-nothing."""
-    files = []
-    if history_path:
-        files.append((history_path, history_chunks(records)))
-    if params_path:
-        files.append((params_path, (params_text(runs),)))
-    if files:
-        write_files(files)

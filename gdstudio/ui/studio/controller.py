@@ -308,10 +308,6 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, Numbe
         self.select_runs(self.selected_runs - keys)
 
     # ================================================================= export
-    def export_rows(self) -> list[RunSummary]:
-        """The kept runs, then the current one under the name it would be kept as."""
-        return self.exports.rows()
-
     def can_export_parameters(self) -> bool:
         return self.exports.can_export_parameters()
 

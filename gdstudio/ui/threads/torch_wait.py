@@ -56,9 +56,6 @@ class TorchWait:
         self.torch_loading.start()
         return True
 
-    def cancel_waiting_run(self) -> None:
-        self._waiting_run = None
-
     @Slot(object)
     def _on_torch_loading_torchLoaded(self, error) -> None:
         waiting, self._waiting_run = self._waiting_run, None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -20,7 +18,6 @@ class MessageBoxes:
     def __init__(self, parent: QWidget):
         self.parent = parent
         self.boxes: list[QMessageBox] = []
-        self._accepted: set[str] = set()
 
     def show(self, title: str, text: str, level=MessageLevel.WARNING) -> None:
         box = QMessageBox(ICONS[level], title, text, QMessageBox.StandardButton.Ok,
@@ -29,23 +26,6 @@ class MessageBoxes:
         box.finished.connect(lambda *_: self.boxes.remove(box) if box in self.boxes else None)
         self.boxes.append(box)
         box.open()
-
-    def confirm(self, title: str, text: str, accept_text: str,
-                then: Callable[[], object]) -> bool:
-        """True if the user has just accepted this question (the answer is used up);
-        otherwise ask it without blocking (``accept_text`` or Cancel; asked once at a time)
-        and return False: ``then`` is called when the user accepts, to try again."""
-        if title in self._accepted:
-            self._accepted.discard(title)
-            return True
-
-        def accepted():
-            self._accepted.add(title)
-            then()
-
-        self.ask(title, text, [(accept_text, QMessageBox.ButtonRole.AcceptRole, accepted),
-                               (QMessageBox.StandardButton.Cancel, None, None)], escape=1)
-        return False
 
     def ask(self, title: str, text: str, buttons, escape: int | None = None) -> None:
         """Ask ``text`` without blocking, asked once at a time (asking again brings the open

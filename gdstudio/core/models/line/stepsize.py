@@ -35,8 +35,6 @@ import numpy as np
 from gdstudio.core.errors import DataError
 from gdstudio.core.numeric import centred_moments, scale_exponent
 
-RULES = ("batch", "per-point", "mini-batch")
-
 
 def _fmt(value: float, digits: int) -> str:
     """A finite float for a message (never 'nan' or 'inf')."""

@@ -230,25 +230,30 @@ def _train(argv: list[str], signals: StopSignals) -> int:
 
 
 def _run(args, run, optimum, history, files, signals) -> int:
-    from gdstudio.core.models.line.optimum import optimum_lines
+    """Train, streaming the history, then write the outputs; the exit code."""
+    order = [name for name in ("history", "params", "figure", "script") if getattr(args, name)]
+    out = SafeStdout(sys.stdout)
+    drawn = _stream(args, run, history, files, order, out)
+    return _finish(args, run, optimum, files, order, out, drawn, signals)
+
+
+def _stream(args, run, history, files, order, out):
+    """Print and write each epoch's row as it comes; the losses and path of the figure
+    (None without one)."""
     from gdstudio.core.training.results import (
         HISTORY_HEADER_LINE,
         HISTORY_STD_HEADER_LINE,
         history_row,
         history_row_std,
-        params_text,
     )
 
     dataset, config, init = run.dataset, run.config, run.init
-    order = [name for name in ("history", "params", "figure", "script") if getattr(args, name)]
-    hist, par, fig = (order.index(n) if n in order else None
-                      for n in ("history", "params", "figure"))
-    drawn = None if fig is None else ([], [init])  # the losses and the path, for the figure
+    hist = order.index("history") if "history" in order else None
+    drawn = None if "figure" not in order else ([], [init])
     files.open()
     std = run.standardized
     if hist is not None:
         files.write(hist, HISTORY_HEADER_LINE if std is None else HISTORY_STD_HEADER_LINE)
-    out = SafeStdout(sys.stdout)
     if not args.quiet:
         print(f"# {len(dataset)} points; {config.describe()}; start w={init[0]!r}, "
               f"b={init[1]!r}", file=out)
@@ -269,6 +274,15 @@ def _run(args, run, optimum, history, files, signals) -> int:
             if out.error is not None:
                 break  # standard output failed: the run stops (status "stopped")
     history.close()
+    return drawn
+
+
+def _finish(args, run, optimum, files, order, out, drawn, signals) -> int:
+    """The final lines, the parameters, figure and script files, and the exit code."""
+    from gdstudio.core.models.line.optimum import optimum_lines
+    from gdstudio.core.training.results import params_text
+
+    dataset, config = run.dataset, run.config
     diverged = run.diverged
     code = EXIT_DIVERGED if diverged is not None else EXIT_OK
     summary = run.summarize(optimum)
@@ -286,10 +300,11 @@ def _run(args, run, optimum, history, files, signals) -> int:
         say(f"gdstudio train: cannot write to standard output ({out.reason}); the run was "
             "stopped and no file was written.")
         return EXIT_USAGE
-    if par is not None:
-        files.write(par, params_text([summary]))
+    if "params" in order:
+        files.write(order.index("params"), params_text([summary]))
     if drawn is not None:
-        files.write(fig, figure_bytes(args.figure, run, summary, optimum, *drawn))
+        files.write(order.index("figure"),
+                    figure_bytes(args.figure, run, summary, optimum, *drawn))
     if args.script:
         write_script_files(files, order.index("script"), args.script, dataset, config)
     files.commit()

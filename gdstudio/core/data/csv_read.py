@@ -285,7 +285,9 @@ class _Reader:
         return f"split at {SEPARATOR_NAMES[self.sep or ',']}s"
 
 
-def _parse_careful(path: str, raw: bytes, dtype: str, watch: _Progress) -> tuple[array, array]:
+# One pass over the rows that names the first bad one exactly: its branches are the rules.
+def _parse_careful(path: str, raw: bytes, dtype: str,  # noqa: C901
+                   watch: _Progress) -> tuple[array, array]:
     reader = _Reader(path, raw)
     decimal_comma = reader.sep in (";", "\t")
     xs, ys = array("d"), array("d")

@@ -140,7 +140,9 @@ def lr_stepper(config: TrainConfig, impl):
     return advance
 
 
-def run_epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],
+# The training loop is one function on purpose: it is the hot path, and its steps happen in
+# the order the tutorials' loops take them (the parity tests hold it to that, bit for bit).
+def run_epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],  # noqa: C901
                control: TrainingControl | None = None,
                progress: Callable[[EpochProgress], None] | None = None, path=None,
                state: EngineState | None = None, until: int | None = None):

@@ -167,7 +167,7 @@ def _int(value):
     return None
 
 
-def read(settings, *, epochs_max: int, batch_max: int, seed_max: int,
+def read(settings, *, epochs_max: int, batch_max: int, seed_max: int,  # noqa: C901 (one check a key)
          speeds: int) -> Restored:
     """Read and check every value of ``settings`` (a QSettings)."""
     out = Restored()

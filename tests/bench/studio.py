@@ -15,7 +15,9 @@ from .common import LR, app, data, epochs_for, new_window, run_window, set_panel
 
 HEADLESS = f"""
 import json, statistics, sys, time
-from gdstudio.core import TrainConfig, random_line, train
+from gdstudio.core.data.dataset import random_line
+from gdstudio.core.settings.config import TrainConfig
+from gdstudio.core.training.engine import train
 n, epochs, repeats = map(int, sys.argv[1:4])
 d = random_line(n, seed=0)
 cfg = TrainConfig(learning_rate={LR!r}, epochs=epochs, init_w=-1.0, init_b=1.0)

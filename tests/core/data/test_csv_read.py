@@ -30,7 +30,8 @@ CHILD = textwrap.dedent(
     resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
     mode, path = sys.argv[1], sys.argv[2]
     if mode == "read":
-        from gdstudio.core import DataError, read_dataset
+        from gdstudio.core.data.csv_read import read_dataset
+        from gdstudio.core.errors import DataError
         if len(sys.argv) > 3:  # stat() says "a regular file", whatever the name is now
             regular = os.stat(sys.argv[3])
             real_stat = os.stat

@@ -188,7 +188,8 @@ def test_core_writer_failure_changes_nothing(tmp_path, monkeypatch, writer, faul
 KILL_SCRIPT = textwrap.dedent(
     """
     import os, sys, time
-    from gdstudio.core import atomic, csvio
+    from gdstudio.core import atomic
+    from gdstudio.core.data import csv_io as csvio
     from gdstudio.core.training.results import write_history, write_params
     sys.path.insert(0, sys.argv[3])
     from kill_content import build
@@ -236,7 +237,8 @@ KILL_SCRIPT = textwrap.dedent(
 
 KILL_CONTENT = textwrap.dedent(
     """
-    from gdstudio.core import TrainConfig, noisy_line
+    from gdstudio.core.data.dataset import noisy_line
+    from gdstudio.core.settings.config import TrainConfig
     from gdstudio.core.training.engine import EpochRecord
     from gdstudio.core.training.results import RunSummary
 

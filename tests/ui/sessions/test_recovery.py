@@ -22,7 +22,7 @@ from tests.paths import ROOT
 DRIVER = r"""
 import json, os, sys
 from PySide6.QtCore import QTimer
-from gdstudio.ui import main_window
+from gdstudio.ui.window import main_window
 
 mode = os.environ["DRIVER_MODE"]
 show = main_window.MainWindow.show

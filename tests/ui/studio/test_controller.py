@@ -454,7 +454,7 @@ NO_QAPPLICATION = textwrap.dedent(
     import sys
     from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
     app = QCoreApplication([])
-    from gdstudio.core import TrainConfig
+    from gdstudio.core.settings.config import TrainConfig
     from gdstudio.ui.studio.controller import StudioController
     c = StudioController()
     loop = QEventLoop()

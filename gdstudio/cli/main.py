@@ -1,7 +1,7 @@
 """Command line: ``gdstudio [FILE.csv | FILE.gdstudio]`` opens the studio; ``gdstudio train
 ...`` runs headless.
 
-Exit status of ``gdstudio train`` (the README says the same):
+Exit status of ``gdstudio train`` (the user guide says the same):
 
 - 0: done.
 - 2: bad input or usage, an output that may not be written, or standard output failing (a

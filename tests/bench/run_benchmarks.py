@@ -10,9 +10,9 @@ Groups: engine, studio, latency, sgd, large, landscape, edit (speed; modules of 
 cli-memory and window-memory (``memory.py``; ``memory`` names both), startup
 (``startup.py``). Each group runs in a fresh process.
 
-A run of every group writes ``tests/bench/results/benchmarks.md`` (the README's table) and
-``benchmarks.json``; a run with ``--only`` writes ``benchmarks-<groups>.md`` and ``.json``
-beside them and leaves the full results alone.
+A run of every group writes ``tests/bench/results/benchmarks.md`` (the table of Speed, in
+``results/README.md``) and ``benchmarks.json``; a run with ``--only`` writes
+``benchmarks-<groups>.md`` and ``.json`` beside them and leaves the full results alone.
 Kept out of the test suite: no module here is named ``test_*.py``, and ``conftest.py`` here
 tells pytest to collect nothing.
 """

@@ -150,8 +150,9 @@ def test_script_is_written_through_a_link(tmp_path, capsys):
         learning_rate=0.05, epochs=6, init_w=-10.0, init_b=-20.0))
 
 
-def readme_example() -> str:
-    """The README's example: the script of tutorial 1's data and what it prints."""
+def guide_example() -> str:
+    """The guide's example (The code behind a run): the script of tutorial 1's data and what it
+    prints."""
     from gdstudio.core.training.lifecycle import TrainingRun
     from gdstudio.core.training.results import history_row
 
@@ -162,7 +163,7 @@ def readme_example() -> str:
             "```console\n$ python run.py\nepoch,loss,w,b\n" + "\n".join(rows) + "\n```\n")
 
 
-def test_readme_shows_the_script_the_code_writes():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = readme.index("<!-- script:start -->\n") + len("<!-- script:start -->\n")
-    assert readme[start:readme.index("<!-- script:end -->")] == readme_example()
+def test_the_guide_shows_the_script_the_code_writes():
+    page = (ROOT / "resources" / "guide" / "code-behind-a-run.md").read_text(encoding="utf-8")
+    start = page.index("<!-- script:start -->\n") + len("<!-- script:start -->\n")
+    assert page[start:page.index("<!-- script:end -->")] == guide_example()

@@ -88,7 +88,7 @@ def _names(raw, key: str) -> tuple[str, ...]:
         if name not in LESSON_CONTROLS:
             shown = name if len(name) <= 40 else name[:40] + "…"
             raise LessonError(f"'{key}' names an unknown control {shown!r}; the controls are "
-                              f"listed in the README (Lesson files).")
+                              f"listed in the user guide (Sessions and lessons).")
         if name not in names:
             names.append(name)
     return tuple(names)

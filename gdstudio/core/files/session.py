@@ -1,7 +1,8 @@
 """Session files (``.gdstudio``): the data, the settings, the kept runs, the current run, the
 view options and a lesson, in one versioned JSON document. No Qt here.
 
-The format is described key by key in the README (*Session files*). In short::
+The format is described key by key in the user guide (resources/guide/sessions-and-lessons.md).
+In short::
 
     {"format": "gdstudio-session", "version": 1, "saved_by": "gdstudio 0.1.0",
      "data": {"dtype": "float32", "x": [...], "y": [...]},

@@ -10,7 +10,7 @@ are redrawn when the view's range changes. Residuals are drawn for up to
 R² comes in O(1) from the data's exact MSE landscape when the overlay is given one
 (:func:`exact_r2`), whatever the number of points: computed from the points it is several
 passes over them, and on the GUI thread while a pure-Python training loop holds the
-interpreter lock each pass waits for it (about 35 ms on 100,000 points, see README, Speed).
+interpreter lock each pass waits for it (about 35 ms on 100,000 points; tests/bench/results).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ points in pieces of :data:`CHUNK` points: each full piece is a ``QGraphicsPathIt
 once into a cached pixmap, and only the open piece at the end is stroked again when points
 arrive. The pieces are Qt's own items, so painting them runs no Python: on the GUI thread
 each Python ``paint`` waits for the interpreter lock that a pure-Python training loop holds
-(see README, Speed), and a whole path re-stroked every frame (up to 20,000 points) cost
+(tests/bench/results/README.md), and a whole path re-stroked every frame (up to 20,000 points) cost
 about as much as the rest of the window's frame.
 """
 

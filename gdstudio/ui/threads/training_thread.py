@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 #: long for the lock a pure-Python training loop holds: on a quiet machine a stochastic run
 #: with the three views live made the 10 ms timer late by p95 63 ms at 1 ms, 24 ms at
 #: 0.5 ms, 12 ms at 0.2 ms and 9–10 ms at 0.1 ms, with as many epochs trained
-#: (``tests/bench/landscape.py``; README, Speed).
+#: (``tests/bench/landscape.py``; tests/bench/results/README.md).
 GUI_SWITCH_INTERVAL = 0.0001
 
 #: Every training QThread that has started and not yet been waited for (tests check it).
@@ -183,7 +183,7 @@ class TrainingSession(QObject):
         collect_garbage_on_gui_thread()  # no training thread may destroy a Qt object
         # A training thread running pure-Python loops (analytic stochastic descent) keeps the
         # interpreter lock for up to the switch interval each time the GUI thread asks for
-        # it; at Python's 5 ms the window's frames took hundreds of ms (see README, Speed)
+        # it; at Python's 5 ms the window's frames took hundreds of ms (tests/bench/results)
         sys.setswitchinterval(min(sys.getswitchinterval(), GUI_SWITCH_INTERVAL))
         self.state = RunState.IDLE
         self.history = History()

@@ -25,7 +25,7 @@ from gdstudio.ui.views.timeline import LIVE_ROBUST_POINTS
 #: The loss curve, readout and progress bar update at most this often while training
 #: (seconds); the fit line moves with every batch of epochs (at most 30 a second, see
 #: training.EMIT_INTERVAL), which looks live and leaves the training thread most of the
-#: interpreter (see README, Speed).
+#: interpreter (see tests/bench/results/README.md).
 SLOW_UPDATE = 0.1
 
 

@@ -54,7 +54,7 @@ def test_the_presets_say_what_they_show():
     outlier = make("line-outlier")
     off = outlier.y - (2 * outlier.x + 1)
     assert sorted(off.tolist()) == [0.0] * 9 + [23.0]
-    assert exact_least_squares(outlier) == (Fraction(491, 165), Fraction(-12, 11))  # README
+    assert exact_least_squares(outlier) == (Fraction(491, 165), Fraction(-12, 11))  # the guide
 
 
 @pytest.mark.parametrize(("text", "x", "y"), [

@@ -329,14 +329,27 @@ def test_every_lesson_control_name_is_known():
     assert {"learning_rate", "optimizer", "generate", "point_editing"} <= set(LESSON_CONTROLS)
 
 
-def test_the_readme_lesson_example_is_a_valid_lesson():
+def lesson_files_section() -> str:
+    """The guide's section on lesson files (resources/guide/sessions-and-lessons.md)."""
+    page = (ROOT / "resources" / "guide" / "sessions-and-lessons.md").read_text(encoding="utf-8")
+    return page.split("## Lesson files\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_guide_lesson_example_is_a_valid_lesson():
 
     from gdstudio.core.files.lesson_rules import lesson_from_json
 
-    readme = (ROOT / "README.md").read_text()
-    block = readme.split("**Lesson files.**", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    block = lesson_files_section().split("```json", 1)[1].split("```", 1)[0]
     lesson = lesson_from_json(json.loads("{" + block + "}")["lesson"])
     assert lesson.presentation and "learning_rate" not in lesson.locked
+
+
+def test_the_guide_names_every_lesson_control():
+    """The error for an unknown control name sends the teacher to this list."""
+    from gdstudio.core.files.lesson_rules import OTHER_CONTROLS
+
+    section = lesson_files_section()
+    assert [name for name in OTHER_CONTROLS if f"`{name}`" not in section] == []
 
 
 KEEP_SAVING = r"""

@@ -86,7 +86,11 @@ ACTIONS = (
                "Full screen, large text and thick lines, side panels folded away",
                checkable=True, short="Present"),
     ActionSpec("leave_presentation", "Leave presentation", "Esc"),
-    ActionSpec("shortcuts", "&Keyboard shortcuts", "F1"),
+    ActionSpec("user_guide", "&User guide", "F1",
+               "The guide to the studio, in a window of its own"),
+    ActionSpec("context_help", "&Help on this panel", "Shift+F1",
+               "The guide's section about the panel or view under the mouse pointer"),
+    ActionSpec("shortcuts", "&Keyboard shortcuts"),
     ActionSpec("about", "&About"),
 )
 
@@ -104,7 +108,7 @@ MENUS = (
               "keep", "remove")),
     ("&View", ("fit_view", "presentation", None, "log", "optimum", None, "landscape",
                "curvature", None, "pytorch_code", None, "docks")),
-    ("&Help", ("shortcuts", "about")),
+    ("&Help", ("user_guide", "context_help", None, "shortcuts", "about")),
 )
 
 #: The run toolbar: actions by name, None for a separator and "speed" for the speed box.

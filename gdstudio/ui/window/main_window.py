@@ -19,6 +19,7 @@ from gdstudio.ui.classroom.presentation import Presentation
 from gdstudio.ui.classroom.status_room import StatusRoom
 from gdstudio.ui.exports.figure_export import FigureExport
 from gdstudio.ui.exports.script_view import ScriptViews
+from gdstudio.ui.help.context_help import GuideHelp
 from gdstudio.ui.panels.compare_list import CompareView
 from gdstudio.ui.panels.generator_dialog import GenerateDialog
 from gdstudio.ui.sessions.session_files import SessionFiles
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
             lambda *_: self.figure_export.ask())
         self.script_views = ScriptViews(self)  # View ▸ PyTorch code, File ▸ Export script
         self.training_extras = TrainingExtras(self)  # Continue, the learning-rate curve
+        self.guide_help = GuideHelp(self)  # Help ▸ User guide (F1), a panel's section (Shift+F1)
 
         self.fit_to_screen()
         self._restore_settings()

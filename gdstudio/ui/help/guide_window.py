@@ -63,6 +63,11 @@ def page_document(page: Page, folder: Path | None) -> QTextDocument:
     return doc
 
 
+def lay_out(doc: QTextDocument) -> None:
+    """Lay the whole document out now (Qt otherwise lays out as far as is shown)."""
+    doc.documentLayout().blockBoundingRect(doc.lastBlock())
+
+
 def headings(doc: QTextDocument) -> list:
     """The heading blocks of a rendered page, in order."""
     blocks, block = [], doc.begin()
@@ -173,8 +178,12 @@ class GuideWindow(QWidget):
         if self.folder is not None:
             doc.setBaseUrl(QUrl.fromLocalFile(str(self.folder) + "/"))
         self.browser.setMarkdown(page.text)
+        # The page is laid out whole before the headings and pictures are changed: Qt lays
+        # out lazily, and changed while half laid out, some paragraphs got no lines at all.
+        lay_out(doc)
         self._name_headings(doc)
         self._fit_pictures(doc)
+        lay_out(doc)
         self.setWindowTitle(f"{page.title} — Gradient Descent Studio user guide")
         row = list(self.pages).index(page.name)
         if self.page_list.currentRow() != row:

@@ -145,7 +145,6 @@ class GuideWindow(QWidget):
         if not self.pages:
             self.search_field.setEnabled(False)
             self.browser.setPlainText(missing_text())
-            self.status.setText(missing_text())
 
     # ------------------------------------------------------------------ pages
     def show_topic(self, topic: str) -> bool:
@@ -315,11 +314,12 @@ class GuideWindow(QWidget):
                                    f"page{'s' if pages > 1 else ''}")
 
     def _context(self, hit: Hit) -> str:
-        text = self.document(hit.page).toPlainText().replace("\u2029", " ")
-        text = text.replace("\n", " ")
-        before = text[max(hit.start - CONTEXT, 0):hit.start]
-        after = text[hit.end:hit.end + CONTEXT]
-        return f"…{before}{text[hit.start:hit.end]}{after}…"
+        """The words around a place found, from its paragraph."""
+        block = self.document(hit.page).findBlock(hit.start)
+        text = block.text().replace("\u2028", " ")
+        start, end = hit.start - block.position(), hit.end - block.position()
+        before = text[max(start - CONTEXT, 0):start]
+        return f"…{before}{text[start:end]}{text[end:end + CONTEXT]}…"
 
     @Slot()
     def next_hit(self) -> None:

@@ -3,6 +3,11 @@
 :class:`StudioController` takes a :class:`StudioSnapshot` of itself after every change and
 announces :func:`enabled_actions` of it; the window only applies the result to its actions,
 buttons and panels.
+
+The data's locks are one rule too, :func:`lock_refusal`: a run in progress, a CSV file being
+imported and a lesson's locks each refuse some of the ways to change the data
+(:data:`DATA_WAYS`). The controller asks it before every change (its ``edit_allowed``), and
+:func:`enabled_actions` greys every action it would refuse, so the two always agree.
 """
 
 from __future__ import annotations
@@ -20,7 +25,59 @@ ACTION_NAMES = (
     "paste_points", "spray",
     "continue",
     "presets",
+    "open_session",
 )
+
+#: Every way to change the data, and the lesson controls whose lock refuses it (see
+#: :data:`gdstudio.core.files.lesson_rules.OTHER_CONTROLS`). Adding, moving and deleting
+#: points are point editing however they are asked for: a click or a drag on the plot, the
+#: Delete key, the spray brush, a paste. ``replace`` is a whole data set the studio puts in
+#: (a session being opened, a generated line once its dialog is accepted); opening a session
+#: replaces the lesson itself, so no lesson locks it (a run or an import does).
+DATA_WAYS: dict[str, tuple[str, ...]] = {
+    "add": ("point_editing",),
+    "move": ("point_editing",),
+    "delete": ("point_editing", "delete"),
+    "spray": ("point_editing", "spray"),
+    "paste_points": ("point_editing", "paste_points"),
+    "generate": ("generate",),
+    "clear": ("clear",),
+    "import": ("import",),
+    "presets": ("presets",),
+    "undo": ("undo",),
+    "redo": ("redo",),
+    "replace": (),
+    "open_session": (),
+}
+
+#: The refusals of :func:`lock_refusal`: said in the status bar when a change is refused,
+#: and the tip of each action it greys.
+RUN_LOCKED = "The data is locked while training runs: stop it (Shift+F5) to edit."
+IMPORTING = "A CSV file is being imported: wait for it, or cancel it."
+#: How a lesson's refusal names what it locks.
+_LESSON_WORDS = {
+    "point_editing": "Point editing",
+    "delete": "Deleting points",
+    "spray": "The spray brush",
+    "paste_points": "Paste points",
+    "generate": "Generate noisy line",
+    "clear": "Clear points",
+    "import": "Import CSV",
+    "presets": "Open preset",
+    "undo": "Undo",
+    "redo": "Redo",
+}
+
+
+def lesson_refusal(name: str) -> str:
+    """The refusal of a change that the lesson's lock of control ``name`` forbids."""
+    return f"{_LESSON_WORDS[name]} is locked by the lesson."
+
+
+def lesson_lock(lesson_locks, way: str) -> str | None:
+    """The lesson control among ``lesson_locks`` that locks ``way`` (a key of
+    :data:`DATA_WAYS`), or None."""
+    return next((name for name in DATA_WAYS[way] if name in lesson_locks), None)
 
 
 class MessageLevel(Enum):
@@ -59,19 +116,37 @@ class StudioSnapshot:
     importing: bool = False
     #: The current run has ended (done, stopped or converged) and can be continued.
     continuable: bool = False
+    #: The lesson controls the lesson locks (or hides): see :data:`DATA_WAYS`.
+    lesson_locks: frozenset[str] = frozenset()
+
+
+def lock_refusal(s: StudioSnapshot, way: str) -> str | None:
+    """Why the data may not be changed by ``way`` (a key of :data:`DATA_WAYS`) in the state
+    ``s``, or None (it may): the lesson's lock first (it outlasts the run), then a CSV file
+    being imported, then an active run (running or paused)."""
+    name = lesson_lock(s.lesson_locks, way)
+    if name is not None:
+        return lesson_refusal(name)
+    if s.importing:
+        return IMPORTING
+    if s.state is not RunState.IDLE:
+        return RUN_LOCKED
+    return None
 
 
 def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
     """Which actions are enabled in the state ``s`` (a key for each of :data:`ACTION_NAMES`).
 
-    Editing the data and the settings is locked while a run is active (running or paused);
-    Train and Step resume a paused run, or start one on some data (with an invalid setting
-    they stay enabled, and pressing them says which setting is invalid and why); a run
-    can be kept once, when it has ended with at least one epoch.
+    Editing the data and the settings is locked while a run is active (running or paused),
+    and every way to change the data that :func:`lock_refusal` refuses is disabled; Train
+    and Step resume a paused run, or start one on some data (with an invalid setting they
+    stay enabled, and pressing them says which setting is invalid and why); a run can be
+    kept once, when it has ended with at least one epoch.
     """
     idle = s.state is RunState.IDLE
     active = not idle
     edit = idle and not s.importing  # (an import starts only when idle)
+    free = {way: lock_refusal(s, way) is None for way in DATA_WAYS}
     # Train with an invalid field is not greyed: pressing it says which field and why.
     can_start = edit and s.points > 0
     return {
@@ -80,33 +155,29 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
         "stop": active,
         "step": s.state is RunState.PAUSED or can_start,
         "reset": active or s.epochs > 0 or s.has_result,  # (a run stopped in its first epoch)
-        "import": edit,
+        "import": free["import"],
         "save": True,
-        "generate": edit,
-        "clear": edit,
-        "delete": edit and s.points_selected,
-        "undo": edit and s.can_undo,
-        "redo": edit and s.can_redo,
+        "generate": free["generate"],
+        "clear": free["clear"],
+        "delete": free["delete"] and s.points_selected,
+        "undo": free["undo"] and s.can_undo,
+        "redo": free["redo"] and s.can_redo,
         "keep": idle and s.has_result and not s.result_kept and s.epochs > 0,
         "remove": s.runs_selected,
         "export_params": s.kept_runs > 0 or s.has_result,
         "export_history": idle and s.epochs > 0 and not s.exporting,
         "settings": idle,
-        "paste_points": edit,
-        "spray": edit,
+        "paste_points": free["paste_points"],
+        "spray": free["spray"],
         "continue": edit and s.continuable,
-        "presets": edit,  # File ▸ Open preset replaces the data
+        "presets": free["presets"],  # File ▸ Open preset replaces the data
+        "open_session": free["open_session"],
     }
-
-
-#: Why a disabled action cannot be used: the tooltip of its button and its status tip.
-_LOCKED = "The data is locked while a run is active: stop the run first."
-_IMPORTING = "A CSV file is being imported: wait for it, or cancel it."
 
 
 def _start_reason(s: StudioSnapshot) -> str:
     if s.importing:
-        return _IMPORTING
+        return IMPORTING
     if s.state is RunState.RUNNING:
         return "A run is going: pause or stop it first."
     return "No data: click the plot to add points, or generate or import some."
@@ -114,9 +185,9 @@ def _start_reason(s: StudioSnapshot) -> str:
 
 def disabled_reasons(s: StudioSnapshot) -> dict[str, str]:
     """Why each action that :func:`enabled_actions` disables in the state ``s`` is
-    disabled, by name (only disabled actions; ``settings`` is not an action)."""
+    disabled, by name (only disabled actions; ``settings`` is not an action). A way to
+    change the data that is locked says the lock's refusal (:func:`lock_refusal`)."""
     active = s.state is not RunState.IDLE or s.importing
-    locked = _IMPORTING if s.importing else _LOCKED
     unended = "Wait for the run to end (or stop it)."
     reasons = {
         "train": _start_reason(s),
@@ -125,28 +196,25 @@ def disabled_reasons(s: StudioSnapshot) -> dict[str, str]:
                   else "No run is going."),
         "stop": "No run is going.",
         "reset": "Nothing to reset: no run yet.",
-        "import": locked,
-        "presets": locked,
-        "generate": locked,
-        "clear": locked,
-        "paste_points": locked,
-        "spray": locked,
-        "delete": locked if active else "No point selected: click a point (Shift-click "
-                                         "for more) to select it.",
-        "undo": locked if active else "Nothing to undo.",
-        "redo": locked if active else "Nothing to redo.",
+        "delete": "No point selected: click a point (Shift-click for more) to select it.",
+        "undo": "Nothing to undo.",
+        "redo": "Nothing to redo.",
         "keep": (unended if active else
                  "This run is already kept." if s.result_kept else
                  "Train a run first." if not s.has_result else
                  "A run with no epoch cannot be kept."),
         "remove": "No kept run selected: select one in the list.",
         "export_params": "Nothing to export yet: train a run first.",
-        "continue": (_IMPORTING if s.importing else unended if active else
+        "continue": (IMPORTING if s.importing else unended if active else
                      "No run to continue: train one first (a diverged run, or one opened "
                      "from a session file, cannot continue)."),
         "export_history": ("A history export is being written." if s.exporting else
                            unended if active else "No epochs to export yet: train a run "
                                                   "first."),
     }
+    for way in DATA_WAYS:
+        refusal = lock_refusal(s, way)
+        if refusal is not None and way in ACTION_NAMES:
+            reasons[way] = refusal  # (before "Nothing to undo.": the lock is why)
     enabled = enabled_actions(s)
     return {name: reason for name, reason in reasons.items() if not enabled[name]}

@@ -10,6 +10,7 @@ import pytest
 from gdstudio.core.training.runstate import RunState, RunStatus
 from gdstudio.ui.studio.action_state import (
     ACTION_NAMES,
+    RUN_LOCKED,
     StudioSnapshot,
     disabled_reasons,
     enabled_actions,
@@ -31,7 +32,7 @@ def test_every_action_has_an_answer():
 def test_a_fresh_studio_can_train_and_edit_but_not_keep_or_export():
     assert on(READY) == {"train", "step", "import", "save", "generate", "clear", "settings",
                          "paste_points", "spray",
-                         "presets"}
+                         "presets", "open_session"}
 
 
 @pytest.mark.parametrize("state", [RUNNING, PAUSED])
@@ -41,7 +42,7 @@ def test_an_active_run_locks_the_data_and_the_settings(state):
         epochs=5, has_result=True, kept_runs=2, runs_selected=True)
     enabled = on(everything)
     for name in ("import", "generate", "clear", "delete", "undo", "redo", "settings", "keep",
-                 "export_history", "paste_points", "spray", "presets"):
+                 "export_history", "paste_points", "spray", "presets", "open_session"):
         assert name not in enabled, name
     assert {"stop", "reset", "save", "remove", "export_params"} <= enabled
     assert ("pause" in enabled) is (state is RUNNING)
@@ -126,8 +127,10 @@ def test_train_says_which_of_its_conditions_is_missing():
 def test_locked_and_busy_actions_say_so():
     running = StudioSnapshot(state=RUNNING, points=100, epochs=3, can_undo=True)
     reasons = disabled_reasons(running)
-    for name in ("import", "generate", "clear", "undo", "paste_points", "spray"):
-        assert "stop the run" in reasons[name], name
+    for name in ("import", "generate", "clear", "undo", "paste_points", "spray", "presets",
+                 "open_session"):
+        assert reasons[name] == RUN_LOCKED, name
+    assert "stop it (Shift+F5)" in RUN_LOCKED
     exporting = dataclasses.replace(READY, epochs=3, has_result=True, exporting=True)
     assert "being written" in disabled_reasons(exporting)["export_history"]
     kept = dataclasses.replace(READY, epochs=3, has_result=True, result_kept=True)

@@ -22,7 +22,7 @@ def test_presets_are_greyed_while_a_run_is_active(window, qtbot):
     qtbot.waitUntil(lambda: c.state == "running", timeout=10_000)
     assert not entry.isEnabled()
     assert not any(a.isEnabled() for a in items)
-    assert "stop the run first" in entry.statusTip()
+    assert "stop it (Shift+F5)" in entry.statusTip()  # the words of the data's lock
     c.pause()
     qtbot.waitUntil(lambda: c.state == "paused", timeout=10_000)
     assert not entry.isEnabled()

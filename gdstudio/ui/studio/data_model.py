@@ -6,14 +6,20 @@ costs a few bytes however large the data set; a deletion keeps the deleted point
 edits that replace the whole data set (generate, import, clear) keep a data set, and those
 are held to a memory budget: past it the oldest edits are dropped (the newest one is always
 kept) and :attr:`UndoStack.trimmed` says so.
+
+Every change is announced with what it did, a :class:`DataEdit`
+(:attr:`DataModel.pointsChanged`): listeners update from it (the landscape moves one point in
+O(1) after an edit of one point).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from gdstudio.core.data.commands import Append, Delete, Move
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.data.tutorial import tutorial_line
 from gdstudio.ui.studio.memory import available_memory
@@ -24,6 +30,51 @@ def default_undo_budget() -> int:
     between 64 MB and 1 GB."""
     available = available_memory() or 0
     return max(64 * 2**20, min(2**30, available // 8))
+
+
+@dataclass(frozen=True, eq=False)
+class DataEdit:
+    """One change of the data: the data set ``before`` and ``after`` it, and what it did.
+
+    ``point`` is ``"add"``, ``"move"`` or ``"delete"`` when the edit added one point at the
+    end, moved one or deleted one (``index``: the point's index, in ``after`` for an added or
+    moved point, in ``before`` for a deleted one); None for any other change (several points,
+    undo, redo, a whole data set). ``replaced``: a new data set as a whole (generated,
+    imported, a preset, a session), which views fit their range to.
+    """
+
+    before: Dataset
+    after: Dataset
+    point: str | None = None
+    index: int | None = None
+    replaced: bool = False
+
+    @property
+    def old(self) -> tuple[float, float] | None:
+        """The moved or deleted point where it was (None for other edits)."""
+        if self.point not in ("move", "delete"):
+            return None
+        return self.before.x[self.index], self.before.y[self.index]
+
+    @property
+    def new(self) -> tuple[float, float] | None:
+        """The added or moved point where it is now (None for other edits)."""
+        if self.point not in ("add", "move"):
+            return None
+        return self.after.x[self.index], self.after.y[self.index]
+
+
+def describe(command, before: Dataset, after: Dataset, replaced: bool = False) -> DataEdit:
+    """The :class:`DataEdit` of ``command``, applied to ``before`` to give ``after``."""
+    if not replaced:
+        if (isinstance(command, Append) and command.index is None
+                and len(after) == len(before) + 1):
+            return DataEdit(before, after, "add", len(before))
+        if isinstance(command, Move) and len(after) == len(before):
+            return DataEdit(before, after, "move", command.index)
+        if isinstance(command, Delete) and len(set(command.indices)) == 1:
+            return DataEdit(before, after, "delete", command.indices[0])
+    return DataEdit(before, after, replaced=replaced)
 
 
 class _Edit:
@@ -82,17 +133,19 @@ class UndoStack(QObject):
     def undo(self) -> None:
         if self.canUndo():
             edit = self._edits[self._index - 1]
-            restored, _ = edit.inverse.apply(self._model.dataset)
+            before = self._model.dataset
+            restored, _ = edit.inverse.apply(before)
             self._index -= 1
-            self._model._set(restored)
+            self._model._set(DataEdit(before, restored))
             self.indexChanged.emit(self._index)
 
     def redo(self) -> None:
         if self.canRedo():
             edit = self._edits[self._index]
-            new, edit.inverse = edit.command.apply(self._model.dataset)
+            before = self._model.dataset
+            new, edit.inverse = edit.command.apply(before)
             self._index += 1
-            self._model._set(new)
+            self._model._set(DataEdit(before, new))
             self.indexChanged.emit(self._index)
 
     def clear(self) -> None:
@@ -132,8 +185,8 @@ class UndoStack(QObject):
 class DataModel(QObject):
     """Holds the current :class:`Dataset`; every change goes through :meth:`push`."""
 
-    #: The data set changed (any edit, undo or redo).
-    pointsChanged = Signal()
+    #: The data set changed (any edit, undo or redo): the :class:`DataEdit` that says how.
+    pointsChanged = Signal(object)
 
     def __init__(self, dataset: Dataset | None = None, parent=None,
                  undo_budget: int | None = None):
@@ -142,15 +195,17 @@ class DataModel(QObject):
         self.undo_stack = UndoStack(self, default_undo_budget() if undo_budget is None
                                     else undo_budget)
 
-    def push(self, command) -> None:
-        """Apply a core command (raises DataError before anything changes) and record it."""
-        new, inverse = command.apply(self.dataset)
-        self._set(new)
+    def push(self, command, replaced: bool = False) -> None:
+        """Apply a core command (raises DataError before anything changes) and record it;
+        ``replaced``: it gives a new data set as a whole (see :class:`DataEdit`)."""
+        before = self.dataset
+        new, inverse = command.apply(before)
+        self._set(describe(command, before, new, replaced))
         self.undo_stack.push(command, inverse)
 
-    def _set(self, dataset: Dataset) -> None:
-        self.dataset = dataset
-        self.pointsChanged.emit()
+    def _set(self, edit: DataEdit) -> None:
+        self.dataset = edit.after
+        self.pointsChanged.emit(edit)
 
 
 def announce_trimmed(status_bar, stack: UndoStack, dropped: int) -> None:

@@ -22,7 +22,7 @@ def paste_points(controller, text: str) -> bool:
     """Add the points of ``text`` (as a spreadsheet copies them, see
     :mod:`gdstudio.core.data.paste`) as one undoable edit; one message and no change if the text
     is not points or the data is locked."""
-    if not controller.edit_allowed():
+    if not controller.edit_allowed("paste_points"):
         return False
     try:
         points = parse_points(text, controller.model.dataset.dtype)
@@ -31,7 +31,7 @@ def paste_points(controller, text: str) -> bool:
         return False
     n = len(points)
     words = f"{n:,} point{'s' if n != 1 else ''}"
-    if controller.add_points(points, f"Paste {words}"):
+    if controller.add_points(points, f"Paste {words}", "paste_points"):
         controller.status(f"Pasted {words}; Ctrl+Z takes {'it' if n == 1 else 'them'} out "
                           "again.", 5000)
         return True

@@ -125,7 +125,7 @@ class SprayTool(QObject):
     def begin(self, x: float, y: float) -> bool:
         """Start a stroke at ``(x, y)`` (data coordinates); False if editing is locked."""
         self.finish()
-        if not self.controller.edit_allowed():
+        if not self.controller.edit_allowed("spray"):
             return False
         self.stroke = SprayStroke(self._pixel_size(), self.seed)
         self._cursor = (x, y)
@@ -166,7 +166,7 @@ class SprayTool(QObject):
             return False
         n = len(stroke)
         if self.controller.add_points(stroke.dataset(),
-                                      f"Spray {n} point{'s' if n != 1 else ''}"):
+                                      f"Spray {n} point{'s' if n != 1 else ''}", "spray"):
             self.controller.status(f"Sprayed {n:,} point{'s' if n != 1 else ''}.", 3000)
             return True
         return False

@@ -1,7 +1,8 @@
 """The controller's data numbers (least-squares line, optimum, step-size guide), kept current
 without freezing the window on large data.
 
-Part of :class:`gdstudio.ui.studio.controller.StudioController` (a mixin of it). The exact numbers
+A part of :class:`gdstudio.ui.studio.controller.StudioController`, which owns one
+:class:`NumbersFeed`. The exact numbers
 read every point (about 0.8 s at a million points). After an edit of one point (add, move,
 delete one) of more than :data:`ASYNC_LIMIT` points they are computed on a helper thread;
 meanwhile the numbers shown are an estimate: the least-squares line and the batch step-size
@@ -21,7 +22,6 @@ import math
 import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
-from gdstudio.core.data.commands import Append, Delete, Move
 from gdstudio.core.errors import StudioError
 from gdstudio.core.models.line.optimum import Optimum
 from gdstudio.core.models.line.stepsize import GuideCache
@@ -35,17 +35,6 @@ ASYNC_LIMIT = 20_000
 class _Relay(QObject):
     #: (generation, (key, DataNumbers))
     computed = Signal(int, object)
-
-
-def _edited_point(command):
-    """``(kind, new point or None)`` of an edit of one point, or None for other edits."""
-    if isinstance(command, Append) and command.index is None:
-        return "add", (command.x, command.y)
-    if isinstance(command, Move):
-        return "move", (command.x, command.y)
-    if isinstance(command, Delete) and len(set(command.indices)) == 1:
-        return "delete", None
-    return None
 
 
 def estimated_numbers(dataset, landscape, previous: DataNumbers, fit_bias: bool, loss: str,
@@ -93,61 +82,111 @@ def _overflows(point, dtype: str) -> bool:
     return any(v != 0 and 2 * math.log10(abs(v)) >= math.log10(fmax) for v in point)
 
 
-class NumbersFeed:
-    """Owns :attr:`numbers` and keeps it current (see the module docstring)."""
+class NumbersFeed(QObject):
+    """Owns :attr:`numbers` and keeps it current (see the module docstring).
 
-    def _init_numbers(self) -> None:
+    ``studio`` is the controller it belongs to: its ``model`` (the data), ``fit_bias``,
+    ``loss``, ``huber_delta``, ``settings`` and ``landscape_model`` are read, and its
+    ``optimumChanged`` is emitted when :attr:`numbers` change.
+    """
+
+    def __init__(self, studio):
+        super().__init__(studio)
+        self._studio = studio
+        #: The data's optimum, line and step-size guide (see :mod:`shown_numbers`).
+        self.numbers = DataNumbers()
         #: The numbers shown are an O(1) estimate; the exact ones are being computed.
         self.numbers_estimated = False
-        self._numbers_generation = 0
-        self._numbers_busy = False
-        self._numbers_pending = None
-        self._numbers_pool = QThreadPool(self)
-        self._numbers_pool.setMaxThreadCount(1)
-        self._numbers_relay = _Relay(self)
-        self._numbers_relay.computed.connect(self._on_numbers_computed)
+        self._key = None  # (data set, fit_bias, loss, Huber delta or None) of the numbers
+        self._generation = 0
+        self._busy = False
+        self._pending = None
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        self._relay.computed.connect(self._on_computed)
 
-    def update_optimum(self, edit=None) -> None:
+    def _settings_key(self) -> tuple:
+        s = self._studio
+        return (s.fit_bias, s.loss, s.huber_delta if s.loss == "huber" else None)
+
+    def update(self, edit=None) -> None:
         """The optimum and the step-size guide of the current data and loss, computed
-        again only when they changed (:attr:`optimumChanged`). ``edit``: the command that
-        just changed the data, if any (an edit of one point of large data is estimated at
-        once and computed exactly off the GUI thread)."""
-        d = self.model.dataset
-        delta = self.huber_delta if self.loss == "huber" else None
-        key = (d, self.fit_bias, self.loss, delta)
-        last = self._numbers_key
+        again only when they changed (``optimumChanged``). ``edit``: the
+        :class:`~gdstudio.ui.studio.data_model.DataEdit` that just changed the data, if any
+        (an edit of one point of large data is estimated at once and computed exactly off
+        the GUI thread)."""
+        s = self._studio
+        d = s.model.dataset
+        key = (d, *self._settings_key())
+        last = self._key
         if last is not None and last[0] is d and last[1:] == key[1:]:
             return
-        self._numbers_generation += 1
-        edited = _edited_point(edit) if edit is not None else None
-        if edited is not None and len(d) > ASYNC_LIMIT and last is not None:
-            estimate = estimated_numbers(d, self.landscape_model.landscape, self.numbers,
-                                         self.fit_bias, self.loss, edited[1])
+        self._generation += 1
+        if edit is not None and edit.point is not None and len(d) > ASYNC_LIMIT \
+                and last is not None:
+            estimate = estimated_numbers(d, s.landscape_model.landscape, self.numbers,
+                                         s.fit_bias, s.loss, edit.new)
             if estimate is None and last[1:] == key[1:]:
                 estimate = self.numbers  # no moments yet: the numbers before the edit
             if estimate is not None:
-                self._numbers_key, self.numbers = key, estimate
+                self._key, self.numbers = key, estimate
                 self.numbers_estimated = True
-                self._compute_numbers(key)
-                self.optimumChanged.emit()
+                self._compute(key)
+                s.optimumChanged.emit()
                 return
-        self._numbers_key = key
+        self._key = key
         same = self.numbers if last is not None and last[0] is d and last[1] == key[1] else None
         if same is None:
             self.numbers_estimated = False  # else the exact line and guide are on their way
-        self.numbers = data_numbers(d, self.fit_bias, self.loss, self.huber_delta, same)
-        self.optimumChanged.emit()
+        self.numbers = data_numbers(d, s.fit_bias, s.loss, s.huber_delta, same)
+        s.optimumChanged.emit()
 
-    def _compute_numbers(self, key) -> None:
-        self._numbers_pending = (self._numbers_generation, key, self.settings)
-        if not self._numbers_busy:
-            self._start_numbers()
+    def prepare(self):
+        """A function computing the optimum and step-size guide of a data set with the
+        current settings, on a worker thread (pure numpy; a CSV import's): it returns
+        ``(settings key, DataNumbers)`` for :meth:`adopt`."""
+        s = self._studio
+        key = self._settings_key()
+        fit_bias, loss, delta, config = s.fit_bias, s.loss, s.huber_delta, s.settings
 
-    def _start_numbers(self) -> None:
-        generation, key, config = self._numbers_pending
-        self._numbers_pending = None
-        self._numbers_busy = True
-        relay = self._numbers_relay
+        def prepare(dataset):
+            numbers = data_numbers(dataset, fit_bias, loss, delta)
+            if numbers.guide is not None and config is not None:
+                try:
+                    numbers.guide(config)  # remembered by the guide's cache
+                except StudioError:
+                    pass  # said when the settings panel asks again
+            return key, numbers
+
+        return prepare
+
+    def adopt(self, dataset, prepared) -> bool:
+        """Take the numbers :meth:`prepare` made of ``dataset`` (``prepared``, or None) if
+        the settings are still those they were made for; True if they were taken (the data
+        set is then about to become the current one)."""
+        key, numbers = prepared or (None, None)
+        if key is None or key != self._settings_key():
+            return False
+        self._key, self.numbers = (dataset, *key), numbers
+        return True
+
+    def forget(self) -> None:
+        """Numbers taken with :meth:`adopt` are not the current data's (it did not change):
+        compute them again."""
+        self._key = None
+        self.update()
+
+    def _compute(self, key) -> None:
+        self._pending = (self._generation, key, self._studio.settings)
+        if not self._busy:
+            self._start()
+
+    def _start(self) -> None:
+        generation, key, config = self._pending
+        self._pending = None
+        self._busy = True
+        relay = self._relay
         d, fit_bias, loss, delta = key
 
         def work():  # the run's own optimum too (MAE, Huber up to OWN_OPTIMUM_LIMIT points)
@@ -159,30 +198,30 @@ class NumbersFeed:
                     pass  # said when the settings panel asks again
             relay.computed.emit(generation, (key, numbers))
 
-        self._numbers_pool.start(PoolTask(work))
+        self._pool.start(PoolTask(work))
 
     @Slot(int, object)
-    def _on_numbers_computed(self, generation: int, result) -> None:
-        self._numbers_busy = False
+    def _on_computed(self, generation: int, result) -> None:
+        self._busy = False
         key, exact = result
-        current = self._numbers_key
+        current = self._key
+        s = self._studio
         if (self.numbers_estimated and current is not None and current[0] is key[0]
                 and current[1] == key[1]):
             self.numbers_estimated = False
             if current[2:] != key[2:]:  # the loss changed since: the line and guide stay
-                exact = data_numbers(key[0], self.fit_bias, self.loss, self.huber_delta,
-                                     exact)
+                exact = data_numbers(key[0], s.fit_bias, s.loss, s.huber_delta, exact)
             self.numbers = exact
-            self.optimumChanged.emit()
-        if self._numbers_pending is not None:
-            self._start_numbers()
+            s.optimumChanged.emit()
+        if self._pending is not None:
+            self._start()
 
-    def wait_for_numbers(self, msecs: int = -1) -> bool:
+    def wait(self, msecs: int = -1) -> bool:
         """Block until the helper thread is idle (its result still to be delivered by the
         event loop); for benchmarks and tests."""
-        return self._numbers_pool.waitForDone(msecs)
+        return self._pool.waitForDone(msecs)
 
-    def _shutdown_numbers(self) -> None:
-        self._numbers_pending = None
-        self._numbers_pool.clear()
-        self._numbers_pool.waitForDone(2000)
+    def shutdown(self) -> None:
+        self._pending = None
+        self._pool.clear()
+        self._pool.waitForDone(2000)

@@ -4,7 +4,10 @@ The controller owns the data (a :class:`DataModel` and its undo stack), the trai
 the current run's summary and the kept runs. Views send it requests (its public methods) and
 draw the facts it announces (its signals). Its rules:
 
-- the data is locked while a run is active (running or paused);
+- the data is locked while a run is active (running or paused), while a CSV file is being
+  imported, and where a lesson locks it: every way to change it asks one gate,
+  :meth:`~StudioController.edit_allowed`, which says a refusal once in the status bar (the
+  rule: :func:`gdstudio.ui.studio.action_state.lock_refusal`);
 - a run trained on data that has changed since is marked stale (the current run and kept
   runs alike);
 - a run can be kept once, when it has ended with at least one epoch;
@@ -14,6 +17,12 @@ draw the facts it announces (its signals). Its rules:
 
 Messages for the user are facts too: :attr:`~StudioController.messageRaised` (a dialog's
 title, text and level) and :attr:`~StudioController.statusReported` (a status-bar line).
+
+Its parts are objects it owns, each with its own state: :attr:`~StudioController.editing`
+(the data's edits and the CSV import), :attr:`~StudioController.running` (the run's
+requests), :attr:`~StudioController.torch_wait`, :attr:`~StudioController.landscape_feed`,
+:attr:`~StudioController.numbers_feed` and :attr:`~StudioController.exports`; its public
+methods hand requests to them.
 """
 
 from __future__ import annotations
@@ -31,10 +40,14 @@ from gdstudio.core.training.results import RunSummary
 from gdstudio.core.training.runstate import RunState
 from gdstudio.ui.numbers.landscape_feed import LandscapeFeed
 from gdstudio.ui.numbers.numbers_feed import NumbersFeed
-from gdstudio.ui.numbers.shown_numbers import DataNumbers
-from gdstudio.ui.studio.action_state import MessageLevel, StudioSnapshot, enabled_actions
-from gdstudio.ui.studio.data_model import DataModel
-from gdstudio.ui.studio.editing import DataEditing, load_preset
+from gdstudio.ui.studio.action_state import (
+    MessageLevel,
+    StudioSnapshot,
+    enabled_actions,
+    lock_refusal,
+)
+from gdstudio.ui.studio.data_model import DataEdit, DataModel
+from gdstudio.ui.studio.editing import DataEditing
 from gdstudio.ui.studio.exporting import RunExports
 from gdstudio.ui.studio.kept_runs import KeptRun, quit_question, run_path
 from gdstudio.ui.studio.palette import next_color
@@ -43,8 +56,7 @@ from gdstudio.ui.threads.torch_wait import TorchWait
 from gdstudio.ui.threads.training_thread import TrainingSession
 
 
-class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, NumbersFeed,
-                       QObject):
+class StudioController(QObject):
     """The studio's data, run and kept runs, and the rules between them (no widgets).
 
     ``dataset`` is the data to start with (the tutorial's noisy line by default).
@@ -116,30 +128,31 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, Numbe
         self.fit_bias = True
         #: The loss and Huber delta the optimum is shown for.
         self.loss, self.huber_delta = "mse", 1.0
-        #: The data's optimum, line and step-size guide (see :mod:`numbers_view`).
-        self.numbers = DataNumbers()
-        self._numbers_key = None
         self.selected_points: tuple[int, ...] = ()
         self.selected_runs: frozenset[int] = frozenset()
+        #: The lesson controls a lesson locks (see :meth:`set_lesson_locks`).
+        self.lesson_locks: frozenset[str] = frozenset()
         self._next_key = 1
         self._kept_current = False
-        self._replacing = False
         #: The exports (parameters, and the history written off the GUI thread).
         self.exports = RunExports(self)
-        self._init_torch_wait()
-        self._init_csv_import()
-        self._init_landscape()
-        self._init_numbers()
+        #: A run requested before torch has loaded, started once it has.
+        self.torch_wait = TorchWait(self._start_waiting_run, self.status, self.report, self)
+        #: The data's edits and the CSV import.
+        self.editing = DataEditing(self)
+        #: The landscape and the preview of the data (see :mod:`landscape_feed`).
+        self.landscape_feed = LandscapeFeed(self, self.torch_loading.torchLoaded)
+        #: The data's optimum, line and step-size guide (see :mod:`numbers_feed`).
+        self.numbers_feed = NumbersFeed(self)
+        #: Train, pause, step, stop and reset, and the run's events.
+        self.running = RunRequests(self, self.torch_wait)
         self.session.pathChanged.connect(self.pathChanged)
 
         self.model.pointsChanged.connect(self._on_model_pointsChanged)
-        self.model.undo_stack.indexChanged.connect(self._announce_actions)
+        self.model.undo_stack.indexChanged.connect(self.announce_actions)
         self.model.undo_stack.trimmed.connect(self.undoTrimmed)
-        self.session.stateChanged.connect(self._on_session_stateChanged)
         self.session.epochsAppended.connect(self.epochsAppended)
         self.session.epochProgressed.connect(self.epochProgressed)
-        self.session.pauseReached.connect(self._on_session_pauseReached)
-        self.session.trainingFinished.connect(self._on_session_trainingFinished)
         self.update_optimum()
 
     # ================================================================= state
@@ -155,6 +168,59 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, Numbe
     def history(self):
         """The current run's per-epoch results (see :class:`training.History`)."""
         return self.session.history
+
+    @property
+    def csv_import(self):
+        """The CSV file being read off the GUI thread (see :meth:`import_csv`)."""
+        return self.editing.csv_import
+
+    @property
+    def torch_loading(self):
+        """Announces that torch has loaded (``torchLoaded``)."""
+        return self.torch_wait.torch_loading
+
+    @property
+    def waiting_for_torch(self) -> bool:
+        """A run was requested and waits for torch to load."""
+        return self.torch_wait.waiting
+
+    @property
+    def landscape_model(self):
+        return self.landscape_feed.landscape_model
+
+    @property
+    def preview_model(self):
+        return self.landscape_feed.preview_model
+
+    @property
+    def start_point(self) -> tuple[float, float] | None:
+        """The start (w, b) of the next run as the settings give it (None: none yet)."""
+        return self.landscape_feed.start_point
+
+    @property
+    def numbers(self):
+        """The data's optimum, line and step-size guide (see :mod:`numbers_feed`)."""
+        return self.numbers_feed.numbers
+
+    @property
+    def numbers_estimated(self) -> bool:
+        """The numbers shown are an O(1) estimate; the exact ones are being computed."""
+        return self.numbers_feed.numbers_estimated
+
+    @property
+    def step_gate(self):
+        """Asked before a step (see :attr:`RunRequests.step_gate`)."""
+        return self.running.step_gate
+
+    @step_gate.setter
+    def step_gate(self, gate) -> None:
+        self.running.step_gate = gate
+
+    @property
+    def run_start(self) -> tuple[float, float] | None:
+        """The current run's start (w, b), drawn from the seed or as given: computed once
+        when the run started (None without a run)."""
+        return self.session.init
 
     @property
     def optimum(self):
@@ -187,10 +253,31 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, Numbe
             has_result=self.current_summary is not None, result_kept=self._kept_current,
             kept_runs=len(self.kept_runs), runs_selected=bool(self.selected_runs),
             exporting=self.exports.busy, importing=self.csv_import.busy,
-            continuable=self.session.can_continue)
+            continuable=self.session.can_continue, lesson_locks=self.lesson_locks)
 
     def enabled_actions(self) -> dict[str, bool]:
         return enabled_actions(self.snapshot())
+
+    # ================================================================= the locks
+    def edit_allowed(self, way: str) -> bool:
+        """The one gate of every change of the data: True if ``way`` (a key of
+        :data:`~gdstudio.ui.studio.action_state.DATA_WAYS`: ``"add"``, ``"spray"``,
+        ``"undo"``...) may change it now; otherwise False, and the status bar says why (a
+        run, an import or the lesson locks it)."""
+        refusal = lock_refusal(self.snapshot(), way)
+        if refusal is None:
+            return True
+        self.status(refusal, 5000)
+        return False
+
+    def set_lesson_locks(self, names) -> None:
+        """The lesson controls a lesson locks or hides (none: no lesson). Those of the
+        data (``point_editing``, ``generate``, ``undo``...) are refused by
+        :meth:`edit_allowed`, and their actions disabled."""
+        locks = frozenset(names)
+        if locks != self.lesson_locks:
+            self.lesson_locks = locks
+            self.announce_actions()
 
     def undo_text(self) -> str:
         return self.model.undo_stack.undoText()
@@ -199,12 +286,10 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, Numbe
         return self.model.undo_stack.redoText()
 
     @Slot()
-    def _announce_actions(self, *_) -> None:
+    def announce_actions(self, *_) -> None:
+        """Announce which actions are enabled now (:attr:`actionsChanged`; any signal may
+        be connected here, its arguments are ignored)."""
         self.actionsChanged.emit(self.enabled_actions())
-
-    def announce_actions(self) -> None:
-        """Announce which actions are enabled now (:attr:`actionsChanged`)."""
-        self._announce_actions()
 
     def report(self, title: str, text: str, level=MessageLevel.WARNING) -> None:
         """Raise a message for the user (:attr:`messageRaised`)."""
@@ -214,9 +299,6 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, Numbe
     def status(self, text: str, timeout_ms: int = 0) -> None:
         """Report a status-bar line (:attr:`statusReported`)."""
         self.statusReported.emit(text, timeout_ms)
-
-    _message = report
-    _status = status
 
     # ================================================================= settings
     def set_settings(self, config: TrainConfig | None, error: str | None = None,
@@ -238,8 +320,8 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, Numbe
         if huber_delta is not None:
             self.huber_delta = float(huber_delta)
         self.update_optimum()
-        self._feed_settings()
-        self._announce_actions()
+        self.landscape_feed.settings_changed()
+        self.announce_actions()
 
     def start_parameters(self) -> tuple[float, float] | None:
         """The (w, b) a run with the current settings starts from (None if invalid)."""
@@ -262,7 +344,7 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, Numbe
         if self.current_summary is None or self._kept_current or self.session.active:
             return False
         if not self.session.history.count:
-            self._status("A run with no epoch cannot be kept.", 5000)
+            self.status("A run with no epoch cannot be kept.", 5000)
             return False
         summary = self.current_summary
         label = run_label(summary.config)
@@ -276,7 +358,7 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, Numbe
         self.kept_runs.append(kept)
         self._kept_current = True
         self.keptRunsChanged.emit()
-        self._announce_actions()
+        self.announce_actions()
         return True
 
     def select_runs(self, keys) -> None:
@@ -285,7 +367,7 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, Numbe
         if selected != self.selected_runs:
             self.selected_runs = selected
             self.keptSelectionChanged.emit(selected)
-        self._announce_actions()
+        self.announce_actions()
 
     def set_run_visible(self, key: int, visible: bool) -> None:
         """Show or hide kept run ``key``'s curve and line."""
@@ -321,8 +403,136 @@ class StudioController(DataEditing, RunRequests, TorchWait, LandscapeFeed, Numbe
         """Start writing the history off the GUI thread (see :class:`RunExports`)."""
         return self.exports.export_history(path)
 
-    # ================================================================= presets
+    # ================================================================= editing
+    def add_point(self, x: float, y: float) -> bool:
+        return self.editing.add_point(x, y)
+
+    def add_points(self, points: Dataset, text: str, way: str) -> bool:
+        """Add ``points`` as one undoable edit named ``text``, made by ``way`` (``"spray"``,
+        ``"paste_points"``)."""
+        return self.editing.add_points(points, text, way)
+
+    def move_point(self, index: int, x: float, y: float) -> bool:
+        return self.editing.move_point(index, x, y)
+
+    def delete_points(self, indices) -> bool:
+        return self.editing.delete_points(indices)
+
+    def delete_selected(self) -> bool:
+        return bool(self.selected_points) and self.delete_points(self.selected_points)
+
+    def select_points(self, indices) -> None:
+        indices = tuple(indices)
+        if indices != self.selected_points:
+            self.selected_points = indices
+            self.selectionChanged.emit(indices)
+            self.announce_actions()
+
+    def undo(self) -> None:
+        self.editing.undo()
+
+    def redo(self) -> None:
+        self.editing.redo()
+
+    def clear(self) -> bool:
+        return self.editing.clear()
+
+    def generate(self, **values) -> bool:
+        """Generate a noisy line with these values (the dialog's fields) as one edit."""
+        return self.editing.generate(**values)
+
+    def replace_data(self, dataset: Dataset, text: str, way: str = "replace") -> bool:
+        """Replace the whole data set as one undoable edit named ``text`` (made by ``way``:
+        see :meth:`edit_allowed`)."""
+        return self.editing.replace_data(dataset, text, way)
+
+    def import_csv(self, path: str) -> bool:
+        """Load points from CSV as one undoable edit (see :meth:`DataEditing.import_csv`)."""
+        return self.editing.import_csv(path)
+
+    def cancel_import(self) -> None:
+        self.editing.cancel_import()
+
+    def save_data(self, path: str) -> bool:
+        return self.editing.save_data(path)
+
     def load_preset(self, key: str) -> bool:
         """Replace the data by preset ``key`` (:data:`gdstudio.core.data.presets.PRESETS`) as one
         undoable edit (made off the GUI thread: the noisy line is drawn with torch)."""
-        return load_preset(self, key)
+        return self.editing.load_preset(key)
+
+    def update_optimum(self, edit: DataEdit | None = None) -> None:
+        """The optimum and step-size guide of the current data and loss, computed again
+        when they changed (see :meth:`NumbersFeed.update`)."""
+        self.numbers_feed.update(edit)
+
+    def wait_for_numbers(self, msecs: int = -1) -> bool:
+        """Block until the exact numbers' helper thread is idle; for benchmarks and tests."""
+        return self.numbers_feed.wait(msecs)
+
+    @Slot(object)
+    def _on_model_pointsChanged(self, edit: DataEdit) -> None:
+        n = len(edit.after)
+        self.landscape_feed.data_changed(edit)  # first: an edit of one point updates the
+        self.update_optimum(edit)  # landscape's moments, which estimate the optimum of
+        # large data meanwhile
+        if self.current_summary is not None and not self.stale:
+            self.stale = True
+            self.status("The data changed: F5 trains on it.", 5000)
+        fresh = [k for k in self.kept_runs if not k.stale]
+        for kept in fresh:
+            kept.stale = True
+        self.select_points(i for i in self.selected_points if i < n)
+        self.dataChanged.emit(edit.replaced)
+        if fresh:
+            self.keptRunsChanged.emit()
+        self.announce_actions()
+
+    # ================================================================= running
+    def train(self, config: TrainConfig | None = None) -> bool:
+        """Resume a paused run, or start one with ``config`` (default: the current
+        settings); False if nothing started."""
+        return self.running.train(config)
+
+    def continue_problem(self) -> str | None:
+        """Why Continue cannot go on from the current run now (None: it can)."""
+        return self.running.continue_problem()
+
+    def continue_run(self, epochs: int | None = None, paused_steps: int | None = None) -> bool:
+        """Train ``epochs`` more epochs of the ended run (see
+        :meth:`RunRequests.continue_run`)."""
+        return self.running.continue_run(epochs, paused_steps)
+
+    def pause(self) -> None:
+        self.session.pause()
+
+    def stop(self) -> None:
+        self.session.stop()
+
+    def step(self) -> None:
+        """One more epoch, then pause: of the paused run, or of a new one."""
+        self.running.step()
+
+    def reset(self) -> None:
+        """Forget the current run (stopping it first)."""
+        self.running.reset()
+
+    def run_began(self) -> None:
+        """A run started or went on: it has no result yet, none kept, and trains on the data
+        as it is now."""
+        self.current_summary = None
+        self._kept_current = False
+        self.stale = False
+
+    def _start_waiting_run(self, config, paused_steps) -> None:
+        self.running.start(config, paused_steps)
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        """Stop any run and any history export and wait for their threads; True if no
+        training thread is left running."""
+        stopped = self.session.shutdown(timeout_ms)
+        self.exports.shutdown()
+        self.csv_import.shutdown()
+        self.landscape_feed.shutdown()
+        self.numbers_feed.shutdown()
+        return stopped

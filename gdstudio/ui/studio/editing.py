@@ -1,15 +1,19 @@
-"""The controller's data edits: the requests that change the points, and their rules.
+"""The controller's data edits: the requests that change the points, and the CSV import.
 
-Part of :class:`gdstudio.ui.studio.controller.StudioController` (a mixin of it): every edit goes
-through the undo stack of its :class:`DataModel`, and none is made while a run is active.
+A part of :class:`gdstudio.ui.studio.controller.StudioController`, which owns one
+:class:`DataEditing`. Every edit goes through the undo stack of the controller's
+:class:`DataModel`, and every request asks the controller's one gate first
+(:meth:`~gdstudio.ui.studio.controller.StudioController.edit_allowed`, with the way it changes
+the data: a run, an import and a lesson's locks refuse it there).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QObject, Slot
 
 from gdstudio.core.data.commands import Append, AppendPoints, Clear, Delete, Move, Replace
 from gdstudio.core.data.csv_io import write_dataset
@@ -17,7 +21,7 @@ from gdstudio.core.data.csv_read import read_dataset
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.data.presets import PRESETS, make
 from gdstudio.core.errors import DataError, StudioError
-from gdstudio.ui.numbers.shown_numbers import data_numbers
+from gdstudio.ui.studio.action_state import IMPORTING, lock_refusal
 from gdstudio.ui.studio.generator import GENERATOR_DEFAULTS, generate
 from gdstudio.ui.threads.import_worker import CsvImport
 from gdstudio.ui.threads.offload import call_off_gui_thread
@@ -26,107 +30,122 @@ from gdstudio.ui.threads.torch_wait import wait_for_torch
 #: Files up to this size read in a few tens of milliseconds and are imported at once; larger
 #: ones are read on a worker thread (see :mod:`gdstudio.ui.threads.import_worker`), with progress.
 READ_AT_ONCE_BYTES = 1 << 18
-IMPORTING_MESSAGE = "A CSV file is being imported: wait for it, or cancel it."
+#: What a refused request says while a CSV file is being imported.
+IMPORTING_MESSAGE = IMPORTING
 
 
-class DataEditing:
-    """Add, move, delete, select, undo, redo, clear, generate, replace, import and save."""
+class DataEditing(QObject):
+    """Add, move, delete, undo, redo, clear, generate, replace, import and save.
 
-    def edit_allowed(self) -> bool:
-        """True unless a run is active or a file is being imported (then the user is told
-        that the data is locked)."""
-        if self.csv_import.busy and not self._installing_import:
-            self._status(IMPORTING_MESSAGE, 5000)
-            return False
-        if self.session.active:
-            self._status(
-                "The data is locked while training runs: stop it (Shift+F5) to edit.", 5000)
-            return False
-        return True
+    ``studio`` is the controller it belongs to: its ``model`` is edited, its ``edit_allowed``
+    asked first, its ``numbers_feed`` given an import's numbers, and the user told with its
+    ``status`` and ``report``.
+    """
 
-    def _push(self, command) -> bool:
-        if not self.edit_allowed():
-            return False
-        self._hint_edit(command)  # the landscape updates one point in O(1)
+    def __init__(self, studio):
+        super().__init__(studio)
+        self._studio = studio
+        self.model = studio.model
+        #: The CSV file being read off the GUI thread (see :meth:`import_csv`).
+        self.csv_import = CsvImport(self)
+        self.csv_import.started.connect(studio.announce_actions)
+        self.csv_import.finished.connect(self._on_csv_import_finished)
+        self.csv_import.settled.connect(studio.announce_actions)
+
+    def _push(self, way: str, command, replaced: bool = False) -> bool:
+        """Make the edit ``command`` if the gate allows ``way``; False (and the user told
+        why) if not."""
+        return self._studio.edit_allowed(way) and self._apply(command, replaced)
+
+    def _apply(self, command, replaced: bool = False) -> bool:
         try:
-            self.model.push(command)
+            self.model.push(command, replaced)
         except DataError as exc:
-            self._message("Cannot edit the data", str(exc))
+            self._studio.report("Cannot edit the data", str(exc))
             return False
-        finally:
-            self._hint_edit(None)
         return True
 
     def add_point(self, x: float, y: float) -> bool:
-        if self._push(Append(x, y)):
-            self._status(f"Added ({x:.4g}, {y:.4g}).", 3000)
+        if self._push("add", Append(x, y)):
+            self._studio.status(f"Added ({x:.4g}, {y:.4g}).", 3000)
             return True
         return False
 
-    def add_points(self, points: Dataset, text: str) -> bool:
-        """Add ``points`` after the last one as one undoable edit named ``text`` (a spray
-        stroke, a paste)."""
-        return self._push(AppendPoints(points, text))
+    def add_points(self, points: Dataset, text: str, way: str) -> bool:
+        """Add ``points`` after the last one as one undoable edit named ``text``, made by
+        ``way`` (``"spray"`` for a spray stroke, ``"paste_points"`` for a paste)."""
+        return self._push(way, AppendPoints(points, text))
 
     def move_point(self, index: int, x: float, y: float) -> bool:
-        return self._push(Move(index, x, y))
+        return self._push("move", Move(index, x, y))
 
     def delete_points(self, indices) -> bool:
-        if self._push(Delete(tuple(indices))):
-            self.select_points(())
+        if self._push("delete", Delete(tuple(indices))):
+            self._studio.select_points(())
             return True
         return False
 
-    def delete_selected(self) -> bool:
-        return bool(self.selected_points) and self.delete_points(self.selected_points)
-
-    def select_points(self, indices) -> None:
-        indices = tuple(indices)
-        if indices != self.selected_points:
-            self.selected_points = indices
-            self.selectionChanged.emit(indices)
-            self._announce_actions()
-
     def undo(self) -> None:
-        if self.edit_allowed():
+        if self._studio.edit_allowed("undo"):
             self.model.undo_stack.undo()
 
     def redo(self) -> None:
-        if self.edit_allowed():
+        if self._studio.edit_allowed("redo"):
             self.model.undo_stack.redo()
 
     def clear(self) -> bool:
+        if not self._studio.edit_allowed("clear"):
+            return False
         if len(self.model.dataset):
-            return self._push(Clear(self.model.dataset.dtype))
+            return self._apply(Clear(self.model.dataset.dtype))
         return False
 
     def generate(self, **values) -> bool:
         """Generate a noisy line with these values (the dialog's fields) as one edit."""
+        if not self._studio.edit_allowed("generate"):
+            return False
         v = {**GENERATOR_DEFAULTS, **values}
         try:
             dataset = generate(v, wait_for_torch)
         except DataError as exc:
-            self._message("Cannot generate", str(exc))
+            self._studio.report("Cannot generate", str(exc))
             return False
-        return self.replace_data(dataset, "Generate noisy line")
+        return self._replace(dataset, "Generate noisy line")
 
-    def replace_data(self, dataset: Dataset, text: str) -> bool:
-        """Replace the whole data set as one undoable edit named ``text``."""
-        self._replacing = True
+    def replace_data(self, dataset: Dataset, text: str, way: str = "replace") -> bool:
+        """Replace the whole data set as one undoable edit named ``text``, made by ``way``
+        (see :data:`~gdstudio.ui.studio.action_state.DATA_WAYS`)."""
+        return self._studio.edit_allowed(way) and self._replace(dataset, text)
+
+    def _replace(self, dataset: Dataset, text: str) -> bool:
+        if self._apply(Replace(dataset, text), replaced=True):
+            self._studio.select_points(())
+            return True
+        return False
+
+    def load_preset(self, key: str) -> bool:
+        """Replace the data by preset ``key`` (one undoable edit named after it; made off
+        the GUI thread: the noisy line is drawn with torch)."""
+        s = self._studio
+        if key not in PRESETS:
+            s.report("Cannot open the preset", f"There is no preset named {key!r}.")
+            return False
+        if not s.edit_allowed("presets"):
+            return False
+        problem = wait_for_torch()
+        if problem:
+            s.report("Cannot open the preset", str(problem))
+            return False
         try:
-            ok = self._push(Replace(dataset, text))
-        finally:
-            self._replacing = False
-        if ok:
-            self.select_points(())
-        return ok
-
-    def _init_csv_import(self) -> None:
-        self.csv_import = CsvImport(self)
-        self._installing_import = False
-        self.csv_import.started.connect(self._announce_actions)
-        self.csv_import.finished.connect(self._on_csv_import_finished)
-        self.csv_import.settled.connect(self._announce_actions)
+            dataset = call_off_gui_thread(make, key)
+        except DataError as exc:
+            s.report("Cannot open the preset", str(exc))
+            return False
+        preset = PRESETS[key]
+        if self._replace(dataset, f"Open preset {preset.title}"):
+            s.status(f"{preset.title}: {preset.description}", 8000)
+            return True
+        return False
 
     def import_csv(self, path: str) -> bool:
         """Load points from CSV as one undoable edit; False if nothing changed.
@@ -136,15 +155,16 @@ class DataEditing:
         :attr:`csv_import` reports its progress and its end (:meth:`cancel_import` stops it,
         leaving the data as it was).
         """
-        if not self.edit_allowed():
+        s = self._studio
+        if not s.edit_allowed("import"):
             return False
         try:
             size = os.stat(path).st_size if Path(path).is_file() else 0
         except (OSError, ValueError):
             size = 0  # read_dataset says what is wrong with it
         if size > READ_AT_ONCE_BYTES:
-            self.csv_import.start(path, prepare=self._import_numbers())
-            self._status(f"Importing {Path(path).name}…")
+            self.csv_import.start(path, prepare=s.numbers_feed.prepare())
+            s.status(f"Importing {Path(path).name}…")
             return True
         try:
             dataset = read_dataset(path)
@@ -153,106 +173,52 @@ class DataEditing:
             return False
         return self._imported(path, dataset)
 
-    def _import_numbers(self):
-        """A function computing the optimum and step-size guide of an imported data set on
-        the import's worker thread (pure numpy), so that installing it is quick."""
-        key = (self.fit_bias, self.loss, self.huber_delta if self.loss == "huber" else None)
-        config = self.settings
-
-        def prepare(dataset):
-            numbers = data_numbers(dataset, self.fit_bias, self.loss, self.huber_delta)
-            if numbers.guide is not None and config is not None:
-                try:
-                    numbers.guide(config)  # remembered by the guide's cache
-                except StudioError:
-                    pass  # said when the settings panel asks again
-            return key, numbers
-
-        return prepare
-
     def cancel_import(self) -> None:
         """Stop the import under way (the data stays as it was)."""
         if self.csv_import.busy:
             self.csv_import.cancel()
 
     def _import_failed(self, error: str) -> None:
-        self._message("Cannot import the CSV file", f"{error}\n\nThe data was not changed.")
+        self._studio.report("Cannot import the CSV file",
+                            f"{error}\n\nThe data was not changed.")
 
     def _imported(self, path: str, dataset: Dataset) -> bool:
-        self.last_dir = str(Path(path).parent)
-        if self.replace_data(dataset, f"Import {Path(path).name}"):
-            self._status(f"Imported {len(dataset):,} points from {path}.", 5000)
+        s = self._studio
+        s.last_dir = str(Path(path).parent)
+        if self._replace(dataset, f"Import {Path(path).name}"):
+            s.status(f"Imported {len(dataset):,} points from {path}.", 5000)
             return True
         return False
 
     @Slot(str, object, str, bool)
     def _on_csv_import_finished(self, path: str, dataset, error: str, cancelled: bool) -> None:
+        s = self._studio
         if cancelled:
-            self._status("Import cancelled; the data was not changed.", 5000)
-        elif error:
-            self._status("Import failed; the data was not changed.", 5000)
+            s.status("Import cancelled; the data was not changed.", 5000)
+            return
+        if error:
+            s.status("Import failed; the data was not changed.", 5000)
             self._import_failed(error)
-        else:
-            self._installing_import = True  # the one edit allowed while importing
-            key, numbers = self.csv_import.prepared or (None, None)
-            if key == (self.fit_bias, self.loss,
-                       self.huber_delta if self.loss == "huber" else None):
-                self._numbers_key, self.numbers = (dataset, *key), numbers
-            try:
-                if not self._imported(path, dataset):
-                    self._numbers_key = None  # the data did not change
-                    self.update_optimum()
-                elif self._numbers_key is not None and self._numbers_key[0] is dataset:
-                    self.optimumChanged.emit()
-            finally:
-                self._installing_import = False
+            return
+        # The one edit the import's own lock allows: its data going in (a lesson's lock,
+        # set since it started, still refuses it).
+        refusal = lock_refusal(dataclasses.replace(s.snapshot(), importing=False), "import")
+        if refusal is not None:
+            s.status(refusal, 5000)
+            return
+        numbers = s.numbers_feed
+        adopted = numbers.adopt(dataset, self.csv_import.prepared)
+        if not self._imported(path, dataset):
+            if adopted:
+                numbers.forget()  # the data did not change
+        elif adopted:
+            s.optimumChanged.emit()
 
     def save_data(self, path: str) -> bool:
         try:
             write_dataset(path, self.model.dataset)
         except StudioError as exc:
-            self._message("Cannot save the data", str(exc))
+            self._studio.report("Cannot save the data", str(exc))
             return False
-        self._status(f"Saved {len(self.model.dataset):,} points to {path}.", 5000)
+        self._studio.status(f"Saved {len(self.model.dataset):,} points to {path}.", 5000)
         return True
-
-    @Slot()
-    def _on_model_pointsChanged(self) -> None:
-        n = len(self.model.dataset)
-        edit = None if self._edit_hint is None or self._replacing else self._edit_hint[0]
-        self._feed_data()  # first: an edit of one point updates the landscape's moments
-        self.update_optimum(edit)  # which estimate the optimum of large data meanwhile
-        if self.current_summary is not None and not self.stale:
-            self.stale = True
-            self._status("The data changed: F5 trains on it.", 5000)
-        fresh = [k for k in self.kept_runs if not k.stale]
-        for kept in fresh:
-            kept.stale = True
-        self.select_points(i for i in self.selected_points if i < n)
-        self.dataChanged.emit(self._replacing)
-        if fresh:
-            self.keptRunsChanged.emit()
-        self._announce_actions()
-
-
-def load_preset(controller, key: str) -> bool:
-    """Replace ``controller``'s data by preset ``key`` (one undoable edit named after it)."""
-    if key not in PRESETS:
-        controller.report("Cannot open the preset", f"There is no preset named {key!r}.")
-        return False
-    if not controller.edit_allowed():
-        return False
-    problem = wait_for_torch()
-    if problem:
-        controller.report("Cannot open the preset", str(problem))
-        return False
-    try:
-        dataset = call_off_gui_thread(make, key)
-    except DataError as exc:
-        controller.report("Cannot open the preset", str(exc))
-        return False
-    preset = PRESETS[key]
-    if controller.replace_data(dataset, f"Open preset {preset.title}"):
-        controller.status(f"{preset.title}: {preset.description}", 8000)
-        return True
-    return False

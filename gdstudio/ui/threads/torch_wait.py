@@ -1,6 +1,7 @@
 """Starting a run while PyTorch is still loading: the run waits for it, the window does not.
 
-Part of :class:`gdstudio.ui.studio.controller.StudioController` (a mixin of it). The window opens
+A part of :class:`gdstudio.ui.studio.controller.StudioController`, which owns one
+:class:`TorchWait`. The window opens
 before torch has finished importing (:mod:`gdstudio.core.torch_loader`); a Train or Step
 pressed meanwhile says "Loading PyTorch…" in the status bar and starts by itself once torch
 is loaded. Nothing here runs torch.
@@ -32,22 +33,27 @@ class TorchLoading(QObject):
             pass
 
 
-class TorchWait:
-    """Hold a run requested before torch has loaded, and start it once it has."""
+class TorchWait(QObject):
+    """Hold a run requested before torch has loaded, and start it once it has.
 
-    #: The run waiting for torch: (config, paused_steps), or None.
-    _waiting_run = None
+    ``start_run(config, paused_steps)`` starts the run held; ``status(text)`` and
+    ``report(title, text)`` tell the user (the controller's).
+    """
 
-    def _init_torch_wait(self) -> None:
+    def __init__(self, start_run, status, report, parent=None):
+        super().__init__(parent)
+        self._start_run, self._status, self._report = start_run, status, report
+        #: The run waiting for torch: (config, paused_steps), or None.
+        self._waiting_run = None
         self.torch_loading = TorchLoading(self)
         self.torch_loading.torchLoaded.connect(self._on_torch_loading_torchLoaded)
 
     @property
-    def waiting_for_torch(self) -> bool:
+    def waiting(self) -> bool:
         """A run was requested and waits for torch to load."""
         return self._waiting_run is not None
 
-    def _wait_for_torch(self, config, paused_steps) -> bool:
+    def hold(self, config, paused_steps) -> bool:
         """True (and the run is held) if torch is not loaded yet."""
         if torch_loader.loaded():
             return False
@@ -62,9 +68,9 @@ class TorchWait:
         if waiting is None:
             return
         if error:
-            self._message("Cannot train", str(error))
+            self._report("Cannot train", str(error))
             return
-        self._start(*waiting)
+        self._start_run(*waiting)
 
 
 def wait_for_torch() -> str | None:

@@ -35,7 +35,7 @@ class FileRequests:
     def import_csv(self, path: str | None = None) -> bool:
         """Load points from CSV (asks for the file when ``path`` is None); undoable."""
         if not path:
-            if not self.controller.edit_allowed():
+            if not self.controller.edit_allowed("import"):
                 return False
             path, _ = QFileDialog.getOpenFileName(self.parent, "Import CSV",
                                                   self.controller.last_dir, CSV_FILTER)

@@ -182,12 +182,13 @@ class MainWindow(QMainWindow):
         return self.controller.generate(**values)
 
     def generate_dialog(self) -> None:
-        if not self.controller.edit_allowed():
+        if not self.controller.edit_allowed("generate"):
             return
         dialog = GenerateDialog(self, self._generate_values)
         if dialog.exec() and dialog.result_dataset is not None:
             self._generate_values = dialog.values()
-            self.controller.replace_data(dialog.result_dataset, "Generate noisy line")
+            self.controller.replace_data(dialog.result_dataset, "Generate noisy line",
+                                         "generate")
 
     def import_csv(self, path: str | None = None) -> bool:
         return self.files.import_csv(path)

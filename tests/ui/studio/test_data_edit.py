@@ -1,5 +1,6 @@
 """An edit's signal carries the edit: :attr:`DataModel.pointsChanged` gives a
-:class:`DataEdit` (which point, where it was and is, or a whole data set)."""
+:class:`DataEdit` (which point, where it was and is, or a whole data set), and the landscape
+updates from it: one point in O(1), anything else as a new data set."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 
 from gdstudio.core.data.commands import Append, AppendPoints, Clear, Delete, Move, Replace
 from gdstudio.core.data.dataset import Dataset
+from gdstudio.ui.studio.controller import StudioController
 from gdstudio.ui.studio.data_model import DataEdit, DataModel
 
 POINTS = Dataset.from_points([(0, 1), (1, 3), (2, 5), (3, 7.5)])
@@ -58,3 +60,39 @@ def test_undo_and_redo_carry_the_data_before_and_after(model):
     assert (undo.before, undo.after.x.tolist()) == (moved, POINTS.x.tolist())
     assert (redo.before, redo.after) == (undo.after, m.dataset)
     assert undo.point is redo.point is None and not undo.replaced and not redo.replaced
+
+
+def floats(value):
+    """``value`` (numbers, nested in tuples) as plain floats."""
+    return tuple(map(floats, value)) if isinstance(value, tuple) else float(value)
+
+
+def test_the_landscape_follows_the_edit_it_is_given(qtbot, monkeypatch):
+    """One point added, moved or deleted: the landscape's O(1) update with the point's
+    values; anything else: the data set as a whole (fitted to when it was replaced)."""
+    from gdstudio.ui.numbers.landscape_model import LandscapeModel
+
+    calls = []
+    for name in ("point_added", "point_moved", "point_removed", "data_replaced"):
+        real = getattr(LandscapeModel, name)
+
+        def spy(self, *args, _name=name, _real=real, **kwargs):
+            calls.append((_name, args, kwargs.get("fit")))
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(LandscapeModel, name, spy)
+    c = StudioController(POINTS)
+    calls.clear()
+    assert c.add_point(4.0, 9.0)
+    assert c.move_point(0, 0.5, 1.5)
+    assert c.delete_points((1,))
+    assert c.delete_points((0, 1))
+    c.undo()
+    assert c.replace_data(Dataset.from_points([(1, 1), (2, 2)]), "other")
+    assert [(n, floats(args)) for n, args, _ in calls[:3]] == [
+        ("point_added", (4.0, 9.0)),
+        ("point_moved", ((0.0, 1.0), (0.5, 1.5))),
+        ("point_removed", (1.0, 3.0))]
+    assert [(n, fit) for n, _, fit in calls[3:]] == [
+        ("data_replaced", False), ("data_replaced", False), ("data_replaced", True)]
+    c.shutdown()

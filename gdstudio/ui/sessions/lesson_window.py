@@ -1,10 +1,13 @@
 """A lesson in the window: the controls it locks (shown, greyed) and hides, and the
 "Lesson: <title>" mark in the status bar (see :mod:`gdstudio.core.files.lesson_rules`).
 
-A locked action is disabled, so its menu entry, its button and its keyboard shortcut do
-nothing; a hidden one is also taken out of the menus, toolbar and panels. The state rules
-(:mod:`gdstudio.ui.studio.action_state`) and the settings panel enable and show controls after every
-change; the lesson is applied again right after them, so it always has the last word.
+The lesson's locks are the controller's (:meth:`StudioController.set_lesson_locks`): every
+way to change the data that a lock forbids is refused by its one gate, with one message, and
+the state rules (:mod:`gdstudio.ui.studio.action_state`) disable its actions. Here the window
+only shows them: a locked action is disabled, so its menu entry, its button and its keyboard
+shortcut do nothing; a hidden one is also taken out of the menus, toolbar and panels. The
+state rules and the settings panel enable and show controls after every change; the lesson
+is applied again right after them, so it always has the last word.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QToolBar, QWidget
 
 from gdstudio.core.files.lesson_rules import LESSON_CONTROLS, Lesson
 from gdstudio.core.settings.description import BY_NAME
+from gdstudio.ui.studio.action_state import lesson_lock
 
 #: Lesson names that are the window's actions of the same name.
 ACTION_CONTROLS = ("generate", "clear", "import", "save", "undo", "redo", "delete", "train",
@@ -43,7 +47,6 @@ class LessonView(QObject):
                                      "padding: 1px 6px; border-radius: 3px; }")
         self.indicator.setVisible(False)
         window.statusBar().addPermanentWidget(self.indicator)
-        self._editing_locked = False
         # after the window's own handlers (connected earlier), so the lesson has the last word
         window.controller.actionsChanged.connect(self._reapply)
         window.panel.settingsChanged.connect(self._reapply)
@@ -99,7 +102,10 @@ class LessonView(QObject):
             for name in {*old.locked, *old.hidden}:
                 self._restore(name)
             self.window.panel._update_visibility()  # its own rules (Nesterov needs momentum)
-            self.window.controller.announce_actions()  # the state rules decide again
+        controller = self.window.controller
+        controller.set_lesson_locks(() if lesson is None else (*lesson.locked, *lesson.hidden))
+        if old is not None:
+            controller.announce_actions()  # the state rules decide again
         self.indicator.setVisible(lesson is not None)
         if lesson is not None:
             self.indicator.setText(f"Lesson: {lesson.title}")
@@ -127,10 +133,11 @@ class LessonView(QObject):
             self._set(name, hidden=False)
         for name in lesson.hidden:
             self._set(name, hidden=True)
+        spray = self.window.actions_by_name["spray"]
+        if spray.isChecked() and lesson_lock(self.window.controller.lesson_locks, "spray"):
+            spray.setChecked(False)  # (point editing locked: the controller refuses a stroke)
 
     def _set(self, name: str, hidden: bool) -> None:
-        if name == "point_editing":
-            self._lock_editing(True)
         if name == "learning_rate":  # (its gauge's button sets it too)
             self.window.panel.lr_gauge.set_locked(True)
         for target in self.targets(name):
@@ -159,8 +166,6 @@ class LessonView(QObject):
             target.setVisible(False)
 
     def _restore(self, name: str) -> None:
-        if name == "point_editing":
-            self._lock_editing(False)
         if name == "learning_rate":
             self.window.panel.lr_gauge.set_locked(False)
         for target in self.targets(name):
@@ -182,37 +187,6 @@ class LessonView(QObject):
                     target.setVisible(True)
             if name == "random_init":
                 target.parentWidget().layout().setRowVisible(target, True)
-
-    # ------------------------------------------------------------------ the data plot
-    def _lock_editing(self, locked: bool) -> None:
-        """Clicks and drags on the data plot add, move or delete no point (locked)."""
-        if locked == self._editing_locked:
-            return
-        self._editing_locked = locked
-        w, c = self.window, self.window.controller
-        pairs = ((w.plot.addRequested, c.add_point, self._refuse_add),
-                 (w.plot.moveRequested, w._on_plot_moveRequested, self._refuse_move),
-                 (w.plot.deleteRequested, c.delete_points, self._refuse_delete))
-        for signal, normal, refusal in pairs:
-            signal.disconnect(normal if locked else refusal)
-            signal.connect(refusal if locked else normal)
-
-    def _refused(self) -> None:
-        self.window.controller.status("Editing the points is locked by the lesson.", 4000)
-
-    @Slot(float, float)
-    def _refuse_add(self, *_) -> None:
-        self._refused()
-
-    @Slot(int, float, float)
-    def _refuse_move(self, *_) -> None:
-        d = self.window.controller.dataset
-        self.window.plot.set_points(d.x, d.y)  # the dragged point goes back
-        self._refused()
-
-    @Slot(object)
-    def _refuse_delete(self, *_) -> None:
-        self._refused()
 
 
 def check_controls(view: LessonView) -> list[str]:

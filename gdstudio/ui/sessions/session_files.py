@@ -149,6 +149,8 @@ class SessionFiles(QObject):
     def open_session(self, path: str | None = None) -> bool:
         """Open a session (asks for the file when ``path`` is None); unsaved changes are
         asked about first. False if nothing was opened (yet)."""
+        if not self.window.controller.edit_allowed("open_session"):
+            return False  # (a run or an import locks the data: said in the status bar)
         question = self.state.close_question(len(self.window.controller.kept_runs),
                                              "opening another session")
         if question:
@@ -169,14 +171,12 @@ class SessionFiles(QObject):
         """Open the session file ``path`` now (no question); False, with a message and
         nothing changed, if it cannot be used."""
         c = self.window.controller
+        if not c.edit_allowed("open_session"):
+            return False  # (a run or an import locks the data: said in the status bar)
         try:
             session = read_session(path)
         except SessionError as exc:
             c.report("Cannot open the session", f"{exc}\n\nNothing was changed.")
-            return False
-        if c.csv_import.busy:
-            c.report("Cannot open the session", "A CSV file is being imported: wait for it, "
-                     "or cancel it, then open the session.")
             return False
         problem = beyond_fields(self.window, session)
         if problem:

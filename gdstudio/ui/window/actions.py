@@ -225,6 +225,20 @@ def explain(actions: dict[str, QAction], reasons: dict[str, str]) -> None:
             action.setStatusTip(status)
 
 
+def disabled_shortcut(actions: dict[str, QAction], names, event) -> str | None:
+    """The name, among ``names``, of the disabled action whose shortcut the key ``event``
+    is (a disabled action's shortcut does nothing: its key press comes to the window), or
+    None."""
+    keys = QKeySequence(event.keyCombination())
+    for name in names:
+        action = actions.get(name)
+        if action is not None and not action.isEnabled() and any(
+                k.matches(keys) == QKeySequence.SequenceMatch.ExactMatch
+                for k in action.shortcuts()):
+            return name
+    return None
+
+
 def shortcut_lines(actions) -> list[str]:
     """'Text: keys' for every action with a shortcut, sorted."""
     lines = []

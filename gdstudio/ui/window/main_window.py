@@ -23,7 +23,7 @@ from gdstudio.ui.help.context_help import GuideHelp
 from gdstudio.ui.panels.compare_list import CompareView
 from gdstudio.ui.panels.generator_dialog import GenerateDialog
 from gdstudio.ui.sessions.session_files import SessionFiles
-from gdstudio.ui.studio.action_state import MessageLevel, disabled_reasons
+from gdstudio.ui.studio.action_state import DATA_WAYS, MessageLevel, disabled_reasons
 from gdstudio.ui.studio.controller import StudioController
 from gdstudio.ui.studio.data_model import announce_trimmed
 from gdstudio.ui.studio.start_checks import show_start_problem
@@ -32,7 +32,12 @@ from gdstudio.ui.views.line_views import LineViews
 from gdstudio.ui.views.run_view import RunView
 from gdstudio.ui.views.training_extras import TrainingExtras
 from gdstudio.ui.window import actions, settings_store, window_build
-from gdstudio.ui.window.actions import bind_button, build_actions, shortcut_lines
+from gdstudio.ui.window.actions import (
+    bind_button,
+    build_actions,
+    disabled_shortcut,
+    shortcut_lines,
+)
 from gdstudio.ui.window.file_requests import FileRequests
 from gdstudio.ui.window.messages import MessageBoxes
 from gdstudio.ui.window.presets_menu import build_presets_menu
@@ -201,6 +206,15 @@ class MainWindow(QMainWindow):
 
     def export_history(self, path: str | None = None) -> bool:
         return self.files.export_history(path)
+
+    def keyPressEvent(self, event) -> None:
+        """The shortcut of a change of the data that a lock disabled asks the controller's
+        gate all the same, which says why in the status bar."""
+        way = disabled_shortcut(self.actions_by_name, DATA_WAYS, event)
+        if way is not None and not self.controller.edit_allowed(way):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     @Slot(int, float, float)
     def _on_plot_moveRequested(self, index: int, x: float, y: float) -> None:

@@ -17,6 +17,8 @@ from tests.qt_helpers import click, data_to_viewport
 
 LOCKED = ("learning_rate", "optimizer", "clear", "train", "generate", "point_editing")
 HIDDEN = ("method", "momentum", "import", "data_panel", "speed", "residuals")
+#: Locked with point editing: the other ways to add or delete points.
+WITH_POINT_EDITING = ("spray", "paste_points", "delete")
 
 
 def own_enabled(widget) -> bool:
@@ -66,7 +68,7 @@ def test_a_lesson_locks_and_hides_exactly_what_it_lists(window, qtbot, tmp_path)
     for name in LESSON_CONTROLS:
         if name == "point_editing":
             continue
-        if name in LOCKED:
+        if name in LOCKED or name in WITH_POINT_EDITING:
             assert all(not enabled for enabled, _ in after[name]), name
         elif name in HIDDEN:
             assert all(not shown or not enabled for enabled, shown in after[name]), name

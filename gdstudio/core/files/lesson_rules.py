@@ -16,7 +16,8 @@ from gdstudio.core.settings.description import SETTINGS
 #: The window's controls a lesson can lock or hide, besides the settings, and what each is.
 OTHER_CONTROLS: dict[str, str] = {
     "random_init": "the 'Random start from the seed' box",
-    "point_editing": "adding, moving and deleting points on the data plot",
+    "point_editing": "adding, moving and deleting points: on the data plot, with the Delete "
+                     "key, the spray brush or Paste points",
     "generate": "Generate noisy line",
     "clear": "Clear points",
     "import": "Import CSV",

@@ -17,8 +17,8 @@ Numbers are written with Python's ``repr`` (the shortest text that reads back to
 float64), so every x, y, loss, w and b comes back bit for bit. NaN and infinities are never
 written (:class:`SessionError`). The settings are written from the settings description
 (:data:`gdstudio.core.settings.description.SETTINGS`), so a setting added there is saved and read
-with no
-change here; the view options are :data:`VIEW_OPTIONS`.
+with no change here; so are the view options, from theirs
+(:data:`gdstudio.core.settings.view_description.VIEW_OPTIONS`).
 
 Version rule: ``version`` changes only when an older studio would misread a file. Adding a
 key does not change it: a reader ignores keys it does not know (and says which), and takes
@@ -41,7 +41,8 @@ from gdstudio.core.atomic import write_files
 from gdstudio.core.errors import StudioError
 from gdstudio.core.files.lesson_rules import Lesson
 from gdstudio.core.settings.config import TrainConfig
-from gdstudio.core.settings.description import SETTINGS
+from gdstudio.core.settings.description import settings_values
+from gdstudio.core.settings.view_description import VIEW_DEFAULTS, VIEW_OPTIONS
 from gdstudio.core.training.results import RunSummary
 
 FORMAT = "gdstudio-session"
@@ -57,19 +58,6 @@ class SessionError(StudioError):
     is wrong. Nothing in the studio has changed."""
 
 
-#: The view options a session keeps: name -> (default, allowed values or the type). A view
-#: option added to the window is one entry here and one getter/setter pair in
-#: ``gdstudio/ui/session_apply.py`` (``VIEW_BINDINGS``).
-VIEW_OPTIONS: dict[str, tuple[object, object]] = {
-    "log_scale": (False, bool),
-    "show_optimum": (True, bool),
-    "landscape": (True, bool),
-    "curvature": (False, bool),
-    "residuals": ("off", ("off", "segments", "squares")),
-    "presentation": (False, bool),
-    "speed": (3, range(0, 100)),
-}
-VIEW_DEFAULTS = {name: default for name, (default, _) in VIEW_OPTIONS.items()}
 
 
 @dataclass
@@ -117,15 +105,8 @@ class Session:
 # --------------------------------------------------------------------------- writing
 
 
-def settings_json(config: TrainConfig) -> dict:
-    """Every setting of ``config`` by its name in the settings description."""
-    out = {}
-    for s in SETTINGS:
-        value = getattr(config, s.name)
-        if s.kind == "float" and value is not None:
-            value = float(value)
-        out[s.name] = value
-    return out
+#: Every setting of a config by its name in the settings description.
+settings_json = settings_values
 
 
 def _optimum_json(opt) -> dict | None:
@@ -182,8 +163,7 @@ def session_json(session: Session, saved_by: str = "") -> dict:
         "format": FORMAT, "version": VERSION, "saved_by": saved_by,
         "data": {"dtype": session.dtype, "x": session.x, "y": session.y},
         "settings": settings_json(session.settings),
-        "view": {name: session.view.get(name, default)
-                 for name, default in VIEW_DEFAULTS.items()},
+        "view": {v.name: session.view.get(v.name, v.default) for v in VIEW_OPTIONS},
         "runs": [run_json(run, current=False) for run in session.runs],
         "next_run": int(session.next_run),
         "current": None if session.current is None else run_json(session.current, True),

@@ -26,8 +26,6 @@ from gdstudio.core.files.session import (
     FORMAT,
     MAX_SESSION_BYTES,
     VERSION,
-    VIEW_DEFAULTS,
-    VIEW_OPTIONS,
     RunRecord,
     Session,
     SessionError,
@@ -48,6 +46,7 @@ from gdstudio.core.files.session_values import (
 from gdstudio.core.models.line.optimum import Optimum
 from gdstudio.core.settings.config import TrainConfig
 from gdstudio.core.settings.description import BY_NAME, SETTINGS
+from gdstudio.core.settings.view_description import VIEW_BY_NAME, VIEW_DEFAULTS, VIEW_OPTIONS
 from gdstudio.core.training.control import EpochProgress
 from gdstudio.core.training.results import RunSummary
 from gdstudio.core.training.runstate import RunStatus
@@ -244,19 +243,22 @@ def _run(raw, where: str, current: bool, ignored: list[str]) -> RunRecord:
 
 
 def _view(raw, ignored: list[str]) -> dict:
+    """The view options by name, each checked by its description; an option the file does
+    not have takes its default."""
     raw = as_object(raw, "view")
     view = dict(VIEW_DEFAULTS)
-    for name, (_default, allowed) in VIEW_OPTIONS.items():
-        if name not in raw:
+    for v in VIEW_OPTIONS:
+        if v.name not in raw:
             continue
-        value = raw[name]
-        if allowed is bool:
-            view[name] = as_bool(value, f"view.{name}")
-        elif isinstance(allowed, range):
-            view[name] = as_int(value, f"view.{name}", allowed.start, allowed.stop - 1)
+        value, here = raw[v.name], f"view.{v.name}"
+        if v.kind == "bool":
+            view[v.name] = as_bool(value, here)
+        elif v.kind == "index":
+            high = len(v.choices) - 1 if v.file_high is None else v.file_high
+            view[v.name] = as_int(value, here, 0, high)
         else:
-            view[name] = as_choice(value, allowed, f"view.{name}")
-    note_ignored(raw, VIEW_OPTIONS, "view", ignored)
+            view[v.name] = as_choice(value, v.keys, here)
+    note_ignored(raw, VIEW_BY_NAME, "view", ignored)
     return view
 
 

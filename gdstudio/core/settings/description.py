@@ -4,8 +4,10 @@ Every setting of a run (a field of :class:`~gdstudio.core.settings.config.TrainC
 :class:`Setting` in :data:`SETTINGS`: its name, type, range, default, label, command-line flag,
 help text and the methods, implementations, optimizers and losses it applies to. That one
 description gives ``TrainConfig`` its defaults and its range messages, ``gdstudio train`` its
-options, the studio's settings panel its fields, the settings store its checks and the
-parameters CSV its settings columns. No Qt here.
+options, the studio's settings model (:mod:`gdstudio.ui.studio.settings_model`) its values and
+checks and through it the settings panel its fields, the session file and the settings store
+their keys (:func:`settings_values`) and checks, and the parameters CSV its settings columns.
+No Qt here.
 
 Which settings a run uses is :func:`applicable` of its config, decided from the choices
 (method, implementation, optimizer, loss, fit_bias), never from the text of a field.
@@ -283,6 +285,19 @@ PARAMS_LATE_SETTINGS = ("standardize",)
 #: stop rule's result: ``stopped_by``, ``stop_epoch``, ``stop_value`` (see
 #: :mod:`gdstudio.core.training.results`).
 PARAMS_TRAINING_SETTINGS = ("tol", "lr_schedule", "lr_step_size", "lr_gamma")
+
+
+def settings_values(config) -> dict:
+    """Every setting of ``config`` by its name, in the description's order, as plain JSON
+    values (a float setting given a whole number is a float): what a session file and the
+    settings store write."""
+    out = {}
+    for s in SETTINGS:
+        value = getattr(config, s.name)
+        if s.kind == "float" and value is not None:
+            value = float(value)
+        out[s.name] = value
+    return out
 
 
 def applies(setting: Setting, method: str, impl: str, optimizer: str, loss: str) -> bool:

@@ -1,10 +1,10 @@
 """Between the window and a :class:`~gdstudio.core.files.session.Session`: :func:`capture` takes
 the studio's state as a session, :func:`apply` puts a (checked) session into the studio.
 
-The view options are :data:`VIEW_BINDINGS`: for each name of
-:data:`gdstudio.core.files.session.VIEW_OPTIONS`, how to read it from the window, how to set it, and
-the signal that says it changed (which marks the session as changed). A view option is added
-with one entry there and one here.
+The view options are :data:`VIEW_BINDINGS`: for each view option of
+:data:`gdstudio.core.settings.view_description.VIEW_OPTIONS`, how to read it from the window,
+how to set it, and the signal that says it changed (which marks the session as changed). A
+view option is added with one entry there and one here.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import numpy as np
 
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.errors import TrainingDiverged
-from gdstudio.core.files.session import VIEW_OPTIONS, RunRecord, Session
+from gdstudio.core.files.session import RunRecord, Session
 from gdstudio.core.settings.config import TrainConfig
 from gdstudio.core.settings.description import SETTINGS
+from gdstudio.core.settings.view_description import VIEW_BY_NAME
 from gdstudio.core.training.runstate import RunStatus
 from gdstudio.ui.studio.kept_runs import KeptRun
 from gdstudio.ui.threads.history import History
@@ -39,7 +40,7 @@ VIEW_BINDINGS = {
               lambda w, v: w.speed.setCurrentIndex(min(v, w.speed.count() - 1)),
               lambda w: w.speed.currentIndexChanged),
 }
-assert set(VIEW_BINDINGS) == set(VIEW_OPTIONS)
+assert set(VIEW_BINDINGS) == set(VIEW_BY_NAME)
 #: View options saved with a session whose change is no change to save (the speed is also
 #: remembered by the settings store; presentation mode is how the window is shown now).
 NOT_CHANGES = frozenset({"presentation", "speed"})

@@ -10,14 +10,12 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup
 
+from gdstudio.core.settings.view_description import RESIDUAL_MODES
 from gdstudio.core.training.runstate import RunState
 from gdstudio.ui.plots.line_overlay import LineOverlay
 from gdstudio.ui.views.landscape_hover import LandscapeHover
 from gdstudio.ui.views.timeline import Timeline
 from gdstudio.ui.views.your_line import YourLine, YourLinePanel
-
-RESIDUAL_MODES = (("off", "No residuals"), ("segments", "Residuals as segments"),
-                  ("squares", "Residuals as squares (area = squared error)"))
 
 
 class LineViews(QObject):

@@ -13,6 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QLabel, QMenuBar, QToolBar, QWidget
 
+from gdstudio.core.settings.view_description import VIEW_BY_NAME
+
 
 class ActionSpec(NamedTuple):
     name: str
@@ -114,18 +116,10 @@ MENUS = (
 #: The run toolbar: actions by name, None for a separator and "speed" for the speed box.
 TOOLBAR = ("train", "pause", "stop", "step", "reset", None, "speed", None, "keep", "log",
            "fit_view", "presentation")
-#: The speed box's choices: a label and the seconds between epochs.
-SPEEDS = [
-    ("As fast as possible", 0.0),
-    ("200 epochs/s", 1 / 200),
-    ("50 epochs/s", 1 / 50),
-    ("10 epochs/s", 1 / 10),
-    ("5 epochs/s", 1 / 5),
-    ("2 epochs/s", 1 / 2),
-    ("1 epoch/s", 1.0),
-]
-#: The speed of a first launch: slow enough to watch the fit move (20 epochs: 2 s).
-DEFAULT_SPEED = 3
+#: The speed box's choices (a label and the seconds between epochs) and the speed of a first
+#: launch: the speed view option's description.
+SPEEDS = VIEW_BY_NAME["speed"].choices
+DEFAULT_SPEED = VIEW_BY_NAME["speed"].default
 #: Labels in front of the toolbar's widgets.
 TOOLBAR_LABELS = {"speed": " Speed "}
 

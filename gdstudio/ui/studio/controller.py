@@ -52,6 +52,8 @@ from gdstudio.ui.studio.exporting import RunExports
 from gdstudio.ui.studio.kept_runs import KeptRun, quit_question, run_path
 from gdstudio.ui.studio.palette import next_color
 from gdstudio.ui.studio.running import RunRequests
+from gdstudio.ui.studio.settings_model import SettingsModel
+from gdstudio.ui.studio.view_model import ViewOptions
 from gdstudio.ui.threads.torch_wait import TorchWait
 from gdstudio.ui.threads.training_thread import TrainingSession
 
@@ -146,6 +148,12 @@ class StudioController(QObject):
         self.numbers_feed = NumbersFeed(self)
         #: Train, pause, step, stop and reset, and the run's events.
         self.running = RunRequests(self, self.torch_wait)
+        #: The training settings as the user has them (their one owner: the settings panel
+        #: shows and edits them, sessions and the settings store read and write them; runs
+        #: take :attr:`settings`, which follows it), and the view options.
+        self.settings_model = SettingsModel(self)
+        self.view_options = ViewOptions(self)
+        self.settings_model.settingsChanged.connect(self.follow_settings)
         self.session.pathChanged.connect(self.pathChanged)
 
         self.model.pointsChanged.connect(self._on_model_pointsChanged)
@@ -322,6 +330,15 @@ class StudioController(QObject):
         self.update_optimum()
         self.landscape_feed.settings_changed()
         self.announce_actions()
+
+    @Slot()
+    def follow_settings(self) -> None:
+        """Take the settings of :attr:`settings_model` as the user's settings now (its
+        loss, Huber delta and fit_bias decide the optimum shown even while another input is
+        invalid)."""
+        m = self.settings_model
+        self.set_settings(m.settings, m.error, fit_bias=m.value("fit_bias"),
+                          loss=m.value("loss"), huber_delta=m.value("huber_delta"))
 
     def start_parameters(self) -> tuple[float, float] | None:
         """The (w, b) a run with the current settings starts from (None if invalid)."""

@@ -1,0 +1,261 @@
+"""The training settings as the user has them now: :class:`SettingsModel` (no widgets).
+
+The model holds one entry for every setting of the description
+(:data:`gdstudio.core.settings.description.SETTINGS`): its value, or, while the user's input
+for it is no value (text that is not a number, or out of range), an :class:`Invalid` entry
+with that input and what is wrong with it. It holds whether the start is drawn from the seed
+(``random_init``), the largest whole number each whole-number setting may take here (the
+epochs are capped by the memory available), and each momentum optimizer's own momentum.
+Every value set is checked through the description; every change is one
+:attr:`~SettingsModel.settingsChanged`.
+
+The settings panel is a view of it (it shows the entries and sends the user's input), the
+controller trains with :meth:`SettingsModel.config`, and sessions and the settings store read
+and write it. Which settings a run uses is :meth:`SettingsModel.in_use`, decided from the
+choices (method, implementation, optimizer, loss, fit_bias, the schedule), never from an
+input's text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from PySide6.QtCore import QObject, Signal
+
+from gdstudio.core.settings.config import TrainConfig
+from gdstudio.core.settings.description import BY_NAME, DEFAULTS, SETTINGS, applicable
+
+#: The largest value of a whole-number setting in the studio (its fields hold 32-bit
+#: integers); the seed's is :data:`SEED_MAX`.
+SPIN_MAX = 100_000_000
+SEED_MAX = 2**31 - 1
+#: The settings the start is made of: drawn from the seed together, or both typed.
+START = ("init_w", "init_b")
+
+
+class Invalid(NamedTuple):
+    """The user's input for a setting that is no value of it: the text and what is wrong."""
+
+    text: str
+    message: str
+
+
+class SettingsModel(QObject):
+    """The value (or :class:`Invalid` input) of every training setting, the random start,
+    the whole numbers' maxima and each momentum optimizer's own momentum."""
+
+    #: Any setting, the random start or a maximum changed (once per request).
+    settingsChanged = Signal()
+    #: The largest value of a whole-number setting changed (see :meth:`set_maximum`).
+    limitsChanged = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._entries: dict[str, Any] = dict(DEFAULTS)
+        self._random = False
+        #: The momentum each momentum optimizer had when another was chosen.
+        self._momentum_of: dict[str, Any] = {}
+        self._maxima = {s.name: SEED_MAX if s.name == "seed" else SPIN_MAX
+                        for s in SETTINGS if s.kind == "int"}
+        self._last_valid = TrainConfig()
+
+    # ------------------------------------------------------------------ reading
+    def entry(self, name: str):
+        """The value of setting ``name``, or the :class:`Invalid` input the user gave."""
+        return self._entries[name]
+
+    def value(self, name: str):
+        """The value of setting ``name`` (its default while its input is invalid)."""
+        entry = self._entries[name]
+        return BY_NAME[name].default if isinstance(entry, Invalid) else entry
+
+    def problem(self, name: str) -> str | None:
+        """What is wrong with the input of setting ``name``, or None."""
+        entry = self._entries[name]
+        return entry.message if isinstance(entry, Invalid) else None
+
+    @property
+    def random_init(self) -> bool:
+        """The start is drawn from the seed (like nn.Linear), not typed."""
+        return self._random
+
+    def maximum(self, name: str) -> int:
+        """The largest value whole-number setting ``name`` may take here."""
+        return self._maxima[name]
+
+    @property
+    def maxima(self) -> dict[str, int]:
+        """The largest value of every whole-number setting, by name."""
+        return dict(self._maxima)
+
+    def choices(self) -> TrainConfig:
+        """The path chosen: method, implementation, optimizer, loss, fit_bias, schedule."""
+        e = self._entries
+        return TrainConfig(method=e["method"], impl=e["impl"], optimizer=e["optimizer"],
+                           loss=e["loss"], fit_bias=e["fit_bias"],
+                           lr_schedule=e["lr_schedule"])
+
+    def in_use(self) -> frozenset[str]:
+        """The settings the chosen path uses; ``init_w``/``init_b`` only for a start typed
+        in."""
+        used = set(applicable(self.choices()))
+        if self._random:
+            used -= set(START)
+        return frozenset(used)
+
+    def errors(self) -> list[str]:
+        """``'Label: what is wrong'`` for each invalid input of a setting in use, in the
+        description's order (an input that does not apply never blocks)."""
+        used = self.in_use()
+        return [f"{s.label}: {self._entries[s.name].message}" for s in SETTINGS
+                if s.name in used and isinstance(self._entries[s.name], Invalid)]
+
+    def draft(self) -> TrainConfig:
+        """The settings as a TrainConfig, an invalid input taking its default (so that what
+        follows the settings, the step-size guide, goes on while one is invalid).
+
+        Settings that do not apply keep their value when the description keeps them
+        (Adam's betas while SGD is chosen); the others take their default (momentum for
+        Adam, weight decay for the manual implementation).
+        """
+        used = self.in_use()
+        values = {}
+        for s in SETTINGS:
+            keep = s.name in used or s.kept_when_not_applicable
+            values[s.name] = self.value(s.name) if keep else s.default
+        if self._random:
+            values["init_w"] = values["init_b"] = None
+        values["nesterov"] = values["nesterov"] and values["momentum"] > 0
+        return TrainConfig(**values)
+
+    def config(self) -> TrainConfig:
+        """The settings as a TrainConfig; raises ValueError with the first of
+        :meth:`errors`."""
+        errors = self.errors()
+        if errors:
+            raise ValueError(errors[0])
+        return self.draft()
+
+    @property
+    def settings(self) -> TrainConfig | None:
+        """:meth:`config`, or None while an input in use is invalid."""
+        return None if self.errors() else self.draft()
+
+    @property
+    def error(self) -> str | None:
+        """The first of :meth:`errors`, or None."""
+        errors = self.errors()
+        return errors[0] if errors else None
+
+    @property
+    def last_valid(self) -> TrainConfig:
+        """The settings when they were last all valid (what a session saves while an input
+        is invalid)."""
+        return self._last_valid
+
+    def check(self, name: str, value) -> str | None:
+        """What is wrong with ``value`` for setting ``name`` here, or None: the description's
+        range, and the maximum of a whole number."""
+        s = BY_NAME[name]
+        if value is None and name in START:
+            return f"{s.label}: a start drawn from the seed is set with the random start."
+        problem = s.problem(value)
+        if problem is None and s.kind == "int" and value > self._maxima[name]:
+            problem = f"{s.subject} must be at most {self._maxima[name]:,}, got {value!r}."
+        return problem
+
+    # ------------------------------------------------------------------ changing
+    def set_value(self, name: str, value) -> None:
+        """Set one setting (raises ValueError, changing nothing, for a value it cannot
+        take)."""
+        self.update({name: value})
+
+    def set_invalid(self, name: str, text: str, message: str) -> None:
+        """The user's input ``text`` for setting ``name`` is no value of it (``message``
+        says why)."""
+        self.update({name: Invalid(text, message)})
+
+    def set_random_init(self, on: bool) -> None:
+        """Draw the start from the seed (True) or use the typed one."""
+        self.update({}, random_init=on)
+
+    def update(self, entries: dict, random_init: bool | None = None) -> None:
+        """Set several entries (values, or :class:`Invalid` inputs) and the random start at
+        once: one :attr:`settingsChanged`. Every value is checked first; one it cannot take
+        raises ValueError and nothing changes.
+
+        Choosing another optimizer keeps the momentum with the one it was typed for and
+        brings back the new one's own (its default until one is typed for it)."""
+        entries = self._checked(entries)
+        new, memory = dict(self._entries), dict(self._momentum_of)
+        for name, entry in entries.items():
+            if name == "optimizer" and entry != new["optimizer"]:
+                momentum = BY_NAME["momentum"]
+                if new["optimizer"] in momentum.optimizers:
+                    memory[new["optimizer"]] = new["momentum"]
+                if entry in momentum.optimizers and "momentum" not in entries:
+                    new["momentum"] = memory.get(entry, momentum.default)
+            new[name] = entry
+        self._momentum_of = memory
+        self._commit(new, self._random if random_init is None else bool(random_init))
+
+    def set_config(self, config: TrainConfig) -> None:
+        """Set every setting to ``config``'s (restoring settings): a start drawn from the
+        seed turns the random start on and keeps the typed start; whole numbers above this
+        studio's maximum take the maximum; each optimizer's momentum is forgotten. Raises
+        ValueError, changing nothing, for a value the description refuses."""
+        values = {}
+        for s in SETTINGS:
+            value = getattr(config, s.name)
+            if s.name in START and value is None:
+                continue  # the typed start stays, for when the random start is turned off
+            if s.kind == "int" and isinstance(value, int) and not isinstance(value, bool):
+                value = min(value, self._maxima[s.name])
+            values[s.name] = value
+        values = self._checked(values)
+        self._momentum_of = {}
+        self._commit({**self._entries, **values}, config.init_w is None)
+
+    def _checked(self, entries: dict) -> dict:
+        """``entries`` in the description's order, each value checked (ValueError for the
+        first that cannot be taken) and a float setting's value a float."""
+        unknown = set(entries) - set(BY_NAME)
+        if unknown:
+            raise ValueError(f"Unknown settings: {', '.join(sorted(unknown))}.")
+        out = {}
+        for s in SETTINGS:
+            if s.name not in entries:
+                continue
+            entry = entries[s.name]
+            if not isinstance(entry, Invalid):
+                problem = self.check(s.name, entry)
+                if problem:
+                    raise ValueError(problem)
+                if s.kind == "float" and entry is not None:
+                    entry = float(entry)
+            out[s.name] = entry
+        return out
+
+    def _commit(self, entries: dict, random_init: bool) -> None:
+        if entries != self._entries or random_init != self._random:
+            self._entries, self._random = entries, random_init
+            self._changed()
+
+    def set_maximum(self, name: str, high: int) -> None:
+        """The largest value whole-number setting ``name`` may take here (the epochs'
+        memory cap); a value above it comes down to it."""
+        high = int(high)
+        if high == self._maxima[name]:
+            return
+        self._maxima[name] = high
+        self.limitsChanged.emit()
+        entry = self._entries[name]
+        if not isinstance(entry, Invalid) and entry > high:
+            self._entries = {**self._entries, name: high}
+            self._changed()
+
+    def _changed(self) -> None:
+        settings = self.settings
+        if settings is not None:
+            self._last_valid = settings
+        self.settingsChanged.emit()

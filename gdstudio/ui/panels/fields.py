@@ -18,12 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio.core.settings.description import Setting
+from gdstudio.ui.studio.settings_model import SPIN_MAX
 
 INVALID_STYLE = "QLineEdit { border: 2px solid #d62728; background: #fdecea; }"
 ERROR_STYLE = "color: #d62728;"
-#: The largest value of a whole-number field (Qt's spin boxes hold 32-bit integers).
-SPIN_MAX = 100_000_000
-SEED_MAX = 2**31 - 1
 
 
 class FloatEdit(QLineEdit):
@@ -125,8 +123,9 @@ def spin(lo: int, hi: int, value: int) -> QSpinBox:
     return box
 
 
-def make_input(setting: Setting) -> QWidget:
-    """The input widget of a setting, from its description."""
+def make_input(setting: Setting, high: int | None = None) -> QWidget:
+    """The input widget of a setting, from its description (``high``: the largest whole
+    number it takes, :data:`SPIN_MAX` by default)."""
     if setting.kind == "choice":
         combo = ComboBox()
         for choice in setting.choices:
@@ -138,8 +137,7 @@ def make_input(setting: Setting) -> QWidget:
         box.setChecked(bool(setting.default))
         return box
     if setting.kind == "int":
-        high = SEED_MAX if setting.name == "seed" else SPIN_MAX
-        return spin(int(setting.low), high, setting.default)
+        return spin(int(setting.low), SPIN_MAX if high is None else high, setting.default)
     return FloatEdit.for_setting(setting)
 
 

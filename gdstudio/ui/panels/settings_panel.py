@@ -1,18 +1,20 @@
-"""The method and hyperparameter panels: widgets that produce a :class:`TrainConfig`.
+"""The method and hyperparameter panels: a view of the training settings' model.
 
-Every field is made from the description of the training settings
-(:data:`gdstudio.core.settings.description.SETTINGS`), and which fields are shown is
-:func:`gdstudio.core.settings.description.applicable` of the chosen path. A field that does not
-apply is
-hidden and never blocks Train, even when its text is invalid; the optimizer box, greyed for
-the manual and analytic implementations, says that they take plain steps and gives the user's
-choice back when nn.Linear + torch.optim is chosen again. Momentum is each optimizer's own:
-the momentum typed for SGD stays with SGD, and RMSprop shows its own.
+The settings are a :class:`~gdstudio.ui.studio.settings_model.SettingsModel` (the
+controller's): the panel shows its entries and sends it what the user types and chooses; what
+a run uses (:meth:`SettingsPanel.config`) is the model's. Every field is made from the
+description of the training settings (:data:`gdstudio.core.settings.description.SETTINGS`),
+and which fields are shown is the model's :meth:`~SettingsModel.in_use` (the applicable
+settings of the chosen path). A field that does not apply is hidden and never blocks Train,
+even when its text is invalid; the optimizer box, greyed for the manual and analytic
+implementations, says that they take plain steps and gives the user's choice back when
+nn.Linear + torch.optim is chosen again. Momentum is each optimizer's own: the momentum typed
+for SGD stays with SGD, and RMSprop shows its own.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio.core.settings.config import TrainConfig
-from gdstudio.core.settings.description import BY_NAME, OPTIMIZER_LABELS, SETTINGS, applicable
+from gdstudio.core.settings.description import BY_NAME, OPTIMIZER_LABELS, SETTINGS
 from gdstudio.ui.panels.fields import (
     ERROR_STYLE,
     INVALID_STYLE,
@@ -37,6 +39,7 @@ from gdstudio.ui.panels.fields import (
     spin,
 )
 from gdstudio.ui.panels.lr_gauge import LearningRateGauge
+from gdstudio.ui.studio.settings_model import Invalid, SettingsModel
 
 __all__ = ["INVALID_STYLE", "ComboBox", "FloatEdit", "SettingsPanel", "SpinBox", "spin"]
 
@@ -63,13 +66,15 @@ PROBLEM_FIELDS = {"The learning rate": "learning_rate", "Adam's first step": "le
 
 
 class SettingsPanel(QWidget):
-    """Method, implementation, optimizer, loss and hyperparameters."""
+    """Method, implementation, optimizer, loss and hyperparameters: a view of ``model`` (a
+    model of its own when none is given)."""
 
-    #: Any setting changed.
+    #: The settings changed (the panel shows them already).
     settingsChanged = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, model: SettingsModel | None = None, parent=None):
         super().__init__(parent)
+        self.model = model if model is not None else SettingsModel(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         method_box = QGroupBox("Method")
@@ -87,7 +92,7 @@ class SettingsPanel(QWidget):
         self.lr_gauge = LearningRateGauge()
         self.lr_gauge.optimalRequested.connect(self._on_lr_gauge_optimal_requested)
         for s in SETTINGS:
-            widget = make_input(s)
+            widget = make_input(s, self.model.maxima.get(s.name))
             setattr(self, s.name, widget)
             row = self.rows[s.name] = FieldRow(widget)
             target = method_form if s.kind == "choice" else form
@@ -110,24 +115,23 @@ class SettingsPanel(QWidget):
         layout.addWidget(hyper_box)
         layout.addStretch(1)
 
-        #: The optimizer the user chose (kept while the box is greyed), and each momentum
-        #: optimizer's own momentum (the text of its field).
-        self._optimizer_choice = BY_NAME["optimizer"].default
-        self._momentum_of: dict[str, str] = {}
         self._edits = [w for w in self.fields().values() if isinstance(w, FloatEdit)]
-        for name, widget in self.fields().items():
-            if isinstance(widget, ComboBox):
-                handler = self._on_optimizer_changed if name == "optimizer" else self._changed
-                widget.currentIndexChanged.connect(handler)
-            elif isinstance(widget, QLineEdit):
-                widget.textChanged.connect(self._changed)
-            elif isinstance(widget, QCheckBox):
-                widget.toggled.connect(self._changed)
-            else:
-                widget.valueChanged.connect(self._changed)
-        self.random_init.toggled.connect(self._changed)
         self._guides = None  # config -> StepGuide for the current data, or None
         self._path = None
+        self._show_limits()
+        self._show_model()
+        for name, widget in self.fields().items():
+            if isinstance(widget, ComboBox):
+                widget.currentIndexChanged.connect(lambda i, n=name: self._on_chosen(n, i))
+            elif isinstance(widget, QLineEdit):
+                widget.textChanged.connect(lambda *_, n=name: self._on_typed(n))
+            elif isinstance(widget, QCheckBox):
+                widget.toggled.connect(lambda on, n=name: self._send(n, bool(on)))
+            else:
+                widget.valueChanged.connect(lambda v, n=name: self._send(n, int(v)))
+        self.random_init.toggled.connect(self.model.set_random_init)
+        self.model.settingsChanged.connect(self._on_model_settingsChanged)
+        self.model.limitsChanged.connect(self._show_limits)
         self._update_visibility()
 
     # ------------------------------------------------------------------ API
@@ -137,33 +141,17 @@ class SettingsPanel(QWidget):
 
     def in_use(self) -> frozenset[str]:
         """The settings the chosen path uses (shown); ``init_w``/``init_b`` only for a start
-        typed in."""
-        used = set(applicable(self._choices()))
-        if self.random_init.isChecked():
-            used -= {"init_w", "init_b"}
-        return frozenset(used)
+        typed in (the model's)."""
+        return self.model.in_use()
 
     def config(self) -> TrainConfig:
-        """The settings as a TrainConfig; raises ValueError naming the first invalid field.
-
-        Settings that do not apply keep their field's value when it is valid and the
-        description keeps them (Adam's betas while SGD is chosen); the others take their
-        default (momentum for Adam, weight decay for the manual implementation).
-        """
-        errors = self.errors()
-        if errors:
-            raise ValueError(errors[0])
-        return self._config()
+        """The settings as a TrainConfig; raises ValueError naming the first invalid field
+        (the model's :meth:`~SettingsModel.config`)."""
+        return self.model.config()
 
     def errors(self) -> list[str]:
         """``'Label: what is wrong'`` for each invalid field in use, top to bottom."""
-        used = self.in_use()
-        out = []
-        for name, row in self.rows.items():
-            err = row.error() if name in used else None
-            if err:
-                out.append(f"{BY_NAME[name].label}: {err}")
-        return out
+        return self.model.errors()
 
     def reveal_errors(self) -> str | None:
         """Show every invalid field's error next to it; focus the first and return its
@@ -209,48 +197,24 @@ class SettingsPanel(QWidget):
         return self.rows[name].text()
 
     def set_config(self, c: TrainConfig) -> None:
-        """Show the settings of ``c`` (used for restoring settings)."""
-        widgets = [*self.fields().values(), self.random_init]
-        blockers = [w.blockSignals(True) for w in widgets]
-        try:
-            for s in SETTINGS:
-                widget, value = getattr(self, s.name), getattr(c, s.name)
-                if s.kind == "choice":
-                    widget.setCurrentIndex(max(0, widget.findData(value)))
-                elif s.kind == "bool":
-                    widget.setChecked(bool(value))
-                elif s.kind == "int":
-                    widget.setValue(min(value, widget.maximum()))
-                elif value is not None or s.name not in ("init_w", "init_b"):
-                    widget.setText("" if value is None else repr(value))
-            self.random_init.setChecked(c.init_w is None)
-            self._optimizer_choice = c.optimizer
-            self._momentum_of = {}
-        finally:
-            for w, b in zip(widgets, blockers, strict=True):
-                w.blockSignals(b)
-        for edit in self._edits:
-            edit._check()
-        self._changed()
+        """Show the settings of ``c`` (restoring settings): the model takes them."""
+        self.model.set_config(c)
 
     def set_start(self, w: str, b: str) -> bool:
-        """Start at ``w``, ``b`` (the text of the Initial w and b fields): the random start
-        turns off; one :attr:`settingsChanged` for the three. False (nothing changes) while
-        one of the three is locked (greyed by a lesson)."""
+        """Start at ``w``, ``b`` (the text of the Initial w and b fields, kept as typed): the
+        random start turns off; one :attr:`settingsChanged` for the three. False (nothing
+        changes) while one of the three is locked (greyed by a lesson)."""
         widgets = (self.init_w, self.init_b, self.random_init)
         if not all(x.isEnabled() for x in widgets):
             return False
-        blockers = [x.blockSignals(True) for x in widgets]
-        try:
-            self.init_w.setText(w)
-            self.init_b.setText(b)
-            self.random_init.setChecked(False)
-        finally:
-            for x, blocked in zip(widgets, blockers, strict=True):
-                x.blockSignals(blocked)
-        for edit in (self.init_w, self.init_b):
-            edit._check()
-        self._changed()
+        for edit, text in ((self.init_w, w), (self.init_b, b)):
+            with QSignalBlocker(edit):
+                edit.setText(text)
+        self.model.update({"init_w": self._entry(self.init_w),
+                           "init_b": self._entry(self.init_b)}, random_init=False)
+        for name in ("init_w", "init_b"):
+            self.fields()[name]._check()
+            self.rows[name]._on_edited()
         return True
 
     def set_step_guide(self, guides) -> None:
@@ -260,51 +224,94 @@ class SettingsPanel(QWidget):
         self._guides = guides
         self._update_stable_label()
 
-    # ------------------------------------------------------------------ internals
-    def _choices(self) -> TrainConfig:
-        """The path the user chose: method, implementation, optimizer, loss, fit_bias."""
-        return TrainConfig(method=self.method.currentData(), impl=self.impl.currentData(),
-                           optimizer=self._optimizer_choice, loss=self.loss.currentData(),
-                           fit_bias=self.fit_bias.isChecked(),
-                           lr_schedule=self.lr_schedule.currentData())
+    # ------------------------------------------------------------------ the user's input
+    def _send(self, name: str, entry) -> None:
+        """The user's input for setting ``name`` goes to the model (a value the model
+        refuses goes as an invalid input, with the model's words)."""
+        try:
+            self.model.update({name: entry})
+        except ValueError as exc:
+            widget = self.fields()[name]
+            text = widget.text() if isinstance(widget, QLineEdit) else str(entry)
+            self.model.set_invalid(name, text, str(exc))
 
-    def _value(self, name: str):
-        widget = getattr(self, name)
-        if isinstance(widget, ComboBox):
-            return self._optimizer_choice if name == "optimizer" else widget.currentData()
-        if isinstance(widget, QCheckBox):
-            return widget.isChecked()
-        return widget.value()
+    @staticmethod
+    def _entry(edit: FloatEdit):
+        """A number field's input as the model takes it: its value, or its text and error."""
+        error = edit.error()
+        return Invalid(edit.text(), error) if error else edit.value()
 
-    def _config(self) -> TrainConfig:
-        """The TrainConfig of the fields, an invalid field taking its default (so that the
-        step-size guide follows the other fields while one is invalid)."""
-        used = self.in_use()
-        values = {}
-        for s in SETTINGS:
-            row = self.rows[s.name]
-            keep = s.name in used or s.kept_when_not_applicable
-            values[s.name] = self._value(s.name) if keep and row.error() is None else s.default
-        if self.random_init.isChecked():
-            values["init_w"] = values["init_b"] = None
-        values["nesterov"] = values["nesterov"] and values["momentum"] > 0
-        return TrainConfig(**values)
+    def _on_typed(self, name: str) -> None:
+        self._send(name, self._entry(self.fields()[name]))
+
+    def _on_chosen(self, name: str, index: int) -> None:
+        key = self.fields()[name].itemData(index) if index >= 0 else None
+        if key in BY_NAME[name].keys:  # (never the greyed optimizer box's "plain steps")
+            self._send(name, key)
 
     def _on_lr_gauge_optimal_requested(self, lr: float) -> None:
         self.learning_rate.setText(repr(lr))
 
+    # ------------------------------------------------------------------ showing the model
+    def _on_model_settingsChanged(self) -> None:
+        self._show_model()
+        self._update_visibility()
+        self._update_stable_label()
+        self.settingsChanged.emit()
+
+    def _show_limits(self) -> None:
+        for name, high in self.model.maxima.items():
+            box = self.fields()[name]
+            if box.maximum() != high:
+                box.setMaximum(high)
+
+    def _show_model(self) -> None:
+        """Show every entry of the model that a field does not show yet (a field that shows
+        its entry already keeps its text as typed)."""
+        m = self.model
+        for s in SETTINGS:
+            widget, entry = self.fields()[s.name], m.entry(s.name)
+            if s.name == "optimizer":
+                continue  # the box shows the choice, or plain steps (_update_visibility)
+            if s.kind == "choice":
+                index = max(0, widget.findData(entry))
+                if widget.currentIndex() != index:
+                    with QSignalBlocker(widget):
+                        widget.setCurrentIndex(index)
+            elif s.kind == "bool":
+                if widget.isChecked() != entry:
+                    with QSignalBlocker(widget):
+                        widget.setChecked(entry)
+            elif s.kind == "int":
+                shown = min(entry, widget.maximum())
+                if widget.value() != shown:
+                    with QSignalBlocker(widget):
+                        widget.setValue(shown)
+                    self.rows[s.name]._on_edited()
+            elif self._entry(widget) != entry:
+                text = entry.text if isinstance(entry, Invalid) else (
+                    "" if entry is None else repr(entry))
+                if text != widget.text():
+                    with QSignalBlocker(widget):
+                        widget.setText(text)
+                    widget._check()
+                    self.rows[s.name]._on_edited()
+        if self.random_init.isChecked() != m.random_init:
+            with QSignalBlocker(self.random_init):
+                self.random_init.setChecked(m.random_init)
+
     def _update_stable_label(self) -> None:
-        guide = None if self._guides is None else self._guides(self._config())
-        valid = self.learning_rate.error() is None
-        self.lr_gauge.set_guide(guide, self.learning_rate.value() if valid else None)
+        m = self.model
+        guide = None if self._guides is None else self._guides(m.draft())
+        lr = m.value("learning_rate") if m.problem("learning_rate") is None else None
+        self.lr_gauge.set_guide(guide, lr)
         if guide is None:
             self.stable_label.setText("stable bound: n/a")
             self.stable_label.setToolTip("Add points to get a bound.")
             self.stable_label.setStyleSheet("color: #555;")
             return
         text = guide.text()
-        over = (guide.limit is not None and self.learning_rate.error() is None
-                and self.learning_rate.value() >= guide.limit)
+        over = guide.limit is not None and lr is not None and lr >= guide.limit
         self.stable_label.setText(text)
         self.stable_label.setStyleSheet("color: #d62728; font-weight: bold;"
                                         if over and not guide.guide_only else "color: #555;")
@@ -312,57 +319,30 @@ class SettingsPanel(QWidget):
             "The largest stable learning rate for this method on this data. "
             + ("The learning rate is above it." if over else ""))
 
-    def _on_optimizer_changed(self, index: int) -> None:
-        chosen = self.optimizer.itemData(index) if index >= 0 else None
-        if chosen in BY_NAME["optimizer"].keys and chosen != self._optimizer_choice:
-            self._switch_momentum(self._optimizer_choice, chosen)
-            self._optimizer_choice = chosen
-        self._changed()
-
-    def _switch_momentum(self, old: str, new: str) -> None:
-        """Keep the old optimizer's momentum with it and show the new one's own."""
-        momentum = BY_NAME["momentum"]
-        if old in momentum.optimizers:
-            self._momentum_of[old] = self.momentum.text()
-        if new in momentum.optimizers:
-            text = self._momentum_of.get(new, repr(momentum.default))
-            if text != self.momentum.text():
-                self.momentum.blockSignals(True)
-                self.momentum.setText(text)
-                self.momentum.blockSignals(False)
-                self.momentum._check()
-                self.rows["momentum"]._on_edited()
-
     def _update_visibility(self) -> None:
         used = self.in_use()
-        path = (used, self.method.currentData(), self.impl.currentData(),
-                self._optimizer_choice, self.loss.currentData())
+        m = self.model
+        optimizer = m.value("optimizer")
+        path = (used, m.value("method"), m.value("impl"), optimizer, m.value("loss"))
         if path != self._path:  # the rows change anyway: the hint may take less room now
             self._path = path
             self.stable_label.reset()
         module = "optimizer" in used
         box = self.optimizer
         box.setEnabled(module)
-        blocked = box.blockSignals(True)
-        plain = box.findData(_PLAIN)
-        if module and plain >= 0:
-            box.removeItem(plain)
-        elif not module and plain < 0:
-            box.addItem(PLAIN_STEPS, _PLAIN)  # greyed: never the stale choice
-        wanted = box.findData(self._optimizer_choice if module else _PLAIN)
-        if box.currentIndex() != wanted:
-            box.setCurrentIndex(wanted)
-        box.blockSignals(blocked)
-        impl = self.impl.currentData()
-        self.path_label.setText(_PATHS[impl].format(
-            optimizer=OPTIMIZER_LABELS[self._optimizer_choice]))
+        with QSignalBlocker(box):
+            plain = box.findData(_PLAIN)
+            if module and plain >= 0:
+                box.removeItem(plain)
+            elif not module and plain < 0:
+                box.addItem(PLAIN_STEPS, _PLAIN)  # greyed: never the stale choice
+            wanted = box.findData(optimizer if module else _PLAIN)
+            if box.currentIndex() != wanted:
+                box.setCurrentIndex(wanted)
+        self.path_label.setText(_PATHS[m.value("impl")].format(
+            optimizer=OPTIMIZER_LABELS[optimizer]))
         for name, row in self.rows.items():
             if BY_NAME[name].kind != "choice":
                 self.form.setRowVisible(row, name in used)
-        momentum = self.momentum.value() if self.momentum.error() is None else 0.0
+        momentum = m.value("momentum")
         self.nesterov.setEnabled(bool(momentum and momentum > 0))
-
-    def _changed(self, *_) -> None:
-        self._update_visibility()
-        self._update_stable_label()
-        self.settingsChanged.emit()

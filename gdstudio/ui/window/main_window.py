@@ -78,8 +78,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         window_build.build_toolbar(self)
         window_build.build_status_bar(self)
+        settings = self.controller.settings_model
         self.run_view = RunView(self.controller, self.plot, self.loss_plot, self.progress,
-                                self.readout, self.panel.epochs.value, self)
+                                self.readout, lambda: settings.value("epochs"), self)
         self._wire()
         self.line_views = LineViews(self)  # timeline, residuals, your line
         self.presets_menu = build_presets_menu(self.menuBar(), self.controller)
@@ -94,7 +95,8 @@ class MainWindow(QMainWindow):
         self.fit_to_screen()
         self._restore_settings()
         self._on_speed_currentIndexChanged(self.speed.currentIndex())
-        self._on_panel_settingsChanged()
+        self.controller.follow_settings()
+        self.run_view.show_idle()
         self._on_controller_optimumChanged()
         self._on_controller_dataChanged(True)
         self._apply_actions(self.controller.enabled_actions())
@@ -159,7 +161,7 @@ class MainWindow(QMainWindow):
         c.undoTrimmed.connect(
             lambda n: announce_trimmed(self.statusBar(), self.model.undo_stack, n))
         c.startRefused.connect(lambda message: show_start_problem(self, message))
-        self.panel.settingsChanged.connect(self._on_panel_settingsChanged)
+        c.settings_model.settingsChanged.connect(self.run_view.show_idle)
         self.plot.addRequested.connect(c.add_point)
         self.plot.moveRequested.connect(self._on_plot_moveRequested)
         self.plot.deleteRequested.connect(c.delete_points)
@@ -224,18 +226,6 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def _on_speed_currentIndexChanged(self, index: int) -> None:
         self.controller.set_speed(float(self.speed.itemData(index)))
-
-    @Slot()
-    def _on_panel_settingsChanged(self) -> None:
-        try:
-            config, error = self.panel.config(), None
-        except ValueError as exc:
-            config, error = None, str(exc)
-        p = self.panel
-        self.controller.set_settings(
-            config, error, fit_bias=p.fit_bias.isChecked(), loss=p.loss.currentData(),
-            huber_delta=p.huber_delta.value() if p.huber_delta.error() is None else 1.0)
-        self.run_view.show_idle()
 
     # ================================================================= facts
     @Slot(bool)

@@ -69,8 +69,9 @@ def build_panels(window) -> None:
     window.show_optimum = window.data_panel.show_optimum
     window.data_dock = add_dock(window, "Data", "dataDock", window.data_panel)
 
-    window.panel = SettingsPanel()
-    apply_epoch_cap(window.panel.epochs)
+    settings = window.controller.settings_model
+    window.panel = SettingsPanel(settings)  # a view of the controller's settings
+    settings.set_maximum("epochs", apply_epoch_cap(window.panel.epochs))
     scroll = QScrollArea()
     scroll.setWidget(window.panel)
     scroll.setWidgetResizable(True)

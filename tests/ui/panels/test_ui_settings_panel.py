@@ -311,3 +311,23 @@ def test_numbers_beyond_float64_are_named_as_such(window, text, words):
     p.learning_rate.setText(text)
     assert not window.train_or_resume()
     assert p.field_error_text("learning_rate") == words
+
+
+def test_the_panel_is_a_view_of_the_controllers_settings(window):
+    c, p = window.controller, window.panel
+    assert p.model is c.settings_model
+    p.learning_rate.setText("0.250")  # typed: the model takes the value, the text stays
+    assert c.settings_model.entry("learning_rate") == 0.25 and c.settings.learning_rate == 0.25
+    assert p.learning_rate.text() == "0.250"
+    c.settings_model.update({"epochs": 42, "loss": "huber", "huber_delta": 2.5})
+    assert p.epochs.value() == 42 and p.loss.currentData() == "huber"
+    assert p.huber_delta.text() == "2.5" and p.rows["huber_delta"].isVisibleTo(p)
+    assert c.settings == p.config() == c.settings_model.config()
+    p.learning_rate.setText("abc")
+    assert c.settings is None and c.settings_error == c.settings_model.error == (
+        "Learning rate: 'abc' is not a number; type e.g. 0.001 or 1e-3.")
+    p.reveal_errors()
+    assert p.field_error_text("learning_rate")
+    c.settings_model.set_config(TrainConfig(learning_rate=0.5))  # restored: a new value
+    assert p.learning_rate.text() == "0.5" and p.field_error_text("learning_rate") == ""
+    assert c.settings == TrainConfig(learning_rate=0.5)

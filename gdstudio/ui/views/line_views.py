@@ -51,23 +51,32 @@ class LineViews(QObject):
         self._follow()
 
     def _residual_menu(self, window) -> dict[str, QAction]:
+        """View's residual items: a view of the ``residuals`` view option."""
+        options = window.controller.view_options
         view = next(a.menu() for a in window.menuBar().actions() if "View" in a.text())
         view.addSeparator()
         group = QActionGroup(self)
         actions = {}
         for mode, text in RESIDUAL_MODES:
             action = QAction(text, window, checkable=True)
-            action.setChecked(mode == "off")
-            action.triggered.connect(lambda *_, mode=mode: self.overlay.set_mode(mode))
+            action.setChecked(mode == options.value("residuals"))
+            action.triggered.connect(lambda *_, mode=mode: options.set("residuals", mode))
             group.addAction(action)
             view.addAction(action)
             actions[mode] = action
+        self.overlay.set_mode(options.value("residuals"))
+        options.changed.connect(self._on_view_options_changed)
         return actions
+
+    @Slot(str, object)
+    def _on_view_options_changed(self, name: str, value) -> None:
+        if name == "residuals":
+            self.residual_actions[value].setChecked(True)
+            self.overlay.set_mode(value)
 
     def set_residuals(self, mode: str) -> None:
         """Residuals 'off', as 'segments' or as 'squares' (as View's items do)."""
-        self.residual_actions[mode].setChecked(True)
-        self.overlay.set_mode(mode)
+        self.window.controller.view_options.set("residuals", mode)
 
     def _no_run(self) -> bool:
         c = self.window.controller

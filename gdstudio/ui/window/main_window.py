@@ -1,7 +1,10 @@
 """The main window: lays out the panels, plots and actions, and wires them to the controller.
 
 Requests go from the widgets to the :class:`StudioController` (file dialogs are asked here
-first); the controller's facts come back as signals, and the slots here only draw them.
+first); the controller's facts come back as signals, and the slots here only draw them. The
+window holds no state of its own: the training settings are the controller's settings model
+(the settings panel is its view), the view options its view model (the View menu's checkable
+actions, the residuals menu, the speed box and presentation mode are their views).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from gdstudio.core.data.dataset import Dataset
+from gdstudio.core.settings.view_description import VIEW_BY_NAME, VIEW_OPTIONS
 from gdstudio.core.training.runstate import RunState
 from gdstudio.ui.classroom.classroom_tools import Classroom
 from gdstudio.ui.classroom.presentation import Presentation
@@ -94,7 +98,8 @@ class MainWindow(QMainWindow):
 
         self.fit_to_screen()
         self._restore_settings()
-        self._on_speed_currentIndexChanged(self.speed.currentIndex())
+        for name, value in self.controller.view_options.values().items():
+            self._on_view_options_changed(name, value)
         self.controller.follow_settings()
         self.run_view.show_idle()
         self._on_controller_optimumChanged()
@@ -129,9 +134,6 @@ class MainWindow(QMainWindow):
         }
         for name, slot in slots.items():
             self.actions_by_name[name].triggered.connect(lambda *_, slot=slot: slot())
-        self.act_log.toggled.connect(self._on_log_toggled)
-        self.act_optimum.toggled.connect(self._on_optimum_toggled)
-        self.act_optimum.setChecked(True)
         self.act_fit_view.triggered.connect(self.fit_views)
         self.presentation = Presentation(self, (self.plot, self.landscape_plot, self.loss_plot),
                                          self.readout)
@@ -166,7 +168,20 @@ class MainWindow(QMainWindow):
         self.plot.moveRequested.connect(self._on_plot_moveRequested)
         self.plot.deleteRequested.connect(c.delete_points)
         self.plot.selectionChanged.connect(c.select_points)
-        self.speed.currentIndexChanged.connect(self._on_speed_currentIndexChanged)
+        self._bind_view_options()
+
+    def _bind_view_options(self) -> None:
+        """The View menu's checkable actions and the speed box show the view options and
+        change them (the residuals menu is the line views')."""
+        view = self.controller.view_options
+        for option in VIEW_OPTIONS:
+            action = self.actions_by_name.get(option.control)
+            if option.kind == "bool" and action is not None:
+                action.setChecked(view.value(option.name))
+                action.toggled.connect(lambda on, name=option.name: view.set(name, on))
+        self.speed.setCurrentIndex(view.value("speed"))
+        self.speed.currentIndexChanged.connect(lambda index: view.set("speed", index))
+        view.changed.connect(self._on_view_options_changed)
 
     # ================================================================= requests
     def train_or_resume(self) -> bool:
@@ -223,10 +238,6 @@ class MainWindow(QMainWindow):
         if not self.controller.move_point(index, x, y):
             self.plot.set_points(self.model.dataset.x, self.model.dataset.y)
 
-    @Slot(int)
-    def _on_speed_currentIndexChanged(self, index: int) -> None:
-        self.controller.set_speed(float(self.speed.itemData(index)))
-
     # ================================================================= facts
     @Slot(bool)
     def _on_controller_dataChanged(self, replaced: bool) -> None:
@@ -268,11 +279,19 @@ class MainWindow(QMainWindow):
         self.act_redo.setText(f"&Redo {self.controller.redo_text()}".rstrip())
 
     # ================================================================= view
-    def _on_log_toggled(self, on: bool) -> None:
-        self.loss_plot.set_log(on)
-
-    def _on_optimum_toggled(self, on: bool) -> None:
-        self.plot.set_optimum_visible(on)
+    @Slot(str, object)
+    def _on_view_options_changed(self, name: str, value) -> None:
+        """A view option changed: its control shows it and the views follow."""
+        action = self.actions_by_name.get(VIEW_BY_NAME[name].control)
+        if action is not None and action.isCheckable():
+            action.setChecked(value)
+        if name == "log_scale":
+            self.loss_plot.set_log(value)
+        elif name == "show_optimum":
+            self.plot.set_optimum_visible(value)
+        elif name == "speed":
+            self.speed.setCurrentIndex(value)
+            self.controller.set_speed(self.controller.view_options.seconds)
 
     def fit_views(self) -> None:
         """Fit the plots' views to what they show (View ▸ Fit to data), after zooming."""

@@ -254,10 +254,8 @@ def restore(window) -> Restored:
         window.speed.setCurrentIndex(restored.speed)
     if restored.log_scale is not None:
         window.act_log.setChecked(restored.log_scale)
-        window._on_log_toggled(restored.log_scale)
     if restored.show_optimum is not None:
         window.act_optimum.setChecked(restored.show_optimum)
-        window._on_optimum_toggled(restored.show_optimum)
     message = reset_message(restored)
     if message:
         window.statusBar().showMessage(message, 15_000)

@@ -26,7 +26,7 @@ from gdstudio.ui.plots import DataPlot, LossPlot
 from gdstudio.ui.studio.memory import apply_epoch_cap
 from gdstudio.ui.views.landscape_view import landscape_column
 from gdstudio.ui.window import actions
-from gdstudio.ui.window.actions import DEFAULT_SPEED, SPEEDS
+from gdstudio.ui.window.actions import SPEEDS
 
 
 def add_dock(window: QMainWindow, title: str, name: str, widget: QWidget,
@@ -91,11 +91,11 @@ def build_panels(window) -> None:
 
 
 def build_toolbar(window) -> None:
-    """The run toolbar, with the speed box."""
+    """The run toolbar, with the speed box (a view of the speed view option)."""
     window.speed = QComboBox()
     for label, seconds in SPEEDS:
         window.speed.addItem(label, seconds)
-    window.speed.setCurrentIndex(DEFAULT_SPEED)
+    window.speed.setCurrentIndex(window.controller.view_options.value("speed"))
     window.toolbar = actions.build_toolbar(window.actions_by_name, {"speed": window.speed})
     window.addToolBar(window.toolbar)
 

@@ -140,8 +140,7 @@ class Recovery(QObject):
     def _on_written(self, path: str, error: str) -> None:
         if error:
             self._written = None  # try again next time
-            self.files.window.controller.status(f"Could not write the recovery file: {error}",
-                                                5000)
+            self.files.controller.status(f"Could not write the recovery file: {error}", 5000)
 
     def remove(self) -> None:
         """Remove the recovery file (saved, or quitting normally), waiting for a write under

@@ -1,10 +1,11 @@
-"""Between the window and a :class:`~gdstudio.core.files.session.Session`: :func:`capture` takes
-the studio's state as a session, :func:`apply` puts a (checked) session into the studio.
+"""Between the studio and a :class:`~gdstudio.core.files.session.Session`: :func:`capture`
+takes the studio's state as a session, :func:`apply` puts a (checked) session into the studio.
 
-The view options are :data:`VIEW_BINDINGS`: for each view option of
-:data:`gdstudio.core.settings.view_description.VIEW_OPTIONS`, how to read it from the window,
-how to set it, and the signal that says it changed (which marks the session as changed). A
-view option is added with one entry there and one here.
+Both go through the controller and its models: the settings are its
+:class:`~gdstudio.ui.studio.settings_model.SettingsModel`'s, the view options its
+:class:`~gdstudio.ui.studio.view_model.ViewOptions`' (every option of
+:data:`gdstudio.core.settings.view_description.VIEW_OPTIONS`; the window's controls follow
+them). A view option is added with one entry in its description, and a control that shows it.
 """
 
 from __future__ import annotations
@@ -21,49 +22,12 @@ from gdstudio.core.training.runstate import RunStatus
 from gdstudio.ui.studio.kept_runs import KeptRun
 from gdstudio.ui.threads.history import History
 
-#: name -> (read it from the window, set it in the window, the window's signal that it
-#: changed, or None). ``presentation`` is saved but is no change to save.
-VIEW_BINDINGS = {
-    "log_scale": (lambda w: w.act_log.isChecked(), lambda w, v: w.act_log.setChecked(v),
-                  lambda w: w.act_log.toggled),
-    "show_optimum": (lambda w: w.act_optimum.isChecked(),
-                     lambda w, v: w.act_optimum.setChecked(v), lambda w: w.act_optimum.toggled),
-    "landscape": (lambda w: w.act_landscape.isChecked(),
-                  lambda w, v: w.act_landscape.setChecked(v), lambda w: w.act_landscape.toggled),
-    "curvature": (lambda w: w.act_curvature.isChecked(),
-                  lambda w, v: w.act_curvature.setChecked(v), lambda w: w.act_curvature.toggled),
-    "residuals": (lambda w: w.line_views.overlay.mode,
-                  lambda w, v: w.line_views.set_residuals(v), None),
-    "presentation": (lambda w: w.presentation.active,
-                     lambda w, v: w.presentation.set_active(v), None),
-    "speed": (lambda w: w.speed.currentIndex(),
-              lambda w, v: w.speed.setCurrentIndex(min(v, w.speed.count() - 1)),
-              lambda w: w.speed.currentIndexChanged),
-}
-assert set(VIEW_BINDINGS) == set(VIEW_BY_NAME)
-#: View options saved with a session whose change is no change to save (the speed is also
-#: remembered by the settings store; presentation mode is how the window is shown now).
-NOT_CHANGES = frozenset({"presentation", "speed"})
 
-
-def view_options(window) -> dict:
-    """The window's view options now, by name."""
-    return {name: get(window) for name, (get, _set, _signal) in VIEW_BINDINGS.items()}
-
-
-def view_signals(window) -> list:
-    """The signals that say a view option changed (one that is a change to save)."""
-    signals = [signal(window) for name, (_get, _set, signal) in VIEW_BINDINGS.items()
-               if signal and name not in NOT_CHANGES]
-    signals += [a.toggled for a in window.line_views.residual_actions.values()]
-    return signals
-
-
-def capture(window, settings: TrainConfig, lesson=None, with_current: bool = True) -> Session:
+def capture(controller, settings: TrainConfig, lesson=None, with_current: bool = True) -> Session:
     """The studio's state as a session: the data, ``settings`` (the valid settings), the kept
     runs, the current run when it has ended (not one that is going), the view options and
     ``lesson``. Arrays are shared, not copied (none of them is ever written again)."""
-    c = window.controller
+    c = controller
     d = c.dataset
     runs = []
     for k in c.kept_runs:
@@ -81,31 +45,31 @@ def capture(window, settings: TrainConfig, lesson=None, with_current: bool = Tru
                             samples_per_epoch=h.samples_per_epoch,
                             updates_per_epoch=h.updates_per_epoch, stale=c.stale,
                             kept=c.result_kept)
-    return Session(d.x, d.y, d.dtype, settings, view_options(window), runs, current,
+    return Session(d.x, d.y, d.dtype, settings, c.view_options.values(), runs, current,
                    c.next_run_number, lesson)
 
 
-def beyond_fields(window, session: Session) -> str | None:
-    """What in ``session``'s settings the window's fields cannot hold (a whole number above
-    its field's maximum, such as epochs past the memory cap), or None."""
+def beyond_limits(settings_model, session: Session) -> str | None:
+    """What in ``session``'s settings the settings model cannot hold (a whole number above
+    its maximum here, such as epochs past the memory cap), or None."""
     for s in SETTINGS:
         value = getattr(session.settings, s.name)
-        if s.kind == "int" and value > getattr(window.panel, s.name).maximum():
+        if s.kind == "int" and value > settings_model.maximum(s.name):
             return (f"settings.{s.name}: must be at most "
-                    f"{getattr(window.panel, s.name).maximum():,}, got {value:,}")
+                    f"{settings_model.maximum(s.name):,}, got {value:,}")
     return None
 
 
-def apply(window, session: Session) -> None:
+def apply(controller, session: Session) -> None:
     """Put ``session`` (read and checked) into the studio: the current run is forgotten
     (stopped first), the data replaced (the undo history starts again), then the settings,
-    kept runs, current run and view options."""
-    c = window.controller
+    kept runs, current run and view options (presentation mode last)."""
+    c = controller
     c.reset()
     dataset = Dataset(session.x, session.y)
     c.replace_data(dataset, "Open session")
     c.model.undo_stack.clear()
-    window.panel.set_config(session.settings)
+    c.settings_model.set_config(session.settings)
     c.kept_runs = []  # (views forget the old runs' curves and paths first: keys repeat)
     c.select_runs(())
     c.keptRunsChanged.emit()
@@ -117,10 +81,11 @@ def apply(window, session: Session) -> None:
     c.keptRunsChanged.emit()
     if session.current is not None and session.current.init is not None:
         _restore_current(c, dataset, session.current)
-    for name, (_get, set_value, _signal) in VIEW_BINDINGS.items():
-        if name != "presentation":
-            set_value(window, session.view[name])
-    window.presentation.set_active(bool(session.view["presentation"]))
+    view = {name: VIEW_BY_NAME[name].nearest(value) for name, value in session.view.items()
+            if name in VIEW_BY_NAME}
+    presentation = bool(view.pop("presentation", False))
+    c.view_options.update(view)
+    c.view_options.set("presentation", presentation)
     c.announce_actions()
 
 

@@ -2,6 +2,10 @@
 entries, the window title, the question before unsaved changes are lost, and the recovery
 file: the main window builds one :class:`SessionFiles`.
 
+What a session holds is the controller's: its data and runs, its settings model and its view
+options (:mod:`gdstudio.ui.sessions.session_apply`). The window gives the menu entries, the
+title, the dialogs and the store of recent files.
+
 Opening reads and checks the whole file first
 (:func:`gdstudio.core.files.session_read.read_session`);
 a file that cannot be used gives one message and changes nothing.
@@ -22,14 +26,7 @@ from gdstudio.core.files.session_read import read_session
 from gdstudio.ui.sessions import session_dialogs as dialogs
 from gdstudio.ui.sessions.lesson_window import LessonView
 from gdstudio.ui.sessions.recovery import ANSWER_ENV, Recovery, left_behind
-from gdstudio.ui.sessions.session_apply import (
-    NOT_CHANGES,
-    apply,
-    beyond_fields,
-    capture,
-    view_options,
-    view_signals,
-)
+from gdstudio.ui.sessions.session_apply import apply, beyond_limits, capture
 from gdstudio.ui.sessions.session_state import SessionState, add_recent, drop_missing, recent_files
 
 
@@ -39,15 +36,14 @@ class SessionFiles(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        c = window.controller
+        self.controller = c = window.controller
         self.lesson_view = LessonView(window)
-        self._settings = c.settings
         self._closing_ok = False
         self.state = SessionState(self.fingerprint, self)
         self.recovery = Recovery(self, self)
         self.state.changed.connect(self._show_title)
         for signal in (c.actionsChanged, c.keptRunsChanged, c.dataChanged,
-                       *view_signals(window)):
+                       c.settings_model.settingsChanged, c.view_options.changed):
             signal.connect(self.refresh)
         a = window.actions_by_name
         for name, slot in (("open_session", self.open_session),
@@ -67,35 +63,34 @@ class SessionFiles(QObject):
     # ------------------------------------------------------------------ state
     def fingerprint(self):
         """What a save keeps and a user would miss (see :mod:`session_state`)."""
-        c = self.window.controller
-        view = {k: v for k, v in view_options(self.window).items() if k not in NOT_CHANGES}
+        c = self.controller
+        view = c.view_options.changes()
         kept = tuple((k.key, k.visible, k.color, k.label) for k in c.kept_runs)
-        return (c.dataset, c.settings, kept, tuple(view.items()), self.lesson_view.lesson)
+        return (c.dataset, c.settings_model.settings, kept, tuple(view.items()),
+                self.lesson_view.lesson)
 
     def recovery_fingerprint(self):
-        c = self.window.controller
+        c = self.controller
         return (self.fingerprint(), c.current_summary, c.session.active)
 
     def refresh(self, *_) -> None:
         """Something that a session keeps may have changed: the title's mark follows (any
         signal may be connected here; its arguments are ignored)."""
-        settings = self.window.controller.settings
-        if settings is not None:
-            self._settings = settings
         self.state.refresh()
 
     def _show_title(self) -> None:
         self.window.setWindowTitle(self.state.title())
 
     def capture(self, with_current: bool = True):
-        """The studio's state as a :class:`Session` (invalid settings fields: their last
-        valid values)."""
-        return capture(self.window, self._settings, self.lesson_view.lesson, with_current)
+        """The studio's state as a :class:`Session` (while a settings field is invalid:
+        the settings when they were last valid)."""
+        return capture(self.controller, self.controller.settings_model.last_valid,
+                       self.lesson_view.lesson, with_current)
 
     def _folder(self) -> str:
         if self.state.path:
             return str(Path(self.state.path).parent)
-        return self.window.controller.last_dir or str(Path.home())
+        return self.controller.last_dir or str(Path.home())
 
     # ------------------------------------------------------------------ saving
     def save(self, path: str | None = None) -> bool:
@@ -133,7 +128,7 @@ class SessionFiles(QObject):
         return True
 
     def _write(self, path: str, session) -> bool:
-        c = self.window.controller
+        c = self.controller
         try:
             write_session(path, session, f"gdstudio {__version__}")
         except SessionError as exc:
@@ -149,9 +144,9 @@ class SessionFiles(QObject):
     def open_session(self, path: str | None = None) -> bool:
         """Open a session (asks for the file when ``path`` is None); unsaved changes are
         asked about first. False if nothing was opened (yet)."""
-        if not self.window.controller.edit_allowed("open_session"):
+        if not self.controller.edit_allowed("open_session"):
             return False  # (a run or an import locks the data: said in the status bar)
-        question = self.state.close_question(len(self.window.controller.kept_runs),
+        question = self.state.close_question(len(self.controller.kept_runs),
                                              "opening another session")
         if question:
             dialogs.ask_save(self.window.messages, "Open session?", question, "Discard",
@@ -170,7 +165,7 @@ class SessionFiles(QObject):
     def open_path(self, path: str, recovered: bool = False) -> bool:
         """Open the session file ``path`` now (no question); False, with a message and
         nothing changed, if it cannot be used."""
-        c = self.window.controller
+        c = self.controller
         if not c.edit_allowed("open_session"):
             return False  # (a run or an import locks the data: said in the status bar)
         try:
@@ -178,16 +173,15 @@ class SessionFiles(QObject):
         except SessionError as exc:
             c.report("Cannot open the session", f"{exc}\n\nNothing was changed.")
             return False
-        problem = beyond_fields(self.window, session)
+        problem = beyond_limits(c.settings_model, session)
         if problem:
             c.report("Cannot open the session", f"{path}: {problem}\n\nNothing was changed.")
             return False
         self.lesson_view.set_lesson(None)
-        apply(self.window, session)
+        apply(c, session)
         self.lesson_view.set_lesson(session.lesson)
         if session.lesson is not None and session.lesson.presentation:
-            self.window.presentation.set_active(True)
-        self._settings = c.settings or session.settings
+            c.view_options.set("presentation", True)
         c.last_dir = str(Path(path).parent)
         if recovered:
             self.state.mark_clean(None)
@@ -210,7 +204,7 @@ class SessionFiles(QObject):
         if self.lesson_view.lesson is not None:
             self.lesson_view.set_lesson(None)
             self.state.refresh()
-            self.window.controller.status("The lesson's locks were cleared.", 5000)
+            self.controller.status("The lesson's locks were cleared.", 5000)
 
     # ------------------------------------------------------------------ recent files
     @Slot()
@@ -220,8 +214,8 @@ class SessionFiles(QObject):
         paths, dropped = drop_missing(self.window.settings)
         if dropped:
             names = ", ".join(Path(p).name for p in dropped)
-            self.window.controller.status(f"No longer there, removed from the recent "
-                                          f"sessions: {names}.", 8000)
+            self.controller.status(f"No longer there, removed from the recent "
+                                   f"sessions: {names}.", 8000)
         for path in paths:
             action = menu.addAction(Path(path).name)
             action.setToolTip(path)
@@ -233,7 +227,7 @@ class SessionFiles(QObject):
     def open_recent(self, path: str) -> bool:
         if not os.path.isfile(path):
             drop_missing(self.window.settings)
-            self.window.controller.report(
+            self.controller.report(
                 "Cannot open the session", f"{path} is no longer there; it was removed from "
                 "the recent sessions.")
             return False
@@ -246,7 +240,7 @@ class SessionFiles(QObject):
     def may_close(self) -> bool:
         """True if the window may close now; otherwise the user is asked (Save, Quit,
         Cancel) and the window closes again once answered."""
-        question = self.state.close_question(len(self.window.controller.kept_runs))
+        question = self.state.close_question(len(self.controller.kept_runs))
         if question and not self._closing_ok:
             dialogs.ask_save(self.window.messages, "Quit?", question, "Quit",
                              lambda: self.save() and self.window.close(), self._quit)

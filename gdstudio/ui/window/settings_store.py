@@ -1,5 +1,12 @@
 """The window's settings store: the layout and settings saved at close, read at the next launch.
 
+The store holds the window's layout (its geometry and the state of its docks and toolbars),
+the training settings (the controller's settings model, as one JSON object keyed by the
+settings description) and the view options whose description names a store key (the view
+model's). What is stored, and how each value is checked, comes from the two descriptions
+(:data:`gdstudio.core.settings.description.SETTINGS`,
+:data:`gdstudio.core.settings.view_description.VIEW_OPTIONS`).
+
 The store is a file anyone can edit or damage. Every value is checked on its own, for its
 type and its range, and a damaged one falls back to its default without touching the
 others: the window always opens, and its status bar names the settings that were reset.
@@ -7,7 +14,6 @@ others: the window always opens, and its status bar names the settings that were
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
@@ -16,8 +22,8 @@ from PySide6.QtCore import QByteArray, QRect, Qt
 
 from gdstudio.core.errors import ConfigError
 from gdstudio.core.settings.config import TrainConfig
-from gdstudio.core.settings.description import SETTINGS, Setting, applicable
-from gdstudio.ui.panels.fields import SPIN_MAX
+from gdstudio.core.settings.description import SETTINGS, Setting, applicable, settings_values
+from gdstudio.core.settings.view_description import VIEW_OPTIONS, ViewOption
 from gdstudio.ui.window.window_fit import fitting_geometry
 
 SETTINGS_VERSION = 1
@@ -34,9 +40,8 @@ class Restored:
     config: TrainConfig = field(default_factory=TrainConfig)
     geometry: QByteArray | None = None
     window_state: QByteArray | None = None
-    speed: int | None = None
-    log_scale: bool | None = None
-    show_optimum: bool | None = None
+    #: The view options the store holds (checked), by name; the others keep theirs.
+    view: dict = field(default_factory=dict)
     #: The names of the settings that were damaged or out of range and so were reset.
     reset: list[str] = field(default_factory=list)
     #: The whole store was written by another version of the studio and was ignored.
@@ -94,11 +99,9 @@ def _check(setting: Setting, maximum: int | None):
     return _optional(check) if setting.optional else check
 
 
-def field_checks(epochs_max: int, batch_max: int, seed_max: int) -> dict:
-    """A check for each :class:`TrainConfig` field, from the description of the settings,
-    with the window's own limits for the whole numbers."""
-    maxima = {"epochs": epochs_max, "batch_size": batch_max, "seed": seed_max,
-              "lr_step_size": SPIN_MAX}
+def field_checks(maxima: dict[str, int]) -> dict:
+    """A check for each setting, from the description of the settings, with the studio's
+    own maxima for the whole numbers (the settings model's)."""
     return {s.name: _check(s, maxima.get(s.name)) for s in SETTINGS}
 
 
@@ -109,20 +112,20 @@ def read_config(raw, checks: dict, reset: list[str]) -> TrainConfig:
     if not isinstance(raw, dict):
         reset.append("config")
         return config
-    for f in dataclasses.fields(TrainConfig):
-        if f.name not in raw:
+    for s in SETTINGS:
+        if s.name not in raw:
             continue
-        value = raw[f.name]
-        if not checks[f.name](value):
-            reset.append(f.name)
+        value = raw[s.name]
+        if not checks[s.name](value):
+            reset.append(s.name)
             continue
-        if isinstance(value, int) and f.name in FLOAT_FIELDS:
+        if isinstance(value, int) and s.name in FLOAT_FIELDS:
             value = float(value)
-        candidate = config.replace(**{f.name: value})
+        candidate = config.replace(**{s.name: value})
         try:
             candidate.validate()
         except ConfigError:
-            reset.append(f.name)
+            reset.append(s.name)
             continue
         config = candidate
     return _as_the_window_shows_it(config, reset)
@@ -167,9 +170,18 @@ def _int(value):
     return None
 
 
-def read(settings, *, epochs_max: int, batch_max: int, seed_max: int,  # noqa: C901 (one check a key)
-         speeds: int) -> Restored:
-    """Read and check every value of ``settings`` (a QSettings)."""
+def _view_value(option: ViewOption, value):
+    """A stored view option's value as its description allows it, or None (damaged)."""
+    if option.kind == "bool":
+        value = _bool(value)
+    elif option.kind == "index":
+        value = _int(value)
+    return value if value is not None and option.problem(value) is None else None
+
+
+def read(settings, *, maxima: dict[str, int]) -> Restored:
+    """Read and check every value of ``settings`` (a QSettings); ``maxima``: the largest
+    value of each whole-number setting here."""
     out = Restored()
     try:
         keys = set(settings.allKeys())
@@ -202,22 +214,16 @@ def read(settings, *, epochs_max: int, batch_max: int, seed_max: int,  # noqa: C
             except Exception:  # not JSON, or nested too deep
                 out.reset.append("config")
             else:
-                out.config = read_config(raw, field_checks(epochs_max, batch_max, seed_max),
-                                         out.reset)
+                out.config = read_config(raw, field_checks(maxima), out.reset)
 
-    if "speed" in keys:
-        speed = _int(_value(settings, "speed"))
-        if speed is not None and 0 <= speed < speeds:
-            out.speed = speed
+    for option in VIEW_OPTIONS:
+        if option.store is None or option.store not in keys:
+            continue
+        value = _view_value(option, _value(settings, option.store))
+        if value is None:
+            out.reset.append(option.store)
         else:
-            out.reset.append("speed")
-    for key, attr in (("logScale", "log_scale"), ("showOptimum", "show_optimum")):
-        if key in keys:
-            flag = _bool(_value(settings, key))
-            if flag is None:
-                out.reset.append(key)
-            else:
-                setattr(out, attr, flag)
+            out.view[option.name] = value
     return out
 
 
@@ -235,31 +241,31 @@ def reset_message(restored: Restored) -> str | None:
            f"{shown}."
 
 
-# --------------------------------------------------------------------------- the window
+# --------------------------------------------------------------------------- the studio
 
 
 def restore(window) -> Restored:
-    """Apply the saved settings to ``window`` and say which ones were reset."""
-    panel = window.panel
-    restored = read(window.settings, epochs_max=panel.epochs.maximum(),
-                    batch_max=panel.batch_size.maximum(), seed_max=panel.seed.maximum(),
-                    speeds=window.speed.count())
+    """Apply the saved settings to ``window`` (its layout) and its controller's models, and
+    say which ones were reset."""
+    c = window.controller
+    restored = read(window.settings, maxima=c.settings_model.maxima)
     if restored.geometry is not None:
         restore_geometry(window, restored)
     if restored.window_state is not None and not window.restoreState(restored.window_state):
         restored.reset.append("windowState")
-    if restored.config != TrainConfig():
-        panel.set_config(restored.config)
-    if restored.speed is not None:
-        window.speed.setCurrentIndex(restored.speed)
-    if restored.log_scale is not None:
-        window.act_log.setChecked(restored.log_scale)
-    if restored.show_optimum is not None:
-        window.act_optimum.setChecked(restored.show_optimum)
+    restore_models(restored, c.settings_model, c.view_options)
     message = reset_message(restored)
     if message:
-        window.statusBar().showMessage(message, 15_000)
+        c.status(message, 15_000)
     return restored
+
+
+def restore_models(restored: Restored, settings_model, view_options) -> None:
+    """Put the restored settings into ``settings_model`` and the restored view options into
+    ``view_options``."""
+    if restored.config != TrainConfig():
+        settings_model.set_config(restored.config)
+    view_options.update(restored.view)
 
 
 def restore_geometry(window, restored: Restored, available: QRect | None = None) -> None:
@@ -279,18 +285,27 @@ def restore_geometry(window, restored: Restored, available: QRect | None = None)
 
 
 def save(window) -> None:
-    """Save the layout and the settings (the configuration only if every field is valid)."""
+    """Save the layout of ``window`` and its controller's settings and view options."""
     s = window.settings
     s.setValue("version", SETTINGS_VERSION)
     s.setValue("geometry", window.saveGeometry())
     s.setValue("windowState", window.saveState())
+    save_models(s, window.controller.settings_model, window.controller.view_options)
+    s.sync()
+
+
+def save_models(store, settings_model, view_options) -> None:
+    """Write the settings (only if every input in use is valid) and the view options that
+    have a store key."""
     try:
-        config = window.panel.config()
+        config = settings_model.config()
     except ValueError:
         pass
     else:
-        s.setValue("config", json.dumps(dataclasses.asdict(config)))
-    s.setValue("speed", window.speed.currentIndex())
-    s.setValue("logScale", "true" if window.act_log.isChecked() else "false")
-    s.setValue("showOptimum", "true" if window.act_optimum.isChecked() else "false")
-    s.sync()
+        store.setValue("config", json.dumps(settings_values(config)))
+    for option in VIEW_OPTIONS:
+        if option.store is not None:
+            value = view_options.value(option.name)
+            if option.kind == "bool":
+                value = "true" if value else "false"
+            store.setValue(option.store, value)

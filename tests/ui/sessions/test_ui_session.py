@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QApplication
 from gdstudio.core.files.session import SessionError
 from gdstudio.core.files.session_read import read_session
 from gdstudio.core.settings.config import TrainConfig
+from gdstudio.core.settings.view_description import VIEW_OPTIONS
+from tests.described import OTHER_CONFIGS, OTHER_VIEW
 from tests.qt_helpers import answer, open_question
 
 
@@ -107,6 +109,33 @@ def test_round_trip_with_kept_runs_in_the_window(window, qtbot, tmp_path):
         with qtbot.waitSignal(win.exports.historyExported, timeout=10_000):
             assert win.export_history(str(out))
     assert history_b.read_bytes() == history_a.read_bytes()
+    close(other)
+
+
+@pytest.mark.parametrize("config", OTHER_CONFIGS)
+def test_every_setting_and_view_option_round_trips_through_the_models(window, qtbot, tmp_path,
+                                                                      config):
+    """The session is written from the controller's models and read back into them; the
+    window's controls show what was read."""
+    c = window.controller
+    c.settings_model.set_config(config)
+    c.view_options.update(OTHER_VIEW)
+    assert window.panel.config() == config
+    path = str(tmp_path / "models.gdstudio")
+    assert window.session_files.save(path)
+    other = new_window(qtbot, tmp_path)
+    assert other.session_files.open_path(path)
+    b = other.controller
+    assert b.settings_model.config() == config and other.panel.config() == config
+    assert b.view_options.values() == OTHER_VIEW
+    assert other.speed.currentIndex() == OTHER_VIEW["speed"]
+    assert other.line_views.overlay.mode == OTHER_VIEW["residuals"]
+    assert other.presentation.active is OTHER_VIEW["presentation"]
+    for option in VIEW_OPTIONS:
+        action = other.actions_by_name.get(option.control)
+        if option.kind == "bool" and action is not None:
+            assert action.isChecked() is OTHER_VIEW[option.name], option.name
+    assert not other.session_files.state.dirty
     close(other)
 
 

@@ -16,9 +16,12 @@ from hypothesis import strategies as st
 from PySide6.QtCore import QSettings
 
 from gdstudio.core.settings.config import TrainConfig
+from gdstudio.core.settings.view_description import VIEW_OPTIONS
 from gdstudio.ui.window.actions import DEFAULT_SPEED
 from gdstudio.ui.window.main_window import MainWindow
+from tests.described import OTHER_CONFIGS, OTHER_VIEW
 from tests.paths import ROOT
+from tests.qt_helpers import answer
 
 #: Saved settings that differ from every default.
 BASE = TrainConfig(method="minibatch", impl="module", optimizer="sgd", loss="huber",
@@ -180,6 +183,30 @@ def test_the_window_saves_a_repaired_store(qtbot, tmp_path, blobs):
     win = open_window(qtbot, path)
     assert win.statusBar().currentMessage() == "Ready: press F5 to train."
     assert win.panel.config() == BASE.replace(epochs=20, nesterov=False)
+
+
+@pytest.mark.parametrize("config", OTHER_CONFIGS)
+def test_the_store_keeps_the_models_between_launches(qtbot, tmp_path, config):
+    """Every setting and every view option with a store key comes back into the controller's
+    models (and so into the panel and the controls); the others start at their default."""
+    path = tmp_path / "s.ini"
+    win = open_window(qtbot, path)
+    win.controller.settings_model.set_config(config)
+    win.controller.view_options.update(OTHER_VIEW)
+    win.close()
+    if win.isVisible():  # (unsaved changes: the session asks first)
+        answer(win, "Quit")
+    assert not win.isVisible()
+    back = open_window(qtbot, path)
+    assert back.statusBar().currentMessage() == "Ready: press F5 to train."
+    assert back.controller.settings_model.config() == config == back.panel.config()
+    view = back.controller.view_options
+    for option in VIEW_OPTIONS:
+        expected = OTHER_VIEW[option.name] if option.store else option.default
+        assert view.value(option.name) == expected, option.name
+    assert back.speed.currentIndex() == view.value("speed")
+    assert back.act_log.isChecked() is view.value("log_scale")
+    assert back.act_optimum.isChecked() is view.value("show_optimum")
 
 
 JSON = st.recursive(

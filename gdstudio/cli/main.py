@@ -81,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="N uniformly random x in [x-min, x-max) instead of a step")
     g.add_argument("--float64", action="store_true", help="float64 data (default float32)")
     t = p.add_argument_group("training")
-    for s in SETTINGS:  # every training setting, as the description has it
+    for s in SETTINGS:  # every training setting with a flag, as the description has it
+        if s.flag is None:
+            continue
         if s.kind == "bool":
             t.add_argument(s.flag, action="store_true", help=s.cli_help())
             continue
@@ -114,20 +116,28 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def config_from_args(args):
+    """The TrainConfig of parsed arguments (not checked yet): each setting from its flag, as
+    the description has it (a setting without a flag keeps its default)."""
+    from gdstudio.core.settings.config import TrainConfig
+    from gdstudio.core.settings.description import SETTINGS
+
+    values = {}
+    for s in SETTINGS:
+        if s.flag is not None:
+            value = getattr(args, s.dest)
+            values[s.name] = (not value) if s.cli_inverted else value
+    return TrainConfig(**values)
+
+
 def _prepare(args):
     """Turn arguments into (dataset, config); raise StudioError/UsageError on bad input."""
     from gdstudio.core.data import csv_io as csvio
     from gdstudio.core.data.dataset import noisy_line, random_line
-    from gdstudio.core.settings.description import SETTINGS
-    from gdstudio.core.training.engine import TrainConfig
 
     if args.data is not None and not args.data.strip():
         raise UsageError("gdstudio train: --data needs a file name, got an empty one")
-    values = {}
-    for s in SETTINGS:
-        value = getattr(args, s.dest)
-        values[s.name] = (not value) if s.cli_inverted else value
-    config = TrainConfig(**values)
+    config = config_from_args(args)
     config.validate()
     targets = _check_outputs(args)
     dtype = "float64" if args.float64 else "float32"
@@ -135,10 +145,10 @@ def _prepare(args):
         dataset = csvio.read_dataset(args.data, dtype)
     elif args.n_points is not None:
         dataset = random_line(args.n_points, args.slope, args.intercept, args.noise,
-                              args.x_min, args.x_max, args.seed, dtype)
+                              args.x_min, args.x_max, config.seed, dtype)
     else:
         dataset = noisy_line(args.slope, args.intercept, args.noise, args.x_min, args.x_max,
-                             args.x_step, args.seed, dtype)
+                             args.x_step, config.seed, dtype)  # (the seed setting's)
     check_script_data(args, dataset, targets)
     return dataset, config
 

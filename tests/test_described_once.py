@@ -108,6 +108,15 @@ def test_a_value_given_to_each_option_is_the_runs(setting):
         setting.default if setting.cli_default is ... else setting.cli_default)
 
 
+# --------------------------------------------------------------------------- lessons
+
+
+def test_a_lesson_can_lock_every_view_options_control():
+    from gdstudio.core.files.lesson_rules import LESSON_CONTROLS
+
+    assert [v.control for v in VIEW_OPTIONS if v.control not in LESSON_CONTROLS] == []
+
+
 # --------------------------------------------------------------------------- the files
 
 

@@ -124,7 +124,14 @@ def unstick(monkeypatch):
     class RecordingControl(TrainingControl):
         def __init__(self):
             super().__init__()
+            #: Checkpoints the engine reached after stop() (it must end at the first).
+            self.after_stop = 0
             controls.append(self)
+
+        def checkpoint(self) -> bool:
+            if self.stopped:
+                self.after_stop += 1
+            return super().checkpoint()
 
     monkeypatch.setattr(training_module, "TrainingControl", RecordingControl)
     yield controls
@@ -139,6 +146,13 @@ def unstick(monkeypatch):
         QApplication.processEvents()
 
 
+def stopped_at_once(controls) -> list[int]:
+    """Checkpoints reached after a stop by each recorded run that went on past the first:
+    [] when every stopped run ended at its first checkpoint (no update made after the stop),
+    which is what makes Stop, Reset and closing prompt."""
+    return [c.after_stop for c in controls if c.after_stop > 1]
+
+
 def free(session) -> None:
     """Release a session whose thread a bug left blocked (after the asserts were made); the
     ``unstick`` fixture frees a thread that a paused-after-stop bug left waiting."""
@@ -151,10 +165,10 @@ def free(session) -> None:
 def test_closing_during_a_run_stops_and_releases_its_thread(unstick, qtbot, qtlog, tmp_path):
     """Closing the window at any moment of a run, 100 times: running (with or without the
     event loop turning), paused, just resumed, or right after Step. Each close stops the run,
-    joins and releases its thread, and is prompt."""
+    joins and releases its thread (closing waits for it at most 0.7 s), and is prompt: the
+    run ends at its first checkpoint after the stop."""
     rng = random.Random(1234)
     methods = ["batch", "sgd", "minibatch"]
-    slowest = {"step": 0.0, "other": 0.0}
     with qtbot.captureExceptions() as exceptions:
         for cycle in range(100):
             settings = QSettings(str(tmp_path / f"settings{cycle % 3}.ini"),
@@ -189,25 +203,20 @@ def test_closing_during_a_run_stops_and_releases_its_thread(unstick, qtbot, qtlo
                 win.act_step.trigger()  # close while the stepped epoch runs
                 assert win.session.state == RunState.RUNNING
             try:
-                t0 = time.monotonic()
                 win.close()
                 if win.isVisible():  # the settings changed: Save, Quit or Cancel first
                     answer(win, "Quit")
-                took = time.monotonic() - t0
-                kind = "step" if cycle % 5 == 3 else "other"
-                slowest[kind] = max(slowest[kind], took)
                 # closing stopped and joined the thread before the window went away
                 assert not win.session.has_thread, f"cycle {cycle}: thread kept"
                 assert not running_threads(), f"cycle {cycle}: a training thread still runs"
                 assert not LIVE_THREADS, f"cycle {cycle}: a thread was not released"
+                assert not stopped_at_once(unstick), f"cycle {cycle}: went on after the stop"
             finally:
                 free(win.session)
                 win.deleteLater()
                 flush_deletes()
     assert not exceptions, exceptions
     assert not thread_warnings(qtlog), thread_warnings(qtlog)
-    assert slowest["step"] < 1.0, f"closing right after Step took {slowest['step']:.2f} s"
-    assert slowest["other"] < 1.5, f"closing took {slowest['other']:.2f} s"
 
 
 # --------------------------------------------------------------------------- button mashing
@@ -356,14 +365,12 @@ def test_stop_right_after_step_stops_the_run(unstick, window, qtbot):
 
 def test_reset_right_after_step_leaves_no_thread(unstick, window, qtbot):
     start_and_step(window, qtbot)
-    t0 = time.monotonic()
     window.act_reset.trigger()
-    took = time.monotonic() - t0
     try:
         assert window.session.state == "idle"
-        assert not running_threads(), (
-            f"Reset left the training thread running (Reset took {took:.1f} s)")
-        assert took < 1.0
+        assert not running_threads(), "Reset left the training thread running"
+        assert [c.stopped for c in unstick] == [True]
+        assert not stopped_at_once(unstick), "the run went on after Reset's stop"
     finally:
         free(window.session)
 
@@ -372,7 +379,7 @@ def test_reset_right_after_step_leaves_no_thread(unstick, window, qtbot):
 
 CLOSE_IN_A_REAL_PROCESS = textwrap.dedent(
     """
-    import sys, time
+    import atexit, os, sys, time
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
@@ -414,8 +421,15 @@ CLOSE_IN_A_REAL_PROCESS = textwrap.dedent(
 
     def close(win):
         print(f"epochs={win.session.history.count}", flush=True)
-        print(f"closing={time.monotonic()}", flush=True)
         quit_now(win)  # the last window: the app saves its settings and exits at once
+
+    def exiting(code, exit=os._exit):  # the app skips the interpreter's slow teardown
+        running = sum(1 for t in LIVE_THREADS if t.isRunning())
+        print(f"exit_running={running}", flush=True)
+        exit(code)
+
+    os._exit = exiting
+    atexit.register(lambda: print("teardown=1", flush=True))  # (never, after os._exit)
 
     def quit_now(win):
         win.close()
@@ -432,22 +446,21 @@ CLOSE_IN_A_REAL_PROCESS = textwrap.dedent(
 
 def test_closing_mid_run_in_a_real_process(tmp_path):
     """The app as users start it: 50 more windows open, train and close within a few ms,
-    then the app's window is closed a second into a stochastic run. The process exits within
-    a second of the close, with code 0, no thread left running and nothing on stderr about
-    threads, and the settings were saved first."""
+    then the app's window is closed a second into a stochastic run. The process exits at once
+    after the close (os._exit, skipping the interpreter's teardown) with code 0, no thread
+    left running and nothing on stderr about threads, and the settings were saved first."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
            "XDG_CONFIG_HOME": str(tmp_path / "config")}
     proc = subprocess.Popen([sys.executable, "-c", CLOSE_IN_A_REAL_PROCESS,
                              str(tmp_path / "s.ini"), "50"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     out, err = proc.communicate(timeout=180)
-    ended = time.monotonic()
     assert proc.returncode == 0, err[-3000:]
     assert "QThread: Destroyed" not in err and "Traceback" not in err, err[-3000:]
     values = dict(line.split("=") for line in out.split())
     assert (values["cycles"], values["running"]) == ("50", "0"), (out, err[-3000:])
     assert int(values["epochs"]) > 0
-    assert ended - float(values["closing"]) < 1.0
+    assert values["exit_running"] == "0" and "teardown" not in values, (out, err[-3000:])
     assert list((tmp_path / "config").rglob("*.conf"))  # saved before the fast exit
 
 

@@ -215,7 +215,7 @@ def test_progress_only_once_an_epoch_has_lasted_the_interval(monkeypatch):
     # 100 updates an epoch: the clock is read after each; 0.1 ms each, an epoch lasts 10 ms
     monkeypatch.setattr("gdstudio.core.training.control.time", Clock(1e-4))
     reports = []
-    config = TrainConfig(method="sgd", learning_rate=0.001, epochs=300)
+    config = TrainConfig(method="sgd", learning_rate=0.001, epochs=20)  # 200 ms in all
     list(train(TUTORIAL, config, TrainingControl(), reports.append))
     assert reports == []  # never a report
     # 2,000 updates an epoch: the clock is read every 7 updates, 1 ms each time: a report

@@ -32,6 +32,13 @@ def pytest_unconfigure(config):
     shutil.rmtree(_HOME, ignore_errors=True)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """The longer tests (marked ``slow``) run first, in the order they had (random with
+    pytest-randomly): on several workers (``-n``), none is left to run alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def _own_recovery_folder(request, tmp_path_factory, monkeypatch):
     """Each test's studios write their recovery files into a folder of the test's own (made

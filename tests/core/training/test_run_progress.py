@@ -124,6 +124,7 @@ def test_pause_and_stop_inside_the_first_epoch(qtbot, controller, tmp_path):
     assert (float(row["w"]), float(row["b"]), row["status"]) == (p.w, p.b, "stopped")
 
 
+@pytest.mark.slow
 def test_stop_inside_a_later_epoch_keeps_the_parameters_reached(qtbot, controller, tmp_path):
     """An epoch of 20,000 autograd updates takes about a second: stop in the second; the
     history holds the finished epochs, the summary the partial one."""

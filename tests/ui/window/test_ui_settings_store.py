@@ -238,6 +238,7 @@ def fuzz_readings(qtbot):
     return Readings(qtbot)  # (shared by the examples of one run)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(damage=st.dictionaries(st.sampled_from(list(BAD_FIELDS)), JSON, min_size=1,

@@ -39,6 +39,33 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+#: Modules whose module fixture is costly (the scripts' child process, a 1.2M-row CSV file,
+#: the hardening data): with -n, one worker runs all their tests, so that it is made once.
+ONE_WORKER_MODULES = ("tests/core/models/line/test_script.py",
+                      "tests/ui/studio/test_csv_import.py",
+                      "tests/core/settings/test_hardening_lr.py",
+                      "tests/core/data/test_hardening_csv.py")
+
+try:
+    from xdist.scheduler import LoadScopeScheduling
+except ImportError:  # no pytest-xdist: the tests run in one process
+    pass
+else:
+    class _Scheduling(LoadScopeScheduling):
+        """xdist's load scheduling (each test to whichever worker is free, the slow first),
+        but the tests of ONE_WORKER_MODULES go together. (pytest-xdist's --dist loadgroup
+        does this with marks, but its group names no longer reach it with pytest 9.)"""
+
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER_MODULES else nodeid
+
+    def pytest_xdist_make_scheduler(config, log):
+        if config.getoption("dist") == "load":  # (-n's default)
+            return _Scheduling(config, log)
+        return None
+
+
 @pytest.fixture(autouse=True)
 def _own_recovery_folder(request, tmp_path_factory, monkeypatch):
     """Each test's studios write their recovery files into a folder of the test's own (made

@@ -28,9 +28,6 @@ from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.errors import DataError
 from gdstudio.ui.window.main_window import MainWindow
 
-# One worker runs this module (its module fixture is made once).
-pytestmark = pytest.mark.xdist_group("hardening_csv")
-
 F32_MAX = float(np.finfo(np.float32).max)
 
 FUZZ = settings(

@@ -22,9 +22,6 @@ from gdstudio.core.models.line.optimum import stable_learning_rate, step_guide
 from gdstudio.core.settings.config import TrainConfig
 from gdstudio.core.training.engine import full_data_loss, train
 
-# One worker runs this module (its module fixture is made once).
-pytestmark = pytest.mark.xdist_group("hardening_lr")
-
 LEARNING_RATES = [float(lr) for lr in np.logspace(-6, 3, 10)]  # 1e-6, 1e-5, ..., 1e3
 # Few epochs keep the sweep quick; stochastic descent does 100 updates per epoch on the
 # tutorial line and mini-batch 10, so fewer of its epochs still mean many updates.

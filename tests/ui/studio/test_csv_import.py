@@ -17,9 +17,6 @@ from gdstudio.ui.studio.editing import IMPORTING_MESSAGE, READ_AT_ONCE_BYTES
 from gdstudio.ui.threads import import_worker
 from tests.qt_helpers import HeldWork, click, data_to_viewport
 
-# One worker runs this module (its 1.2M-row file is written once).
-pytestmark = pytest.mark.xdist_group("big_csv")
-
 ROWS = 1_200_000
 #: Far from every point of the big file (y = 3x + noise, x in [-50, 50]), inside its view.
 EMPTY_SPOT = (-40.0, 140.0)

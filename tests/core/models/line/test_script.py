@@ -31,9 +31,6 @@ from tests.core.models.line.test_parity_analytic import (
     parameter_gaps,
 )
 
-# One worker runs this module (every case's script runs in one child process, once).
-pytestmark = pytest.mark.xdist_group("script")
-
 
 def small_line(dtype="float32") -> Dataset:
     """The tutorial's noisy line, 20 points (x from -5 by 0.5)."""

@@ -1,7 +1,9 @@
-"""Mouse helpers for pyqtgraph views: real QMouseEvents sent to the plot's viewport."""
+"""Mouse helpers for pyqtgraph views (real QMouseEvents sent to the plot's viewport), the
+window's questions, and worker threads held mid-way."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
@@ -59,3 +61,47 @@ def answer(window, button_text: str, title: str = "Quit?") -> None:
     (button,) = [b for b in box.buttons() if b.text().replace("&", "") == button_text]
     button.click()
     QApplication.processEvents()
+
+
+class HeldWork:
+    """A worker thread's function (``module.name``, which reports its progress through its
+    argument ``progress``, passed by keyword or at ``position``), held after its first
+    report until the GUI thread lets it go on (:meth:`go_on`).
+
+    The test acts while the work is surely under way, and learns where it ran. If the work
+    ran on the GUI thread, nothing could let it go on: it records that it was never let go
+    instead of hanging (:attr:`released`)."""
+
+    def __init__(self, monkeypatch, module, name: str, position: int):
+        self.threads: list[int] = []  # where each call ran
+        self.held = threading.Event()
+        self._go_on = threading.Event()
+        self.released: list[bool] = []  # per hold: let go on by the GUI thread
+        work = getattr(module, name)
+
+        def held(*args, **kwargs):
+            self.threads.append(threading.get_ident())
+            args = list(args)
+            progress = kwargs["progress"] if "progress" in kwargs else args[position]
+
+            def report(*values):
+                progress(*values)
+                if not self.held.is_set():
+                    self.held.set()
+                    self.released.append(self._go_on.wait(60))
+
+            if "progress" in kwargs:
+                kwargs["progress"] = report
+            else:
+                args[position] = report
+            return work(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, held)
+
+    def go_on(self) -> None:
+        self._go_on.set()
+
+    def ran_off_the_gui_thread_while_it_turned(self) -> bool:
+        """The work ran once, on another thread, which the GUI thread let go on."""
+        return (self.released == [True] and len(self.threads) == 1
+                and self.threads[0] != threading.get_ident())

@@ -45,6 +45,7 @@ def history_columns(path: Path) -> list[str]:
     return [",".join(line.split(",")[:4]) for line in path.read_text().splitlines()]
 
 
+@pytest.mark.slow
 def test_the_script_prints_the_history_of_the_cli(tmp_path):
     done = run_cli("--method", "minibatch", "--batch-size", "7", "--shuffle", "--seed", "4",
                    "--impl", "module", "--optimizer", "rmsprop", "--momentum", "0.5", *ARGS,

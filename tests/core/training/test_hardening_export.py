@@ -285,6 +285,7 @@ KILLS = [
 ]
 
 
+@pytest.mark.slow
 def test_killed_writes_leave_old_or_complete_new_file(tmp_path):
     """SIGKILL processes that keep rewriting a large file: it is never left partial."""
     (tmp_path / "kill_content.py").write_text(KILL_CONTENT)

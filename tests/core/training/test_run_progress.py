@@ -124,11 +124,13 @@ def test_pause_and_stop_inside_the_first_epoch(qtbot, controller, tmp_path):
     assert (float(row["w"]), float(row["b"]), row["status"]) == (p.w, p.b, "stopped")
 
 
+@pytest.mark.slow
 def test_stop_inside_a_later_epoch_keeps_the_parameters_reached(qtbot, controller, tmp_path):
-    """An epoch of 20,000 autograd updates takes about a second: stop in the second; the
-    history holds the finished epochs, the summary the partial one."""
+    """An epoch of 5,000 autograd updates lasts long enough to report progress inside it
+    (PROGRESS_INTERVAL): stop in the second; the history holds the finished epochs, the
+    summary the partial one."""
     c = controller
-    n, lr = 20_000, 1e-4
+    n, lr = 5_000, 1e-4
     assert c.replace_data(random_line(n, seed=1), "big")
     c.set_settings(TrainConfig(method="sgd", learning_rate=lr, epochs=50, init_w=-1.0,
                                init_b=1.0))

@@ -4,11 +4,9 @@ only when the whole file has been read."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -16,7 +14,8 @@ from gdstudio.core.data.csv_read import CHUNK_BYTES, ReadCancelled, read_dataset
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.ui.studio.controller import StudioController
 from gdstudio.ui.studio.editing import IMPORTING_MESSAGE, READ_AT_ONCE_BYTES
-from tests.qt_helpers import click, data_to_viewport
+from gdstudio.ui.threads import import_worker
+from tests.qt_helpers import HeldWork, click, data_to_viewport
 
 ROWS = 1_200_000
 #: Far from every point of the big file (y = 3x + noise, x in [-50, 50]), inside its view.
@@ -38,23 +37,12 @@ def big_csv(tmp_path_factory):
     return path, Dataset(x, y)
 
 
-class Ticker:
-    """A 10 ms QTimer of the GUI thread: how often it fired, and its longest silence."""
-
-    def __init__(self):
-        self.times: list[float] = []
-        self.timer = QTimer()
-        self.timer.timeout.connect(lambda: self.times.append(time.monotonic()))
-        self.timer.start(10)
-
-    def stop(self, until: float | None = None) -> tuple[int, float]:
-        """Ticks and the longest silence (up to the time ``until``, if given)."""
-        self.timer.stop()
-        times = [t for t in self.times if until is None or t <= until]
-        if until is not None:
-            times.append(until)
-        gaps = np.diff(times) if len(times) > 1 else [float("inf")]
-        return len(times), float(np.max(gaps))
+@pytest.fixture
+def held_read(monkeypatch):
+    """The import worker's read, held after its first progress report (HeldWork)."""
+    read = HeldWork(monkeypatch, import_worker, "read_dataset", 2)
+    yield read
+    read.go_on()  # (a failed test leaves no read held)
 
 
 # --------------------------------------------------------------------------- core
@@ -104,14 +92,15 @@ def controller(qtbot):
     c.shutdown(5000)
 
 
-def test_a_large_import_runs_off_the_gui_thread_and_locks_editing(qtbot, controller, big_csv):
+def test_a_large_import_runs_off_the_gui_thread_and_locks_editing(qtbot, controller, big_csv,
+                                                                  held_read):
     path, expected = big_csv
     c = controller
     before, edits = c.dataset, c.model.undo_stack.count()
     progress, statuses = [], []
     c.csv_import.progressed.connect(lambda done, total: progress.append((done, total)))
     c.statusReported.connect(lambda text, _ms: statuses.append(text))
-    ticker = Ticker()
+    read = held_read
     ends = []
     c.csv_import.finished.connect(lambda *args: ends.append(args[2:]))
     with qtbot.waitSignal(c.csv_import.settled, timeout=120_000):
@@ -125,12 +114,15 @@ def test_a_large_import_runs_off_the_gui_thread_and_locks_editing(qtbot, control
         assert statuses[-1] == IMPORTING_MESSAGE
         assert c.train() is False and c.import_csv(str(path)) is False
         assert c.dataset is before
-    ticks, longest = ticker.stop()
+        # the GUI thread turns while the file is read: it gets the first report, and only
+        # then lets the read go on
+        qtbot.waitUntil(lambda: read.held.is_set() and bool(progress), timeout=60_000)
+        assert c.csv_import.busy and c.dataset is before
+        read.go_on()
+    assert read.ran_off_the_gui_thread_while_it_turned()
     assert ends == [("", False)]
     assert c.dataset == expected
     assert len(progress) >= 3 and progress[-1][0] == progress[-1][1] == path.stat().st_size
-    # the GUI thread kept turning: a 10 ms timer fired all along
-    assert ticks >= 10 and longest < 0.5, (ticks, longest)
     assert c.model.undo_stack.count() == edits + 1  # one undoable edit
     assert statuses[-1] == f"Imported {ROWS:,} points from {path}."
     assert c.enabled_actions()["import"] and c.enabled_actions()["train"]
@@ -184,29 +176,30 @@ def test_a_small_file_is_imported_at_once(controller, tmp_path):
 
 
 def test_the_window_stays_live_and_clicks_add_no_point_during_an_import(qtbot, window,
-                                                                        big_csv):
+                                                                        big_csv, held_read):
     path, expected = big_csv
     before = window.model.dataset
     bar = window.import_progress
     values = []
     window.controller.csv_import.progressed.connect(lambda *_: values.append(bar.bar.value()))
-    read = []  # when the file had been read (then pyqtgraph takes its time to draw it)
-    window.controller.csv_import.finished.connect(lambda *_: read.append(time.monotonic()))
-    ticker = Ticker()
+    read = held_read
     with qtbot.waitSignal(window.controller.csv_import.settled, timeout=120_000):
         assert window.import_csv(str(path))
         assert bar.isVisible() and bar.cancel_button.isVisible()
         assert not window.act_import.isEnabled() and not window.act_undo.isEnabled()
-        qtbot.waitUntil(lambda: len(values) >= 2, timeout=60_000)
+        # the window stays live while the file is read: it shows the progress and takes a
+        # click, and only then lets the read go on
+        qtbot.waitUntil(lambda: read.held.is_set() and bool(values), timeout=60_000)
         # (2, 20): an empty spot in the view of the tutorial's line, shown until the end
         click(window.plot, data_to_viewport(window.plot, 2.0, 20.0))
         assert window.model.dataset is before
         assert window.statusBar().currentMessage() == IMPORTING_MESSAGE
-    ticks, longest = ticker.stop(until=read[0])
-    assert ticks >= 10 and longest < 0.5, (ticks, longest)
+        assert window.controller.csv_import.busy
+        read.go_on()
+    assert read.ran_off_the_gui_thread_while_it_turned()
     assert not bar.isVisible()
     assert window.model.dataset == expected  # no stray point, before or after
-    assert values == sorted(values) and values[-1] > 0
+    assert len(values) >= 2 and values == sorted(values) and values[-1] > 0
     assert window.act_import.isEnabled()
 
 

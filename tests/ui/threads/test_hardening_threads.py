@@ -44,7 +44,7 @@ def _stop_survives_a_later_pause() -> bool:
     control.pause()
     waiter = threading.Thread(target=control.checkpoint, daemon=True)
     waiter.start()
-    waiter.join(0.5)
+    waiter.join(10)  # (returns at once unless the bug blocks it)
     blocked = waiter.is_alive()
     control.resume()  # free the probe thread either way
     waiter.join(1)
@@ -114,6 +114,20 @@ def history_tuples(records):
     return [(r.epoch, r.loss, r.w, r.b, r.samples_seen, r.updates) for r in records]
 
 
+class EngineHistory:
+    """The engine's records of a run, computed as far as they are asked for."""
+
+    def __init__(self, dataset, config):
+        self._records = train(dataset, config)
+        self._tuples: list = []
+
+    def first(self, count: int) -> list:
+        """The first ``count`` records, as history_tuples."""
+        while len(self._tuples) < count:
+            self._tuples.extend(history_tuples([next(self._records)]))
+        return self._tuples[:count]
+
+
 @pytest.fixture
 def unstick(monkeypatch):
     """Record every TrainingControl the window makes; afterwards, free any training thread
@@ -124,7 +138,14 @@ def unstick(monkeypatch):
     class RecordingControl(TrainingControl):
         def __init__(self):
             super().__init__()
+            #: Checkpoints the engine reached after stop() (it must end at the first).
+            self.after_stop = 0
             controls.append(self)
+
+        def checkpoint(self) -> bool:
+            if self.stopped:
+                self.after_stop += 1
+            return super().checkpoint()
 
     monkeypatch.setattr(training_module, "TrainingControl", RecordingControl)
     yield controls
@@ -139,6 +160,13 @@ def unstick(monkeypatch):
         QApplication.processEvents()
 
 
+def stopped_at_once(controls) -> list[int]:
+    """Checkpoints reached after a stop by each recorded run that went on past the first:
+    [] when every stopped run ended at its first checkpoint (no update made after the stop),
+    which is what makes Stop, Reset and closing prompt."""
+    return [c.after_stop for c in controls if c.after_stop > 1]
+
+
 def free(session) -> None:
     """Release a session whose thread a bug left blocked (after the asserts were made); the
     ``unstick`` fixture frees a thread that a paused-after-stop bug left waiting."""
@@ -148,15 +176,25 @@ def free(session) -> None:
 # --------------------------------------------------------------------------- open/close
 
 
-def test_closing_during_a_run_stops_and_releases_its_thread(unstick, qtbot, qtlog, tmp_path):
-    """Closing the window at any moment of a run, 100 times: running (with or without the
-    event loop turning), paused, just resumed, or right after Step. Each close stops the run,
-    joins and releases its thread, and is prompt."""
+CLOSE_CYCLES, CLOSE_PARTS = 100, 4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("part", range(CLOSE_PARTS))
+def test_closing_during_a_run_stops_and_releases_its_thread(unstick, qtbot, qtlog, tmp_path,
+                                                            part):
+    """Closing the window at any moment of a run, 100 times (in four parts, which can run at
+    the same time): running (with or without the event loop turning), paused, just resumed,
+    or right after Step. Each close stops the run, joins and releases its thread (closing
+    waits for it at most 0.7 s), and is prompt: the run ends at its first checkpoint after
+    the stop."""
     rng = random.Random(1234)
     methods = ["batch", "sgd", "minibatch"]
-    slowest = {"step": 0.0, "other": 0.0}
+    cycles = range(part * CLOSE_CYCLES // CLOSE_PARTS, (part + 1) * CLOSE_CYCLES // CLOSE_PARTS)
+    for _ in range(cycles.start):  # the same 100 cycles, whichever parts run
+        rng.randint(0, 20)
     with qtbot.captureExceptions() as exceptions:
-        for cycle in range(100):
+        for cycle in cycles:
             settings = QSettings(str(tmp_path / f"settings{cycle % 3}.ini"),
                                  QSettings.Format.IniFormat)
             win = MainWindow(settings=settings)
@@ -189,25 +227,20 @@ def test_closing_during_a_run_stops_and_releases_its_thread(unstick, qtbot, qtlo
                 win.act_step.trigger()  # close while the stepped epoch runs
                 assert win.session.state == RunState.RUNNING
             try:
-                t0 = time.monotonic()
                 win.close()
                 if win.isVisible():  # the settings changed: Save, Quit or Cancel first
                     answer(win, "Quit")
-                took = time.monotonic() - t0
-                kind = "step" if cycle % 5 == 3 else "other"
-                slowest[kind] = max(slowest[kind], took)
                 # closing stopped and joined the thread before the window went away
                 assert not win.session.has_thread, f"cycle {cycle}: thread kept"
                 assert not running_threads(), f"cycle {cycle}: a training thread still runs"
                 assert not LIVE_THREADS, f"cycle {cycle}: a thread was not released"
+                assert not stopped_at_once(unstick), f"cycle {cycle}: went on after the stop"
             finally:
                 free(win.session)
                 win.deleteLater()
                 flush_deletes()
     assert not exceptions, exceptions
     assert not thread_warnings(qtlog), thread_warnings(qtlog)
-    assert slowest["step"] < 1.0, f"closing right after Step took {slowest['step']:.2f} s"
-    assert slowest["other"] < 1.5, f"closing took {slowest['other']:.2f} s"
 
 
 # --------------------------------------------------------------------------- button mashing
@@ -239,6 +272,7 @@ def check_consistent(win: MainWindow) -> None:
     assert len(running_threads()) <= 1
 
 
+@pytest.mark.slow
 def test_rapid_random_presses_keep_the_state_machine_consistent(unstick, window, qtbot, qtlog):
     with blame_stop_after_step(unstick):
         win = window
@@ -246,7 +280,7 @@ def test_rapid_random_presses_keep_the_state_machine_consistent(unstick, window,
         win.panel.method.setCurrentIndex(win.panel.method.findData("minibatch"))
         win.panel.epochs.setValue(3000)
         config = win.panel.config()
-        expected = list(train(win.model.dataset, config))
+        expected = EngineHistory(win.model.dataset, config)
         actions = {"train": win.act_train, "pause": win.act_pause, "step": win.act_step,
                    "stop": win.act_stop, "reset": win.act_reset}
         rng = random.Random(2024)
@@ -262,7 +296,7 @@ def test_rapid_random_presses_keep_the_state_machine_consistent(unstick, window,
                 check_consistent(win)
                 # whatever happened, the history so far is the engine's history
                 h = win.session.history
-                assert history_tuples(h.records()) == history_tuples(expected[:h.count])
+                assert history_tuples(h.records()) == expected.first(h.count)
             win.act_stop.trigger()
             assert wait_idle(qtbot, win, 5000), "Stop did not end the run"
             qtbot.wait(50)  # late signals of the last run must change nothing
@@ -273,7 +307,7 @@ def test_rapid_random_presses_keep_the_state_machine_consistent(unstick, window,
         assert not win.session.has_thread and not running_threads()
         h = win.session.history
         assert np.isfinite(h.loss).all() and np.isfinite(h.w).all() and np.isfinite(h.b).all()
-        assert history_tuples(h.records()) == history_tuples(expected[:h.count])
+        assert history_tuples(h.records()) == expected.first(h.count)
         assert win.progress.value() == h.count
         summary = win.current_summary
         if summary is not None:  # the line of the parameters reached (inside an epoch too)
@@ -303,7 +337,7 @@ def test_reset_and_restart_while_running_never_mixes_runs(unstick, window, qtbot
     win = window
     win.panel.learning_rate.setText("0.001")
     win.panel.epochs.setValue(2000)
-    expected = list(train(win.model.dataset, win.panel.config()))
+    expected = EngineHistory(win.model.dataset, win.panel.config())
     with qtbot.captureExceptions() as exceptions:
         for i in range(30):
             win.act_train.trigger()
@@ -318,7 +352,7 @@ def test_reset_and_restart_while_running_never_mixes_runs(unstick, window, qtbot
         qtbot.wait(50)
     assert not exceptions, exceptions
     h = win.session.history
-    assert history_tuples(h.records()) == history_tuples(expected[:h.count])
+    assert history_tuples(h.records()) == expected.first(h.count)
     assert all(math.isfinite(v) for v in h.loss)
 
 
@@ -356,14 +390,12 @@ def test_stop_right_after_step_stops_the_run(unstick, window, qtbot):
 
 def test_reset_right_after_step_leaves_no_thread(unstick, window, qtbot):
     start_and_step(window, qtbot)
-    t0 = time.monotonic()
     window.act_reset.trigger()
-    took = time.monotonic() - t0
     try:
         assert window.session.state == "idle"
-        assert not running_threads(), (
-            f"Reset left the training thread running (Reset took {took:.1f} s)")
-        assert took < 1.0
+        assert not running_threads(), "Reset left the training thread running"
+        assert [c.stopped for c in unstick] == [True]
+        assert not stopped_at_once(unstick), "the run went on after Reset's stop"
     finally:
         free(window.session)
 
@@ -372,7 +404,7 @@ def test_reset_right_after_step_leaves_no_thread(unstick, window, qtbot):
 
 CLOSE_IN_A_REAL_PROCESS = textwrap.dedent(
     """
-    import sys, time
+    import atexit, os, sys, time
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
@@ -414,8 +446,15 @@ CLOSE_IN_A_REAL_PROCESS = textwrap.dedent(
 
     def close(win):
         print(f"epochs={win.session.history.count}", flush=True)
-        print(f"closing={time.monotonic()}", flush=True)
         quit_now(win)  # the last window: the app saves its settings and exits at once
+
+    def exiting(code, exit=os._exit):  # the app skips the interpreter's slow teardown
+        running = sum(1 for t in LIVE_THREADS if t.isRunning())
+        print(f"exit_running={running}", flush=True)
+        exit(code)
+
+    os._exit = exiting
+    atexit.register(lambda: print("teardown=1", flush=True))  # (never, after os._exit)
 
     def quit_now(win):
         win.close()
@@ -430,24 +469,24 @@ CLOSE_IN_A_REAL_PROCESS = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_closing_mid_run_in_a_real_process(tmp_path):
     """The app as users start it: 50 more windows open, train and close within a few ms,
-    then the app's window is closed a second into a stochastic run. The process exits within
-    a second of the close, with code 0, no thread left running and nothing on stderr about
-    threads, and the settings were saved first."""
+    then the app's window is closed a second into a stochastic run. The process exits at once
+    after the close (os._exit, skipping the interpreter's teardown) with code 0, no thread
+    left running and nothing on stderr about threads, and the settings were saved first."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
            "XDG_CONFIG_HOME": str(tmp_path / "config")}
     proc = subprocess.Popen([sys.executable, "-c", CLOSE_IN_A_REAL_PROCESS,
                              str(tmp_path / "s.ini"), "50"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     out, err = proc.communicate(timeout=180)
-    ended = time.monotonic()
     assert proc.returncode == 0, err[-3000:]
     assert "QThread: Destroyed" not in err and "Traceback" not in err, err[-3000:]
     values = dict(line.split("=") for line in out.split())
     assert (values["cycles"], values["running"]) == ("50", "0"), (out, err[-3000:])
     assert int(values["epochs"]) > 0
-    assert ended - float(values["closing"]) < 1.0
+    assert values["exit_running"] == "0" and "teardown" not in values, (out, err[-3000:])
     assert list((tmp_path / "config").rglob("*.conf"))  # saved before the fast exit
 
 

@@ -19,6 +19,7 @@ from gdstudio.core.settings.config import TrainConfig
 from gdstudio.core.settings.view_description import VIEW_OPTIONS
 from gdstudio.ui.window.actions import DEFAULT_SPEED
 from gdstudio.ui.window.main_window import MainWindow
+from gdstudio.ui.window.settings_store import read
 from tests.described import OTHER_CONFIGS, OTHER_VIEW
 from tests.paths import ROOT
 from tests.qt_helpers import answer
@@ -108,6 +109,40 @@ def open_window(qtbot, path: Path) -> MainWindow:
     return win
 
 
+class Readings:
+    """What the window reads from each store (``settings_store.read``, the one place a store
+    is read), and one window opened for each different reading: the window is made of what
+    it read, so a store read as another was read opens the same window."""
+
+    def __init__(self, qtbot):
+        self.qtbot = qtbot
+        self.seen: list = []
+        self.shown: list = []  # what the window of each reading showed (see shown_by)
+        self.limits: dict | None = None
+
+    def open_if_new(self, path: Path) -> MainWindow | None:
+        """A window of the store at ``path``, or None if an earlier store read the same."""
+        if self.limits is not None:
+            reading = read(QSettings(str(path), QSettings.Format.IniFormat), **self.limits)
+            if reading in self.seen:
+                return None
+        win = open_window(self.qtbot, path)
+        self.limits = {"maxima": dict(win.controller.settings_model.maxima)}
+        self.seen.append(read(QSettings(str(path), QSettings.Format.IniFormat), **self.limits))
+        return win
+
+    def shown_by(self, path: Path) -> tuple[TrainConfig, str]:
+        """The settings and the status bar message of the window of the store at ``path``
+        (the window of an earlier store read the same way showed them)."""
+        win = self.open_if_new(path)
+        if win is not None:
+            self.shown.append((win.panel.config(), win.statusBar().currentMessage()))
+            win.close()
+            return self.shown[-1]
+        reading = read(QSettings(str(path), QSettings.Format.IniFormat), **self.limits)
+        return self.shown[self.seen.index(reading)]
+
+
 def check_per_key(win, damaged: set[str]) -> str:
     """Every setting is what was saved, or its default and named in the status bar."""
     message = win.statusBar().currentMessage()
@@ -141,11 +176,13 @@ def test_a_clean_store_comes_back_exactly(qtbot, tmp_path, blobs):
 @pytest.mark.parametrize("name", list(BAD_FIELDS))
 def test_each_damaged_setting_falls_back_alone(qtbot, tmp_path, blobs, name):
     path = tmp_path / "s.ini"
+    readings = Readings(qtbot)
     for value in BAD_FIELDS[name]:
         write_store(path, {**dataclasses.asdict(BASE), name: value}, blobs)
-        win = open_window(qtbot, path)
-        check_per_key(win, {name})
-        win.close()
+        win = readings.open_if_new(path)
+        if win is not None:
+            check_per_key(win, {name})
+            win.close()
 
 
 @pytest.mark.parametrize("key", list(BAD_LINES))
@@ -153,10 +190,13 @@ def test_each_damaged_line_of_the_file_falls_back_alone(qtbot, tmp_path, blobs, 
     path = tmp_path / "s.ini"
     write_store(path, dataclasses.asdict(BASE), blobs)
     clean = path.read_text().splitlines()
+    readings = Readings(qtbot)
     for raw in BAD_LINES[key]:
         lines = [f"{key}={raw}" if line.startswith(f"{key}=") else line for line in clean]
         path.write_text("\n".join(lines) + "\n")
-        win = open_window(qtbot, path)
+        win = readings.open_if_new(path)
+        if win is None:
+            continue
         if key == "config":
             assert win.panel.config() == DEFAULT
             assert "config" in win.statusBar().currentMessage() or "epochs" in \
@@ -217,16 +257,20 @@ JSON = st.recursive(
 )
 
 
+@pytest.fixture
+def fuzz_readings(qtbot):
+    return Readings(qtbot)  # (shared by the examples of one run)
+
+
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(damage=st.dictionaries(st.sampled_from(list(BAD_FIELDS)), JSON, min_size=1,
                               max_size=4))
-def test_any_json_values_open_the_window(qtbot, tmp_path, blobs, damage):
+def test_any_json_values_open_the_window(qtbot, tmp_path, blobs, fuzz_readings, damage):
     path = tmp_path / "fuzz.ini"
     write_store(path, {**dataclasses.asdict(BASE), **damage}, blobs)
-    win = open_window(qtbot, path)
-    message = win.statusBar().currentMessage()
-    config = win.panel.config()
+    config, message = fuzz_readings.shown_by(path)
     config.validate()
     for f in dataclasses.fields(TrainConfig):
         value = getattr(config, f.name)
@@ -234,7 +278,6 @@ def test_any_json_values_open_the_window(qtbot, tmp_path, blobs, damage):
         if value != stored:
             assert value == getattr(DEFAULT, f.name), (f.name, stored, value)
             assert f.name in message, (f.name, message)
-    win.close()
 
 
 DAMAGED_STORE = """[General]

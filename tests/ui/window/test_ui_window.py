@@ -128,6 +128,7 @@ def first_line(win: MainWindow) -> str:
     return win.readout.text().split("\n")[0]
 
 
+@pytest.mark.slow
 def test_the_readout_numbers_keep_their_places_during_a_run(window, qtbot):
     p = window.panel
     p.learning_rate.setText("0.05")

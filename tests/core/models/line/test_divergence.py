@@ -421,6 +421,7 @@ def sweep_cases():
                                                     **spec))
 
 
+@pytest.mark.slow
 def test_sweep_converging_runs_are_never_flagged_and_blow_ups_are_flagged_quickly():
     """Many (data, start, optimizer, method, learning rate) runs in float64.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import dataclasses
 
 import numpy as np
 import pytest
@@ -80,14 +80,18 @@ def test_overflow_is_reported_not_drawn():
     assert Moments.from_arrays([1.0, 2.0], [1.0, 2.0]).finite
 
 
-def test_an_update_costs_microseconds_at_any_size():
+def test_an_update_costs_the_same_at_any_size():
+    """An edit's update reads no array: the moments and the landscape made from them hold a
+    few numbers, whatever the data's size (``tests/bench/edit.py`` times an edit of a
+    million points in the window)."""
     rng = np.random.default_rng(0)
     x = rng.random(1_000_000)
     y = 2 * x + rng.standard_normal(x.size)
     m = Moments.from_arrays(x, y)
-    start = time.perf_counter()
     for i in range(1000):
         m = m.move((x[i], y[i]), (x[i] + 0.1, y[i]))
-        m.landscape()
-    per_update = (time.perf_counter() - start) / 1000
-    assert per_update < 1e-3  # a frame is 16 ms; measured about 10 µs
+        landscape = m.landscape()
+    for kept in (m, landscape):
+        values = [getattr(kept, f.name) for f in dataclasses.fields(kept)]
+        assert all(isinstance(v, (int, float)) for v in values), values  # scalars only
+    assert m.n == x.size

@@ -218,6 +218,7 @@ def test_mae_on_small_integer_grids_with_ties(points, fit_bias):
        delta=st.sampled_from([0.01, 0.5, 1.0, 3.0, 100.0]), fit_bias=st.booleans())
 # a flat valley whose found end has a residual of delta up to rounding: not unique
 @example(points=[(15, 13), (15, -20)], delta=0.01, fit_bias=False)
+@pytest.mark.slow
 def test_huber_on_small_grids(points, delta, fit_bias):
     data = Dataset.from_points(points, dtype="float64")
     if (fit_bias and np.ptp(data.x) == 0) or not np.any(data.x):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -105,3 +105,57 @@ class HeldWork:
         """The work ran once, on another thread, which the GUI thread let go on."""
         return (self.released == [True] and len(self.threads) == 1
                 and self.threads[0] != threading.get_ident())
+
+
+class _Relay(QObject):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.seen: list[tuple] = []
+
+    def _relay(self, *args) -> None:
+        self.seen.append(args)
+        self.relayed.emit(*args)
+
+
+class _IntIntRelay(_Relay):
+    relayed = Signal(int, int)
+
+    @Slot(int, int)
+    def _on_signal(self, *args) -> None:
+        self._relay(*args)
+
+
+class _StrStrRelay(_Relay):
+    relayed = Signal(str, str)
+
+    @Slot(str, str)
+    def _on_signal(self, *args) -> None:
+        self._relay(*args)
+
+
+class _ObjectRelay(_Relay):
+    relayed = Signal(object)
+
+    @Slot(object)
+    def _on_signal(self, *args) -> None:
+        self._relay(*args)
+
+
+_RELAYS = {(int, int): _IntIntRelay, (str, str): _StrStrRelay, (object,): _ObjectRelay}
+
+
+def in_gui_thread(signal, *types, parent=None):
+    """A worker thread's ``signal`` (of argument ``types``), relayed into the GUI thread: the
+    returned object's ``relayed`` signal is emitted there with the same arguments, and its
+    ``seen`` lists them all. A test waits on ``relayed``, never on the worker's own signal:
+    pytest-qt's waiting slot is a plain function, which runs in the thread that emits and
+    quits the GUI thread's event loop from there (seen as a crash of the test process). The
+    relay lives in the GUI thread and its slot is a Qt slot, so each emit is queued to it."""
+    relay = _RELAYS[types](parent)
+    signal.connect(relay._on_signal)
+    return relay
+
+
+def progress_in_gui_thread(signal, parent=None):
+    """:func:`in_gui_thread` for a ``progressed(done, total)`` signal."""
+    return in_gui_thread(signal, int, int, parent=parent)

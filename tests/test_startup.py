@@ -18,6 +18,7 @@ from gdstudio.core.training.runstate import RunState, RunStatus
 from gdstudio.ui.studio.controller import StudioController
 from gdstudio.ui.threads.torch_wait import LOADING_MESSAGE
 from tests.paths import ROOT
+from tests.qt_helpers import in_gui_thread
 
 DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
 
@@ -122,7 +123,8 @@ def test_a_drawn_start_is_shown_once_torch_has_loaded(qtbot, torch_not_loaded):
     c = StudioController()
     c.set_settings(TrainConfig(init_w=None, init_b=None, seed=3))
     assert c.start_parameters() is None  # not drawn on the GUI thread while torch loads
-    with qtbot.waitSignal(c.torch_loading.torchLoaded, timeout=5000):
+    loaded = in_gui_thread(c.torch_loading.torchLoaded, object)
+    with qtbot.waitSignal(loaded.relayed, timeout=5000):
         c.torch_loading.start()
         torch_not_loaded()
     w, b = c.start_parameters()

@@ -18,7 +18,7 @@ from gdstudio.core.files.session_read import read_session
 from gdstudio.core.settings.config import TrainConfig
 from gdstudio.core.settings.view_description import VIEW_OPTIONS
 from tests.described import OTHER_CONFIGS, OTHER_VIEW
-from tests.qt_helpers import answer, open_question
+from tests.qt_helpers import answer, in_gui_thread, open_question
 
 
 def new_window(qtbot, tmp_path, name="other"):
@@ -282,7 +282,8 @@ def test_the_recovery_file_follows_the_unsaved_changes(window, qtbot, tmp_path):
     recovery.tick()
     assert not recovery.busy and not recovery.path.exists()  # nothing unsaved
     window.controller.add_point(3.0, 3.0)
-    with qtbot.waitSignal(recovery.written, timeout=10_000) as written:
+    relay = in_gui_thread(recovery.written, str, str)
+    with qtbot.waitSignal(relay.relayed, timeout=10_000) as written:
         recovery.tick()
     assert written.args == [str(recovery.path), ""]
     assert len(read_session(recovery.path).x) == len(window.controller.dataset)
@@ -292,7 +293,7 @@ def test_the_recovery_file_follows_the_unsaved_changes(window, qtbot, tmp_path):
     assert files.save(str(tmp_path / "s.gdstudio"))
     assert not recovery.path.exists()  # saved: nothing to recover
     window.controller.add_point(4.0, 4.0)
-    with qtbot.waitSignal(recovery.written, timeout=10_000):
+    with qtbot.waitSignal(relay.relayed, timeout=10_000):
         recovery.tick()
     assert recovery.path.exists()
     window.close()

@@ -15,7 +15,7 @@ from gdstudio.core.data.dataset import Dataset
 from gdstudio.ui.studio.controller import StudioController
 from gdstudio.ui.studio.editing import IMPORTING_MESSAGE, READ_AT_ONCE_BYTES
 from gdstudio.ui.threads import import_worker
-from tests.qt_helpers import HeldWork, click, data_to_viewport
+from tests.qt_helpers import HeldWork, click, data_to_viewport, progress_in_gui_thread
 
 ROWS = 1_200_000
 #: Far from every point of the big file (y = 3x + noise, x in [-50, 50]), inside its view.
@@ -136,7 +136,8 @@ def test_cancel_keeps_the_old_data(qtbot, controller, big_csv):
     before, edits = c.dataset, c.model.undo_stack.count()
     statuses = []
     c.statusReported.connect(lambda text, _ms: statuses.append(text))
-    with qtbot.waitSignal(c.csv_import.progressed, timeout=30_000):
+    relay = progress_in_gui_thread(c.csv_import.progressed)
+    with qtbot.waitSignal(relay.relayed, timeout=30_000):
         c.import_csv(str(path))
     ends = []
     c.csv_import.finished.connect(lambda *args: ends.append(args[1:]))
@@ -181,7 +182,8 @@ def test_the_window_stays_live_and_clicks_add_no_point_during_an_import(qtbot, w
     before = window.model.dataset
     bar = window.import_progress
     values = []
-    window.controller.csv_import.progressed.connect(lambda *_: values.append(bar.bar.value()))
+    relay = progress_in_gui_thread(window.controller.csv_import.progressed)
+    relay.relayed.connect(lambda *_: values.append(bar.bar.value()))  # (in the GUI thread)
     read = held_read
     with qtbot.waitSignal(window.controller.csv_import.settled, timeout=120_000):
         assert window.import_csv(str(path))
@@ -206,7 +208,8 @@ def test_the_window_stays_live_and_clicks_add_no_point_during_an_import(qtbot, w
 def test_cancel_in_the_window_keeps_the_old_data(qtbot, window, big_csv):
     path, _ = big_csv
     before = window.model.dataset
-    with qtbot.waitSignal(window.controller.csv_import.progressed, timeout=30_000):
+    relay = progress_in_gui_thread(window.controller.csv_import.progressed)
+    with qtbot.waitSignal(relay.relayed, timeout=30_000):
         window.import_csv(str(path))
     with qtbot.waitSignal(window.controller.csv_import.settled, timeout=30_000):
         window.import_progress.cancel_button.click()

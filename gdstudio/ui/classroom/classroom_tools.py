@@ -51,7 +51,7 @@ class Classroom(QObject):
         self._add_buttons(window.data_panel, acts)
 
         self.predict = PredictMode(c, self)
-        acts["predict"].toggled.connect(self.predict.set_on)
+        acts["predict"].toggled.connect(self._on_predict_action_toggled)
         self.predict.toggled.connect(self._on_predict_toggled)
         self.predict.guessChanged.connect(self._on_predict_guessChanged)
         self.predict.revealed.connect(self._on_predict_revealed)
@@ -85,6 +85,11 @@ class Classroom(QObject):
         return paste_points(self.window.controller, QGuiApplication.clipboard().text())
 
     # -------------------------------------------------------------- predict mode
+    @Slot(bool)
+    def _on_predict_action_toggled(self, on: bool) -> None:
+        if not self.predict.set_on(on):  # refused (locked): the action shows it off again
+            self.window.actions_by_name["predict"].setChecked(self.predict.on)
+
     @Slot(bool)
     def _on_predict_toggled(self, on: bool) -> None:
         signal = self.window.landscape_plot.startRequested

@@ -45,10 +45,13 @@ class PredictMode(QObject):
         controller.runFinished.connect(self._on_controller_runFinished)
 
     @Slot(bool)
-    def set_on(self, on: bool) -> None:
-        """Turn the mode on (the tally starts again) or off."""
+    def set_on(self, on: bool) -> bool:
+        """Turn the mode on (the tally starts again) or off; False if the controller's gate
+        refuses turning it on (a lesson locks it; it can always be turned off)."""
         if on == self.on:
-            return
+            return True
+        if on and not self.controller.allowed("predict"):
+            return False
         self.on = on
         self.controller.step_gate = self.before_step if on else None
         self.tally = Tally()
@@ -57,6 +60,7 @@ class PredictMode(QObject):
         if on:
             self.controller.status(NEED_GUESS, 8000)
         self.toggled.emit(on)
+        return True
 
     def set_guess(self, w: float, b: float) -> None:
         """The learner clicked ``(w, b)`` on the landscape."""

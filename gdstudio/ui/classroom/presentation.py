@@ -43,11 +43,10 @@ class Presentation(QObject):
     def active(self) -> bool:
         return self._saved is not None
 
-    def bind(self, toggle: QAction, leave: QAction) -> None:
-        """``toggle`` (checkable) enters and leaves the mode; ``leave`` (Esc) leaves it and
-        is enabled only in the mode, so Esc is free the rest of the time."""
-        toggle.toggled.connect(self.set_active)
-        self.toggled.connect(toggle.setChecked)
+    def bind(self, leave: QAction) -> None:
+        """``leave`` (Esc) leaves the mode and is enabled only in the mode, so Esc is free
+        the rest of the time. (The window's presentation view option enters and leaves it:
+        see :class:`~gdstudio.ui.studio.view_model.ViewOptions`.)"""
         self.toggled.connect(leave.setEnabled)
         leave.setEnabled(self.active)
         leave.triggered.connect(lambda: self.set_active(False))

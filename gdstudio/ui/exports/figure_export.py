@@ -113,6 +113,8 @@ class FigureExport:
         default size when None) to ``path`` (.png or .svg); False, with one message, and
         nothing written when something is wrong."""
         c = self.window.controller
+        if not c.allowed("export_figure"):
+            return False
         try:
             fmt, size = self.check(path, view, width, height)
             data, dataset, config, optimum, kept = studio_figure(c)
@@ -155,6 +157,8 @@ class FigureExport:
 
     def ask(self) -> bool:
         """File ▸ Export figure…: the dialog, then the export."""
+        if not self.window.controller.allowed("export_figure"):
+            return False
         dialog = FigureDialog(self.window, self.check, self.window.files.default_path(
             "figure.png"))
         if not dialog.exec():

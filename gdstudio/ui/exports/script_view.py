@@ -147,8 +147,11 @@ class ScriptViews(QObject):
         window.panel.settingsChanged.connect(self._on_changed)
 
     # ------------------------------------------------------------------ the view
-    def show_view(self) -> ScriptWindow:
-        """Open (or bring forward) the script's window, up to date."""
+    def show_view(self) -> ScriptWindow | None:
+        """Open (or bring forward) the script's window, up to date (None, and nothing
+        opens, when the controller's gate refuses it: a lesson locks the view)."""
+        if not self.controller.allowed("pytorch_code"):
+            return None
         if self.view is None:
             self.view = ScriptWindow(self.window)
             self.view.copy_button.clicked.connect(self.copy)
@@ -247,6 +250,8 @@ class ScriptViews(QObject):
         None; a cancelled dialog writes nothing); for more than 200 points, also its data
         CSV beside it. A refused or failed write is reported and changes nothing."""
         c = self.controller
+        if not c.allowed("export_script"):
+            return False
         _, problem = current_script(c)
         if problem is not None:
             c.report("Export script", f"No script can be written: {problem}")

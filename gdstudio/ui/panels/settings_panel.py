@@ -9,7 +9,8 @@ settings of the chosen path). A field that does not apply is hidden and never bl
 even when its text is invalid; the optimizer box, greyed for the manual and analytic
 implementations, says that they take plain steps and gives the user's choice back when
 nn.Linear + torch.optim is chosen again. Momentum is each optimizer's own: the momentum typed
-for SGD stays with SGD, and RMSprop shows its own.
+for SGD stays with SGD, and RMSprop shows its own. Every change goes through the model, which
+may refuse it (a setting a lesson locks): the panel then shows the model's entry again.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ class SettingsPanel(QWidget):
                 widget.toggled.connect(lambda on, n=name: self._send(n, bool(on)))
             else:
                 widget.valueChanged.connect(lambda v, n=name: self._send(n, int(v)))
-        self.random_init.toggled.connect(self.model.set_random_init)
+        self.random_init.toggled.connect(self._on_random_init_toggled)
         self.model.settingsChanged.connect(self._on_model_settingsChanged)
         self.model.limitsChanged.connect(self._show_limits)
         self._update_visibility()
@@ -203,15 +204,19 @@ class SettingsPanel(QWidget):
     def set_start(self, w: str, b: str) -> bool:
         """Start at ``w``, ``b`` (the text of the Initial w and b fields, kept as typed): the
         random start turns off; one :attr:`settingsChanged` for the three. False (nothing
-        changes) while one of the three is locked (greyed by a lesson)."""
-        widgets = (self.init_w, self.init_b, self.random_init)
-        if not all(x.isEnabled() for x in widgets):
-            return False
-        for edit, text in ((self.init_w, w), (self.init_b, b)):
+        changes) when the model refuses it (a lesson locks one of the three it changes)."""
+        edits = ((self.init_w, w), (self.init_b, b))
+        before = [edit.text() for edit, _ in edits]
+        for edit, text in edits:
             with QSignalBlocker(edit):
                 edit.setText(text)
-        self.model.update({"init_w": self._entry(self.init_w),
-                           "init_b": self._entry(self.init_b)}, random_init=False)
+        if not self.model.update({"init_w": self._entry(self.init_w),
+                                  "init_b": self._entry(self.init_b)}, random_init=False):
+            for (edit, _), text in zip(edits, before, strict=True):
+                with QSignalBlocker(edit):
+                    edit.setText(text)
+                edit._check()
+            return False
         for name in ("init_w", "init_b"):
             self.fields()[name]._check()
             self.rows[name]._on_edited()
@@ -229,11 +234,17 @@ class SettingsPanel(QWidget):
         """The user's input for setting ``name`` goes to the model (a value the model
         refuses goes as an invalid input, with the model's words)."""
         try:
-            self.model.update({name: entry})
+            taken = self.model.update({name: entry})
         except ValueError as exc:
             widget = self.fields()[name]
             text = widget.text() if isinstance(widget, QLineEdit) else str(entry)
-            self.model.set_invalid(name, text, str(exc))
+            taken = self.model.set_invalid(name, text, str(exc))
+        if not taken:
+            self._show_model()  # refused (locked): the field shows the model's entry again
+
+    def _on_random_init_toggled(self, on: bool) -> None:
+        if not self.model.set_random_init(on):
+            self._show_model()
 
     @staticmethod
     def _entry(edit: FloatEdit):
@@ -250,7 +261,7 @@ class SettingsPanel(QWidget):
             self._send(name, key)
 
     def _on_lr_gauge_optimal_requested(self, lr: float) -> None:
-        self.learning_rate.setText(repr(lr))
+        self._send("learning_rate", lr)  # (the model refuses it while the rate is locked)
 
     # ------------------------------------------------------------------ showing the model
     def _on_model_settingsChanged(self) -> None:

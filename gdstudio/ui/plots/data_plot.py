@@ -41,7 +41,9 @@ class EditViewBox(pg.ViewBox):
 
     Left click on empty space asks to add a point; left click on a point selects it
     (Shift or Ctrl adds to the selection); left drag on a point moves it; right click on a
-    point asks to delete it. Dragging empty space pans, the wheel zooms.
+    point asks to delete it. Dragging empty space pans, the wheel zooms. While the data is
+    not editable (:meth:`DataPlot.set_editable`), a dragged point stays where it is until the
+    drag ends, and the move is asked for then (and refused).
     """
 
     def __init__(self, plot: DataPlot):
@@ -94,7 +96,7 @@ class EditViewBox(pg.ViewBox):
             index, self._drag_index = self._drag_index, None
             self._plot.preview_move(None)
             self._plot.moveRequested.emit(index, pos.x(), pos.y())
-        else:
+        elif self._plot.editable:
             self._plot.preview_move((self._drag_index, pos.x(), pos.y()))
 
 
@@ -123,6 +125,9 @@ class DataPlot(pg.PlotWidget):
         self._xy64 = None
         self._stride = 1  # every how many points one is shown
         self.selection: tuple[int, ...] = ()
+        #: The points may be moved now: a dragged point is shown at its new place during
+        #: the drag (see :meth:`set_editable`).
+        self.editable = True
         self.scatter = _PassiveScatter(
             size=7, pen=pg.mkPen("#1f4e79"), brush=pg.mkBrush(31, 119, 180, 170), pxMode=True
         )
@@ -207,6 +212,11 @@ class DataPlot(pg.PlotWidget):
     def _show_selection(self) -> None:
         idx = list(self.selection)
         self.selected.setData(self._x[idx].astype(np.float64), self._y[idx].astype(np.float64))
+
+    def set_editable(self, editable: bool) -> None:
+        """Whether the points may be moved now (False while a lock refuses a move: a drag
+        does not move the point on screen)."""
+        self.editable = bool(editable)
 
     def preview_move(self, move) -> None:
         """Show a point being dragged at its new place (None ends the preview)."""

@@ -65,7 +65,7 @@ def apply(controller, session: Session) -> None:
     (stopped first), the data replaced (the undo history starts again), then the settings,
     kept runs, current run and view options (presentation mode last)."""
     c = controller
-    c.reset()
+    c.running.reset()  # (no Reset request: a lesson locking Reset does not refuse it)
     dataset = Dataset(session.x, session.y)
     c.replace_data(dataset, "Open session")
     c.model.undo_stack.clear()
@@ -84,8 +84,8 @@ def apply(controller, session: Session) -> None:
     view = {name: VIEW_BY_NAME[name].nearest(value) for name, value in session.view.items()
             if name in VIEW_BY_NAME}
     presentation = bool(view.pop("presentation", False))
-    c.view_options.update(view)
-    c.view_options.set("presentation", presentation)
+    c.view_options.restore(view)
+    c.view_options.restore({"presentation": presentation})
     c.announce_actions()
 
 

@@ -181,7 +181,7 @@ class SessionFiles(QObject):
         apply(c, session)
         self.lesson_view.set_lesson(session.lesson)
         if session.lesson is not None and session.lesson.presentation:
-            c.view_options.set("presentation", True)
+            c.view_options.restore({"presentation": True})  # (even if the lesson locks it)
         c.last_dir = str(Path(path).parent)
         if recovered:
             self.state.mark_clean(None)

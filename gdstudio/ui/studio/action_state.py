@@ -4,10 +4,12 @@
 announces :func:`enabled_actions` of it; the window only applies the result to its actions,
 buttons and panels.
 
-The data's locks are one rule too, :func:`lock_refusal`: a run in progress, a CSV file being
+The locks are one rule too, :func:`lock_refusal`: a run in progress, a CSV file being
 imported and a lesson's locks each refuse some of the ways to change the data
-(:data:`DATA_WAYS`). The controller asks it before every change (its ``edit_allowed``), and
-:func:`enabled_actions` greys every action it would refuse, so the two always agree.
+(:data:`DATA_WAYS`), and a lesson's locks refuse the requests of every other control it
+locks (:data:`CONTROL_WAYS`: Train, Step, the exports, a view option, a setting...). The
+controller asks it before every request (its ``allowed``), and :func:`enabled_actions` greys
+every action it would refuse, so the two always agree.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from gdstudio.core.files.lesson_rules import OTHER_CONTROLS
+from gdstudio.core.settings.description import BY_NAME, SETTINGS
 from gdstudio.core.training.runstate import RunState
 
 #: Every action whose enabled state :func:`enabled_actions` decides, and ``settings`` (the
@@ -49,6 +53,19 @@ DATA_WAYS: dict[str, tuple[str, ...]] = {
     "replace": (),
     "open_session": (),
 }
+#: Every other request a lesson may lock, and the lesson controls whose lock refuses it: each
+#: training setting (by its name; the whole settings panel locks them all), the random start
+#: (turning it on or off changes the start, so a lock of the start refuses it too), and each
+#: other control of :data:`~gdstudio.core.files.lesson_rules.OTHER_CONTROLS` by its own name.
+#: A run or an import refuses none of these.
+CONTROL_WAYS: dict[str, tuple[str, ...]] = {
+    **{s.name: (s.name, "settings_panel") for s in SETTINGS},
+    "random_init": ("random_init", "init_w", "init_b", "settings_panel"),
+    **{name: (name,) for name in OTHER_CONTROLS
+       if name not in DATA_WAYS and name != "random_init"},
+}
+#: Every request the rule knows: the data's ways, then the other controls'.
+LOCKED_BY: dict[str, tuple[str, ...]] = {**DATA_WAYS, **CONTROL_WAYS}
 
 #: The refusals of :func:`lock_refusal`: said in the status bar when a change is refused,
 #: and the tip of each action it greys.
@@ -66,18 +83,46 @@ _LESSON_WORDS = {
     "presets": "Open preset",
     "undo": "Undo",
     "redo": "Redo",
+    "random_init": "The random start",
+    "save": "Save data as CSV",
+    "train": "Train",
+    "pause": "Pause",
+    "stop": "Stop",
+    "step": "Step one epoch",
+    "continue": "Continue",
+    "predict": "Predict mode",
+    "reset": "Reset",
+    "speed": "The speed",
+    "keep": "Keep run",
+    "remove": "Remove kept run",
+    "export_params": "Export parameters",
+    "export_history": "Export history",
+    "export_figure": "Export figure",
+    "export_script": "Export PyTorch script",
+    "pytorch_code": "The PyTorch code view",
+    "log": "The log-scale loss",
+    "optimum": "The least-squares line",
+    "landscape": "The loss landscape",
+    "curvature": "The landscape's curvature",
+    "residuals": "The residuals view",
+    "presentation": "Presentation mode",
+    "data_panel": "The Data tab",
+    "runs_panel": "The Compare runs tab",
+    "settings_panel": "The training settings panel",
 }
 
 
 def lesson_refusal(name: str) -> str:
-    """The refusal of a change that the lesson's lock of control ``name`` forbids."""
+    """The refusal of a request that the lesson's lock of control ``name`` forbids."""
+    if name in BY_NAME:
+        return f"The setting '{BY_NAME[name].label}' is locked by the lesson."
     return f"{_LESSON_WORDS[name]} is locked by the lesson."
 
 
 def lesson_lock(lesson_locks, way: str) -> str | None:
     """The lesson control among ``lesson_locks`` that locks ``way`` (a key of
-    :data:`DATA_WAYS`), or None."""
-    return next((name for name in DATA_WAYS[way] if name in lesson_locks), None)
+    :data:`LOCKED_BY`), or None."""
+    return next((name for name in LOCKED_BY[way] if name in lesson_locks), None)
 
 
 class MessageLevel(Enum):
@@ -121,12 +166,15 @@ class StudioSnapshot:
 
 
 def lock_refusal(s: StudioSnapshot, way: str) -> str | None:
-    """Why the data may not be changed by ``way`` (a key of :data:`DATA_WAYS`) in the state
-    ``s``, or None (it may): the lesson's lock first (it outlasts the run), then a CSV file
-    being imported, then an active run (running or paused)."""
+    """Why the request ``way`` (a key of :data:`LOCKED_BY`: a way to change the data, or a
+    request of another control a lesson may lock) is refused in the state ``s``, or None (it
+    may go on): the lesson's lock first (it outlasts the run), then, for a change of the
+    data, a CSV file being imported, then an active run (running or paused)."""
     name = lesson_lock(s.lesson_locks, way)
     if name is not None:
         return lesson_refusal(name)
+    if way not in DATA_WAYS:
+        return None
     if s.importing:
         return IMPORTING
     if s.state is not RunState.IDLE:
@@ -138,7 +186,8 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
     """Which actions are enabled in the state ``s`` (a key for each of :data:`ACTION_NAMES`).
 
     Editing the data and the settings is locked while a run is active (running or paused),
-    and every way to change the data that :func:`lock_refusal` refuses is disabled; Train
+    and every action that :func:`lock_refusal` refuses is disabled (a way to change the
+    data, or an action a lesson locks); Train
     and Step resume a paused run, or start one on some data (with an invalid setting they
     stay enabled, and pressing them says which setting is invalid and why); a run can be
     kept once, when it has ended with at least one epoch.
@@ -149,7 +198,7 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
     free = {way: lock_refusal(s, way) is None for way in DATA_WAYS}
     # Train with an invalid field is not greyed: pressing it says which field and why.
     can_start = edit and s.points > 0
-    return {
+    enabled = {
         "train": s.state is RunState.PAUSED or can_start,
         "pause": s.state is RunState.RUNNING,
         "stop": active,
@@ -173,6 +222,9 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
         "presets": free["presets"],  # File ▸ Open preset replaces the data
         "open_session": free["open_session"],
     }
+    for name in CONTROL_WAYS.keys() & enabled.keys():
+        enabled[name] = enabled[name] and lesson_lock(s.lesson_locks, name) is None
+    return enabled
 
 
 def _start_reason(s: StudioSnapshot) -> str:
@@ -186,7 +238,8 @@ def _start_reason(s: StudioSnapshot) -> str:
 def disabled_reasons(s: StudioSnapshot) -> dict[str, str]:
     """Why each action that :func:`enabled_actions` disables in the state ``s`` is
     disabled, by name (only disabled actions; ``settings`` is not an action). A way to
-    change the data that is locked says the lock's refusal (:func:`lock_refusal`)."""
+    change the data that is locked, or an action a lesson locks, says the lock's refusal
+    (:func:`lock_refusal`)."""
     active = s.state is not RunState.IDLE or s.importing
     unended = "Wait for the run to end (or stop it)."
     reasons = {
@@ -212,7 +265,7 @@ def disabled_reasons(s: StudioSnapshot) -> dict[str, str]:
                            unended if active else "No epochs to export yet: train a run "
                                                   "first."),
     }
-    for way in DATA_WAYS:
+    for way in LOCKED_BY:
         refusal = lock_refusal(s, way)
         if refusal is not None and way in ACTION_NAMES:
             reasons[way] = refusal  # (before "Nothing to undo.": the lock is why)

@@ -5,9 +5,11 @@ the current run's summary and the kept runs. Views send it requests (its public 
 draw the facts it announces (its signals). Its rules:
 
 - the data is locked while a run is active (running or paused), while a CSV file is being
-  imported, and where a lesson locks it: every way to change it asks one gate,
-  :meth:`~StudioController.edit_allowed`, which says a refusal once in the status bar (the
-  rule: :func:`gdstudio.ui.studio.action_state.lock_refusal`);
+  imported, and where a lesson locks it; a lesson also locks other controls (Train, the
+  exports, a view option, a setting...). Every request of a lockable control asks one gate,
+  :meth:`~StudioController.allowed`, which says a refusal once in the status bar (the rule:
+  :func:`gdstudio.ui.studio.action_state.lock_refusal`); the settings model and the view
+  options ask it too before a change from the window;
 - a run trained on data that has changed since is marked stale (the current run and kept
   runs alike);
 - a run can be kept once, when it has ended with at least one epoch;
@@ -153,6 +155,7 @@ class StudioController(QObject):
         #: take :attr:`settings`, which follows it), and the view options.
         self.settings_model = SettingsModel(self)
         self.view_options = ViewOptions(self)
+        self.settings_model.gate = self.view_options.gate = self.allowed
         self.settings_model.settingsChanged.connect(self.follow_settings)
         self.session.pathChanged.connect(self.pathChanged)
 
@@ -267,21 +270,29 @@ class StudioController(QObject):
         return enabled_actions(self.snapshot())
 
     # ================================================================= the locks
-    def edit_allowed(self, way: str) -> bool:
-        """The one gate of every change of the data: True if ``way`` (a key of
-        :data:`~gdstudio.ui.studio.action_state.DATA_WAYS`: ``"add"``, ``"spray"``,
-        ``"undo"``...) may change it now; otherwise False, and the status bar says why (a
-        run, an import or the lesson locks it)."""
-        refusal = lock_refusal(self.snapshot(), way)
+    def allowed(self, way: str) -> bool:
+        """The one gate of every lockable request: True if ``way`` (a key of
+        :data:`~gdstudio.ui.studio.action_state.LOCKED_BY`: a change of the data such as
+        ``"add"``, ``"spray"``, ``"undo"``, or another control's request such as ``"train"``,
+        ``"export_figure"``, ``"log"``, ``"learning_rate"``) may go on now; otherwise False,
+        and the status bar says why (a run, an import or the lesson locks it)."""
+        refusal = self.refusal(way)
         if refusal is None:
             return True
         self.status(refusal, 5000)
         return False
 
+    def refusal(self, way: str) -> str | None:
+        """Why :meth:`allowed` would refuse ``way`` now, or None (nothing is said)."""
+        return lock_refusal(self.snapshot(), way)
+
+    #: The gate of a change of the data (the same gate).
+    edit_allowed = allowed
+
     def set_lesson_locks(self, names) -> None:
-        """The lesson controls a lesson locks or hides (none: no lesson). Those of the
-        data (``point_editing``, ``generate``, ``undo``...) are refused by
-        :meth:`edit_allowed`, and their actions disabled."""
+        """The lesson controls a lesson locks or hides (none: no lesson). Every request
+        they lock (a change of the data, Train, an export, a setting...) is refused by
+        :meth:`allowed`, and their actions disabled."""
         locks = frozenset(names)
         if locks != self.lesson_locks:
             self.lesson_locks = locks
@@ -358,6 +369,8 @@ class StudioController(QObject):
     # ================================================================= compare runs
     def keep_run(self) -> bool:
         """Keep the finished current run: its loss curve stays, in a colour of its own."""
+        if not self.allowed("keep"):
+            return False
         if self.current_summary is None or self._kept_current or self.session.active:
             return False
         if not self.session.history.count:
@@ -401,6 +414,8 @@ class StudioController(QObject):
         self.remove_runs(self.selected_runs)
 
     def remove_runs(self, keys) -> None:
+        if not self.allowed("remove"):
+            return
         keys = set(keys)
         self.kept_runs = [k for k in self.kept_runs if k.key not in keys]
         self.keptRunsChanged.emit()
@@ -411,14 +426,14 @@ class StudioController(QObject):
         return self.exports.can_export_parameters()
 
     def export_parameters(self, path: str) -> bool:
-        return self.exports.export_parameters(path)
+        return self.allowed("export_params") and self.exports.export_parameters(path)
 
     def can_export_history(self) -> bool:
         return self.exports.can_export_history()
 
     def export_history(self, path: str) -> bool:
         """Start writing the history off the GUI thread (see :class:`RunExports`)."""
-        return self.exports.export_history(path)
+        return self.allowed("export_history") and self.exports.export_history(path)
 
     # ================================================================= editing
     def add_point(self, x: float, y: float) -> bool:
@@ -471,7 +486,7 @@ class StudioController(QObject):
         self.editing.cancel_import()
 
     def save_data(self, path: str) -> bool:
-        return self.editing.save_data(path)
+        return self.allowed("save") and self.editing.save_data(path)
 
     def load_preset(self, key: str) -> bool:
         """Replace the data by preset ``key`` (:data:`gdstudio.core.data.presets.PRESETS`) as one
@@ -509,7 +524,7 @@ class StudioController(QObject):
     def train(self, config: TrainConfig | None = None) -> bool:
         """Resume a paused run, or start one with ``config`` (default: the current
         settings); False if nothing started."""
-        return self.running.train(config)
+        return self.allowed("train") and self.running.train(config)
 
     def continue_problem(self) -> str | None:
         """Why Continue cannot go on from the current run now (None: it can)."""
@@ -518,21 +533,25 @@ class StudioController(QObject):
     def continue_run(self, epochs: int | None = None, paused_steps: int | None = None) -> bool:
         """Train ``epochs`` more epochs of the ended run (see
         :meth:`RunRequests.continue_run`)."""
-        return self.running.continue_run(epochs, paused_steps)
+        return self.allowed("continue") and self.running.continue_run(epochs, paused_steps)
 
     def pause(self) -> None:
-        self.session.pause()
+        if self.allowed("pause"):
+            self.session.pause()
 
     def stop(self) -> None:
-        self.session.stop()
+        if self.allowed("stop"):
+            self.session.stop()
 
     def step(self) -> None:
         """One more epoch, then pause: of the paused run, or of a new one."""
-        self.running.step()
+        if self.allowed("step"):
+            self.running.step()
 
     def reset(self) -> None:
         """Forget the current run (stopping it first)."""
-        self.running.reset()
+        if self.allowed("reset"):
+            self.running.reset()
 
     def run_began(self) -> None:
         """A run started or went on: it has no result yet, none kept, and trains on the data

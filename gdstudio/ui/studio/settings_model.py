@@ -14,6 +14,12 @@ controller trains with :meth:`SettingsModel.config`, and sessions and the settin
 and write it. Which settings a run uses is :meth:`SettingsModel.in_use`, decided from the
 choices (method, implementation, optimizer, loss, fit_bias, the schedule), never from an
 input's text.
+
+A change from the window (:meth:`SettingsModel.update` and the setters built on it) asks the
+model's :attr:`~SettingsModel.gate` first, for every setting it would change and for the
+random start: a setting a lesson locks changes by no way (the controller's gate says why).
+Restoring settings (:meth:`SettingsModel.set_config`: a session being opened, which brings
+its own lesson, or the settings store) may set every setting.
 """
 
 from __future__ import annotations
@@ -58,6 +64,10 @@ class SettingsModel(QObject):
         self._maxima = {s.name: SEED_MAX if s.name == "seed" else SPIN_MAX
                         for s in SETTINGS if s.kind == "int"}
         self._last_valid = TrainConfig()
+        #: Asked before a change from the window, with the name of each setting it changes
+        #: (``"random_init"`` for the random start): False refuses the change (None: every
+        #: change goes on). The controller's :meth:`~StudioController.allowed`.
+        self.gate = None
 
     # ------------------------------------------------------------------ reading
     def entry(self, name: str):
@@ -165,24 +175,27 @@ class SettingsModel(QObject):
         return problem
 
     # ------------------------------------------------------------------ changing
-    def set_value(self, name: str, value) -> None:
+    def set_value(self, name: str, value) -> bool:
         """Set one setting (raises ValueError, changing nothing, for a value it cannot
-        take)."""
-        self.update({name: value})
+        take); False if the gate refused it."""
+        return self.update({name: value})
 
-    def set_invalid(self, name: str, text: str, message: str) -> None:
+    def set_invalid(self, name: str, text: str, message: str) -> bool:
         """The user's input ``text`` for setting ``name`` is no value of it (``message``
-        says why)."""
-        self.update({name: Invalid(text, message)})
+        says why); False if the gate refused it."""
+        return self.update({name: Invalid(text, message)})
 
-    def set_random_init(self, on: bool) -> None:
-        """Draw the start from the seed (True) or use the typed one."""
-        self.update({}, random_init=on)
+    def set_random_init(self, on: bool) -> bool:
+        """Draw the start from the seed (True) or use the typed one; False if the gate
+        refused it."""
+        return self.update({}, random_init=on)
 
-    def update(self, entries: dict, random_init: bool | None = None) -> None:
+    def update(self, entries: dict, random_init: bool | None = None) -> bool:
         """Set several entries (values, or :class:`Invalid` inputs) and the random start at
         once: one :attr:`settingsChanged`. Every value is checked first; one it cannot take
-        raises ValueError and nothing changes.
+        raises ValueError and nothing changes. The :attr:`gate` is asked for every setting
+        that would change (and the random start): a refusal changes nothing and returns
+        False.
 
         Choosing another optimizer keeps the momentum with the one it was typed for and
         brings back the new one's own (its default until one is typed for it)."""
@@ -196,8 +209,15 @@ class SettingsModel(QObject):
                 if entry in momentum.optimizers and "momentum" not in entries:
                     new["momentum"] = memory.get(entry, momentum.default)
             new[name] = entry
+        random = self._random if random_init is None else bool(random_init)
+        changed = [name for name in new if new[name] != self._entries[name]]
+        if random != self._random:
+            changed.append("random_init")
+        if self.gate is not None and not all(self.gate(name) for name in changed):
+            return False
         self._momentum_of = memory
-        self._commit(new, self._random if random_init is None else bool(random_init))
+        self._commit(new, random)
+        return True
 
     def set_config(self, config: TrainConfig) -> None:
         """Set every setting to ``config``'s (restoring settings): a start drawn from the

@@ -6,6 +6,11 @@ log-scale loss, the landscape and its curvature, the residuals, presentation mod
 speed. The View menu's actions, the residuals menu, the speed box and presentation mode are
 views of it (each shows its value and sends the user's choice); sessions and the settings
 store read and write it.
+
+A change from the window (:meth:`ViewOptions.set`, :meth:`ViewOptions.update`) asks the
+model's :attr:`~ViewOptions.gate` first, with the option's control (a lesson may lock it);
+:meth:`ViewOptions.restore` (a session being opened, the settings store, the mode as it is
+now) may set every option.
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ class ViewOptions(QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._values = dict(VIEW_DEFAULTS)
+        #: Asked before a change from the window, with the control of each option it
+        #: changes (its description's ``control``): False refuses the change (None: every
+        #: change goes on). The controller's :meth:`~StudioController.allowed`.
+        self.gate = None
 
     def value(self, name: str):
         return self._values[name]
@@ -47,18 +56,36 @@ class ViewOptions(QObject):
             return f"Unknown view option {name!r}."
         return VIEW_BY_NAME[name].problem(value)
 
-    def set(self, name: str, value) -> None:
+    def set(self, name: str, value) -> bool:
         """Set one view option (raises ValueError, changing nothing, for a value it cannot
-        take); :attr:`changed` if it changed."""
-        self.update({name: value})
+        take); :attr:`changed` if it changed; False if the gate refused it."""
+        return self.update({name: value})
 
-    def update(self, values: dict) -> None:
+    def update(self, values: dict) -> bool:
         """Set several view options, in the order given; every value is checked first (a
-        ValueError changes nothing)."""
+        ValueError changes nothing); the gate is asked for each option that would change,
+        and a refusal changes nothing and returns False."""
+        self._check(values)
+        if self.gate is not None and not all(
+                self.gate(VIEW_BY_NAME[name].control) for name, value in values.items()
+                if self._values[name] != value):
+            return False
+        self._set(values)
+        return True
+
+    def restore(self, values: dict) -> None:
+        """Set several view options as :meth:`update` does, without asking the gate (a
+        session being opened, the settings store, the mode the window is in now)."""
+        self._check(values)
+        self._set(values)
+
+    def _check(self, values: dict) -> None:
         for name, value in values.items():
             problem = self.check(name, value)
             if problem:
                 raise ValueError(problem)
+
+    def _set(self, values: dict) -> None:
         for name, value in values.items():
             if self._values[name] != value:
                 self._values[name] = value

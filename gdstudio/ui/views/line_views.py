@@ -60,7 +60,7 @@ class LineViews(QObject):
         for mode, text in RESIDUAL_MODES:
             action = QAction(text, window, checkable=True)
             action.setChecked(mode == options.value("residuals"))
-            action.triggered.connect(lambda *_, mode=mode: options.set("residuals", mode))
+            action.triggered.connect(lambda *_, mode=mode: self.set_residuals(mode))
             group.addAction(action)
             view.addAction(action)
             actions[mode] = action
@@ -75,8 +75,11 @@ class LineViews(QObject):
             self.overlay.set_mode(value)
 
     def set_residuals(self, mode: str) -> None:
-        """Residuals 'off', as 'segments' or as 'squares' (as View's items do)."""
-        self.window.controller.view_options.set("residuals", mode)
+        """Residuals 'off', as 'segments' or as 'squares' (as View's items do); refused
+        (the view options' gate), the menu shows the mode again."""
+        options = self.window.controller.view_options
+        if not options.set("residuals", mode):
+            self.residual_actions[options.value("residuals")].setChecked(True)
 
     def _no_run(self) -> bool:
         c = self.window.controller

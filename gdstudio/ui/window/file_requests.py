@@ -44,19 +44,23 @@ class FileRequests:
         return self.controller.import_csv(path)
 
     def save_data(self, path: str | None = None) -> bool:
+        if not path and not self.controller.allowed("save"):
+            return False
         path = path or self._ask_save("Save data as CSV", "data.csv")
         return bool(path) and self.controller.save_data(path)
 
     def export_parameters(self, path: str | None = None) -> bool:
         if not path:
-            if not self.controller.can_export_parameters():
+            if not (self.controller.allowed("export_params")
+                    and self.controller.can_export_parameters()):
                 return False
             path = self._ask_save("Export parameters", "parameters.csv")
         return bool(path) and self.controller.export_parameters(path)
 
     def export_history(self, path: str | None = None) -> bool:
         if not path:
-            if not self.controller.can_export_history():
+            if not (self.controller.allowed("export_history")
+                    and self.controller.can_export_history()):
                 return False
             path = self._ask_save("Export history", "history.csv")
         return self.controller.export_history(path)  # "" (cancelled): says it ended

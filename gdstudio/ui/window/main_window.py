@@ -27,7 +27,7 @@ from gdstudio.ui.help.context_help import GuideHelp
 from gdstudio.ui.panels.compare_list import CompareView
 from gdstudio.ui.panels.generator_dialog import GenerateDialog
 from gdstudio.ui.sessions.session_files import SessionFiles
-from gdstudio.ui.studio.action_state import DATA_WAYS, MessageLevel, disabled_reasons
+from gdstudio.ui.studio.action_state import LOCKED_BY, MessageLevel, disabled_reasons
 from gdstudio.ui.studio.controller import StudioController
 from gdstudio.ui.studio.data_model import announce_trimmed
 from gdstudio.ui.studio.start_checks import show_start_problem
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self.act_fit_view.triggered.connect(self.fit_views)
         self.presentation = Presentation(self, (self.plot, self.landscape_plot, self.loss_plot),
                                          self.readout)
-        self.presentation.bind(self.act_presentation, self.act_leave_presentation)
+        self.presentation.bind(self.act_leave_presentation)  # (F11: the view option)
         self.status_room = StatusRoom(self)  # the status message readable when presenting
         for panel in (self.data_panel, self.runs_panel):
             for name, button in panel.buttons().items():
@@ -172,16 +172,23 @@ class MainWindow(QMainWindow):
 
     def _bind_view_options(self) -> None:
         """The View menu's checkable actions and the speed box show the view options and
-        change them (the residuals menu is the line views')."""
+        change them (the residuals menu is the line views'); a change the view options
+        refuse (a lesson locks it) puts the control back. Presentation mode follows its
+        option, and the option follows the mode (Esc leaves it)."""
         view = self.controller.view_options
         for option in VIEW_OPTIONS:
             action = self.actions_by_name.get(option.control)
             if option.kind == "bool" and action is not None:
                 action.setChecked(view.value(option.name))
-                action.toggled.connect(lambda on, name=option.name: view.set(name, on))
+                action.toggled.connect(
+                    lambda _on, name=option.name, action=action: view.set(
+                        name, action.isChecked()) or action.setChecked(view.value(name)))
         self.speed.setCurrentIndex(view.value("speed"))
-        self.speed.currentIndexChanged.connect(lambda index: view.set("speed", index))
+        self.speed.currentIndexChanged.connect(
+            lambda index: view.set("speed", index) or self.speed.setCurrentIndex(
+                view.value("speed")))
         view.changed.connect(self._on_view_options_changed)
+        self.presentation.toggled.connect(lambda on: view.restore({"presentation": on}))
 
     # ================================================================= requests
     def train_or_resume(self) -> bool:
@@ -225,10 +232,11 @@ class MainWindow(QMainWindow):
         return self.files.export_history(path)
 
     def keyPressEvent(self, event) -> None:
-        """The shortcut of a change of the data that a lock disabled asks the controller's
-        gate all the same, which says why in the status bar."""
-        way = disabled_shortcut(self.actions_by_name, DATA_WAYS, event)
-        if way is not None and not self.controller.edit_allowed(way):
+        """The shortcut of an action that a lock disabled (a change of the data, or an
+        action a lesson locks) asks the controller's gate all the same, which says why in
+        the status bar."""
+        way = disabled_shortcut(self.actions_by_name, LOCKED_BY, event)
+        if way is not None and not self.controller.allowed(way):
             event.accept()
             return
         super().keyPressEvent(event)
@@ -273,6 +281,7 @@ class MainWindow(QMainWindow):
             elif name in self.actions_by_name:  # (the presets menu follows on its own)
                 self.actions_by_name[name].setEnabled(on)
         actions.explain(self.actions_by_name, disabled_reasons(self.controller.snapshot()))
+        self.plot.set_editable(self.controller.refusal("move") is None)
         paused = self.controller.state is RunState.PAUSED
         self.act_train.setText("&Resume" if paused else "&Train")
         self.act_undo.setText(f"&Undo {self.controller.undo_text()}".rstrip())
@@ -292,6 +301,8 @@ class MainWindow(QMainWindow):
         elif name == "speed":
             self.speed.setCurrentIndex(value)
             self.controller.set_speed(self.controller.view_options.seconds)
+        elif name == "presentation":
+            self.presentation.set_active(value)
 
     def fit_views(self) -> None:
         """Fit the plots' views to what they show (View ▸ Fit to data), after zooming."""

@@ -265,7 +265,7 @@ def restore_models(restored: Restored, settings_model, view_options) -> None:
     ``view_options``."""
     if restored.config != TrainConfig():
         settings_model.set_config(restored.config)
-    view_options.update(restored.view)
+    view_options.restore(restored.view)
 
 
 def restore_geometry(window, restored: Restored, available: QRect | None = None) -> None:

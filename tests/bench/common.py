@@ -127,17 +127,17 @@ def run_window(win, timeout=600.0):
     from PySide6.QtCore import QEventLoop, QTimer
 
     loop = QEventLoop()
-    win.session.trainingFinished.connect(loop.quit)
+    win.controller.session.trainingFinished.connect(loop.quit)
     guard = QTimer()
     guard.setSingleShot(True)
     guard.timeout.connect(loop.quit)
     guard.start(int(timeout * 1000))
     t0 = time.perf_counter()
-    assert win.train_or_resume()
+    assert win.controller.train()
     loop.exec()
     elapsed = time.perf_counter() - t0
-    win.session.trainingFinished.disconnect(loop.quit)
-    if win.session.state != "idle":
+    win.controller.session.trainingFinished.disconnect(loop.quit)
+    if win.controller.session.state != "idle":
         raise RuntimeError("run did not finish")
     return elapsed
 

@@ -105,17 +105,18 @@ def live_latency(method: str, impl: str, seconds: float, n: int = 100_000) -> di
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(lambda: stamps.append(time.perf_counter()))
-    assert win.train_or_resume()
+    assert win.controller.train()
     t_end = time.perf_counter() + seconds
     while time.perf_counter() < t_end:
-        if not timer.isActive() and (win.session.history.count or win.session.path is not None):
+        session = win.controller.session
+        if not timer.isActive() and (session.history.count or session.path is not None):
             timer.start()
         a.processEvents()
         time.sleep(0.0005)
     timer.stop()
-    epochs, points = win.session.history.count, len(win.landscape_view.current_path())
-    win.stop()
-    while win.session.state != "idle":
+    epochs, points = win.controller.session.history.count, len(win.landscape_view.current_path())
+    win.controller.stop()
+    while win.controller.session.state != "idle":
         a.processEvents()
     win.close()
     late = np.maximum(np.diff(stamps) * 1000 - 10.0, 0.0)

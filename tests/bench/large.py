@@ -54,7 +54,7 @@ def bench_large(quick: bool) -> dict:
     win.controller.csv_import.finished.connect(lambda *_: read_at.append(time.perf_counter()))
     timer.start(10)
     t0 = time.perf_counter()
-    assert win.import_csv(str(path))
+    assert win.files.import_csv(str(path))
     if win.controller.csv_import.busy:  # read on a worker thread: wait for it
         loop = QEventLoop()
         win.controller.csv_import.settled.connect(loop.quit)
@@ -62,7 +62,7 @@ def bench_large(quick: bool) -> dict:
     timer.stop()
     stamps = [t0, *(t for t in ticks if t0 < t < read_at[0]), read_at[0]] if read_at else []
     import_silence = float(np.max(np.diff(stamps))) if len(stamps) > 1 else None
-    assert win.model.dataset == d
+    assert win.controller.model.dataset == d
     win.plot.viewport().repaint()
     win.loss_plot.viewport().repaint()
     a.processEvents()

@@ -205,8 +205,8 @@ def bench_window_memory(quick: bool) -> dict:
     peak = before
     samples: list[tuple[int, float]] = []
     t0 = last = time.perf_counter()
-    assert win.train_or_resume()
-    while win.session.state != "idle":
+    assert win.controller.train()
+    while win.controller.session.state != "idle":
         a.processEvents()
         time.sleep(0.001)
         now = time.perf_counter()
@@ -214,11 +214,11 @@ def bench_window_memory(quick: bool) -> dict:
             last = now
             rss = rss_mb()
             peak = max(peak, rss)
-            samples.append((_count(win.session.history), rss))
+            samples.append((_count(win.controller.session.history), rss))
     elapsed = time.perf_counter() - t0
     gc.collect()
     after = rss_mb()
-    history = win.session.history
+    history = win.controller.session.history
     count = _count(history)
     arrays = _array_bytes(history)
     drawn = getattr(win.loss_plot, "drawn_points", None)

@@ -48,8 +48,8 @@ def bench_studio(quick: bool) -> list[dict]:
         for _ in range(repeats):
             gc.collect()
             gui.append(run_window(win))
-            assert win.session.history.count == epochs
-        w_window = win.session.history.last().w
+            assert win.controller.session.history.count == epochs
+        w_window = win.controller.session.history.last().w
         win.close()
         base = headless(n, epochs, repeats)
         assert base["w"] == w_window, "window and headless runs disagree"
@@ -72,17 +72,17 @@ def bench_latency(quick: bool) -> dict:
     timer.setInterval(10)
     timer.timeout.connect(lambda: stamps.append(time.perf_counter()))
     a = app()
-    assert win.train_or_resume()
+    assert win.controller.train()
     t_end = time.perf_counter() + (3.0 if quick else 10.0)
     while time.perf_counter() < t_end:
-        if not timer.isActive() and win.session.history.count > 0:
+        if not timer.isActive() and win.controller.session.history.count > 0:
             timer.start()
         a.processEvents()
         time.sleep(0.0005)
     timer.stop()
-    epochs = win.session.history.count
-    win.stop()
-    while win.session.state != "idle":
+    epochs = win.controller.session.history.count
+    win.controller.stop()
+    while win.controller.session.state != "idle":
         a.processEvents()
     win.close()
     late = np.maximum(np.diff(stamps) * 1000 - 10.0, 0.0)

@@ -362,14 +362,14 @@ def test_a_failed_rollback_keeps_the_old_content_and_says_where(tmp_path, monkey
 def test_window_exports_refuse_a_non_regular_file(window, qtbot, tmp_path, kind):
     win = window
     win.panel.epochs.setValue(3)
-    assert win.train_or_resume()
-    qtbot.waitUntil(lambda: win.session.state == "idle", timeout=10_000)
+    assert win.controller.train()
+    qtbot.waitUntil(lambda: win.controller.session.state == "idle", timeout=10_000)
     path = make_special(tmp_path, kind)
     before_kind, before = node_kind(path), listing(tmp_path)
     for method in ("export_parameters", "export_history", "save_data"):
-        win.last_message = None
+        win.messages.last = None
         assert getattr(win, method)(str(path)) is False, method
-        _title, text = win.last_message
+        _title, text = win.messages.last
         assert str(path) in text and SAYS[kind] in text and "not a regular file" in text
         assert node_kind(path) == before_kind
         assert listing(tmp_path) == before

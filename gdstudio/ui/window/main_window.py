@@ -71,8 +71,6 @@ class MainWindow(QMainWindow):
             self.setWindowIcon(QIcon(str(icon)))
         self.settings = settings if settings is not None else QSettings()
         self.controller = StudioController(dataset, self)
-        #: The last message shown (title, text), or None.
-        self.last_message: tuple[str, str] | None = None
         self.messages = MessageBoxes(self)
         self.files = FileRequests(self.controller, self)
         self._generate_values: dict = {}
@@ -107,13 +105,6 @@ class MainWindow(QMainWindow):
         self._apply_actions(self.controller.enabled_actions())
         self.session_files = SessionFiles(self)  # sessions, lessons, recovery (last: clean)
 
-    # The controller's parts, as tests and the app read them.
-    model = property(lambda self: self.controller.model)
-    session = property(lambda self: self.controller.session)
-    kept_runs = property(lambda self: self.controller.kept_runs)
-    current_summary = property(lambda self: self.controller.current_summary)
-    exports = property(lambda self: self.controller.exports)
-
     # ================================================================= building
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         return window_build.add_dock(self, title, name, widget, area)
@@ -124,8 +115,9 @@ class MainWindow(QMainWindow):
             setattr(self, f"act_{name}", action)
         c = self.controller
         slots = {
-            "import": self.import_csv, "save": self.save_data,
-            "export_params": self.export_parameters, "export_history": self.export_history,
+            "import": self.files.import_csv, "save": self.files.save_data,
+            "export_params": self.files.export_parameters,
+            "export_history": self.files.export_history,
             "quit": self.close, "undo": c.undo, "redo": c.redo, "delete": c.delete_selected,
             "generate": self.generate_dialog, "clear": c.clear, "train": c.train,
             "pause": c.pause, "stop": c.stop, "step": c.step, "reset": c.reset,
@@ -161,7 +153,7 @@ class MainWindow(QMainWindow):
         c.messageRaised.connect(self.show_message)
         c.statusReported.connect(self.statusBar().showMessage)
         c.undoTrimmed.connect(
-            lambda n: announce_trimmed(self.statusBar(), self.model.undo_stack, n))
+            lambda n: announce_trimmed(self.statusBar(), self.controller.model.undo_stack, n))
         c.startRefused.connect(lambda message: show_start_problem(self, message))
         c.settings_model.settingsChanged.connect(self.run_view.show_idle)
         self.plot.addRequested.connect(c.add_point)
@@ -191,25 +183,6 @@ class MainWindow(QMainWindow):
         self.presentation.toggled.connect(lambda on: view.restore({"presentation": on}))
 
     # ================================================================= requests
-    def train_or_resume(self) -> bool:
-        return self.controller.train()
-
-    def pause(self) -> None:
-        self.controller.pause()
-
-    def stop(self) -> None:
-        self.controller.stop()
-
-    def keep_run(self) -> bool:
-        return self.controller.keep_run()
-
-    def clear_points(self) -> None:
-        self.controller.clear()
-
-    def generate(self, **values) -> bool:
-        """Generate a noisy line with these values (the dialog's fields) as one edit."""
-        return self.controller.generate(**values)
-
     def generate_dialog(self) -> None:
         if not self.controller.edit_allowed("generate"):
             return
@@ -218,18 +191,6 @@ class MainWindow(QMainWindow):
             self._generate_values = dialog.values()
             self.controller.replace_data(dialog.result_dataset, "Generate noisy line",
                                          "generate")
-
-    def import_csv(self, path: str | None = None) -> bool:
-        return self.files.import_csv(path)
-
-    def save_data(self, path: str | None = None) -> bool:
-        return self.files.save_data(path)
-
-    def export_parameters(self, path: str | None = None) -> bool:
-        return self.files.export_parameters(path)
-
-    def export_history(self, path: str | None = None) -> bool:
-        return self.files.export_history(path)
 
     def keyPressEvent(self, event) -> None:
         """The shortcut of an action that a lock disabled (a change of the data, or an
@@ -244,12 +205,12 @@ class MainWindow(QMainWindow):
     @Slot(int, float, float)
     def _on_plot_moveRequested(self, index: int, x: float, y: float) -> None:
         if not self.controller.move_point(index, x, y):
-            self.plot.set_points(self.model.dataset.x, self.model.dataset.y)
+            self.plot.set_points(self.controller.model.dataset.x, self.controller.model.dataset.y)
 
     # ================================================================= facts
     @Slot(bool)
     def _on_controller_dataChanged(self, replaced: bool) -> None:
-        d = self.model.dataset
+        d = self.controller.model.dataset
         self.plot.set_points(d.x, d.y, autorange=replaced)
         self.data_panel.set_count(len(d), self.plot.shown_count)
         if not self.controller.history.count:
@@ -307,10 +268,10 @@ class MainWindow(QMainWindow):
     def fit_views(self) -> None:
         """Fit the plots' views to what they show (View ▸ Fit to data), after zooming."""
         self.landscape_view.fit()
-        if len(self.model.dataset):
+        if len(self.controller.model.dataset):
             self.plot.autoRange(padding=0.08)
         self.loss_plot.autoRange()
-        if not self.session.active:
+        if not self.controller.session.active:
             self.loss_plot.enableAutoRange()  # and keep fitting, as after a run
 
     def fit_to_screen(self, available: QRect | None = None) -> None:
@@ -338,12 +299,7 @@ class MainWindow(QMainWindow):
     @Slot(str, str, object)
     def show_message(self, title: str, text: str, level=MessageLevel.WARNING) -> None:
         """Show a message without blocking (the window stays live); remembered for tests."""
-        self.last_message = (title, text)
         self.messages.show(title, text, level)
-
-    def dismiss_messages(self) -> None:
-        """Close every message still open."""
-        self.messages.close_all()
 
     # ================================================================= settings
     def _restore_settings(self) -> None:
@@ -361,5 +317,5 @@ class MainWindow(QMainWindow):
         # closing prompt even if the machine is busy.
         self.controller.shutdown(700)
         self.save_settings()
-        self.dismiss_messages()
+        self.messages.close_all()
         super().closeEvent(event)

@@ -18,8 +18,11 @@ class MessageBoxes:
     def __init__(self, parent: QWidget):
         self.parent = parent
         self.boxes: list[QMessageBox] = []
+        #: The last message shown (title, text), or None.
+        self.last: tuple[str, str] | None = None
 
     def show(self, title: str, text: str, level=MessageLevel.WARNING) -> None:
+        self.last = (title, text)
         box = QMessageBox(ICONS[level], title, text, QMessageBox.StandardButton.Ok,
                           self.parent)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

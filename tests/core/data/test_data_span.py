@@ -34,10 +34,10 @@ def test_replace_and_append_refuse_a_span_beyond_float64():
 
 
 def test_the_window_refuses_such_data_and_keeps_its_own(window):
-    before = window.model.dataset
+    before = window.controller.model.dataset
     assert not window.controller.replace_data(WIDE, "Import")
-    assert window.model.dataset is before
-    assert "beyond the largest float64" in window.last_message[1]
+    assert window.controller.model.dataset is before
+    assert "beyond the largest float64" in window.messages.last[1]
 
 
 def test_a_session_with_such_data_is_refused_before_anything_changes(window, tmp_path):
@@ -48,7 +48,7 @@ def test_a_session_with_such_data_is_refused_before_anything_changes(window, tmp
     doc["data"]["x"] = [-1.7e308, 0.0, 1.7e308]
     doc["data"]["y"] = [1.0, 2.0, 3.0]
     (tmp_path / "bad.gdstudio").write_text(json.dumps(doc))
-    before = window.model.dataset
+    before = window.controller.model.dataset
     assert not window.session_files.open_path(str(tmp_path / "bad.gdstudio"))
-    assert window.model.dataset is before
-    assert "beyond the largest float64" in window.last_message[1]
+    assert window.controller.model.dataset is before
+    assert "beyond the largest float64" in window.messages.last[1]

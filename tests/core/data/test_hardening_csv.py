@@ -277,31 +277,31 @@ def shared_window(qapp, tmp_path_factory):
 def check_window_import(win: MainWindow, path, dataset: Dataset | None) -> None:
     """Import into the window: a failure changes nothing and says so; success loads exactly
     what read_dataset read (and is undone again, so that the next example starts alike)."""
-    before = win.model.dataset
-    undo_count = win.model.undo_stack.count()
-    undo_index = win.model.undo_stack.index()
+    before = win.controller.model.dataset
+    undo_count = win.controller.model.undo_stack.count()
+    undo_index = win.controller.model.undo_stack.index()
     scatter_x, scatter_y = (np.array(a, copy=True) for a in win.plot.scatter.getData())
     count_text = win.count_label.text()
-    win.last_message = None
-    ok = win.import_csv(str(path))
+    win.messages.last = None
+    ok = win.files.import_csv(str(path))
     if dataset is None:
         assert ok is False
-        assert win.model.dataset is before
-        assert win.model.undo_stack.count() == undo_count
-        assert win.model.undo_stack.index() == undo_index
+        assert win.controller.model.dataset is before
+        assert win.controller.model.undo_stack.count() == undo_count
+        assert win.controller.model.undo_stack.index() == undo_index
         shown_x, shown_y = win.plot.scatter.getData()
         assert np.array_equal(shown_x, scatter_x) and np.array_equal(shown_y, scatter_y)
         assert win.count_label.text() == count_text
-        title, text = win.last_message
+        title, text = win.messages.last
         assert title == "Cannot import the CSV file"
         assert str(path) in text and "The data was not changed." in text
     else:
         assert ok is True
-        assert win.model.dataset == dataset
-        assert win.model.undo_stack.index() == undo_index + 1
+        assert win.controller.model.dataset == dataset
+        assert win.controller.model.undo_stack.index() == undo_index + 1
         win.act_undo.trigger()
-        assert win.model.dataset == before
-    win.dismiss_messages()  # close the non-blocking message boxes
+        assert win.controller.model.dataset == before
+    win.messages.close_all()  # close the non-blocking message boxes
 
 
 @pytest.fixture

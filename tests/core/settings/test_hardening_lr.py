@@ -245,13 +245,13 @@ def check_fit_line(plot, w: float, b: float) -> None:
 @pytest.mark.parametrize(("method", "optimizer", "loss", "lr"), WINDOW_CASES)
 def test_learning_rate_sweep_window(window, qtbot, tmp_path, method, optimizer, loss, lr):
     config = configure(window, method, optimizer, loss, lr)
-    records, diverged = run_core(window.model.dataset, config)
-    assert window.train_or_resume()
-    qtbot.waitUntil(lambda: window.session.state == "idle", timeout=30_000)
-    status = window.session.status
+    records, diverged = run_core(window.controller.model.dataset, config)
+    assert window.controller.train()
+    qtbot.waitUntil(lambda: window.controller.session.state == "idle", timeout=30_000)
+    status = window.controller.session.status
     assert status == ("diverged" if diverged else "done")
     # the window computed what the engine computes
-    assert [(r.loss, r.w, r.b) for r in window.session.history.records()] == [
+    assert [(r.loss, r.w, r.b) for r in window.controller.session.history.records()] == [
         (r.loss, r.w, r.b) for r in records]
 
     # what is drawn (getData: pyqtgraph's display data) is finite
@@ -264,28 +264,28 @@ def test_learning_rate_sweep_window(window, qtbot, tmp_path, method, optimizer, 
     assert np.isfinite(fit_x).all() and np.isfinite(fit_y).all()
     assert not NON_FINITE_WORD.search(window.readout.text()), window.readout.text()
     if diverged:
-        title, text = window.last_message
+        title, text = window.messages.last
         assert title == "Training diverged"
         assert f"epoch {diverged.epoch - diverged.final}" in text
-        assert f"; {step_guide(window.model.dataset, config).text()}." in text
+        assert f"; {step_guide(window.controller.model.dataset, config).text()}." in text
         check_fit_line(window.plot, diverged.w, diverged.b)  # the kept finite parameters
     else:
         check_fit_line(window.plot, records[-1].w, records[-1].b)
         assert f"{records[-1].w:.6g}" in window.readout.text()
 
     params = tmp_path / "params.csv"
-    assert window.export_parameters(str(params)), window.last_message
+    assert window.files.export_parameters(str(params)), window.messages.last
     rows = check_csv_is_finite(params)
     assert dict(zip(rows[0], rows[1], strict=True))["status"] == status
 
     history = tmp_path / "history.csv"
     if records:
-        with qtbot.waitSignal(window.exports.historyExported, timeout=10_000) as done:
-            assert window.export_history(str(history)), window.last_message
-        assert done.args == [True], window.last_message
+        with qtbot.waitSignal(window.controller.exports.historyExported, timeout=10_000) as done:
+            assert window.files.export_history(str(history)), window.messages.last
+        assert done.args == [True], window.messages.last
         rows = check_csv_is_finite(history)
         assert len(rows) - 1 == len(records)
     else:  # diverged in the first epoch: the user is told there is nothing to export
-        assert not window.export_history(str(history))
-        assert window.last_message[0] == "Nothing to export"
+        assert not window.files.export_history(str(history))
+        assert window.messages.last[0] == "Nothing to export"
         assert not history.exists()

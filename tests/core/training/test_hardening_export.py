@@ -388,9 +388,9 @@ def test_cli_failed_params_leaves_history_unchanged_too(tmp_path, monkeypatch, c
 def trained_window(window, qtbot):
     win = window
     win.panel.epochs.setValue(5)
-    assert win.train_or_resume()
-    qtbot.waitUntil(lambda: win.session.state == "idle", timeout=10_000)
-    assert win.session.status == "done"
+    assert win.controller.train()
+    qtbot.waitUntil(lambda: win.controller.session.state == "idle", timeout=10_000)
+    assert win.controller.session.status == "done"
     return win
 
 
@@ -406,8 +406,8 @@ def window_export(win, qtbot, method: str, path: Path) -> bool:
     is written off the GUI thread: wait for the end it reports."""
     if method != "export_history":
         return getattr(win, method)(str(path))
-    with qtbot.waitSignal(win.exports.historyExported, timeout=10_000) as done:
-        win.export_history(str(path))
+    with qtbot.waitSignal(win.controller.exports.historyExported, timeout=10_000) as done:
+        win.files.export_history(str(path))
     return done.args[0]
 
 
@@ -420,15 +420,15 @@ def test_window_failed_export_says_so_and_keeps_old_file(trained_window, qtbot, 
     folder.mkdir()
     path = folder / "result.csv"
     path.write_bytes(OLD)
-    win.last_message = None
-    data_before = win.model.dataset
+    win.messages.last = None
+    data_before = win.controller.model.dataset
     inject(monkeypatch, fault, folder)
     try:
         ok = window_export(win, qtbot, method, path)
     finally:
         restore(monkeypatch, folder)
     assert ok is False
-    title, text = win.last_message
+    title, text = win.messages.last
     assert title == WINDOW_EXPORTS[method]
     check_told(text, path, fault)
     if fault != "read-only folder" or IS_ROOT:  # (a refused folder is caught up front)
@@ -436,7 +436,7 @@ def test_window_failed_export_says_so_and_keeps_old_file(trained_window, qtbot, 
     assert not win.statusBar().currentMessage().startswith(("Exported", "Saved"))
     assert path.read_bytes() == OLD
     assert listing(folder) == ["result.csv"], "a temporary file was left behind"
-    assert win.model.dataset is data_before
+    assert win.controller.model.dataset is data_before
     # the window is still usable: the same export works once the disk is fine
     assert window_export(win, qtbot, method, path) is True
     assert path.read_bytes() != OLD and listing(folder) == ["result.csv"]

@@ -111,7 +111,7 @@ def test_a_standardized_runs_divergence_is_told_in_the_datas_units():
 def _train(window, qtbot, config: TrainConfig) -> None:
     window.panel.set_config(config)
     with qtbot.waitSignal(window.controller.runFinished, timeout=60_000):
-        assert window.train_or_resume()
+        assert window.controller.train()
 
 
 def test_the_studio_shows_and_exports_both_units_and_draws_the_path(window, qtbot, tmp_path):
@@ -132,14 +132,14 @@ def test_the_studio_shows_and_exports_both_units_and_draws_the_path(window, qtbo
     np.testing.assert_array_equal(drawn[[4, 8, 12, 16, 20]], np.column_stack([h.w, h.b]))
     assert tuple(drawn[-1]) == (summary.w, summary.b)
     # kept, then a plain run: the list and the parameters file name both units
-    assert window.keep_run()
+    assert window.controller.keep_run()
     item = window.runs_panel.runs_list.item(0)
     assert f"w_std={summary.w_std:.5g}" in item.text()
     _train(window, qtbot, config.replace(standardize=False, learning_rate=0.0001))
     plain = window.readout.text().split("\n")[0]
     assert "w_std" not in plain
     out = tmp_path / "params.csv"
-    assert window.export_parameters(str(out))
+    assert window.files.export_parameters(str(out))
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 2
     assert float(rows[0]["w_std"]) == summary.w_std and float(rows[0]["b_std"]) == summary.b_std

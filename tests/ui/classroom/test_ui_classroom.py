@@ -105,7 +105,7 @@ def test_before_a_run_the_figure_shows_the_data_and_the_start(window, tmp_path):
 def test_bad_sizes_and_names_give_one_message_and_write_nothing(window, tmp_path, name, size,
                                                                 words):
     assert not window.figure_export.export(str(tmp_path / name), "data", *size)
-    title, text = window.last_message
+    title, text = window.messages.last
     assert title == "Cannot export the figure" and words in text
     assert "Nothing was written." in text
     assert [n for n in os.listdir(tmp_path) if n != "settings.ini"] == []
@@ -113,7 +113,7 @@ def test_bad_sizes_and_names_give_one_message_and_write_nothing(window, tmp_path
 
 def test_all_three_views_need_room_for_three(window, tmp_path):
     assert not window.figure_export.export(str(tmp_path / "f.png"), "all", "500", "400")
-    assert "for 3 views side by side" in window.last_message[1]
+    assert "for 3 views side by side" in window.messages.last[1]
 
 
 def test_devices_folders_and_pipes_are_refused(window, tmp_path):
@@ -126,7 +126,7 @@ def test_devices_folders_and_pipes_are_refused(window, tmp_path):
                         (fifo, "a named pipe"), (device, "a device"),
                         (tmp_path / "missing" / "f.png", "does not exist")):
         assert not window.figure_export.export(str(path))
-        assert words in window.last_message[1]
+        assert words in window.messages.last[1]
     assert os.path.islink(device) and os.readlink(device) == "/dev/null"
     assert sorted(n for n in os.listdir(tmp_path) if n != "settings.ini") == [
         "folder.png", "null.png", "pipe.svg"]
@@ -172,7 +172,7 @@ def test_bad_pasted_text_says_which_line_and_changes_nothing(window):
     c = window.controller
     before = c.model.dataset
     assert not paste_points(c, "1\t2\n3\tfour\n")
-    title, text = window.last_message
+    title, text = window.messages.last
     assert title == "Cannot paste the points"
     assert "line 2, column 2: 'four' is not a number" in text
     assert "The data was not changed." in text

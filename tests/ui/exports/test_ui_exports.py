@@ -69,8 +69,8 @@ def cli_args(*, method="batch", impl="manual", optimizer="sgd", lr=0.1, epochs=2
 
 def export_history(win, qtbot, path, timeout=60_000) -> bool:
     """The window's history export, waited for to its end; True if the file was written."""
-    with qtbot.waitSignal(win.exports.historyExported, timeout=timeout) as blocker:
-        win.export_history(str(path))
+    with qtbot.waitSignal(win.controller.exports.historyExported, timeout=timeout) as blocker:
+        win.files.export_history(str(path))
     return blocker.args[0]
 
 
@@ -96,15 +96,15 @@ def test_window_exports_equal_the_cli_files_byte_for_byte(qtbot, tmp_path, case)
     settings = PARITY[case]
     win = open_window(qtbot, tmp_path)
     configure(win, **settings)
-    assert win.train_or_resume(), win.last_message
-    qtbot.waitUntil(lambda: win.session.state == "idle", timeout=60_000)
-    assert win.session.status == "done"
+    assert win.controller.train(), win.messages.last
+    qtbot.waitUntil(lambda: win.controller.session.state == "idle", timeout=60_000)
+    assert win.controller.session.status == "done"
     window_history, window_params = tmp_path / "w-history.csv", tmp_path / "w-params.csv"
     assert export_history(win, qtbot, window_history)
-    assert win.export_parameters(str(window_params))
+    assert win.files.export_parameters(str(window_params))
 
     data = tmp_path / "data.csv"  # the same points (the seed also draws the noisy line)
-    assert win.save_data(str(data))
+    assert win.files.save_data(str(data))
     cli_history, cli_params = tmp_path / "c-history.csv", tmp_path / "c-params.csv"
     code = cli_main(["train", "--data", str(data), *cli_args(**settings),
                      "--history", str(cli_history), "--params", str(cli_params)])
@@ -116,10 +116,10 @@ def test_window_exports_equal_the_cli_files_byte_for_byte(qtbot, tmp_path, case)
 def test_float64_window_exports_equal_the_cli_files(qtbot, tmp_path):
     win = open_window(qtbot, tmp_path, noisy_line(dtype="float64"))
     configure(win, impl="analytic", method="sgd", lr=0.01, epochs=5)
-    assert win.train_or_resume()
-    qtbot.waitUntil(lambda: win.session.state == "idle", timeout=60_000)
+    assert win.controller.train()
+    qtbot.waitUntil(lambda: win.controller.session.state == "idle", timeout=60_000)
     assert export_history(win, qtbot, tmp_path / "w.csv")
-    assert win.export_parameters(str(tmp_path / "wp.csv"))
+    assert win.files.export_parameters(str(tmp_path / "wp.csv"))
     assert cli_main(["train", "--float64", *cli_args(impl="analytic", method="sgd", lr=0.01,
                                                      epochs=5),
                      "--history", str(tmp_path / "c.csv"),
@@ -132,13 +132,13 @@ def test_analytic_history_keeps_every_float64_digit(window, qtbot):
     """An analytic run computes in float64; the window keeps its numbers unrounded."""
     configure(window, impl="analytic", epochs=30)
     config = window.panel.config()
-    assert window.train_or_resume()
-    qtbot.waitUntil(lambda: window.session.state == "idle", timeout=30_000)
-    expected = list(train(window.model.dataset, config))
-    h = window.session.history
+    assert window.controller.train()
+    qtbot.waitUntil(lambda: window.controller.session.state == "idle", timeout=30_000)
+    expected = list(train(window.controller.model.dataset, config))
+    h = window.controller.session.history
     assert h.loss.dtype == h.w.dtype == h.b.dtype == np.float64
     assert h.records() == expected
-    assert float(h.w[-1]) == window.current_summary.w  # the parameters export agrees
+    assert float(h.w[-1]) == window.controller.current_summary.w  # the parameters export agrees
 
 
 def synthetic_history(n: int) -> History:
@@ -149,22 +149,22 @@ def synthetic_history(n: int) -> History:
 
 def test_history_export_runs_off_the_gui_thread(window, qtbot, tmp_path, monkeypatch):
     n = 3 * exporting.ROWS_PER_REPORT + 1234  # reports on the way, a last block cut short
-    window.session.history = synthetic_history(n)
+    window.controller.session.history = synthetic_history(n)
     window.controller.announce_actions()
     path = tmp_path / "history.csv"
     results = []
-    window.exports.historyExported.connect(results.append)
+    window.controller.exports.historyExported.connect(results.append)
     # the writer is held after its first progress report until the GUI thread lets it go on
     writer = HeldWork(monkeypatch, exporting, "write_history_columns", 2)
     try:
-        assert window.export_history(str(path))
+        assert window.files.export_history(str(path))
         # export_history has returned while the file is being written, and the window is
         # live: busy, and a second export is refused
         qtbot.waitUntil(writer.held.is_set, timeout=60_000)
-        assert window.exports.busy
+        assert window.controller.exports.busy
         assert not window.act_export_history.isEnabled()
         assert window.statusBar().currentMessage().startswith("Exporting")
-        assert not window.export_history(str(tmp_path / "other.csv"))
+        assert not window.files.export_history(str(tmp_path / "other.csv"))
         assert "still being written" in window.statusBar().currentMessage()
         # a new run may start and reset the history: the export keeps its snapshot
         window.controller.reset()
@@ -181,12 +181,12 @@ def test_history_export_runs_off_the_gui_thread(window, qtbot, tmp_path, monkeyp
 
 def test_closing_during_an_export_cancels_it_and_leaves_no_file(qtbot, tmp_path):
     win = open_window(qtbot, tmp_path)
-    win.session.history = synthetic_history(2_000_000)
+    win.controller.session.history = synthetic_history(2_000_000)
     folder = tmp_path / "out"
     folder.mkdir()
-    assert win.export_history(str(folder / "history.csv"))
+    assert win.files.export_history(str(folder / "history.csv"))
     win.close()
-    assert not win.exports.busy
+    assert not win.controller.exports.busy
     assert list(folder.iterdir()) == []
 
 
@@ -213,8 +213,8 @@ def test_epochs_field_is_capped_by_available_memory(qtbot, tmp_path, monkeypatch
 def test_a_run_too_large_for_the_memory_left_is_refused(window, qtbot, monkeypatch):
     window.panel.epochs.setValue(5_000_000)
     monkeypatch.setattr(memory, "available_memory", lambda: 100 * 2**20)
-    assert not window.train_or_resume()
-    assert window.session.state == "idle"
+    assert not window.controller.train()
+    assert window.controller.session.state == "idle"
     assert "5,000,000 epochs" in window.statusBar().currentMessage()
     assert "memory" in window.panel.field_error_text("epochs")  # next to the epochs
 
@@ -231,8 +231,8 @@ def test_an_unexpected_error_in_the_export_thread_is_reported(window, qtbot, tmp
     def broken(*args, **kwargs):
         raise ValueError("a bug")
 
-    window.session.history = synthetic_history(10)
+    window.controller.session.history = synthetic_history(10)
     monkeypatch.setattr(exporting, "write_files", broken)
     assert not export_history(window, qtbot, tmp_path / "h.csv")
-    assert window.last_message[0] == "Export failed" and "a bug" in window.last_message[1]
-    assert not window.exports.busy and not (tmp_path / "h.csv").exists()
+    assert window.messages.last[0] == "Export failed" and "a bug" in window.messages.last[1]
+    assert not window.controller.exports.busy and not (tmp_path / "h.csv").exists()

@@ -26,7 +26,8 @@ def test_hint_is_the_bound_of_the_chosen_method(window):
                             "(each one-point step is)")
     set_method(window, "minibatch")
     window.panel.batch_size.setValue(10)
-    expected = step_guide(window.model.dataset, TrainConfig(method="minibatch", batch_size=10))
+    expected = step_guide(window.controller.model.dataset,
+                          TrainConfig(method="minibatch", batch_size=10))
     assert hint(window) == expected.text()
     assert "(each of its batches is)" in hint(window)
     window.panel.shuffle.setChecked(True)
@@ -58,8 +59,8 @@ def test_not_unique_optimum_is_said_and_not_drawn(window):
 
 def test_mae_readout_shows_its_own_optimum_and_the_reference(window):
     window.panel.loss.setCurrentIndex(window.panel.loss.findData("mae"))
-    own = loss_optimum(window.model.dataset, "mae")
-    lsq = closed_form(window.model.dataset)
+    own = loss_optimum(window.controller.model.dataset, "mae")
+    lsq = closed_form(window.controller.model.dataset)
     text = window.readout.text()
     assert f"MAE\u00a0optimum: w*={own.w:.6g}, b*={own.b:.6g}, loss*={own.loss:.6g}" in text
     assert f"least\u00a0squares (reference): w={lsq.w:.6g}, b={lsq.b:.6g}" in text

@@ -165,7 +165,7 @@ def test_a_run_on_changed_data_is_marked_everywhere(window, qtbot, tmp_path):
     assert "previous data" not in item(window, fresh.key).text()
     assert pen(window.loss_plot.kept[fresh.key]).style() == Qt.PenStyle.SolidLine
     path = tmp_path / "params.csv"
-    assert window.export_parameters(str(path))
+    assert window.files.export_parameters(str(path))
     rows = list(csv.DictReader(path.open()))
     assert [r["data_changed"] for r in rows] == ["True", "True", "True", "False"]
 

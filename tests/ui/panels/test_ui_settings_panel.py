@@ -236,12 +236,12 @@ def test_f5_with_an_invalid_field_says_which_and_why(window, qtbot):
     field = p.learning_rate
     assert label.mapTo(p, QPoint(0, 0)).y() >= field.mapTo(p, QPoint(0, 0)).y() + field.height()
     assert window.focusWidget() is field
-    assert window.session.history.count == 0 and window.last_message is None
+    assert window.controller.session.history.count == 0 and window.messages.last is None
     field.setText("0.05")  # fixed: the line goes, and Train starts
     assert p.field_error_text("learning_rate") == ""
     p.epochs.setValue(2)
     with qtbot.waitSignal(window.controller.runFinished, timeout=60_000):  # (torch may load)
-        assert window.train_or_resume()
+        assert window.controller.train()
 
 
 def test_train_names_every_invalid_field_next_to_it(window):
@@ -249,7 +249,7 @@ def test_train_names_every_invalid_field_next_to_it(window):
     p.random_init.setChecked(False)
     p.init_w.setText("1e999")
     p.init_b.setText("x")
-    assert not window.train_or_resume()
+    assert not window.controller.train()
     too_large = "1e999 is too large: numbers go up to about 1.8e308."
     assert window.statusBar().currentMessage() == f"Initial w: {too_large}"
     assert p.field_error_text("init_w") == too_large
@@ -261,25 +261,25 @@ def test_train_names_every_invalid_field_next_to_it(window):
 def test_f5_with_an_emptied_field_asks_for_a_number(window, text):
     p = window.panel
     p.learning_rate.setText(text)
-    assert not window.train_or_resume()
+    assert not window.controller.train()
     assert window.statusBar().currentMessage() == (
         "Learning rate: Enter a number, e.g. 0.001 or 1e-3.")
     assert p.field_error_text("learning_rate") == "Enter a number, e.g. 0.001 or 1e-3."
-    assert window.session.history.count == 0
+    assert window.controller.session.history.count == 0
 
 
 def test_a_hidden_invalid_field_does_not_block_train(window, qtbot):
     p = window.panel
     choose(p.loss, "huber")
     p.huber_delta.setText("-1")
-    assert not window.train_or_resume()
+    assert not window.controller.train()
     assert window.statusBar().currentMessage() == "Huber delta: Must be a positive number."
     assert p.field_error_text("huber_delta") == "Must be a positive number."
     choose(p.loss, "mae")  # the delta no longer applies
     p.epochs.setValue(2)
     with qtbot.waitSignal(window.controller.runFinished, timeout=60_000):  # (torch may load)
-        assert window.train_or_resume()
-    assert window.session.status == "done"
+        assert window.controller.train()
+    assert window.controller.session.status == "done"
 
 
 def test_the_fields_do_not_move_as_the_data_changes_the_hint(window):
@@ -309,7 +309,7 @@ def test_the_fields_do_not_move_as_the_data_changes_the_hint(window):
 def test_numbers_beyond_float64_are_named_as_such(window, text, words):
     p = window.panel
     p.learning_rate.setText(text)
-    assert not window.train_or_resume()
+    assert not window.controller.train()
     assert p.field_error_text("learning_rate") == words
 
 

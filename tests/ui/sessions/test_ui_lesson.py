@@ -132,7 +132,7 @@ def test_a_lesson_naming_an_unknown_control_is_refused(window, tmp_path):
     with open(path, "w") as f:
         json.dump(doc, f)
     assert not window.session_files.open_path(path)
-    assert "unknown control 'learning_rat'" in window.last_message[1]
+    assert "unknown control 'learning_rat'" in window.messages.last[1]
     assert window.session_files.lesson_view.lesson is None
     assert window.panel.learning_rate.isEnabled()
 

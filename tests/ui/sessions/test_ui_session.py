@@ -75,7 +75,7 @@ def test_round_trip_with_kept_runs_in_the_window(window, qtbot, tmp_path):
     assert window.windowTitle() == "class.gdstudio — Gradient Descent Studio"
     assert window.session_files.recent() == [path]
     params = tmp_path / "a.csv"
-    assert window.export_parameters(str(params))
+    assert window.files.export_parameters(str(params))
 
     other = new_window(qtbot, tmp_path)
     assert other.session_files.open_path(path)
@@ -106,8 +106,8 @@ def test_round_trip_with_kept_runs_in_the_window(window, qtbot, tmp_path):
     assert params_b.read_bytes() == params.read_bytes()  # every run's numbers, exactly
     history_a, history_b = tmp_path / "ha.csv", tmp_path / "hb.csv"
     for win, out in ((window, history_a), (other, history_b)):
-        with qtbot.waitSignal(win.exports.historyExported, timeout=10_000):
-            assert win.export_history(str(out))
+        with qtbot.waitSignal(win.controller.exports.historyExported, timeout=10_000):
+            assert win.files.export_history(str(out))
     assert history_b.read_bytes() == history_a.read_bytes()
     close(other)
 
@@ -214,12 +214,12 @@ def test_a_bad_session_changes_nothing(window, qtbot, tmp_path, damage):
     c.add_point(9.0, 9.0)
     before = (c.dataset, list(c.kept_runs), c.current_summary, window.panel.config(),
               window.windowTitle(), c.session.history.count)
-    window.dismiss_messages()
+    window.messages.close_all()
     assert not window.session_files.open_path(str(bad))
     after = (c.dataset, list(c.kept_runs), c.current_summary, window.panel.config(),
              window.windowTitle(), c.session.history.count)
     assert after == before
-    title, text = window.last_message
+    title, text = window.messages.last
     assert title == "Cannot open the session" and str(bad) in text
     assert "Nothing was changed" in text
 
@@ -236,9 +236,9 @@ def test_recent_files_drop_missing_ones_with_a_message(window, qtbot, tmp_path):
         os.path.basename(p) for p in paths[8:1:-1]]
     assert "s9.gdstudio" in window.statusBar().currentMessage()
     os.unlink(paths[8])
-    window.dismiss_messages()
+    window.messages.close_all()
     assert not files.open_recent(paths[8])
-    assert "no longer there" in window.last_message[1]
+    assert "no longer there" in window.messages.last[1]
     assert paths[8] not in files.recent()
 
 
@@ -248,7 +248,7 @@ def test_saving_refuses_a_folder_and_keeps_the_changes(window, tmp_path):
     folder.mkdir()
     assert not window.session_files.save(str(folder))
     assert window.session_files.state.dirty and window.session_files.state.path is None
-    assert window.last_message[0] == "Cannot save the session"
+    assert window.messages.last[0] == "Cannot save the session"
 
 
 def test_an_invalid_field_is_saved_as_its_last_valid_value(window, tmp_path):
@@ -340,13 +340,13 @@ def test_mutated_sessions_open_whole_or_change_nothing(window, tmp_path, data):
     c = window.controller
     before = (c.dataset, list(c.kept_runs), c.current_summary, window.windowTitle(),
               window.panel.config())
-    window.last_message = None
+    window.messages.last = None
     ok = window.session_files.open_path(str(path))
     if expected is None:
-        assert not ok and window.last_message[0] == "Cannot open the session"
+        assert not ok and window.messages.last[0] == "Cannot open the session"
         assert (c.dataset, list(c.kept_runs), c.current_summary, window.windowTitle(),
                 window.panel.config()) == before
     else:
         assert ok and c.dataset.x.tobytes() == expected.x.tobytes()
         assert len(c.kept_runs) == len(expected.runs)
-    window.dismiss_messages()
+    window.messages.close_all()

@@ -179,14 +179,14 @@ def test_a_small_file_is_imported_at_once(controller, tmp_path):
 def test_the_window_stays_live_and_clicks_add_no_point_during_an_import(qtbot, window,
                                                                         big_csv, held_read):
     path, expected = big_csv
-    before = window.model.dataset
+    before = window.controller.model.dataset
     bar = window.import_progress
     values = []
     relay = progress_in_gui_thread(window.controller.csv_import.progressed)
     relay.relayed.connect(lambda *_: values.append(bar.bar.value()))  # (in the GUI thread)
     read = held_read
     with qtbot.waitSignal(window.controller.csv_import.settled, timeout=120_000):
-        assert window.import_csv(str(path))
+        assert window.files.import_csv(str(path))
         assert bar.isVisible() and bar.cancel_button.isVisible()
         assert not window.act_import.isEnabled() and not window.act_undo.isEnabled()
         # the window stays live while the file is read: it shows the progress and takes a
@@ -194,26 +194,26 @@ def test_the_window_stays_live_and_clicks_add_no_point_during_an_import(qtbot, w
         qtbot.waitUntil(lambda: read.held.is_set() and bool(values), timeout=60_000)
         # (2, 20): an empty spot in the view of the tutorial's line, shown until the end
         click(window.plot, data_to_viewport(window.plot, 2.0, 20.0))
-        assert window.model.dataset is before
+        assert window.controller.model.dataset is before
         assert window.statusBar().currentMessage() == IMPORTING_MESSAGE
         assert window.controller.csv_import.busy
         read.go_on()
     assert read.ran_off_the_gui_thread_while_it_turned()
     assert not bar.isVisible()
-    assert window.model.dataset == expected  # no stray point, before or after
+    assert window.controller.model.dataset == expected  # no stray point, before or after
     assert len(values) >= 2 and values == sorted(values) and values[-1] > 0
     assert window.act_import.isEnabled()
 
 
 def test_cancel_in_the_window_keeps_the_old_data(qtbot, window, big_csv):
     path, _ = big_csv
-    before = window.model.dataset
+    before = window.controller.model.dataset
     relay = progress_in_gui_thread(window.controller.csv_import.progressed)
     with qtbot.waitSignal(relay.relayed, timeout=30_000):
-        window.import_csv(str(path))
+        window.files.import_csv(str(path))
     with qtbot.waitSignal(window.controller.csv_import.settled, timeout=30_000):
         window.import_progress.cancel_button.click()
-    assert window.model.dataset is before
+    assert window.controller.model.dataset is before
     assert not window.import_progress.isVisible()
     assert window.statusBar().currentMessage() == "Import cancelled; the data was not changed."
 
@@ -222,13 +222,13 @@ def test_cancel_after_the_file_was_read_but_before_the_data_is_in_still_cancels(
                                                                                tmp_path):
     path = tmp_path / "small.csv"
     path.write_text("x,y\n" + "".join(f"{i},{2 * i}\n" for i in range(40_000)))  # > 256 KiB
-    before = window.model.dataset
+    before = window.controller.model.dataset
     imports = window.controller.csv_import
     # the worker has read the whole file when Cancel is pressed: its result is on its way
     imports.progressed.connect(lambda done, total: done == total and imports.cancel())
     with qtbot.waitSignal(imports.settled, timeout=30_000):
-        assert window.import_csv(str(path))
-    assert window.model.dataset is before
+        assert window.files.import_csv(str(path))
+    assert window.controller.model.dataset is before
     assert window.statusBar().currentMessage() == "Import cancelled; the data was not changed."
 
 
@@ -250,12 +250,12 @@ def test_clicks_queued_while_the_imported_data_is_installed_are_not_replayed(qtb
 
     window.controller.dataChanged.connect(click_later)
     with qtbot.waitSignal(window.controller.csv_import.settled, timeout=120_000):
-        assert window.import_csv(str(path))
+        assert window.files.import_csv(str(path))
     window.controller.dataChanged.disconnect(click_later)
     QApplication.processEvents()
-    assert window.model.dataset == expected
+    assert window.controller.model.dataset == expected
     click(plot, data_to_viewport(plot, *EMPTY_SPOT))  # a click now is an edit again
-    assert len(window.model.dataset) == ROWS + 1
+    assert len(window.controller.model.dataset) == ROWS + 1
 
 
 def test_read_dataset_refuses_a_cancelled_read(tmp_path):

@@ -154,8 +154,9 @@ def spec(window, qtbot, name: str, tmp_path):  # noqa: C901 (one table of every 
             two, "Paste", "paste_points")],
         "generate": [w.generate_dialog, key(w, "Ctrl+G"),
                      lambda: c.replace_data(two, "Generate noisy line", "generate")],
-        "clear": [c.clear, w.clear_points, key(w, "Ctrl+Shift+Del")],
-        "import": [lambda: c.import_csv(str(csv)), lambda: w.import_csv(None), key(w, "Ctrl+O")],
+        "clear": [c.clear, key(w, "Ctrl+Shift+Del")],
+        "import": [lambda: c.import_csv(str(csv)), lambda: w.files.import_csv(None),
+                   key(w, "Ctrl+O")],
         "presets": [lambda: c.load_preset(next(iter(PRESETS)))],
         "undo": [c.undo, key(w, "Ctrl+Z")],
         "redo": [c.redo, key(w, "Ctrl+Shift+Z")],
@@ -169,18 +170,18 @@ def spec(window, qtbot, name: str, tmp_path):  # noqa: C901 (one table of every 
               "delete": lambda: c.delete_points((0,)), "spray": data_ways["spray"][0],
               "paste_points": data_ways["paste_points"][0],
               "generate": data_ways["generate"][2], "clear": c.clear,
-              "import": lambda: w.import_csv(str(csv)) and qtbot.waitUntil(
+              "import": lambda: w.files.import_csv(str(csv)) and qtbot.waitUntil(
                   lambda: not c.csv_import.busy, timeout=30_000),
               "presets": nothing, "undo": c.undo, "redo": c.redo}[name]
         return prepare, data, data_ways[name], go
     ended = lambda: end_run(w, qtbot)  # noqa: E731
     if name == "train":
-        return nothing, run, [c.train, w.train_or_resume, key(w, "F5")], lambda: end_run(w, qtbot)
+        return nothing, run, [c.train, key(w, "F5")], lambda: end_run(w, qtbot)
     if name == "pause":
         return (lambda: start_run(w, qtbot), lambda: c.session.state,
-                [c.pause, w.pause, key(w, "F6")], c.pause)
+                [c.pause, key(w, "F6")], c.pause)
     if name == "stop":
-        return (lambda: pause_run(w, qtbot), run, [c.stop, w.stop, key(w, "Shift+F5")],
+        return (lambda: pause_run(w, qtbot), run, [c.stop, key(w, "Shift+F5")],
                 lambda: stop_run(w, qtbot))
     if name == "step":
         def predicted_step():
@@ -194,7 +195,7 @@ def spec(window, qtbot, name: str, tmp_path):  # noqa: C901 (one table of every 
     if name == "reset":
         return ended, run, [c.reset, key(w, "Ctrl+R")], c.reset
     if name == "keep":
-        return (ended, lambda: len(c.kept_runs), [c.keep_run, w.keep_run, key(w, "Ctrl+K")],
+        return (ended, lambda: len(c.kept_runs), [c.keep_run, key(w, "Ctrl+K")],
                 c.keep_run)
 
     def kept():
@@ -206,17 +207,17 @@ def spec(window, qtbot, name: str, tmp_path):  # noqa: C901 (one table of every 
                 [c.remove_selected_runs, lambda: c.remove_runs({k.key for k in c.kept_runs})],
                 c.remove_selected_runs)
     if name == "save":
-        return (nothing, exists, [lambda: c.save_data(out), lambda: w.save_data(out),
-                                  lambda: w.save_data(None), key(w, "Ctrl+S")],
+        return (nothing, exists, [lambda: c.save_data(out), lambda: w.files.save_data(out),
+                                  lambda: w.files.save_data(None), key(w, "Ctrl+S")],
                 lambda: c.save_data(out))
     if name == "export_params":
         return (ended, exists, [lambda: c.export_parameters(out),
-                                lambda: w.export_parameters(out),
-                                lambda: w.export_parameters(None), key(w, "Ctrl+E")],
+                                lambda: w.files.export_parameters(out),
+                                lambda: w.files.export_parameters(None), key(w, "Ctrl+E")],
                 lambda: c.export_parameters(out))
     if name == "export_history":
         return (ended, lambda: (exists(), c.exports.busy),
-                [lambda: c.export_history(out), lambda: w.export_history(None),
+                [lambda: c.export_history(out), lambda: w.files.export_history(None),
                  key(w, "Ctrl+Shift+E")],
                 lambda: c.export_history(out) and qtbot.waitUntil(exists, timeout=30_000))
     if name == "export_figure":

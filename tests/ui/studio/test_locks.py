@@ -383,8 +383,8 @@ class Gestures:
             "generate": [("menu", w.act_generate), ("key", None),
                          ("request", w.generate_dialog)],
             "clear": [("menu", w.act_clear), ("key", None), ("request", c.clear)],
-            "import": [("menu", w.act_import), ("key", None), ("request", w.import_csv),
-                       ("request", lambda: w.import_csv(self.csv))],
+            "import": [("menu", w.act_import), ("key", None), ("request", w.files.import_csv),
+                       ("request", lambda: w.files.import_csv(self.csv))],
             "presets": [("menu", w.presets_menu.menuAction()), ("menu", first_preset),
                         ("request", lambda: c.load_preset(next(iter(PRESETS))))],
             "undo": [("menu", w.act_undo), ("key", None), ("request", c.undo)],
@@ -445,7 +445,7 @@ def test_the_window_refuses_every_way_in_under_each_lock(window, qtbot, blocked_
     else:
         other = tmp_path / "big.csv"
         other.write_text("x,y\n7,8\n")
-        locked = import_lock(qtbot, c, window.import_csv, str(other))
+        locked = import_lock(qtbot, c, window.files.import_csv, str(other))
         refusal = IMPORT
     said = Said(c)
     bar = window.statusBar()
@@ -480,7 +480,7 @@ def test_the_window_refuses_every_way_in_under_each_lock(window, qtbot, blocked_
     blocked_reads.undo()
     if way == "spray":
         window.act_spray.setChecked(True)
-    unlocked = {"generate": c.generate, "import": lambda: window.import_csv(small_csv),
+    unlocked = {"generate": c.generate, "import": lambda: window.files.import_csv(small_csv),
                 "open_session": lambda: window.session_files.open_path(str(session))}
     do = unlocked.get(way) or next(d for ch, d in gestures.ways()[way] if ch not in (
         "menu", "key"))

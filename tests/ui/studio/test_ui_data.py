@@ -10,7 +10,7 @@ from tests.qt_helpers import click, data_to_viewport, drag
 
 
 def points(win):
-    d = win.model.dataset
+    d = win.controller.model.dataset
     return np.column_stack([d.x, d.y])
 
 
@@ -20,15 +20,15 @@ def pixel_size(win):
 
 def test_starts_with_tutorial_line(window):
     assert window.windowTitle() == "Gradient Descent Studio"
-    assert len(window.model.dataset) == 100
+    assert len(window.controller.model.dataset) == 100
     assert "100 points" in window.count_label.text()
 
 
 def test_click_on_empty_space_adds_point_at_data_coordinates(window):
     target = (2.0, 20.0)  # far from the line y = -5x
-    before = len(window.model.dataset)
+    before = len(window.controller.model.dataset)
     click(window.plot, data_to_viewport(window.plot, *target))
-    assert len(window.model.dataset) == before + 1
+    assert len(window.controller.model.dataset) == before + 1
     x, y = points(window)[-1]
     px, py = pixel_size(window)
     assert abs(x - target[0]) <= 1.5 * px
@@ -42,7 +42,7 @@ def test_drag_moves_point_and_undo_redo(window):
     start = data_to_viewport(window.plot, x0, y0)
     end = data_to_viewport(window.plot, x0 + 1.0, y0 + 10.0)
     drag(window.plot, start, end)
-    assert len(window.model.dataset) == 100
+    assert len(window.controller.model.dataset) == 100
     x1, y1 = points(window)[i]
     px, py = pixel_size(window)
     assert abs(x1 - (x0 + 1.0)) <= 1.5 * px and abs(y1 - (y0 + 10.0)) <= 1.5 * py
@@ -60,13 +60,14 @@ def test_drag_on_empty_space_pans_without_editing(window):
 
 
 def test_right_click_deletes_point_and_undo_restores(window):
-    original = window.model.dataset
+    original = window.controller.model.dataset
     x, y = points(window)[10]
     click(window.plot, data_to_viewport(window.plot, x, y), Qt.MouseButton.RightButton)
-    assert len(window.model.dataset) == 99
-    assert not np.any((window.model.dataset.x == x) & (window.model.dataset.y == y))
+    assert len(window.controller.model.dataset) == 99
+    d = window.controller.model.dataset
+    assert not np.any((d.x == x) & (d.y == y))
     window.act_undo.trigger()
-    assert window.model.dataset == original
+    assert window.controller.model.dataset == original
 
 
 def test_select_then_delete_key(window, qtbot):
@@ -77,64 +78,64 @@ def test_select_then_delete_key(window, qtbot):
     assert window.plot.selection == (5, 50)
     window.plot.setFocus()
     qtbot.keyClick(window.plot, Qt.Key.Key_Delete)
-    assert len(window.model.dataset) == 98
+    assert len(window.controller.model.dataset) == 98
 
 
 def test_keyboard_undo_redo(window, qtbot):
     click(window.plot, data_to_viewport(window.plot, 2.0, 20.0))
-    assert len(window.model.dataset) == 101
+    assert len(window.controller.model.dataset) == 101
     window.plot.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert len(window.model.dataset) == 100
+    assert len(window.controller.model.dataset) == 100
     qtbot.keyClick(window, Qt.Key.Key_Z,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert len(window.model.dataset) == 101
+    assert len(window.controller.model.dataset) == 101
 
 
 def test_generate_clear_and_undo(window):
-    assert window.generate(slope=2.0, intercept=1.0, noise=0.0, x_min=0.0, x_max=1.0,
+    assert window.controller.generate(slope=2.0, intercept=1.0, noise=0.0, x_min=0.0, x_max=1.0,
                            x_step=0.25, seed=3)
-    d = window.model.dataset
+    d = window.controller.model.dataset
     assert d.x.tolist() == [0.0, 0.25, 0.5, 0.75]
     assert np.allclose(d.y, 2 * d.x + 1)
     assert "4 points" in window.count_label.text()
-    window.clear_points()
-    assert len(window.model.dataset) == 0
+    window.controller.clear()
+    assert len(window.controller.model.dataset) == 0
     assert "0 points" in window.count_label.text()
     assert not window.act_train.isEnabled()
     window.act_undo.trigger()
-    assert window.model.dataset == d
-    assert window.generate(random_x=True, n=7, seed=1)
-    assert len(window.model.dataset) == 7
+    assert window.controller.model.dataset == d
+    assert window.controller.generate(random_x=True, n=7, seed=1)
+    assert len(window.controller.model.dataset) == 7
 
 
 def test_bad_generator_values_show_message_and_keep_data(window):
-    before = window.model.dataset
-    assert not window.generate(x_min=1.0, x_max=0.0)
-    assert window.model.dataset == before
-    assert "x max" in window.last_message[1]
+    before = window.controller.model.dataset
+    assert not window.controller.generate(x_min=1.0, x_max=0.0)
+    assert window.controller.model.dataset == before
+    assert "x max" in window.messages.last[1]
 
 
 def test_import_bad_csv_shows_error_and_keeps_data(window, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("x,y\n1,2\n3,abc\n")
-    before = window.model.dataset
-    assert not window.import_csv(str(bad))
-    assert window.model.dataset == before
-    _title, text = window.last_message
+    before = window.controller.model.dataset
+    assert not window.files.import_csv(str(bad))
+    assert window.controller.model.dataset == before
+    _title, text = window.messages.last
     assert "bad.csv" in text and "line 3" in text and "column 2" in text
 
 
 def test_import_and_save_round_trip(window, tmp_path):
     src = tmp_path / "in.csv"
     src.write_text("1.5,2\n-3,4e-3\n7,8\n")
-    assert window.import_csv(str(src))
+    assert window.files.import_csv(str(src))
     assert points(window).tolist() == [[1.5, 2.0], [-3.0, np.float32(4e-3)], [7.0, 8.0]]
     out = tmp_path / "out.csv"
-    assert window.save_data(str(out))
-    assert read_dataset(out) == window.model.dataset
+    assert window.files.save_data(str(out))
+    assert read_dataset(out) == window.controller.model.dataset
     window.act_undo.trigger()
-    assert len(window.model.dataset) == 100
+    assert len(window.controller.model.dataset) == 100
 
 
 def test_save_failure_keeps_old_file(window, tmp_path, monkeypatch):
@@ -147,9 +148,9 @@ def test_save_failure_keeps_old_file(window, tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", refuse)
-    assert not window.save_data(str(out))
+    assert not window.files.save_data(str(out))
     assert out.read_bytes() == old
-    assert "No space left" in window.last_message[1]
+    assert "No space left" in window.messages.last[1]
     assert [p.name for p in tmp_path.iterdir() if "keep" in p.name] == ["keep.csv"]
 
 
@@ -158,7 +159,7 @@ def test_large_data_is_thinned_for_display(window):
     from gdstudio.ui.plots import MAX_SHOWN_POINTS
 
     assert window.controller.replace_data(random_line(250_000, seed=2), "big")
-    assert len(window.model.dataset) == 250_000
+    assert len(window.controller.model.dataset) == 250_000
     assert window.plot.shown_count <= MAX_SHOWN_POINTS
     assert "250,000 points (showing" in window.count_label.text()
 
@@ -168,7 +169,7 @@ def test_stable_bound_shown_next_to_learning_rate(window):
     window.panel.learning_rate.setText("abc")
     assert window.panel.learning_rate.styleSheet()  # flagged at once
     assert window.act_train.isEnabled()  # not greyed: pressing it says what is wrong
-    assert not window.train_or_resume()
+    assert not window.controller.train()
     assert window.statusBar().currentMessage().startswith("Learning rate: 'abc' is not")
     window.panel.learning_rate.setText("1e-3")
     assert not window.panel.learning_rate.styleSheet()
@@ -180,7 +181,7 @@ def test_click_on_point_does_not_add(window):
     for i in (0, 99):  # also where the legends sit: they never take the click
         x, y = points(window)[i]
         click(window.plot, data_to_viewport(window.plot, x, y))
-        assert len(window.model.dataset) == 100
+        assert len(window.controller.model.dataset) == 100
         assert window.plot.selection == (i,)
 
 

@@ -28,27 +28,27 @@ def test_settings_the_optimizer_cannot_take_are_refused(window, qtbot, case, act
     for name, text in fields.items():
         getattr(p, name).setText(text)
     assert window.act_train.isEnabled()  # each field on its own is a valid number
-    window.last_message = None
+    window.messages.last = None
     if action == "train":
-        assert window.train_or_resume() is False
+        assert window.controller.train() is False
     else:
         window.controller.step()
-    assert window.session.state == "idle" and not window.session.has_thread
-    assert window.session.history.count == 0
+    assert window.controller.session.state == "idle" and not window.controller.session.has_thread
+    assert window.controller.session.history.count == 0
     message = window.statusBar().currentMessage()
     assert message.startswith(words) and "too large for float32" in message, message
     assert p.field_error_text(flagged) == message  # next to the field it is about
     assert p.error_label.text() == ""
     field = getattr(p, flagged)
     assert field.styleSheet() == INVALID_STYLE and field.toolTip() == message
-    assert window.last_message is None  # no "Training failed" after a thread started
+    assert window.messages.last is None  # no "Training failed" after a thread started
     # fixing the field clears the flag, and the run starts
     field.setText("0.01" if flagged == "learning_rate" else "0")
     assert field.styleSheet() == "" and p.field_error_text(flagged) == ""
     window.panel.epochs.setValue(3)
-    assert window.train_or_resume()
-    qtbot.waitUntil(lambda: window.session.state == "idle", timeout=20_000)
-    assert window.session.status == "done"
+    assert window.controller.train()
+    qtbot.waitUntil(lambda: window.controller.session.state == "idle", timeout=20_000)
+    assert window.controller.session.status == "done"
 
 
 def test_float64_data_takes_what_float32_cannot(qtbot, tmp_path):
@@ -64,6 +64,6 @@ def test_float64_data_takes_what_float32_cannot(qtbot, tmp_path):
     p.impl.setCurrentIndex(p.impl.findData("module"))
     p.learning_rate.setText("3.5e38")
     p.epochs.setValue(2)
-    assert win.train_or_resume(), win.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: win.session.state == "idle", timeout=20_000)
-    assert win.session.status in ("done", "diverged")
+    assert win.controller.train(), win.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: win.controller.session.state == "idle", timeout=20_000)
+    assert win.controller.session.status in ("done", "diverged")

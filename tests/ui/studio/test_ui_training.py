@@ -23,7 +23,7 @@ def set_method(win, method, impl="manual", optimizer="sgd"):
 
 def train_to_end(win, qtbot, timeout=30_000):
     with qtbot.waitSignal(win.controller.runFinished, timeout=timeout):
-        assert win.train_or_resume()
+        assert win.controller.train()
 
 
 def ended(win, qtbot, timeout=5000):
@@ -56,9 +56,9 @@ def test_window_training_equals_core_engine(window, qtbot, method, impl):
     window.panel.shuffle.setChecked(method != "batch")
     config = window.panel.config()
     train_to_end(window, qtbot)
-    expected = list(train(window.model.dataset, config))
-    assert history_tuples(window.session.history.records()) == history_tuples(expected)
-    assert window.session.status == "done"
+    expected = list(train(window.controller.model.dataset, config))
+    assert history_tuples(window.controller.session.history.records()) == history_tuples(expected)
+    assert window.controller.session.status == "done"
     # the plots show the final state
     fit = window.plot.fit_line.getData()
     assert np.allclose(fit[1], expected[-1].w * fit[0] + expected[-1].b)
@@ -68,14 +68,14 @@ def test_window_training_equals_core_engine(window, qtbot, method, impl):
 
 
 def test_every_epoch_arrives_at_high_rates(window, qtbot):
-    window.generate(x_min=1.0, x_max=5.0, x_step=1.0, noise=0.0)  # 4 points
+    window.controller.generate(x_min=1.0, x_max=5.0, x_step=1.0, noise=0.0)  # 4 points
     window.panel.learning_rate.setText("0.01")
     window.panel.epochs.setValue(5_000)  # many batches of epochs, each sent at 30 Hz
     train_to_end(window, qtbot, timeout=120_000)
-    h = window.session.history
+    h = window.controller.session.history
     assert h.count == 5_000
     assert [r.epoch for r in h.records()[:3]] == [0, 1, 2]
-    expected = list(train(window.model.dataset, window.panel.config()))
+    expected = list(train(window.controller.model.dataset, window.panel.config()))
     assert history_tuples(h.records()) == history_tuples(expected)
 
 
@@ -89,41 +89,41 @@ def test_pause_resume_step_stop(window, qtbot):
     slow(window)
     config = window.panel.config()
     with epochs_arrived(window, qtbot):
-        assert window.train_or_resume()
-    with paused(window, qtbot), qtbot.waitSignal(window.session.pauseReached):
+        assert window.controller.train()
+    with paused(window, qtbot), qtbot.waitSignal(window.controller.session.pauseReached):
         window.act_pause.trigger()  # reached: the epochs finished before it have arrived
-    frozen = window.session.history.count
+    frozen = window.controller.session.history.count
     qtbot.wait(300)
-    assert window.session.history.count == frozen  # paused means no epochs
+    assert window.controller.session.history.count == frozen  # paused means no epochs
     assert not window.panel.isEnabled()
     with paused(window, qtbot):
         window.act_step.trigger()  # F10: exactly one more epoch, then paused again
-    assert window.session.history.count == frozen + 1
+    assert window.controller.session.history.count == frozen + 1
     qtbot.wait(200)
-    assert window.session.history.count == frozen + 1
+    assert window.controller.session.history.count == frozen + 1
     with epochs_arrived(window, qtbot):
         window.act_train.trigger()  # F5 resumes
     with ended(window, qtbot):
         window.act_stop.trigger()
-    assert window.session.status == "stopped"
-    done = window.session.history.count
+    assert window.controller.session.status == "stopped"
+    done = window.controller.session.history.count
     assert done < 10_000
     # pausing, stepping and resuming changed no number
-    expected = list(train(window.model.dataset, config.replace(epochs=done)))
-    assert history_tuples(window.session.history.records()) == history_tuples(expected)
+    expected = list(train(window.controller.model.dataset, config.replace(epochs=done)))
+    assert history_tuples(window.controller.session.history.records()) == history_tuples(expected)
 
 
 def test_step_from_idle_runs_one_epoch(window, qtbot):
     window.panel.epochs.setValue(50)
     with paused(window, qtbot):
         window.act_step.trigger()
-    assert window.session.history.count == 1
+    assert window.controller.session.history.count == 1
     with paused(window, qtbot):
         window.act_step.trigger()
-    assert window.session.history.count == 2
+    assert window.controller.session.history.count == 2
     with ended(window, qtbot):
         window.act_stop.trigger()
-    assert window.session.history.count == 2
+    assert window.controller.session.history.count == 2
 
 
 def test_stop_is_prompt_for_stochastic_descent_on_large_data(window, qtbot):
@@ -133,30 +133,30 @@ def test_stop_is_prompt_for_stochastic_descent_on_large_data(window, qtbot):
     set_method(window, "sgd")
     window.panel.learning_rate.setText("0.0001")
     window.panel.epochs.setValue(5)
-    with qtbot.waitSignal(window.session.epochProgressed, timeout=30_000):
-        assert window.train_or_resume()  # then well into the first epoch of 200,000 steps
+    with qtbot.waitSignal(window.controller.session.epochProgressed, timeout=30_000):
+        assert window.controller.train()  # then well into the first epoch of 200,000 steps
     with ended(window, qtbot, timeout=30_000):
         window.act_stop.trigger()
-    assert window.session.status == "stopped"
+    assert window.controller.session.status == "stopped"
     # the stop came between two updates: the first epoch was cut short
-    where = window.current_summary.partial
-    assert window.session.history.count == 0
+    where = window.controller.current_summary.partial
+    assert window.controller.session.history.count == 0
     assert where.epoch == 0 and 0 < where.done < where.total == 200_000, where
 
 
 def test_data_is_locked_while_training(window, qtbot):
     slow(window)
-    before = window.model.dataset
+    before = window.controller.model.dataset
     with epochs_arrived(window, qtbot):
-        assert window.train_or_resume()
+        assert window.controller.train()
     window.plot.addRequested.emit(1.0, 30.0)
-    assert window.model.dataset is before
+    assert window.controller.model.dataset is before
     assert "locked" in window.statusBar().currentMessage()
     assert not window.act_import.isEnabled() and not window.act_generate.isEnabled()
     with ended(window, qtbot):
         window.act_stop.trigger()
     window.plot.addRequested.emit(1.0, 30.0)
-    assert len(window.model.dataset) == 101
+    assert len(window.controller.model.dataset) == 101
 
 
 def test_divergence_shows_message_and_keeps_finite_state(window, qtbot):
@@ -164,21 +164,21 @@ def test_divergence_shows_message_and_keeps_finite_state(window, qtbot):
     window.panel.epochs.setValue(100)
     assert "stable below 0.12" in window.panel.stable_label.text()
     train_to_end(window, qtbot)
-    assert window.session.status == "diverged"
-    title, text = window.last_message
+    assert window.controller.session.status == "diverged"
+    title, text = window.messages.last
     assert title == "Training diverged"
-    err = window.session.detail
+    err = window.controller.session.detail
     assert isinstance(err, TrainingDiverged)
     assert f"epoch {err.epoch}" in text
     assert "batch descent on this data is stable below 0.12 (fastest step 0.1071)" in text
-    assert np.isfinite(window.session.history.loss).all()
+    assert np.isfinite(window.controller.session.history.loss).all()
     fx, fy = window.plot.fit_line.getData()
     assert np.isfinite(fy).all()
     (x0, x1), (y0, y1) = window.plot.getViewBox().viewRange()
     assert fx.min() >= x0 and fx.max() <= x1 and fy.min() >= y0 and fy.max() <= y1
     assert f"diverged\u00a0in\u00a0epoch\u00a0{err.epoch}" in window.readout.text()
     assert np.isfinite(window.loss_plot.current.getData()[1]).all()
-    summary = window.current_summary
+    summary = window.controller.current_summary
     assert np.isfinite([summary.w, summary.b]).all()
 
 
@@ -190,9 +190,9 @@ def test_keep_compare_and_remove_runs(window, qtbot):
         set_method(window, method)
         train_to_end(window, qtbot)
         assert window.act_keep.isEnabled()
-        assert window.keep_run()
+        assert window.controller.keep_run()
         assert not window.act_keep.isEnabled()  # kept once
-        labels.append(window.kept_runs[-1].label)
+        labels.append(window.controller.kept_runs[-1].label)
     assert len(window.loss_plot.kept) == 3
     # the compare list is the legend: each entry names its run
     legend = [window.runs_list.item(i).text() for i in range(window.runs_list.count())]
@@ -202,7 +202,7 @@ def test_keep_compare_and_remove_runs(window, qtbot):
                                                           for t in legend)
     window.runs_list.item(1).setSelected(True)
     window.act_remove.trigger()
-    assert len(window.kept_runs) == 2 and len(window.loss_plot.kept) == 2
+    assert len(window.controller.kept_runs) == 2 and len(window.loss_plot.kept) == 2
     assert not any(window.runs_list.item(i).text().startswith(labels[1])
                    for i in range(window.runs_list.count()))
 
@@ -215,28 +215,28 @@ def read_csv(path):
 def test_export_parameters_and_history(window, qtbot, tmp_path):
     window.panel.epochs.setValue(12)
     train_to_end(window, qtbot)
-    window.keep_run()
+    window.controller.keep_run()
     set_method(window, "sgd")
     window.panel.learning_rate.setText("0.01")
     train_to_end(window, qtbot)
     params = tmp_path / "params.csv"
-    assert window.export_parameters(str(params))
+    assert window.files.export_parameters(str(params))
     rows = read_csv(params)
     assert len(rows) == 2  # the kept run and the current one
     assert [r["method"] for r in rows] == ["batch", "sgd"]
-    last = window.session.history.last()
+    last = window.controller.session.history.last()
     assert float(rows[1]["w"]) == last.w and float(rows[1]["b"]) == last.b
-    assert float(rows[0]["w"]) == window.kept_runs[0].summary.w
+    assert float(rows[0]["w"]) == window.controller.kept_runs[0].summary.w
     assert float(rows[1]["learning_rate"]) == 0.01
     history = tmp_path / "history.csv"
-    with qtbot.waitSignal(window.exports.historyExported, timeout=10_000) as done:
-        assert window.export_history(str(history))  # written off the GUI thread
+    with qtbot.waitSignal(window.controller.exports.historyExported, timeout=10_000) as done:
+        assert window.files.export_history(str(history))  # written off the GUI thread
     assert done.args == [True]
     lines = history.read_text().splitlines()
     assert lines[0].startswith("epoch,loss,w,b")
     rows = read_csv(history)
     assert [(int(r["epoch"]), float(r["loss"]), float(r["w"]), float(r["b"])) for r in rows] \
-        == history_tuples(window.session.history.records())
+        == history_tuples(window.controller.session.history.records())
 
 
 def test_failed_export_shows_dialog_and_keeps_old_file(window, qtbot, tmp_path, monkeypatch):
@@ -249,11 +249,11 @@ def test_failed_export_shows_dialog_and_keeps_old_file(window, qtbot, tmp_path, 
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full_disk)
-    assert not window.export_parameters(str(target))
+    assert not window.files.export_parameters(str(target))
     assert target.read_text() == "precious\n"
-    assert window.last_message[0] == "Export failed"
-    assert not window.export_parameters(str(tmp_path / "missing" / "p.csv"))
-    assert "does not exist" in window.last_message[1]
+    assert window.messages.last[0] == "Export failed"
+    assert not window.files.export_parameters(str(tmp_path / "missing" / "p.csv"))
+    assert "does not exist" in window.messages.last[1]
 
 
 class _Emitter(QObject):
@@ -326,10 +326,10 @@ def test_settings_come_back_and_corrupt_store_gives_defaults(qtbot, tmp_path):
 def test_kept_runs_on_changed_data_say_so(window, qtbot):
     window.panel.epochs.setValue(5)
     train_to_end(window, qtbot)
-    assert window.keep_run()
+    assert window.controller.keep_run()
     assert "(previous data)" not in window.runs_list.item(0).text()
     window.plot.addRequested.emit(2.0, 20.0)  # a click on the plot
     assert "(previous data)" in window.runs_list.item(0).text()
     assert window.runs_list.item(0).text().startswith(
-        window.kept_runs[0].label + " (previous data)")
+        window.controller.kept_runs[0].label + " (previous data)")
     assert window.readout.text().startswith("previous data, done")

@@ -100,23 +100,23 @@ def test_undo_and_redo_restore_the_exact_data_after_many_edits(qapp, dtype, seed
 
 
 def test_big_replacements_are_held_to_a_budget_and_the_user_is_told(window, qtbot):
-    stack = window.model.undo_stack
+    stack = window.controller.model.undo_stack
     stack.budget = 6 * MB  # about two and a half 300k-point float32 data sets
     for seed in range(4):
-        assert window.generate(n=300_000, random_x=True, seed=seed)
+        assert window.controller.generate(n=300_000, random_x=True, seed=seed)
     qtbot.waitUntil(lambda: "Undo history trimmed" in window.statusBar().currentMessage())
     assert "can no longer be undone" in window.statusBar().currentMessage()
     assert stack.nbytes() <= stack.budget
     # kept: the data sets of seeds 1 and 2 (4.8 MB) for the last two generations
     assert stack.count() == 2
     # what is left still undoes exactly
-    newest = snapshot(window.model.dataset)
+    newest = snapshot(window.controller.model.dataset)
     while stack.canUndo():
         window.controller.undo()
-    assert snapshot(window.model.dataset) == snapshot(random_line(300_000, seed=1))
+    assert snapshot(window.controller.model.dataset) == snapshot(random_line(300_000, seed=1))
     while stack.canRedo():
         window.controller.redo()
-    assert snapshot(window.model.dataset) == newest
+    assert snapshot(window.controller.model.dataset) == newest
 
 
 def test_the_newest_edit_stays_undoable_even_past_the_budget(qapp):

@@ -205,8 +205,8 @@ def test_closing_during_a_run_stops_and_releases_its_thread(unstick, qtbot, qtlo
             p.impl.setCurrentIndex(p.impl.findData("module" if cycle % 2 else "manual"))
             p.learning_rate.setText("0.001")
             p.epochs.setValue(1000 if cycle % 5 != 3 else 100_000)
-            assert win.train_or_resume(), win.last_message
-            assert win.session.state == RunState.RUNNING
+            assert win.controller.train(), win.messages.last
+            assert win.controller.session.state == RunState.RUNNING
             assert len(running_threads()) <= 1
             # let it run a little: with or without the event loop turning, sometimes paused
             run_ms = rng.randint(0, 20)
@@ -215,28 +215,28 @@ def test_closing_during_a_run_stops_and_releases_its_thread(unstick, qtbot, qtlo
             else:
                 qtbot.wait(run_ms)
             if cycle % 5 == 1:
-                win.pause()  # close while paused
+                win.controller.pause()  # close while paused
             elif cycle % 5 == 2:
-                win.pause()
-                win.train_or_resume()  # close right after resuming
+                win.controller.pause()
+                win.controller.train()  # close right after resuming
             elif cycle % 5 == 3:
-                if not win.session.history.count:  # Step needs a run that has begun
+                if not win.controller.session.history.count:  # Step needs a run that has begun
                     with qtbot.waitSignal(win.controller.epochsAppended, timeout=5000):
                         pass
                 win.act_pause.trigger()
                 win.act_step.trigger()  # close while the stepped epoch runs
-                assert win.session.state == RunState.RUNNING
+                assert win.controller.session.state == RunState.RUNNING
             try:
                 win.close()
                 if win.isVisible():  # the settings changed: Save, Quit or Cancel first
                     answer(win, "Quit")
                 # closing stopped and joined the thread before the window went away
-                assert not win.session.has_thread, f"cycle {cycle}: thread kept"
+                assert not win.controller.session.has_thread, f"cycle {cycle}: thread kept"
                 assert not running_threads(), f"cycle {cycle}: a training thread still runs"
                 assert not LIVE_THREADS, f"cycle {cycle}: a thread was not released"
                 assert not stopped_at_once(unstick), f"cycle {cycle}: went on after the stop"
             finally:
-                free(win.session)
+                free(win.controller.session)
                 win.deleteLater()
                 flush_deletes()
     assert not exceptions, exceptions
@@ -249,14 +249,14 @@ def test_closing_during_a_run_stops_and_releases_its_thread(unstick, qtbot, qtlo
 def wait_idle(qtbot, win, timeout_ms: int) -> bool:
     """Turn the event loop until the run is idle; False after ``timeout_ms``."""
     deadline = time.monotonic() + timeout_ms / 1000
-    while win.session.state != "idle" and time.monotonic() < deadline:
+    while win.controller.session.state != "idle" and time.monotonic() < deadline:
         qtbot.wait(10)
-    return win.session.state == "idle"
+    return win.controller.session.state == "idle"
 
 
 def check_consistent(win: MainWindow) -> None:
     """What the toolbar shows matches the state of the run."""
-    state = win.session.state
+    state = win.controller.session.state
     assert state in ("idle", "running", "paused")
     assert win.act_pause.isEnabled() == (state == "running")
     assert win.act_stop.isEnabled() == (state in ("running", "paused"))
@@ -266,9 +266,9 @@ def check_consistent(win: MainWindow) -> None:
     assert win.panel.isEnabled() == (state == "idle")
     assert win.act_import.isEnabled() == (state == "idle")
     if state == "idle":
-        assert not win.session.has_thread
+        assert not win.controller.session.has_thread
     else:
-        assert win.session.has_thread
+        assert win.controller.session.has_thread
     assert len(running_threads()) <= 1
 
 
@@ -280,7 +280,7 @@ def test_rapid_random_presses_keep_the_state_machine_consistent(unstick, window,
         win.panel.method.setCurrentIndex(win.panel.method.findData("minibatch"))
         win.panel.epochs.setValue(3000)
         config = win.panel.config()
-        expected = EngineHistory(win.model.dataset, config)
+        expected = EngineHistory(win.controller.model.dataset, config)
         actions = {"train": win.act_train, "pause": win.act_pause, "step": win.act_step,
                    "stop": win.act_stop, "reset": win.act_reset}
         rng = random.Random(2024)
@@ -295,7 +295,7 @@ def test_rapid_random_presses_keep_the_state_machine_consistent(unstick, window,
                 qtbot.wait(rng.choice([0, 0, 1, 2, 5]))
                 check_consistent(win)
                 # whatever happened, the history so far is the engine's history
-                h = win.session.history
+                h = win.controller.session.history
                 assert history_tuples(h.records()) == expected.first(h.count)
             win.act_stop.trigger()
             assert wait_idle(qtbot, win, 5000), "Stop did not end the run"
@@ -303,15 +303,15 @@ def test_rapid_random_presses_keep_the_state_machine_consistent(unstick, window,
         assert not exceptions, exceptions
         assert all(pressed[name] > 5 for name in ("train", "pause", "step", "stop")), pressed
         check_consistent(win)
-        assert win.session.state == "idle"
-        assert not win.session.has_thread and not running_threads()
-        h = win.session.history
+        assert win.controller.session.state == "idle"
+        assert not win.controller.session.has_thread and not running_threads()
+        h = win.controller.session.history
         assert np.isfinite(h.loss).all() and np.isfinite(h.w).all() and np.isfinite(h.b).all()
         assert history_tuples(h.records()) == expected.first(h.count)
         assert win.progress.value() == h.count
-        summary = win.current_summary
+        summary = win.controller.current_summary
         if summary is not None:  # the line of the parameters reached (inside an epoch too)
-            assert win.session.status in ("stopped", "done")
+            assert win.controller.session.status in ("stopped", "done")
             if summary.partial is None and h.count:
                 assert (summary.w, summary.b) == (float(h.w[-1]), float(h.b[-1]))
             assert win.plot.fit == (summary.w, summary.b)
@@ -323,11 +323,11 @@ def test_rapid_random_presses_keep_the_state_machine_consistent(unstick, window,
         win.panel.epochs.setValue(200)
         with qtbot.captureExceptions() as exceptions:
             win.act_train.trigger()
-            qtbot.waitUntil(lambda: win.session.state == "idle", timeout=30_000)
+            qtbot.waitUntil(lambda: win.controller.session.state == "idle", timeout=30_000)
         assert not exceptions, exceptions
-        assert win.session.status == "done"
-        assert history_tuples(win.session.history.records()) == history_tuples(
-            list(train(win.model.dataset, win.panel.config())))
+        assert win.controller.session.status == "done"
+        assert history_tuples(win.controller.session.history.records()) == history_tuples(
+            list(train(win.controller.model.dataset, win.panel.config())))
         assert len(win.loss_plot.current.getData()[1]) == 201  # 200 epochs, then the end
         assert not thread_warnings(qtlog), thread_warnings(qtlog)
 
@@ -337,21 +337,21 @@ def test_reset_and_restart_while_running_never_mixes_runs(unstick, window, qtbot
     win = window
     win.panel.learning_rate.setText("0.001")
     win.panel.epochs.setValue(2000)
-    expected = EngineHistory(win.model.dataset, win.panel.config())
+    expected = EngineHistory(win.controller.model.dataset, win.panel.config())
     with qtbot.captureExceptions() as exceptions:
         for i in range(30):
             win.act_train.trigger()
             qtbot.wait(i % 4)
             win.act_reset.trigger()
-            assert win.session.history.count == 0
+            assert win.controller.session.history.count == 0
             check_consistent(win)
         win.act_train.trigger()
         qtbot.wait(30)
         win.act_stop.trigger()
-        qtbot.waitUntil(lambda: win.session.state == "idle", timeout=10_000)
+        qtbot.waitUntil(lambda: win.controller.session.state == "idle", timeout=10_000)
         qtbot.wait(50)
     assert not exceptions, exceptions
-    h = win.session.history
+    h = win.controller.session.history
     assert history_tuples(h.records()) == expected.first(h.count)
     assert all(math.isfinite(v) for v in h.loss)
 
@@ -368,12 +368,12 @@ def start_and_step(win, qtbot):
     """Train, pause, then press Step: one more epoch is running when this returns."""
     win.panel.learning_rate.setText("0.001")
     win.panel.epochs.setValue(100_000)
-    assert win.train_or_resume()
-    qtbot.waitUntil(lambda: win.session.history.count >= 1, timeout=5000)
+    assert win.controller.train()
+    qtbot.waitUntil(lambda: win.controller.session.history.count >= 1, timeout=5000)
     win.act_pause.trigger()
-    assert win.session.state == "paused"
+    assert win.controller.session.state == "paused"
     win.act_step.trigger()
-    assert win.session.state == "running"
+    assert win.controller.session.state == "running"
 
 
 def test_stop_right_after_step_stops_the_run(unstick, window, qtbot):
@@ -381,23 +381,23 @@ def test_stop_right_after_step_stops_the_run(unstick, window, qtbot):
     window.act_stop.trigger()  # the user changes their mind at once
     try:
         assert wait_idle(qtbot, window, 2000), (
-            f"Stop did not end the run: state {window.session.state!r}, "
+            f"Stop did not end the run: state {window.controller.session.state!r}, "
             f"Stop enabled {window.act_stop.isEnabled()}")
-        assert window.session.status == "stopped"
+        assert window.controller.session.status == "stopped"
     finally:
-        free(window.session)
+        free(window.controller.session)
 
 
 def test_reset_right_after_step_leaves_no_thread(unstick, window, qtbot):
     start_and_step(window, qtbot)
     window.act_reset.trigger()
     try:
-        assert window.session.state == "idle"
+        assert window.controller.session.state == "idle"
         assert not running_threads(), "Reset left the training thread running"
         assert [c.stopped for c in unstick] == [True]
         assert not stopped_at_once(unstick), "the run went on after Reset's stop"
     finally:
-        free(window.session)
+        free(window.controller.session)
 
 
 # --------------------------------------------------------------------------- real process
@@ -424,7 +424,7 @@ CLOSE_IN_A_REAL_PROCESS = textwrap.dedent(
         win.panel.learning_rate.setText("0.0001")
         win.panel.method.setCurrentIndex(win.panel.method.findData(
             ("batch", "sgd", "minibatch")[done % 3]))
-        assert win.train_or_resume()
+        assert win.controller.train()
         deadline = time.monotonic() + (done % 7) / 1000
         while time.monotonic() < deadline:
             app.processEvents()
@@ -441,11 +441,11 @@ CLOSE_IN_A_REAL_PROCESS = textwrap.dedent(
         win.panel.epochs.setValue(1_000_000)
         win.panel.learning_rate.setText("0.0001")
         win.panel.method.setCurrentIndex(win.panel.method.findData("sgd"))
-        assert win.train_or_resume()
+        assert win.controller.train()
         QTimer.singleShot(1000, lambda: close(win))
 
     def close(win):
-        print(f"epochs={win.session.history.count}", flush=True)
+        print(f"epochs={win.controller.session.history.count}", flush=True)
         quit_now(win)  # the last window: the app saves its settings and exits at once
 
     def exiting(code, exit=os._exit):  # the app skips the interpreter's slow teardown

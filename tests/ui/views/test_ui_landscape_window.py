@@ -26,7 +26,7 @@ def _line(n, seed=0, dtype="float64"):
 def _train(window, qtbot, **settings):
     window.panel.set_config(TrainConfig(**settings))
     with qtbot.waitSignal(window.controller.runFinished, timeout=60_000):
-        assert window.train_or_resume()
+        assert window.controller.train()
 
 
 def _drawn(item) -> np.ndarray:
@@ -54,7 +54,7 @@ def test_a_batch_runs_path_is_its_start_and_every_epoch_end(window, qtbot):
     window.controller.replace_data(_line(30), "test data")
     _train(window, qtbot, method="batch", impl="manual", learning_rate=0.05, epochs=25,
            init_w=-2.0, init_b=3.0)
-    h = window.session.history
+    h = window.controller.session.history
     drawn = _drawn(window.landscape_plot.path)
     expected = np.column_stack([np.r_[-2.0, h.w], np.r_[3.0, h.b]])
     np.testing.assert_array_equal(drawn, expected)
@@ -65,10 +65,10 @@ def test_a_stochastic_run_draws_every_kept_update_as_a_plain_loop_makes_them(win
     n = 1500
     window.controller.replace_data(_line(n), "test data")
     seen = []
-    window.controller.pathChanged.connect(lambda: seen.append(len(window.session.path)))
+    window.controller.pathChanged.connect(lambda: seen.append(len(window.controller.session.path)))
     _train(window, qtbot, method="sgd", impl="analytic", learning_rate=0.01, epochs=3,
            init_w=-1.0, init_b=2.0, shuffle=True, seed=7)
-    path = window.session.path
+    path = window.controller.session.path
     assert seen and len(path) > 3  # more points than epochs
     drawn = _drawn(window.landscape_plot.path)  # every point the training thread kept
     assert len(path) <= DRAWN_POINTS
@@ -90,7 +90,7 @@ def test_a_stochastic_run_draws_every_kept_update_as_a_plain_loop_makes_them(win
     # the path holds every update until it thins; here 4,501 points fit
     assert len(path) == len(ref)
     np.testing.assert_array_equal(path, ref)
-    h = window.session.history
+    h = window.controller.session.history
     np.testing.assert_array_equal(_drawn(window.landscape_plot.epoch_ends),
                                   np.column_stack([h.w, h.b]))
     np.testing.assert_array_equal(path[[n, 2 * n, 3 * n]], np.column_stack([h.w, h.b]))
@@ -124,10 +124,10 @@ def test_kept_runs_paths_appear_and_disappear_with_the_checkbox(window, qtbot):
     window.controller.replace_data(_line(30), "test data")
     _train(window, qtbot, method="batch", impl="manual", learning_rate=0.05, epochs=15,
            init_w=-2.0, init_b=3.0)
-    assert window.keep_run()
+    assert window.controller.keep_run()
     key = window.controller.kept_runs[0].key
     item = window.landscape_plot.kept[key]
-    h = window.session.history
+    h = window.controller.session.history
     np.testing.assert_array_equal(_drawn(item), np.column_stack([np.r_[-2.0, h.w],
                                                                  np.r_[3.0, h.b]]))
     assert item.isVisible()

@@ -35,13 +35,13 @@ def special(tmp_path, request):
 @pytest.mark.parametrize("special", list(KINDS), indirect=True)
 def test_import_refuses_a_pipe_or_a_device_with_a_dialog(window, special):
     path, expected = special
-    before = window.model.dataset
-    undo = window.model.undo_stack.count()
-    assert window.import_csv(str(path)) is False
-    assert window.last_message == ("Cannot import the CSV file",
+    before = window.controller.model.dataset
+    undo = window.controller.model.undo_stack.count()
+    assert window.files.import_csv(str(path)) is False
+    assert window.messages.last == ("Cannot import the CSV file",
                                    f"{expected}\n\nThe data was not changed.")
-    assert window.model.dataset is before
-    assert window.model.undo_stack.count() == undo
+    assert window.controller.model.dataset is before
+    assert window.controller.model.undo_stack.count() == undo
     assert any(box.isVisible() for box in window.messages.boxes)
 
 
@@ -96,14 +96,14 @@ def opened(qtbot, tmp_path, monkeypatch):
 def test_opening_the_window_with_a_pipe_or_a_device_shows_a_dialog(opened, special):
     path, expected = special
     win = opened(str(path))
-    assert win.last_message == ("Cannot open the CSV file",
+    assert win.messages.last == ("Cannot open the CSV file",
                                 f"{expected}\n\nShowing the tutorial's noisy line instead.")
-    assert len(win.model.dataset) == 100
+    assert len(win.controller.model.dataset) == 100
 
 
 def test_opening_the_window_with_an_empty_name_shows_a_dialog(opened):
     win = opened("")
-    assert win.last_message == (
+    assert win.messages.last == (
         "Cannot open the CSV file",
         "No data file given: the file name is empty.\n\nShowing the tutorial's noisy line "
         "instead.")
@@ -113,6 +113,6 @@ def test_opening_the_window_with_a_semicolon_file(opened, tmp_path):
     path = tmp_path / "europe.csv"
     path.write_bytes(b"x;y\r\n1,5;2,25\r\n-3;0,5\r\n")
     win = opened(str(path))
-    assert win.last_message is None
-    assert win.model.dataset.x.tolist() == [1.5, -3.0]
-    assert win.model.dataset.y.tolist() == [2.25, 0.5]
+    assert win.messages.last is None
+    assert win.controller.model.dataset.x.tolist() == [1.5, -3.0]
+    assert win.controller.model.dataset.y.tolist() == [2.25, 0.5]

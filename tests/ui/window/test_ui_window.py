@@ -136,11 +136,11 @@ def test_the_readout_numbers_keep_their_places_during_a_run(window, qtbot):
     lines = []
     for i in range(12):
         window.act_step.trigger()
-        qtbot.waitUntil(lambda i=i: window.session.history.count == i + 1
-                        and window.session.state is RunState.PAUSED)
+        qtbot.waitUntil(lambda i=i: window.controller.session.history.count == i + 1
+                        and window.controller.session.state is RunState.PAUSED)
         lines.append(first_line(window))
     window.act_stop.trigger()
-    qtbot.waitUntil(lambda: window.session.state is RunState.IDLE)
+    qtbot.waitUntil(lambda: window.controller.session.state is RunState.IDLE)
     assert len({len(line) for line in lines}) == 1, lines
     for label in (f"w{NBSP}", f"b{NBSP}", "(loss"):
         assert len({line.index(label) for line in lines}) == 1, (label, lines)
@@ -150,14 +150,14 @@ def test_the_readout_numbers_keep_their_places_during_a_run(window, qtbot):
 def test_a_random_start_shows_the_w_and_b_it_drew(window, qtbot):
     config = TrainConfig(init_w=None, init_b=None, seed=11)
     window.panel.set_config(config)
-    w, b = initial_parameters(config, window.model.dataset.dtype)
+    w, b = initial_parameters(config, window.controller.model.dataset.dtype)
     text = window.readout.text().replace(NBSP, " ")
     assert "start (drawn from seed 11):" in text
     assert f"w {w:.6g}" in text and f"b {b:.6g}" in text
     # the run starts where the readout said
     with qtbot.waitSignal(window.controller.runFinished, timeout=20_000):
-        assert window.train_or_resume()
-    assert window.session.init == (w, b)
+        assert window.controller.train()
+    assert window.controller.session.init == (w, b)
     assert f"w {w:.6g}" in window.readout.text().replace(NBSP, " ")
 
 
@@ -167,7 +167,7 @@ def test_a_random_start_shows_the_w_and_b_it_drew(window, qtbot):
 def test_a_disabled_train_button_says_why(window, qtbot):
     button = window.toolbar.widgetForAction(window.act_train)
     assert window.act_train.isEnabled() and "No data" not in button.toolTip()
-    window.clear_points()
+    window.controller.clear()
     qtbot.waitUntil(lambda: not window.act_train.isEnabled())
     assert "No data" in button.toolTip()
     assert "No data" in window.act_train.statusTip()
@@ -187,9 +187,9 @@ def test_a_first_launch_trains_at_a_watchable_speed_and_the_speed_is_remembered(
     epochs = win.panel.epochs.value()
     t0 = time.monotonic()
     with qtbot.waitSignal(win.controller.runFinished, timeout=60_000):
-        assert win.train_or_resume()
+        assert win.controller.train()
     took = time.monotonic() - t0
-    assert win.session.history.count == epochs
+    assert win.controller.session.history.count == epochs
     # the default run lasts long enough to watch (at least a second), every epoch drawn
     assert took >= 0.9 * epochs * win.speed.currentData() >= 1.0, took
     win.speed.setCurrentIndex(5)
@@ -204,9 +204,9 @@ def test_a_first_launch_trains_at_a_watchable_speed_and_the_speed_is_remembered(
 
 def test_fit_to_data_restores_both_views_after_zooming(window, qtbot):
     with qtbot.waitSignal(window.controller.runFinished, timeout=20_000):
-        assert window.train_or_resume()
-    d = window.model.dataset
-    loss = window.session.history.loss
+        assert window.controller.train()
+    d = window.controller.model.dataset
+    loss = window.controller.session.history.loss
     window.plot.getViewBox().setRange(xRange=(0.1, 0.2), yRange=(0.1, 0.2), padding=0)
     window.loss_plot.getViewBox().setRange(xRange=(3, 4), yRange=(-1, 0), padding=0)
     window.act_fit_view.trigger()

@@ -494,17 +494,18 @@ def configure(win, method, learning_rate, epochs):
 ])
 def test_the_window_shows_the_divergence_not_done(window, qtbot, method, lr, epochs, where):
     config = configure(window, method, lr, epochs)
-    records, expected = run(window.model.dataset, config)
+    records, expected = run(window.controller.model.dataset, config)
     assert expected is not None and expected.where == where
-    assert window.train_or_resume()
-    qtbot.waitUntil(lambda: window.session.state == "idle", timeout=30_000)
-    assert window.session.status == "diverged"
-    title, text = window.last_message
+    assert window.controller.train()
+    qtbot.waitUntil(lambda: window.controller.session.state == "idle", timeout=30_000)
+    assert window.controller.session.status == "diverged"
+    title, text = window.messages.last
     assert title == "Training diverged" and text == str(expected)
     assert "more than a million times" in text
     assert window.statusBar().currentMessage() == f"Diverged in {where}."
     readout = window.readout.text().replace("\u00a0", " ")
     assert f"diverged in {where}; kept:" in readout and "done" not in readout.lower()
-    assert window.session.history.count == len(records)
-    assert window.current_summary.status == "diverged"
-    assert (window.current_summary.w, window.current_summary.b) == (expected.w, expected.b)
+    assert window.controller.session.history.count == len(records)
+    assert window.controller.current_summary.status == "diverged"
+    summary = window.controller.current_summary
+    assert (summary.w, summary.b) == (expected.w, expected.b)

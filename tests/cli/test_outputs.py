@@ -368,7 +368,7 @@ def test_window_exports_refuse_a_non_regular_file(window, qtbot, tmp_path, kind)
     before_kind, before = node_kind(path), listing(tmp_path)
     for method in ("export_parameters", "export_history", "save_data"):
         win.messages.last = None
-        assert getattr(win, method)(str(path)) is False, method
+        assert getattr(win.files, method)(str(path)) is False, method
         _title, text = win.messages.last
         assert str(path) in text and SAYS[kind] in text and "not a regular file" in text
         assert node_kind(path) == before_kind

@@ -405,7 +405,7 @@ def window_export(win, qtbot, method: str, path: Path) -> bool:
     """Run one of the window's exports to its end; True if it wrote the file. The history
     is written off the GUI thread: wait for the end it reports."""
     if method != "export_history":
-        return getattr(win, method)(str(path))
+        return getattr(win.files, method)(str(path))
     with qtbot.waitSignal(win.controller.exports.historyExported, timeout=10_000) as done:
         win.files.export_history(str(path))
     return done.args[0]

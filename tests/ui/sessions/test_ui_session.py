@@ -102,7 +102,7 @@ def test_round_trip_with_kept_runs_in_the_window(window, qtbot, tmp_path):
     assert other.windowTitle() == "class.gdstudio — Gradient Descent Studio"
     assert not other.session_files.state.dirty
     params_b = tmp_path / "b.csv"
-    assert other.export_parameters(str(params_b))
+    assert other.files.export_parameters(str(params_b))
     assert params_b.read_bytes() == params.read_bytes()  # every run's numbers, exactly
     history_a, history_b = tmp_path / "ha.csv", tmp_path / "hb.csv"
     for win, out in ((window, history_a), (other, history_b)):

@@ -144,11 +144,35 @@ def test_stop_before_start_gives_nothing():
     assert history(TrainConfig(), control=control) == []
 
 
+class HoldingControl(TrainingControl):
+    """A TrainingControl that says when the engine is held at a paused checkpoint."""
+
+    def __init__(self):
+        super().__init__()
+        self._holding = threading.Event()
+
+    def checkpoint(self) -> bool:
+        if self.paused:
+            self._holding.set()  # (it blocks, unless resumed meanwhile)
+        try:
+            return super().checkpoint()
+        finally:
+            self._holding.clear()
+
+    def reached_a_hold(self, thread, timeout: float = 30.0) -> bool:
+        """Wait until the engine, on ``thread``, is held while paused; False if it ended."""
+        deadline = time.monotonic() + timeout
+        while thread.is_alive() and time.monotonic() < deadline:
+            if self._holding.wait(0.01) and self.paused:
+                return True
+        return False
+
+
 def test_pause_and_resume_from_another_thread_change_nothing():
     config = TrainConfig(method="minibatch", batch_size=7, shuffle=True, learning_rate=0.01,
                          epochs=40)
     expected = history(config)
-    control = TrainingControl()
+    control = HoldingControl()
     out: list[EpochRecord] = []
     errors: list[BaseException] = []
 
@@ -162,15 +186,15 @@ def test_pause_and_resume_from_another_thread_change_nothing():
     assert control.paused
     thread = threading.Thread(target=worker, daemon=True)
     thread.start()
-    time.sleep(0.1)
+    assert control.reached_a_hold(thread)
     assert out == []  # held at the first checkpoint
     for _ in range(25):
         control.resume()
         time.sleep(0.001)
         control.pause()
         time.sleep(0.001)
-    time.sleep(0.2)  # let an update in flight finish
-    held = len(out)
+    assert control.reached_a_hold(thread) or len(out) == config.epochs  # (an update in
+    held = len(out)  # flight has finished)
     time.sleep(0.1)
     assert len(out) == held  # paused means paused
     assert thread.is_alive() or held == config.epochs

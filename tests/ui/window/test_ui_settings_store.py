@@ -110,9 +110,10 @@ def open_window(qtbot, path: Path) -> MainWindow:
 
 
 class Readings:
-    """What the window reads from each store (``settings_store.read``, the one place a store
-    is read), and one window opened for each different reading: the window is made of what
-    it read, so a store read as another was read opens the same window."""
+    """What the window reads from each store (``settings_store.read``, the one place its
+    settings, view options and layout are read; the stores here differ in nothing else), and
+    one window opened for each different reading: the window is made of what it read, so a
+    store read as another was read opens the same window."""
 
     def __init__(self, qtbot):
         self.qtbot = qtbot

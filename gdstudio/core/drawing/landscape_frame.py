@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdstudio.core.drawing.contours import contour_segments
-from gdstudio.core.models.line.landscape import MSELandscape, contour_levels
+from gdstudio.core.models.line.landscape import MSELandscape, contour_levels, framable
 from gdstudio.core.models.line.landscape_robust import robust_grid
 
-__all__ = ["CONTOUR_COUNT", "LandscapeFrame", "finite_image", "mse_frame", "robust_frame"]
+__all__ = ["CONTOUR_COUNT", "LandscapeFrame", "finite_image", "mse_frame", "outside_view",
+           "robust_frame"]
 
 #: contour lines per frame (levels evenly spaced in log10 L)
 CONTOUR_COUNT = 12
@@ -86,6 +87,19 @@ def finite_image(values: np.ndarray) -> np.ndarray:
         return np.zeros_like(v)
     lo, hi = float(v[finite].min()), float(v[finite].max())
     return np.where(finite, v, np.where(v == -np.inf, lo, hi))
+
+
+def outside_view(points, w_range: Range, b_range: Range) -> bool:
+    """Whether a row ``(w, b)`` of ``points`` that a view can frame (finite, within
+    :data:`~gdstudio.core.models.line.landscape.VIEW_LIMIT`) lies outside ``w_range`` ×
+    ``b_range``: the view must widen to keep it in sight."""
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    p = p[framable(p)]
+    if not len(p):
+        return False
+    (w0, w1), (b0, b1) = w_range, b_range
+    w, b = p[:, 0], p[:, 1]
+    return bool(w.min() < w0 or w.max() > w1 or b.min() < b0 or b.max() > b1)
 
 
 def _levels_and_lines(values, w, b):

@@ -10,10 +10,17 @@ of a drag); the start marker moves when its owner calls :meth:`LandscapePlot.set
 Every item is created once and changed with ``setData``. While a run goes, only what changed
 is painted again: the current path draws only its new part (:class:`GrowingPath`), and the
 markers, the epoch ends and the kept paths are painted from cached pixmaps.
+
+A stochastic or mini-batch run's path of thousands of updates stays readable at any length
+and in presentation mode: its updates are drawn thin, the older ones fading
+(:data:`UPDATES_WIDTH`), and the ends of its epochs bold, joined from the start by a line
+(the epoch trail, also fading when it is long). A full-batch run's path is its epoch ends,
+drawn bold.
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -30,6 +37,11 @@ from gdstudio.ui.plots.path_item import GrowingPath
 #: the colour map of log10 L (perceptually uniform, dark = low loss)
 COLORMAP = "viridis"
 PATH_COLOR = "#d62728"
+#: Pen widths (pixels, before presentation mode thickens them): a path of epoch ends (a
+#: full-batch run's, and the epoch trail of a stochastic run), and the updates of a stochastic
+#: or mini-batch run, thin and translucent (PATH_COLOR at UPDATES_ALPHA of 255).
+PATH_WIDTH, UPDATES_WIDTH, UPDATES_ALPHA = 2.0, 0.5, 255
+TRAIL_COLOR = "#7a0010"
 PREVIEW_COLOR = "#ff7f0e"
 #: Stacking: the current path above the landscape and the kept paths, markers above it.
 PATH_Z, MARKER_Z = 1, 2
@@ -113,8 +125,8 @@ class LandscapePlot(pg.PlotWidget):
                             for c in ("#ffd700", "#ff69b4")]
         self.optimum = pg.ScatterPlotItem(symbol="star", size=18, pen=pg.mkPen("k", width=1),
                                           brush=pg.mkBrush("w"))
-        self.epoch_ends = pg.ScatterPlotItem(size=5, pen=pg.mkPen(None),
-                                             brush=pg.mkBrush(PATH_COLOR))
+        self.epoch_ends = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=1),
+                                             brush=pg.mkBrush(TRAIL_COLOR))
         self.preview = pg.PlotDataItem(pen=pg.mkPen(PREVIEW_COLOR, width=2,
                                                     style=Qt.PenStyle.DashLine))
         self.moment = pg.ScatterPlotItem(symbol="o", size=14, pen=pg.mkPen("k", width=2),
@@ -128,7 +140,11 @@ class LandscapePlot(pg.PlotWidget):
             item.setZValue(MARKER_Z)  # above the paths; repainted only when they change
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         #: The current run's path (drawn in pieces; ``path.getData()`` gives its points).
-        self.path = GrowingPath(self, pg.mkPen(PATH_COLOR, width=2), z=PATH_Z)
+        self.path = GrowingPath(self, pg.mkPen(PATH_COLOR, width=PATH_WIDTH), z=PATH_Z)
+        #: A stochastic run's epoch trail: the start and its epochs' ends, joined.
+        self.epoch_trail = GrowingPath(self, pg.mkPen(TRAIL_COLOR, width=PATH_WIDTH),
+                                       z=PATH_Z + 0.5)
+        self.epoch_trail.set_style(pg.mkPen(TRAIL_COLOR, width=PATH_WIDTH), fade=True)
         self.addItem(self.valley_label)
         # the condition number sits in the view's corner, not at data coordinates
         self.condition_text = pg.TextItem(color="w", anchor=(0, 0), fill=(0, 0, 0, 120))
@@ -219,7 +235,14 @@ class LandscapePlot(pg.PlotWidget):
     def fit_view(self) -> None:
         """Show the whole of the current frame's ranges (what the model fitted)."""
         if self.frame is not None:
-            self.setRange(xRange=self.frame.w_range, yRange=self.frame.b_range, padding=0)
+            self.show_ranges(self.frame.w_range, self.frame.b_range)
+
+    def show_ranges(self, w_range, b_range) -> None:
+        """Show ``w_range`` × ``b_range`` (nothing if a span is empty or beyond float64:
+        no plot can show it)."""
+        (w0, w1), (b0, b1) = w_range, b_range
+        if 0 < w1 - w0 < math.inf and 0 < b1 - b0 < math.inf:
+            self.setRange(xRange=(w0, w1), yRange=(b0, b1), padding=0)
 
     def _draw_curvature(self) -> None:
         frame = self.frame
@@ -248,22 +271,34 @@ class LandscapePlot(pg.PlotWidget):
             item.setVisible(on)
 
     # ------------------------------------------------------------------ paths and markers
-    def set_path(self, points) -> None:
-        """The current run's path, rows ``(w, b)`` (already thinned). When they extend the
-        points drawn (a run going on) only the new part is drawn."""
+    def set_path(self, points, updates: bool = False) -> None:
+        """The current run's path, rows ``(w, b)`` (already thinned): its epoch ends, drawn
+        bold, or with ``updates`` every update of a stochastic or mini-batch run, drawn thin
+        and fading. When they extend the points drawn (a run going on) only the new part is
+        drawn."""
         self._cache_landscape(True)
+        if updates:
+            color = QColor(PATH_COLOR)
+            color.setAlpha(UPDATES_ALPHA)
+            self.path.set_style(pg.mkPen(color, width=UPDATES_WIDTH), fade=True)
+        else:
+            self.path.set_style(pg.mkPen(PATH_COLOR, width=PATH_WIDTH))
         self.path.set_points(points)
 
     def scale_lines(self, scale: float) -> None:
-        """The current path ``scale`` times as thick as made (presentation mode; the other
-        curves are the plot's data items, scaled by their owner)."""
+        """The current path and epoch trail ``scale`` times as thick as made (presentation
+        mode; the other curves are the plot's data items, scaled by their owner)."""
         self.path.set_width_scale(scale)
+        self.epoch_trail.set_width_scale(scale)
 
-    def set_epoch_ends(self, points) -> None:
-        """Markers at the end of each epoch (rows ``(w, b)``)."""
+    def set_epoch_ends(self, points, start=None) -> None:
+        """Markers at the end of each epoch (rows ``(w, b)``); with the run's ``start``
+        (a stochastic run's) they are joined from it by the epoch trail."""
         self._cache_landscape(True)
         p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         self.epoch_ends.setData(p[:, 0], p[:, 1])
+        trail = np.empty((0, 2)) if start is None or not len(p) else np.vstack([start, p])
+        self.epoch_trail.set_points(trail)
 
     def set_preview(self, points) -> None:
         """The preview of the first updates (rows ``(w, b)``), dashed; None hides it."""

@@ -9,6 +9,11 @@ arrive. The pieces are Qt's own items, so painting them runs no Python: on the G
 each Python ``paint`` waits for the interpreter lock that a pure-Python training loop holds
 (tests/bench/results/README.md), and a whole path re-stroked every frame (up to 20,000 points) cost
 about as much as the rest of the window's frame.
+
+A long path of many small updates (a stochastic run's) stays readable when it fades: with
+:meth:`GrowingPath.set_style` ``fade=True`` each full piece is drawn the fainter the older it
+is (the oldest at :data:`FADE_OLDEST` of the pen's opacity, the newest and the open end at
+the pen's), so the latest updates stand out and the old ones leave the landscape visible.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 #: Points per piece of a path (a piece is stroked once; the open one at the end each frame).
 CHUNK = 1000
+#: The opacity of the oldest piece of a fading path, as a fraction of its pen's.
+FADE_OLDEST = 0.3
 
 
 class GrowingPath:
@@ -28,8 +35,11 @@ class GrowingPath:
 
     def __init__(self, plot, pen: QPen, z: float = 0.0):
         self._plot = plot
+        self._base_pen = QPen(pen)
         self._pen = QPen(pen)
         self._base_width = pen.widthF()
+        self._scale = 1.0
+        self._fade = False
         self._z = z
         self._visible = True
         self._data = np.empty((1024, 2))
@@ -91,8 +101,34 @@ class GrowingPath:
             self._stroke(piece, closed, closed + CHUNK)
             self._pieces.append(piece)
             closed += CHUNK
+        if self._fade and closed != self._closed:
+            self._restyle()  # one piece older each: fainter
         self._closed = closed
         self._stroke(self._tail, closed, n - 1)
+
+    # ------------------------------------------------------------------ style
+    def piece_pen(self, index: int) -> QPen:
+        """The pen of piece ``index`` of :meth:`items` (the last one is the open end)."""
+        pen = QPen(self._pen)
+        count = len(self._pieces)
+        if self._fade and index < count:
+            color = pen.color()
+            color.setAlphaF(color.alphaF() * (
+                FADE_OLDEST + (1 - FADE_OLDEST) * (index + 1) / (count + 1)))
+            pen.setColor(color)
+        return pen
+
+    def _restyle(self) -> None:
+        for index, item in enumerate(self.items()):
+            item.setPen(self.piece_pen(index))
+
+    def set_style(self, pen: QPen, fade: bool = False) -> None:
+        """Draw with ``pen`` from now on (thickened as :meth:`set_width_scale` says), each
+        full piece the fainter the older it is when ``fade``."""
+        if pen == self._base_pen and bool(fade) == self._fade:
+            return
+        self._base_pen, self._base_width, self._fade = QPen(pen), pen.widthF(), bool(fade)
+        self.set_width_scale(self._scale)
 
     # ------------------------------------------------------------------ as a data item
     def getData(self) -> tuple[np.ndarray, np.ndarray]:
@@ -113,6 +149,7 @@ class GrowingPath:
 
     def set_width_scale(self, scale: float) -> None:
         """Draw ``scale`` times as thick as made (presentation mode)."""
-        self._pen.setWidthF(max(self._base_width, 1.0) * scale)
-        for item in self.items():
-            item.setPen(self._pen)
+        self._scale = float(scale)
+        self._pen = QPen(self._base_pen)
+        self._pen.setWidthF((self._base_width or 1.0) * scale)
+        self._restyle()

@@ -8,6 +8,14 @@ While a run goes, its path is redrawn at most every :data:`PATH_REDRAW_MS`, and 
 new is drawn: the path is thinned by a stride that doubles (:func:`stride_indices`), so
 between two doublings the points drawn only grow at the end, and the epoch-end markers are
 set again only when an epoch has ended.
+
+The view follows the run: when a run starts it frames its start and the optimum, and while
+it goes it widens whenever the start, the path drawn or the optimum would leave it (so a new
+run after a diverged one is not a dot in a view zoomed out to its path). Once the user pans
+or zooms, the view stays where they put it until View ▸ Fit to data (or until the landscape
+frames new data). Values beyond what a view can frame (±:data:`~gdstudio.core.models.line.
+landscape.VIEW_LIMIT`, about 1.1e307) are left out, and a start there is said in the status
+bar.
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QSplitter
 
+from gdstudio.core.drawing.landscape_frame import outside_view
+from gdstudio.core.models.line.landscape import VIEW_LIMIT, framable, view_bounds
 from gdstudio.ui.plots.landscape_plot import LandscapePlot
 from gdstudio.ui.studio.kept_runs import run_path
 from gdstudio.ui.studio.palette import RUN_COLORS
@@ -90,6 +100,7 @@ class LandscapeView(QObject):
         self._kept_paths: dict[int, np.ndarray] = {}
         self._clicking = False  # a click on the landscape is setting the start
         self._ends_drawn = None  # epochs whose ends are marked (None: draw them again)
+        self._user_view = None  # the ranges the user panned or zoomed to (kept until Fit)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PATH_REDRAW_MS)
@@ -145,12 +156,48 @@ class LandscapeView(QObject):
 
     @Slot()
     def draw_path(self) -> None:
-        self.plot.set_path(self.drawn_path())
+        path = self.drawn_path()
         s = self.controller.session
+        self.plot.set_path(path, updates=s.path is not None)
         ends = s.history.count if s.path is not None else 0
         if ends != self._ends_drawn:  # the markers change only when an epoch ends
             self._ends_drawn = ends
-            self.plot.set_epoch_ends(thinned(self.epoch_ends(), EPOCH_MARKERS))
+            ends = self.epoch_ends()
+            marked = ends[stride_indices(len(ends), EPOCH_MARKERS)]  # (grows at its end)
+            self.plot.set_epoch_ends(marked, s.init if s.path is not None else None)
+        self._follow(path)
+
+    # ------------------------------------------------------------------ following the run
+    @property
+    def user_framed(self) -> bool:
+        """True while the view shows where the user panned or zoomed to (until Fit)."""
+        return self._user_view is not None
+
+    def _run_points(self, path) -> np.ndarray:
+        """The points the view keeps in sight while a run goes: its start, ``path`` (as
+        drawn) and the optimum drawn."""
+        s, frame = self.controller.session, self.controller.landscape_model.frame
+        parts = [np.asarray(path, dtype=np.float64).reshape(-1, 2)]
+        if s.init is not None:
+            parts.append(np.array([s.init], dtype=np.float64))
+        if frame is not None and frame.optimum is not None:
+            parts.append(np.array([frame.optimum], dtype=np.float64))
+        return np.vstack(parts)
+
+    def _follow(self, path, fresh: bool = False) -> None:
+        """Frame the run's start, ``path`` and the optimum: always when ``fresh`` (a new
+        run), else when one of them has left the view; never while the user's view holds."""
+        lm = self.controller.landscape_model
+        if self._user_view is not None or lm.w_range is None:
+            return
+        points = self._run_points(path)
+        if fresh or outside_view(points, lm.w_range, lm.b_range):
+            lm.set_path_points(path)  # (what a later fit to new data keeps in view)
+            w_range, b_range = view_bounds(points)
+            if (w_range, b_range) != (lm.w_range, lm.b_range):
+                lm.set_ranges(w_range, b_range)
+                self.plot.show_ranges(w_range, b_range)  # now (a sampled MAE or Huber
+                # landscape arrives later)
 
     @Slot()
     def _schedule(self, *_) -> None:
@@ -160,6 +207,7 @@ class LandscapeView(QObject):
     @Slot()
     def _on_controller_runReset(self, *_) -> None:
         self._ends_drawn = None
+        self.controller.landscape_model.set_path_points(np.empty((0, 2)))
         self.draw_path()
 
     @Slot(object)
@@ -169,6 +217,7 @@ class LandscapeView(QObject):
         if init is not None:
             self.plot.set_start(*init)
         self.plot.set_preview(None)
+        self._follow(self.drawn_path(), fresh=True)  # a new run frames itself
         self.draw_path()
 
     @Slot(object, object)
@@ -177,30 +226,28 @@ class LandscapeView(QObject):
         self._ends_drawn = None
         self.draw_path()
         self.plot.set_preview(self.controller.preview_model.path)
-        self._keep_in_view(self.current_path())
 
     # ------------------------------------------------------------------ start and preview
     @Slot(object)
     def _on_model_landscapeChanged(self, frame) -> None:
+        if frame is not None and self._user_view is not None and (
+                (frame.w_range, frame.b_range) != self._user_view):
+            self._user_view = None  # the landscape framed something else (new data)
         self.plot.set_frame(frame)
 
     @Slot(object)
     def _on_controller_startChanged(self, start) -> None:
         if start is not None and not self.controller.session.active:
             self.plot.set_start(*start)
-            if not self._clicking:  # a start typed (or restored) out of view: fit to it
-                self._keep_in_view(np.array([start]))
-
-    def _keep_in_view(self, points) -> None:
-        lm = self.controller.landscape_model
-        if lm.w_range is None or not len(points):
-            return
-        (w0, w1), (b0, b1) = lm.w_range, lm.b_range
-        w, b = points[:, 0], points[:, 1]
-        finite = np.isfinite(w) & np.isfinite(b)
-        w, b = w[finite], b[finite]
-        if len(w) and (w.min() < w0 or w.max() > w1 or b.min() < b0 or b.max() > b1):
-            self.fit()
+            if not framable([start])[0]:
+                self.controller.status(
+                    f"The landscape cannot show the start (w = {start[0]:.4g}, b = "
+                    f"{start[1]:.4g}): it shows values within ±{VIEW_LIMIT:.2g}.", 10_000)
+                return
+            lm = self.controller.landscape_model
+            if not self._clicking and lm.w_range is not None and outside_view(
+                    [start], lm.w_range, lm.b_range):  # typed (or restored) out of view
+                self.fit()
 
     @Slot(object)
     def _on_preview_previewChanged(self, points) -> None:
@@ -223,12 +270,14 @@ class LandscapeView(QObject):
 
     @Slot(float, float, float, float)
     def _on_plot_viewChanged(self, w0: float, w1: float, b0: float, b1: float) -> None:
-        if w1 > w0 and b1 > b0:
+        if w1 > w0 and b1 > b0 and math.isfinite(w1 - w0) and math.isfinite(b1 - b0):
+            self._user_view = ((w0, w1), (b0, b1))  # kept (not followed) until Fit
             self.controller.landscape_model.set_ranges((w0, w1), (b0, b1))
 
     def fit(self) -> None:
         """Fit the view to the start, the current path, the shown kept paths and the
-        optimum (View ▸ Fit to data)."""
+        optimum (View ▸ Fit to data); from now on the view follows the run again."""
+        self._user_view = None
         shown = [p for key, p in self._kept_paths.items()
                  if any(k.key == key and k.visible for k in self.controller.kept_runs)]
         lm = self.controller.landscape_model

@@ -27,7 +27,7 @@ import numpy as np
 
 from gdstudio.core.numeric import LOG10_2, centre, two_product, two_sum
 
-__all__ = ["MSELandscape", "contour_levels", "view_bounds"]
+__all__ = ["VIEW_LIMIT", "MSELandscape", "contour_levels", "framable", "view_bounds"]
 
 
 @dataclass(frozen=True)
@@ -266,13 +266,28 @@ def contour_levels(low: float, high: float, count: int = 12) -> np.ndarray:
     return np.linspace(low, high, count + 2)[1:-1]
 
 
+#: The largest ``|w|`` or ``|b|`` a view frames. Beyond it a view holding the point, with
+#: its margins, would span more than float64 holds (a plot cannot be set to such a range);
+#: :func:`view_bounds` leaves such points out (as it does the non-finite ones).
+VIEW_LIMIT = 2.0 ** 1020  # about 1.1e307
+
+
+def framable(points) -> np.ndarray:
+    """Which rows ``(w, b)`` of ``points`` a view can frame: both finite and within
+    ±:data:`VIEW_LIMIT`."""
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    with np.errstate(invalid="ignore"):
+        return np.all(np.abs(p) <= VIEW_LIMIT, axis=1)
+
+
 def view_bounds(points, margin: float = 0.15) -> tuple[tuple[float, float],
                                                          tuple[float, float]]:
     """``((w_lo, w_hi), (b_lo, b_hi))`` holding every ``(w, b)`` in ``points`` (the start,
-    the path, the optimum), widened by ``margin`` of the span on each side; a degenerate
-    span gets a unit-sized (or value-sized) one."""
+    the path, the optimum), widened by ``margin`` (at most 0.5) of the span on each side; a
+    degenerate span gets a unit-sized (or value-sized) one. Points a view cannot frame
+    (:func:`framable`) are left out, so the bounds and their spans are always finite."""
     p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    p = p[np.all(np.isfinite(p), axis=1)]
+    p = p[framable(p)]
     if p.size == 0:
         return (-1.0, 1.0), (-1.0, 1.0)
     out = []

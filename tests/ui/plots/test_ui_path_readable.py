@@ -1,0 +1,93 @@
+"""A stochastic path of thousands of updates stays readable in presentation mode: its updates
+are drawn thin, the older ones fainter, and the ends of its epochs bold, joined from the start
+(the epoch trail); the landscape shows between the updates instead of under a solid red band.
+A full-batch run's path (its epoch ends) stays bold."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QImage, QPainter
+
+from gdstudio.core.data.dataset import Dataset
+from gdstudio.core.settings.config import TrainConfig
+from gdstudio.ui.classroom.presentation import LINE_SCALE
+from gdstudio.ui.plots.path_item import CHUNK
+
+
+def _noisy_line(n: int = 500) -> Dataset:
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0.0, 10.0, n)
+    return Dataset(x, 2.0 * x + 5.0 + rng.normal(0.0, 2.0, n))
+
+
+def _train(window, qtbot, **settings) -> None:
+    window.panel.set_config(TrainConfig(**settings))
+    with qtbot.waitSignal(window.controller.runFinished, timeout=60_000):
+        assert window.controller.train()
+
+
+def _pixels(plot) -> np.ndarray:
+    plot.viewport().repaint()
+    image = QImage(plot.viewport().size(), QImage.Format.Format_RGB32)
+    image.fill(0)
+    painter = QPainter(image)
+    plot.render(painter)
+    painter.end()
+    return np.frombuffer(image.constBits(), np.uint8).reshape(
+        image.height(), image.width(), 4)[..., :3][..., ::-1].copy()  # (r, g, b)
+
+
+def _solid_red_share(plot, points) -> float:
+    """The share of the pixels around ``points`` (their box on screen) that are drawn in the
+    path's red: 1 is a solid band."""
+    vb = plot.getViewBox()
+    corners = [plot.mapFromScene(vb.mapViewToScene(QPointF(*p)))
+               for p in (points.min(axis=0), points.max(axis=0))]
+    x0, x1 = sorted(c.x() for c in corners)
+    y0, y1 = sorted(c.y() for c in corners)
+    rgb = _pixels(plot)[max(y0, 0):y1 + 1, max(x0, 0):x1 + 1].astype(int)
+    red = (rgb[..., 0] > 150) & (rgb[..., 1] < 90) & (rgb[..., 2] < 90)
+    return float(red.mean())
+
+
+def test_a_long_stochastic_path_stays_readable_in_presentation_mode(window, qtbot):
+    c, plot = window.controller, window.landscape_plot
+    c.replace_data(_noisy_line(), "test data")
+    window.presentation.set_active(True)
+    try:
+        _train(window, qtbot, method="sgd", impl="analytic", learning_rate=0.004, epochs=8,
+               init_w=-3.0, init_b=-6.0, shuffle=True, seed=1)
+        s = c.session
+        assert len(s.path) == 8 * 500 + 1
+        plot.set_preview(None)  # (only the path: the preview of the next run is another)
+        pieces = plot.path.items()
+        assert len(pieces) == 1 + (len(s.path) - 2) // CHUNK
+        pens = [plot.path.piece_pen(i) for i in range(len(pieces))]
+        alphas = [p.color().alphaF() for p in pens]
+        assert alphas[-1] == 1.0  # the latest updates as the path's colour
+        assert all(a < b for a, b in zip(alphas, alphas[1:], strict=False))  # older: fainter
+        assert alphas[0] <= 0.5
+        assert all(item.pen() == pen for item, pen in zip(pieces, pens, strict=True))
+        assert max(p.widthF() for p in pens) <= 1.0  # thin, even in presentation mode
+        # the epoch trail: bold, from the start through each epoch's end, marked
+        trail = np.column_stack(plot.epoch_trail.getData())
+        ends = np.column_stack([s.history.w, s.history.b])
+        np.testing.assert_array_equal(trail, np.vstack([[(-3.0, -6.0)], ends]))
+        assert plot.epoch_trail.pen().widthF() >= 2 * LINE_SCALE
+        np.testing.assert_array_equal(np.column_stack(plot.epoch_ends.getData()), ends)
+        # on screen the landscape shows between the updates: not a solid band (drawn 4 px
+        # wide and opaque, the path's red covered about 10% of its box; now about 2%)
+        assert _solid_red_share(plot, s.path) < 0.05
+    finally:
+        window.presentation.set_active(False)
+
+
+def test_a_batch_runs_path_stays_bold(window, qtbot):
+    c, plot = window.controller, window.landscape_plot
+    c.replace_data(_noisy_line(40), "test data")
+    _train(window, qtbot, method="batch", impl="analytic", learning_rate=0.01, epochs=30,
+           init_w=-3.0, init_b=-6.0)
+    pen = plot.path.piece_pen(len(plot.path.items()) - 1)
+    assert (pen.widthF(), pen.color().alphaF()) == (2.0, 1.0)
+    assert len(plot.epoch_trail.getData()[0]) == 0  # its path is its epoch ends

@@ -10,8 +10,13 @@ import pytest
 
 from gdstudio.core.data.dataset import Dataset, noisy_line
 from gdstudio.core.drawing.contours import contour_segments
-from gdstudio.core.drawing.landscape_frame import finite_image, mse_frame, robust_frame
-from gdstudio.core.models.line.landscape import MSELandscape
+from gdstudio.core.drawing.landscape_frame import (
+    finite_image,
+    mse_frame,
+    outside_view,
+    robust_frame,
+)
+from gdstudio.core.models.line.landscape import VIEW_LIMIT, MSELandscape, view_bounds
 from gdstudio.core.models.line.landscape_robust import robust_grid
 from gdstudio.core.models.line.optimum import loss_optimum
 
@@ -101,3 +106,34 @@ def test_robust_frame_samples_the_loss_and_marks_its_optimum(kind):
     assert frame.optimum == (optimum.w, optimum.b) and not frame.exact
     assert frame.eigenvalues is None and frame.condition_number is None
     assert robust_frame(data.x, data.y, kind, (0, 1), (0, 1), should_stop=lambda: True) is None
+
+
+def test_outside_view_names_a_point_the_view_must_widen_for():
+    w_range, b_range = (-1.0, 2.0), (0.0, 5.0)
+    assert not outside_view([(-1.0, 0.0), (2.0, 5.0), (0.5, 2.5)], w_range, b_range)
+    assert outside_view([(0.5, 2.5), (2.0000000000000004, 1.0)], w_range, b_range)
+    assert outside_view([(0.5, -1e-300)], w_range, b_range)
+    # what no view can frame does not ask it to widen: it would widen for ever
+    for beyond in ((math.inf, 1.0), (math.nan, 1.0), (1.7e308, 1.0), (0.5, -1.7e308)):
+        assert not outside_view([(0.5, 2.5), beyond], w_range, b_range)
+    assert not outside_view(np.empty((0, 2)), w_range, b_range)
+
+
+@pytest.mark.parametrize("start", [(1.7e308, 0.0), (0.0, -1.7e308), (-1.7e308, 1.7e308),
+                                   (-VIEW_LIMIT, VIEW_LIMIT)])
+def test_a_frame_holding_a_start_near_float64s_end_is_finite(start):
+    """Fitted to a start of ±1.7e308 and the optimum the view's range was [-2.55e307, inf]
+    (which no plot can show, and the grid was NaN); now it frames what a view can hold, and
+    its spans, its grid's axes and its levels are finite."""
+    land = MSELandscape.from_arrays(np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0]))
+    w_range, b_range = view_bounds([start, land.optimum])
+    for lo, hi in (w_range, b_range):
+        assert math.isfinite(lo) and math.isfinite(hi) and math.isfinite(hi - lo) and hi > lo
+    framed = [p for p in (start, land.optimum) if max(abs(p[0]), abs(p[1])) <= VIEW_LIMIT]
+    for w, b in framed:
+        assert w_range[0] <= w <= w_range[1] and b_range[0] <= b <= b_range[1]
+    with np.errstate(all="raise"):
+        frame = mse_frame(land, w_range, b_range, (17, 17))
+    assert all(np.isfinite(axis).all() for axis in frame.axes())
+    assert np.isfinite(frame.values).all() and np.isfinite(frame.levels).all()
+    assert not outside_view([start, land.optimum], w_range, b_range)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from gdstudio.core.drawing.landscape_frame import LandscapeFrame
 from gdstudio.core.drawing.plotmath import clip_line
+from gdstudio.core.models.line.landscape import VIEW_LIMIT
 from gdstudio.ui.plots.common import RUN_COLORS, cache_axes
 from gdstudio.ui.plots.path_item import GrowingPath
 
@@ -45,6 +46,12 @@ TRAIL_COLOR = "#7a0010"
 PREVIEW_COLOR = "#ff7f0e"
 #: Stacking: the current path above the landscape and the kept paths, markers above it.
 PATH_Z, MARKER_Z = 1, 2
+#: How far the view may reach (and zooming out stops): twice as far as any point a view
+#: frames, so every range the landscape is fitted to fits, and every span stays in float64.
+VIEW_EDGE = 2 * VIEW_LIMIT
+#: The narrowest span zooming in reaches: a pixel of a narrower one is so small that its
+#: reciprocal, which the plot computes, leaves float64 (tiny data of 1e-300 still fits).
+MIN_SPAN = 2.0 ** -1000
 
 
 class _LandscapeImage(pg.ImageItem):
@@ -70,6 +77,18 @@ class LandscapeViewBox(pg.ViewBox):
     def _request(self, scene_pos) -> None:
         pos = self.mapSceneToView(scene_pos)
         self._plot.startRequested.emit(float(pos.x()), float(pos.y()))
+
+    def scaleBy(self, s=None, center=None, x=None, y=None):
+        """Zoom (the wheel, a right drag), never out beyond a span of 2 × :data:`VIEW_EDGE`
+        nor in below :data:`MIN_SPAN`: a step further would leave float64."""
+        if s is not None:
+            x, y = s[0], s[1]
+        (x0, x1), (y0, y1) = self.viewRange()
+        if x is not None:
+            x = min(max(x, MIN_SPAN / (x1 - x0)), 2 * VIEW_EDGE / (x1 - x0))
+        if y is not None:
+            y = min(max(y, MIN_SPAN / (y1 - y0)), 2 * VIEW_EDGE / (y1 - y0))
+        super().scaleBy(None, center, x, y)
 
     def mouseClickEvent(self, ev):
         if ev.button() == Qt.MouseButton.LeftButton:
@@ -107,6 +126,8 @@ class LandscapePlot(pg.PlotWidget):
     def __init__(self, parent=None):
         self._vb = LandscapeViewBox(self)
         super().__init__(parent, viewBox=self._vb)
+        self._vb.setLimits(xMin=-VIEW_EDGE, xMax=VIEW_EDGE, yMin=-VIEW_EDGE, yMax=VIEW_EDGE,
+                           maxXRange=2 * VIEW_EDGE, maxYRange=2 * VIEW_EDGE)
         self.setBackground("w")
         self.setLabel("bottom", "w (slope)")
         self.setLabel("left", "b (intercept)")

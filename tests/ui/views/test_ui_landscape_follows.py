@@ -11,7 +11,9 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
 
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.models.line.landscape import MSELandscape
@@ -175,3 +177,33 @@ def test_a_session_with_a_start_of_1_7e308_opens_with_a_finite_view(window, qtbo
     if window.session_files.open_path(str(path)):  # (or refused, in one line: the view as it was)
         assert c.start_point == (1.7e308, -1.7e308)
     _finite_and_usable(window)
+
+
+def _wheel(plot, notches: int, times: int) -> None:
+    viewport = plot.viewport()
+    pos = QPointF(viewport.width() / 2, viewport.height() / 3)
+    at = QPointF(viewport.mapToGlobal(QPoint(int(pos.x()), int(pos.y()))))
+    for _ in range(times):
+        QApplication.sendEvent(viewport, QWheelEvent(
+            pos, at, QPoint(0, 0), QPoint(0, 120 * notches), Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False))
+    QApplication.processEvents()
+
+
+def test_the_wheel_zooms_to_the_ends_of_float64_and_no_further(window, qtbot):
+    """Zooming out raised 'Cannot set range [-1.66e+308, inf]', and zooming in far enough a
+    division by zero while painting; the view stops at the ends, finite, and Fit comes back."""
+    window.controller.replace_data(_data(), "test data")
+    plot = window.landscape_plot
+    _wheel(plot, -10, 300)  # out
+    (w0, w1), (b0, b1) = _view(window)
+    assert math.isfinite(w1 - w0) and math.isfinite(b1 - b0) and w1 - w0 > 1e307
+    assert window.landscape_view.user_framed
+    _finite_and_usable(window)
+    _wheel(plot, 10, 600)  # in
+    (w0, w1), (b0, b1) = _view(window)
+    assert 0 < w1 - w0 < 1e-300 and 0 < b1 - b0 < 1e-300
+    window.act_fit_view.trigger()
+    _finite_and_usable(window)
+    (w0, w1), _ = _view(window)
+    assert 1 < w1 - w0 < 100

@@ -5,6 +5,8 @@ A full-batch run's path (its epoch ends) stays bold."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QImage, QPainter
@@ -66,7 +68,7 @@ def test_a_long_stochastic_path_stays_readable_in_presentation_mode(window, qtbo
         pens = [plot.path.piece_pen(i) for i in range(len(pieces))]
         alphas = [p.color().alphaF() for p in pens]
         assert alphas[-1] == 1.0  # the latest updates as the path's colour
-        assert all(a < b for a, b in zip(alphas, alphas[1:], strict=False))  # older: fainter
+        assert all(a < b for a, b in pairwise(alphas))  # older: fainter
         assert alphas[0] <= 0.5
         assert all(item.pen() == pen for item, pen in zip(pieces, pens, strict=True))
         assert max(p.widthF() for p in pens) <= 1.0  # thin, even in presentation mode

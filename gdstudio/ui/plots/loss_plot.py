@@ -30,6 +30,10 @@ from gdstudio.ui.plots.common import (
     run_pen,
 )
 
+#: The axes' labels: x counts the epochs done, and the loss at x is the loss after x epochs
+#: (x = 0: at the start). The exported figure's loss view says the same.
+EPOCH_AXIS, LOSS_AXIS = "epochs done", "loss after x epochs"
+
 
 def with_end(xs: np.ndarray, ys: np.ndarray, count: int, end) -> tuple[np.ndarray,
                                                                           np.ndarray]:
@@ -46,8 +50,8 @@ class LossPlot(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setBackground("w")
-        self.setLabel("bottom", "epochs done")
-        self.setLabel("left", "loss after x epochs")
+        self.setLabel("bottom", EPOCH_AXIS)
+        self.setLabel("left", LOSS_AXIS)
         self._show_legend(stale=False)
         cache_axes(self)  # no grid here: it would be redrawn every frame as the range grows
         self.getAxis("left").enableAutoSIPrefix(False)

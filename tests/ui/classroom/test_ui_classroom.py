@@ -348,6 +348,43 @@ def test_predict_mode_needs_a_guess_then_scores_the_step(window, qtbot):
     assert window.controller.start_parameters() == (0.5, 0.125)
 
 
+def test_predict_mode_gives_no_hint_and_shows_one_status_line_at_a_time(window, qtbot):
+    """The dashed preview (where the run's steps land) is hidden while the class guesses;
+    the step's end and the miss line answer the guess; and the tally never shares the
+    status bar with a message (the two were drawn over each other: "Predict mPredict: …")."""
+    c = window.controller
+    window.panel.set_start("0", "0")
+    preview = window.landscape_plot.preview
+    qtbot.waitUntil(lambda: preview.getData()[0] is not None
+                    and len(preview.getData()[0]) > 1, timeout=10_000)
+    assert preview.isVisible()  # the preview of the run from the start
+    bar, tally = window.statusBar(), window.classroom.tally_label
+
+    def one_line():
+        return not (bar.currentMessage() and tally.isVisibleTo(bar))
+
+    window.act_predict.setChecked(True)
+    assert not preview.isVisible()  # before the guess: no hint
+    assert bar.currentMessage() == NEED_GUESS and one_line()
+    bar.clearMessage()  # the message's time is up: the tally comes back
+    assert tally.isVisibleTo(bar) and "Predict:" in tally.text() and one_line()
+    window.landscape_plot.startRequested.emit(1.5, 0.25)  # the guess
+    assert bar.currentMessage().startswith("Your guess") and one_line()
+    assert not preview.isVisible()  # a second click could still move the guess
+    with qtbot.waitSignal(window.classroom.predict.revealed, timeout=30_000):
+        window.act_step.trigger()
+    assert bar.currentMessage().startswith("The step went to") and one_line()
+    after = (float(c.history.w[0]), float(c.history.b[0]))
+    assert window.classroom.miss_line.getData()[0].tolist() == [1.5, after[0]]  # the answer
+    bar.clearMessage()
+    assert tally.isVisibleTo(bar) and "1 guess" in tally.text() and one_line()
+    c.stop()
+    qtbot.waitUntil(lambda: c.state.name == "IDLE", timeout=10_000)
+    assert not preview.isVisible()  # the next run's steps are guessed too
+    window.act_predict.setChecked(False)
+    assert preview.isVisible() and not tally.isVisibleTo(bar)
+
+
 def test_a_drag_on_the_data_plot_is_one_spray_stroke(window):
     c = window.controller
     before = len(c.model.dataset)

@@ -5,7 +5,7 @@ run's colour, is the legend of the kept runs, and the title names the current ru
 and what a dashed curve means.
 A kept run trained on data that has changed since is drawn dashed; a selected one is drawn
 thicker and in front of the other kept runs, which are dimmed (the current run's curve is
-always on top); a hidden one is not drawn.
+always on top, never dimmed); a hidden one is not drawn.
 
 On a log axis a loss of zero (MAE on a perfect line reaches it exactly) cannot be drawn: it
 is drawn at the bottom of the curves instead, see :func:`~gdstudio.core.drawing.plotmath.log_floor`.
@@ -212,8 +212,8 @@ class LossPlot(pg.PlotWidget):
         return item
 
     def set_highlight(self, selected) -> None:
-        """Draw the selected kept runs thicker and in front of the other kept runs, the other
-        curves dimmed; the current run stays on top."""
+        """Draw the selected kept runs thicker and in front of the other kept runs, which are
+        dimmed; the current run stays on top, undimmed."""
         self._selected = frozenset(selected)
         shown = {key for key, item in self.kept.items() if item.gd_run.visible}
         highlighted = self._selected & shown
@@ -224,7 +224,7 @@ class LossPlot(pg.PlotWidget):
             item.setPen(run_pen(run.color, run.stale, HIGHLIGHT_WIDTH if on else WIDTH,
                                 255 if on else dim))
             item.setZValue(SELECTED_Z if on else KEPT_Z)
-        self.current.setPen(run_pen(CURRENT_COLOR, alpha=dim))
+        self.current.setPen(run_pen(CURRENT_COLOR))  # never dimmed: on top, in full
 
     @property
     def highlighted(self) -> frozenset[int]:

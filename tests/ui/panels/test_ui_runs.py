@@ -306,6 +306,7 @@ def test_the_current_run_is_drawn_above_an_identical_selected_kept_run(window, q
     select(window, qtbot, key)
     assert key in window.loss_plot.highlighted and key in window.plot.run_lines
     assert window.loss_plot.current.zValue() > window.loss_plot.kept[key].zValue()
+    assert pen(window.loss_plot.current).color().alpha() == 255  # on top and not dimmed
     assert window.plot.fit_line.zValue() > window.plot.run_lines[key].zValue()
     landscape = window.landscape_plot
     assert min(item.zValue() for item in landscape.path.items()) > landscape.kept[key].zValue()

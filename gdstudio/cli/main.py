@@ -339,7 +339,8 @@ def figure_bytes(path, run, summary, optimum, losses, path_points) -> bytes:
     if run.partial is not None:
         path_points = [*path_points, (summary.w, summary.b)]
     data = FigureData.of_run(run.dataset, losses, path_points, summary.w, summary.b,
-                             LOSS_LABELS[run.config.loss], f"gdstudio: {run.config.describe()}")
+                             LOSS_LABELS[run.config.loss], f"gdstudio: {run.config.describe()}",
+                             end=summary.loss)
     return render_figure(data, run.dataset, run.loss_config,
                          None if optimum is None else optimum.own, figure_format(path))
 

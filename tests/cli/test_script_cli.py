@@ -7,6 +7,7 @@ script reads from its own folder (whatever the current folder).
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -40,6 +41,32 @@ def run_script(path: Path, cwd: Path) -> list[str]:
     return done.stdout.splitlines()
 
 
+DATA_RUNNER = """
+import contextlib, io, json, runpy, sys
+printed = io.StringIO()
+with contextlib.redirect_stdout(printed):
+    names = runpy.run_path(sys.argv[1], run_name="__main__")
+X, Y = names["X"], names["Y"]
+print(json.dumps({"printed": printed.getvalue().splitlines(), "dtype": str(X.dtype),
+                  "x": [v.hex() for v in X.view(-1).double().tolist()],
+                  "y": [v.hex() for v in Y.view(-1).double().tolist()]}))
+"""
+
+
+def run_script_with_data(path: Path, cwd: Path) -> dict:
+    """Run the script at ``path`` in a fresh interpreter: what it printed (``printed``), and
+    the data it trained on, ``X`` and ``Y`` as exact hex floats (``x``, ``y``) and their
+    ``dtype``."""
+    done = subprocess.run([sys.executable, "-c", DATA_RUNNER, str(path)], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
+
+
+def hex_values(values) -> list[str]:
+    return [float(v).hex() for v in values.tolist()]
+
+
 def history_columns(path: Path) -> list[str]:
     """``epoch,loss,w,b`` of a history file (its first four columns)."""
     return [",".join(line.split(",")[:4]) for line in path.read_text().splitlines()]
@@ -58,17 +85,51 @@ def test_the_script_prints_the_history_of_the_cli(tmp_path):
 
 
 def test_a_large_data_set_is_read_from_the_csv_beside_the_script(tmp_path):
-    done = run_cli("--n-points", str(INLINE_POINTS + 1), "--method", "sgd", "--shuffle",
+    write_dataset(tmp_path / "in.csv", noisy_line(x_step=10 / (INLINE_POINTS + 1)))
+    done = run_cli("--data", "in.csv", "--method", "sgd", "--shuffle",
                    "--lr", "0.01", "--epochs", "3", "--history", "h.csv", "--script",
                    "big.py", "--quiet", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert sorted(listing(tmp_path)) == ["big.py", "big_data.csv", "h.csv"]
+    assert sorted(listing(tmp_path)) == ["big.py", "big_data.csv", "h.csv", "in.csv"]
     text = (tmp_path / "big.py").read_text()
     assert "with_name('big_data.csv')" in text and "\nx = [float(row[0]) for row in rows]\n" \
         in text
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     assert run_script(tmp_path / "big.py", elsewhere) == history_columns(tmp_path / "h.csv")
+
+
+@pytest.mark.parametrize("data", [[], ["--slope", "2.5", "--intercept", "-1.25", "--noise",
+                                           "0.3", "--x-min", "-3", "--x-step", "0.07",
+                                           "--float64"],
+                                  ["--n-points", "450", "--x-min", "-2", "--x-max", "7"]],
+                         ids=["default-line", "float64-line", "450-random-x"])
+def test_the_generators_data_is_generated_by_the_script_bit_for_bit(tmp_path, data):
+    """The trainer's own noisy line (the tutorial's by default): the script draws it as the
+    tutorial does (the same seed, no list of numbers, no CSV even for 450 points), the very
+    same numbers, and prints the same history."""
+    done = run_cli(*data, "--seed", "5", "--epochs", "4", "--lr", "0.01", "--init-w", "1",
+                   "--init-b", "2", "--history", "h.csv", "--script", "run.py", "--quiet",
+                   cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert sorted(listing(tmp_path)) == ["h.csv", "run.py"]
+    text = (tmp_path / "run.py").read_text()
+    assert "torch.manual_seed(5)\n" in text and "x = [" not in text and "csv" not in text
+    ran = run_script_with_data(tmp_path / "run.py", tmp_path)
+    assert ran["printed"] == history_columns(tmp_path / "h.csv")
+    kind = {"--n-points": "random_line"}.get(data[0] if data else "", "noisy_line")
+    args = dict(zip(data[::2], data[1::2], strict=False))
+    dtype = "float64" if "--float64" in data else "float32"
+    from gdstudio.core.data.dataset import random_line
+
+    if kind == "noisy_line":
+        line = noisy_line(float(args.get("--slope", -5.0)), float(args.get("--intercept", 0.0)),
+                          float(args.get("--noise", 0.4)), float(args.get("--x-min", -5.0)),
+                          5.0, float(args.get("--x-step", 0.1)), 5, dtype)
+    else:
+        line = random_line(450, -5.0, 0.0, 0.4, -2.0, 7.0, 5, dtype)
+    assert ran["dtype"] == f"torch.{dtype}"
+    assert ran["x"] == hex_values(line.x) and ran["y"] == hex_values(line.y)
 
 
 def test_up_to_200_points_are_inline(tmp_path):
@@ -109,8 +170,9 @@ def test_script_refuses_a_non_regular_output_before_training(tmp_path, capsys, k
 
 def test_script_refuses_a_non_regular_data_csv_before_training(tmp_path, capsys):
     (tmp_path / "big_data.csv").mkdir()
+    write_dataset(tmp_path / "in.csv", noisy_line(x_step=0.03))  # 334 points
     before = listing(tmp_path)
-    code = main(["train", "--n-points", "300", "--epochs", "2", "--script",
+    code = main(["train", "--data", str(tmp_path / "in.csv"), "--epochs", "2", "--script",
                  str(tmp_path / "big.py"), "--history", str(tmp_path / "h.csv")])
     out, err = capsys.readouterr()
     assert code == 2 and out == ""

@@ -1,10 +1,15 @@
-"""The data set: N points (x, y), and the noisy-line generators."""
+"""The data set: N points (x, y), and the noisy-line generators.
+
+A data set the generators made carries its :class:`LineRecipe` (how to draw the same points
+again, bit for bit: the run's script generates them as the tutorial does instead of listing
+them); an edit makes a new data set, which has none.
+"""
 
 from __future__ import annotations
 
 import math
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,6 +54,23 @@ def _dtype_name(dtype) -> str:
     return name
 
 
+@dataclass(frozen=True)
+class LineRecipe:
+    """How :func:`noisy_line` (``n`` None: x from ``x_min`` by ``x_step``) or
+    :func:`random_line` (``n`` random x, ``x_step`` None) drew a data set, with the values it
+    was given: the same call draws the same points, bit for bit."""
+
+    slope: float
+    intercept: float
+    noise: float
+    x_min: float
+    x_max: float
+    seed: int
+    dtype: str
+    x_step: float | None = None
+    n: int | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class Dataset:
     """An immutable set of points.
@@ -60,6 +82,8 @@ class Dataset:
 
     x: np.ndarray
     y: np.ndarray
+    #: How a generator drew these points (None: they are plain data, edited, read or typed).
+    recipe: LineRecipe | None = field(default=None, repr=False)
 
     def __post_init__(self):
         x = np.asarray(self.x)
@@ -181,7 +205,7 @@ def _underflowed(result: torch.Tensor, factor, tensor: torch.Tensor, product: to
     return (result == 0) & (product == 0) & (tensor != 0) & (factor != 0)
 
 
-def _finish(X: torch.Tensor, slope, intercept, noise, draw=None) -> Dataset:
+def _finish(X: torch.Tensor, slope, intercept, noise, draw=None, recipe=None) -> Dataset:
     # The tutorial's `slope * X + intercept + noise * torch.randn(X.size())`, step by step (the
     # same operations in the same order, so the same bits) to see where a product underflows.
     import torch
@@ -200,7 +224,7 @@ def _finish(X: torch.Tensor, slope, intercept, noise, draw=None) -> Dataset:
         raise DataError(f"Some generated values underflow {str(X.dtype).split('.')[-1]}: "
                         "they would be 0 although the line gives a nonzero value below the "
                         "smallest the type holds; use larger values or float64 data.")
-    return Dataset(X.view(-1).numpy(), Y.view(-1).numpy())
+    return Dataset(X.view(-1).numpy(), Y.view(-1).numpy(), recipe)
 
 
 def noisy_line(
@@ -241,7 +265,8 @@ def noisy_line(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         X = torch.arange(x_min, x_max, x_step, dtype=_torch_dtype(name)).view(-1, 1)
-        return _finish(X, slope, intercept, noise)
+        return _finish(X, slope, intercept, noise, recipe=LineRecipe(
+            slope, intercept, noise, x_min, x_max, seed, name, x_step=x_step))
 
 
 def random_line(
@@ -272,4 +297,6 @@ def random_line(
         U = torch.rand(n, 1, dtype=_torch_dtype(name))
         scaled = (x_max - x_min) * U
         X = x_min + scaled
-        return _finish(X, slope, intercept, noise, draw=(x_max - x_min, U, scaled))
+        return _finish(X, slope, intercept, noise, draw=(x_max - x_min, U, scaled),
+                       recipe=LineRecipe(slope, intercept, noise, x_min, x_max, seed, name,
+                                         n=n))

@@ -2,7 +2,8 @@
 
 ``noisy_line()`` (its defaults: y = -5x + 0.4 noise, x from -5 to 5 by 0.1, seed 0, float32)
 needs torch's random generator; the window shows these same 100 points before PyTorch has
-finished loading. A test checks that they are bit for bit what ``noisy_line()`` gives.
+finished loading. A test checks that they are bit for bit what ``noisy_line()`` gives, so
+they carry its recipe (the run's script generates them as the tutorial does).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import base64
 
 import numpy as np
 
-from gdstudio.core.data.dataset import Dataset
+from gdstudio.core.data.dataset import LINE_DEFAULTS, Dataset, LineRecipe
 
 # x then y, 100 float32 each, little-endian, in base64.
 _POINTS = (
@@ -32,7 +33,11 @@ _POINTS = (
 
 
 def tutorial_line() -> Dataset:
-    """The data set ``noisy_line()`` makes with its defaults (100 float32 points)."""
+    """The data set ``noisy_line()`` makes with its defaults (100 float32 points), with its
+    recipe."""
     values = np.frombuffer(base64.b64decode("".join(_POINTS)), dtype="<f4")
     x, y = values.reshape(2, -1)
-    return Dataset(x.astype(np.float32), y.astype(np.float32))
+    d = LINE_DEFAULTS
+    recipe = LineRecipe(d["slope"], d["intercept"], d["noise"], d["x_min"], d["x_max"],
+                        d["seed"], "float32", x_step=d["x_step"])
+    return Dataset(x.astype(np.float32), y.astype(np.float32), recipe)

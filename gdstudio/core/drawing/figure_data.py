@@ -1,8 +1,10 @@
 """What ``gdstudio train --figure`` draws, computed without Qt.
 
 :class:`FigureData` gathers a finished run: the data (thinned for drawing), the final line,
-the loss before each epoch and the epoch ends ``(w, b)`` in the data's units (the start
-first), and the landscape's ranges, which hold the start, the path and the optimum.
+the loss after 0, 1, 2, … epochs (as the studio's loss plot draws it: the loss before each
+epoch, then the loss at the run's last moment) and the epoch ends ``(w, b)`` in the data's
+units (the start first), and the landscape's ranges, which hold the start, the path and the
+optimum.
 :func:`figure_format` checks the file name's extension.
 """
 
@@ -16,7 +18,7 @@ import numpy as np
 
 __all__ = ["FIGURE_FORMATS", "FIGURE_SIZE", "MAX_DRAWN_POINTS", "MAX_FIGURE_PIXELS",
            "MAX_FIGURE_SIDE", "MIN_VIEW_SIZE", "FigureData", "figure_format", "figure_size",
-           "landscape_ranges"]
+           "landscape_ranges", "losses_after_epochs"]
 
 #: The image formats, by extension.
 FIGURE_FORMATS = {".png": "png", ".svg": "svg"}
@@ -98,6 +100,17 @@ def thinned(count: int, most: int = MAX_DRAWN_POINTS) -> np.ndarray:
     return np.unique(np.linspace(0, count - 1, most).round().astype(np.int64))
 
 
+def losses_after_epochs(losses, end=None) -> np.ndarray:
+    """The loss after 0, 1, 2, … epochs: ``losses`` (the loss before each epoch), then
+    ``end``, the loss at the run's last moment (after its last epoch, or where it stopped
+    inside one), when it is a finite number: the points the studio's loss plot draws at
+    x = 0, 1, …, ``len(losses)``."""
+    losses = np.asarray(losses, dtype=np.float64).reshape(-1)
+    if isinstance(end, (int, float)) and not isinstance(end, bool) and math.isfinite(end):
+        losses = np.append(losses, float(end))
+    return losses
+
+
 @dataclass(frozen=True)
 class FigureData:
     """A finished run, ready to draw (see the module docstring)."""
@@ -106,6 +119,7 @@ class FigureData:
     y: np.ndarray
     w: float
     b: float
+    #: the loss after 0, 1, 2, … epochs (:func:`losses_after_epochs`)
     losses: np.ndarray
     path: np.ndarray
     loss_name: str
@@ -115,12 +129,14 @@ class FigureData:
     total_points: int = 0
 
     @classmethod
-    def of_run(cls, dataset, losses, path, w: float, b: float, loss_name: str, title: str):
-        """``losses``: the loss before each epoch; ``path``: rows ``(w, b)``, the start then
+    def of_run(cls, dataset, losses, path, w: float, b: float, loss_name: str, title: str,
+               end=None):
+        """``losses``: the loss before each epoch; ``end``: the loss at the run's last
+        moment (see :func:`losses_after_epochs`); ``path``: rows ``(w, b)``, the start then
         each epoch's end; ``w``, ``b``: the final line."""
         keep = thinned(len(dataset))
         return cls(np.asarray(dataset.x, dtype=np.float64)[keep],
                    np.asarray(dataset.y, dtype=np.float64)[keep], float(w), float(b),
-                   np.asarray(losses, dtype=np.float64),
+                   losses_after_epochs(losses, end),
                    np.asarray(path, dtype=np.float64).reshape(-1, 2), loss_name, title,
                    len(keep), len(dataset))

@@ -15,12 +15,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
 
-__all__ = ["DECADES_ABOVE", "DECADES_BELOW", "SLOW_FRACTION", "GaugeScale"]
+__all__ = ["DECADES_ABOVE", "DECADES_BELOW", "READABLE_DIGITS", "SLOW_FRACTION", "GaugeScale",
+           "readable_rate"]
 
 DECADES_BELOW = 3
 DECADES_ABOVE = 1
 SLOW_FRACTION = 0.1
+#: The significant digits of the rate *Use optimal step* sets.
+READABLE_DIGITS = 4
+
+
+def readable_rate(rate: float, digits: int = READABLE_DIGITS) -> float:
+    """``rate`` (positive, finite) cut toward zero to ``digits`` significant digits, e.g.
+    0.02957046874319762 → 0.02957: a rate the learning-rate field shows in full (so the run
+    uses exactly the number shown) and never above ``rate`` (the optimal step cut down
+    stays below the stability limit, however close to it the optimal step is)."""
+    exact = Decimal(repr(float(rate)))
+    unit = Decimal(1).scaleb(exact.adjusted() - digits + 1)
+    return float(exact.quantize(unit, rounding=ROUND_DOWN))
 
 
 @dataclass(frozen=True)

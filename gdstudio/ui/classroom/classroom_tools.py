@@ -1,6 +1,10 @@
 """Puts the classroom's tools into the main window (which only builds :class:`Classroom`):
 Edit ▸ Paste points and the spray brush, and Run ▸ Predict mode with
 its marks on the landscape and its tally in the status bar.
+
+In predict mode the landscape's dashed preview is hidden (it would show where the steps
+land before the class guesses), and the status bar holds one line at a time: the tally
+steps aside while a message is shown and comes back when it goes.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ class Classroom(QObject):
         self.tally_label.setMinimumWidth(80)  # (its text never widens the window)
         self.tally_label.setMaximumWidth(620)
         window.statusBar().addPermanentWidget(self.tally_label)
+        window.statusBar().messageChanged.connect(self._on_status_messageChanged)
 
     def _add_buttons(self, panel, acts) -> None:
         grid = panel.layout()
@@ -104,8 +109,16 @@ class Classroom(QObject):
         if not on:
             self.guess_mark.setData([], [])
             self.miss_line.setData([], [])
-        self.tally_label.setVisible(on)
+        # no hint: the preview shows where the steps land, so it is hidden while the class
+        # guesses them (each guess is answered by the step's end and the miss line)
+        self.window.landscape_plot.preview.setVisible(not on)
+        self._on_status_messageChanged(self.window.statusBar().currentMessage())
         self._show_tally()
+
+    @Slot(str)
+    def _on_status_messageChanged(self, message: str) -> None:
+        """One line at a time: the tally is shown while no message is."""
+        self.tally_label.setVisible(self.predict.on and not message)
 
     @Slot(float, float)
     def _on_landscape_startRequested(self, w: float, b: float) -> None:

@@ -18,6 +18,9 @@ from gdstudio.core.training.runstate import RunState
 
 NEED_GUESS = ("Predict mode: first click the landscape where you expect the next step to "
               "land, then press F10.")
+#: How long the status line tells where a step went (then the tally, which keeps the last
+#: guess's distance, is shown again).
+REVEAL_MS = 15_000
 
 
 class PredictMode(QObject):
@@ -39,7 +42,10 @@ class PredictMode(QObject):
         self.pending: tuple[int, tuple[float, float]] | None = None
         self.tally = Tally()
         self.last: GuessResult | None = None
+        #: What the step just revealed said, until the run pauses after it.
+        self._revealed_words: str | None = None
         controller.epochsAppended.connect(self._on_controller_epochsAppended)
+        controller.session.pauseReached.connect(self._on_session_pauseReached)
         controller.runReset.connect(self._forget)
         controller.dataChanged.connect(self._forget)
         controller.runFinished.connect(self._on_controller_runFinished)
@@ -109,12 +115,24 @@ class PredictMode(QObject):
         self.last = result
         self.guess = None  # the next step needs a new guess
         self.revealed.emit(result)
-        self.controller.status(result.words(), 0)
+        self._revealed_words = result.words()
+        self.controller.status(self._revealed_words, REVEAL_MS)
+
+    @Slot(object)
+    def _on_session_pauseReached(self, *_) -> None:
+        """The step ends in a pause, whose "Paused after epoch N" line would replace what the
+        step revealed: one line says both (after the studio's, which is connected first)."""
+        if self.on and self._revealed_words is not None:
+            words, self._revealed_words = self._revealed_words, None
+            end = "" if words.endswith((".", "!")) else "."
+            self.controller.status(f"{words}{end} Paused: click your next guess, then F10.",
+                                   REVEAL_MS)
 
     @Slot(object, object)
     def _on_controller_runFinished(self, *_) -> None:
         """The run ended before the guessed epoch's end came (it diverged, or was stopped):
         the guess is dropped, so the next step (a new run) asks for a new one."""
+        self._revealed_words = None
         if self.pending is not None:
             self._forget()
 

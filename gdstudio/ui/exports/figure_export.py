@@ -35,6 +35,7 @@ from gdstudio.core.drawing.figure_data import FIGURE_SIZE, FigureData, figure_fo
 from gdstudio.core.errors import StudioError
 from gdstudio.core.settings.description import LOSS_LABELS
 from gdstudio.ui.exports.figure_views import figure_plots
+from gdstudio.ui.numbers.line_loss import exact_loss
 from gdstudio.ui.plots.figure_render import render_plots
 from gdstudio.ui.studio.palette import RUN_COLORS
 
@@ -76,7 +77,7 @@ def studio_figure(controller):
         main_key, s = run.key, run.summary
         path = _epoch_path((s.init_w, s.init_b), run.w, run.b,
                            None if s.partial is None else (s.w, s.b))
-        w, b, losses = s.w, s.b, run.loss
+        w, b, losses, end_loss = s.w, s.b, run.loss, s.loss
         title = f"gdstudio: {run.title}"
     else:
         h, s, init = c.history, c.current_summary, c.session.init
@@ -85,19 +86,23 @@ def studio_figure(controller):
             end = None if s is None or s.partial is None else (s.w, s.b)
             path = _epoch_path(init, h.w, h.b, end)
             w, b = (s.w, s.b) if s is not None else path[-1]
+            # (paused: the loss after the last epoch, where the timeline stands)
+            end_loss = s.loss if s is not None else exact_loss(c, float(w), float(b))
             title = "gdstudio: the current run"
         else:
             start = c.start_parameters()
             w, b = start if start is not None else (0.0, 0.0)
             path = np.array([[w, b]], dtype=np.float64)
             losses, title = np.empty(0), "gdstudio: the data and the start line"
+            end_loss = None if start is None else exact_loss(c, w, b)  # after 0 epochs
     kept = []
     for k in c.kept_runs:
         if k.visible and k.key != main_key and k.w is not None and len(k.w):
             s = k.summary
             index = RUN_COLORS.index(k.color) if k.color in RUN_COLORS else k.key
             kept.append((k.key, _epoch_path((s.init_w, s.init_b), k.w, k.b), index, k.title))
-    data = FigureData.of_run(dataset, losses, path, w, b, LOSS_LABELS[c.loss], title)
+    data = FigureData.of_run(dataset, losses, path, w, b, LOSS_LABELS[c.loss], title,
+                             end=end_loss)
     return data, dataset, config, optimum, kept
 
 

@@ -1,7 +1,8 @@
 """The three views of a finished run as one image (``gdstudio train --figure``), no window.
 
 The data with the final line and its residuals, the loss landscape with the path (the
-start and each epoch's end) and the loss curve, side by side, drawn with pyqtgraph into a
+start and each epoch's end) and the loss curve (the loss after x epochs from x = 0, labelled
+as the studio's loss plot is), side by side, drawn with pyqtgraph into a
 page that is never shown on a screen and exported through pyqtgraph's exporters
 (:mod:`gdstudio.ui.plots.figure_render`); File ▸ Export figure draws the same views. The caller
 makes the QApplication (:func:`ensure_application`).
@@ -20,6 +21,7 @@ from gdstudio.core.drawing.landscape_frame import mse_frame, robust_frame
 from gdstudio.core.models.line.landscape import MSELandscape
 from gdstudio.ui.plots.figure_render import render_plots
 from gdstudio.ui.plots.landscape_plot import LandscapePlot
+from gdstudio.ui.plots.loss_plot import EPOCH_AXIS, LOSS_AXIS
 from gdstudio.ui.studio.palette import CURRENT_COLOR
 
 __all__ = ["ensure_application", "figure_plots", "render_figure"]
@@ -65,17 +67,21 @@ def _data_plot(data: FigureData) -> pg.PlotWidget:
 
 
 def _loss_plot(data: FigureData) -> pg.PlotWidget:
+    """The loss after x epochs at x = 0, 1, …, as the studio's loss plot draws it (a single
+    point is drawn as a dot)."""
     plot = pg.PlotWidget(background="w")
-    plot.setLabel("bottom", "epoch")
-    plot.setTitle(f"{data.loss_name} before each epoch")
+    plot.setLabel("bottom", EPOCH_AXIS)
+    plot.setLabel("left", LOSS_AXIS)
     losses = data.losses
     finite = np.isfinite(losses)
     log = bool(finite.any() and (losses[finite] > 0).all())
     plot.setLogMode(y=log)
-    plot.setLabel("left", f"loss{' (log scale)' if log else ''}")
-    epochs = np.arange(1, len(losses) + 1, dtype=np.float64)
+    plot.setTitle(f"Loss ({data.loss_name}{', log scale' if log else ''})")
+    epochs = np.arange(len(losses), dtype=np.float64)
+    dot = {"symbol": "o", "symbolSize": 7, "symbolBrush": CURRENT_COLOR,
+           "symbolPen": None} if finite.sum() == 1 else {}
     plot.addItem(pg.PlotDataItem(epochs[finite], losses[finite],
-                                 pen=pg.mkPen(CURRENT_COLOR, width=2)))
+                                 pen=pg.mkPen(CURRENT_COLOR, width=2), **dot))
     return plot
 
 

@@ -71,14 +71,18 @@ def script_of(dataset, config, settings_error: str | None,
 
 def _text_and_note(dataset, config, settings_error, name) -> tuple[str, str]:
     text, problem = script_of(dataset, config, settings_error, name)
-    return text, problem if problem is not None else data_note(len(dataset), name)
+    return text, problem if problem is not None else data_note(dataset, name)
 
 
-def data_note(points: int, name: str = DEFAULT_NAME) -> str:
+def data_note(dataset, name: str = DEFAULT_NAME) -> str:
     """What the script reads its data from, in words."""
-    if points > INLINE_POINTS:
+    points = len(dataset)
+    if needs_data_csv(dataset):
         return (f"The {points:,} points are more than {INLINE_POINTS}: the script reads them "
                 f"from {data_csv_name(name).name} beside it, which Save… writes with it.")
+    if dataset.recipe is not None:
+        return ("The script draws the generator's points as the studio drew them (the same "
+                "seed, the same numbers). Run it with python; it prints the run's history.")
     return "The data is in the script. Run it with python; it prints the run's history."
 
 

@@ -1,7 +1,8 @@
 """The learning-rate gauge: a log scale of the rate, coloured slow / safe / unstable for the
 chosen method on the current data, with the optimal step and the stability limit marked, the
-current rate shown, and a button that asks for the optimal step (see :mod:`gdstudio.core.
-lr_scale` for the scale and its regions)."""
+current rate shown, and a button that asks for the optimal step cut to four significant
+digits, a rate the field shows in full (see :mod:`gdstudio.core.drawing.lr_scale` for the
+scale and its regions)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
-from gdstudio.core.drawing.lr_scale import GaugeScale
+from gdstudio.core.drawing.lr_scale import READABLE_DIGITS, GaugeScale, readable_rate
 
 __all__ = ["REGION_COLORS", "GaugeBar", "LearningRateGauge"]
 
@@ -107,8 +108,9 @@ class LearningRateGauge(QWidget):
         optimal = self._optimal = None if scale is None else scale.optimal
         self.use_optimal.setEnabled(optimal is not None and not self.locked)
         self.use_optimal.setToolTip(
-            f"Set the learning rate to {optimal:.4g}, the fastest step 2/(\u03bbmin + \u03bbmax) "
-            "of batch descent on this data" if optimal is not None else
+            f"Set the learning rate to {readable_rate(optimal)!r}, the fastest step "
+            f"2/(\u03bbmin + \u03bbmax) = {optimal:.6g} of batch descent on this data, cut to "
+            f"{READABLE_DIGITS} digits" if optimal is not None else
             "There is an optimal step for plain batch descent on the MSE only.")
         self.bar.setToolTip(self._tooltip(scale, learning_rate))
         self.bar.update()
@@ -133,4 +135,4 @@ class LearningRateGauge(QWidget):
 
     def _on_use_optimal_clicked(self) -> None:
         if not self.locked and self.bar.scale is not None and self.bar.scale.optimal is not None:
-            self.optimalRequested.emit(self.bar.scale.optimal)
+            self.optimalRequested.emit(readable_rate(self.bar.scale.optimal))

@@ -35,6 +35,9 @@ def legend_title(entries) -> str:
 WIDTH, HIGHLIGHT_WIDTH = 2, 4
 #: The alpha of the other curves while a kept run is selected.
 DIMMED_ALPHA = 70
+#: Stacking of a run's curve or line: kept runs, selected kept runs above them, and the
+#: current run on top (it never hides under a kept run, even an identical or selected one).
+KEPT_Z, SELECTED_Z, CURRENT_Z = 0, 3, 5
 
 
 def run_pen(color: str, stale: bool = False, width: float = WIDTH, alpha: int = 255):

@@ -14,7 +14,14 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from gdstudio.core.drawing.plotmath import clip_line
-from gdstudio.ui.plots.common import CURRENT_COLOR, cache_axes, legend_title, run_pen
+from gdstudio.ui.plots.common import (
+    CURRENT_COLOR,
+    CURRENT_Z,
+    SELECTED_Z,
+    cache_axes,
+    legend_title,
+    run_pen,
+)
 from gdstudio.ui.plots.scatter_edit import (  # noqa: F401
     MAX_SHOWN_POINTS,
     ExposedScatter,
@@ -137,7 +144,7 @@ class DataPlot(pg.PlotWidget):
         self.optimum_line = pg.PlotDataItem(pen=pg.mkPen(OPTIMUM_COLOR, width=2,
                                                          style=Qt.PenStyle.DashLine))
         self.fit_line = pg.PlotDataItem(pen=pg.mkPen(CURRENT_COLOR, width=3))
-        self.fit_line.setZValue(5)
+        self.fit_line.setZValue(CURRENT_Z)
         #: The final lines of the selected kept runs, by run key.
         self.run_lines: dict[int, pg.PlotDataItem] = {}
         # The scatter is drawn from a cached pixmap while only the fit line changes.
@@ -268,7 +275,7 @@ class DataPlot(pg.PlotWidget):
             line = self.run_lines.get(run.key)
             if line is None:
                 line = self.run_lines[run.key] = pg.PlotDataItem()
-                line.setZValue(3)
+                line.setZValue(SELECTED_Z)  # (the selected runs' lines, below the fit)
                 self.addItem(line, ignoreBounds=True)
             line.setPen(run_pen(run.color, run.stale, width=2))
             line.gd_params = (float(run.summary.w), float(run.summary.b))

@@ -343,6 +343,7 @@ class LandscapePlot(pg.PlotWidget):
         item = pg.PlotDataItem(p[:, 0], p[:, 1],
                                pen=pg.mkPen(RUN_COLORS[index % len(RUN_COLORS)], width=2))
         item.setToolTip(label)
+        item.setZValue(PATH_Z - 1)  # below the current run's path
         item.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # finished
         self.addItem(item, ignoreBounds=True)
         self.kept[key] = item

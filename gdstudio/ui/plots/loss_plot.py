@@ -4,7 +4,8 @@ There is no legend inside the plot (it would cover curves): the compare list, wi
 run's colour, is the legend of the kept runs, and the title names the current run's colour
 and what a dashed curve means.
 A kept run trained on data that has changed since is drawn dashed; a selected one is drawn
-thicker and in front of the others, which are dimmed; a hidden one is not drawn.
+thicker and in front of the other kept runs, which are dimmed (the current run's curve is
+always on top, never dimmed); a hidden one is not drawn.
 
 On a log axis a loss of zero (MAE on a perfect line reaches it exactly) cannot be drawn: it
 is drawn at the bottom of the curves instead, see :func:`~gdstudio.core.drawing.plotmath.log_floor`.
@@ -18,13 +19,20 @@ import pyqtgraph as pg
 from gdstudio.core.drawing.plotmath import PeakDecimator, log_floor, min_positive
 from gdstudio.ui.plots.common import (
     CURRENT_COLOR,
+    CURRENT_Z,
     DIMMED_ALPHA,
     HIGHLIGHT_WIDTH,
+    KEPT_Z,
+    SELECTED_Z,
     WIDTH,
     cache_axes,
     legend_title,
     run_pen,
 )
+
+#: The axes' labels: x counts the epochs done, and the loss at x is the loss after x epochs
+#: (x = 0: at the start). The exported figure's loss view says the same.
+EPOCH_AXIS, LOSS_AXIS = "epochs done", "loss after x epochs"
 
 
 def with_end(xs: np.ndarray, ys: np.ndarray, count: int, end) -> tuple[np.ndarray,
@@ -42,13 +50,13 @@ class LossPlot(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setBackground("w")
-        self.setLabel("bottom", "epochs done")
-        self.setLabel("left", "loss after x epochs")
+        self.setLabel("bottom", EPOCH_AXIS)
+        self.setLabel("left", LOSS_AXIS)
         self._show_legend(stale=False)
         cache_axes(self)  # no grid here: it would be redrawn every frame as the range grows
         self.getAxis("left").enableAutoSIPrefix(False)
         self.current = self.plot(pen=run_pen(CURRENT_COLOR))
-        self.current.setZValue(5)
+        self.current.setZValue(CURRENT_Z)
         self._decimator = PeakDecimator()
         self._current_loss = np.empty(0)
         self._current_view = (np.empty(0), np.empty(0))
@@ -204,7 +212,8 @@ class LossPlot(pg.PlotWidget):
         return item
 
     def set_highlight(self, selected) -> None:
-        """Draw the selected kept runs thicker and in front, the other curves dimmed."""
+        """Draw the selected kept runs thicker and in front of the other kept runs, which are
+        dimmed; the current run stays on top, undimmed."""
         self._selected = frozenset(selected)
         shown = {key for key, item in self.kept.items() if item.gd_run.visible}
         highlighted = self._selected & shown
@@ -214,8 +223,8 @@ class LossPlot(pg.PlotWidget):
             on = key in highlighted
             item.setPen(run_pen(run.color, run.stale, HIGHLIGHT_WIDTH if on else WIDTH,
                                 255 if on else dim))
-            item.setZValue(10 if on else 0)
-        self.current.setPen(run_pen(CURRENT_COLOR, alpha=dim))
+            item.setZValue(SELECTED_Z if on else KEPT_Z)
+        self.current.setPen(run_pen(CURRENT_COLOR))  # never dimmed: on top, in full
 
     @property
     def highlighted(self) -> frozenset[int]:

@@ -37,7 +37,6 @@ from gdstudio.core import torch_loader
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.errors import StudioError
 from gdstudio.core.settings.config import TrainConfig, initial_parameters
-from gdstudio.core.settings.description import run_label
 from gdstudio.core.training.results import RunSummary
 from gdstudio.core.training.runstate import RunState
 from gdstudio.ui.numbers.landscape_feed import LandscapeFeed
@@ -51,7 +50,7 @@ from gdstudio.ui.studio.action_state import (
 from gdstudio.ui.studio.data_model import DataEdit, DataModel
 from gdstudio.ui.studio.editing import DataEditing
 from gdstudio.ui.studio.exporting import RunExports
-from gdstudio.ui.studio.kept_runs import KeptRun, quit_question, run_path
+from gdstudio.ui.studio.kept_runs import KeptRun, label_runs, quit_question, run_path
 from gdstudio.ui.studio.palette import next_color
 from gdstudio.ui.studio.running import RunRequests
 from gdstudio.ui.studio.settings_model import SettingsModel
@@ -377,15 +376,15 @@ class StudioController(QObject):
             self.status("A run with no epoch cannot be kept.", 5000)
             return False
         summary = self.current_summary
-        label = run_label(summary.config)
         key = self._next_key
         self._next_key += 1
         summary = dataclasses.replace(summary, name=f"run {key}")
-        kept = KeptRun(key, summary, self.session.history.loss.copy(), f"#{key} {label}",
+        kept = KeptRun(key, summary, self.session.history.loss.copy(), "",
                        stale=self.stale, color=next_color(k.color for k in self.kept_runs),
                        w=self.session.history.w.copy(), b=self.session.history.b.copy(),
                        path=run_path(self.session).copy())
         self.kept_runs.append(kept)
+        label_runs(self.kept_runs)
         self._kept_current = True
         self.keptRunsChanged.emit()
         self.announce_actions()

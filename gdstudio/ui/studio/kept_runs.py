@@ -1,5 +1,9 @@
 """Kept runs (no Qt widgets): what is kept of a run, its label, and the question asked before
-quitting with runs kept."""
+quitting with runs kept.
+
+A kept run's label is its number and :func:`~gdstudio.core.settings.description.run_label`
+of its settings; runs whose labels would be the same also name what tells them apart (the
+start, the seed, the epochs, a setting's exact value...: :func:`label_runs`)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdstudio.core.settings.description import SETTINGS, applicable, run_label
 from gdstudio.core.training.results import RunSummary
 
 #: Said wherever a run trained on data that has changed since is shown or written.
@@ -38,6 +43,58 @@ class KeptRun:
     def title(self) -> str:
         """The label, and whether the data has changed since."""
         return f"{self.label} ({STALE_NOTE})" if self.stale else self.label
+
+
+def _facts(summary: RunSummary) -> dict[str, tuple[str, tuple]]:
+    """What a run did beyond its method and settings' names, by name: (word, values): the
+    start it really took, every setting it uses, its float type and number of points."""
+    c = summary.config
+    start = (summary.init_w, summary.init_b) if c.fit_bias else (summary.init_w,)
+    facts = {"start": ("start", start)}
+    used = applicable(c)
+    for s in SETTINGS:
+        if s.name in used and s.name not in ("init_w", "init_b"):
+            facts[s.name] = (s.label.lower(), (getattr(c, s.name),))
+    facts["dtype"] = ("", (summary.dtype,))
+    facts["n_points"] = ("points", (summary.n_points,))
+    return facts
+
+
+def _value_text(value, exact: bool) -> str:
+    if value is None:
+        return "default"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return repr(float(value)) if exact else f"{value:g}"
+    return str(value)
+
+
+def _fact_text(word: str, values: tuple, exact: bool) -> str:
+    texts = [_value_text(v, exact) for v in values]
+    value = texts[0] if len(texts) == 1 else f"({', '.join(texts)})"
+    return f"{word} {value}" if word else value
+
+
+def label_runs(runs) -> None:
+    """Label these kept runs: ``'#2 batch · manual · MSE · lr 0.1'``, and where several have
+    the same settings' label, what differs between them (in all of them), e.g.
+    ``'#2 batch · manual · MSE · lr 0.1 · start (1, 0)'``. A value shown with six digits
+    that would look the same as another's is shown in full."""
+    groups: dict[str, list[KeptRun]] = {}
+    for run in runs:
+        groups.setdefault(run_label(run.summary.config), []).append(run)
+    for base, group in groups.items():
+        facts = [_facts(run.summary) for run in group]
+        names = list(dict.fromkeys(name for f in facts for name in f))
+        words = {name: next(f[name][0] for f in facts if name in f) for name in names}
+        values = {name: [f.get(name, ("", (None,)))[1] for f in facts] for name in names}
+        differ = [name for name in names if len(set(values[name])) > 1]
+        exact = {name: len({_fact_text("", v, False) for v in values[name]})
+                 < len(set(values[name])) for name in differ}
+        for i, run in enumerate(group):
+            parts = [base, *(_fact_text(words[n], values[n][i], exact[n]) for n in differ)]
+            run.label = f"#{run.key} {' · '.join(parts)}"
 
 
 def run_path(session) -> np.ndarray:

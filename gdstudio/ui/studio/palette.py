@@ -1,11 +1,15 @@
-"""The colours of runs (no Qt): the current run's, and the kept runs' in the order given."""
+"""The colours of runs (no Qt): the current run's, your line's, and the kept runs' in the
+order given, each far from the others (tests/ui/studio/test_palette.py measures it)."""
 
 from __future__ import annotations
 
 #: The current run's colour (and the fit line's).
 CURRENT_COLOR = "#d62728"
-#: Kept runs' colours, in the order they are handed out; red is the current run's.
-RUN_COLORS = ("#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
+#: The colour of "your line" (the line the learner sets by hand).
+YOUR_COLOR = "#2ca02c"
+#: Kept runs' colours, in the order they are handed out; red is the current run's and green
+#: your line's.
+RUN_COLORS = ("#1f77b4", "#637939", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
               "#7f7f7f", "#bcbd22", "#b8860b")
 
 

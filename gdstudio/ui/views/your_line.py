@@ -16,8 +16,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from gdstudio.ui.numbers.line_loss import exact_loss
+from gdstudio.ui.studio import palette
 
-YOUR_COLOR = QColor(44, 160, 44)
+YOUR_COLOR = QColor(palette.YOUR_COLOR)
 LOSS_NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber loss"}
 
 

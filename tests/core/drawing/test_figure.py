@@ -82,6 +82,43 @@ def test_no_display_needed(tmp_path):
     assert QImage(str(figure)).size().toTuple() == FIGURE_SIZE
 
 
+def test_the_figure_of_one_epoch_has_the_loss_after_0_and_1_epochs(qapp, tmp_path,
+                                                                    monkeypatch):
+    """``--figure`` after one epoch draws two losses: after 0 epochs (the history's loss)
+    and after 1 (the parameters' final loss), at x = 0 and 1, as the studio does."""
+    import pyqtgraph as pg
+
+    from gdstudio.ui.exports import figure_views
+    from gdstudio.ui.plots.loss_plot import LossPlot
+
+    drawn = []
+    real = figure_views.figure_plots
+
+    def figure_plots(*args, **kwargs):
+        plots = real(*args, **kwargs)
+        drawn.append(plots)
+        return plots
+
+    monkeypatch.setattr(figure_views, "figure_plots", figure_plots)
+    params, history = tmp_path / "p.csv", tmp_path / "h.csv"
+    assert main(["train", "--epochs", "1", "--quiet", "--figure", str(tmp_path / "f.png"),
+                 "--params", str(params), "--history", str(history)]) == 0
+    with open(history, newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    with open(params, newline="") as handle:
+        (summary,) = list(csv.DictReader(handle))
+    (plots,) = drawn
+    loss_view = plots[2]
+    (curve,) = [i for i in loss_view.getPlotItem().items if isinstance(i, pg.PlotDataItem)]
+    xs, ys = curve.getOriginalDataset()
+    assert xs.tolist() == [0.0, 1.0]
+    assert ys.tolist() == [float(row["loss"]), float(summary["loss"])]
+    app = LossPlot()
+    for side in ("left", "bottom"):
+        assert loss_view.getAxis(side).labelText == app.getAxis(side).labelText
+    app.deleteLater()
+
+
 def test_figure_format_and_ranges():
     assert [figure_format(n) for n in ("a.png", "b.PNG", "c.svg", "d.jpg", "e")] == [
         "png", "png", "svg", None, None]

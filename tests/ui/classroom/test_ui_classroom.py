@@ -45,9 +45,9 @@ def test_each_view_exports_as_a_png_of_the_chosen_size(window, qtbot, tmp_path, 
 
 
 @pytest.mark.parametrize(("view", "titles"), [
-    ("all", ("Data, the fit", "Loss landscape", "before each epoch")),
+    ("all", ("Data, the fit", "Loss landscape", "Loss (MSE")),
     ("data", ("Data, the fit",)), ("landscape", ("Loss landscape",)),
-    ("loss", ("before each epoch",))])
+    ("loss", ("Loss (MSE",))])
 def test_each_view_exports_as_an_svg_with_the_plots_content(window, qtbot, tmp_path, view,
                                                              titles):
     train(window, qtbot)
@@ -58,7 +58,7 @@ def test_each_view_exports_as_an_svg_with_the_plots_content(window, qtbot, tmp_p
     text = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
     for title in titles:
         assert title in text
-    for title in {"Data, the fit", "Loss landscape", "before each epoch"} - set(titles):
+    for title in {"Data, the fit", "Loss landscape", "Loss (MSE"} - set(titles):
         assert title not in text
     assert len(list(root.iter(f"{SVG}path"))) + len(list(root.iter(f"{SVG}polyline"))) > 5
     if view in ("all", "landscape"):
@@ -76,7 +76,8 @@ def test_the_figure_shows_the_selected_kept_run_and_the_kept_paths(window, qtbot
     from gdstudio.ui.exports.figure_export import studio_figure
 
     data, _, _, _, kept = studio_figure(c)
-    assert len(data.losses) == 3 and [k[0] for k in kept] == [1]
+    assert data.losses.tolist() == [*c.history.loss, c.current_summary.loss]  # after 0..3
+    assert [k[0] for k in kept] == [1]
     first = c.kept_runs[0]
     assert kept[0][1].tolist() == [[first.summary.init_w, first.summary.init_b],
                                    *np.column_stack([first.w, first.b]).tolist()]
@@ -85,13 +86,51 @@ def test_the_figure_shows_the_selected_kept_run_and_the_kept_paths(window, qtbot
                                   *np.column_stack([h.w, h.b]).tolist()]
     c.select_runs({first.key})
     data, _, _, _, kept = studio_figure(c)
-    assert len(data.losses) == 5 and kept == []
+    assert data.losses.tolist() == [*first.loss, first.summary.loss] and kept == []
     assert len(data.path) == 6
     assert (data.w, data.b) == (first.summary.w, first.summary.b)
     assert window.figure_export.export(str(tmp_path / "kept.png"))
 
 
+def test_the_figure_of_one_epoch_draws_the_loss_after_0_and_1_epochs_as_the_app_does(
+        window, qtbot):
+    """One epoch: the figure's loss view has two points, the loss after 0 and after 1
+    epoch, at x = 0 and 1, the very points of the app's loss plot, under the same axis
+    labels (it had one point, drawn as nothing, at x = 1 under "before each epoch")."""
+    import pyqtgraph as pg
+
+    from gdstudio.ui.exports.figure_export import studio_figure
+    from gdstudio.ui.exports.figure_views import figure_plots
+
+    c = window.controller
+    train(window, qtbot, TrainConfig(epochs=1, learning_rate=0.05, seed=0))
+    start = c.session.init
+    x, y = (np.asarray(v, np.float64) for v in (c.dataset.x, c.dataset.y))
+    after_0 = float(np.mean((start[0] * x + start[1] - y) ** 2))  # (float32 data and run)
+    assert c.history.loss.tolist() == [pytest.approx(after_0, rel=1e-6)]
+    data, dataset, config, optimum, kept = studio_figure(c)
+    assert data.losses.tolist() == [c.history.loss[0], c.current_summary.loss]
+    plots = figure_plots(data, dataset, config, optimum, kept)
+    loss_view = plots[2]
+    (curve,) = [i for i in loss_view.getPlotItem().items if isinstance(i, pg.PlotDataItem)]
+    xs, ys = curve.getOriginalDataset()
+    app_xs, app_ys = window.loss_plot.current.getOriginalDataset()
+    assert xs.tolist() == app_xs.tolist() == [0.0, 1.0]
+    assert ys.tolist() == app_ys.tolist()
+    for side in ("left", "bottom"):
+        assert (loss_view.getAxis(side).labelText
+                == window.loss_plot.getAxis(side).labelText != "")
+    for plot in plots:
+        plot.deleteLater()
+
+
 def test_before_a_run_the_figure_shows_the_data_and_the_start(window, tmp_path):
+    from gdstudio.ui.exports.figure_export import studio_figure
+    from gdstudio.ui.numbers.line_loss import exact_loss
+
+    data = studio_figure(window.controller)[0]
+    w, b = window.controller.start_parameters()
+    assert data.losses.tolist() == [exact_loss(window.controller, w, b)]  # after 0 epochs
     assert window.figure_export.export(str(tmp_path / "start.svg"), "all")
     assert ET.parse(tmp_path / "start.svg").getroot().get("viewBox") == "0 0 1500 500"
 
@@ -307,6 +346,43 @@ def test_predict_mode_needs_a_guess_then_scores_the_step(window, qtbot):
     assert c.step_gate is None and not window.classroom.tally_label.isVisible()
     window.landscape_plot.startRequested.emit(0.5, 0.125)  # the start again
     assert window.controller.start_parameters() == (0.5, 0.125)
+
+
+def test_predict_mode_gives_no_hint_and_shows_one_status_line_at_a_time(window, qtbot):
+    """The dashed preview (where the run's steps land) is hidden while the class guesses;
+    the step's end and the miss line answer the guess; and the tally never shares the
+    status bar with a message (the two were drawn over each other: "Predict mPredict: …")."""
+    c = window.controller
+    window.panel.set_start("0", "0")
+    preview = window.landscape_plot.preview
+    qtbot.waitUntil(lambda: preview.getData()[0] is not None
+                    and len(preview.getData()[0]) > 1, timeout=10_000)
+    assert preview.isVisible()  # the preview of the run from the start
+    bar, tally = window.statusBar(), window.classroom.tally_label
+
+    def one_line():
+        return not (bar.currentMessage() and tally.isVisibleTo(bar))
+
+    window.act_predict.setChecked(True)
+    assert not preview.isVisible()  # before the guess: no hint
+    assert bar.currentMessage() == NEED_GUESS and one_line()
+    bar.clearMessage()  # the message's time is up: the tally comes back
+    assert tally.isVisibleTo(bar) and "Predict:" in tally.text() and one_line()
+    window.landscape_plot.startRequested.emit(1.5, 0.25)  # the guess
+    assert bar.currentMessage().startswith("Your guess") and one_line()
+    assert not preview.isVisible()  # a second click could still move the guess
+    with qtbot.waitSignal(window.classroom.predict.revealed, timeout=30_000):
+        window.act_step.trigger()
+    assert bar.currentMessage().startswith("The step went to") and one_line()
+    after = (float(c.history.w[0]), float(c.history.b[0]))
+    assert window.classroom.miss_line.getData()[0].tolist() == [1.5, after[0]]  # the answer
+    bar.clearMessage()
+    assert tally.isVisibleTo(bar) and "1 guess" in tally.text() and one_line()
+    c.stop()
+    qtbot.waitUntil(lambda: c.state.name == "IDLE", timeout=10_000)
+    assert not preview.isVisible()  # the next run's steps are guessed too
+    window.act_predict.setChecked(False)
+    assert preview.isVisible() and not tally.isVisibleTo(bar)
 
 
 def test_a_drag_on_the_data_plot_is_one_spray_stroke(window):

@@ -10,9 +10,10 @@ import sys
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
-from gdstudio.core.data.dataset import noisy_line
+from gdstudio.core.data.dataset import Dataset, noisy_line
 from gdstudio.core.models.line.script import script_text
 from gdstudio.ui.exports import script_view
+from tests.cli.test_script_cli import hex_values, run_script_with_data
 from tests.ui.studio.test_ui_training import set_method, train_to_end
 
 
@@ -28,7 +29,7 @@ def test_view_shows_the_script_of_the_current_data_and_settings(window, qtbot):
     assert view.text.font().fixedPitch()  # (the offscreen platform may have no such font)
     c = window.controller
     assert shown_script(window) == script_text(c.dataset, c.settings, "gdstudio_run_data.csv")
-    assert "The data is in the script" in view.note.text()
+    assert "draws the generator's points" in view.note.text()  # the tutorial's line
 
     window.panel.learning_rate.setText("0.0125")  # the settings change: the script follows
     qtbot.waitUntil(lambda: "lr = 0.0125" in shown_script(window), timeout=3000)
@@ -38,6 +39,7 @@ def test_view_shows_the_script_of_the_current_data_and_settings(window, qtbot):
     c.add_point(0.25, 100.0)  # the data changes: so does the script
     qtbot.waitUntil(lambda: "# The data: 101 points" in shown_script(window), timeout=3000)
     assert shown_script(window) == script_text(c.dataset, c.settings, "gdstudio_run_data.csv")
+    assert "The data is in the script" in view.note.text()  # edited: plain data
 
 
 def test_view_says_why_there_is_no_script(window, qtbot):
@@ -81,7 +83,8 @@ def test_exported_script_prints_the_history_the_window_trained(window, qtbot, tm
 
 def test_export_of_a_large_data_set_writes_its_csv_beside_and_says_so(window, qtbot, tmp_path,
                                                                       monkeypatch):
-    window.controller.replace_data(noisy_line(x_step=0.04), "Generate noisy line")  # 250
+    line = noisy_line(x_step=0.04)  # 250 points, as plain data (no generator draws them)
+    window.controller.replace_data(Dataset(line.x, line.y), "Import data.csv")
     asked = []
 
     def save_name(parent, caption, folder, filters):
@@ -97,6 +100,43 @@ def test_export_of_a_large_data_set_writes_its_csv_beside_and_says_so(window, qt
     window.act_pytorch_code.trigger()  # the view now names the saved script's CSV
     assert "lesson_data.csv" in window.script_views.view.note.text()
     assert shown_script(window) == text
+
+
+def test_the_generators_line_is_generated_by_the_script_and_edited_data_is_listed(
+        window, qtbot, tmp_path):
+    """The tutorial's line (the first data), a line and 250 random x from the generator:
+    each script draws its data as the generator did (the same seed, no list of numbers, no
+    CSV), and the numbers it trains on and the history it prints are the window's bit for
+    bit. Once a point is moved or added, the data is plain: the script lists it (100
+    points) or reads it from the CSV beside it (251)."""
+    c = window.controller
+    window.panel.epochs.setValue(3)
+    window.panel.learning_rate.setText("0.01")
+    steps = [("generated", None), ("listed", lambda: c.move_point(3, -4.5, 30.0)),
+             ("generated", lambda: c.generate(slope=2.5, intercept=-1.25, noise=0.3,
+                                              x_min=-2.0, x_max=3.0, x_step=0.05, seed=11)),
+             ("generated", lambda: c.generate(random_x=True, n=250, x_min=-1.0, x_max=4.0,
+                                              seed=7)),
+             ("csv", lambda: c.add_point(0.25, 100.0))]
+    for i, (how, change) in enumerate(steps):
+        if change is not None:
+            assert change()
+        train_to_end(window, qtbot)
+        folder = tmp_path / f"case{i}"
+        folder.mkdir()
+        assert window.script_views.export_script(str(folder / "run.py"))
+        files = sorted(p.name for p in folder.iterdir())
+        assert files == (["run.py", "run_data.csv"] if how == "csv" else ["run.py"]), i
+        data_part = (folder / "run.py").read_text().split("# The model")[0]
+        assert ("torch.manual_seed(" in data_part) == (how == "generated"), i
+        assert ("\nx = [" in data_part) == (how != "generated"), i
+        ran = run_script_with_data(folder / "run.py", folder)
+        d, h = c.dataset, c.history
+        assert ran["x"] == hex_values(d.x) and ran["y"] == hex_values(d.y)
+        assert ran["dtype"] == f"torch.{d.dtype}"
+        rows = [f"{k},{loss!r},{w!r},{b!r}" for k, (loss, w, b) in
+                enumerate(zip(h.loss.tolist(), h.w.tolist(), h.b.tolist(), strict=True))]
+        assert len(rows) == 3 and ran["printed"] == ["epoch,loss,w,b", *rows]
 
 
 def test_export_refuses_a_folder_and_writes_nothing(window, tmp_path):
@@ -126,7 +166,8 @@ def test_a_large_data_set_s_script_is_written_off_the_gui_thread(window, qtbot):
 
     views = window.script_views
     c = window.controller
-    c.replace_data(random_line(script_view.BACKGROUND_POINTS + 1), "Generate noisy line")
+    line = random_line(script_view.BACKGROUND_POINTS + 1)  # as plain data
+    c.replace_data(Dataset(line.x, line.y), "Import data.csv")
     window.panel.standardize.setChecked(True)
     window.act_pytorch_code.trigger()
     assert views.writing() and views.view.note.text() == "Writing the script…"

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.data.presets import make
 from gdstudio.core.data.standardize import Standardization
-from gdstudio.core.drawing.lr_scale import GaugeScale
+from gdstudio.core.drawing.lr_scale import GaugeScale, readable_rate
 from gdstudio.core.models.line.stepsize import GuideCache, step_guide
 from gdstudio.core.settings.config import TrainConfig
 from gdstudio.ui.panels.lr_gauge import REGION_COLORS, LearningRateGauge
@@ -93,6 +93,14 @@ def test_gauge_colours_and_marks(qtbot):
     assert gauge.region() is None and not gauge.use_optimal.isEnabled()
 
 
+@pytest.mark.parametrize(("rate", "shown"), [
+    (0.02957046874319762, 0.02957), (0.0012345999, 0.001234), (1.999999, 1.999),
+    (123456.7, 123400.0), (2.5e-7, 2.5e-7), (9.99999e-5, 9.999e-5), (1.0, 1.0)])
+def test_the_optimal_step_is_cut_to_four_significant_digits(rate, shown):
+    assert readable_rate(rate) == shown
+    assert readable_rate(rate) <= rate
+
+
 def test_use_optimal_step_sets_the_learning_rate_field(qtbot):
     panel = SettingsPanel()
     qtbot.addWidget(panel)
@@ -104,8 +112,12 @@ def test_use_optimal_step_sets_the_learning_rate_field(qtbot):
     with qtbot.waitSignal(panel.settingsChanged):
         qtbot.mouseClick(gauge.use_optimal, Qt.MouseButton.LeftButton)
     optimal = step_guide(data, BATCH).optimal
-    assert panel.learning_rate.value() == optimal
-    assert panel.config().learning_rate == optimal
+    # four significant digits, cut toward zero: exactly the number the field shows
+    text = panel.learning_rate.text()
+    digits = text.lower().split("e")[0].replace(".", "").lstrip("0")
+    assert len(digits) <= 4, text
+    assert panel.learning_rate.value() == float(text) == panel.config().learning_rate
+    assert optimal * (1 - 1e-3) < float(text) <= optimal
     assert gauge.region() == "safe"
     # per-point descent has a limit but no optimal step: the button is off
     panel.method.setCurrentIndex(panel.method.findData("sgd"))

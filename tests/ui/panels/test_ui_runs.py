@@ -114,7 +114,7 @@ def test_selecting_a_run_draws_its_final_line_and_highlights_its_curve(window, q
     curve = window.loss_plot.kept[chosen.key]
     assert pen(curve).widthF() > max(widths)
     assert curve.zValue() > max(c.zValue() for c in others)
-    assert curve.zValue() > window.loss_plot.current.zValue()
+    assert curve.zValue() < window.loss_plot.current.zValue()  # the current run on top
     assert all(pen(c).color().alpha() < 255 for c in others)  # the others are dimmed
     select(window, qtbot, chosen.key, on=False)
     assert window.plot.run_lines == {}
@@ -294,6 +294,22 @@ def test_log_toggles_during_a_run_with_kept_and_hidden_runs(window, qtbot, quiet
     with qtbot.waitSignal(c.runFinished, timeout=5000):
         c.stop()
     toggle(window, qtbot)
+
+
+def test_the_current_run_is_drawn_above_an_identical_selected_kept_run(window, qtbot):
+    """The same run kept, then trained again: on every plot the current run's curve, line
+    and path are above the kept run's, even when the kept run is selected."""
+    config = TrainConfig(learning_rate=0.05, epochs=10, init_w=-2.0, init_b=3.0)
+    run(window, qtbot, config)
+    key = window.controller.kept_runs[0].key
+    run(window, qtbot, config, keep=False)
+    select(window, qtbot, key)
+    assert key in window.loss_plot.highlighted and key in window.plot.run_lines
+    assert window.loss_plot.current.zValue() > window.loss_plot.kept[key].zValue()
+    assert pen(window.loss_plot.current).color().alpha() == 255  # on top and not dimmed
+    assert window.plot.fit_line.zValue() > window.plot.run_lines[key].zValue()
+    landscape = window.landscape_plot
+    assert min(item.zValue() for item in landscape.path.items()) > landscape.kept[key].zValue()
 
 
 def test_kept_run_colours_stand_out_from_the_axis_text_and_each_other():

@@ -296,6 +296,39 @@ def test_keep_once_and_remove(qtbot, controller):
     assert seen.kept == 3
 
 
+def test_runs_that_differ_only_in_their_start_are_labelled_by_their_start(qtbot, controller):
+    """Two runs with the same settings but another start: both labels name their start,
+    and a third run with yet another setting the label leaves out (the epochs) names it;
+    runs that differ in the label's own words get nothing more."""
+    c = controller
+    for config in (TrainConfig(epochs=5, init_w=1.0, init_b=0.0),
+                   TrainConfig(epochs=5, init_w=-10.0, init_b=-20.0),
+                   TrainConfig(learning_rate=0.02, epochs=5)):
+        run_to_end(qtbot, c, config)
+        assert c.keep_run()
+    first, second, third = (k.label for k in c.kept_runs)
+    assert first.endswith(" · start (1, 0)") and second.endswith(" · start (-10, -20)")
+    assert first[3:].replace("start (1, 0)", "") == second[3:].replace("start (-10, -20)", "")
+    assert "start" not in third and "epochs" not in third  # its learning rate tells it apart
+    run_to_end(qtbot, c, TrainConfig(epochs=7, init_w=1.0, init_b=0.0))
+    assert c.keep_run()
+    labels = [k.label for k in c.kept_runs]
+    assert labels[0].endswith(" · start (1, 0) · epochs 5")
+    assert labels[3].endswith(" · start (1, 0) · epochs 7")
+    assert labels[1].endswith(" · start (-10, -20) · epochs 5")
+    assert len({label[3:] for label in labels}) == 4
+
+
+def test_a_learning_rate_that_six_digits_cannot_tell_apart_is_shown_in_full(qtbot, controller):
+    c = controller
+    for lr in (0.01, 0.010000001):
+        run_to_end(qtbot, c, TrainConfig(learning_rate=lr, epochs=3))
+        assert c.keep_run()
+    first, second = (k.label for k in c.kept_runs)
+    assert first.endswith(" · learning rate 0.01") and "lr 0.01 · " in first
+    assert second.endswith(" · learning rate 0.010000001")
+
+
 def test_a_run_with_no_epoch_cannot_be_kept(qtbot, controller):
     c = controller
     seen = Recorder(c)

@@ -7,7 +7,10 @@ table, ``epoch,loss,w,b`` (the loss of the full data at the start of the epoch, 
 it), every number as ``repr(float)``, as ``gdstudio train --history`` writes its first four
 columns; so the two can be compared with ``diff``.
 
-- **The data.** Up to :data:`INLINE_POINTS` points are written into the script as literals
+- **The data.** Data the generator drew (and nobody has edited since: it still carries its
+  :class:`~gdstudio.core.data.dataset.LineRecipe`) is drawn again the same way, as the
+  tutorial draws it: the same seed, the same numbers bit for bit. Other data, up to
+  :data:`INLINE_POINTS` points, is written into the script as literals
   that read back as exactly the same numbers. A larger data set is read from a CSV file
   beside the script, named after it (``run.py`` reads ``run_data.csv``,
   :func:`data_csv_name`): :func:`write_script` writes both, all or nothing; the CSV is the
@@ -33,6 +36,7 @@ from pathlib import Path
 from gdstudio.core.models.line.script_parts import (
     STANDARDIZE_HELPERS,
     divergence_lines,
+    generated_lines,
     list_lines,
     literal,
     optimizer_line,
@@ -56,8 +60,9 @@ def data_csv_name(script_path: str | os.PathLike) -> Path:
 
 
 def needs_data_csv(dataset) -> bool:
-    """Whether the script reads its data from a CSV file (more than :data:`INLINE_POINTS`)."""
-    return len(dataset) > INLINE_POINTS
+    """Whether the script reads its data from a CSV file (more than :data:`INLINE_POINTS`
+    points that no generator's recipe draws)."""
+    return getattr(dataset, "recipe", None) is None and len(dataset) > INLINE_POINTS
 
 
 def script_text(dataset, config, data_csv: str = "run_data.csv") -> str:
@@ -159,11 +164,11 @@ class _Script:
         yield ""
 
     def imports(self) -> Iterator[str]:
-        if self.n > INLINE_POINTS:
+        if needs_data_csv(self.d):
             yield "import csv"
         yield "import math"
         yield "import sys"
-        if self.n > INLINE_POINTS:
+        if needs_data_csv(self.d):
             yield "from pathlib import Path"
         yield ""
         yield "import torch"
@@ -173,7 +178,11 @@ class _Script:
 
     def data(self) -> Iterator[str]:
         d, dt = self.d, self.dtype
-        if self.n > INLINE_POINTS:
+        if getattr(d, "recipe", None) is not None:
+            yield from generated_lines(d.recipe, self.n)
+            yield ""
+            return
+        if needs_data_csv(d):
             yield f"# The data: {self.n} points, x,y with a header, in the CSV file beside " \
                   "this script."
             yield f"DATA_CSV = Path(__file__).with_name({self.data_csv!r})"

@@ -1,6 +1,7 @@
-"""Pieces of the PyTorch script behind a run (see :mod:`gdstudio.core.models.line.script`): number
-literals, the data, the standardizing helpers, the optimizer line, the header's words, the
-learning-rate schedule, the stop rule and the divergence rule.
+"""Pieces of the PyTorch script behind a run (see :mod:`gdstudio.core.models.line.script`):
+number literals, the data (listed, or drawn again as the generator drew it), the
+standardizing helpers, the optimizer line, the header's words, the learning-rate schedule,
+the stop rule and the divergence rule.
 
 Nothing here imports torch: the script is text, made from the data and the settings.
 """
@@ -54,6 +55,35 @@ def list_lines(name: str, values, dtype: str) -> list[str]:
             line = indent
         line += piece + " "
     lines.append(line.rstrip() + "]")
+    return lines
+
+
+def _value(value, first: bool = False) -> str:
+    """A generator's value as it was given: an int as an int, a float's exact literal; in
+    parentheses when negative after an operator (``+ (-3.0)``), bare when ``first``."""
+    text = repr(value) if isinstance(value, int) and not isinstance(value, bool) \
+        else literal(value)
+    return f"({text})" if text.startswith("-") and not first else text
+
+
+def generated_lines(recipe, count: int) -> list[str]:
+    """The data drawn again as the studio's generator drew it
+    (:class:`~gdstudio.core.data.dataset.LineRecipe`): the same calls on the same seed, so
+    the same ``X`` and ``Y``, bit for bit (the tutorial's
+    ``Y = slope * X + intercept + noise * torch.randn(X.size())``)."""
+    r, dt = recipe, f"torch.{recipe.dtype}"
+    lines = [f"# The data: the generator's noisy line, {count:,} points ({r.dtype}), drawn as",
+             "# the studio drew them: the same seed, the same numbers bit for bit.",
+             f"torch.manual_seed({r.seed})"]
+    x_min, x_max = _value(r.x_min, first=True), _value(r.x_max, first=True)
+    if r.n is None:
+        lines.append(f"X = torch.arange({x_min}, {x_max}, {_value(r.x_step, first=True)}, "
+                     f"dtype={dt}).view(-1, 1)")
+    else:
+        lines.append(f"X = {x_min} + ({x_max} - {_value(r.x_min)}) * "
+                     f"torch.rand({r.n}, 1, dtype={dt})")
+    lines.append(f"Y = {_value(r.slope, first=True)} * X + {_value(r.intercept)} + "
+                 f"{_value(r.noise)} * torch.randn(X.size(), dtype={dt})")
     return lines
 
 

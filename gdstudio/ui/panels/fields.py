@@ -125,7 +125,15 @@ def spin(lo: int, hi: int, value: int) -> QSpinBox:
 
 def make_input(setting: Setting, high: int | None = None) -> QWidget:
     """The input widget of a setting, from its description (``high``: the largest whole
-    number it takes, :data:`SPIN_MAX` by default)."""
+    number it takes, :data:`SPIN_MAX` by default), named for screen readers and test
+    automation by its label and described by :meth:`Setting.describe`."""
+    widget = _input(setting, high)
+    widget.setAccessibleName(setting.label)
+    widget.setAccessibleDescription(setting.describe())
+    return widget
+
+
+def _input(setting: Setting, high: int | None) -> QWidget:
     if setting.kind == "choice":
         combo = ComboBox()
         for choice in setting.choices:

@@ -77,11 +77,11 @@ ACTIONS = (
     ActionSpec("keep", "&Keep run for comparison", "Ctrl+K",
                "Keep the current run's curves on the plots, to compare the next runs with it",
                short="Keep run"),
-    ActionSpec("remove", "Remove &kept run", None,
+    ActionSpec("remove", "Re&move kept run", None,
                "Remove the kept runs selected in the Compare runs list"),
     ActionSpec("log", "&Log-scale loss", "Ctrl+L", "Draw the loss curve on a log scale",
                checkable=True, short="Log scale"),
-    ActionSpec("optimum", "Show &least-squares line", None,
+    ActionSpec("optimum", "&Show least-squares line", None,
                "Draw the exact best line (least squares) on the data plot", checkable=True),
     ActionSpec("fit_view", "&Fit to data", ("Ctrl+0", "Home"),
                "Show all the data, the whole loss curve and the landscape's start, path and "

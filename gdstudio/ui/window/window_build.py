@@ -127,6 +127,9 @@ def build_panels(window) -> None:
     column_layout.addWidget(scroll, 1)
     column_layout.addWidget(window.train_strip)
     window.settings_dock = add_dock(window, "Training", "trainingDock", column)
+    # Tab: the basics, Train, then More settings and what it holds
+    QWidget.setTabOrder(window.panel.epochs, window.train_strip.train_button)
+    QWidget.setTabOrder(window.train_strip.train_button, window.panel.more_button)
 
     # One column on the left, so the plots keep most of a laptop's width: the data and
     # the kept runs share a tabbed dock above the (scrolling) training settings.

@@ -15,7 +15,7 @@ may refuse it (a setting a lesson locks): the panel then shows the model's entry
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -38,6 +38,7 @@ from gdstudio.ui.panels.fields import (
     FloatEdit,
     HintLabel,
     SpinBox,
+    follow_font,
     make_input,
     spin,
 )
@@ -168,6 +169,11 @@ class SettingsPanel(QWidget):
         self.model.limitsChanged.connect(self._show_limits)
         self.more_button.setChecked(True)
         self._update_visibility()
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            follow_font(self)  # the hints grow with the text (presentation mode)
 
     # ------------------------------------------------------------------ API
     def fields(self) -> dict[str, QWidget]:

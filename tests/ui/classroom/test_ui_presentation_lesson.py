@@ -50,6 +50,9 @@ def test_the_open_learning_rate_stays_on_screen_readable_and_editable(window, tm
     label = panel.basic_box.layout().labelForField(panel.rows["learning_rate"])
     assert in_view(window, label) and label.width() >= label.sizeHint().width()  # not cut
     assert lr.width() >= lr.fontMetrics().horizontalAdvance("0.00123") + 8
+    hint = panel.stable_label  # the stable bound under it: as large, and never clipped
+    assert hint.font().pointSizeF() >= FONT_SCALE * normal - 0.01 and in_view(window, hint)
+    assert hint.height() >= hint.heightForWidth(hint.width())
     # the class types a rate: the run will use it
     lr.setFocus()
     lr.selectAll()

@@ -184,6 +184,21 @@ def _view_value(option: ViewOption, value):
     return value if value is not None and option.problem(value) is None else None
 
 
+def _read_layout(settings, keys: set, out: Restored) -> None:
+    """The window's geometry, its docks' and toolbars' state and More settings, checked."""
+    for key, attr in (("geometry", "geometry"), ("windowState", "window_state")):
+        if key in keys:
+            value = _value(settings, key)
+            if isinstance(value, QByteArray) and not value.isEmpty():
+                setattr(out, attr, value)
+            else:
+                out.reset.append(key)
+    if MORE_KEY in keys:
+        out.more_settings = _bool(_value(settings, MORE_KEY))
+        if out.more_settings is None:
+            out.reset.append(MORE_KEY)
+
+
 def read(settings, *, maxima: dict[str, int]) -> Restored:
     """Read and check every value of ``settings`` (a QSettings); ``maxima``: the largest
     value of each whole-number setting here."""
@@ -201,13 +216,7 @@ def read(settings, *, maxima: dict[str, int]) -> Restored:
         out.other_version = True
         return out
 
-    for key, attr in (("geometry", "geometry"), ("windowState", "window_state")):
-        if key in keys:
-            value = _value(settings, key)
-            if isinstance(value, QByteArray) and not value.isEmpty():
-                setattr(out, attr, value)
-            else:
-                out.reset.append(key)
+    _read_layout(settings, keys, out)
 
     if "config" in keys:
         text = _value(settings, "config")
@@ -220,11 +229,6 @@ def read(settings, *, maxima: dict[str, int]) -> Restored:
                 out.reset.append("config")
             else:
                 out.config = read_config(raw, field_checks(maxima), out.reset)
-
-    if MORE_KEY in keys:
-        out.more_settings = _bool(_value(settings, MORE_KEY))
-        if out.more_settings is None:
-            out.reset.append(MORE_KEY)
 
     for option in VIEW_OPTIONS:
         if option.store is None or option.store not in keys:

@@ -78,7 +78,7 @@ class Presentation(QObject):
         names = self._kept_names()
         panel.show_only(names)
         if self.active:
-            dock.setVisible(names is not None)
+            dock.setVisible(names is not None and panel.showing_any())
 
     def set_active(self, on: bool) -> None:
         """Enter (True) or leave (False) presentation mode; nothing if already so."""

@@ -220,6 +220,12 @@ class SettingsPanel(QWidget):
         self.form.setRowVisible(self.random_init, self._shows("random_init"))
         self._update_visibility()
 
+    def showing_any(self) -> bool:
+        """Whether the panel shows any setting (with :meth:`show_only`, one of those it
+        names may apply to no run of the chosen path)."""
+        return any(not box.isHidden() for box in (self.basic_box, self.method_box,
+                                                  self.hyper_box))
+
     def _shows(self, name: str) -> bool:
         return self._only is None or name in self._only
 
@@ -461,12 +467,15 @@ class SettingsPanel(QWidget):
             self.basic_box.setVisible(True)
             for box in (self.method_box, self.hyper_box):
                 box.setVisible(self.more_shown())
-        else:
-            self.basic_box.setVisible(any(s.basic and s.name in only for s in SETTINGS))
-            method_form = self._forms["optimizer"]
-            self.method_box.setVisible(any(self._forms.get(n) is method_form for n in only))
-            self.hyper_box.setVisible(any(self._forms.get(n) is self.form for n in only)
-                                      or "random_init" in only)
+        else:  # a section shows if a setting it holds is shown
+            used = self.in_use()
+            shown = {n for n in only if n in BY_NAME
+                     and (BY_NAME[n].kind == "choice" or n in used)}
+            for box, form in ((self.basic_box, self._forms["method"]),
+                              (self.method_box, self._forms["optimizer"]),
+                              (self.hyper_box, self.form)):
+                box.setVisible(any(self._forms[n] is form for n in shown)
+                               or (box is self.hyper_box and "random_init" in only))
         open_ = self.more_shown()
         self.more_button.setArrowType(Qt.ArrowType.DownArrow if open_
                                       else Qt.ArrowType.RightArrow)

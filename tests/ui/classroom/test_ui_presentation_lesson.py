@@ -93,3 +93,12 @@ def test_a_lesson_that_hides_the_settings_panel_keeps_it_folded(window, tmp_path
     lesson = Lesson("Watch", ONLY_THE_RATE.locked, ("settings_panel",), presentation=True)
     open_lesson(window, tmp_path, lesson)
     assert window.presentation.active and not window.settings_dock.isVisible()
+
+
+def test_open_settings_that_the_path_does_not_use_leave_nothing_to_show(window, tmp_path):
+    """Only the momentum is left open, and the manual implementation (locked) has none: no
+    empty panel on the projector."""
+    locked = tuple(s.name for s in SETTINGS if s.name != "momentum")
+    open_lesson(window, tmp_path, Lesson("Momentum", (*locked, "random_init"), (),
+                                         presentation=True))
+    assert window.presentation.active and not window.settings_dock.isVisible()

@@ -77,6 +77,9 @@ class Setting:
     #: Applies only when another setting has one of some values: ``(name, values)``
     #: (``lr_step_size`` only with the step schedule).
     when: tuple[str, frozenset[str]] | None = None
+    #: What a first run needs: the settings panel shows it on the first screen; the others
+    #: are one click away (More settings).
+    basic: bool = False
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -129,6 +132,21 @@ class Setting:
             text += " (default %(default)s)"
         return text
 
+    def describe(self) -> str:
+        """What it is, in one sentence for a screen reader (a field's accessible
+        description): its choices, its help (unless it speaks of command-line flags) or its
+        range, and where it applies."""
+        if self.kind == "choice":
+            text = f"The {self.noun}: " + ", ".join(c.label for c in self.choices)
+        elif self.help is not None and not self.cli_inverted and "--" not in self.help:
+            text = self.help[0].upper() + self.help[1:]
+        elif self.kind == "bool":
+            text = self.label
+        else:
+            text = f"{self.label}, {self.range_text()}"
+        where = self.applies_to()
+        return text + (f"; {where}" if where else "") + "."
+
     def in_range(self, value: float) -> bool:
         if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
             return False
@@ -172,12 +190,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("method", "choice", "batch", "Descent", "--method", noun="method",
             choices=(Choice("batch", "Batch gradient descent", "batch"),
                      Choice("sgd", "Stochastic (per point)", "stochastic"),
-                     Choice("minibatch", "Mini-batch", "mini-batch")), csv="method"),
+                     Choice("minibatch", "Mini-batch", "mini-batch")), csv="method",
+            basic=True),
     Setting("impl", "choice", "manual", "Implementation", "--impl", noun="implementation",
             choices=(Choice("manual", "Manual autograd", "manual autograd"),
                      Choice("module", "nn.Linear + torch.optim", "nn.Linear + torch.optim"),
                      Choice("analytic", "Analytic gradients (fast)", "analytic gradients")),
-            csv="impl"),
+            csv="impl", basic=True),
     Setting("optimizer", "choice", "sgd", "Optimizer", "--optimizer", noun="optimizer",
             choices=(Choice("sgd", "SGD", "SGD"), Choice("adam", "Adam", "Adam"),
                      Choice("rmsprop", "RMSprop", "RMSprop"),
@@ -189,9 +208,9 @@ SETTINGS: tuple[Setting, ...] = (
                      Choice("huber", "Huber (nn.HuberLoss)", "Huber")), csv="loss_fn"),
     Setting("learning_rate", "float", 0.1, "Learning rate", "--lr", low=0.0, low_open=True,
             subject="The learning rate", noun="learning rate", metavar="F",
-            csv="learning_rate"),
+            csv="learning_rate", basic=True),
     Setting("epochs", "int", 20, "Epochs", "--epochs", low=1, subject="Epochs", noun="epochs",
-            metavar="N"),
+            metavar="N", basic=True),
     Setting("batch_size", "int", 10, "Batch size", "--batch-size", low=1,
             methods=_set("minibatch"), subject="The batch size", noun="batch size",
             metavar="N", csv="batch_size"),

@@ -80,6 +80,8 @@ class Classroom(QObject):
         for column, name in enumerate(("spray", "paste_points")):
             button = QToolButton()
             button.setDefaultAction(acts[name])
+            button.setAccessibleName(acts[name].text().replace("&", ""))
+            button.setAccessibleDescription(acts[name].whatsThis() or acts[name].statusTip())
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             grid.addWidget(button, row, column)
         grid.setRowStretch(row - 1, 0)

@@ -3,14 +3,16 @@
 Full screen, text :data:`FONT_SCALE` times larger (the window's and the text drawn on the
 plots: the equation and R², the condition number), lines and points :data:`LINE_SCALE`
 times thicker, the side panels and the menu bar folded away; the run toolbar (Train,
-Pause, Stop, Step...) stays. Leaving restores the previous layout exactly: the window's
+Pause, Stop, Step...) stays. The settings a lesson leaves open stay too: their dock stays,
+showing only them (:meth:`Presentation.keep_settings`), so the one control a class may
+change is on the projector. Leaving restores the previous layout exactly: the window's
 geometry, its docks and toolbars (``saveState``), and whether it was maximized.
 """
 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
@@ -38,6 +40,7 @@ class Presentation(QObject):
         self.plots = list(plots)
         self.readout = readout
         self._saved: tuple | None = None
+        self._kept: tuple | None = None  # (dock, panel, open_settings), see keep_settings
 
     @property
     def active(self) -> bool:
@@ -50,6 +53,32 @@ class Presentation(QObject):
         self.toggled.connect(leave.setEnabled)
         leave.setEnabled(self.active)
         leave.triggered.connect(lambda: self.set_active(False))
+
+    def keep_settings(self, dock: QDockWidget, panel, open_settings) -> None:
+        """In presentation mode, keep ``dock`` (holding the settings ``panel``) on screen
+        while ``open_settings()`` names settings (those a lesson leaves open; None or
+        empty: no lesson, or none open), with ``panel`` showing only them
+        (its ``show_only``)."""
+        self._kept = (dock, panel, open_settings)
+        self.update_kept()
+
+    def _kept_names(self):
+        if self._kept is None or not self.active:
+            return None
+        names = self._kept[2]()
+        return frozenset(names) if names else None
+
+    @Slot()
+    def update_kept(self) -> None:
+        """Show or fold the kept settings as the lesson now says (a lesson was opened or
+        cleared while presenting)."""
+        if self._kept is None:
+            return
+        dock, panel, _ = self._kept
+        names = self._kept_names()
+        panel.show_only(names)
+        if self.active:
+            dock.setVisible(names is not None and panel.showing_any())
 
     def set_active(self, on: bool) -> None:
         """Enter (True) or leave (False) presentation mode; nothing if already so."""
@@ -73,6 +102,7 @@ class Presentation(QObject):
         self.readout.set_scale(FONT_SCALE)
         for plot in self.plots:
             style_plot(plot, LINE_SCALE, TICK_POINTS, TITLE_POINTS)
+        self.update_kept()  # (after the larger font: the panel's width follows it)
         w.showFullScreen()
         self.toggled.emit(True)
 
@@ -80,6 +110,7 @@ class Presentation(QObject):
         w = self.window
         geometry, state, window_state, font, menu_visible = self._saved
         self._saved = None
+        self.update_kept()  # every setting again (the dock: as saved, just below)
         for plot in self.plots:
             style_plot(plot, 1.0, None, None)
         self.readout.set_scale(1.0)

@@ -31,6 +31,9 @@ class DataPanel(QWidget):
             grid.addWidget(b, 2 + i // 2, i % 2)
         self.show_optimum = QCheckBox("Show least-squares line")
         self.show_optimum.setChecked(True)
+        self.show_optimum.setAccessibleName("Show least-squares line")
+        self.show_optimum.setAccessibleDescription(
+            "Draw the exact best line (least squares) on the data plot.")
         grid.addWidget(self.show_optimum, 5, 0, 1, 2)
         grid.setRowStretch(6, 1)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -125,7 +125,15 @@ def spin(lo: int, hi: int, value: int) -> QSpinBox:
 
 def make_input(setting: Setting, high: int | None = None) -> QWidget:
     """The input widget of a setting, from its description (``high``: the largest whole
-    number it takes, :data:`SPIN_MAX` by default)."""
+    number it takes, :data:`SPIN_MAX` by default), named for screen readers and test
+    automation by its label and described by :meth:`Setting.describe`."""
+    widget = _input(setting, high)
+    widget.setAccessibleName(setting.label)
+    widget.setAccessibleDescription(setting.describe())
+    return widget
+
+
+def _input(setting: Setting, high: int | None) -> QWidget:
     if setting.kind == "choice":
         combo = ComboBox()
         for choice in setting.choices:
@@ -196,6 +204,21 @@ class HintLabel(QLabel):
         if event.size().width() != event.oldSize().width():
             self._floor = 0
             self._fit()
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # (presentation mode's larger text)
+            self._floor = 0
+            self._fit()
+
+
+def follow_font(widget: QWidget) -> None:
+    """Give ``widget``'s font to its labels that have a style sheet (their colour): a label
+    with a style sheet keeps the font it was polished with, and would stay small when the
+    window's text grows (presentation mode)."""
+    for label in widget.findChildren(QLabel):
+        if label.styleSheet():
+            label.setFont(widget.font())
 
 
 class FieldRow(QWidget):

@@ -20,6 +20,8 @@ class ImportProgress(QWidget):
         self.bar.setFormat("Importing %p%")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the import; the data stays as it was.")
+        self.cancel_button.setAccessibleName("Cancel the import")
+        self.cancel_button.setAccessibleDescription(self.cancel_button.toolTip())
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)

@@ -84,6 +84,9 @@ class LearningRateGauge(QWidget):
         self.bar = GaugeBar(self)
         self.use_optimal = QPushButton("Use optimal step")
         self.use_optimal.setEnabled(False)
+        self.use_optimal.setAccessibleName("Use optimal step")
+        self.use_optimal.setAccessibleDescription(
+            "Set the learning rate to the optimal step for this data and method.")
         layout.addWidget(self.bar, 1)
         layout.addWidget(self.use_optimal)
         self.use_optimal.clicked.connect(self._on_use_optimal_clicked)

@@ -15,13 +15,15 @@ may refuse it (a setting a lesson locks): the panel then shows the model's entry
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
+    QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,13 +38,15 @@ from gdstudio.ui.panels.fields import (
     FloatEdit,
     HintLabel,
     SpinBox,
+    follow_font,
     make_input,
     spin,
 )
 from gdstudio.ui.panels.lr_gauge import LearningRateGauge
 from gdstudio.ui.studio.settings_model import Invalid, SettingsModel
 
-__all__ = ["INVALID_STYLE", "ComboBox", "FloatEdit", "SettingsPanel", "SpinBox", "spin"]
+__all__ = ["INVALID_STYLE", "ComboBox", "FloatEdit", "SettingsPanel", "SpinBox", "TrainStrip",
+           "spin"]
 
 #: What the greyed optimizer box shows for an implementation without torch.optim.
 PLAIN_STEPS = "plain steps (w -= lr·grad)"
@@ -68,23 +72,47 @@ PROBLEM_FIELDS = {"The learning rate": "learning_rate", "Adam's first step": "le
 
 class SettingsPanel(QWidget):
     """Method, implementation, optimizer, loss and hyperparameters: a view of ``model`` (a
-    model of its own when none is given)."""
+    model of its own when none is given).
+
+    The settings a first run needs (those the description marks ``basic``: the method, the
+    implementation, the learning rate and the epochs) are in the first section; the others
+    are under *More settings*, one click away (:meth:`set_more_shown`; open when the panel is
+    made, the window opens it as it was left). :meth:`show_only` shows only some settings
+    (the ones a lesson leaves open, in presentation mode).
+    """
 
     #: The settings changed (the panel shows them already).
     settingsChanged = Signal()
+    #: More settings was opened (True) or closed (False).
+    moreToggled = Signal(bool)
 
     def __init__(self, model: SettingsModel | None = None, parent=None):
         super().__init__(parent)
         self.model = model if model is not None else SettingsModel(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        method_box = QGroupBox("Method")
-        method_form = QFormLayout(method_box)
-        hyper_box = QGroupBox("Hyperparameters")
-        self.form = form = QFormLayout(hyper_box)
+        self.basic_box = QGroupBox("Basics")
+        basic_form = QFormLayout(self.basic_box)
+        self.more_button = QToolButton()
+        self.more_button.setCheckable(True)
+        self.more_button.setAutoRaise(True)
+        self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.more_button.setAccessibleName("More settings")
+        self.more_button.setAccessibleDescription(
+            "Shows or hides the other training settings: optimizer, loss, schedule, batch "
+            "size, start, seed, momentum and the rest.")
+        self.method_box = QGroupBox("Method")
+        method_form = QFormLayout(self.method_box)
+        self.hyper_box = QGroupBox("Hyperparameters")
+        self.form = form = QFormLayout(self.hyper_box)
         #: Each setting's row (its input and error line), by name.
         self.rows: dict[str, FieldRow] = {}
+        self._forms: dict[str, QFormLayout] = {}
         self.random_init = QCheckBox("Random start from the seed (like nn.Linear)")
+        self.random_init.setAccessibleName("Random start from the seed")
+        self.random_init.setAccessibleDescription(
+            "Draw the start w, b from the seed, as nn.Linear does, instead of the Initial w "
+            "and b typed in.")
         self.path_label = HintLabel(lines=3, texts=_PATH_TEXTS)
         self.path_label.setStyleSheet("color: #555;")
         self.stable_label = HintLabel(lines=3)
@@ -96,7 +124,8 @@ class SettingsPanel(QWidget):
             widget = make_input(s, self.model.maxima.get(s.name))
             setattr(self, s.name, widget)
             row = self.rows[s.name] = FieldRow(widget)
-            target = method_form if s.kind == "choice" else form
+            target = basic_form if s.basic else method_form if s.kind == "choice" else form
+            self._forms[s.name] = target
             if s.name == "init_w":
                 form.addRow(self.random_init)
             if s.kind == "bool":
@@ -104,17 +133,21 @@ class SettingsPanel(QWidget):
             else:
                 target.addRow(s.label, row)
             if s.name == "learning_rate":
-                form.addRow(self.stable_label)  # the whole width: fewer lines
-                form.addRow(self.lr_gauge)
+                target.addRow(self.stable_label)  # the whole width: fewer lines
+                target.addRow(self.lr_gauge)
         method_form.addRow(self.path_label)
         #: Problems that name no field (rare: every known one has its field).
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(ERROR_STYLE)
-        form.addRow(self.error_label)
-        layout.addWidget(method_box)
-        layout.addWidget(hyper_box)
+        basic_form.addRow(self.error_label)
+        layout.addWidget(self.basic_box)
+        layout.addWidget(self.more_button)
+        layout.addWidget(self.method_box)  # (More settings: straight in the panel's layout,
+        layout.addWidget(self.hyper_box)  # which then settles in one pass as before)
         layout.addStretch(1)
+        #: Only these settings are shown (None: all), see :meth:`show_only`.
+        self._only: frozenset[str] | None = None
 
         self._edits = [w for w in self.fields().values() if isinstance(w, FloatEdit)]
         self._guides = None  # config -> StepGuide for the current data, or None
@@ -131,9 +164,16 @@ class SettingsPanel(QWidget):
             else:
                 widget.valueChanged.connect(lambda v, n=name: self._send(n, int(v)))
         self.random_init.toggled.connect(self._on_random_init_toggled)
+        self.more_button.toggled.connect(self._on_more_button_toggled)
         self.model.settingsChanged.connect(self._on_model_settingsChanged)
         self.model.limitsChanged.connect(self._show_limits)
+        self.more_button.setChecked(True)
         self._update_visibility()
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            follow_font(self)  # the hints grow with the text (presentation mode)
 
     # ------------------------------------------------------------------ API
     def fields(self) -> dict[str, QWidget]:
@@ -144,6 +184,55 @@ class SettingsPanel(QWidget):
         """The settings the chosen path uses (shown); ``init_w``/``init_b`` only for a start
         typed in (the model's)."""
         return self.model.in_use()
+
+    def more_shown(self) -> bool:
+        """Whether More settings is open."""
+        return self.more_button.isChecked()
+
+    def set_more_shown(self, on: bool) -> None:
+        """Open (True) or close More settings, as its button does."""
+        self.more_button.setChecked(on)
+
+    def more_names(self) -> tuple[str, ...]:
+        """The settings under More settings (every one not marked ``basic``)."""
+        return tuple(s.name for s in SETTINGS if not s.basic)
+
+    def changed_in_more(self) -> list[str]:
+        """The settings under More settings that the chosen path uses and that differ from
+        their default (what the closed section's button counts)."""
+        m, used = self.model, self.in_use()
+        return [s.name for s in SETTINGS if not s.basic and s.name in used
+                and (s.kind == "choice" or s.name not in ("init_w", "init_b"))
+                and m.entry(s.name) != s.default]
+
+    def show_only(self, names) -> None:
+        """Show only the settings ``names`` (None: every setting, as the chosen path and
+        More settings say): the ones a lesson leaves open, in presentation mode. The rest
+        of the panel (More settings' button, the sections and hints of no shown setting)
+        is hidden with them."""
+        only = None if names is None else frozenset(names)
+        if only == self._only:
+            return
+        self._only = only
+        for name, row in self.rows.items():
+            if BY_NAME[name].kind == "choice":
+                self._forms[name].setRowVisible(row, self._shows(name))
+        self.form.setRowVisible(self.random_init, self._shows("random_init"))
+        self._update_visibility()
+
+    def showing_any(self) -> bool:
+        """Whether the panel shows any setting (with :meth:`show_only`, one of those it
+        names may apply to no run of the chosen path)."""
+        return any(not box.isHidden() for box in (self.basic_box, self.method_box,
+                                                  self.hyper_box))
+
+    def _shows(self, name: str) -> bool:
+        return self._only is None or name in self._only
+
+    def _reveal(self, name: str) -> None:
+        """Open More settings if the field of ``name`` is there (it is about to be shown)."""
+        if not BY_NAME[name].basic and self._only is None:
+            self.set_more_shown(True)
 
     def config(self) -> TrainConfig:
         """The settings as a TrainConfig; raises ValueError naming the first invalid field
@@ -164,6 +253,7 @@ class SettingsPanel(QWidget):
                 row.reveal()
                 if first is None:
                     first = name
+                    self._reveal(name)
                     row.widget.setFocus()
         return None if first is None else self.errors()[0]
 
@@ -190,6 +280,7 @@ class SettingsPanel(QWidget):
             self.reveal_errors()  # every invalid field in use says why; the first has focus
         else:
             row.show_problem(message)
+            self._reveal(name)
             row.widget.setFocus()  # where the fix is typed
         return name
 
@@ -262,6 +353,10 @@ class SettingsPanel(QWidget):
 
     def _on_lr_gauge_optimal_requested(self, lr: float) -> None:
         self._send("learning_rate", lr)  # (the model refuses it while the rate is locked)
+
+    def _on_more_button_toggled(self, on: bool) -> None:
+        self._update_visibility()
+        self.moreToggled.emit(on)
 
     # ------------------------------------------------------------------ showing the model
     def _on_model_settingsChanged(self) -> None:
@@ -354,6 +449,64 @@ class SettingsPanel(QWidget):
             optimizer=OPTIMIZER_LABELS[optimizer]))
         for name, row in self.rows.items():
             if BY_NAME[name].kind != "choice":
-                self.form.setRowVisible(row, name in used)
+                self._forms[name].setRowVisible(row, name in used and self._shows(name))
         momentum = m.value("momentum")
         self.nesterov.setEnabled(bool(momentum and momentum > 0))
+        self._update_sections()
+
+    def _update_sections(self) -> None:
+        """More settings' button and section, and the hints and sections of the settings
+        shown."""
+        lr = self._shows("learning_rate")
+        for hint in (self.stable_label, self.lr_gauge):
+            self._forms["learning_rate"].setRowVisible(hint, lr)
+        self._forms["optimizer"].setRowVisible(self.path_label, self._shows("impl"))
+        only = self._only
+        self.more_button.setVisible(only is None)
+        if only is None:
+            self.basic_box.setVisible(True)
+            for box in (self.method_box, self.hyper_box):
+                box.setVisible(self.more_shown())
+        else:  # a section shows if a setting it holds is shown
+            used = self.in_use()
+            shown = {n for n in only if n in BY_NAME
+                     and (BY_NAME[n].kind == "choice" or n in used)}
+            for box, form in ((self.basic_box, self._forms["method"]),
+                              (self.method_box, self._forms["optimizer"]),
+                              (self.hyper_box, self.form)):
+                box.setVisible(any(self._forms[n] is form for n in shown)
+                               or (box is self.hyper_box and "random_init" in only))
+        open_ = self.more_shown()
+        self.more_button.setArrowType(Qt.ArrowType.DownArrow if open_
+                                      else Qt.ArrowType.RightArrow)
+        changed = [] if open_ else self.changed_in_more()
+        text = "More settings"
+        if changed:
+            text += f" ({len(changed)} changed)"
+        self.more_button.setText(text)
+        self.more_button.setToolTip(
+            ("Hide" if open_ else "Show") + " the other settings"
+            + ("; changed from their defaults: " + ", ".join(BY_NAME[n].label for n in changed)
+               if changed else ""))
+
+
+class TrainStrip(QWidget):
+    """The Train button under the training settings, always in view (the window binds it to
+    its Train action: it is enabled, and says Resume, as the action does)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.train_button = QPushButton("Train")
+        self.train_button.setAccessibleName("Train")
+        self.train_button.setAccessibleDescription(
+            "Start a run with these settings, or resume a paused one (F5).")
+        font = self.train_button.font()
+        font.setBold(True)
+        self.train_button.setFont(font)
+        layout.addWidget(self.train_button)
+
+    def buttons(self) -> dict[str, QPushButton]:
+        """The buttons by the name of the action each one triggers."""
+        return {"train": self.train_button}

@@ -12,12 +12,12 @@ is applied again right after them, so it always has the last word.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QToolBar, QWidget
 
 from gdstudio.core.files.lesson_rules import LESSON_CONTROLS, Lesson
-from gdstudio.core.settings.description import BY_NAME
+from gdstudio.core.settings.description import BY_NAME, SETTINGS
 from gdstudio.ui.studio.action_state import lesson_lock
 
 #: Lesson names that are the window's actions of the same name.
@@ -37,6 +37,9 @@ DOCKS = {"data_panel": "data_dock", "runs_panel": "runs_dock",
 class LessonView(QObject):
     """Applies the lesson of ``window`` (None: no lesson) and shows its title."""
 
+    #: Another lesson (or none) was applied.
+    changed = Signal()
+
     def __init__(self, window):
         super().__init__(window)
         self.window = window
@@ -50,6 +53,7 @@ class LessonView(QObject):
         # after the window's own handlers (connected earlier), so the lesson has the last word
         window.controller.actionsChanged.connect(self._reapply)
         window.panel.settingsChanged.connect(self._reapply)
+        window.presentation.toggled.connect(self._reapply)  # (it shows the settings again)
 
     # ------------------------------------------------------------------ the controls
     def targets(self, name: str) -> list:
@@ -60,7 +64,7 @@ class LessonView(QObject):
             return [w.panel.rows[name]]
         if name in ACTION_CONTROLS:
             out = [w.actions_by_name[name]]
-            for panel in (w.data_panel, w.runs_panel):
+            for panel in (w.data_panel, w.runs_panel, w.train_strip):
                 button = panel.buttons().get(name)
                 if button is not None:
                     out.append(button)
@@ -111,6 +115,20 @@ class LessonView(QObject):
             self.indicator.setText(f"Lesson: {lesson.title}")
             self.indicator.setToolTip(self.describe())
         self._reapply()
+        self.changed.emit()
+
+    def open_settings(self) -> tuple[str, ...]:
+        """The settings the lesson leaves open, neither locked nor hidden (and
+        ``random_init`` with an open start), in the description's order; none without a
+        lesson or when it locks or hides the settings panel."""
+        lesson = self.lesson
+        closed = set() if lesson is None else {*lesson.locked, *lesson.hidden}
+        if lesson is None or "settings_panel" in closed:
+            return ()
+        names = [s.name for s in SETTINGS if s.name not in closed]
+        if "random_init" not in closed and {"init_w", "init_b"} & set(names):
+            names.append("random_init")
+        return tuple(names)
 
     def describe(self) -> str:
         lesson = self.lesson

@@ -41,6 +41,8 @@ class TimelineBar(QWidget):
         self.slider.setToolTip("Scrub through the run: every view shows the line after that "
                                "many epochs (Left/Right on a plot step; the end follows the "
                                "run).")
+        self.slider.setAccessibleName("Timeline")
+        self.slider.setAccessibleDescription(self.slider.toolTip())
         self.label = QLabel("no run yet")
         self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("x" * 44))
         row.addWidget(self.title)

@@ -60,6 +60,14 @@ class YourLinePanel(QWidget):
         self.loss_label.setStyleSheet("font-weight: bold;")
         self.error_label = QLabel("")
         self.error_label.setStyleSheet("color: #b00;")
+        for widget, name, description in (
+                (self.enabled, "Show your line",
+                 "Draw a line of your own on the data plot, with its loss, to compare with "
+                 "the fit; drag its two handles or type its w and b."),
+                (self.w_field, "Your line's w", "The slope w of your line."),
+                (self.b_field, "Your line's b", "The intercept b of your line.")):
+            widget.setAccessibleName(name)
+            widget.setAccessibleDescription(description)
         form.addRow(self.enabled)
         form.addRow("w", self.w_field)
         form.addRow("b", self.b_field)

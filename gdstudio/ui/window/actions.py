@@ -31,7 +31,8 @@ ACTIONS = (
                "Open a .gdstudio session: data, settings, kept runs and view"),
     ActionSpec("save_session", "Save sessio&n", "Ctrl+Shift+S",
                "Save the data, settings, kept runs and view to the session's file"),
-    ActionSpec("save_session_as", "Save session &as…", "Ctrl+Alt+S"),
+    ActionSpec("save_session_as", "Save session &as…", "Ctrl+Alt+S",
+               "Save the data, settings, kept runs and view to a new session file"),
     ActionSpec("save_lesson", "Save as &lesson…", None,
                "Save the session with controls locked or hidden for a class"),
     ActionSpec("clear_lesson", "Clear lesson loc&ks", None,
@@ -47,13 +48,16 @@ ACTIONS = (
     ActionSpec("export_script", "Export P&yTorch script…", None,
                "The plain PyTorch script of the current data and settings; it prints the "
                "run's history"),
-    ActionSpec("quit", "&Quit", "Ctrl+Q"),
-    ActionSpec("undo", "&Undo", "Ctrl+Z"),
-    ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y")),
+    ActionSpec("quit", "&Quit", "Ctrl+Q", "Close the studio"),
+    ActionSpec("undo", "&Undo", "Ctrl+Z", "Undo the last change of the points"),
+    ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"),
+               "Redo the change of the points last undone"),
     ActionSpec("delete", "&Delete selected points",
-               (QKeySequence.StandardKey.Delete, "Backspace")),
-    ActionSpec("generate", "&Generate noisy line…", "Ctrl+G"),
-    ActionSpec("clear", "&Clear points", "Ctrl+Shift+Del"),
+               (QKeySequence.StandardKey.Delete, "Backspace"),
+               "Delete the points selected on the data plot (Shift-click selects)"),
+    ActionSpec("generate", "&Generate noisy line…", "Ctrl+G",
+               "Replace the points with a noisy line: slope, intercept, noise and range"),
+    ActionSpec("clear", "&Clear points", "Ctrl+Shift+Del", "Remove every point"),
     ActionSpec("paste_points", "&Paste points", "Ctrl+V",
                "Add x, y points copied from a spreadsheet or a CSV file (tab-, comma- or "
                "semicolon-separated)"),
@@ -61,19 +65,24 @@ ACTIONS = (
                "Press and drag on the data plot to spray points with noise around the cursor",
                checkable=True, short="Spray"),
     ActionSpec("train", "&Train", "F5", "Start, or resume a paused run"),
-    ActionSpec("pause", "&Pause", "F6"),
-    ActionSpec("stop", "&Stop", "Shift+F5"),
-    ActionSpec("step", "Step one &epoch", "F10", short="Step"),
+    ActionSpec("pause", "&Pause", "F6", "Hold the run where it is; Train resumes it"),
+    ActionSpec("stop", "&Stop", "Shift+F5", "End the run here; what it did stays shown"),
+    ActionSpec("step", "Step one &epoch", "F10", "Train one epoch and pause", short="Step"),
     ActionSpec("continue", "&Continue", "Ctrl+F5",
                "Train the Epochs field's number of epochs more, from where the run ended"),
     ActionSpec("reset", "&Reset", "Ctrl+R", "Forget the current run"),
     ActionSpec("predict", "Pre&dict mode", "Ctrl+P",
                "Before each step (F10), click the landscape where you expect it to land",
                checkable=True, short="Predict"),
-    ActionSpec("keep", "&Keep run for comparison", "Ctrl+K", short="Keep run"),
-    ActionSpec("remove", "Remove &kept run"),
-    ActionSpec("log", "&Log-scale loss", "Ctrl+L", checkable=True, short="Log scale"),
-    ActionSpec("optimum", "Show &least-squares line", checkable=True),
+    ActionSpec("keep", "&Keep run for comparison", "Ctrl+K",
+               "Keep the current run's curves on the plots, to compare the next runs with it",
+               short="Keep run"),
+    ActionSpec("remove", "Re&move kept run", None,
+               "Remove the kept runs selected in the Compare runs list"),
+    ActionSpec("log", "&Log-scale loss", "Ctrl+L", "Draw the loss curve on a log scale",
+               checkable=True, short="Log scale"),
+    ActionSpec("optimum", "&Show least-squares line", None,
+               "Draw the exact best line (least squares) on the data plot", checkable=True),
     ActionSpec("fit_view", "&Fit to data", ("Ctrl+0", "Home"),
                "Show all the data, the whole loss curve and the landscape's start, path and "
                "optimum again after zooming", short="Fit"),
@@ -87,13 +96,14 @@ ACTIONS = (
     ActionSpec("presentation", "&Presentation", "F11",
                "Full screen, large text and thick lines, side panels folded away",
                checkable=True, short="Present"),
-    ActionSpec("leave_presentation", "Leave presentation", "Esc"),
+    ActionSpec("leave_presentation", "Leave presentation", "Esc",
+               "Back to the normal layout"),
     ActionSpec("user_guide", "&User guide", "F1",
                "The guide to the studio, in a window of its own"),
     ActionSpec("context_help", "&Help on this panel", "Shift+F1",
                "The guide's section about the panel or view under the mouse pointer"),
-    ActionSpec("shortcuts", "&Keyboard shortcuts"),
-    ActionSpec("about", "&About"),
+    ActionSpec("shortcuts", "&Keyboard shortcuts", None, "Every keyboard shortcut, listed"),
+    ActionSpec("about", "&About", None, "The studio's version"),
 )
 
 SPECS = {spec.name: spec for spec in ACTIONS}
@@ -145,6 +155,7 @@ def build_actions(owner: QWidget) -> dict[str, QAction]:
             action.setShortcuts(keys)
         if spec.tip:
             action.setStatusTip(spec.tip)
+        action.setWhatsThis(spec.tip or plain_text_of(spec.text))  # (what it is)
         action.setCheckable(spec.checkable)
         if spec.short:
             action.setIconText(spec.short)
@@ -180,7 +191,15 @@ def build_toolbar(actions: dict[str, QAction], widgets: dict[str, QWidget]) -> Q
             bar.addWidget(widgets[name])
         else:
             bar.addAction(actions[name])
+            describe(bar.widgetForAction(actions[name]), actions[name])
     return bar
+
+
+def describe(widget: QWidget, action: QAction) -> None:
+    """Name ``widget`` (a button of ``action``) for screen readers and test automation: the
+    action's text, and its tip (or its text) as the description."""
+    widget.setAccessibleName(plain_text(action))
+    widget.setAccessibleDescription(action.whatsThis() or plain_text(action))
 
 
 def bind_button(button: QAbstractButton, action: QAction) -> None:
@@ -193,11 +212,17 @@ def bind_button(button: QAbstractButton, action: QAction) -> None:
     button.clicked.connect(action.trigger)
     action.changed.connect(follow)
     follow()
+    describe(button, action)
 
 
 def plain_text(action: QAction) -> str:
     """An action's text without its mnemonic '&'."""
-    return action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+    return plain_text_of(action.text())
+
+
+def plain_text_of(text: str) -> str:
+    """A menu text without its mnemonic '&'."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
 
 
 def explain(actions: dict[str, QAction], reasons: dict[str, str]) -> None:

@@ -104,6 +104,11 @@ class MainWindow(QMainWindow):
         self._on_controller_dataChanged(True)
         self._apply_actions(self.controller.enabled_actions())
         self.session_files = SessionFiles(self)  # sessions, lessons, recovery (last: clean)
+        # In presentation mode, the settings a lesson leaves open stay on screen
+        lesson_view = self.session_files.lesson_view
+        self.presentation.keep_settings(self.settings_dock, self.panel,
+                                        lesson_view.open_settings)
+        lesson_view.changed.connect(self.presentation.update_kept)
 
     # ================================================================= building
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
@@ -131,7 +136,7 @@ class MainWindow(QMainWindow):
                                          self.readout)
         self.presentation.bind(self.act_leave_presentation)  # (F11: the view option)
         self.status_room = StatusRoom(self)  # the status message readable when presenting
-        for panel in (self.data_panel, self.runs_panel):
+        for panel in (self.data_panel, self.runs_panel, self.train_strip):
             for name, button in panel.buttons().items():
                 bind_button(button, self.actions_by_name[name])
         self.show_optimum.toggled.connect(self.act_optimum.setChecked)
@@ -245,6 +250,8 @@ class MainWindow(QMainWindow):
         self.plot.set_editable(self.controller.refusal("move") is None)
         paused = self.controller.state is RunState.PAUSED
         self.act_train.setText("&Resume" if paused else "&Train")
+        self.train_strip.train_button.setText(
+            f"{'Resume' if paused else 'Train'}  ({self.act_train.shortcut().toString()})")
         self.act_undo.setText(f"&Undo {self.controller.undo_text()}".rstrip())
         self.act_redo.setText(f"&Redo {self.controller.redo_text()}".rstrip())
 

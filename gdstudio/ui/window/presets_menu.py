@@ -11,7 +11,7 @@ from gdstudio.ui.studio.action_state import disabled_reasons
 def build_presets_menu(menu_bar, controller) -> QMenu:
     """Add File ▸ Open preset (before the File menu's first separator)."""
     file_menu = menu_bar.actions()[0].menu()
-    menu = QMenu("Open p&reset", file_menu)
+    menu = QMenu("Open &preset", file_menu)
     for key, preset in PRESETS.items():
         action = menu.addAction(preset.title)
         action.setToolTip(preset.description)

@@ -1,6 +1,7 @@
 """The window's settings store: the layout and settings saved at close, read at the next launch.
 
-The store holds the window's layout (its geometry and the state of its docks and toolbars),
+The store holds the window's layout (its geometry, the state of its docks and toolbars, and
+whether the settings panel's More settings is open),
 the training settings (the controller's settings model, as one JSON object keyed by the
 settings description) and the view options whose description names a store key (the view
 model's). What is stored, and how each value is checked, comes from the two descriptions
@@ -31,6 +32,8 @@ SETTINGS_VERSION = 1
 MAX_CONFIG_TEXT = 100_000
 #: At most this many names in the status bar message.
 MAX_NAMES_SHOWN = 8
+#: Whether the settings panel's More settings was open (part of the layout, like the docks).
+MORE_KEY = "moreSettings"
 
 
 @dataclass
@@ -40,6 +43,8 @@ class Restored:
     config: TrainConfig = field(default_factory=TrainConfig)
     geometry: QByteArray | None = None
     window_state: QByteArray | None = None
+    #: Whether the settings panel's More settings was open (None: not stored).
+    more_settings: bool | None = None
     #: The view options the store holds (checked), by name; the others keep theirs.
     view: dict = field(default_factory=dict)
     #: The names of the settings that were damaged or out of range and so were reset.
@@ -179,6 +184,21 @@ def _view_value(option: ViewOption, value):
     return value if value is not None and option.problem(value) is None else None
 
 
+def _read_layout(settings, keys: set, out: Restored) -> None:
+    """The window's geometry, its docks' and toolbars' state and More settings, checked."""
+    for key, attr in (("geometry", "geometry"), ("windowState", "window_state")):
+        if key in keys:
+            value = _value(settings, key)
+            if isinstance(value, QByteArray) and not value.isEmpty():
+                setattr(out, attr, value)
+            else:
+                out.reset.append(key)
+    if MORE_KEY in keys:
+        out.more_settings = _bool(_value(settings, MORE_KEY))
+        if out.more_settings is None:
+            out.reset.append(MORE_KEY)
+
+
 def read(settings, *, maxima: dict[str, int]) -> Restored:
     """Read and check every value of ``settings`` (a QSettings); ``maxima``: the largest
     value of each whole-number setting here."""
@@ -196,13 +216,7 @@ def read(settings, *, maxima: dict[str, int]) -> Restored:
         out.other_version = True
         return out
 
-    for key, attr in (("geometry", "geometry"), ("windowState", "window_state")):
-        if key in keys:
-            value = _value(settings, key)
-            if isinstance(value, QByteArray) and not value.isEmpty():
-                setattr(out, attr, value)
-            else:
-                out.reset.append(key)
+    _read_layout(settings, keys, out)
 
     if "config" in keys:
         text = _value(settings, "config")
@@ -253,6 +267,8 @@ def restore(window) -> Restored:
         restore_geometry(window, restored)
     if restored.window_state is not None and not window.restoreState(restored.window_state):
         restored.reset.append("windowState")
+    if restored.more_settings is not None:
+        window.panel.set_more_shown(restored.more_settings)
     restore_models(restored, c.settings_model, c.view_options)
     message = reset_message(restored)
     if message:
@@ -290,6 +306,7 @@ def save(window) -> None:
     s.setValue("version", SETTINGS_VERSION)
     s.setValue("geometry", window.saveGeometry())
     s.setValue("windowState", window.saveState())
+    s.setValue(MORE_KEY, "true" if window.panel.more_shown() else "false")
     save_models(s, window.controller.settings_model, window.controller.view_options)
     s.sync()
 

@@ -6,10 +6,11 @@ wiring read), so :mod:`gdstudio.ui.window.main_window` only calls them in order 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QFrame,
     QMainWindow,
     QProgressBar,
     QScrollArea,
@@ -22,6 +23,7 @@ from gdstudio.ui.panels import DataPanel, ReadoutPanel, SettingsPanel
 from gdstudio.ui.panels.compare_list import RunsPanel
 from gdstudio.ui.panels.epoch_bar import EpochProgressBar
 from gdstudio.ui.panels.import_bar import ImportProgress
+from gdstudio.ui.panels.settings_panel import TrainStrip
 from gdstudio.ui.plots import DataPlot, LossPlot
 from gdstudio.ui.studio.memory import apply_epoch_cap
 from gdstudio.ui.views.landscape_view import landscape_column
@@ -42,6 +44,44 @@ def add_dock(window: QMainWindow, title: str, name: str, widget: QWidget,
     return dock
 
 
+class PanelScroll(QScrollArea):
+    """A vertically scrolling panel, never narrower than the panel (whose width follows
+    its font: presentation mode's larger text widens it), so nothing is cut on the right."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        widget = self.widget()
+        if widget is None:
+            return hint
+        width = (widget.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+                 + 2 * self.frameWidth() + 4)
+        return QSize(max(hint.width(), width), hint.height())
+
+    def event(self, event) -> bool:
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.FontChange):
+            self.updateGeometry()  # the panel's minimum width may have changed
+        return super().event(event)
+
+
+#: What each plot shows, for screen readers and test automation: its accessible name and
+#: description.
+PLOT_NAMES = {
+    "plot": ("Data plot", "The points, the current fit and the least-squares line. Click to "
+                          "add a point, drag to move one, right-click to delete one."),
+    "landscape_plot": ("Loss landscape", "The loss over the slope w and the intercept b, "
+                                         "with the path of the run from its start to where "
+                                         "it is now, and the optimum."),
+    "loss_plot": ("Loss curve", "The loss after each epoch of the current run and of the "
+                                "kept runs."),
+}
+
+
 def build_plots(window) -> None:
     """The data plot | the landscape over the loss, with the readout under them."""
     window.plot = DataPlot()
@@ -60,6 +100,9 @@ def build_plots(window) -> None:
     layout.addWidget(splitter, 1)
     layout.addWidget(window.readout)
     window.setCentralWidget(central)
+    for attr, (name, description) in PLOT_NAMES.items():
+        getattr(window, attr).setAccessibleName(name)
+        getattr(window, attr).setAccessibleDescription(description)
 
 
 def build_panels(window) -> None:
@@ -71,20 +114,32 @@ def build_panels(window) -> None:
 
     settings = window.controller.settings_model
     window.panel = SettingsPanel(settings)  # a view of the controller's settings
+    window.panel.set_more_shown(False)  # a first launch: the basics (the store may open it)
     settings.set_maximum("epochs", apply_epoch_cap(window.panel.epochs))
-    scroll = QScrollArea()
+    scroll = PanelScroll()
     scroll.setWidget(window.panel)
-    scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setMinimumWidth(window.panel.minimumSizeHint().width()
-                           + scroll.verticalScrollBar().sizeHint().width() + 4)
-    window.settings_dock = add_dock(window, "Training", "trainingDock", scroll)
+    # Train under the (scrolling) settings, always in view and in the Tab order after them
+    window.train_strip = TrainStrip()
+    column = QWidget()
+    column_layout = QVBoxLayout(column)
+    column_layout.setContentsMargins(0, 0, 0, 0)
+    column_layout.setSpacing(0)
+    column_layout.addWidget(scroll, 1)
+    column_layout.addWidget(window.train_strip)
+    window.settings_dock = add_dock(window, "Training", "trainingDock", column)
+    # Tab: the basics, Train, then More settings and what it holds
+    QWidget.setTabOrder(window.panel.epochs, window.train_strip.train_button)
+    QWidget.setTabOrder(window.train_strip.train_button, window.panel.more_button)
 
     # One column on the left, so the plots keep most of a laptop's width: the data and
     # the kept runs share a tabbed dock above the (scrolling) training settings.
     window.runs_panel = RunsPanel()
     window.runs_panel.setMaximumWidth(16_777_215)  # as wide as the column it shares
     window.runs_list = window.runs_panel.runs_list
+    window.runs_list.setAccessibleName("Kept runs")
+    window.runs_list.setAccessibleDescription(
+        "The runs kept for comparison, each with its label and colour; tick one to show it on "
+        "the plots, select runs to remove them.")
     window.runs_dock = add_dock(window, "Compare runs", "runsDock", window.runs_panel)
     window.tabifyDockWidget(window.data_dock, window.runs_dock)
     window.data_dock.raise_()
@@ -96,6 +151,8 @@ def build_toolbar(window) -> None:
     for label, seconds in SPEEDS:
         window.speed.addItem(label, seconds)
     window.speed.setCurrentIndex(window.controller.view_options.value("speed"))
+    window.speed.setAccessibleName("Speed")
+    window.speed.setAccessibleDescription("How fast a run goes: the epochs shown per second.")
     window.toolbar = actions.build_toolbar(window.actions_by_name, {"speed": window.speed})
     window.addToolBar(window.toolbar)
 

@@ -320,6 +320,7 @@ def test_the_panel_is_a_view_of_the_controllers_settings(window):
     assert c.settings_model.entry("learning_rate") == 0.25 and c.settings.learning_rate == 0.25
     assert p.learning_rate.text() == "0.250"
     c.settings_model.update({"epochs": 42, "loss": "huber", "huber_delta": 2.5})
+    p.set_more_shown(True)  # (the window opens with More settings closed)
     assert p.epochs.value() == 42 and p.loss.currentData() == "huber"
     assert p.huber_delta.text() == "2.5" and p.rows["huber_delta"].isVisibleTo(p)
     assert c.settings == p.config() == c.settings_model.config()

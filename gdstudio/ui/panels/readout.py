@@ -117,7 +117,7 @@ def run_line(controller) -> str:
         p = shown.position
         return "   ".join([pair("epoch", epoch_field(p.epoch + 1, total)),
                            pair("update", f"{p.done:,}/{p.total:,}"),
-                           pair("w", number(p.w)), pair("b", number(p.b)), _loss_pair(shown),
+                           pair("w", number(p.w)), pair("b", number(p.b)),
                            *standardized_pairs(c, p.w, p.b)])
     # a moment "after N epochs": w, b then and that line's loss (core.linefit)
     return "   ".join([pair("after", epoch_field(shown.epochs, total)),

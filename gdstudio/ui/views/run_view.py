@@ -55,17 +55,15 @@ class RunView(QObject):
         self.plot.set_fit(*start) if start is not None else self.plot.set_fit(None)
 
     def redraw(self, full: bool = True) -> None:
-        """Show the moment every view shows: the loss curve up to it (ending at its loss
-        once the run has paused or ended) and the epochs done. (``full``: kept for callers;
-        every redraw is whole.)"""
+        """Show the moment every view shows: the loss curve up to it (ending at its loss,
+        where the timeline's marker sits, at x = its epochs) and the epochs done.
+        (``full``: kept for callers; every redraw is whole.)"""
         shown = self.controller.shown_moment
         if shown.last is None:
             return
         h = self.controller.history
-        end = None
-        if self.controller.state is not RunState.RUNNING:
-            end = shown.last.loss if shown.loss_known else None
-        if h.count:
+        end = shown.last.loss if shown.loss_known else None  # where the marker sits
+        if h.count or end is not None:
             self.loss_plot.set_current(h.loss[: shown.epochs], end=end)
         self.set_progress(shown.epochs, shown.total)
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 
 from gdstudio.core.models.line.linefit import Moment, moment_at
+from gdstudio.core.training.runstate import RunState
 
 #: A hover within this many pixels (vertically) of a point of the loss curve shows it.
 HOVER_PX = 14.0
@@ -159,7 +160,7 @@ class Timeline(QObject):
             self.slider.setValue(self.slider.maximum())
         self.slider.blockSignals(False)
         self.bar.setEnabled(count > 1)
-        self._show(live=self.following and self.controller.session.active)
+        self._show(live=self.following and self.controller.state is RunState.RUNNING)
 
     @Slot(int)
     def _on_slider_valueChanged(self, value: int) -> None:

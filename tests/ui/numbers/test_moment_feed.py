@@ -65,7 +65,7 @@ def test_inside_a_long_epoch_the_moment_is_the_place_reported(qtbot, controller)
     assert (shown.last.w, shown.last.b) == (where.w, where.b)
     assert shown.last.updates == (where.done, where.total)
     assert shown.last.text().startswith(
-        f"in epoch {where.epoch + 1:,} at update {where.done:,} of {where.total:,}: ")
+        f"in epoch {where.epoch + 1:,}, update {where.done:,}/{where.total:,}: ")
     with qtbot.waitSignal(c.runFinished, timeout=20_000):
         c.stop()
     shown = c.shown_moment

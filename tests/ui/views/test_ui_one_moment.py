@@ -62,7 +62,7 @@ def moment_words(text: str):
     m = re.match(rf"after {N} epochs?{tail}", text)
     if m:
         return _int(m[1]), None, m[2], m[3], m[4]
-    m = re.match(rf"in epoch {N} at update {N} of {N}{tail}", text)
+    m = re.match(rf"in epoch {N}, update {N}/{N}{tail}", text)
     if m:
         return _int(m[1]) - 1, _int(m[2]), m[4], m[5], m[6]
     m = re.match(rf"stopped in epoch {N}{tail}", text)  # (the readout says the update)
@@ -113,6 +113,10 @@ def check_one_moment(window):
     elif bar is not None:  # between epochs (paused there): the next one, none of it done
         said["in-epoch bar"] = (bar[0] - 1, None if bar[1] == 0 else bar[1])
         assert bar[0] - 1 == epochs and bar[1] == 0, (bar, said)
+    lx, ly = window.line_views.timeline.marker.getData()
+    if len(lx) and epochs:  # the loss curve ends where its marker sits: at the moment shown
+        cx, cy = window.loss_plot.current.getData()
+        assert (float(cx[-1]), float(cy[-1])) == (float(lx[0]), float(ly[0]))
     return check_line(window, said)
 
 

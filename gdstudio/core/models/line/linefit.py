@@ -60,8 +60,7 @@ class Moment(NamedTuple):
         if self.stopped_in:
             head = f"stopped in epoch {self.stopped_in:,}"
         elif self.updates is not None:
-            head = (f"in epoch {self.epochs + 1:,} at update {self.updates[0]:,} of "
-                    f"{self.updates[1]:,}")
+            head = f"in epoch {self.epochs + 1:,}, update {self.updates[0]:,}/{self.updates[1]:,}"
         return f"{head}: w {self.w:.6g}, b {self.b:.6g}, loss {loss}"
 
 

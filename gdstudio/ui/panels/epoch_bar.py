@@ -13,11 +13,11 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QProgressBar
 
 from gdstudio.core.training.control import EpochProgress
-from gdstudio.core.training.runstate import RunStatus
 
 
 class EpochProgressBar(QProgressBar):
-    """Updates done in the epoch under way, drawn from ``controller``'s facts (GUI thread)."""
+    """Updates done in the epoch under way at the moment every view shows (``controller``'s
+    ``momentShown``; GUI thread)."""
 
     def __init__(self, controller, parent=None):
         super().__init__(parent)
@@ -26,12 +26,7 @@ class EpochProgressBar(QProgressBar):
         self.setTextVisible(True)
         self.setToolTip("Updates made in the epoch under way")
         self.setVisible(False)
-        c = controller
-        c.epochProgressed.connect(self._on_controller_epochProgressed)
-        c.epochsAppended.connect(self._on_controller_epochsAppended)
-        c.runStarted.connect(self._on_controller_runStarted)
-        c.runFinished.connect(self._on_controller_runFinished)
-        c.runReset.connect(self._on_controller_runReset)
+        controller.momentShown.connect(self._on_controller_momentShown)
 
     def show_position(self, position: EpochProgress, words: str = "") -> None:
         """Show ``position`` (``words`` before it, e.g. "stopped in")."""
@@ -43,28 +38,14 @@ class EpochProgressBar(QProgressBar):
         self.setVisible(True)
 
     @Slot(object)
-    def _on_controller_epochProgressed(self, position: EpochProgress) -> None:
-        self.show_position(position)
-
-    @Slot(int)
-    def _on_controller_epochsAppended(self, count: int) -> None:
-        if self.isVisible():  # the next epoch starts from none of its updates
-            history = self.controller.history
+    def _on_controller_momentShown(self, shown) -> None:
+        if shown.position is not None:
+            self.show_position(shown.position)
+        elif shown.partial is not None:
+            self.show_position(shown.partial, "stopped in")
+        elif shown.active and shown.epochs and self.isVisible() and (
+                self.format().startswith("epoch")):  # the next epoch, none of its updates
             self.setValue(0)
-            self.setFormat(f"epoch {history.count + 1:,}: 0 / {self.maximum():,}")
-
-    @Slot(object)
-    def _on_controller_runStarted(self, config) -> None:
-        self.setVisible(False)
-
-    @Slot(object, object)
-    def _on_controller_runFinished(self, status: RunStatus, detail) -> None:
-        summary = self.controller.current_summary
-        if summary is not None and summary.partial is not None:
-            self.show_position(summary.partial, "stopped in")
-        else:
+            self.setFormat(f"epoch {shown.epochs + 1:,}: 0 / {self.maximum():,}")
+        else:  # no long epoch under way in this run (yet), or the run ended at an epoch's end
             self.setVisible(False)
-
-    @Slot()
-    def _on_controller_runReset(self) -> None:
-        self.setVisible(False)

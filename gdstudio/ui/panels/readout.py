@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from gdstudio.ui.numbers.line_loss import exact_loss
 from gdstudio.ui.numbers.shown_numbers import readout_tail
 
 #: Characters of a number's field: the longest ``.6g`` text of a float but for exponents of
@@ -77,13 +76,26 @@ def standardized_pairs(controller, w: float, b: float, exact=None) -> list[str]:
     return [pair("w_std", number(ws)), pair("b_std", number(bs))]
 
 
+def _loss_pair(shown) -> str:
+    """The loss of the moment's line: '—' while it is not computed (a live run's MAE or
+    Huber on large data), 'overflows' beyond float64."""
+    loss = shown.last.loss
+    text = number(loss) if loss is not None else (
+        "overflows" if shown.loss_known else "—").ljust(NUMBER_WIDTH, NBSP)
+    return pair(f"(loss{NBSP}of{NBSP}this{NBSP}line)", text)
+
+
 def run_line(controller) -> str:
-    """The first line: the run's state, epoch, w, b and loss (or 'not trained yet')."""
+    """The first line: the run's state, epoch, w, b and loss (or 'not trained yet'), at the
+    moment every view shows (the controller's ``shown_moment``)."""
     c = controller
-    h = c.session.history
-    total = c.session.config.epochs if c.session.config else None
-    summary = c.current_summary
-    if summary is not None and not c.session.active:
+    shown = c.shown_moment
+    last = shown.last
+    if last is None:
+        return f"not{NBSP}trained{NBSP}yet"
+    total = shown.total or None
+    summary = shown.summary
+    if summary is not None:  # ended
         loss = "overflows".ljust(NUMBER_WIDTH, NBSP) if summary.loss == "" else number(
             summary.loss)
         detail = c.session.detail
@@ -101,21 +113,16 @@ def run_line(controller) -> str:
         return "   ".join([head, pair("w", number(summary.w)), pair("b", number(summary.b)),
                            pair("loss", loss),
                            *standardized_pairs(c, summary.w, summary.b, exact)])
-    if c.session.position is not None:  # inside an epoch (a long one, or paused there)
-        p = c.session.position
+    if shown.position is not None:  # inside an epoch (a long one, or paused there)
+        p = shown.position
         return "   ".join([pair("epoch", epoch_field(p.epoch + 1, total)),
                            pair("update", f"{p.done:,}/{p.total:,}"),
                            pair("w", number(p.w)), pair("b", number(p.b)),
                            *standardized_pairs(c, p.w, p.b)])
-    if h.count:  # a moment "after N epochs": w, b then and that line's loss (core.linefit)
-        last = h.last()
-        loss = exact_loss(c, last.w, last.b)
-        return "   ".join([pair("after", epoch_field(last.epoch + 1, total)),
-                           pair("w", number(last.w)), pair("b", number(last.b)),
-                           pair(f"(loss{NBSP}of{NBSP}this{NBSP}line)", "overflows".ljust(
-                               NUMBER_WIDTH, NBSP) if loss is None else number(loss)),
-                           *standardized_pairs(c, last.w, last.b)])
-    return f"not{NBSP}trained{NBSP}yet"
+    # a moment "after N epochs": w, b then and that line's loss (core.linefit)
+    return "   ".join([pair("after", epoch_field(shown.epochs, total)),
+                       pair("w", number(last.w)), pair("b", number(last.b)),
+                       _loss_pair(shown), *standardized_pairs(c, last.w, last.b)])
 
 
 class ReadoutPanel(QLabel):
@@ -142,7 +149,7 @@ class ReadoutPanel(QLabel):
         # two lines always reserved, so the plots above do not jump when a line comes or goes
         self.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 8)
 
-    #: The timeline's moment, shown instead of the run's newest (None: the newest).
+    #: The timeline's moment, shown instead of the run's shown moment (None: that one).
     moment_line: str | None = None
 
     def update_readout(self, controller) -> None:

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import QGraphicsPathItem
 from gdstudio.core.models.line.linefit import LineReport, equation_text, line_report
 
 MAX_RESIDUALS = 5_000
-#: Beyond this many points R² (O(n)) is computed at most every THROTTLE seconds.
+#: Beyond this many points R² computed from the points (O(n), while the data's exact
+#: landscape is not there yet) is computed at most every THROTTLE seconds.
 SYNC_POINTS = 100_000
 THROTTLE = 0.1
 RESIDUAL_COLOR = QColor(214, 39, 40, 170)
@@ -93,7 +94,9 @@ class LineOverlay:
         """Show the residuals, equation and R² of y = w·x + b (None: nothing)."""
         self.line = None if w is None else (float(w), float(b))
         n = len(self.plot.points()[0])
-        if n <= SYNC_POINTS or time.monotonic() - self._last >= THROTTLE:
+        land = self._exact() if self._exact is not None else None
+        if (n <= SYNC_POINTS or (land is not None and land.n == n)  # O(1): with the line
+                or time.monotonic() - self._last >= THROTTLE):
             self.redraw()
         elif not self._timer.isActive():
             self._timer.start(int(THROTTLE * 1000))

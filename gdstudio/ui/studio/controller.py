@@ -23,7 +23,8 @@ title, text and level) and :attr:`~StudioController.statusReported` (a status-ba
 Its parts are objects it owns, each with its own state: :attr:`~StudioController.editing`
 (the data's edits and the CSV import), :attr:`~StudioController.running` (the run's
 requests), :attr:`~StudioController.torch_wait`, :attr:`~StudioController.landscape_feed`,
-:attr:`~StudioController.numbers_feed` and :attr:`~StudioController.exports`; its public
+:attr:`~StudioController.numbers_feed`, :attr:`~StudioController.moment_feed` and
+:attr:`~StudioController.exports`; its public
 methods hand requests to them.
 """
 
@@ -40,6 +41,7 @@ from gdstudio.core.settings.config import TrainConfig, initial_parameters
 from gdstudio.core.training.results import RunSummary
 from gdstudio.core.training.runstate import RunState
 from gdstudio.ui.numbers.landscape_feed import LandscapeFeed
+from gdstudio.ui.numbers.moment_feed import MomentFeed
 from gdstudio.ui.numbers.numbers_feed import NumbersFeed
 from gdstudio.ui.studio.action_state import (
     MessageLevel,
@@ -111,6 +113,9 @@ class StudioController(QObject):
     startChanged = Signal(object)
     #: The current run's recorded path changed (``session.path``; see :mod:`landscape_feed`).
     pathChanged = Signal()
+    #: The moment of the current run every view shows moved on: a
+    #: :class:`~gdstudio.ui.numbers.moment_feed.ShownMoment` (see :attr:`shown_moment`).
+    momentShown = Signal(object)
 
     def __init__(self, dataset: Dataset | None = None, parent=None):
         super().__init__(parent)
@@ -149,6 +154,9 @@ class StudioController(QObject):
         self.numbers_feed = NumbersFeed(self)
         #: Train, pause, step, stop and reset, and the run's events.
         self.running = RunRequests(self, self.torch_wait)
+        #: The one moment of the run every view shows (see :mod:`moment_feed`); made
+        #: before any view listens, so it has moved on when the views hear a run's fact.
+        self.moment_feed = MomentFeed(self)
         #: The training settings as the user has them (their one owner: the settings panel
         #: shows and edits them, sessions and the settings store read and write them; runs
         #: take :attr:`settings`, which follows it), and the view options.
@@ -206,6 +214,13 @@ class StudioController(QObject):
     def start_point(self) -> tuple[float, float] | None:
         """The start (w, b) of the next run as the settings give it (None: none yet)."""
         return self.landscape_feed.start_point
+
+    @property
+    def shown_moment(self):
+        """The moment of the current run every view shows now (a
+        :class:`~gdstudio.ui.numbers.moment_feed.ShownMoment`, announced with
+        :attr:`momentShown`): the readout, the bars, the timeline, the line, the markers."""
+        return self.moment_feed.shown
 
     @property
     def numbers(self):

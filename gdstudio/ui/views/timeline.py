@@ -2,30 +2,27 @@
 kept run selected in the compare list).
 
 A moment is "after N epochs" (see :mod:`gdstudio.core.models.line.linefit`): moving the scrubber
-sets the
-line on the data plot, a marker on the loss curve (its point at x = N) and the readout to that
-moment, and emits :attr:`Timeline.momentChanged` for the landscape's marker. At the end of the
-history the scrubber follows the live run. Left and Right step it while a plot has focus;
-hovering the loss curve shows the moment of the epoch under the pointer.
+sets the line on the data plot, a marker on the loss curve (its point at x = N) and the readout
+to that moment, and emits :attr:`Timeline.momentChanged` for the line's equation and the
+landscape's marker. At the end of the history the scrubber follows the live run: its end is
+the moment every view shows (the controller's ``shown_moment``, which moves on at most every
+:data:`~gdstudio.ui.numbers.moment_feed.FRAME` seconds, inside a long epoch too), never a
+newer one. Left and Right step it while a plot has focus; hovering the loss curve shows the
+moment of the epoch under the pointer.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 
 from gdstudio.core.models.line.linefit import Moment, moment_at
-from gdstudio.ui.numbers.line_loss import exact_loss
+from gdstudio.core.training.runstate import RunState
 
 #: A hover within this many pixels (vertically) of a point of the loss curve shows it.
 HOVER_PX = 14.0
-#: Beyond this many points the live run's newest MAE or Huber loss is not computed each frame
-#: (the next epoch's record brings it).
-LIVE_ROBUST_POINTS = 100_000
-#: During a run, the timeline follows it at most every this many milliseconds.
-REFRESH_MS = 100
 
 
 class TimelineBar(QWidget):
@@ -89,17 +86,10 @@ class Timeline(QObject):
             view.installEventFilter(self)
         self.slider.valueChanged.connect(self._on_slider_valueChanged)
         c = controller
-        for signal in (c.runStarted, c.runFinished, c.runReset, c.keptRunsChanged,
-                       c.keptSelectionChanged):
+        # the current run at the moment every view shows (its start, each frame, its pause,
+        # its end and its reset are such moments), and the kept run selected
+        for signal in (c.momentShown, c.keptRunsChanged, c.keptSelectionChanged):
             signal.connect(self.refresh)
-        # During a run the timeline follows at most 10 times a second: each refresh moves
-        # the line, its residuals and R² (O(n)) and the landscape's marker
-        self._soon = QTimer(self)
-        self._soon.setSingleShot(True)
-        self._soon.setInterval(REFRESH_MS)
-        self._soon.timeout.connect(self.refresh)
-        for signal in (c.epochsAppended, c.epochProgressed):
-            signal.connect(self._refresh_soon)
 
     # --------------------------------------------------------------- the run shown
     def source(self):
@@ -113,20 +103,22 @@ class Timeline(QObject):
         return None
 
     def columns(self):
-        """(loss, w, b, init, end, live_loss) of the run shown, or None if it has no epoch."""
+        """(loss, w, b, init, end, live_loss) of the run shown, or None if it has no moment:
+        for the current run, its history up to the moment shown, and that moment as its
+        end ((w, b, loss, the epoch it is inside or 0))."""
         run = self.source()
         if run is not None:
             s = run.summary
             return (run.loss, run.w, run.b, (s.init_w, s.init_b), _end(s), None)
         c = self.controller
-        h, session, summary = c.history, c.session, c.current_summary
-        if not h.count or session.init is None:
+        shown, h = c.shown_moment, c.history
+        last = shown.last
+        if last is None:
             return None
-        if summary is not None and not session.active:
-            return h.loss, h.w, h.b, session.init, _end(summary), None
-        if c.loss != "mse" and len(c.dataset) > LIVE_ROBUST_POINTS:
-            return h.loss, h.w, h.b, session.init, None, None  # O(n) a frame: not while live
-        return h.loss, h.w, h.b, session.init, None, lambda w, b: exact_loss(c, w, b)
+        n = shown.epochs
+        inside = last.stopped_in or (0 if last.updates is None else n + 1)
+        return (h.loss[:n], h.w[:n], h.b[:n], c.session.init, (last.w, last.b, last.loss,
+                                                                 inside), None)
 
     @property
     def count(self) -> int:
@@ -144,6 +136,8 @@ class Timeline(QObject):
         if columns is None:
             return None
         loss, w, b, init, end, live = columns
+        if self.source() is None and n >= len(loss):  # the current run's moment shown
+            return self.controller.shown_moment.last
         return moment_at(n, loss, w, b, init, end, live)
 
     # --------------------------------------------------------------- requests
@@ -155,15 +149,9 @@ class Timeline(QObject):
         self.slider.setValue(self.slider.value() + int(delta))
 
     @Slot()
-    def _refresh_soon(self, *_) -> None:
-        if not self._soon.isActive():
-            self._soon.start()
-
-    @Slot()
     def refresh(self, *_) -> None:
         """Follow the run: the range grows with the history; at its end the scrubber stays
         at the end; a moment scrubbed to stays on every view while the run goes on."""
-        self._soon.stop()
         count = self.count
         was_end = self.slider.value() >= self.slider.maximum()
         source_changed = self.source() is not getattr(self, "_last_source", None)
@@ -174,7 +162,7 @@ class Timeline(QObject):
             self.slider.setValue(self.slider.maximum())
         self.slider.blockSignals(False)
         self.bar.setEnabled(count > 1)
-        self._show(live=self.following and self.controller.session.active)
+        self._show(live=self.following and self.controller.state is RunState.RUNNING)
 
     @Slot(int)
     def _on_slider_valueChanged(self, value: int) -> None:
@@ -196,13 +184,10 @@ class Timeline(QObject):
             self.marker.setData([moment.epochs], [loss])
         else:
             self.marker.setData([], [])
-        if live:  # the run view draws the newest line and readout at its own pace
-            self.readout.moment_line = None
-        else:
-            self.plot.set_fit(moment.w, moment.b)
-            self.readout.moment_line = None if self.following else (
-                ("kept run: " if self.source() is not None else "") + moment.text())
-            self.readout.update_readout(self.controller)
+        self.plot.set_fit(moment.w, moment.b, exact=not live)
+        self.readout.moment_line = None if self.following else (
+            ("kept run: " if self.source() is not None else "") + moment.text())
+        self.readout.update_readout(self.controller)
         self.momentChanged.emit(moment)
 
     # --------------------------------------------------------------- keys and hover

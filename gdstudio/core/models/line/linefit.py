@@ -50,12 +50,17 @@ class Moment(NamedTuple):
     #: k when the run stopped inside epoch k (after ``epochs`` whole ones): its last moment
     #: is the line reached there, not an epoch's end; 0 otherwise
     stopped_in: int = 0
+    #: (updates done, updates in the epoch) when the moment is inside epoch ``epochs`` + 1
+    #: (a live run there, or a run stopped there), else None
+    updates: tuple[int, int] | None = None
 
     def text(self) -> str:
         loss = "—" if self.loss is None else f"{self.loss:.6g}"
         head = f"after {self.epochs:,} epoch{'s' if self.epochs != 1 else ''}"
         if self.stopped_in:
             head = f"stopped in epoch {self.stopped_in:,}"
+        elif self.updates is not None:
+            head = f"in epoch {self.epochs + 1:,}, update {self.updates[0]:,}/{self.updates[1]:,}"
         return f"{head}: w {self.w:.6g}, b {self.b:.6g}, loss {loss}"
 
 

@@ -18,21 +18,55 @@ EXIT_NO_DISPLAY = 1
 def display_problem(environ=None) -> str | None:
     """One line saying why no window can open here (no display to show it on), or None.
 
-    On Linux and other X11/Wayland systems Qt aborts the process when it finds no display;
-    this checks first. ``QT_QPA_PLATFORM`` (for example ``offscreen``) is taken as given.
+    On Linux and other X11/Wayland systems Qt aborts the process (with a page about its
+    platform plugins, "xcb-cursor0 is needed") when it finds no display; this checks first,
+    for the platforms Qt would try: those ``QT_QPA_PLATFORM`` names (``xcb``, ``wayland``;
+    any other, ``offscreen`` say, is taken as given), or else Wayland when
+    ``WAYLAND_DISPLAY`` is set and X11.
     """
     env = os.environ if environ is None else environ
-    if env.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"):
+    if sys.platform in ("win32", "darwin"):
         return None
-    if env.get("WAYLAND_DISPLAY"):
+    asked = [name.split(":", 1)[0].strip() for name in env.get("QT_QPA_PLATFORM", "").split(";")]
+    asked = [name for name in asked if name]
+    if any(not (name == "xcb" or name.startswith("wayland")) for name in asked):
+        return None  # (offscreen, minimal, vnc, eglfs...: Qt decides)
+    wayland = any(name.startswith("wayland") for name in asked) if asked else bool(
+        env.get("WAYLAND_DISPLAY"))
+    xcb = "xcb" in asked if asked else True
+    if wayland and _wayland_reachable(env):
         return None
     display = env.get("DISPLAY", "")
+    if xcb and display and _x_display_reachable(display):
+        return None
     hint = "or use `gdstudio train` to train without a window."
-    if not display:
-        return f"gdstudio: no display found; set DISPLAY, {hint}"
-    if not _x_display_reachable(display):
+    if xcb and display:
         return f"gdstudio: cannot connect to the display {display!r}; check DISPLAY, {hint}"
-    return None
+    name = env.get("WAYLAND_DISPLAY", "")
+    if wayland and (name or env.get("WAYLAND_SOCKET")):
+        return (f"gdstudio: cannot connect to the Wayland display {name or 'socket'!r}; check "
+                f"WAYLAND_DISPLAY, {hint}")
+    return f"gdstudio: no display found; set DISPLAY, {hint}"
+
+
+def _wayland_reachable(env) -> bool:
+    """Whether a Wayland compositor answers at ``WAYLAND_DISPLAY`` (a name in
+    ``XDG_RUNTIME_DIR``, or a path); True for ``WAYLAND_SOCKET`` (a socket already open)."""
+    if env.get("WAYLAND_SOCKET"):
+        return True
+    name = env.get("WAYLAND_DISPLAY", "") or "wayland-0"
+    runtime = env.get("XDG_RUNTIME_DIR", "")
+    if not name.startswith("/"):
+        if not runtime:
+            return False
+        name = os.path.join(runtime, name)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(2)
+        try:
+            s.connect(name)
+            return True
+        except OSError:
+            return False
 
 
 def _x_display_reachable(display: str) -> bool:

@@ -163,6 +163,37 @@ def test_a_display_name_that_is_no_display_prints_one_clear_line(tmp_path, displ
         "`gdstudio train` to train without a window."]
 
 
+def _free_display() -> int:
+    return next(n for n in range(700, 1000) if not os.path.exists(f"/tmp/.X11-unix/X{n}"))
+
+
+@pytest.mark.parametrize("platform", ["xcb", "wayland;xcb", None])
+def test_an_unreachable_display_is_said_in_one_line_whatever_qt_would_try(tmp_path, platform):
+    """Qt aborts with its page about platform plugins ("xcb-cursor0 is needed") when
+    QT_QPA_PLATFORM names xcb, or when a Wayland display is named that is not there either."""
+    number = _free_display()
+    changes = {"DISPLAY": f":{number}", "WAYLAND_DISPLAY": "wayland-gone",
+               "XDG_RUNTIME_DIR": str(tmp_path)}
+    if platform is not None:
+        changes["QT_QPA_PLATFORM"] = platform
+    proc = run_gdstudio(tmp_path, None, **changes)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"gdstudio: cannot connect to the display ':{number}'; check DISPLAY, or use "
+        "`gdstudio train` to train without a window."]
+
+
+def test_an_unreachable_wayland_display_alone_is_named(tmp_path):
+    proc = run_gdstudio(tmp_path, None, WAYLAND_DISPLAY="wayland-gone",
+                        XDG_RUNTIME_DIR=str(tmp_path))
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "gdstudio: cannot connect to the Wayland display 'wayland-gone'; check "
+        "WAYLAND_DISPLAY, or use `gdstudio train` to train without a window."]
+    proc = run_gdstudio(tmp_path, None, QT_QPA_PLATFORM="wayland")
+    assert proc.returncode == 1 and proc.stderr.splitlines() == [NO_DISPLAY]
+
+
 def test_gdstudio_train_needs_no_display(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in DISPLAY_VARIABLES}
     env["PYTHONPATH"] = str(ROOT)

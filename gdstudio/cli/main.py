@@ -171,13 +171,16 @@ def _session_input(args, given: list[str]):
                          "session holds its data (see 'gdstudio train --help')")
     session = read_session(args.session)
     chosen = config_from_args(args)
-    closed = () if session.lesson is None else (*session.lesson.locked,
-                                                *session.lesson.hidden)
+    closed = set() if session.lesson is None else {*session.lesson.locked,
+                                                   *session.lesson.hidden}
+    if "settings_panel" in closed:  # (the whole settings panel)
+        closed |= {s.name for s in SETTINGS}
     changes = {}
     for s in SETTINGS:
         if s.dest not in given or getattr(chosen, s.name) == getattr(session.settings, s.name):
             continue
-        if s.name in closed:
+        if s.name in closed or ("random_init" in closed and getattr(session.settings, s.name)
+                                is None and s.name in ("init_w", "init_b")):
             raise UsageError(f"gdstudio train: the lesson in {args.session} locks "
                              f"{s.label!r}: train it as the class would, without {s.flag}")
         changes[s.name] = getattr(chosen, s.name)

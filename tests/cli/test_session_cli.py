@@ -110,6 +110,18 @@ def test_a_lesson_is_trained_and_its_open_settings_may_change(tmp_path, capsys):
     assert main(["train", "--session", session, "--epochs", "9", "--quiet"]) == 0  # its own
 
 
+@pytest.mark.parametrize(("closed", "args", "label"), [
+    ({"hidden": ("settings_panel",)}, ["--lr", "0.5"], "Learning rate"),
+    ({"locked": ("random_init",)}, ["--init-w", "1"], "Initial w"),
+])
+def test_what_a_lesson_closes_another_way_is_closed_too(tmp_path, capsys, closed, args, label):
+    session, _ = session_and_csv(tmp_path, lesson=Lesson("Rates", **closed))
+    assert main(["train", "--session", session, *args]) == 2  # (ADAM's start is drawn)
+    assert capsys.readouterr().err == (f"gdstudio train: the lesson in {session} locks "
+                                       f"{label!r}: train it as the class would, without "
+                                       f"{args[0]}\n")
+
+
 def _damaged(tmp_path, name: str) -> str:
     session, _ = session_and_csv(tmp_path)
     text = open(session, encoding="utf-8").read()

@@ -55,7 +55,8 @@ def session_and_csv(tmp_path, dtype="float32", config=ADAM, lesson=None):
     session = tmp_path / "lesson.gdstudio"
     write_session(session, Session(x, y, dtype, config, lesson=lesson))
     data = tmp_path / "data.csv"
-    data.write_text("x,y\n" + "".join(f"{float(a)!r},{float(b)!r}\n" for a, b in zip(x, y)))
+    data.write_text("x,y\n" + "".join(f"{float(a)!r},{float(b)!r}\n"
+                                       for a, b in zip(x, y, strict=True)))
     return str(session), str(data)
 
 
@@ -102,7 +103,7 @@ def test_training_options_given_replace_the_sessions_settings(tmp_path):
 
 def test_a_lesson_is_trained_and_its_open_settings_may_change(tmp_path, capsys):
     lesson = Lesson("Learning rates", locked=("epochs", "method"), hidden=("optimizer",))
-    session, data = session_and_csv(tmp_path, lesson=lesson)
+    session, _ = session_and_csv(tmp_path, lesson=lesson)
     assert main(["train", "--session", session, "--lr", "0.5"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == (f"# data and settings of the session {session} (lesson "

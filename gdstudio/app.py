@@ -37,9 +37,13 @@ def display_problem(environ=None) -> str | None:
     if wayland and _wayland_reachable(env):
         return None
     display = env.get("DISPLAY", "")
-    if xcb and display and _x_display_reachable(display):
-        return None
     hint = "or use `gdstudio train` to train without a window."
+    if xcb and display and _x_display_reachable(display):
+        if _xcb_connects(display) is not False:
+            return None
+        if not wayland:  # (an X server is there, but it does not let this user in)
+            return (f"gdstudio: the display {display!r} refused the connection (not "
+                    f"authorized?); check DISPLAY and XAUTHORITY, {hint}")
     if xcb and display:
         return f"gdstudio: cannot connect to the display {display!r}; check DISPLAY, {hint}"
     name = env.get("WAYLAND_DISPLAY", "")
@@ -67,6 +71,51 @@ def _wayland_reachable(env) -> bool:
             return True
         except OSError:
             return False
+
+
+def _xcb_connects(display: str) -> bool | None:
+    """Whether the X server at ``display`` accepts a connection as Qt makes it (libxcb's
+    ``xcb_connect``, with the user's XAUTHORITY); None when libxcb cannot be loaded (Qt
+    then decides). Asked only once a server answers there, so it does not wait."""
+    import ctypes
+
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return None
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    try:
+        name = display.encode()
+    except UnicodeEncodeError:
+        return False
+    connection = _quietly(lambda: xcb.xcb_connect(name, None))
+    if not connection:
+        return False
+    try:
+        return xcb.xcb_connection_has_error(connection) == 0
+    finally:
+        xcb.xcb_disconnect(connection)
+
+
+def _quietly(call):
+    """``call()`` with the process's stderr sent to the null device (a refusing X server's
+    words are printed there by the library), put back after."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        return call()
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+        return call()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _x_display_reachable(display: str) -> bool:

@@ -234,3 +234,16 @@ def test_the_help_says_how_a_session_combines_with_options(capsys):
     assert "--session FILE.gdstudio" in text
     assert "A training option given as well replaces that one setting of the session" in text
     assert "cannot be given with it" in text
+
+
+def test_what_the_file_has_that_this_version_does_not_know_is_named(tmp_path, capsys):
+    session, _ = session_and_csv(tmp_path)
+    doc = json.loads(open(session, encoding="utf-8").read())
+    doc["settings"]["tolerance"] = 1e-3
+    doc["view"]["two\nlines"] = True
+    with open(session, "w", encoding="utf-8") as handle:
+        json.dump(doc, handle)
+    assert main(["train", "--session", session, "--epochs", "1"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == (f"# data and settings of the session {session}; ignored what this "
+                     "version does not know: settings.tolerance, view.two?lines")

@@ -127,7 +127,8 @@ def as_array(value, where: str, length: int | None = None, limit: int | None = N
 def note_ignored(obj: dict, known, where: str, ignored: list[str]) -> None:
     for key in obj:
         if key not in known:
-            key = key if len(key) <= 40 else key[:40] + "…"  # (a name, not a page)
+            shown = "".join(c if c.isprintable() else "?" for c in key[:40])
+            key = shown if len(key) <= 40 else shown + "…"  # (a name on one line, not a page)
             ignored.append(f"{where}.{key}" if where else key)
 
 

@@ -466,8 +466,9 @@ def test_a_huge_version_gives_a_short_message(tmp_path, version):
 def test_an_unknown_key_is_named_shortly(tmp_path):
     doc = _doc()
     doc["settings"]["k" * 100_000] = 1
+    doc["view"]["two\nlines"] = 1
     back = read_session(_write(tmp_path, doc))
-    assert back.ignored == ["settings." + "k" * 40 + "…"]
+    assert back.ignored == ["settings." + "k" * 40 + "…", "view.two?lines"]
 
 
 def test_standardize_kept_while_the_bias_is_off_saves_and_opens(tmp_path):

@@ -1,5 +1,7 @@
 """Command line: ``gdstudio [FILE.csv | FILE.gdstudio]`` opens the studio; ``gdstudio train
-...`` runs headless.
+...`` runs headless, on a CSV file, the tutorial's line or (``--session FILE.gdstudio``) a
+session's or lesson's data with its settings, the training options given replacing the
+session's.
 
 Exit status of ``gdstudio train`` (the user guide says the same):
 

@@ -38,14 +38,8 @@ def display_problem(environ=None) -> str | None:
         return None
     display = env.get("DISPLAY", "")
     hint = "or use `gdstudio train` to train without a window."
-    if xcb and display and _x_display_reachable(display):
-        if _xcb_connects(display) is not False:
-            return None
-        if not wayland:  # (an X server is there, but it does not let this user in)
-            return (f"gdstudio: the display {display!r} refused the connection (not "
-                    f"authorized?); check DISPLAY and XAUTHORITY, {hint}")
     if xcb and display:
-        return f"gdstudio: cannot connect to the display {display!r}; check DISPLAY, {hint}"
+        return _x_problem(display, hint)
     name = env.get("WAYLAND_DISPLAY", "")
     if wayland and (name or env.get("WAYLAND_SOCKET")):
         return (f"gdstudio: cannot connect to the Wayland display {name or 'socket'!r}; check "
@@ -73,31 +67,64 @@ def _wayland_reachable(env) -> bool:
             return False
 
 
+def _x_problem(display: str, hint: str) -> str | None:
+    """Why no window can open on the X display ``display``, or None (an X server there lets
+    this user in)."""
+    cannot = f"gdstudio: cannot connect to the display {display!r}; check DISPLAY, {hint}"
+    host = display.rpartition(":")[0]
+    if host not in ("", "unix") and "/" not in host and not _x_display_reachable(display):
+        return cannot  # (a host that does not answer: asked with a time limit first)
+    connects = _xcb_connects(display)
+    if connects is None:  # no libxcb to ask: the socket says what it can
+        return None if _x_display_reachable(display) else cannot
+    if connects:
+        return None
+    if _x_display_reachable(display):  # a server is there, but it does not let this user in
+        return (f"gdstudio: the display {display!r} refused the connection (not "
+                f"authorized?); check DISPLAY and XAUTHORITY, {hint}")
+    return cannot
+
+
+#: The X connection of the display check, held until Qt has made its own
+#: (:func:`release_display_check`): an X server whose last client leaves resets itself, and a
+#: connection made meanwhile (Qt's, just after the check's) may be refused.
+_HELD: list = []
+
+
+def release_display_check() -> None:
+    """Close the display check's X connection (once Qt has its own)."""
+    while _HELD:
+        xcb, connection = _HELD.pop()
+        xcb.xcb_disconnect(connection)
+
+
 def _xcb_connects(display: str) -> bool | None:
     """Whether the X server at ``display`` accepts a connection as Qt makes it (libxcb's
-    ``xcb_connect``, with the user's XAUTHORITY); None when libxcb cannot be loaded (Qt
-    then decides). Asked only once a server answers there, so it does not wait."""
+    ``xcb_connect``, with the user's XAUTHORITY; asked again once, a moment later, if
+    refused: a server resetting refuses for that moment); None when libxcb cannot be
+    loaded (Qt then decides). A connection made is held (see :data:`_HELD`)."""
     import ctypes
+    import time
 
     try:
         xcb = ctypes.CDLL("libxcb.so.1")
-    except OSError:
+        name = display.encode()
+    except (OSError, UnicodeEncodeError):
         return None
     xcb.xcb_connect.restype = ctypes.c_void_p
     xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
     xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
     xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
-    try:
-        name = display.encode()
-    except UnicodeEncodeError:
-        return False
-    connection = _quietly(lambda: xcb.xcb_connect(name, None))
-    if not connection:
-        return False
-    try:
-        return xcb.xcb_connection_has_error(connection) == 0
-    finally:
-        xcb.xcb_disconnect(connection)
+    for attempt in range(2):
+        connection = _quietly(lambda: xcb.xcb_connect(name, None))
+        if connection and xcb.xcb_connection_has_error(connection) == 0:
+            _HELD.append((xcb, connection))
+            return True
+        if connection:
+            xcb.xcb_disconnect(connection)
+        if attempt == 0:
+            time.sleep(0.25)
+    return False
 
 
 def _quietly(call):
@@ -162,6 +189,7 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
     from gdstudio.ui.window.main_window import MainWindow, resource_path
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    release_display_check()  # (Qt has its own connection now)
     app.setOrganizationName("gdstudio")
     app.setApplicationName("Gradient Descent Studio")
     app.setDesktopFileName("gdstudio")

@@ -195,16 +195,19 @@ def test_an_unreachable_wayland_display_alone_is_named(tmp_path):
 
 
 @pytest.fixture
-def x_server_with_a_cookie(tmp_path):
+def x_server_with_a_cookie():
     """An X server of our own that lets in only the holders of its cookie: (its display
     name, an XAUTHORITY file that holds the cookie)."""
     import secrets
     import shutil
+    import tempfile
+    from pathlib import Path
 
     if not (shutil.which("Xvfb") and shutil.which("xauth")):
         pytest.skip("needs Xvfb and xauth")
     cookie = secrets.token_hex(16)
-    server_auth = tmp_path / "server-auth"
+    folder = Path(tempfile.mkdtemp(prefix="gdstudio-x-"))  # (the server's, while it runs)
+    server_auth = folder / "server-auth"
     subprocess.run(["xauth", "-q", "-f", str(server_auth), "add", ":0", ".", cookie],
                    check=True)
     ready, told = os.pipe()
@@ -217,13 +220,14 @@ def x_server_with_a_cookie(tmp_path):
         with os.fdopen(ready) as pipe:
             number = pipe.readline().strip()  # (written once the server takes connections)
         assert number.isdigit(), "Xvfb did not start"
-        client_auth = tmp_path / "client-auth"
+        client_auth = folder / "client-auth"
         subprocess.run(["xauth", "-q", "-f", str(client_auth), "add", f":{number}", ".",
                         cookie], check=True)
         yield f":{number}", client_auth
     finally:
         server.terminate()
         server.wait(30)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_a_display_that_refuses_this_user_is_said_in_one_line(tmp_path, x_server_with_a_cookie):

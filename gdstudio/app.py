@@ -18,21 +18,131 @@ EXIT_NO_DISPLAY = 1
 def display_problem(environ=None) -> str | None:
     """One line saying why no window can open here (no display to show it on), or None.
 
-    On Linux and other X11/Wayland systems Qt aborts the process when it finds no display;
-    this checks first. ``QT_QPA_PLATFORM`` (for example ``offscreen``) is taken as given.
+    On Linux and other X11/Wayland systems Qt aborts the process (with a page about its
+    platform plugins, "xcb-cursor0 is needed") when it finds no display; this checks first,
+    for the platforms Qt would try: those ``QT_QPA_PLATFORM`` names (``xcb``, ``wayland``;
+    any other, ``offscreen`` say, is taken as given), or else Wayland when
+    ``WAYLAND_DISPLAY`` is set and X11.
     """
     env = os.environ if environ is None else environ
-    if env.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"):
+    if sys.platform in ("win32", "darwin"):
         return None
-    if env.get("WAYLAND_DISPLAY"):
+    asked = [name.split(":", 1)[0].strip() for name in env.get("QT_QPA_PLATFORM", "").split(";")]
+    asked = [name for name in asked if name]
+    if any(not (name == "xcb" or name.startswith("wayland")) for name in asked):
+        return None  # (offscreen, minimal, vnc, eglfs...: Qt decides)
+    wayland = any(name.startswith("wayland") for name in asked) if asked else bool(
+        env.get("WAYLAND_DISPLAY"))
+    xcb = "xcb" in asked if asked else True
+    if wayland and _wayland_reachable(env):
         return None
     display = env.get("DISPLAY", "")
     hint = "or use `gdstudio train` to train without a window."
-    if not display:
-        return f"gdstudio: no display found; set DISPLAY, {hint}"
-    if not _x_display_reachable(display):
-        return f"gdstudio: cannot connect to the display {display!r}; check DISPLAY, {hint}"
-    return None
+    if xcb and display:
+        return _x_problem(display, hint)
+    name = env.get("WAYLAND_DISPLAY", "")
+    if wayland and (name or env.get("WAYLAND_SOCKET")):
+        return (f"gdstudio: cannot connect to the Wayland display {name or 'socket'!r}; check "
+                f"WAYLAND_DISPLAY, {hint}")
+    return f"gdstudio: no display found; set DISPLAY, {hint}"
+
+
+def _wayland_reachable(env) -> bool:
+    """Whether a Wayland compositor answers at ``WAYLAND_DISPLAY`` (a name in
+    ``XDG_RUNTIME_DIR``, or a path); True for ``WAYLAND_SOCKET`` (a socket already open)."""
+    if env.get("WAYLAND_SOCKET"):
+        return True
+    name = env.get("WAYLAND_DISPLAY", "") or "wayland-0"
+    runtime = env.get("XDG_RUNTIME_DIR", "")
+    if not name.startswith("/"):
+        if not runtime:
+            return False
+        name = os.path.join(runtime, name)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(2)
+        try:
+            s.connect(name)
+            return True
+        except OSError:
+            return False
+
+
+def _x_problem(display: str, hint: str) -> str | None:
+    """Why no window can open on the X display ``display``, or None (an X server there lets
+    this user in)."""
+    cannot = f"gdstudio: cannot connect to the display {display!r}; check DISPLAY, {hint}"
+    host = display.rpartition(":")[0]
+    if host not in ("", "unix") and "/" not in host and not _x_display_reachable(display):
+        return cannot  # (a host that does not answer: asked with a time limit first)
+    connects = _xcb_connects(display)
+    if connects is None:  # no libxcb to ask: the socket says what it can
+        return None if _x_display_reachable(display) else cannot
+    if connects:
+        return None
+    if _x_display_reachable(display):  # a server is there, but it does not let this user in
+        return (f"gdstudio: the display {display!r} refused the connection (not "
+                f"authorized?); check DISPLAY and XAUTHORITY, {hint}")
+    return cannot
+
+
+#: The X connection of the display check, held until Qt has made its own
+#: (:func:`release_display_check`): an X server whose last client leaves resets itself, and a
+#: connection made meanwhile (Qt's, just after the check's) may be refused.
+_HELD: list = []
+
+
+def release_display_check() -> None:
+    """Close the display check's X connection (once Qt has its own)."""
+    while _HELD:
+        xcb, connection = _HELD.pop()
+        xcb.xcb_disconnect(connection)
+
+
+def _xcb_connects(display: str) -> bool | None:
+    """Whether the X server at ``display`` accepts a connection as Qt makes it (libxcb's
+    ``xcb_connect``, with the user's XAUTHORITY; asked again once, a moment later, if
+    refused: a server resetting refuses for that moment); None when libxcb cannot be
+    loaded (Qt then decides). A connection made is held (see :data:`_HELD`)."""
+    import ctypes
+    import time
+
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+        name = display.encode()
+    except (OSError, UnicodeEncodeError):
+        return None
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    for attempt in range(2):
+        connection = _quietly(lambda: xcb.xcb_connect(name, None))
+        if connection and xcb.xcb_connection_has_error(connection) == 0:
+            _HELD.append((xcb, connection))
+            return True
+        if connection:
+            xcb.xcb_disconnect(connection)
+        if attempt == 0:
+            time.sleep(0.25)
+    return False
+
+
+def _quietly(call):
+    """``call()`` with the process's stderr sent to the null device (a refusing X server's
+    words are printed there by the library), put back after."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        return call()
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+        return call()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _x_display_reachable(display: str) -> bool:
@@ -79,6 +189,7 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
     from gdstudio.ui.window.main_window import MainWindow, resource_path
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    release_display_check()  # (Qt has its own connection now)
     app.setOrganizationName("gdstudio")
     app.setApplicationName("Gradient Descent Studio")
     app.setDesktopFileName("gdstudio")

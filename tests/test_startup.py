@@ -163,6 +163,88 @@ def test_a_display_name_that_is_no_display_prints_one_clear_line(tmp_path, displ
         "`gdstudio train` to train without a window."]
 
 
+def _free_display() -> int:
+    return next(n for n in range(700, 1000) if not os.path.exists(f"/tmp/.X11-unix/X{n}"))
+
+
+@pytest.mark.parametrize("platform", ["xcb", "wayland;xcb", None])
+def test_an_unreachable_display_is_said_in_one_line_whatever_qt_would_try(tmp_path, platform):
+    """Qt aborts with its page about platform plugins ("xcb-cursor0 is needed") when
+    QT_QPA_PLATFORM names xcb, or when a Wayland display is named that is not there either."""
+    number = _free_display()
+    changes = {"DISPLAY": f":{number}", "WAYLAND_DISPLAY": "wayland-gone",
+               "XDG_RUNTIME_DIR": str(tmp_path)}
+    if platform is not None:
+        changes["QT_QPA_PLATFORM"] = platform
+    proc = run_gdstudio(tmp_path, None, **changes)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"gdstudio: cannot connect to the display ':{number}'; check DISPLAY, or use "
+        "`gdstudio train` to train without a window."]
+
+
+def test_an_unreachable_wayland_display_alone_is_named(tmp_path):
+    proc = run_gdstudio(tmp_path, None, WAYLAND_DISPLAY="wayland-gone",
+                        XDG_RUNTIME_DIR=str(tmp_path))
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "gdstudio: cannot connect to the Wayland display 'wayland-gone'; check "
+        "WAYLAND_DISPLAY, or use `gdstudio train` to train without a window."]
+    proc = run_gdstudio(tmp_path, None, QT_QPA_PLATFORM="wayland")
+    assert proc.returncode == 1 and proc.stderr.splitlines() == [NO_DISPLAY]
+
+
+@pytest.fixture
+def x_server_with_a_cookie():
+    """An X server of our own that lets in only the holders of its cookie: (its display
+    name, an XAUTHORITY file that holds the cookie)."""
+    import secrets
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    if not (shutil.which("Xvfb") and shutil.which("xauth")):
+        pytest.skip("needs Xvfb and xauth")
+    cookie = secrets.token_hex(16)
+    folder = Path(tempfile.mkdtemp(prefix="gdstudio-x-"))  # (the server's, while it runs)
+    server_auth = folder / "server-auth"
+    subprocess.run(["xauth", "-q", "-f", str(server_auth), "add", ":0", ".", cookie],
+                   check=True)
+    ready, told = os.pipe()
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(told), "-auth", str(server_auth),
+                               "-nolisten", "tcp", "-screen", "0", "1024x768x24"],
+                              pass_fds=(told,), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    os.close(told)
+    try:
+        with os.fdopen(ready) as pipe:
+            number = pipe.readline().strip()  # (written once the server takes connections)
+        assert number.isdigit(), "Xvfb did not start"
+        client_auth = folder / "client-auth"
+        subprocess.run(["xauth", "-q", "-f", str(client_auth), "add", f":{number}", ".",
+                        cookie], check=True)
+        yield f":{number}", client_auth
+    finally:
+        server.terminate()
+        server.wait(30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_display_that_refuses_this_user_is_said_in_one_line(tmp_path, x_server_with_a_cookie):
+    """Qt aborts with its page about platform plugins when the X server is there but does
+    not let the user in (another user's display, a missing XAUTHORITY)."""
+    display, cookie = x_server_with_a_cookie
+    proc = run_gdstudio(tmp_path, None, DISPLAY=display,
+                        XAUTHORITY=str(tmp_path / "no-such-file"))
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"gdstudio: the display {display!r} refused the connection (not authorized?); check "
+        "DISPLAY and XAUTHORITY, or use `gdstudio train` to train without a window."]
+    proc = run_gdstudio(tmp_path, "1", DISPLAY=display, XAUTHORITY=str(cookie))
+    assert proc.returncode == 0, proc.stderr  # let in: the window opens there
+    assert lines_starting(proc.stdout, "started: ") == ["Ready: press F5 to train."]
+
+
 def test_gdstudio_train_needs_no_display(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in DISPLAY_VARIABLES}
     env["PYTHONPATH"] = str(ROOT)

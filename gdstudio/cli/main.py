@@ -1,5 +1,7 @@
 """Command line: ``gdstudio [FILE.csv | FILE.gdstudio]`` opens the studio; ``gdstudio train
-...`` runs headless.
+...`` runs headless, on a CSV file, the tutorial's line or (``--session FILE.gdstudio``) a
+session's or lesson's data with its settings, the training options given replacing the
+session's.
 
 Exit status of ``gdstudio train`` (the user guide says the same):
 
@@ -69,11 +71,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="gdstudio train",
         description="Train y = w*x + b by gradient descent with PyTorch, without a window.",
+        epilog="With --session FILE.gdstudio the run trains the session's data with the "
+               "session's training settings (its kept runs and current run are not used): a "
+               "lesson checked without a window. A training option given as well replaces "
+               "that one setting of the session (not one the session's lesson locks or hides: "
+               "refused); the data options (--data, --generate, the noisy line's, --float64) "
+               "cannot be given with it. The outputs and exit codes are those of any run; a "
+               "session file that cannot be used is one line on stderr and exit code 2.",
     )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--data", metavar="FILE.csv", help="two numeric columns x,y")
     src.add_argument("--generate", action="store_true",
                      help="the tutorial's noisy line (the default when --data is not given)")
+    src.add_argument("--session", metavar="FILE.gdstudio",
+                     help="the data and training settings of a session or lesson file saved "
+                          "by the studio (see below)")
     g = p.add_argument_group("noisy line")
     for name in ("slope", "intercept", "noise", "x_min", "x_max", "x_step"):
         g.add_argument(f"--{name.replace('_', '-')}", type=_float, default=line[name])
@@ -130,11 +142,66 @@ def config_from_args(args):
     return TrainConfig(**values)
 
 
-def _prepare(args):
-    """Turn arguments into (dataset, config); raise StudioError/UsageError on bad input."""
+#: The options that say what the data is: none of them goes with ``--session``.
+DATA_OPTIONS = ("data", "generate", "slope", "intercept", "noise", "x_min", "x_max", "x_step",
+                "n_points", "float64")
+
+
+def given_options(argv: list[str]) -> list[str]:
+    """The destinations of the options written in ``argv``, in the parser's order (a
+    default is not one)."""
+    parser = build_parser()
+    for action in parser._actions:
+        action.default = argparse.SUPPRESS
+    given = vars(parser.parse_args(argv))
+    return [a.dest for a in parser._actions if a.dest in given]
+
+
+def _session_input(args, given: list[str]):
+    """The (dataset, config) of ``--session``: the session's data, its settings with the
+    training options given in ``argv`` in place of theirs."""
+    from gdstudio.core.data.dataset import Dataset
+    from gdstudio.core.files.session_read import read_session
+    from gdstudio.core.settings.description import SETTINGS
+
+    if not args.session.strip():
+        raise UsageError("gdstudio train: --session needs a file name, got an empty one")
+    data = [name for name in DATA_OPTIONS if name in given]
+    if data:
+        flag = "--" + data[0].replace("_", "-")
+        raise UsageError(f"gdstudio train: {flag} cannot be given with --session: the "
+                         "session holds its data (see 'gdstudio train --help')")
+    session = read_session(args.session)
+    chosen = config_from_args(args)
+    closed = set() if session.lesson is None else {*session.lesson.locked,
+                                                   *session.lesson.hidden}
+    if "settings_panel" in closed:  # (the whole settings panel)
+        closed |= {s.name for s in SETTINGS}
+    changes = {}
+    for s in SETTINGS:
+        if s.dest not in given or getattr(chosen, s.name) == getattr(session.settings, s.name):
+            continue
+        if s.name in closed or ("random_init" in closed and getattr(session.settings, s.name)
+                                is None and s.name in ("init_w", "init_b")):
+            raise UsageError(f"gdstudio train: the lesson in {args.session} locks "
+                             f"{s.label!r}: train it as the class would, without {s.flag}")
+        changes[s.name] = getattr(chosen, s.name)
+    config = session.settings.replace(**changes) if changes else session.settings
+    return Dataset(session.x, session.y), config, session
+
+
+def _prepare(args, given: list[str]):
+    """Turn arguments into (dataset, config, session or None); raise StudioError/UsageError
+    on bad input."""
     from gdstudio.core.data import csv_io as csvio
     from gdstudio.core.data.dataset import noisy_line, random_line
 
+    if args.session is not None:
+        dataset, config, session = _session_input(args, given)
+        config.validate()
+        targets = _check_outputs(args)
+        check_script_data(args, dataset, targets)
+        return dataset, config, session
     if args.data is not None and not args.data.strip():
         raise UsageError("gdstudio train: --data needs a file name, got an empty one")
     config = config_from_args(args)
@@ -150,7 +217,7 @@ def _prepare(args):
         dataset = noisy_line(args.slope, args.intercept, args.noise, args.x_min, args.x_max,
                              args.x_step, config.seed, dtype)  # (the seed setting's)
     check_script_data(args, dataset, targets)
-    return dataset, config
+    return dataset, config, None
 
 
 def _check_outputs(args) -> list[Path]:
@@ -174,11 +241,13 @@ def _check_outputs(args) -> list[Path]:
                              "must be different files")
         targets.append(target)
         options.append(option)
-    if args.data:
-        source = Path(os.path.realpath(args.data))
+    for given in (args.data, args.session):
+        if not given:
+            continue
+        source = Path(os.path.realpath(given))
         for target in targets:
             if target == source or _same_file(target, source):
-                raise UsageError(f"gdstudio train: refusing to overwrite the input {args.data}")
+                raise UsageError(f"gdstudio train: refusing to overwrite the input {given}")
     return targets
 
 
@@ -211,7 +280,7 @@ def _train(argv: list[str], signals: StopSignals) -> int:
     control = TrainingControl()
     try:
         args = build_parser().parse_args(argv)
-        dataset, config = _prepare(args)
+        dataset, config, session = _prepare(args, given_options(argv))
         run = TrainingRun(dataset, config)  # validates for the data's dtype; draws the start
         optimum = run_optima(dataset, run.loss_config)
         history = run.records(control)
@@ -230,7 +299,7 @@ def _train(argv: list[str], signals: StopSignals) -> int:
     # done so far are written.
     signals.arm(control)
     try:
-        return _run(args, run, optimum, history, files, signals)
+        return _run(args, run, optimum, history, files, signals, session)
     except StudioError as exc:  # an output could not be written: nothing was changed
         say(f"gdstudio train: {exc}")
         return EXIT_USAGE
@@ -239,10 +308,12 @@ def _train(argv: list[str], signals: StopSignals) -> int:
         files.discard()  # the temporary files, unless committed
 
 
-def _run(args, run, optimum, history, files, signals) -> int:
+def _run(args, run, optimum, history, files, signals, session=None) -> int:
     """Train, streaming the history, then write the outputs; the exit code."""
     order = [name for name in ("history", "params", "figure", "script") if getattr(args, name)]
     out = SafeStdout(sys.stdout)
+    if session is not None and not args.quiet:
+        print(f"# {session_words(args.session, session)}", file=out)
     drawn = _stream(args, run, history, files, order, out)
     return _finish(args, run, optimum, files, order, out, drawn, signals)
 
@@ -345,6 +416,17 @@ def figure_bytes(path, run, summary, optimum, losses, path_points) -> bytes:
                          None if optimum is None else optimum.own, figure_format(path))
 
 
+def session_words(path: str, session) -> str:
+    """Where a ``--session`` run's data and settings come from, in one line."""
+    words = f"data and settings of the session {path}"
+    if session.lesson is not None:
+        words += f" (lesson {session.lesson.title!r})"
+    if session.ignored:
+        words += ("; ignored what this version does not know: "
+                  f"{', '.join(session.ignored[:5])}")
+    return words
+
+
 def training_words(config) -> str:
     """The schedule and the stop rule of a run, in one line ('' for neither)."""
     from gdstudio.core.settings.schedule import schedule_words
@@ -379,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: gdstudio [FILE.csv]          open the studio (with that data)\n"
               "       gdstudio FILE.gdstudio       open the studio with that session\n"
               "       gdstudio train [options]     train headless; see 'gdstudio train --help'\n"
+              "       gdstudio train --session FILE.gdstudio [options]\n"
+              "                                    train a session's data with its settings\n"
               "       gdstudio --version")
         return EXIT_OK
     if argv and argv[0] == "--version":

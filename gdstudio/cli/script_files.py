@@ -30,7 +30,8 @@ def check_script_data(args, dataset, targets: list[Path]) -> None:
         return
     name = data_csv_name(args.script)
     target = check_output(name)
-    if target in targets or (args.data and _same_file(target, Path(args.data))):
+    inputs = [Path(given) for given in (args.data, getattr(args, "session", None)) if given]
+    if target in targets or any(_same_file(target, source) for source in inputs):
         raise ExportError(f"--script {args.script} writes its data to {name}, which is "
                           "another output or the input; choose another script name")
 

@@ -19,6 +19,7 @@ import sys
 import numpy as np
 
 from gdstudio.core.data.csv_bytes import check_text, read_regular_file
+from gdstudio.core.data.csv_read import SMALLEST
 from gdstudio.core.data.dataset import DTYPES, span_problem
 from gdstudio.core.errors import ConfigError, DataError
 from gdstudio.core.files.lesson_rules import LessonError, lesson_from_json
@@ -128,8 +129,8 @@ def _settings(raw, where: str, ignored: list[str]) -> TrainConfig:
         values[s.name] = value
     note_ignored(raw, BY_NAME, where, ignored)
     config = TrainConfig(**values)
-    try:
-        config.validate()
+    try:  # (standardizing does not apply without the bias: the studio keeps the box as set)
+        (config if config.fit_bias else config.replace(standardize=False)).validate()
     except ConfigError as exc:
         raise Bad(where, str(exc)) from None
     return config
@@ -139,16 +140,20 @@ def _optimum(raw, where: str) -> Optimum | None:
     if raw is None:
         return None
     raw = as_object(raw, where)
+    loss = as_float(raw.get("loss"), f"{where}.loss", optional=True)
+    if loss is not None and loss < 0:
+        raise Bad(f"{where}.loss", f"must not be negative, got {loss!r}")
     return Optimum(
         w=as_float(raw.get("w"), f"{where}.w", optional=True),
         b=as_float(raw.get("b"), f"{where}.b", optional=True),
-        loss=as_float(raw.get("loss"), f"{where}.loss", optional=True),
+        loss=loss,
         unique=as_bool(raw.get("unique", True), f"{where}.unique"),
         loss_fn=as_choice(raw.get("loss_fn", "mse"), BY_NAME["loss"].keys, f"{where}.loss_fn"),
         description=as_text(raw.get("description", ""), f"{where}.description"),
         note=as_text(raw.get("note", ""), f"{where}.note"),
         method=as_text(raw.get("method", "closed form"), f"{where}.method", 200),
-        huber_delta=as_float(raw.get("huber_delta", 1.0), f"{where}.huber_delta"))
+        huber_delta=as_float(raw.get("huber_delta", 1.0), f"{where}.huber_delta",
+                             positive=True))
 
 
 def _summary(raw, where: str, ignored: list[str]) -> RunSummary:
@@ -158,10 +163,11 @@ def _summary(raw, where: str, ignored: list[str]) -> RunSummary:
     if partial is not None:
         p = as_object(partial, f"{where}.partial")
         here = f"{where}.partial"
+        total = as_int(required(p, "total", here), f"{here}.total", 1)
         partial = EpochProgress(
             as_int(required(p, "epoch", here), f"{here}.epoch"),
-            as_int(required(p, "done", here), f"{here}.done"),
-            as_int(required(p, "total", here), f"{here}.total"),
+            as_int(required(p, "done", here), f"{here}.done", 1, total),
+            total,
             as_float(required(p, "w", here), f"{here}.w"),
             as_float(required(p, "b", here), f"{here}.b"))
     stop = raw.get("stop")
@@ -274,7 +280,8 @@ def _session(doc) -> Session:
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise Bad("version", "must be a whole number from 1")
     if version > VERSION:
-        raise Bad("version", f"the file is format version {version:,}, written by a newer "
+        shown = f"{version:,}" if version < 10**6 else "far above any this studio knows"
+        raise Bad("version", f"the file is format version {shown}, written by a newer "
                    f"Gradient Descent Studio; this one reads version {VERSION}. Nothing was "
                    "changed")
     ignored: list[str] = []
@@ -290,6 +297,11 @@ def _session(doc) -> Session:
             if bad.size:
                 raise Bad(f"data.{name}[{int(bad[0])}]",
                            f"{float(wide[bad[0]])!r} is beyond float32's range")
+            bad = np.flatnonzero((narrow == 0) & (wide != 0))
+            if bad.size:  # (as a CSV file or a paste says it; a nonzero subnormal is kept)
+                raise Bad(f"data.{name}[{int(bad[0])}]",
+                           f"{float(wide[bad[0]])!r} is too small for float32: it would read "
+                           f"as 0 (the smallest nonzero float32 is {SMALLEST['float32']})")
         x, y = x32, y32
     problem = span_problem(x, y)
     if problem:

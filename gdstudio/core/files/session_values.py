@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 
@@ -31,9 +32,25 @@ def _no_repeats(pairs):
     return out
 
 
+#: Only a number with an exponent of -100 or below, or a run of 100 zeros, can read as 0.
+_TINY = re.compile(r"[eE]-0*[1-9][0-9]{2}|0{100}")
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if value == 0.0 and any(c in "123456789" for c in text.split("e")[0].split("E")[0]):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise ValueError(f"{shown} is too small for float64: it would read as 0 (the "
+                         "smallest nonzero float64 is 4.9e-324)")
+    return value
+
+
 def decode(text: str):
-    """The JSON value of ``text`` (no NaN or infinities, no repeated keys)."""
-    return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_repeats)
+    """The JSON value of ``text`` (no NaN or infinities, no repeated keys, no nonzero number
+    that would read as 0)."""
+    tiny = _TINY.search(text) is not None  # (else every number is read at full speed)
+    return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_repeats,
+                      parse_float=_number if tiny else float)
 
 
 def as_object(value, where: str) -> dict:
@@ -60,7 +77,9 @@ def as_int(value, where: str, low: int = 0, high: int = 2**63 - 1) -> int:
     return value
 
 
-def as_float(value, where: str, optional: bool = False) -> float | None:
+def as_float(value, where: str, optional: bool = False,
+             positive: bool = False) -> float | None:
+    """A finite number (None too when ``optional``; above 0 only when ``positive``)."""
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -71,6 +90,8 @@ def as_float(value, where: str, optional: bool = False) -> float | None:
         raise Bad(where, "must be a finite number") from None
     if not math.isfinite(value):
         raise Bad(where, "must be a finite number")
+    if positive and not value > 0:
+        raise Bad(where, f"must be a number above 0, got {value!r}")
     return value
 
 
@@ -106,6 +127,8 @@ def as_array(value, where: str, length: int | None = None, limit: int | None = N
 def note_ignored(obj: dict, known, where: str, ignored: list[str]) -> None:
     for key in obj:
         if key not in known:
+            shown = "".join(c if c.isprintable() else "?" for c in key[:40])
+            key = shown if len(key) <= 40 else shown + "…"  # (a name on one line, not a page)
             ignored.append(f"{where}.{key}" if where else key)
 
 

@@ -7,7 +7,9 @@ variable ``GDSTUDIO_RECOVERY_DIR``, or else in ``recovery/`` under Qt's AppDataL
 when something changed since the last write, by a worker thread (the state is taken on the
 GUI thread, its arrays shared: none of them is ever written again), atomically. It is
 removed when the session is saved or the studio quits normally. At launch, the recovery
-files of processes that are no longer running are offered, newest first:
+files of processes that are no longer running are offered, newest first; a restored one
+becomes the new studio's recovery file (:meth:`Recovery.adopt`: never removed before its
+replacement exists):
 ``GDSTUDIO_RECOVERY_ANSWER=restore`` or ``discard`` answers the offer at once (for tests and
 scripted use). ``GDSTUDIO_RECOVERY_INTERVAL_MS`` sets the interval (tests).
 """
@@ -29,6 +31,25 @@ INTERVAL_ENV = "GDSTUDIO_RECOVERY_INTERVAL_MS"
 #: How often unsaved changes are written to the recovery file (milliseconds).
 INTERVAL_MS = 5000
 PREFIX = "recovery-"
+
+
+SAVED_BY = "gdstudio (recovery)"
+
+
+def make_folder(folder: Path) -> None:
+    """Make the recovery folder (and its parents); OSError with one short line naming the
+    problem (a file where the folder should be, say) if it cannot be made."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        for part in (folder, *folder.parents):
+            if part.exists() or part.is_symlink():
+                if not part.is_dir():
+                    raise OSError(f"the recovery folder {folder} cannot be made: {part} is "
+                                  "a file, not a folder") from None
+                break
+        raise OSError(f"the recovery folder {folder} cannot be made "
+                      f"({exc.strerror or exc})") from None
 
 
 def recovery_dir() -> Path:
@@ -122,8 +143,8 @@ class Recovery(QObject):
 
         def write():
             try:
-                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                write_session(path, session, "gdstudio (recovery)")
+                make_folder(path.parent)
+                write_session(path, session, SAVED_BY)
                 error = ""
             except (SessionError, OSError) as exc:
                 error = str(exc)
@@ -142,14 +163,40 @@ class Recovery(QObject):
             self._written = None  # try again next time
             self.files.controller.status(f"Could not write the recovery file: {error}", 5000)
 
-    def remove(self) -> None:
-        """Remove the recovery file (saved, or quitting normally), waiting for a write under
-        way."""
-        self._generation += 1
+    def adopt(self, path) -> bool:
+        """Make ``path``, the recovery file of a studio that did not quit normally and whose
+        session this one has just restored, this studio's own recovery file: renamed, so that
+        there is a recovery file at every moment (a crash right after restoring loses
+        nothing). Where it cannot be renamed, this studio's file is written first and only
+        then is ``path`` removed. False (``path`` left where it is) if neither could be done;
+        the next write tries again."""
+        self._wait()
+        self._written = None  # written again at the next tick, from this studio's state
+        try:
+            make_folder(self.path.parent)
+            os.replace(path, self.path)
+            return True
+        except OSError:
+            pass
+        try:
+            write_session(self.path, self.files.capture(), SAVED_BY)
+        except (SessionError, OSError):
+            return False
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return True
+
+    def _wait(self) -> None:
         thread = self._thread
         if thread is not None:
             thread.join(10)
         self._thread = None
+
+    def remove(self) -> None:
+        """Remove the recovery file (saved, or quitting normally), waiting for a write under
+        way."""
+        self._generation += 1
+        self._wait()
         self._written = None
         with contextlib.suppress(OSError):
             os.unlink(self.path)

@@ -266,7 +266,7 @@ class SessionFiles(QObject):
     def _offer(self, path) -> None:
         def restore():
             if self.open_path(str(path), recovered=True):
-                _remove(path)
+                self.recovery.adopt(path)  # (never removed before its replacement exists)
             else:  # kept aside: never offered again, still there for the user
                 with contextlib.suppress(OSError):
                     os.replace(path, f"{path}.damaged")

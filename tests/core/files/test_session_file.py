@@ -388,3 +388,98 @@ def test_a_save_killed_midway_leaves_a_whole_session(tmp_path):
         session = read_session(path)
         assert len(session.x) == 300_000 and float(session.x[0]).is_integer()
         assert session.y[-1] == 299_999 * 0.1
+
+
+# --------------------------------------------------------------------------- issue 16's attacks
+
+MORE_BAD = [
+    # a float32 value that would read as 0: refused as a CSV file and a paste refuse it
+    (lambda d: d["data"]["x"].__setitem__(1, 1e-46),
+     r"data.x\[1\]: 1e-46 is too small for float32: it would read as 0 \(the smallest "
+     r"nonzero float32 is 1.4e-45\)$"),
+    (lambda d: d["data"]["y"].__setitem__(0, -7e-46), r"data.y\[0\]: -7e-46 is too small"),
+    # a partial epoch past its own end, or of no updates
+    (lambda d: d["current"]["summary"]["partial"].update(done=101),
+     r"current.summary.partial.done: must be a whole number from 1 to 100$"),
+    (lambda d: d["current"]["summary"]["partial"].update(done=0),
+     r"current.summary.partial.done: must be a whole number from 1 to 100$"),
+    (lambda d: d["current"]["summary"]["partial"].update(total=0, done=0),
+     r"current.summary.partial.total: must be a whole number from 1"),
+    # a kept run's optimum with a Huber delta of no size, or a negative loss
+    (lambda d: d["runs"][0]["summary"]["optimum"].update(huber_delta=-1.0),
+     r"runs\[0\].summary.optimum.huber_delta: must be a number above 0, got -1.0$"),
+    (lambda d: d["runs"][0]["summary"]["lsq"].update(huber_delta=0),
+     r"runs\[0\].summary.lsq.huber_delta: must be a number above 0, got 0.0$"),
+    (lambda d: d["runs"][0]["summary"]["optimum"].update(loss=-0.5),
+     r"runs\[0\].summary.optimum.loss: must not be negative, got -0.5$"),
+]
+
+
+@pytest.mark.parametrize(("damage", "message"), MORE_BAD)
+def test_values_the_studio_never_writes_are_refused_in_one_line(tmp_path, damage, message):
+    doc = _doc()
+    damage(doc)
+    path = _write(tmp_path, doc)
+    with pytest.raises(SessionError, match=message) as info:
+        read_session(path)
+    assert str(info.value).startswith(f"{path}: ") and "\n" not in str(info.value)
+
+
+def test_a_float32_value_that_reads_as_0_is_refused_like_a_csv_file(tmp_path):
+    from gdstudio.core.data.csv_read import read_dataset
+    from gdstudio.core.errors import DataError
+
+    csv = tmp_path / "tiny.csv"
+    csv.write_text("x,y\n1,2\n1e-46,3\n")
+    with pytest.raises(DataError, match="1e-46 is too small for float32: it would read as 0"):
+        read_dataset(str(csv))
+    doc = _doc()
+    doc["data"]["x"][1] = 1e-46
+    with pytest.raises(SessionError, match="1e-46 is too small for float32: it would read as 0"):
+        read_session(_write(tmp_path, doc))
+    doc["data"]["x"][1] = 1e-45  # the nearest float32 is a nonzero subnormal: kept
+    assert read_session(_write(tmp_path, doc)).x[1] == np.float32(1e-45) != 0
+
+
+def test_a_float64_number_that_reads_as_0_is_refused(tmp_path):
+    doc = _doc()
+    doc["data"]["dtype"] = "float64"
+    text = json.dumps(doc).replace('"x": [1.5,', '"x": [1e-400,', 1)
+    assert "1e-400" in text
+    with pytest.raises(SessionError, match=r"1e-400 is too small for float64: it would read "
+                                           r"as 0 \(the smallest nonzero float64 is 4.9e-324\)"):
+        read_session(_write(tmp_path, text))
+    text = text.replace("1e-400", "0e-400").replace("[1.5,", "[0.0,")
+    assert read_session(_write(tmp_path, text)).x[0] == 0  # a zero written long is a zero
+
+
+@pytest.mark.parametrize("version", [10**3999 + 7, 2**64, 1_000_000],
+                         ids=["4,000 digits", "2**64", "a million"])
+def test_a_huge_version_gives_a_short_message(tmp_path, version):
+    doc = _doc()
+    doc["version"] = version
+    with pytest.raises(SessionError, match="written by a newer Gradient Descent Studio") as info:
+        read_session(_write(tmp_path, doc))
+    assert len(str(info.value)) < 250 and "\n" not in str(info.value)
+
+
+def test_an_unknown_key_is_named_shortly(tmp_path):
+    doc = _doc()
+    doc["settings"]["k" * 100_000] = 1
+    doc["view"]["two\nlines"] = 1
+    back = read_session(_write(tmp_path, doc))
+    assert back.ignored == ["settings." + "k" * 40 + "…", "view.two?lines"]
+
+
+def test_standardize_kept_while_the_bias_is_off_saves_and_opens(tmp_path):
+    """The studio keeps the Standardize box as set while the bias is off (it does not apply
+    then): a session and a recovery file holding that open again as they were saved."""
+    session = full_session()
+    session.settings = TrainConfig(standardize=True, fit_bias=False)
+    path = tmp_path / "s.gdstudio"
+    write_session(path, session)
+    back = read_session(path)
+    assert back.settings == session.settings
+    doc = _doc()
+    doc["settings"].update(standardize=True, fit_bias=True, init_w=1.0, init_b=2.0)
+    assert read_session(_write(tmp_path, doc)).settings.standardize  # (with the bias: as ever)

@@ -301,6 +301,89 @@ def test_the_recovery_file_follows_the_unsaved_changes(window, qtbot, tmp_path):
     assert not window.isVisible() and not recovery.path.exists()  # a normal quit
 
 
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    return dead.pid
+
+
+def test_a_restored_recovery_file_is_never_removed_before_its_replacement_exists(
+        window, qtbot, monkeypatch):
+    """Restoring hands the crashed studio's recovery file over to this one at once: a crash
+    in the seconds after restoring (before any tick of this studio) still leaves the
+    restored work to recover."""
+    from gdstudio.core.files.session import Session, write_session
+    from gdstudio.ui.sessions.recovery import left_behind, recovery_dir
+
+    files = window.session_files
+    folder = recovery_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    theirs = folder / f"recovery-{_dead_pid()}.gdstudio"
+    x = np.array([0.5, 1.5, 2.5], np.float32)
+    write_session(theirs, Session(x, 2 * x, settings=TrainConfig(learning_rate=0.0625)))
+    monkeypatch.setenv("GDSTUDIO_RECOVERY_ANSWER", "restore")
+    files.start()  # (no event is processed, no recovery tick runs, until this returns)
+    assert window.controller.dataset.x.tobytes() == x.tobytes() and files.state.dirty
+    mine = files.recovery.path
+    assert mine.exists() and not theirs.exists()
+    kept = read_session(mine)
+    assert kept.x.tobytes() == x.tobytes() and kept.settings.learning_rate == 0.0625
+    assert left_behind() == []  # (this studio's own: not offered while it runs)
+    window.controller.add_point(4.0, 4.0)  # the next change is written over it, as ever
+    relay = in_gui_thread(files.recovery.written, str, str)
+    with qtbot.waitSignal(relay.relayed, timeout=10_000) as written:
+        files.recovery.tick()
+    assert written.args == [str(mine), ""] and len(read_session(mine).x) == 4
+
+
+def test_a_recovery_folder_that_is_a_file_is_said_in_one_short_line(window, qtbot, tmp_path):
+    files = window.session_files
+    blocker = tmp_path / "recovery"
+    blocker.write_text("not a folder")
+    for folder in (blocker, blocker / "inner"):
+        files.recovery.path = folder / "recovery-1.gdstudio"
+        window.controller.add_point(float(len(window.controller.dataset)), 1.0)
+        relay = in_gui_thread(files.recovery.written, str, str)
+        with qtbot.waitSignal(relay.relayed, timeout=10_000) as written:
+            files.recovery.tick()
+        message = (f"the recovery folder {folder} cannot be made: {blocker} is a file, not a "
+                   "folder")
+        assert written.args[1] == message
+        assert window.statusBar().currentMessage() == (
+            f"Could not write the recovery file: {message}")
+        assert blocker.read_text() == "not a folder"
+
+
+def test_standardize_kept_while_the_bias_is_off_saves_and_opens_in_the_window(window, qtbot,
+                                                                           tmp_path):
+    """A file the studio writes always opens: Standardize stays checked while the bias is
+    off (it does not apply then), in the saved session and in the recovery file."""
+    files = window.session_files
+    model = window.controller.settings_model
+    assert model.set_value("standardize", True) and model.set_value("fit_bias", False)
+    saved = model.last_valid
+    assert saved.standardize and not saved.fit_bias
+    path = str(tmp_path / "s.gdstudio")
+    assert files.save(path)
+    relay = in_gui_thread(files.recovery.written, str, str)
+    window.controller.add_point(9.0, 9.0)
+    with qtbot.waitSignal(relay.relayed, timeout=10_000) as written:
+        files.recovery.tick()
+    assert written.args[1] == ""
+    recovered = tmp_path / "recovered.gdstudio"  # (another window of this process shares
+    recovered.write_bytes(files.recovery.path.read_bytes())  # its recovery file's name)
+    for name in (path, str(recovered)):
+        other = new_window(qtbot, tmp_path)
+        assert other.session_files.open_path(name), [b.text() for b in other.messages.boxes]
+        m = other.controller.settings_model
+        assert m.value("standardize") and not m.value("fit_bias")
+        assert m.last_valid == saved
+        close(other)
+
+
 def _valid_session_bytes() -> bytes:
     from gdstudio.core.files.session import session_chunks
     from tests.core.files.test_session_file import full_session

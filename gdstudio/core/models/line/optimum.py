@@ -24,9 +24,16 @@ import numpy as np
 
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.errors import DataError
-from gdstudio.core.models.line.optimum_robust import Fit, huber_fit, huber_value, mae_fit
+from gdstudio.core.models.line.optimum_robust import (
+    Fit,
+    huber_fit,
+    huber_value,
+    mae_exact,
+    mae_fit,
+)
+from gdstudio.core.models.line.residuals import compensated, refine, rounding
 from gdstudio.core.models.line.stepsize import StepGuide, lam_max_log, step_guide
-from gdstudio.core.numeric import centre, fmt, scale_exponent, sci, two_product, two_sum
+from gdstudio.core.numeric import centre, fmt, scale_exponent, sci
 
 __all__ = ["Optima", "Optimum", "StepGuide", "closed_form", "hessian_max_eigenvalue",
            "loss_optimum", "optima_for", "optimum_lines", "run_optima", "stable_learning_rate",
@@ -184,11 +191,12 @@ def loss_optimum(dataset: Dataset, loss: str = "mse", fit_bias: bool = True,
         method = "closed form"
     elif loss == "mae":
         fit = mae_fit(X, Y, f.model) if f.model != "flat" else Fit(0.0, 0.0, False)
+        fit = mae_exact(x, y, X, Y, fit, f.model)
         method = "exact" if fit.exact else "converged"
     else:
         fit = huber_fit(X, Y, f.model, delta) if f.model != "flat" else Fit(0.0, 0.0, False)
         method = "exact" if fit.exact else "converged"
-    r = _residuals(f, fit, centred=loss == "mse" and f.model in ("line", "level"))
+    r = _residuals(f, fit, loss, delta)
     if loss == "mse":
         value = f.value("loss*", float(np.mean(r * r)), 2 * f.ey)
     elif loss == "mae":
@@ -207,19 +215,19 @@ def loss_optimum(dataset: Dataset, loss: str = "mse", fit_bias: bool = True,
                    float(huber_delta))
 
 
-def _residuals(f: _Frame, fit: Fit, centred: bool) -> np.ndarray:
-    """``Y - w X - c``, compensated (exact to about eps of each residual, not of the data),
-    so that a near-exact fit keeps its small loss; for the least-squares line the mean is
-    removed (the exact optimum's residuals have none)."""
+def _residuals(f: _Frame, fit: Fit, loss: str, delta: float) -> np.ndarray:
+    """The residuals at the exact optimum: ``Y - w X - c`` compensated at the fitted line
+    (exact to about eps of each residual, not of the data), then moved to the exact optimum
+    (see :mod:`.residuals`), so that a near-exact fit (``y = 0.1·x``) keeps its small loss
+    and loss* is the true minimum, not the loss at the rounded line."""
     X, Y = f.X, f.Y
-    p, p_lo = two_product(fit.w, X)
-    s, s_lo = two_sum(Y, -p)
-    r = s + ((s_lo + f.Y_lo - p_lo - fit.w * f.X_lo) - fit.c)
-    if centred:
-        r -= np.mean(r)
-    # A residual below the rounding of w and c is indistinguishable from 0 (an exact line);
-    # left as it is, its noise would be scaled up to the data's size.
-    r[np.abs(r) <= 2e-15 * (np.abs(Y) + np.abs(fit.w * X) + abs(fit.c))] = 0.0
+    r = compensated(X, f.X_lo, Y, f.Y_lo, fit.w, fit.c)
+    floor = rounding(X, Y, fit.w, fit.c)
+    if fit.exact:
+        r = refine(r, X, f.model, loss, delta, fit.pivots)
+    # A residual below the rounding of the arithmetic is indistinguishable from 0 (an exact
+    # line); left as it is, its noise would be scaled up to the data's size.
+    r[np.abs(r) <= floor] = 0.0
     return r
 
 

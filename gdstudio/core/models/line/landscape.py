@@ -4,7 +4,9 @@ With ``Δw = w - w*``, ``Δb = b - b*``, ``r = x̄·Δw + Δb`` and ``v = var(x)
 
     L(w, b) = L* + v·Δw² + r²          ∂L/∂w = 2·(v·Δw + x̄·r)      ∂L/∂b = 2·r
 
-where ``(w*, b*)`` is a least-squares line and ``L*`` its MSE. Raw sums such as
+where ``(w*, b*)`` is a least-squares line and ``L*`` its MSE, the true minimum to a few
+ulps (``w*`` and ``b*`` are held in double-double, so the value at a float line within ulps
+of the optimum is that line's own loss). Raw sums such as
 ``mean(x²)·Δw² + 2·x̄·Δw·Δb + Δb²`` cancel along the valley on offset data (timestamps);
 this form does not. Every statistic is held in the units of the data scaled by powers of
 two (``x = 2**kx·xs``, ``y = 2**ky·ys``, so ``w = 2**(ky-kx)·ws``, ``b = 2**ky·bs`` and

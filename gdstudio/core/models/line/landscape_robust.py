@@ -4,7 +4,9 @@ For a fixed ``w`` the residual of point i is ``e_i = b - r_i`` with ``r_i = y_i 
 so with the ``r_i`` sorted and their prefix sums (and prefix sums of squares for Huber) the
 loss at every ``b`` of the column is a few lookups: ``O(N log N)`` per column instead of
 ``O(N)`` per grid point. The residuals are computed on data scaled by powers of two and
-centred (see :mod:`.numeric`), so offset data does not cancel to noise.
+centred (see :mod:`.numeric`), with error-free products and sums, and centred again per
+column, so each grid value is exact to about 1e-16 relative also on offset data (x ≈ 1.7e9)
+and at the minimum of a near-perfect fit, where plain residuals lost 1e-7 and 22%.
 
 :func:`robust_grid` checks ``should_stop`` between columns, so a caller on a helper thread
 can drop a grid the user has moved away from; sampling coarse first and then finer is the

@@ -7,6 +7,10 @@ Every number here is computed on data scaled by a power of two and centred (see
 - the MAE line: exact (a weighted-median descent, see :mod:`.robust`);
 - the Huber line: converged (reweighting, then the exact solution of its zones).
 
+``loss*`` is the true minimum of the loss over every real (w, b), to a few ulps (the
+residuals are compensated and moved to the exact optimum, see :mod:`.residuals`), not the
+loss at the rounded line shown: on ``y = 0.1·x`` the two differ by a factor of about 2.
+
 An :class:`Optimum` says when the best line is not unique (one point, every x the same, every
 x 0 without a bias, or a tie of the MAE) and describes the set of best lines in words; a value
 float64 cannot hold is ``None``, with the reason in ``note``.

@@ -87,20 +87,20 @@ def _points(n, slope, intercept, noise, x0=0.0, step=1.0, scale=1.0):
     return x * scale, (slope * x + intercept + noise * rng.standard_normal(n)) * scale
 
 
-I = np.arange(10.0)
+TEN = np.arange(10.0)
 DATA = {
-    "y = 0.1x": (I, 0.1 * I),  # the issue's case: loss* was 0.0, exactly 5.8e-34
-    "y = 0.1x from 1": (I + 1, 0.1 * (I + 1)),
+    "y = 0.1x": (TEN, 0.1 * TEN),  # the issue's case: loss* was 0.0, exactly 5.8e-34
+    "y = 0.1x from 1": (TEN + 1, 0.1 * (TEN + 1)),
     "ordinary": _points(30, -5.0, 2.0, 1.0),
     "offset x": _points(25, 3.0, -4.0, 0.5, x0=1.7e9),
-    "offset, near-perfect": (1.7e9 + I, 0.1 * (1.7e9 + I)),
-    "y near 1e8, ulp spread": (I, 1e8 + np.ldexp(rng.integers(-3, 4, 10).astype(float), -26)),
+    "offset, near-perfect": (1.7e9 + TEN, 0.1 * (1.7e9 + TEN)),
+    "y near 1e8, ulp spread": (TEN, 1e8 + np.ldexp(rng.integers(-3, 4, 10).astype(float), -26)),
     "tiny": _points(20, 3.0, 1.0, 0.5, scale=1e-30),
-    "tiny, near-perfect": (1e-30 * I, 1e-30 * (0.1 * I)),
+    "tiny, near-perfect": (1e-30 * TEN, 1e-30 * (0.1 * TEN)),
     "huge": _points(20, 3.0, 1.0, 0.5, scale=1e150),
-    "huge, near-perfect": (1e150 * I, 1e150 * (0.1 * I + 0.3)),
+    "huge, near-perfect": (1e150 * TEN, 1e150 * (0.1 * TEN + 0.3)),
     "noise 1e-12": _points(12, 3.0, 1.0, 1e-12),
-    "exact line": (I, 2 * I + 1),
+    "exact line": (TEN, 2 * TEN + 1),
     "two points": (np.array([1.0, 3.0]), np.array([0.3, -0.7])),
     "one point": (np.array([2.5]), np.array([0.1])),
     "every x the same": (np.full(6, 3.0), np.array([0.1, 0.2, 0.3, 0.4, 0.7, 0.1])),
@@ -118,7 +118,7 @@ def test_least_squares_loss_star_is_the_true_minimum(name):
 
 
 def test_the_issues_line_has_a_loss_star_not_zero():
-    opt = loss_optimum(Dataset(I, 0.1 * I), "mse")
+    opt = loss_optimum(Dataset(TEN, 0.1 * TEN), "mse")
     assert opt.loss == pytest.approx(5.845489188782592e-34, rel=1e-15)
     assert "loss*=5.84549e-34" in opt.text(lambda v: f"{v:g}")
 

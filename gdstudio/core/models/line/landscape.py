@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdstudio.core.models.line.residuals import compensated, rounding
+from gdstudio.core.models.line.residuals import compensated, refine, rounding
 from gdstudio.core.numeric import LOG10_2, centre, two_product, two_sum
 
 __all__ = ["MSELandscape", "contour_levels", "view_bounds"]
@@ -74,12 +74,7 @@ class MSELandscape:
         # residuals (small, so its rounding is relative to them) gives what ws misses of w*
         # (ws_lo), the intercept in the centred frame (cs) and the residuals at the optimum,
         # so L* is the true minimum
-        rm = float(np.mean(r))
-        uxc = ux - np.mean(ux)
-        sxx = float(np.dot(uxc, uxc))
-        ws_lo = float(np.dot(r - rm, uxc)) / sxx if sxx > 0 else 0.0
-        cs = rm - ws_lo * float(np.mean(ux))
-        exact = (r - rm) - ws_lo * uxc
+        exact, ws_lo, cs = refine(r, ux, "line" if var_x > 0 else "level")
         exact[np.abs(exact) <= floor] = 0.0
         loss_s = float(np.mean(exact * exact))
         # b* = ȳ - w*·x̄ + cs in double-double (units of 2**ky): along the valley

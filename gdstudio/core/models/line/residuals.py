@@ -17,6 +17,8 @@ minimum, and plain residuals ``y - (w·x + b)`` lose every digit to the rounding
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from gdstudio.core.numeric import two_product, two_sum
@@ -61,43 +63,69 @@ def line_residuals(x, y, w: float, b: float) -> np.ndarray:
 
 
 def refine(r: np.ndarray, X: np.ndarray, model: str, loss: str = "mse", delta: float = 1.0,
-           pivots: tuple[int, ...] = ()) -> np.ndarray:
-    """The residuals ``r - dw·X - dc`` at the exact optimum near the line they were taken at.
+           pivots: tuple[int, ...] = ()) -> tuple[np.ndarray, float, float]:
+    """``(r - dw·X - dc, dw, dc)``: the residuals at the exact optimum near the line they
+    were taken at, and the step ``(dw, dc)`` from that line to the optimum.
 
     ``model``: ``"line"`` (``w`` and ``c`` free), ``"slope"`` (``c = 0``), ``"level"`` (``w``
     has no effect) or ``"flat"`` (nothing to fit). ``loss``: ``"mse"`` (least squares);
     ``"mae"`` (the line through the ``pivots``, the data points an exact MAE line passes
     through); ``"huber"`` (the normal equations of the points inside ``delta``, the others
-    pulling with ``delta``; kept as they are if the step would move a point across ``delta``).
+    pulling with ``delta``; no step if it would move a point across ``delta``).
     """
     r = np.asarray(r, dtype=np.float64)
     if model == "flat" or not r.size:
-        return r
+        return r, 0.0, 0.0
     if model == "level":
         X = np.zeros_like(r)
     if loss == "mae":
-        return _through_pivots(r, X, model, pivots)
-    if loss == "huber":
-        return _huber_step(r, X, model, delta)
-    if model in ("line", "level"):
-        r = r - np.mean(r)
+        dw, dc = _through_pivots(r, X, model, pivots)
+    elif loss == "huber":
+        dw, dc = _huber_step(r, X, model, delta)
+    else:
+        dw, dc = _least_squares_step(r, X, model)
+    return (r - dw * X) - dc, dw, dc
+
+
+def _least_squares_step(r, X, model):
     if model == "level":
-        return r
-    Xc = X - np.mean(X) if model == "line" else X
+        return 0.0, float(np.mean(r))
+    if model == "slope":
+        sxx = float(np.dot(X, X))
+        return (float(np.dot(r, X)) / sxx if sxx > 0 else 0.0), 0.0
+    rm, xm = float(np.mean(r)), float(np.mean(X))
+    Xc = X - xm
     sxx = float(np.dot(Xc, Xc))
-    return r - (float(np.dot(r, Xc)) / sxx) * Xc if sxx > 0 else r
+    if not sxx > 0:
+        return 0.0, rm
+    rc = r - rm
+    return _above_rounding(float(np.dot(rc, Xc)) / sxx, rm, xm, rc * Xc, sxx, r)
+
+
+def _above_rounding(dw, rm, xm, products, sxx, r):
+    """``(dw, rm - dw·xm)``, each set to 0 where it is below the rounding of the sums it
+    comes from: the step is for near-perfect fits, whose residuals are small; on noisy data
+    the fitted line is already as close as float64 can hold, and the sums of large residuals
+    would only add their rounding to it."""
+    k = (math.log2(r.size) + 2) * EPS
+    if abs(dw) <= 8 * k * float(np.sum(np.abs(products))) / sxx:
+        dw = 0.0
+    dc = rm - dw * xm
+    if abs(dc) <= 8 * k * float(np.mean(np.abs(r))):
+        dc = 0.0
+    return dw, dc
 
 
 def _through_pivots(r, X, model, pivots):
     if model == "level" and pivots:
-        return r - r[pivots[0]]
+        return 0.0, float(r[pivots[0]])
     if model == "slope" and pivots and X[pivots[0]] != 0:
-        return r - (r[pivots[0]] / X[pivots[0]]) * X
+        return float(r[pivots[0]] / X[pivots[0]]), 0.0
     if model == "line" and len(pivots) >= 2 and X[pivots[0]] != X[pivots[1]]:
         p, q = pivots[:2]
-        dw = (r[q] - r[p]) / (X[q] - X[p])
-        return r - dw * (X - X[p]) - r[p]
-    return r
+        dw = float((r[q] - r[p]) / (X[q] - X[p]))
+        return dw, float(r[p] - dw * X[p])
+    return 0.0, 0.0
 
 
 def _huber_step(r, X, model, delta):
@@ -109,11 +137,11 @@ def _huber_step(r, X, model, delta):
     if model == "slope":
         sxx = float(np.dot(weights, X * X))
         if not sxx > 0:
-            return r
+            return 0.0, 0.0
         dw, dc = (float(np.dot(weights, X * r)) + gx) / sxx, 0.0
     else:
         if W <= 0:
-            return r
+            return 0.0, 0.0
         xm = float(np.dot(weights, X)) / W
         rm = float(np.dot(weights, r)) / W
         xt = (X - xm) * weights
@@ -123,9 +151,13 @@ def _huber_step(r, X, model, delta):
         elif sxx > 0:
             dw = (float(np.dot(xt, r - rm)) + gx - xm * g1) / sxx
         else:
-            return r  # the points inside delta fix no line (not unique)
+            return 0.0, 0.0  # the points inside delta fix no line (not unique)
         dc = rm - dw * xm + g1 / W
-    out = r - dw * X - dc
-    if np.any((np.abs(out) < delta) != inner):
-        return r  # the step crosses a zone's edge: the fit was not at this split's optimum
-    return out
+        if g1 == 0 and gx == 0:  # every point inside delta: the least-squares step
+            dw, dc = _above_rounding(dw, rm, xm, xt * (r - rm), sxx, r) if sxx > 0 else (
+                0.0, _above_rounding(0.0, rm, 0.0, r, 1.0, r)[1])
+        else:  # (the points outside delta pull with delta: no small step to trust)
+            return 0.0, 0.0
+    if np.any((np.abs((r - dw * X) - dc) < delta) != inner):
+        return 0.0, 0.0  # the step crosses a zone's edge: the fit was not at this split's optimum
+    return dw, dc

@@ -242,3 +242,27 @@ def test_r2_without_spread_in_y_says_so(x, y):
     report = line_report(x, y, 1.0, 0.0)
     assert report.r2 is None and report.r2_text == "R² undefined (every y is the same)"
     assert r2_from_landscape(MSELandscape.from_arrays(x, y), 1.0, 0.0) == (None, False)
+
+
+def exact_line(x, y) -> tuple[Fraction, Fraction]:
+    X, Y = [F(v) for v in x], [F(v) for v in y]
+    mx, my = sum(X) / len(X), sum(Y) / len(Y)
+    w = sum((a - mx) * (c - my) for a, c in zip(X, Y, strict=True)) / sum(
+        (a - mx) ** 2 for a in X)
+    return w, my - w * mx
+
+
+@pytest.mark.parametrize("name", ["y = 0.1x", "y = 0.1x from 1", "offset, near-perfect",
+                                  "y near 1e8, ulp spread", "ordinary", "offset x",
+                                  "tiny, near-perfect", "huge, near-perfect", "noise 1e-12"])
+def test_the_readout_and_the_landscape_show_the_same_optimum(name):
+    """w*, b* of the readout are the landscape's marker, w* within an ulp of the exact one
+    and b* within 1e-6 of itself also where it is far smaller than the data (the line
+    passes near the origin: it was 0.0, or -1.1e-16 for 2.2e-17)."""
+    x, y = DATA[name]
+    opt = loss_optimum(Dataset(x, y), "mse")
+    land = MSELandscape.from_arrays(x, y)
+    assert (opt.w, opt.b) == land.optimum
+    w, b = exact_line(x, y)
+    assert abs(F(opt.w) - w) <= EPS * abs(w)
+    assert abs(F(opt.b) - b) <= Fraction(1, 10**6) * abs(b)

@@ -70,8 +70,9 @@ def refine(r: np.ndarray, X: np.ndarray, model: str, loss: str = "mse", delta: f
     ``model``: ``"line"`` (``w`` and ``c`` free), ``"slope"`` (``c = 0``), ``"level"`` (``w``
     has no effect) or ``"flat"`` (nothing to fit). ``loss``: ``"mse"`` (least squares);
     ``"mae"`` (the line through the ``pivots``, the data points an exact MAE line passes
-    through); ``"huber"`` (the normal equations of the points inside ``delta``, the others
-    pulling with ``delta``; no step if it would move a point across ``delta``).
+    through); ``"huber"`` (least squares while every point is inside ``delta``, else no
+    step). A least-squares step below the rounding of its own sums (noisy data, whose
+    fitted line is already as close as float64 holds) is not taken.
     """
     r = np.asarray(r, dtype=np.float64)
     if model == "flat" or not r.size:
@@ -92,7 +93,9 @@ def _least_squares_step(r, X, model):
         return 0.0, float(np.mean(r))
     if model == "slope":
         sxx = float(np.dot(X, X))
-        return (float(np.dot(r, X)) / sxx if sxx > 0 else 0.0), 0.0
+        if not sxx > 0:
+            return 0.0, 0.0
+        return _above_rounding(float(np.dot(r, X)) / sxx, 0.0, 0.0, r * X, sxx, r)
     rm, xm = float(np.mean(r)), float(np.mean(X))
     Xc = X - xm
     sxx = float(np.dot(Xc, Xc))
@@ -129,35 +132,12 @@ def _through_pivots(r, X, model, pivots):
 
 
 def _huber_step(r, X, model, delta):
-    inner = np.abs(r) < delta
-    sign = np.where(inner, 0.0, np.sign(r))
-    weights = inner.astype(np.float64)
-    W = float(np.sum(weights))
-    gx, g1 = delta * float(np.dot(sign, X)), delta * float(np.sum(sign))
-    if model == "slope":
-        sxx = float(np.dot(weights, X * X))
-        if not sxx > 0:
-            return 0.0, 0.0
-        dw, dc = (float(np.dot(weights, X * r)) + gx) / sxx, 0.0
-    else:
-        if W <= 0:
-            return 0.0, 0.0
-        xm = float(np.dot(weights, X)) / W
-        rm = float(np.dot(weights, r)) / W
-        xt = (X - xm) * weights
-        sxx = float(np.dot(xt, xt))
-        if model == "level":
-            dw = 0.0
-        elif sxx > 0:
-            dw = (float(np.dot(xt, r - rm)) + gx - xm * g1) / sxx
-        else:
-            return 0.0, 0.0  # the points inside delta fix no line (not unique)
-        dc = rm - dw * xm + g1 / W
-        if g1 == 0 and gx == 0:  # every point inside delta: the least-squares step
-            dw, dc = _above_rounding(dw, rm, xm, xt * (r - rm), sxx, r) if sxx > 0 else (
-                0.0, _above_rounding(0.0, rm, 0.0, r, 1.0, r)[1])
-        else:  # (the points outside delta pull with delta: no small step to trust)
-            return 0.0, 0.0
-    if np.any((np.abs((r - dw * X) - dc) < delta) != inner):
-        return 0.0, 0.0  # the step crosses a zone's edge: the fit was not at this split's optimum
+    """The least-squares step while every point is inside delta (a near-perfect fit: the
+    Huber loss is then half the MSE); none otherwise (the points outside pull with delta,
+    and no small step of their sums is to be trusted) or if it would move a point across."""
+    if not np.all(np.abs(r) < delta):
+        return 0.0, 0.0
+    dw, dc = _least_squares_step(r, X, model)
+    if not np.all(np.abs((r - dw * X) - dc) < delta):
+        return 0.0, 0.0
     return dw, dc

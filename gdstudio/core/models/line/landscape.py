@@ -67,14 +67,15 @@ class MSELandscape:
         uy, uy_lo = np.ldexp(cy.u, cy.ku), np.ldexp(cy.u_lo, cy.ku)
         var_x = float(np.mean(ux * ux))
         ws = float(np.dot(ux, uy)) / (var_x * x.size) if var_x > 0 else 0.0
-        r = compensated(ux, ux_lo, uy, uy_lo, ws, 0.0)
+        r, r_lo = compensated(ux, ux_lo, uy, uy_lo, ws, 0.0, pair=True)
         floor = rounding(ux, uy, ws, 0.0)
         # the residuals at the exact optimum: ws is its rounding, which on a near-exact fit
         # moves each residual as much as the residual itself. The least-squares fit of the
         # residuals (small, so its rounding is relative to them) gives what ws misses of w*
         # (ws_lo), the intercept in the centred frame (cs) and the residuals at the optimum,
         # so L* is the true minimum
-        exact, ws_lo, cs = refine(r, ux, "line" if var_x > 0 else "level")
+        exact, ws_lo, cs = refine(r, ux, "line" if var_x > 0 else "level", r_lo=r_lo)
+        exact += r_lo
         exact[np.abs(exact) <= floor] = 0.0
         loss_s = float(np.mean(exact * exact))
         # b* = ȳ - w*·x̄ + cs in double-double (units of 2**ky): along the valley

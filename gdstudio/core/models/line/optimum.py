@@ -243,11 +243,16 @@ def _residuals(f: _Frame, fit: Fit, loss: str, delta: float
     so that a near-exact fit (``y = 0.1·x``) keeps its small loss and loss* is the true
     minimum, not the loss at the rounded line."""
     X, Y = f.X, f.Y
-    r = compensated(X, f.X_lo, Y, f.Y_lo, fit.w, fit.c)
+    hi, lo = compensated(X, f.X_lo, Y, f.Y_lo, fit.w, fit.c, pair=True)
+    r = hi + lo
     floor = rounding(X, Y, fit.w, fit.c)
     dw = dc = 0.0
     if fit.exact:
-        r, dw, dc = refine(r, X, f.model, loss, delta, fit.pivots)
+        if loss == "mse":  # (its step's sums in twice the precision: exact on any data)
+            r, dw, dc = refine(hi, X, f.model, r_lo=lo)
+            r += lo
+        else:
+            r, dw, dc = refine(r, X, f.model, loss, delta, fit.pivots)
     # A residual below the rounding of the arithmetic is indistinguishable from 0 (an exact
     # line); left as it is, its noise would be scaled up to the data's size.
     r[np.abs(r) <= floor] = 0.0

@@ -23,7 +23,8 @@ import numpy as np
 
 from gdstudio.core.numeric import two_product, two_sum
 
-__all__ = ["compensated", "line_residuals", "refine", "rounding", "split"]
+__all__ = ["accurate_dot", "accurate_sum", "compensated", "line_residuals", "refine",
+           "rounding", "split"]
 
 EPS = float(np.finfo(np.float64).eps)
 
@@ -35,12 +36,34 @@ def split(a):
     return hi, a - hi
 
 
-def compensated(X, X_lo, Y, Y_lo, w: float, c: float) -> np.ndarray:
-    """``(Y + Y_lo) - w·(X + X_lo) - c`` (arrays in units of order 1), compensated."""
+def compensated(X, X_lo, Y, Y_lo, w: float, c: float, pair: bool = False):
+    """``(Y + Y_lo) - w·(X + X_lo) - c`` (arrays in units of order 1), compensated; with
+    ``pair`` as ``(hi, lo)`` unrounded (``hi + lo`` exact to about ``eps²`` of the terms)."""
     p, p_lo = two_product(w, X)
     s, s_lo = two_sum(Y, -p)
     t, t_lo = two_sum(s, -c)
-    return t + (((t_lo + s_lo) - p_lo) + (Y_lo - w * X_lo))
+    lo = ((t_lo + s_lo) - p_lo) + (Y_lo - w * X_lo)
+    return (t, lo) if pair else t + lo
+
+
+def accurate_sum(a) -> float:
+    """The sum of ``a`` as if in twice float64's precision (pairwise TwoSum, the errors
+    summed apart): error about ``eps·|sum| + log2(n)·eps²·Σ|a|``."""
+    a = np.asarray(a, dtype=np.float64).ravel()
+    err = 0.0
+    while a.size > 1:
+        if a.size % 2:
+            a = np.append(a, 0.0)
+        h = a.size // 2
+        a, e = two_sum(a[:h], a[h:])
+        err += float(np.sum(e))
+    return (float(a[0]) if a.size else 0.0) + err
+
+
+def accurate_dot(a, b) -> float:
+    """``Σ a·b`` as :func:`accurate_sum` (the products split exactly first)."""
+    p, e = two_product(a, b)
+    return accurate_sum(p) + float(np.sum(e))  # (the e are eps of the p: plainly summed)
 
 
 def rounding(X, Y, w: float, c: float) -> np.ndarray:
@@ -63,7 +86,8 @@ def line_residuals(x, y, w: float, b: float) -> np.ndarray:
 
 
 def refine(r: np.ndarray, X: np.ndarray, model: str, loss: str = "mse", delta: float = 1.0,
-           pivots: tuple[int, ...] = ()) -> tuple[np.ndarray, float, float]:
+           pivots: tuple[int, ...] = (), r_lo: np.ndarray | None = None
+           ) -> tuple[np.ndarray, float, float]:
     """``(r - dw·X - dc, dw, dc)``: the residuals at the exact optimum near the line they
     were taken at, and the step ``(dw, dc)`` from that line to the optimum.
 
@@ -84,33 +108,48 @@ def refine(r: np.ndarray, X: np.ndarray, model: str, loss: str = "mse", delta: f
     elif loss == "huber":
         dw, dc = _huber_step(r, X, model, delta)
     else:
-        dw, dc = _least_squares_step(r, X, model)
+        dw, dc = _least_squares_step(r, X, model, r_lo)
     return (r - dw * X) - dc, dw, dc
 
 
-def _least_squares_step(r, X, model):
+def _least_squares_step(r, X, model, r_lo=None):
+    """The least-squares step. With ``r_lo`` (the residuals' low parts: ``r + r_lo`` exact
+    to about eps²) its sums are formed in twice float64's precision, so the step is exact
+    also on noisy data (where the fitted line is off by its rounding, which on offset data
+    moves b* = ȳ - w*·x̄ by ulp(w)·x̄); without, a step below its sums' rounding is none."""
+    exact = r_lo is not None
+    lo = r_lo if exact else np.zeros_like(r)
+
+    def total(a, a_lo):
+        return accurate_sum(a) + float(np.sum(a_lo)) if exact else float(np.sum(a))
+
+    def dot(a, a_lo, b):
+        return accurate_dot(a, b) + float(np.dot(a_lo, b)) if exact else float(np.dot(a, b))
+
+    n = r.size
+    rm = total(r, lo) / n
     if model == "level":
-        return 0.0, float(np.mean(r))
+        return 0.0, rm
     if model == "slope":
         sxx = float(np.dot(X, X))
         if not sxx > 0:
             return 0.0, 0.0
-        return _above_rounding(float(np.dot(r, X)) / sxx, 0.0, 0.0, r * X, sxx, r)
-    rm, xm = float(np.mean(r)), float(np.mean(X))
+        return _above_rounding(dot(r, lo, X) / sxx, 0.0, 0.0, r * X, sxx, r, exact)
+    xm = float(np.mean(X))
     Xc = X - xm
     sxx = float(np.dot(Xc, Xc))
     if not sxx > 0:
         return 0.0, rm
-    rc = r - rm
-    return _above_rounding(float(np.dot(rc, Xc)) / sxx, rm, xm, rc * Xc, sxx, r)
+    num = dot(r, lo, Xc) - rm * float(np.sum(Xc))  # (both factors near 0: plainly)
+    return _above_rounding(num / sxx, rm, xm, (r - rm) * Xc, sxx, r, exact)
 
 
-def _above_rounding(dw, rm, xm, products, sxx, r):
+def _above_rounding(dw, rm, xm, products, sxx, r, exact=False):
     """``(dw, rm - dw·xm)``, each set to 0 where it is below the rounding of the sums it
     comes from: the step is for near-perfect fits, whose residuals are small; on noisy data
-    the fitted line is already as close as float64 can hold, and the sums of large residuals
-    would only add their rounding to it."""
-    k = (math.log2(r.size) + 2) * EPS
+    the fitted line is already as close as float64 can hold, and sums of large residuals in
+    float64 (not ``exact``) would only add their rounding to it."""
+    k = (math.log2(r.size) + 2) * EPS * (8 * EPS if exact else 1.0)
     if abs(dw) <= 8 * k * float(np.sum(np.abs(products))) / sxx:
         dw = 0.0
     dc = rm - dw * xm

@@ -15,7 +15,6 @@ interpreter lock each pass waits for it (about 35 ms on 100,000 points; tests/be
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
@@ -24,7 +23,12 @@ from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtGui import QColor, QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from gdstudio.core.models.line.linefit import LineReport, equation_text, line_report
+from gdstudio.core.models.line.linefit import (
+    LineReport,
+    equation_text,
+    line_report,
+    r2_from_landscape,
+)
 
 MAX_RESIDUALS = 5_000
 #: Beyond this many points R² computed from the points (O(n), while the data's exact
@@ -36,21 +40,15 @@ RESIDUAL_COLOR = QColor(214, 39, 40, 170)
 
 def exact_r2(landscape, w: float, b: float) -> float | None:
     """R² = 1 − SSE/SST of y = w·x + b from the data's :class:`~gdstudio.core.models.line.landscape.
-    MSELandscape`: ``SSE/n`` is the MSE there and ``SST/n = var(y) = L* + var(x)·w*²`` (both
-    in the landscape's scaled units, whose powers of two cancel). None when SST = 0 or the
-    loss is beyond float64."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        sst = landscape.loss_s + landscape.var_x * landscape.ws * landscape.ws
-        sse = float(landscape.loss_scaled(float(w), float(b)))
-    if not (sst > 0 and math.isfinite(sse) and math.isfinite(sst)):
-        return None
-    return 1.0 - sse / sst
+    MSELandscape` (see :func:`~gdstudio.core.models.line.linefit.r2_from_landscape`). None
+    when SST = 0 or the loss is beyond float64."""
+    return r2_from_landscape(landscape, w, b)[0]
 
 
-def r2_text(r2: float | None, n: int) -> str:
+def r2_text(r2: float | None, n: int, y_varies: bool = True) -> str:
     """R² as the plot shows it (as
     :attr:`~gdstudio.core.models.line.linefit.LineReport.r2_text`)."""
-    return LineReport(np.empty(n), 0.0, 0.0, r2).r2_text
+    return LineReport(np.empty(n), 0.0, 0.0, r2, y_varies).r2_text
 
 
 class LineOverlay:
@@ -115,7 +113,8 @@ class LineOverlay:
         else:
             land = self._exact() if self._exact is not None else None
             if land is not None and land.n == len(x):
-                text = r2_text(exact_r2(land, *self.line), len(x))
+                r2, varies = r2_from_landscape(land, *self.line)
+                text = r2_text(r2, len(x), varies)
             else:
                 text = line_report(x, y, *self.line).r2_text
             self.text = f"{equation_text(*self.line)}    {text}"

@@ -173,6 +173,18 @@ def test_r2_on_a_large_data_set_costs_no_pass_over_its_points(window, qtbot, mon
     assert passes == []
 
 
+def test_r2_with_every_y_the_same_says_it_is_undefined(window, qtbot):
+    """The landscape's R² (the one the plot shows) on data whose y never varies: undefined,
+    in words, as from the points (it said the line was "far beyond the points")."""
+    window.controller.replace_data(Dataset(np.array([1.7e9, 1.7e9 + 1, 1.7e9 + 2]),
+                                           np.array([1e8, 1e8, 1e8])), "flat data")
+    lm = window.controller.landscape_model
+    qtbot.waitUntil(lambda: lm.landscape is not None and not lm.busy, timeout=20_000)
+    overlay = window.line_views.overlay
+    overlay.set_line(2.0, 5.0)
+    assert overlay.text.endswith("R² undefined (every y is the same)")
+
+
 def test_presentation_mode_scales_the_equation_on_the_data_plot(window):
     window.controller.replace_data(Dataset(np.array([10.0, 20.0, 30.0, 40.0]),
                                            np.array([480.0, 520.0, 710.0, 680.0])), "study")

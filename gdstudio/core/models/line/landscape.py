@@ -4,7 +4,9 @@ With ``Δw = w - w*``, ``Δb = b - b*``, ``r = x̄·Δw + Δb`` and ``v = var(x)
 
     L(w, b) = L* + v·Δw² + r²          ∂L/∂w = 2·(v·Δw + x̄·r)      ∂L/∂b = 2·r
 
-where ``(w*, b*)`` is a least-squares line and ``L*`` its MSE. Raw sums such as
+where ``(w*, b*)`` is a least-squares line and ``L*`` its MSE, the true minimum to a few
+ulps (``w*`` and ``b*`` are held in double-double, so the value at a float line within ulps
+of the optimum is that line's own loss). Raw sums such as
 ``mean(x²)·Δw² + 2·x̄·Δw·Δb + Δb²`` cancel along the valley on offset data (timestamps);
 this form does not. Every statistic is held in the units of the data scaled by powers of
 two (``x = 2**kx·xs``, ``y = 2**ky·ys``, so ``w = 2**(ky-kx)·ws``, ``b = 2**ky·bs`` and
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdstudio.core.models.line.residuals import compensated, refine, rounding
 from gdstudio.core.numeric import LOG10_2, centre, two_product, two_sum
 
 __all__ = ["VIEW_LIMIT", "MSELandscape", "contour_levels", "framable", "view_bounds"]
@@ -49,6 +52,8 @@ class MSELandscape:
     #: the roundings of ``mean_x`` and ``bs`` (double-double: ``bs + bs_lo`` is b*)
     mean_x_lo: float = 0.0
     bs_lo: float = 0.0
+    #: what ``ws`` misses of the exact slope (double-double: ``ws + ws_lo`` is w*)
+    ws_lo: float = 0.0
 
     @classmethod
     def from_arrays(cls, x, y) -> MSELandscape:
@@ -61,26 +66,27 @@ class MSELandscape:
         ux, ux_lo = np.ldexp(cx.u, cx.ku), np.ldexp(cx.u_lo, cx.ku)  # xs - x̄s = ux + ux_lo
         uy, uy_lo = np.ldexp(cy.u, cy.ku), np.ldexp(cy.u_lo, cy.ku)
         var_x = float(np.mean(ux * ux))
-        if var_x > 0:
-            ws = float(np.dot(ux, uy)) / (var_x * x.size)
-            # compensated residuals: exact to about eps of each residual, so a near-exact
-            # fit keeps its small loss
-            p, p_lo = two_product(ws, ux)
-            s, s_lo = two_sum(uy, -p)
-            r = s + (s_lo + uy_lo - p_lo - ws * ux_lo)
-            r -= np.mean(r)  # the least-squares residuals have mean 0
-        else:
-            ws, r = 0.0, uy + uy_lo
-        loss_s = float(np.mean(r * r))
-        # b* = ȳ - w*·x̄ in double-double (units of 2**ky): along the valley r = x̄·Δw + Δb
-        # cancels, and the rounding of b* alone would swamp it on offset data
+        ws = float(np.dot(ux, uy)) / (var_x * x.size) if var_x > 0 else 0.0
+        r, r_lo = compensated(ux, ux_lo, uy, uy_lo, ws, 0.0, pair=True)
+        floor = rounding(ux, uy, ws, 0.0)
+        # the residuals at the exact optimum: ws is its rounding, which on a near-exact fit
+        # moves each residual as much as the residual itself. The least-squares fit of the
+        # residuals (small, so its rounding is relative to them) gives what ws misses of w*
+        # (ws_lo), the intercept in the centred frame (cs) and the residuals at the optimum,
+        # so L* is the true minimum
+        exact, ws_lo, cs = refine(r, ux, "line" if var_x > 0 else "level", r_lo=r_lo)
+        exact += r_lo
+        exact[np.abs(exact) <= floor] = 0.0
+        loss_s = float(np.mean(exact * exact))
+        # b* = ȳ - w*·x̄ + cs in double-double (units of 2**ky): along the valley
+        # r = x̄·Δw + Δb cancels, and the rounding of b* alone would swamp it on offset data
         mx_lo = cx.mean_lo + float(np.mean(ux) + np.mean(ux_lo))
-        my_lo = cy.mean_lo + float(np.mean(uy) + np.mean(uy_lo))
         p, p_lo = two_product(ws, cx.mean)
         bs, bs_lo = two_sum(cy.mean, -p)
-        bs_lo += my_lo - p_lo - ws * mx_lo
+        bs_lo += (cy.mean_lo - p_lo - ws * cx.mean_lo - ws_lo * cx.mean) + cs
         bs, bs_lo = two_sum(bs, bs_lo)
-        return cls(cx.k, cy.k, cx.mean, var_x, ws, bs, loss_s, int(x.size), mx_lo, bs_lo)
+        return cls(cx.k, cy.k, cx.mean, var_x, ws, bs, loss_s, int(x.size), mx_lo, bs_lo,
+                   ws_lo)
 
     @classmethod
     def from_dataset(cls, dataset) -> MSELandscape:
@@ -95,7 +101,7 @@ class MSELandscape:
     @property
     def optimum(self) -> tuple[float, float]:
         """``(w*, b*)`` in the data's units (``inf`` only for data near float64's limit)."""
-        return self._w(self.ws), self._b(self.bs)
+        return self._w(self.ws + self.ws_lo), self._b(self.bs + self.bs_lo)
 
     @property
     def optimum_without_bias(self) -> tuple[float, float]:
@@ -106,7 +112,7 @@ class MSELandscape:
             return 0.0, 0.0
         db = -self.bs - self.bs_lo
         dw = -(self.mean_x + self.mean_x_lo) * db / m2
-        return self._w(self.ws + dw), 0.0
+        return self._w(self.ws + (self.ws_lo + dw)), 0.0
 
     @property
     def min_loss(self) -> float:
@@ -122,7 +128,8 @@ class MSELandscape:
     def _scaled(self, w, b):
         """``(Δws, rs)``: the offsets of ``(w, b)`` from the optimum, in scaled units."""
         with np.errstate(over="ignore", invalid="ignore"):
-            dw = np.ldexp(np.asarray(w, dtype=np.float64), self.kx - self.ky) - self.ws
+            dw = (np.ldexp(np.asarray(w, dtype=np.float64), self.kx - self.ky) - self.ws
+                  - self.ws_lo)
             db = (np.ldexp(np.asarray(b, dtype=np.float64), -self.ky) - self.bs) - self.bs_lo
             return dw, (self.mean_x * dw + db) + self.mean_x_lo * dw
 
@@ -242,7 +249,7 @@ class MSELandscape:
             dws.append(dw)
             dbs.append(db)
         with np.errstate(over="ignore", invalid="ignore"):
-            w = np.ldexp(np.asarray(dws) + self.ws, self.ky - self.kx)
+            w = np.ldexp((np.asarray(dws) + self.ws_lo) + self.ws, self.ky - self.kx)
             b = np.ldexp((np.asarray(dbs) + self.bs_lo) + self.bs, self.ky)
         if not fit_bias:
             b[:] = 0.0

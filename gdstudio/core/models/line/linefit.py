@@ -22,6 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gdstudio.core.models.line.residuals import line_residuals
+
 __all__ = [
     "MOMENT_WORDS",
     "LineReport",
@@ -30,6 +32,7 @@ __all__ = [
     "line_loss",
     "line_report",
     "moment_at",
+    "r2_from_landscape",
 ]
 
 #: How a moment is named everywhere (the loss axis, the readout, the scrubber, hover texts).
@@ -139,8 +142,10 @@ def line_report(x, y, w: float, b: float) -> LineReport:
     """Residuals, SSE and R² (``1 − SSE/SST`` on centred y) of y = w·x + b."""
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
+    # compensated: on y ≈ 1e8 with a spread of a few ulps the rounding of w·x + b alone is
+    # as large as the residuals
+    residuals = line_residuals(x, y, w, b)
     with np.errstate(over="ignore", invalid="ignore"):
-        residuals = y - (float(w) * x + float(b))
         if not len(y):
             return LineReport(residuals, 0.0, 0.0, None, False)
         mean = float(np.mean(y))
@@ -160,6 +165,22 @@ def line_report(x, y, w: float, b: float) -> LineReport:
                     np.dot(d / low, d / low))
             r2 = 1.0 - ratio if math.isfinite(ratio) else None
     return LineReport(residuals, sse, sst, r2, low > 0)
+
+
+def r2_from_landscape(landscape, w: float, b: float) -> tuple[float | None, bool]:
+    """``(R², y varies)`` of y = w·x + b in O(1) from the data's exact
+    :class:`~gdstudio.core.models.line.landscape.MSELandscape`: ``SSE/n`` is the MSE there
+    and ``SST/n = var(y) = L* + var(x)·w*²`` (both in the landscape's scaled units, whose
+    powers of two cancel; each is exact to a few ulps, also on offset data). R² is None when
+    SST = 0 (every y the same: ``y varies`` is then False) or the loss is beyond float64."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        sst = landscape.loss_s + landscape.var_x * landscape.ws * landscape.ws
+        sse = float(landscape.loss_scaled(float(w), float(b)))
+    if sst == 0:
+        return None, False
+    if not (math.isfinite(sse) and math.isfinite(sst)):
+        return None, True
+    return 1.0 - sse / sst, True
 
 
 def equation_text(w: float, b: float) -> str:

@@ -7,6 +7,10 @@ Every number here is computed on data scaled by a power of two and centred (see
 - the MAE line: exact (a weighted-median descent, see :mod:`.robust`);
 - the Huber line: converged (reweighting, then the exact solution of its zones).
 
+``loss*`` is the true minimum of the loss over every real (w, b), to a few ulps (the
+residuals are compensated and moved to the exact optimum, see :mod:`.residuals`), not the
+loss at the rounded line shown: on ``y = 0.1·x`` the two differ by a factor of about 2.
+
 An :class:`Optimum` says when the best line is not unique (one point, every x the same, every
 x 0 without a bias, or a tie of the MAE) and describes the set of best lines in words; a value
 float64 cannot hold is ``None``, with the reason in ``note``.
@@ -24,7 +28,14 @@ import numpy as np
 
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.errors import DataError
-from gdstudio.core.models.line.optimum_robust import Fit, huber_fit, huber_value, mae_fit
+from gdstudio.core.models.line.optimum_robust import (
+    Fit,
+    huber_fit,
+    huber_value,
+    mae_exact,
+    mae_fit,
+)
+from gdstudio.core.models.line.residuals import compensated, refine, rounding
 from gdstudio.core.models.line.stepsize import StepGuide, lam_max_log, step_guide
 from gdstudio.core.numeric import centre, fmt, scale_exponent, sci, two_product, two_sum
 
@@ -123,11 +134,12 @@ class _Frame:
             self.X_lo, self.Y_lo = cx.u_lo, cy.u_lo
             self.mx, self.kx, self.kxu = cx.mean, cx.k, cx.ku
             self.my, self.ky, self.kyu = cy.mean, cy.k, cy.ku
+            self.mx_lo, self.my_lo = cx.mean_lo, cy.mean_lo
         else:
             self.kx, self.ky = scale_exponent(x), scale_exponent(y)
             self.X, self.Y = np.ldexp(x, -self.kx), np.ldexp(y, -self.ky)
             self.X_lo = self.Y_lo = np.zeros_like(self.X)
-            self.mx = self.my = 0.0
+            self.mx = self.my = self.mx_lo = self.my_lo = 0.0
             self.kxu = self.kyu = 0
         self.ey = self.ky + self.kyu  # residuals are in units of 2**ey
         self.notes: list[str] = []
@@ -144,14 +156,29 @@ class _Frame:
             self.notes.append(f"{name} is about {sci(mantissa, exp2)} (below float64's range)")
         return math.ldexp(mantissa, exp2)
 
-    def w(self, wp: float) -> float | None:
-        return self.value("w*", wp, self.ey - self.kx - self.kxu)
+    def w(self, wp: float, wp_lo: float = 0.0) -> float | None:
+        """w* from its scaled value ``wp + wp_lo`` (double-double)."""
+        return self.value("w*", wp + wp_lo, self.ey - self.kx - self.kxu)
 
-    def b(self, wp: float, cp: float) -> float | None:
+    def b(self, wp: float, cp: float, wp_lo: float = 0.0, cp_lo: float = 0.0) -> float | None:
+        """b* = ȳ + c - w·x̄ from the scaled ``w = wp + wp_lo`` and the intercept in the
+        centred frame ``c = cp + cp_lo``, in double-double: on offset data ȳ and w·x̄ cancel,
+        and on a near-perfect fit b* is far smaller than either."""
         if self.model == "slope" or self.model == "flat":
             return 0.0
-        wxy = math.ldexp(wp, self.kyu - self.kxu) if self.model == "line" else 0.0
-        return self.value("b*", self.my + math.ldexp(cp, self.kyu) - wxy * self.mx, self.ky)
+        wxy = wxy_lo = 0.0
+        if self.model == "line":
+            wxy = math.ldexp(wp, self.kyu - self.kxu)
+            wxy_lo = math.ldexp(wp_lo, self.kyu - self.kxu)
+        with np.errstate(over="ignore", invalid="ignore"):
+            p, p_lo = two_product(wxy, self.mx)
+            hi, lo = two_sum(self.my, -p)
+            lo += ((self.my_lo - p_lo) - (wxy * self.mx_lo + wxy_lo * self.mx)
+                   + math.ldexp(cp, self.kyu) + math.ldexp(cp_lo, self.kyu))
+        total = float(hi + lo)
+        if not math.isfinite(total):  # (the split of a product near float64's limit)
+            total = self.my + math.ldexp(cp, self.kyu) - wxy * self.mx
+        return self.value("b*", total, self.ky)
 
     def point(self, i: int) -> str:
         return f"({fmt(float(self.x[i]))}, {fmt(float(self.y[i]))})"
@@ -184,11 +211,12 @@ def loss_optimum(dataset: Dataset, loss: str = "mse", fit_bias: bool = True,
         method = "closed form"
     elif loss == "mae":
         fit = mae_fit(X, Y, f.model) if f.model != "flat" else Fit(0.0, 0.0, False)
+        fit = mae_exact(x, y, X, Y, fit, f.model)
         method = "exact" if fit.exact else "converged"
     else:
         fit = huber_fit(X, Y, f.model, delta) if f.model != "flat" else Fit(0.0, 0.0, False)
         method = "exact" if fit.exact else "converged"
-    r = _residuals(f, fit, centred=loss == "mse" and f.model in ("line", "level"))
+    r, dw, dc = _residuals(f, fit, loss, delta)
     if loss == "mse":
         value = f.value("loss*", float(np.mean(r * r)), 2 * f.ey)
     elif loss == "mae":
@@ -196,9 +224,9 @@ def loss_optimum(dataset: Dataset, loss: str = "mse", fit_bias: bool = True,
     else:
         value = f.value("loss*", huber_value(r, delta), 2 * f.ey)
     if f.model == "level":
-        w, b = 0.0, f.b(0.0, fit.c)
+        w, b = 0.0, f.b(0.0, fit.c, 0.0, dc)
     else:
-        w, b = f.w(fit.w), f.b(fit.w, fit.c)
+        w, b = f.w(fit.w, dw), f.b(fit.w, fit.c, dw, dc)
     if loss == "mae" and fit.pivots and fit.exact:
         w, b = _exact_mae_line(f, fit)
     unique = fit.unique and f.model in ("line", "slope")
@@ -207,20 +235,28 @@ def loss_optimum(dataset: Dataset, loss: str = "mse", fit_bias: bool = True,
                    float(huber_delta))
 
 
-def _residuals(f: _Frame, fit: Fit, centred: bool) -> np.ndarray:
-    """``Y - w X - c``, compensated (exact to about eps of each residual, not of the data),
-    so that a near-exact fit keeps its small loss; for the least-squares line the mean is
-    removed (the exact optimum's residuals have none)."""
+def _residuals(f: _Frame, fit: Fit, loss: str, delta: float
+               ) -> tuple[np.ndarray, float, float]:
+    """``(r, dw, dc)``: the residuals at the exact optimum and what the fitted line misses of
+    it (scaled units). ``Y - w X - c`` compensated at the fitted line (exact to about eps of
+    each residual, not of the data), then moved to the exact optimum (see :mod:`.residuals`),
+    so that a near-exact fit (``y = 0.1·x``) keeps its small loss and loss* is the true
+    minimum, not the loss at the rounded line."""
     X, Y = f.X, f.Y
-    p, p_lo = two_product(fit.w, X)
-    s, s_lo = two_sum(Y, -p)
-    r = s + ((s_lo + f.Y_lo - p_lo - fit.w * f.X_lo) - fit.c)
-    if centred:
-        r -= np.mean(r)
-    # A residual below the rounding of w and c is indistinguishable from 0 (an exact line);
-    # left as it is, its noise would be scaled up to the data's size.
-    r[np.abs(r) <= 2e-15 * (np.abs(Y) + np.abs(fit.w * X) + abs(fit.c))] = 0.0
-    return r
+    hi, lo = compensated(X, f.X_lo, Y, f.Y_lo, fit.w, fit.c, pair=True)
+    r = hi + lo
+    floor = rounding(X, Y, fit.w, fit.c)
+    dw = dc = 0.0
+    if fit.exact:
+        if loss == "mse":  # (its step's sums in twice the precision: exact on any data)
+            r, dw, dc = refine(hi, X, f.model, r_lo=lo)
+            r += lo
+        else:
+            r, dw, dc = refine(r, X, f.model, loss, delta, fit.pivots)
+    # A residual below the rounding of the arithmetic is indistinguishable from 0 (an exact
+    # line); left as it is, its noise would be scaled up to the data's size.
+    r[np.abs(r) <= floor] = 0.0
+    return r, dw, dc
 
 
 def _least_squares(X, Y, model) -> Fit:

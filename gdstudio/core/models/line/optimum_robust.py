@@ -23,7 +23,8 @@ Huber, converged
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 
 import numpy as np
 
@@ -158,6 +159,77 @@ def _wesolowsky(X, Y) -> Fit:
             continue
         return Fit(slope, c, tie is None, (p, q), tie)
     return Fit(slope, float(Y[p] - slope * X[p]), True, (p, q), exact=False)
+
+
+#: Up to this many points a near-perfect MAE line (mean residual below NEAR_PERFECT of the
+#: data's size) is checked, and moved, in exact rational arithmetic.
+EXACT_MAE_POINTS = 200
+NEAR_PERFECT = 1e-9
+
+
+def mae_exact(x: np.ndarray, y: np.ndarray, X: np.ndarray, Y: np.ndarray, fit: Fit,
+              model: str) -> Fit:
+    """``fit`` checked in exact rational arithmetic on the data ``x``, ``y`` (at most
+    :data:`EXACT_MAE_POINTS`) and moved to the true optimum if it is not there.
+
+    On near-perfect data (``y = 0.1·x``) the slopes and losses the float descent compares
+    differ only in their rounding, so it may stop at a line whose loss is a few ulps of the
+    data above the least one: the loss itself, then, is off by a large factor. The exact
+    descent is Wesolowsky's again, from ``fit``'s pivots, and stops where the best line
+    through every data point on the line is the line itself (the optimality condition).
+    ``X``, ``Y`` are the scaled data the float line ``fit.w``, ``fit.c`` is in."""
+    n = len(x)
+    if n > EXACT_MAE_POINTS or not fit.exact or model not in ("line", "slope"):
+        return fit
+    scale = float(np.max(np.abs(Y)) + abs(fit.w) * np.max(np.abs(X)) + abs(fit.c))
+    if float(np.mean(np.abs(Y - fit.w * X - fit.c))) > NEAR_PERFECT * scale:
+        return fit  # residuals far above the rounding: the float descent compared them well
+    xs = [Fraction(float(v)) for v in x]
+    ys = [Fraction(float(v)) for v in y]
+    if model == "slope":
+        items = [(ys[i] / xs[i], abs(xs[i]), i) for i in range(n) if xs[i] != 0]
+        i = _exact_weighted_median(items)[1]
+        if i == fit.pivots[0]:
+            return fit
+        return replace(fit, w=float(Y[i] / X[i]), pivots=(i,))
+    if len(fit.pivots) < 2:
+        return fit
+
+    def loss(p, slope):
+        return sum(abs(ys[i] - ys[p] - slope * (xs[i] - xs[p])) for i in range(n))
+
+    p, q = fit.pivots[:2]
+    slope = (ys[q] - ys[p]) / (xs[q] - xs[p])
+    best = loss(p, slope)
+    moved = False
+    while best > 0:
+        on_line = [i for i in range(n) if ys[i] - ys[p] == slope * (xs[i] - xs[p])]
+        for a in on_line:
+            items = [((ys[i] - ys[a]) / (xs[i] - xs[a]), abs(xs[i] - xs[a]), i)
+                     for i in range(n) if xs[i] != xs[a]]
+            s_a, j = _exact_weighted_median(items)
+            value = loss(a, s_a)
+            if value < best:
+                p, q, slope, best, moved = a, j, s_a, value, True
+                break
+        else:
+            break
+    if not moved:
+        return fit
+    w = float((Y[q] - Y[p]) / (X[q] - X[p]))
+    return replace(fit, w=w, c=float(Y[p] - w * X[p]), pivots=(p, q))
+
+
+def _exact_weighted_median(items):
+    """``(value, index)`` of a weighted median of ``items`` ``(value, weight, index)``."""
+    items = sorted(items)
+    half = sum(w for _, w, _ in items) / 2
+    acc = Fraction(0)
+    for value, weight, i in items:
+        acc += weight
+        if acc >= half:
+            return value, i
+    return items[-1][0], items[-1][2]
 
 
 # ----------------------------------------------------------------------------- Huber

@@ -110,6 +110,9 @@ class LessonView(QObject):
         if lesson is not None:
             self.indicator.setText(f"Lesson: {lesson.title}")
             self.indicator.setToolTip(self.describe())
+            room = getattr(self.window, "status_room", None)
+            if room is not None:
+                room.update()  # (in presentation mode its title may give up its end)
         self._reapply()
 
     def describe(self) -> str:

@@ -194,7 +194,7 @@ def test_a_learner_never_saves_over_the_lesson_file(window, qtbot, tmp_path, mon
     locks are cleared."""
     from gdstudio.ui.sessions import session_dialogs
 
-    c, files = window.controller, window.session_files
+    files = window.session_files
     path = lesson_file(window, tmp_path, Lesson("Class", ("optimizer",), ()))
     original = open(path, "rb").read()
     assert files.open_path(path)

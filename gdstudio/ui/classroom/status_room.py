@@ -14,7 +14,9 @@ With presentation mode's larger text:
   window's width (never larger than presentation mode's scale), so its lines do not wrap;
   its height never shrinks while presenting, so the plots above do not jump;
 - the timeline's words take the width of the longest ones (:data:`TIMELINE_TEMPLATE`), so
-  its slider keeps its length while the numbers change.
+  its slider keeps its length while the numbers change;
+- the toolbar's Train button is as wide as "Resume" (its words while a run is paused), so
+  the buttons after it stay where they are (in both modes).
 
 These are decided when the mode is entered, when the window or the readout is resized, and
 when the
@@ -132,7 +134,22 @@ class StatusRoom(QObject):
         elif label is not None and self._timeline_width is not None:
             label.setMinimumWidth(self._timeline_width)
             self._timeline_width = None
+        self._hold_train_button()
         self.update()
+
+    def _hold_train_button(self) -> None:
+        """The toolbar's Train button as wide as its longest words, "Resume"."""
+        w = self.window
+        toolbar = getattr(w, "toolbar", None)
+        button = None if toolbar is None else toolbar.widgetForAction(w.act_train)
+        if button is None:
+            return
+        button.setMinimumWidth(0)
+        metrics = button.fontMetrics()
+        shown = w.act_train.iconText()
+        padding = button.sizeHint().width() - metrics.horizontalAdvance(shown)
+        button.setMinimumWidth(padding + max(metrics.horizontalAdvance(t)
+                                             for t in ("Train", "Resume", shown)))
 
     # ------------------------------------------------------------------ the status bar
     def _progress_width(self) -> int:
@@ -151,6 +168,7 @@ class StatusRoom(QObject):
         if not self._progress_wired:  # its number of epochs is set at a run's start
             progress.valueChanged.connect(self.update)
             self._progress_wired = True
+            self._hold_train_button()
         if not w.presentation.active:
             progress.setMinimumWidth(0)
             progress.setMaximumWidth(NORMAL_WIDTH)

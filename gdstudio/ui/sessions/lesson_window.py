@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QToolBar, QWidget
 
-from gdstudio.core.files.lesson_rules import LESSON_CONTROLS, Lesson
+from gdstudio.core.files.lesson_rules import LESSON_CONTROLS, Lesson, control_label
 from gdstudio.core.settings.description import BY_NAME
 from gdstudio.ui.studio.action_state import lesson_lock
 
@@ -121,9 +121,9 @@ class LessonView(QObject):
             return ""
         parts = [f"Lesson: {lesson.title}"]
         if lesson.locked:
-            parts.append("Locked: " + ", ".join(lesson.locked))
+            parts.append("Locked: " + ", ".join(map(control_label, lesson.locked)))
         if lesson.hidden:
-            parts.append("Hidden: " + ", ".join(lesson.hidden))
+            parts.append("Hidden: " + ", ".join(map(control_label, lesson.hidden)))
         parts.append("File ▸ Clear lesson locks gives every control back.")
         return "\n".join(parts)
 

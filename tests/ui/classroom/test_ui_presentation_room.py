@@ -32,7 +32,8 @@ def settle(qtbot) -> None:
 def layout_of(window) -> dict:
     """Where the plots, the timeline and the readout are."""
     slider = window.line_views.timeline.bar.slider
-    return {name: widget.geometry().getRect() for name, widget in (
+    stop = window.toolbar.widgetForAction(window.act_stop)
+    return {name: widget.geometry().getRect() for name, widget in (("stop button", stop),
         ("data", window.plot), ("landscape", window.landscape_plot),
         ("loss", window.loss_plot), ("readout", window.readout), ("slider", slider),
         ("central", window.centralWidget()))}

@@ -90,9 +90,11 @@ def test_a_lesson_that_locks_point_editing_locks_the_spray_and_paste_too(window,
     n, undo = len(c.dataset), c.model.undo_stack.count()
     assert not window.act_spray.isEnabled() and not window.act_spray.isChecked()
     assert not window.act_paste_points.isEnabled()
-    buttons = window.data_panel.buttons()
-    assert all(not b.isEnabled() for name, b in buttons.items() if name in ("spray",
-                                                                           "paste_points"))
+    from PySide6.QtWidgets import QToolButton
+
+    buttons = [b for b in window.data_panel.findChildren(QToolButton)
+               if b.defaultAction() in (window.act_spray, window.act_paste_points)]
+    assert len(buttons) == 2 and not any(b.isEnabled() for b in buttons)  # the Data tab's
     plot.autoRange()
 
     def stroke():  # across the middle of the plot

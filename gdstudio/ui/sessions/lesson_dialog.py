@@ -218,12 +218,12 @@ class LessonDialog(QDialog):
         return [n for n in LESSON_CONTROLS if n in names]
 
     def lock_everything_except(self, keep) -> None:
-        """Lock every control but those of ``keep`` (see :func:`locked_except`); the kept
-        ones are no longer hidden either."""
+        """Lock every control but those of ``keep`` (see :func:`locked_except`); those left
+        open are no longer hidden either."""
         locked = set(locked_except(keep))
         for name in LESSON_CONTROLS:
             self.set_checked(name, LOCK, name in locked)
-            if name in keep:
+            if name not in locked:  # (hidden, it would be locked, and take others along)
                 self.set_checked(name, HIDE, False)
 
     @Slot()

@@ -62,6 +62,22 @@ def test_the_class_view_says_what_a_lock_takes_along(qtbot):
     assert dialog.summary.text().startswith("Opens in presentation mode")
 
 
+def test_lock_everything_except_one_control_leaves_only_it_open(qtbot):
+    """For each control: from everything hidden, "lock everything except" it leaves it open
+    and locks every other control, but those whose lock would lock it too."""
+    dialog = LessonDialog()
+    qtbot.addWidget(dialog)
+    for name in LESSON_CONTROLS:
+        for other in LESSON_CONTROLS:
+            dialog.set_checked(other, HIDE, True)
+        dialog.lock_everything_except([name])
+        seen = class_view(dialog.lesson())
+        assert seen[name] == ("open", None), name
+        opened = {n for n, (state, _) in seen.items() if state == "open"}
+        assert opened - {name} <= set(LOCKED_BY.get(name, ())), (name, opened)
+        assert all(dialog.items[n].text(3) == "open" for n in opened)
+
+
 def test_lock_everything_except_the_selected_saves_a_lesson_that_leaves_only_them_open(
         window, qtbot, tmp_path, monkeypatch):
     """Through File ▸ Save as lesson: the teacher selects the learning rate and Train, locks

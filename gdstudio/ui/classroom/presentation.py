@@ -31,6 +31,9 @@ class Presentation(QObject):
 
     #: Presentation mode was entered (True) or left (False).
     toggled = Signal(bool)
+    #: Presentation mode is being left: the window's normal layout comes back next (what
+    #: was sized for the mode goes back first, so that it fits as it was).
+    leaving = Signal()
 
     def __init__(self, window: QMainWindow, plots, readout, parent=None):
         super().__init__(parent if parent is not None else window)
@@ -80,6 +83,7 @@ class Presentation(QObject):
         w = self.window
         geometry, state, window_state, font, menu_visible = self._saved
         self._saved = None
+        self.leaving.emit()
         for plot in self.plots:
             style_plot(plot, 1.0, None, None)
         self.readout.set_scale(1.0)

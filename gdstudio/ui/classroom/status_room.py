@@ -74,6 +74,7 @@ class StatusRoom(QObject):
         bar.messageChanged.connect(self.update)
         window.controller.runStateChanged.connect(self.update)
         window.presentation.toggled.connect(self._on_presentation_toggled)
+        window.presentation.leaving.connect(self._on_presentation_leaving)
         self._progress_wired = False  # (the status bar is built after this)
         window.installEventFilter(self)
         window.readout.installEventFilter(self)
@@ -109,6 +110,14 @@ class StatusRoom(QObject):
         self.fit()
         if on:
             self._fit_soon.start()  # (again once the layout has folded the docks away)
+
+    @Slot()
+    def _on_presentation_leaving(self) -> None:
+        self._fit_soon.stop()
+        self.fit()  # (not active any more: the widths as made, before the layout returns)
+        button = self.window.toolbar.widgetForAction(self.window.act_train)
+        if button is not None:
+            button.setMinimumWidth(0)  # (sized again in the normal font once it is back)
 
     @Slot()
     def _on_fit_soon_timeout(self) -> None:

@@ -10,6 +10,7 @@ from gdstudio.core.files.lesson_rules import Lesson
 from gdstudio.core.files.session import session_chunks
 from gdstudio.core.training.runstate import RunState
 from gdstudio.ui.classroom.status_room import BADGE_SHORTEST, MARGIN
+from gdstudio.ui.panels.readout import FONT_POINTS
 
 TITLE = "Too large, too small: the learning rate"
 
@@ -78,6 +79,7 @@ def test_at_1024x768_a_lesson_in_presentation_mode_fits_and_holds_still(window, 
     window.resize(1024, 768)  # (the test's screen is 800×800)
     settle(qtbot)
     assert window.presentation.active and window.size().width() == 1024
+    assert window.readout.font().pointSizeF() >= 1.2 * FONT_POINTS  # larger, on one line
     assert_nothing_clipped(window)
     window.statusBar().showMessage("Ready: press F5 to train.")
     settle(qtbot)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gdstudio.core.settings.description import SETTINGS
+from gdstudio.core.settings.description import BY_NAME, SETTINGS
+from gdstudio.core.settings.view_description import VIEW_OPTIONS
 
 #: The window's controls a lesson can lock or hide, besides the settings, and what each is.
 OTHER_CONTROLS: dict[str, str] = {
@@ -55,6 +56,75 @@ OTHER_CONTROLS: dict[str, str] = {
 }
 #: Every name a lesson may lock or hide: the settings, then :data:`OTHER_CONTROLS`.
 LESSON_CONTROLS: tuple[str, ...] = (*(s.name for s in SETTINGS), *OTHER_CONTROLS)
+#: How each other control is named in a sentence ("Point editing is locked by the lesson")
+#: and, without its article, in a list (:func:`control_label`).
+CONTROL_WORDS: dict[str, str] = {
+    "point_editing": "Point editing",
+    "delete": "Deleting points",
+    "spray": "The spray brush",
+    "paste_points": "Paste points",
+    "generate": "Generate noisy line",
+    "clear": "Clear points",
+    "import": "Import CSV",
+    "presets": "Open preset",
+    "undo": "Undo",
+    "redo": "Redo",
+    "random_init": "The random start",
+    "save": "Save data as CSV",
+    "train": "Train",
+    "pause": "Pause",
+    "stop": "Stop",
+    "step": "Step one epoch",
+    "continue": "Continue",
+    "predict": "Predict mode",
+    "reset": "Reset",
+    "speed": "The speed",
+    "keep": "Keep run",
+    "remove": "Remove kept run",
+    "export_params": "Export parameters",
+    "export_history": "Export history",
+    "export_figure": "Export figure",
+    "export_script": "Export PyTorch script",
+    "pytorch_code": "The PyTorch code view",
+    "log": "The log-scale loss",
+    "optimum": "The least-squares line",
+    "landscape": "The loss landscape",
+    "curvature": "The landscape's curvature",
+    "residuals": "The residuals view",
+    "presentation": "Presentation mode",
+    "data_panel": "The Data tab",
+    "runs_panel": "The Compare runs tab",
+    "settings_panel": "The training settings panel",
+}
+
+
+def control_label(name: str) -> str:
+    """Lesson control ``name`` in a list: the setting's label, or its words without the
+    article ("Spray brush")."""
+    if name in BY_NAME:
+        return BY_NAME[name].label
+    words = CONTROL_WORDS[name].removeprefix("The ")
+    return words[0].upper() + words[1:]
+
+
+#: The lesson controls by what they are about, each exactly once (File ▸ Save as lesson
+#: shows them so): the data; the method (the settings that choose what a run does: its
+#: choices and switches, from the settings description, and the whole panel); its
+#: hyperparameters (the numbers among the settings, and the random start); the run; the
+#: views (the view options of the view description, and the PyTorch code); the tools.
+LESSON_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Data", ("point_editing", "delete", "spray", "paste_points", "generate", "clear",
+              "import", "presets", "undo", "redo", "save", "data_panel")),
+    ("Method", ("settings_panel",
+                *(s.name for s in SETTINGS if s.kind in ("choice", "bool")))),
+    ("Hyperparameters", (*(s.name for s in SETTINGS if s.kind in ("float", "int")),
+                         "random_init")),
+    ("Run", ("train", "pause", "stop", "step", "continue", "reset", "keep", "remove",
+             "runs_panel")),
+    ("Views", (*(v.control for v in VIEW_OPTIONS), "pytorch_code")),
+    ("Tools", ("predict", "export_params", "export_history", "export_figure",
+               "export_script")),
+)
 #: The longest lesson title (characters).
 MAX_TITLE = 200
 

@@ -33,6 +33,9 @@ class Presentation(QObject):
 
     #: Presentation mode was entered (True) or left (False).
     toggled = Signal(bool)
+    #: Presentation mode is being left: the window's normal layout comes back next (what
+    #: was sized for the mode goes back first, so that it fits as it was).
+    leaving = Signal()
 
     def __init__(self, window: QMainWindow, plots, readout, parent=None):
         super().__init__(parent if parent is not None else window)
@@ -111,6 +114,7 @@ class Presentation(QObject):
         geometry, state, window_state, font, menu_visible = self._saved
         self._saved = None
         self.update_kept()  # every setting again (the dock: as saved, just below)
+        self.leaving.emit()
         for plot in self.plots:
             style_plot(plot, 1.0, None, None)
         self.readout.set_scale(1.0)

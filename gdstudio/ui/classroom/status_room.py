@@ -1,51 +1,217 @@
-"""Room for the status message in presentation mode.
+"""Room in presentation mode, at 1024×768 too: nothing clipped, nothing jumps.
 
-At 1024×768 with presentation mode's larger text, the run's progress bar (a permanent widget
-on the right of the status bar) covers the end of a long message. In presentation mode the
-bar is narrower, hidden while no run is active, and hidden while a message is shown that
-would not fit beside it; a message wider than the whole status bar has its full text as
-the status bar's tooltip. Outside presentation mode nothing changes.
+With presentation mode's larger text:
+
+- the status message keeps its room: the run's progress bar, a permanent widget on the
+  right of the status bar, is hidden while no run is active and while a message is shown
+  that would not fit beside it and the other permanent widgets (the import's and the
+  epoch's progress, predict mode's tally, the lesson's badge); the lesson's badge then gives
+  up the end of its title (the whole title is its tooltip), down to "Lesson: …"; a message
+  wider than all that room has its full text as the status bar's tooltip;
+- the progress bar is as wide as its text for the run's number of epochs
+  ("1,000 / 1,000 epochs"), so its text never spills;
+- the readout's text is as large as fits :data:`READOUT_CHARS` characters a line in the
+  window's width (never larger than presentation mode's scale), so its lines do not wrap;
+  its height never shrinks while presenting, so the plots above do not jump;
+- the timeline's words take the width of the longest ones (:data:`TIMELINE_TEMPLATE`), so
+  its slider keeps its length while the numbers change;
+- the toolbar's Train button is as wide as "Resume" (its words while a run is paused), so
+  the buttons after it stay where they are (in both modes).
+
+These are decided when the mode is entered, when the window or the readout is resized, and
+when the
+status message, the run's state or its number of epochs change; outside presentation mode
+the status bar's widgets are as made.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
 
 from gdstudio.core.training.runstate import RunState
+from gdstudio.ui.classroom.presentation import FONT_SCALE
+from gdstudio.ui.panels.readout import FONT_POINTS
 
-#: The run's progress bar's widest, in presentation mode and outside it (pixels).
-PRESENTATION_WIDTH = 170
+#: The run's progress bar's widest, outside presentation mode, and its narrowest in it.
 NORMAL_WIDTH = 260
+PRESENTATION_WIDTH = 170
+#: Room around the progress bar's text (its frame and chunk), pixels.
+PROGRESS_PADDING = 28
 #: The status bar's own margins around its message (pixels).
 MARGIN = 24
+#: The readout's lines that fit the window's width in presentation mode (characters): its
+#: longest usual lines (a run's moment with an epoch of 100,000; the start drawn from a
+#: seed and the least-squares line).
+READOUT_CHARS = 100
+#: The longest words of the timeline (its width is kept for them in presentation mode).
+TIMELINE_TEMPLATE = "after 100,000 epochs: w -1.23457e-05, b -1.23457e-05, loss 1.23457e-05"
+#: The lesson's badge gives up its title down to this.
+BADGE_SHORTEST = "Lesson: …"
+
+
+def readout_scale(width: int) -> float:
+    """The readout's scale in presentation mode for a readout ``width`` pixels wide (less
+    its margins): at most :data:`FONT_SCALE`, and small enough for :data:`READOUT_CHARS`
+    characters a line."""
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    font.setStyleHint(QFont.StyleHint.TypeWriter)
+    font.setFixedPitch(True)
+    font.setPointSizeF(FONT_POINTS)
+    line = QFontMetrics(font).horizontalAdvance("0" * READOUT_CHARS)
+    return max(0.5, min(FONT_SCALE, 0.98 * width / max(line, 1)))
 
 
 class StatusRoom(QObject):
-    """Keeps ``window``'s status message readable in presentation mode (see the module)."""
+    """Keeps ``window``'s status bar, readout and timeline readable and still in
+    presentation mode (see the module)."""
 
     def __init__(self, window):
         super().__init__(window)
         self.window = window
+        self._timeline_width: int | None = None  # the timeline words' own, to restore
         bar = window.statusBar()
         bar.messageChanged.connect(self.update)
         window.controller.runStateChanged.connect(self.update)
-        window.presentation.toggled.connect(self.update)
+        window.presentation.toggled.connect(self._on_presentation_toggled)
+        window.presentation.leaving.connect(self._on_presentation_leaving)
+        self._progress_wired = False  # (the status bar is built after this)
+        window.installEventFilter(self)
+        window.readout.installEventFilter(self)
+        self._fit_soon = QTimer(self)
+        self._fit_soon.setSingleShot(True)
+        self._fit_soon.setInterval(0)
+        self._fit_soon.timeout.connect(self._on_fit_soon_timeout)
+
+    def _badge(self):
+        files = getattr(self.window, "session_files", None)
+        return None if files is None else files.lesson_view.indicator
+
+    def _timeline_label(self):
+        views = getattr(self.window, "line_views", None)
+        return None if views is None else views.timeline.bar.label
+
+    # ------------------------------------------------------------------ events
+    def eventFilter(self, watched, event) -> bool:
+        if not self.window.presentation.active:
+            return False
+        if watched is self.window and event.type() == QEvent.Type.Resize:
+            self._fit_soon.start()  # (once the window's layout has its new size)
+        elif watched is self.window.readout and event.type() == QEvent.Type.Resize:
+            readout = self.window.readout
+            if event.size().width() != event.oldSize().width():
+                self._fit_soon.start()  # (the docks beside it came or went)
+            elif readout.height() > readout.minimumHeight():  # never shrinks back
+                readout.setMinimumHeight(readout.height())
+        return False
+
+    @Slot(bool)
+    def _on_presentation_toggled(self, on: bool) -> None:
+        self.fit()
+        if on:
+            self._fit_soon.start()  # (again once the layout has folded the docks away)
+
+    @Slot()
+    def _on_presentation_leaving(self) -> None:
+        self._fit_soon.stop()
+        self.fit()  # (not active any more: the widths as made, before the layout returns)
+        button = self.window.toolbar.widgetForAction(self.window.act_train)
+        if button is not None:
+            button.setMinimumWidth(0)  # (sized again in the normal font once it is back)
+
+    @Slot()
+    def _on_fit_soon_timeout(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """Size the readout's text and the timeline's words for the window's width now (in
+        presentation mode; back as made outside it), then the status bar."""
+        w = self.window
+        label = self._timeline_label()
+        if w.presentation.active:
+            central = w.centralWidget()
+            margins = central.layout().contentsMargins()
+            readout_margins = w.readout.contentsMargins()
+            width = (central.width() - margins.left() - margins.right()
+                     - readout_margins.left() - readout_margins.right())
+            w.readout.set_scale(readout_scale(width))
+            if label is not None:
+                if self._timeline_width is None:
+                    self._timeline_width = label.minimumWidth()
+                label.setMinimumWidth(label.fontMetrics().horizontalAdvance(
+                    TIMELINE_TEMPLATE) + 8)
+        elif label is not None and self._timeline_width is not None:
+            label.setMinimumWidth(self._timeline_width)
+            self._timeline_width = None
+        self._hold_train_button()
+        self.update()
+
+    def _hold_train_button(self) -> None:
+        """The toolbar's Train button as wide as its longest words, "Resume"."""
+        w = self.window
+        toolbar = getattr(w, "toolbar", None)
+        button = None if toolbar is None else toolbar.widgetForAction(w.act_train)
+        if button is None:
+            return
+        button.setMinimumWidth(0)
+        metrics = button.fontMetrics()
+        shown = w.act_train.iconText()
+        padding = button.sizeHint().width() - metrics.horizontalAdvance(shown)
+        button.setMinimumWidth(padding + max(metrics.horizontalAdvance(t)
+                                             for t in ("Train", "Resume", shown)))
+
+    # ------------------------------------------------------------------ the status bar
+    def _progress_width(self) -> int:
+        """The progress bar's width in presentation mode: its text for the run's number of
+        epochs, and some room around it."""
+        progress = self.window.progress
+        total = max(progress.maximum(), 1)
+        text = f"{total:,} / {total:,} epochs"
+        return max(PRESENTATION_WIDTH,
+                   progress.fontMetrics().horizontalAdvance(text) + PROGRESS_PADDING)
 
     @Slot()
     def update(self, *_) -> None:
         w = self.window
-        bar, progress = w.statusBar(), w.progress
+        bar, progress, badge = w.statusBar(), w.progress, self._badge()
+        if not self._progress_wired:  # its number of epochs is set at a run's start
+            progress.valueChanged.connect(self.update)
+            self._progress_wired = True
+            self._hold_train_button()
         if not w.presentation.active:
+            progress.setMinimumWidth(0)
             progress.setMaximumWidth(NORMAL_WIDTH)
             progress.setVisible(True)
             bar.setToolTip("")
+            if badge is not None:
+                badge.setText(badge.toolTip().split("\n", 1)[0] if badge.toolTip()
+                              else badge.text())
             return
-        progress.setMaximumWidth(PRESENTATION_WIDTH)
+        width = self._progress_width()
+        progress.setMinimumWidth(width)
+        progress.setMaximumWidth(width)
         message = bar.currentMessage()
         needed = bar.fontMetrics().horizontalAdvance(message) + MARGIN if message else 0
-        others = sum(x.width() for x in (w.import_progress, w.epoch_progress)
-                     if x.isVisible())
-        fits = needed <= bar.width() - others - PRESENTATION_WIDTH
+        tally = getattr(getattr(w, "classroom", None), "tally_label", None)
+        others = sum(x.width() for x in (w.import_progress, w.epoch_progress, tally)
+                     if x is not None and x.isVisible())
+        room = bar.width() - others
+        if badge is not None and badge.isVisible():
+            room -= self._fit_badge(badge, room - needed)
         active = w.controller.state is not RunState.IDLE
-        progress.setVisible(active and fits)
-        bar.setToolTip(message if needed > bar.width() - others else "")
+        progress.setVisible(active and needed <= room - width)
+        bar.setToolTip(message if needed > room else "")
+
+    def _fit_badge(self, badge, room: int) -> int:
+        """Show the lesson's badge in ``room`` pixels (its title cut at the end if it must,
+        down to :data:`BADGE_SHORTEST`); its width."""
+        full = badge.toolTip().split("\n", 1)[0] or badge.text()  # "Lesson: <title>"
+        metrics = badge.fontMetrics()
+        padding = badge.sizeHint().width() - metrics.horizontalAdvance(badge.text())
+        shortest = metrics.horizontalAdvance(BADGE_SHORTEST)
+        text = metrics.elidedText(full, Qt.TextElideMode.ElideRight,
+                                  max(room - padding, shortest))
+        if metrics.horizontalAdvance(text) < shortest:
+            text = BADGE_SHORTEST
+        badge.setText(text)
+        return metrics.horizontalAdvance(text) + padding

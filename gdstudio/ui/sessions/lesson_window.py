@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QToolBar, QWidget
 
-from gdstudio.core.files.lesson_rules import LESSON_CONTROLS, Lesson
+from gdstudio.core.files.lesson_rules import LESSON_CONTROLS, Lesson, control_label
 from gdstudio.core.settings.description import BY_NAME, SETTINGS
 from gdstudio.ui.studio.action_state import lesson_lock
 
@@ -114,6 +114,9 @@ class LessonView(QObject):
         if lesson is not None:
             self.indicator.setText(f"Lesson: {lesson.title}")
             self.indicator.setToolTip(self.describe())
+            room = getattr(self.window, "status_room", None)
+            if room is not None:
+                room.update()  # (in presentation mode its title may give up its end)
         self._reapply()
         self.changed.emit()
 
@@ -136,9 +139,9 @@ class LessonView(QObject):
             return ""
         parts = [f"Lesson: {lesson.title}"]
         if lesson.locked:
-            parts.append("Locked: " + ", ".join(lesson.locked))
+            parts.append("Locked: " + ", ".join(map(control_label, lesson.locked)))
         if lesson.hidden:
-            parts.append("Hidden: " + ", ".join(lesson.hidden))
+            parts.append("Hidden: " + ", ".join(map(control_label, lesson.hidden)))
         parts.append("File ▸ Clear lesson locks gives every control back.")
         return "\n".join(parts)
 

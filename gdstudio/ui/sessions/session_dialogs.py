@@ -11,11 +11,12 @@ SESSION_FILTER = "Gradient Descent Studio sessions (*.gdstudio);;All files (*)"
 
 
 def ask_save(messages, title: str, text: str, discard_text: str,
-             on_save: Callable[[], object], on_discard: Callable[[], object]) -> None:
-    """Ask ``text`` without blocking: Save, ``discard_text`` or Cancel (asked once at a time;
-    asking again brings the open question forward). ``messages`` is the window's
+             on_save: Callable[[], object], on_discard: Callable[[], object],
+             save_text: str = "Save") -> None:
+    """Ask ``text`` without blocking: ``save_text``, ``discard_text`` or Cancel (asked once
+    at a time; asking again brings the open question forward). ``messages`` is the window's
     :class:`MessageBoxes` (so the box closes with the window's messages)."""
-    messages.ask(title, text, [("Save", QMessageBox.ButtonRole.AcceptRole, on_save),
+    messages.ask(title, text, [(save_text, QMessageBox.ButtonRole.AcceptRole, on_save),
                                (discard_text, QMessageBox.ButtonRole.DestructiveRole,
                                 on_discard),
                                (QMessageBox.StandardButton.Cancel, None, None)], escape=2)

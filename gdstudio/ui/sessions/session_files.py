@@ -39,6 +39,10 @@ class SessionFiles(QObject):
         self.controller = c = window.controller
         self.lesson_view = LessonView(window)
         self._closing_ok = False
+        #: The lesson file this window opened (None: none): never written from here.
+        self.lesson_file: str | None = None
+        #: The last lesson saved from here (File ▸ Save as lesson starts from it).
+        self.last_lesson = None
         self.state = SessionState(self.fingerprint, self)
         self.recovery = Recovery(self, self)
         self.state.changed.connect(self._show_title)
@@ -94,24 +98,32 @@ class SessionFiles(QObject):
 
     # ------------------------------------------------------------------ saving
     def save(self, path: str | None = None) -> bool:
-        """Save the session (to its file; asks for one when it has none)."""
-        path = path or self.state.path
+        """Save the session (to its file; asks for one when it has none, or when its file is
+        a lesson this window opened: a learner's work goes to a new file)."""
+        path = path or (None if self.lesson_file else self.state.path)
         if not path:
             return self.save_as()
         return self._write(path, self.capture())
 
     def save_as(self, path: str | None = None) -> bool:
-        path = path or dialogs.ask_save_path(
-            self.window, str(Path(self._folder()) / (self.state.name if self.state.path
-                                                      else f"session{SUFFIX}")))
+        if not path:
+            if self.lesson_file:  # a new file beside the lesson's, never the lesson's
+                suggested = Path(self.lesson_file)
+                suggested = suggested.with_name(f"{suggested.stem}-my-work{SUFFIX}")
+            else:
+                suggested = Path(self._folder()) / (self.state.name if self.state.path
+                                                    else f"session{SUFFIX}")
+            path = dialogs.ask_save_path(self.window, str(suggested))
         return bool(path) and self.save(path)
 
     def save_lesson(self, path: str | None = None, lesson=None) -> bool:
-        """Save the session with a lesson (asked in a dialog when ``lesson`` is None)."""
+        """Save the session with a lesson (asked in a dialog when ``lesson`` is None). The
+        lesson is for the class: this window keeps every control (open the file to see it as
+        the class will), and its own file and unsaved changes stay as they were."""
         if lesson is None:
             from gdstudio.ui.sessions.lesson_dialog import ask_lesson
 
-            lesson = ask_lesson(self.window, self.lesson_view.lesson)
+            lesson = ask_lesson(self.window, self.lesson_view.lesson or self.last_lesson)
             if lesson is None:
                 return False
         path = path or dialogs.ask_save_path(self.window, str(Path(self._folder()) /
@@ -121,20 +133,30 @@ class SessionFiles(QObject):
             return False
         session = self.capture()
         session.lesson = lesson
-        if not self._write(path, session):
+        try:
+            write_session(path, session, f"gdstudio {__version__}")
+        except SessionError as exc:
+            self.controller.report("Cannot save the lesson", f"{exc}")
             return False
-        self.lesson_view.set_lesson(lesson)
-        self.state.mark_clean(path)
+        self.last_lesson = lesson
+        add_recent(self.window.settings, path)
+        self.controller.status(f"Saved the lesson to {path}. This window stays unlocked: "
+                               "open the file to see it as the class will.", 8000)
         return True
 
     def _write(self, path: str, session) -> bool:
         c = self.controller
+        if self.lesson_file and _same_file(path, self.lesson_file):
+            c.report("Cannot save the session", f"{path} is the lesson this window opened: "
+                     "save your work to a new file (File ▸ Save session as).")
+            return False
         try:
             write_session(path, session, f"gdstudio {__version__}")
         except SessionError as exc:
             c.report("Cannot save the session", f"{exc}")
             return False
         self.state.mark_clean(path)
+        self.lesson_file = None  # (this window's work now has a file of its own)
         add_recent(self.window.settings, path)
         self.recovery.remove()
         c.status(f"Saved the session to {path}.", 5000)
@@ -147,11 +169,13 @@ class SessionFiles(QObject):
         if not self.controller.edit_allowed("open_session"):
             return False  # (a run or an import locks the data: said in the status bar)
         question = self.state.close_question(len(self.controller.kept_runs),
-                                             "opening another session")
+                                             "opening another session",
+                                             lesson=self.lesson_file is not None)
         if question:
             dialogs.ask_save(self.window.messages, "Open session?", question, "Discard",
                              lambda: self.save() and self._open(path),
-                             lambda: self._open(path))
+                             lambda: self._open(path),
+                             "Save as…" if self.lesson_file else "Save")
             return False
         return self._open(path)
 
@@ -183,12 +207,15 @@ class SessionFiles(QObject):
         if session.lesson is not None and session.lesson.presentation:
             c.view_options.restore({"presentation": True})  # (even if the lesson locks it)
         c.last_dir = str(Path(path).parent)
+        self.lesson_file = None
         if recovered:
             self.state.mark_clean(None)
             self.state.mark_dirty()
         else:
             self.state.mark_clean(path)
             add_recent(self.window.settings, path)
+            if session.lesson is not None:
+                self.lesson_file = os.path.abspath(path)
         note = ""
         if session.ignored:
             shown = ", ".join(session.ignored[:5])
@@ -240,10 +267,12 @@ class SessionFiles(QObject):
     def may_close(self) -> bool:
         """True if the window may close now; otherwise the user is asked (Save, Quit,
         Cancel) and the window closes again once answered."""
-        question = self.state.close_question(len(self.controller.kept_runs))
+        question = self.state.close_question(len(self.controller.kept_runs),
+                                             lesson=self.lesson_file is not None)
         if question and not self._closing_ok:
             dialogs.ask_save(self.window.messages, "Quit?", question, "Quit",
-                             lambda: self.save() and self.window.close(), self._quit)
+                             lambda: self.save() and self.window.close(), self._quit,
+                             "Save as…" if self.lesson_file else "Save")
             return False
         self.recovery.stop()
         return True
@@ -281,6 +310,14 @@ class SessionFiles(QObject):
                 self.window.messages,
                 "Gradient Descent Studio did not quit normally last time. Restore the "
                 "session it had not saved?", restore, lambda: _remove(path))
+
+
+def _same_file(a: str, b: str) -> bool:
+    """``a`` and ``b`` name the same file (through links too; a path not there is not)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
 
 
 def _remove(path) -> None:

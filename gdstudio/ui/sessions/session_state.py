@@ -74,11 +74,16 @@ class SessionState(QObject):
             return APP_TITLE
         return f"{self.name}{'*' if self.dirty else ''} — {APP_TITLE}"
 
-    def close_question(self, kept_runs: int, action: str = "quitting") -> str | None:
+    def close_question(self, kept_runs: int, action: str = "quitting",
+                       lesson: bool = False) -> str | None:
         """What to ask before ``action`` (quitting, opening another session) discards the
-        unsaved changes, or None when there are none."""
+        unsaved changes, or None when there are none. ``lesson``: the file is a lesson this
+        window opened, which it never writes (the work would go to a new file)."""
         if not self.dirty:
             return None
+        if lesson:
+            return (f"Save your work to a new file before {action}? The lesson {self.name} "
+                    "stays as it is; unsaved changes are lost otherwise.")
         where = f"the changes to {self.name}" if self.path else "this session"
         runs = ""
         if kept_runs:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from gdstudio.core.files.lesson_rules import OTHER_CONTROLS
+from gdstudio.core.files.lesson_rules import CONTROL_WORDS, OTHER_CONTROLS
 from gdstudio.core.settings.description import BY_NAME, SETTINGS
 from gdstudio.core.training.runstate import RunState
 
@@ -71,52 +71,13 @@ LOCKED_BY: dict[str, tuple[str, ...]] = {**DATA_WAYS, **CONTROL_WAYS}
 #: and the tip of each action it greys.
 RUN_LOCKED = "The data is locked while training runs: stop it (Shift+F5) to edit."
 IMPORTING = "A CSV file is being imported: wait for it, or cancel it."
-#: How a lesson's refusal names what it locks.
-_LESSON_WORDS = {
-    "point_editing": "Point editing",
-    "delete": "Deleting points",
-    "spray": "The spray brush",
-    "paste_points": "Paste points",
-    "generate": "Generate noisy line",
-    "clear": "Clear points",
-    "import": "Import CSV",
-    "presets": "Open preset",
-    "undo": "Undo",
-    "redo": "Redo",
-    "random_init": "The random start",
-    "save": "Save data as CSV",
-    "train": "Train",
-    "pause": "Pause",
-    "stop": "Stop",
-    "step": "Step one epoch",
-    "continue": "Continue",
-    "predict": "Predict mode",
-    "reset": "Reset",
-    "speed": "The speed",
-    "keep": "Keep run",
-    "remove": "Remove kept run",
-    "export_params": "Export parameters",
-    "export_history": "Export history",
-    "export_figure": "Export figure",
-    "export_script": "Export PyTorch script",
-    "pytorch_code": "The PyTorch code view",
-    "log": "The log-scale loss",
-    "optimum": "The least-squares line",
-    "landscape": "The loss landscape",
-    "curvature": "The landscape's curvature",
-    "residuals": "The residuals view",
-    "presentation": "Presentation mode",
-    "data_panel": "The Data tab",
-    "runs_panel": "The Compare runs tab",
-    "settings_panel": "The training settings panel",
-}
 
 
 def lesson_refusal(name: str) -> str:
     """The refusal of a request that the lesson's lock of control ``name`` forbids."""
     if name in BY_NAME:
         return f"The setting '{BY_NAME[name].label}' is locked by the lesson."
-    return f"{_LESSON_WORDS[name]} is locked by the lesson."
+    return f"{CONTROL_WORDS[name]} is locked by the lesson."
 
 
 def lesson_lock(lesson_locks, way: str) -> str | None:

@@ -329,6 +329,20 @@ def test_every_lesson_control_name_is_known():
     assert {"learning_rate", "optimizer", "generate", "point_editing"} <= set(LESSON_CONTROLS)
 
 
+def test_the_lesson_groups_hold_every_lesson_control_exactly_once():
+    """File ▸ Save as lesson shows the controls by group: none left out, none twice; the
+    settings by their kind (choices and switches: the method; numbers: hyperparameters)."""
+    from gdstudio.core.files.lesson_rules import LESSON_GROUPS
+    from gdstudio.core.settings.description import SETTINGS
+
+    grouped = [name for _, names in LESSON_GROUPS for name in names]
+    assert sorted(grouped) == sorted(LESSON_CONTROLS)
+    groups = dict(LESSON_GROUPS)
+    for s in SETTINGS:
+        assert s.name in groups["Method" if s.kind in ("choice", "bool") else
+                                "Hyperparameters"], s.name
+
+
 def lesson_files_section() -> str:
     """The guide's section on lesson files (resources/guide/sessions-and-lessons.md)."""
     page = (ROOT / "resources" / "guide" / "sessions-and-lessons.md").read_text(encoding="utf-8")
@@ -342,6 +356,7 @@ def test_the_guide_lesson_example_is_a_valid_lesson():
     block = lesson_files_section().split("```json", 1)[1].split("```", 1)[0]
     lesson = lesson_from_json(json.loads("{" + block + "}")["lesson"])
     assert lesson.presentation and "learning_rate" not in lesson.locked
+    assert "settings_panel" not in lesson.hidden  # (that would hide the learning rate too)
 
 
 def test_the_guide_names_every_lesson_control():

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from gdstudio.core.files.lesson_rules import LESSON_CONTROLS, Lesson
 from gdstudio.core.files.session import session_chunks
 from gdstudio.ui.sessions.lesson_window import check_controls
-from tests.qt_helpers import click, data_to_viewport
+from tests.qt_helpers import answer, click, data_to_viewport, open_question
 
 LOCKED = ("learning_rate", "optimizer", "clear", "train", "generate", "point_editing")
 HIDDEN = ("method", "momentum", "import", "data_panel", "speed", "residuals")
@@ -154,9 +154,77 @@ def test_save_as_lesson_writes_the_lesson(window, tmp_path):
     doc = json.loads(open(path).read())
     assert doc["lesson"] == {"title": "Step sizes", "locked": ["learning_rate"],
                              "hidden": ["generate"], "presentation": True}
-    assert not window.act_generate.isVisible()
-    assert not window.session_files.state.dirty
+    assert window.session_files.open_path(path)  # as the class opens it
+    assert not window.act_generate.isVisible() and window.presentation.active
+    assert not window.panel.learning_rate.isEnabled()
+    window.presentation.set_active(False)
     window.session_files.clear_lesson()
+
+
+def test_saving_a_lesson_leaves_the_teachers_window_unlocked(window, qtbot, tmp_path):
+    """The lesson is for the class: the teacher's own window keeps every control, its view,
+    its file and its unsaved changes."""
+    c, files = window.controller, window.session_files
+    c.add_point(2.0, 20.0)  # an unsaved change
+    before = state_of(window)
+    title = window.windowTitle()
+    path = str(tmp_path / "class.gdstudio")
+    assert files.save_lesson(path, Lesson("Class", LOCKED, HIDDEN, presentation=True))
+    assert json.loads(open(path).read())["lesson"]["locked"] == list(LOCKED)
+    QApplication.processEvents()
+    assert state_of(window) == before
+    assert c.lesson_locks == frozenset() and files.lesson_view.lesson is None
+    assert not files.lesson_view.indicator.isVisibleTo(window)
+    assert not window.presentation.active and window.data_dock.toggleViewAction().isVisible()
+    assert files.state.dirty and files.state.path is None and window.windowTitle() == title
+    assert "stays unlocked" in window.statusBar().currentMessage()
+    n = len(c.dataset)
+    click(window.plot, data_to_viewport(window.plot, 3.0, 15.0))
+    assert len(c.dataset) == n + 1
+    window.panel.learning_rate.setText("0.05")
+    assert c.settings_model.value("learning_rate") == 0.05
+    with qtbot.waitSignal(c.runFinished, timeout=60_000):
+        window.act_train.trigger()
+    assert c.current_summary is not None
+
+
+def test_a_learner_never_saves_over_the_lesson_file(window, qtbot, tmp_path, monkeypatch):
+    """A learner's window never writes the lesson file it opened: Save asks for a new file
+    (quitting too), and a save to the lesson's own path is refused, even once the lesson's
+    locks are cleared."""
+    from gdstudio.ui.sessions import session_dialogs
+
+    files = window.session_files
+    path = lesson_file(window, tmp_path, Lesson("Class", ("optimizer",), ()))
+    original = open(path, "rb").read()
+    assert files.open_path(path)
+    asked = []
+    mine = tmp_path / "mine.gdstudio"
+
+    def ask(parent, suggested, title="Save session as"):
+        asked.append(suggested)
+        return str(mine)
+    monkeypatch.setattr(session_dialogs, "ask_save_path", ask)
+    window.panel.learning_rate.setText("0.05")  # the learner's change
+    assert files.state.dirty
+    window.actions_by_name["save_session"].trigger()  # Ctrl+Shift+S
+    assert asked and asked[-1] != path and asked[-1].endswith("-my-work.gdstudio")
+    assert open(path, "rb").read() == original
+    assert json.loads(mine.read_text())["settings"]["learning_rate"] == 0.05
+    mine.unlink()
+
+    assert files.open_path(path)  # again, and quit with a change
+    window.panel.learning_rate.setText("0.02")
+    files.clear_lesson()
+    assert not files.save(path)  # (the lesson's path, named: refused)
+    assert "is the lesson this window opened" in window.messages.last[1]
+    window.close()
+    box = open_question(window)
+    assert box is not None and "new file" in box.text() and "stays as it is" in box.text()
+    answer(window, "Save as…")
+    assert open(path, "rb").read() == original
+    assert json.loads(mine.read_text())["settings"]["learning_rate"] == 0.02
+    assert not window.isVisible()
 
 
 def test_a_lesson_can_lock_every_action_a_class_could_use():

@@ -60,3 +60,59 @@ def test_a_lesson_that_locks_the_spray_or_predict_mode_turns_it_off(window, qtbo
     assert not window.act_predict.isChecked() and not window.classroom.predict.on
     window.session_files.clear_lesson()
     assert window.act_spray.isEnabled() and not window.act_spray.isChecked()
+
+
+def lesson_path(window, tmp_path, locked) -> str:
+    from gdstudio.core.files.session import session_chunks
+
+    session = window.session_files.capture()
+    session.lesson = Lesson("Points locked", tuple(locked), (), False)
+    path = tmp_path / "points-locked.gdstudio"
+    path.write_text("".join(session_chunks(session)))
+    return str(path)
+
+
+def test_a_lesson_that_locks_point_editing_locks_the_spray_and_paste_too(window, qtbot,
+                                                                         tmp_path):
+    """Opened as a learner does (the file), a lesson locking point editing: the spray brush
+    (on when it opened) no longer sprays on a real drag on the data plot, and Paste points is
+    greyed, in the menu, its button and its shortcut (Ctrl+V)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtTest import QTest
+
+    from tests.qt_helpers import data_to_viewport, drag
+
+    c, plot = window.controller, window.plot
+    window.act_spray.setChecked(True)  # the brush is on when the lesson opens
+    path = lesson_path(window, tmp_path, ("point_editing",))
+    assert window.session_files.open_path(path)
+    n, undo = len(c.dataset), c.model.undo_stack.count()
+    assert not window.act_spray.isEnabled() and not window.act_spray.isChecked()
+    assert not window.act_paste_points.isEnabled()
+    from PySide6.QtWidgets import QToolButton
+
+    buttons = [b for b in window.data_panel.findChildren(QToolButton)
+               if b.defaultAction() in (window.act_spray, window.act_paste_points)]
+    assert len(buttons) == 2 and not any(b.isEnabled() for b in buttons)  # the Data tab's
+    plot.autoRange()
+
+    def stroke():  # across the middle of the plot
+        rect = plot.getViewBox().viewRect()
+        y = rect.center().y()
+        drag(plot, data_to_viewport(plot, rect.left() + 0.3 * rect.width(), y),
+             data_to_viewport(plot, rect.left() + 0.6 * rect.width(), y))
+
+    stroke()
+    QGuiApplication.clipboard().setText("1\t2\n3\t4\n")
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    window.act_paste_points.trigger()  # (a greyed action's trigger does nothing)
+    assert len(c.dataset) == n and c.model.undo_stack.count() == undo
+    window.session_files.clear_lesson()
+    assert window.act_spray.isEnabled() and window.act_paste_points.isEnabled()
+    QTest.keyClick(window, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert len(c.dataset) == n + 2
+    window.act_spray.setChecked(True)
+    stroke()
+    assert len(c.dataset) > n + 2 and c.undo_text().startswith("Spray")

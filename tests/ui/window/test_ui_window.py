@@ -246,7 +246,13 @@ def test_presentation_mode_is_large_and_leaving_it_restores_the_layout(window, q
     for name in ("train", "pause", "stop", "step"):
         assert window.toolbar.widgetForAction(window.actions_by_name[name]).isVisible(), name
     assert window.font().pointSizeF() >= 1.5 * before[4]
-    assert window.readout.font().pointSizeF() >= 1.5 * before[5]
+    # the readout as large as keeps its lines on one line (READOUT_CHARS), at most 1.6×
+    from gdstudio.ui.classroom.status_room import READOUT_CHARS, readout_scale
+
+    qtbot.waitUntil(lambda: window.readout.font().pointSizeF() == pytest.approx(
+        before[5] * readout_scale(window.readout.contentsRect().width())))
+    assert window.readout.fontMetrics().horizontalAdvance(
+        "0" * READOUT_CHARS) <= window.readout.contentsRect().width()
     assert window.plot.fit_line.opts["pen"].widthF() >= 2 * before[6]
     assert window.plot.scatter.opts["size"] >= 2 * before[7]
     assert window.act_leave_presentation.isEnabled()

@@ -1,0 +1,128 @@
+"""Presentation mode at 1024×768 with a lesson open: the status message, the run's progress,
+the lesson's badge, the readout and the timeline all fit, and nothing moves as a run goes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from gdstudio.core.files.lesson_rules import Lesson
+from gdstudio.core.files.session import session_chunks
+from gdstudio.core.training.runstate import RunState
+from gdstudio.ui.classroom.status_room import BADGE_SHORTEST, MARGIN
+from gdstudio.ui.panels.readout import FONT_POINTS
+
+TITLE = "Too large, too small: the learning rate"
+
+
+def open_lesson(window, tmp_path) -> None:
+    session = window.session_files.capture()
+    session.lesson = Lesson(TITLE, ("method", "impl", "optimizer", "loss", "point_editing"),
+                            ("generate", "clear", "import"), presentation=True)
+    path = tmp_path / "lesson.gdstudio"
+    path.write_text("".join(session_chunks(session)))
+    assert window.session_files.open_path(str(path))
+
+
+def settle(qtbot) -> None:
+    QApplication.processEvents()
+    qtbot.wait(20)  # (the room is fitted once the layout has its size)
+    QApplication.processEvents()
+
+
+def layout_of(window) -> dict:
+    """Where the plots, the timeline and the readout are."""
+    slider = window.line_views.timeline.bar.slider
+    stop = window.toolbar.widgetForAction(window.act_stop)
+    return {name: widget.geometry().getRect() for name, widget in (("stop button", stop),
+        ("data", window.plot), ("landscape", window.landscape_plot),
+        ("loss", window.loss_plot), ("readout", window.readout), ("slider", slider),
+        ("central", window.centralWidget()))}
+
+
+def assert_nothing_clipped(window) -> None:
+    readout = window.readout
+    metrics, room = readout.fontMetrics(), readout.contentsRect().width()
+    lines = readout.text().split("\n")
+    for line in lines:  # each of its lines on one line
+        assert metrics.horizontalAdvance(line) <= room, line
+    assert readout.contentsRect().height() >= len(lines) * metrics.lineSpacing()
+    bar = window.statusBar()
+    message = bar.currentMessage()
+    beside = [x for x in (window.progress, window.import_progress, window.epoch_progress,
+                          window.classroom.tally_label,
+                          window.session_files.lesson_view.indicator) if x.isVisible()]
+    needed = bar.fontMetrics().horizontalAdvance(message) + MARGIN
+    badge = window.session_files.lesson_view.indicator
+    if needed > bar.width() - badge.fontMetrics().horizontalAdvance(BADGE_SHORTEST):
+        assert bar.toolTip() == message  # (wider than any room: its tooltip says it all)
+    else:
+        assert needed <= bar.width() - sum(x.width() for x in beside), (
+            message, [x.width() for x in beside])
+    assert badge.isVisible() and badge.text().startswith("Lesson: ")
+    assert badge.fontMetrics().horizontalAdvance(badge.text()) <= badge.contentsRect().width()
+    assert badge.toolTip().startswith(f"Lesson: {TITLE}")
+    progress = window.progress
+    if progress.isVisible():
+        assert progress.fontMetrics().horizontalAdvance(progress.text()) + 8 <= \
+            progress.width(), progress.text()
+    label = window.line_views.timeline.bar.label
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width(), label.text()
+
+
+def test_at_1024x768_a_lesson_in_presentation_mode_fits_and_holds_still(window, qtbot,
+                                                                         tmp_path):
+    c = window.controller
+    open_lesson(window, tmp_path)
+    settle(qtbot)
+    window.setWindowState(Qt.WindowState.WindowNoState)  # a projector's 1024×768 screen
+    window.resize(1024, 768)  # (the test's screen is 800×800)
+    settle(qtbot)
+    assert window.presentation.active and window.size().width() == 1024
+    assert window.readout.font().pointSizeF() >= 1.2 * FONT_POINTS  # larger, on one line
+    assert_nothing_clipped(window)
+    window.statusBar().showMessage("Ready: press F5 to train.")
+    settle(qtbot)
+    assert window.session_files.lesson_view.indicator.text() == f"Lesson: {TITLE}"
+    assert_nothing_clipped(window)
+    still = layout_of(window)
+
+    c.settings_model.set_value("epochs", 100_000)
+    c.set_speed(0.01)
+    with qtbot.waitSignal(c.epochsAppended, timeout=60_000):
+        assert c.train()
+    qtbot.waitUntil(lambda: c.history.count >= 3, timeout=60_000)
+    settle(qtbot)
+    assert window.progress.isVisible()  # beside the short "Training: …" message
+    assert_nothing_clipped(window)
+    assert layout_of(window) == still
+    bar, badge = window.statusBar(), window.session_files.lesson_view.indicator
+    words = ("The setting 'Optimizer' is locked by the lesson: a lesson guides the class "
+             "through one idea at a time, and the teacher says which controls stay open for "
+             "it.").split()
+    message = ""  # a message that fits beside the badge only once its title gives way
+    while bar.fontMetrics().horizontalAdvance(message) + MARGIN < bar.width() - \
+            badge.width() + 40:
+        message = f"{message} {words.pop(0)}".strip()
+    assert bar.fontMetrics().horizontalAdvance(message) + MARGIN < bar.width() - \
+        badge.fontMetrics().horizontalAdvance(BADGE_SHORTEST) - 30
+    bar.showMessage(message)
+    settle(qtbot)
+    assert not window.progress.isVisible() and badge.text() != f"Lesson: {TITLE}"
+    assert_nothing_clipped(window)  # the progress and the badge's title made room
+    assert layout_of(window) == still
+    with qtbot.waitSignal(c.runStateChanged, timeout=60_000):
+        c.pause()
+    qtbot.waitUntil(lambda: c.state is RunState.PAUSED, timeout=60_000)
+    settle(qtbot)
+    assert_nothing_clipped(window)
+    assert layout_of(window) == still
+    with qtbot.waitSignal(c.runFinished, timeout=60_000):
+        c.stop()
+    settle(qtbot)
+    assert_nothing_clipped(window)
+    assert layout_of(window) == still
+    window.presentation.set_active(False)
+    settle(qtbot)
+    assert window.session_files.lesson_view.indicator.text() == f"Lesson: {TITLE}"
+    assert window.progress.maximumWidth() == 260

@@ -122,11 +122,11 @@ def test_cli_options_are_the_description():
 def test_cli_without_options_trains_the_default_config_from_a_drawn_start():
     from gdstudio.cli.main import _prepare
 
-    _dataset, config = _prepare(build_parser().parse_args([]))
+    _dataset, config, _session = _prepare(build_parser().parse_args([]), [])
     assert config == TrainConfig(init_w=None, init_b=None)
-    _dataset, config = _prepare(build_parser().parse_args(
-        ["--no-bias", "--shuffle", "--method", "sgd", "--impl", "module", "--momentum", "0.5",
-         "--nesterov"]))
+    argv = ["--no-bias", "--shuffle", "--method", "sgd", "--impl", "module", "--momentum", "0.5",
+            "--nesterov"]
+    _dataset, config, _session = _prepare(build_parser().parse_args(argv), argv)
     assert config == TrainConfig(method="sgd", impl="module", fit_bias=False, shuffle=True,
                                  momentum=0.5, nesterov=True, init_w=None, init_b=None)
 

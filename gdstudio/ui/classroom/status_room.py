@@ -10,11 +10,13 @@ With presentation mode's larger text:
   wider than all that room has its full text as the status bar's tooltip;
 - the progress bar is as wide as its text for the run's number of epochs
   ("1,000 / 1,000 epochs"), so its text never spills;
-- the readout's text is as large as fits :data:`READOUT_CHARS` characters a line in the
-  window's width (never larger than presentation mode's scale), so its lines do not wrap;
+- the readout's parts each take a line of their own (the run, its start, the optima), and
+  its text is as large as fits :data:`READOUT_CHARS` characters a line in the window's
+  width (never larger than presentation mode's scale), so its lines do not wrap;
   its height never shrinks while presenting, so the plots above do not jump;
-- the timeline's words take the width of the longest ones (:data:`TIMELINE_TEMPLATE`), so
-  its slider keeps its length while the numbers change;
+- the timeline's words go on a line of their own below its slider, in a size that fits the
+  longest ones (:data:`TIMELINE_TEMPLATE`) in the window's width, so the slider keeps its
+  length and the words their line while the numbers change;
 - the toolbar's Train button is as wide as "Resume" (its words while a run is paused), so
   the buttons after it stay where they are (in both modes).
 
@@ -41,11 +43,13 @@ PROGRESS_PADDING = 28
 #: The status bar's own margins around its message (pixels).
 MARGIN = 24
 #: The readout's lines that fit the window's width in presentation mode (characters): its
-#: longest usual lines (a run's moment with an epoch of 100,000; the start drawn from a
-#: seed and the least-squares line).
-READOUT_CHARS = 100
-#: The longest words of the timeline (its width is kept for them in presentation mode).
-TIMELINE_TEMPLATE = "after 100,000 epochs: w -1.23457e-05, b -1.23457e-05, loss 1.23457e-05"
+#: longest usual lines, stacked (where a run is, with w and b: a run stopped at epoch
+#: 100,000; the start drawn from a seed; the least-squares line).
+READOUT_CHARS = 64
+#: The longest words of the timeline (a moment inside a long epoch; its line fits them in
+#: presentation mode).
+TIMELINE_TEMPLATE = ("in epoch 100,000, update 1,000,000/1,000,000: w -1.23457e-05, "
+                     "b -1.23457e-05, loss 1.23457e-05")
 #: The lesson's badge gives up its title down to this.
 BADGE_SHORTEST = "Lesson: …"
 
@@ -134,17 +138,32 @@ class StatusRoom(QObject):
             readout_margins = w.readout.contentsMargins()
             width = (central.width() - margins.left() - margins.right()
                      - readout_margins.left() - readout_margins.right())
-            w.readout.set_scale(readout_scale(width))
+            w.readout.set_scale(readout_scale(width), stacked=True)
             if label is not None:
-                if self._timeline_width is None:
-                    self._timeline_width = label.minimumWidth()
-                label.setMinimumWidth(label.fontMetrics().horizontalAdvance(
-                    TIMELINE_TEMPLATE) + 8)
+                self._fit_timeline(label, width)
         elif label is not None and self._timeline_width is not None:
-            label.setMinimumWidth(self._timeline_width)
+            label.setFont(QFont())  # (the window's font again)
+            label.setMinimumSize(self._timeline_width, 0)
+            label.parentWidget().set_stacked(False)
             self._timeline_width = None
         self._hold_train_button()
         self.update()
+
+    def _fit_timeline(self, label, width: int) -> None:
+        """The timeline's words on their own line below its slider, as large as the window's
+        text but small enough for :data:`TIMELINE_TEMPLATE` in ``width`` pixels, and the
+        line's height kept (so nothing moves as the words change)."""
+        if self._timeline_width is None:
+            self._timeline_width = label.minimumWidth()
+        label.parentWidget().set_stacked(True)
+        label.setFont(QFont())
+        font = QFont(label.font())
+        room = 0.98 * (width - 8)
+        needed = QFontMetrics(font).horizontalAdvance(TIMELINE_TEMPLATE)
+        if needed > room:
+            font.setPointSizeF(max(6.0, font.pointSizeF() * room / needed))
+        label.setFont(font)
+        label.setMinimumSize(0, label.fontMetrics().lineSpacing())
 
     def _hold_train_button(self) -> None:
         """The toolbar's Train button as wide as its longest words, "Resume"."""

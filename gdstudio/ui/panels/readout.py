@@ -88,11 +88,17 @@ def _loss_pair(shown) -> str:
 def run_line(controller) -> str:
     """The first line: the run's state, epoch, w, b and loss (or 'not trained yet'), at the
     moment every view shows (the controller's ``shown_moment``)."""
+    return "   ".join(run_parts(controller))
+
+
+def run_parts(controller) -> list[str]:
+    """The first line's parts (see :func:`run_line`): where the run is, then w, b, its
+    loss and the standardized units' pairs."""
     c = controller
     shown = c.shown_moment
     last = shown.last
     if last is None:
-        return f"not{NBSP}trained{NBSP}yet"
+        return [f"not{NBSP}trained{NBSP}yet"]
     total = shown.total or None
     summary = shown.summary
     if summary is not None:  # ended
@@ -110,19 +116,18 @@ def run_line(controller) -> str:
         if c.stale:
             head = "previous data, " + head
         exact = None if summary.w_std is None else (summary.w_std, summary.b_std)
-        return "   ".join([head, pair("w", number(summary.w)), pair("b", number(summary.b)),
-                           pair("loss", loss),
-                           *standardized_pairs(c, summary.w, summary.b, exact)])
+        return [head, pair("w", number(summary.w)), pair("b", number(summary.b)),
+                pair("loss", loss), *standardized_pairs(c, summary.w, summary.b, exact)]
     if shown.position is not None:  # inside an epoch (a long one, or paused there)
         p = shown.position
-        return "   ".join([pair("epoch", epoch_field(p.epoch + 1, total)),
-                           pair("update", f"{p.done:,}/{p.total:,}"),
-                           pair("w", number(p.w)), pair("b", number(p.b)),
-                           *standardized_pairs(c, p.w, p.b)])
+        return [pair("epoch", epoch_field(p.epoch + 1, total)),
+                pair("update", f"{p.done:,}/{p.total:,}"),
+                pair("w", number(p.w)), pair("b", number(p.b)),
+                *standardized_pairs(c, p.w, p.b)]
     # a moment "after N epochs": w, b then and that line's loss (core.linefit)
-    return "   ".join([pair("after", epoch_field(shown.epochs, total)),
-                       pair("w", number(last.w)), pair("b", number(last.b)),
-                       _loss_pair(shown), *standardized_pairs(c, last.w, last.b)])
+    return [pair("after", epoch_field(shown.epochs, total)),
+            pair("w", number(last.w)), pair("b", number(last.b)),
+            _loss_pair(shown), *standardized_pairs(c, last.w, last.b)]
 
 
 class ReadoutPanel(QLabel):
@@ -138,16 +143,28 @@ class ReadoutPanel(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.set_scale(1.0)
 
-    def set_scale(self, scale: float) -> None:
-        """Draw the text ``scale`` times its normal size (presentation mode)."""
+    _controller = None  # (the one last shown, to show again when stacked or not)
+
+    #: Each part of the second line on a line of its own (presentation mode), so the lines
+    #: stay short enough for large text beside a lesson's settings.
+    stacked = False
+
+    def set_scale(self, scale: float, stacked: bool = False) -> None:
+        """Draw the text ``scale`` times its normal size (presentation mode), ``stacked``:
+        the start and the optima each on a line of their own."""
+        restack = stacked != self.stacked and self._controller is not None
+        self.stacked = stacked
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         font.setStyleHint(QFont.StyleHint.TypeWriter)
         font.setFixedPitch(True)
         font.setPointSizeF(FONT_POINTS * scale)
         self.setFont(font)
         self.setContentsMargins(4, 2, 4, 2)
-        # two lines always reserved, so the plots above do not jump when a line comes or goes
-        self.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 8)
+        # its lines always reserved, so the plots above do not jump when a line comes or goes
+        lines = 4 if stacked else 2
+        self.setMinimumHeight(self.fontMetrics().lineSpacing() * lines + 8)
+        if restack:
+            self.update_readout(self._controller)
 
     #: The timeline's moment, shown instead of the run's shown moment (None: that one).
     moment_line: str | None = None
@@ -155,7 +172,21 @@ class ReadoutPanel(QLabel):
     def update_readout(self, controller) -> None:
         """Show the state of ``controller``'s run (or the timeline's moment), its start and
         the data's optimum."""
-        first = self.moment_line if self.moment_line is not None else run_line(controller)
+        self._controller = controller
+        if self.moment_line is not None:
+            first = self.moment_line
+        elif self.stacked:  # where the run is, w and b; then its loss on a line of its own
+            parts = run_parts(controller)
+            cut = next((i + 1 for i, part in enumerate(parts) if part.startswith("b" + NBSP)),
+                       len(parts))
+            first = "\n".join(x for x in ("   ".join(parts[:cut]), "   ".join(parts[cut:]))
+                              if x)
+        else:
+            first = run_line(controller)
         second = [part for part in (start_text(controller),
                                     readout_tail(controller).removeprefix("   |   ")) if part]
-        self.setText(first + "\n" + "   |   ".join(second))
+        if self.stacked:
+            second = [piece for part in second for piece in part.split("   |   ")]
+            self.setText("\n".join([first, *second]))
+        else:
+            self.setText(first + "\n" + "   |   ".join(second))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QWidget
 
 from gdstudio.core.models.line.linefit import Moment, moment_at
 from gdstudio.core.training.runstate import RunState
@@ -26,12 +26,13 @@ HOVER_PX = 14.0
 
 
 class TimelineBar(QWidget):
-    """The scrubber: a slider over the moments and the moment's words."""
+    """The scrubber: a slider over the moments and the moment's words (beside it, or on a
+    line of their own below it: :meth:`set_stacked`)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(4, 0, 4, 0)
+        grid = self.grid = QGridLayout(self)
+        grid.setContentsMargins(4, 0, 4, 0)
         self.title = QLabel("Timeline")
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
@@ -42,9 +43,21 @@ class TimelineBar(QWidget):
         self.slider.setAccessibleDescription(self.slider.toolTip())
         self.label = QLabel("no run yet")
         self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("x" * 44))
-        row.addWidget(self.title)
-        row.addWidget(self.slider, 1)
-        row.addWidget(self.label)
+        grid.addWidget(self.title, 0, 0)
+        grid.addWidget(self.slider, 0, 1)
+        grid.setColumnStretch(1, 1)
+        self.stacked = False
+        self.set_stacked(False)
+
+    def set_stacked(self, stacked: bool) -> None:
+        """The moment's words beside the slider, or (``stacked``) on a line of their own
+        below it, as wide as the bar."""
+        self.grid.removeWidget(self.label)
+        if stacked:
+            self.grid.addWidget(self.label, 1, 0, 1, 2)
+        else:
+            self.grid.addWidget(self.label, 0, 2)
+        self.stacked = stacked
 
 
 def _end(summary) -> tuple:

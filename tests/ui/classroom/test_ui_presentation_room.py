@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from gdstudio.core.files.lesson_rules import Lesson
 from gdstudio.core.files.session import session_chunks
+from gdstudio.core.settings.description import SETTINGS
 from gdstudio.core.training.runstate import RunState
 from gdstudio.ui.classroom.status_room import BADGE_SHORTEST, MARGIN
 from gdstudio.ui.panels.readout import FONT_POINTS
@@ -17,7 +18,9 @@ TITLE = "Too large, too small: the learning rate"
 
 def open_lesson(window, tmp_path) -> None:
     session = window.session_files.capture()
-    session.lesson = Lesson(TITLE, ("method", "impl", "optimizer", "loss", "point_editing"),
+    # the guide's lesson: every setting locked but the learning rate, which stays on screen
+    locked = tuple(s.name for s in SETTINGS if s.name != "learning_rate")
+    session.lesson = Lesson(TITLE, (*locked, "point_editing"),
                             ("generate", "clear", "import"), presentation=True)
     path = tmp_path / "lesson.gdstudio"
     path.write_text("".join(session_chunks(session)))

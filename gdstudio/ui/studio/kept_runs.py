@@ -78,23 +78,27 @@ def _fact_text(word: str, values: tuple, exact: bool) -> str:
 
 def label_runs(runs) -> None:
     """Label these kept runs: ``'#2 batch · manual · MSE · lr 0.1'``, and where several have
-    the same settings' label, what differs between them (in all of them), e.g.
-    ``'#2 batch · manual · MSE · lr 0.1 · start (1, 0)'``. A value shown with six digits
-    that would look the same as another's is shown in full."""
-    groups: dict[str, list[KeptRun]] = {}
-    for run in runs:
-        groups.setdefault(run_label(run.summary.config), []).append(run)
-    for base, group in groups.items():
-        facts = [_facts(run.summary) for run in group]
-        names = list(dict.fromkeys(name for f in facts for name in f))
-        words = {name: next(f[name][0] for f in facts if name in f) for name in names}
-        values = {name: [f.get(name, ("", (None,)))[1] for f in facts] for name in names}
-        differ = [name for name in names if len(set(values[name])) > 1]
-        exact = {name: len({_fact_text("", v, False) for v in values[name]})
-                 < len(set(values[name])) for name in differ}
-        for i, run in enumerate(group):
-            parts = [base, *(_fact_text(words[n], values[n][i], exact[n]) for n in differ)]
-            run.label = f"#{run.key} {' · '.join(parts)}"
+    the same settings' label, what differs between them, named in every run's label so the
+    list reads as a table, e.g. ``'#2 batch · manual · MSE · lr 0.1 · start (1, 0)'``. A
+    value shown with six digits that would look the same as another's is shown in full."""
+    runs = list(runs)
+    bases = [run_label(run.summary.config) for run in runs]
+    facts = [_facts(run.summary) for run in runs]
+    names = list(dict.fromkeys(name for f in facts for name in f))
+    words = {name: next(f[name][0] for f in facts if name in f) for name in names}
+    values = {name: [f.get(name, ("", (None,)))[1] for f in facts] for name in names}
+    groups: dict[str, list[int]] = {}
+    for i, base in enumerate(bases):
+        groups.setdefault(base, []).append(i)
+    # what tells apart two runs of one label (a label's own words need no more)
+    differ = [name for name in names
+              if any(len({values[name][i] for i in group}) > 1 for group in groups.values())]
+    exact = {name: len({_fact_text("", v, False) for v in values[name]})
+             < len(set(values[name])) for name in differ}
+    for i, run in enumerate(runs):
+        parts = [bases[i], *(_fact_text(words[n], values[n][i], exact[n]) for n in differ
+                             if n in facts[i])]
+        run.label = f"#{run.key} {' · '.join(parts)}"
 
 
 def run_path(session) -> np.ndarray:

@@ -297,9 +297,9 @@ def test_keep_once_and_remove(qtbot, controller):
 
 
 def test_runs_that_differ_only_in_their_start_are_labelled_by_their_start(qtbot, controller):
-    """Two runs with the same settings but another start: both labels name their start,
-    and a third run with yet another setting the label leaves out (the epochs) names it;
-    runs that differ in the label's own words get nothing more."""
+    """Two runs with the same settings but another start: both labels name their start, and
+    so does a run told apart by its learning rate (the list reads as a table); a fourth run
+    with yet another setting the label leaves out (the epochs) makes every label name it."""
     c = controller
     for config in (TrainConfig(epochs=5, init_w=1.0, init_b=0.0),
                    TrainConfig(epochs=5, init_w=-10.0, init_b=-20.0),
@@ -309,13 +309,15 @@ def test_runs_that_differ_only_in_their_start_are_labelled_by_their_start(qtbot,
     first, second, third = (k.label for k in c.kept_runs)
     assert first.endswith(" · start (1, 0)") and second.endswith(" · start (-10, -20)")
     assert first[3:].replace("start (1, 0)", "") == second[3:].replace("start (-10, -20)", "")
-    assert "start" not in third and "epochs" not in third  # its learning rate tells it apart
+    assert third.endswith(" · lr 0.02 · start (-10, -20)")  # its start named too
+    assert "epochs" not in third
     run_to_end(qtbot, c, TrainConfig(epochs=7, init_w=1.0, init_b=0.0))
     assert c.keep_run()
     labels = [k.label for k in c.kept_runs]
     assert labels[0].endswith(" · start (1, 0) · epochs 5")
     assert labels[3].endswith(" · start (1, 0) · epochs 7")
     assert labels[1].endswith(" · start (-10, -20) · epochs 5")
+    assert labels[2].endswith(" · lr 0.02 · start (-10, -20) · epochs 5")
     assert len({label[3:] for label in labels}) == 4
 
 

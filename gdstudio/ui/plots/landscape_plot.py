@@ -34,6 +34,7 @@ from gdstudio.core.drawing.plotmath import clip_line
 from gdstudio.core.models.line.landscape import VIEW_LIMIT
 from gdstudio.ui.plots.common import RUN_COLORS, cache_axes
 from gdstudio.ui.plots.path_item import GrowingPath
+from gdstudio.ui.studio.palette import PREVIEW_COLOR
 
 #: the colour map of log10 L (perceptually uniform, dark = low loss)
 COLORMAP = "viridis"
@@ -43,7 +44,6 @@ PATH_COLOR = "#d62728"
 #: or mini-batch run, thin and translucent (PATH_COLOR at UPDATES_ALPHA of 255).
 PATH_WIDTH, UPDATES_WIDTH, UPDATES_ALPHA = 2.0, 0.5, 255
 TRAIL_COLOR = "#7a0010"
-PREVIEW_COLOR = "#ff7f0e"
 #: Stacking: the current path above the landscape and the kept paths, markers above it.
 PATH_Z, MARKER_Z = 1, 2
 #: How far the view may reach (and zooming out stops): twice as far as any point a view

@@ -361,3 +361,15 @@ def test_kept_run_colours_stand_out_from_the_axis_text_and_each_other():
 
     assert len(set(RUN_COLORS) | {CURRENT_COLOR}) == len(RUN_COLORS) + 1
     assert min(luminance(c) for c in RUN_COLORS) > 0.2
+
+
+def test_no_kept_run_is_drawn_in_the_guess_or_the_previews_orange(window, qtbot):
+    """The fourth kept run was drawn in the orange of the landscape's dashed preview and of
+    predict mode's guess ring."""
+    for lr in (0.01, 0.02, 0.04, 0.08, 0.1):
+        run(window, qtbot, TrainConfig(learning_rate=lr, epochs=2))
+    marks = {window.landscape_plot.preview.opts["pen"].color().name(),
+             window.classroom.guess_mark.opts["pen"].color().name()}
+    assert len(window.controller.kept_runs) == 5
+    for kept in window.controller.kept_runs:
+        assert pen(window.loss_plot.kept[kept.key]).color().name() not in marks

@@ -172,6 +172,9 @@ def _session_input(args, given: list[str]):
         raise UsageError(f"gdstudio train: {flag} cannot be given with --session: the "
                          "session holds its data (see 'gdstudio train --help')")
     session = read_session(args.session)
+    if not len(session.x):
+        raise UsageError(f"gdstudio train: {args.session}: the session's data set is empty: "
+                         "add at least one point in the studio before training")
     chosen = config_from_args(args)
     closed = set() if session.lesson is None else {*session.lesson.locked,
                                                    *session.lesson.hidden}

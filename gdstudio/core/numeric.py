@@ -33,7 +33,9 @@ def two_sum(a, b):
     return s, (a - (s - bb)) + (b - bb)
 
 
-def _split(a):
+def split(a):
+    """``a = hi + lo`` with ``hi`` of 26 bits (Veltkamp), so products of halves are exact
+    (elementwise; ``|a|`` below about 2**996, or ``hi`` overflows)."""
     c = 134217729.0 * a  # 2**27 + 1
     hi = c - (c - a)
     return hi, a - hi
@@ -42,8 +44,8 @@ def _split(a):
 def two_product(a, b):
     """``a * b = p + e`` exactly (Dekker's product; no overflow for |a|, |b| < 2**996)."""
     p = a * b
-    ah, al = _split(a)
-    bh, bl = _split(b)
+    ah, al = split(a)
+    bh, bl = split(b)
     return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 

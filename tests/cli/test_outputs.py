@@ -373,3 +373,16 @@ def test_window_exports_refuse_a_non_regular_file(window, qtbot, tmp_path, kind)
         assert str(path) in text and SAYS[kind] in text and "not a regular file" in text
         assert node_kind(path) == before_kind
         assert listing(tmp_path) == before
+
+
+@pytest.mark.parametrize("start", [["--init-w", "1.7e308"],
+                                   ["--init-w", "-1.7e308", "--init-b", "-1.7e308"]])
+def test_a_figure_of_a_start_at_the_ends_of_float64_is_drawn_quietly(tmp_path, start):
+    """A start of ±1.7e308: the landscape's ranges overflowed (an empty landscape, NaN axes)
+    and numpy's RuntimeWarnings and pyqtgraph's tracebacks were printed; now the figure
+    frames what a view can (the optimum) and the one line said is why training stopped."""
+    result = run_cli("--float64", *start, "--figure", "f.png", "--quiet", cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("gdstudio train: Training diverged in epoch 0")
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

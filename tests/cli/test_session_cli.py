@@ -170,6 +170,19 @@ def test_a_session_file_that_cannot_be_used_is_one_line_and_exit_2(tmp_path, cap
     assert err.startswith(f"gdstudio train: {path}: ") and BAD_FILES[name] in err
 
 
+def test_a_session_with_no_points_is_named_in_its_one_line(tmp_path, capsys):
+    """It said "The data set is empty…" without saying which file."""
+    path = tmp_path / "empty.gdstudio"
+    write_session(path, Session(np.zeros(0, np.float32), np.zeros(0, np.float32), "float32",
+                                PLAIN))
+    history = tmp_path / "h.csv"
+    code = main(["train", "--session", str(path), "--history", str(history)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and not history.exists()
+    assert err == (f"gdstudio train: {path}: the session's data set is empty: add at least "
+                   "one point in the studio before training\n")
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--slope", "2"], "gdstudio train: --slope cannot be given with --session: the session "
                        "holds its data (see 'gdstudio train --help')"),

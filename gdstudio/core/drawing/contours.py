@@ -46,9 +46,17 @@ def contour_segments(values, x, y, levels) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _cut(p, q, level):
-    """The fraction from ``p`` to ``q`` where the level lies."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (level - p) / (q - p)
+    """The fraction from ``p`` to ``q`` where the level lies, within [0, 1] (or NaN): an
+    edge the level does not cross gets a fraction that is never used."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        return np.clip((level - p) / (q - p), 0.0, 1.0)
+
+
+def _between(lo, hi, t):
+    """The point a fraction ``t`` (in [0, 1]) of the way from ``lo`` to ``hi``, as a mean
+    weighted by ``1 - t`` and ``t``: it never overflows, where ``lo + t·(hi − lo)`` does
+    for a cell out at float64's ends (``hi − lo`` can exceed the largest float64)."""
+    return lo * (1.0 - t) + hi * t
 
 
 def _cells(v, x, y, i, j, level):
@@ -57,10 +65,10 @@ def _cells(v, x, y, i, j, level):
     a, b, c, d = v[i, j], v[i + 1, j], v[i + 1, j + 1], v[i, j + 1]
     x0, x1, y0, y1 = x[i], x[i + 1], y[j], y[j + 1]
     # the four edges: bottom (a-b), right (b-c), top (d-c), left (a-d)
-    ex = np.stack([x0 + _cut(a, b, level) * (x1 - x0), x1,
-                   x0 + _cut(d, c, level) * (x1 - x0), x0])
-    ey = np.stack([y0, y0 + _cut(b, c, level) * (y1 - y0), y1,
-                   y0 + _cut(a, d, level) * (y1 - y0)])
+    ex = np.stack([_between(x0, x1, _cut(a, b, level)), x1,
+                   _between(x0, x1, _cut(d, c, level)), x0])
+    ey = np.stack([y0, _between(y0, y1, _cut(b, c, level)), y1,
+                   _between(y0, y1, _cut(a, d, level))])
     pa, pb, pc, pd = a > level, b > level, c > level, d > level
     hit = np.stack([pa != pb, pb != pc, pd != pc, pa != pd])
     count = hit.sum(axis=0)
@@ -74,7 +82,7 @@ def _cells(v, x, y, i, j, level):
         ys.append(np.column_stack([ey[first, two], ey[last, two]]).ravel())
     four = np.flatnonzero(count == 4)
     if four.size:
-        centre = (a[four] + b[four] + c[four] + d[four]) / 4
+        centre = a[four] / 4 + b[four] / 4 + c[four] / 4 + d[four] / 4  # (no overflow)
         centre_with_a = (centre > level[four]) == pa[four]
         # centre on a's side: the lines cut off corners b and d; otherwise a and c
         pairs = np.where(centre_with_a[None, :], np.array([[0], [1], [3], [2]]),

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gdstudio.core.models.line.landscape import framable
+
 __all__ = ["FIGURE_FORMATS", "FIGURE_SIZE", "MAX_DRAWN_POINTS", "MAX_FIGURE_PIXELS",
            "MAX_FIGURE_SIDE", "MIN_VIEW_SIZE", "FigureData", "figure_format", "figure_size",
            "landscape_ranges", "losses_after_epochs"]
@@ -81,13 +83,15 @@ def _span(values: np.ndarray, pad: float = 0.12) -> tuple[float, float]:
 
 
 def landscape_ranges(points: np.ndarray, optimum: tuple[float, float] | None):
-    """``(w_range, b_range)`` holding every finite ``(w, b)`` of ``points`` and the
-    optimum, padded by 12% (a flat span becomes one of its own size, or 1)."""
+    """``(w_range, b_range)`` holding every ``(w, b)`` of ``points`` and the optimum that a
+    view can frame (finite and within ±``VIEW_LIMIT``, as the live view:
+    :func:`~gdstudio.core.models.line.landscape.framable`), padded by 12% (a flat span
+    becomes one of its own size, or 1); always finite."""
     rows = [np.asarray(points, dtype=np.float64).reshape(-1, 2)]
     if optimum is not None and all(math.isfinite(v) for v in optimum):
         rows.append(np.array([optimum], dtype=np.float64))
     p = np.concatenate(rows)
-    p = p[np.isfinite(p).all(axis=1)]
+    p = p[framable(p)]
     if len(p) == 0:
         return (-1.0, 1.0), (-1.0, 1.0)
     return _span(p[:, 0]), _span(p[:, 1])

@@ -18,8 +18,7 @@ from gdstudio.core.data.paste import parse_points
 from gdstudio.core.errors import DataError
 from gdstudio.ui.classroom.predict_mode import PredictMode
 from gdstudio.ui.classroom.spray import SprayTool
-
-GUESS_COLOR = "#ff7f0e"
+from gdstudio.ui.studio.palette import GUESS_COLOR
 
 
 def paste_points(controller, text: str) -> bool:

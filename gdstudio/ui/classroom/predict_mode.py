@@ -49,6 +49,9 @@ class PredictMode(QObject):
         controller.runReset.connect(self._forget)
         controller.dataChanged.connect(self._forget)
         controller.runFinished.connect(self._on_controller_runFinished)
+        #: The studio's last status line and its time, ``(text, ms)``.
+        self._last_status: tuple[str, int] = ("", 0)
+        controller.statusReported.connect(self._on_controller_statusReported)
 
     @Slot(bool)
     def set_on(self, on: bool) -> bool:
@@ -118,20 +121,31 @@ class PredictMode(QObject):
         self._revealed_words = result.words()
         self.controller.status(self._revealed_words, REVEAL_MS)
 
+    @Slot(str, int)
+    def _on_controller_statusReported(self, text: str, ms: int) -> None:
+        self._last_status = (text, ms)
+
+    def _after_revealed(self, words: str, ms: int) -> None:
+        """One status line: what the step revealed, then ``words``."""
+        revealed, self._revealed_words = self._revealed_words, None
+        end = "" if revealed.endswith((".", "!")) else "."
+        self.controller.status(f"{revealed}{end} {words}", ms)
+
     @Slot(object)
     def _on_session_pauseReached(self, *_) -> None:
         """The step ends in a pause, whose "Paused after epoch N" line would replace what the
         step revealed: one line says both (after the studio's, which is connected first)."""
         if self.on and self._revealed_words is not None:
-            words, self._revealed_words = self._revealed_words, None
-            end = "" if words.endswith((".", "!")) else "."
-            self.controller.status(f"{words}{end} Paused: click your next guess, then F10.",
-                                   REVEAL_MS)
+            self._after_revealed("Paused: click your next guess, then F10.", REVEAL_MS)
 
     @Slot(object, object)
     def _on_controller_runFinished(self, *_) -> None:
-        """The run ended before the guessed epoch's end came (it diverged, or was stopped):
-        the guess is dropped, so the next step (a new run) asks for a new one."""
+        """The step ended the run: the studio's line saying so (reported just before) would
+        replace what the step revealed, so one line says both. The run ended before the
+        guessed epoch's end came (it diverged, or was stopped): the guess is dropped, so the
+        next step (a new run) asks for a new one."""
+        if self.on and self._revealed_words not in (None, self._last_status[0]):
+            self._after_revealed(*self._last_status)
         self._revealed_words = None
         if self.pending is not None:
             self._forget()

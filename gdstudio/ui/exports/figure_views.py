@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from gdstudio.core.drawing.figure_data import FIGURE_SIZE, FigureData, landscape_ranges
 from gdstudio.core.drawing.landscape_frame import mse_frame, robust_frame
+from gdstudio.core.drawing.plotmath import clip_line
 from gdstudio.core.models.line.landscape import MSELandscape
 from gdstudio.ui.plots.figure_render import render_plots
 from gdstudio.ui.plots.landscape_plot import LandscapePlot
@@ -50,9 +51,13 @@ def _data_plot(data: FigureData) -> pg.PlotWidget:
     sign = "−" if data.b < 0 else "+"
     plot.setTitle(f"Data, the fit y = {data.w:.4g}·x {sign} {abs(data.b):.4g} and "
                   f"residuals{shown}")
-    fit = data.w * data.x + data.b
-    segments_x = np.repeat(data.x, 2)
-    segments_y = np.column_stack([data.y, fit]).ravel()
+    box = _y_box(data.y)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged line: clipped below
+        fit = data.w * data.x + data.b
+    shown = ~np.isnan(fit)
+    # a residual reaching past the data's box by far (a diverged line) ends at its edge
+    segments_x = np.repeat(data.x[shown], 2)
+    segments_y = np.column_stack([data.y[shown], np.clip(fit[shown], *box)]).ravel()
     plot.addItem(pg.PlotCurveItem(segments_x, segments_y, connect="pairs",
                                   pen=pg.mkPen(RESIDUAL_COLOR, width=1)))
     plot.addItem(pg.ScatterPlotItem(data.x, data.y, size=6, pen=pg.mkPen(None),
@@ -61,9 +66,22 @@ def _data_plot(data: FigureData) -> pg.PlotWidget:
         ends = np.array([data.x.min(), data.x.max()])
         if not ends[1] > ends[0]:  # one x (one point, or every x the same): a visible line
             ends += np.array([-0.5, 0.5]) * max(abs(ends[0]), 1.0)
-        plot.addItem(pg.PlotCurveItem(ends, data.w * ends + data.b,
-                                      pen=pg.mkPen(CURRENT_COLOR, width=2)))
+        with np.errstate(over="ignore", invalid="ignore"):
+            line = clip_line(data.w, data.b, float(ends[0]), float(ends[1]), *box)
+        if line is not None:
+            plot.addItem(pg.PlotCurveItem(*line, pen=pg.mkPen(CURRENT_COLOR, width=2)))
     return plot
+
+
+def _y_box(y: np.ndarray) -> tuple[float, float]:
+    """The heights the data view draws the line and residuals within: the data's, widened
+    on each side by its span, or at least by 1 and by the largest height (a diverged
+    line, whose heights overflow float64 or a view, is clipped to it)."""
+    if not len(y):
+        return -1.0, 1.0
+    y0, y1 = float(np.min(y)), float(np.max(y))
+    pad = max(y1 - y0, abs(y0), abs(y1), 1.0)
+    return y0 - pad, y1 + pad
 
 
 def _loss_plot(data: FigureData) -> pg.PlotWidget:

@@ -8,6 +8,8 @@ draws their final lines on the data plot.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QObject, QSignalBlocker, Qt, Slot
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -28,10 +30,25 @@ KEY_ROLE = Qt.ItemDataRole.UserRole
 COLOR_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+#: A space the list never wraps a line at.
+NO_BREAK = "\u00a0"
+
+
+def unbroken(label: str) -> str:
+    """``label`` with the spaces inside a value of several numbers, such as a start
+    ``(1, 0)``, and before it made non-breaking: the narrow list wraps
+    ``'… · start (1, 0)'`` between its settings, never as ``'start (1,'`` and ``'0)'``
+    (``'SGD (momentum 0.9, nesterov)'`` may still wrap between its settings)."""
+    return re.sub(r"( ?)(\((?:[^()\s,]+, )+[^()\s,]+\))",
+                  lambda m: (NO_BREAK if m.group(1) else "") + m.group(2).replace(" ", NO_BREAK),
+                  label)
+
+
 def run_text(run) -> tuple[str, str]:
     """A kept run's list entry and its tooltip."""
     s = run.summary
-    text = f"{run.title}\nw={s.w:.5g}, b={s.b:.5g}, {s.status}"
+    title = unbroken(run.label) + run.title[len(run.label):]  # (and the stale note)
+    text = f"{title}\nw={s.w:.5g}, b={s.b:.5g}, {s.status}"
     tip = (f"{run.title}\nw={s.w!r}\nb={s.b!r}\nloss={s.loss!r}\n"
            f"{s.epochs_done} epochs, {s.status}")
     if s.w_std is not None:  # trained on standardized data: its line in those units too

@@ -28,6 +28,7 @@ from gdstudio.ui.plots.scatter_edit import (  # noqa: F401
     shown_stride,
     update_in_place,
 )
+from gdstudio.ui.studio.palette import SELECTED_COLOR
 
 #: The least-squares (or optimum) line's colour.
 OPTIMUM_COLOR = QColor(0, 0, 0, 90)
@@ -139,7 +140,7 @@ class DataPlot(pg.PlotWidget):
             size=7, pen=pg.mkPen("#1f4e79"), brush=pg.mkBrush(31, 119, 180, 170), pxMode=True
         )
         self.selected = _PassiveScatter(
-            size=12, pen=pg.mkPen("#ff7f0e", width=2), brush=pg.mkBrush(None), pxMode=True
+            size=12, pen=pg.mkPen(SELECTED_COLOR, width=2), brush=pg.mkBrush(None), pxMode=True
         )
         self.optimum_line = pg.PlotDataItem(pen=pg.mkPen(OPTIMUM_COLOR, width=2,
                                                          style=Qt.PenStyle.DashLine))

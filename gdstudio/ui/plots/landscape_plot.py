@@ -26,7 +26,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QPainter
+from PySide6.QtGui import QAction, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from gdstudio.core.drawing.landscape_frame import LandscapeFrame
@@ -34,6 +34,7 @@ from gdstudio.core.drawing.plotmath import clip_line
 from gdstudio.core.models.line.landscape import VIEW_LIMIT
 from gdstudio.ui.plots.common import RUN_COLORS, cache_axes
 from gdstudio.ui.plots.path_item import GrowingPath
+from gdstudio.ui.studio.palette import PREVIEW_COLOR
 
 #: the colour map of log10 L (perceptually uniform, dark = low loss)
 COLORMAP = "viridis"
@@ -43,9 +44,85 @@ PATH_COLOR = "#d62728"
 #: or mini-batch run, thin and translucent (PATH_COLOR at UPDATES_ALPHA of 255).
 PATH_WIDTH, UPDATES_WIDTH, UPDATES_ALPHA = 2.0, 0.5, 255
 TRAIL_COLOR = "#7a0010"
-PREVIEW_COLOR = "#ff7f0e"
 #: Stacking: the current path above the landscape and the kept paths, markers above it.
 PATH_Z, MARKER_Z = 1, 2
+#: Stacking of a kept path (its updates, then its epoch trail above them).
+KEPT_Z = PATH_Z - 1
+#: A kept stochastic run's epoch trail is its colour darkened as the current run's trail
+#: (TRAIL_COLOR) is PATH_COLOR darkened (QColor.darker's factor).
+TRAIL_DARKER = 175
+
+
+def path_style(color, updates: bool) -> tuple[QPen, bool]:
+    """The pen of a run's path in ``color`` and whether it fades: every update of a
+    stochastic or mini-batch run (``updates``) thin and fading, a full-batch run's epoch
+    ends bold."""
+    if updates:
+        c = QColor(color)
+        c.setAlpha(UPDATES_ALPHA)
+        return pg.mkPen(c, width=UPDATES_WIDTH), True
+    return pg.mkPen(color, width=PATH_WIDTH), False
+
+
+class KeptPath:
+    """A kept run's path on ``plot``, drawn as the current run's is and in the run's
+    ``color``: a full-batch run's epoch ends bold; a stochastic or mini-batch run's updates
+    thin, the older ones fading, and its epoch ends (``trail``: the start, then each
+    epoch's end) joined by a bold, fading trail in the colour darkened, so that a long path
+    does not form a solid band. Twice as thick while selected (:meth:`set_highlight`);
+    finished, so painted from cached pixmaps."""
+
+    def __init__(self, plot, points, color: str, label: str = "", updates: bool = False,
+                 trail=None):
+        pen, fade = path_style(color, updates)
+        self.path = GrowingPath(plot, pen, z=KEPT_Z)
+        self.path.set_style(pen, fade)
+        self.path.set_points(points)
+        bold = pg.mkPen(QColor(color).darker(TRAIL_DARKER), width=PATH_WIDTH)
+        self.trail = GrowingPath(plot, bold, z=KEPT_Z + 0.5)
+        self.trail.set_style(bold, fade=True)
+        self.trail.set_points(np.empty((0, 2)) if trail is None else trail)
+        for item in self.items():
+            item.setToolTip(label)
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._scale, self._highlight = 1.0, False
+
+    def items(self) -> list:
+        return [*self.path.items(), *self.trail.items()]
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:
+        """The path's points, as ``(w, b)`` arrays."""
+        return self.path.getData()
+
+    def setVisible(self, visible: bool) -> None:
+        self.path.setVisible(visible)
+        self.trail.setVisible(visible)
+
+    def isVisible(self) -> bool:
+        return self.path.isVisible()
+
+    def zValue(self) -> float:
+        """The highest of its pieces' (all below the current run's path)."""
+        return max(item.zValue() for item in self.items())
+
+    def set_width_scale(self, scale: float) -> None:
+        """``scale`` times as thick as made (presentation mode)."""
+        self._scale = float(scale)
+        self._restyle()
+
+    def set_highlight(self, on: bool) -> None:
+        """Twice as thick while its run is selected in the compare list."""
+        self._highlight = bool(on)
+        self._restyle()
+
+    def _restyle(self) -> None:
+        scale = self._scale * (2.0 if self._highlight else 1.0)
+        self.path.set_width_scale(scale)
+        self.trail.set_width_scale(scale)
+
+    def remove(self) -> None:
+        self.path.remove()
+        self.trail.remove()
 #: How far the view may reach (and zooming out stops): twice as far as any point a view
 #: frames, so every range the landscape is fitted to fits, and every span stays in float64.
 VIEW_EDGE = 2 * VIEW_LIMIT
@@ -171,7 +248,9 @@ class LandscapePlot(pg.PlotWidget):
         self.condition_text = pg.TextItem(color="w", anchor=(0, 0), fill=(0, 0, 0, 120))
         self.condition_text.setParentItem(self._vb)
         self.condition_text.setPos(6, 6)
-        self.kept: dict[object, pg.PlotDataItem] = {}
+        #: The kept runs' paths, by key.
+        self.kept: dict[object, KeptPath] = {}
+        self._line_scale = 1.0  # presentation mode's
         self._frame_time = 0.0
         self.curvature_action = QAction("Show curvature (eigen-directions, condition number)",
                                         self, checkable=True)
@@ -298,19 +377,18 @@ class LandscapePlot(pg.PlotWidget):
         and fading. When they extend the points drawn (a run going on) only the new part is
         drawn."""
         self._cache_landscape(True)
-        if updates:
-            color = QColor(PATH_COLOR)
-            color.setAlpha(UPDATES_ALPHA)
-            self.path.set_style(pg.mkPen(color, width=UPDATES_WIDTH), fade=True)
-        else:
-            self.path.set_style(pg.mkPen(PATH_COLOR, width=PATH_WIDTH))
+        self.path.set_style(*path_style(PATH_COLOR, updates))
         self.path.set_points(points)
 
     def scale_lines(self, scale: float) -> None:
-        """The current path and epoch trail ``scale`` times as thick as made (presentation
-        mode; the other curves are the plot's data items, scaled by their owner)."""
+        """The current path, its epoch trail and the kept paths ``scale`` times as thick as
+        made (presentation mode; the other curves are the plot's data items, scaled by their
+        owner)."""
+        self._line_scale = float(scale)
         self.path.set_width_scale(scale)
         self.epoch_trail.set_width_scale(scale)
+        for kept in self.kept.values():
+            kept.set_width_scale(scale)
 
     def set_epoch_ends(self, points, start=None) -> None:
         """Markers at the end of each epoch (rows ``(w, b)``); with the run's ``start``
@@ -336,22 +414,25 @@ class LandscapePlot(pg.PlotWidget):
         self._cache_landscape(True)
         self.moment.setData(*(([point[0]], [point[1]]) if point is not None else ([], [])))
 
-    def add_kept(self, key, points, index: int, label: str = "") -> None:
-        """Show a kept run's path in the ``index``-th kept colour (replacing ``key``'s)."""
+    def add_kept(self, key, points, index: int, label: str = "", updates: bool = False,
+                 epoch_ends=None) -> None:
+        """Show a kept run's path in the ``index``-th kept colour (replacing ``key``'s),
+        drawn as the current run's is (see :class:`KeptPath`): with ``updates`` the points
+        are every update of a stochastic or mini-batch run, and ``epoch_ends`` (rows
+        ``(w, b)``) its epochs' ends, joined from its start by a bold trail."""
         self.remove_kept(key)
         p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        item = pg.PlotDataItem(p[:, 0], p[:, 1],
-                               pen=pg.mkPen(RUN_COLORS[index % len(RUN_COLORS)], width=2))
-        item.setToolTip(label)
-        item.setZValue(PATH_Z - 1)  # below the current run's path
-        item.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # finished
-        self.addItem(item, ignoreBounds=True)
-        self.kept[key] = item
+        trail = None
+        if updates and epoch_ends is not None and len(p):
+            trail = np.vstack([p[:1], np.asarray(epoch_ends, np.float64).reshape(-1, 2)])
+        kept = KeptPath(self, p, RUN_COLORS[index % len(RUN_COLORS)], label, updates, trail)
+        kept.set_width_scale(self._line_scale)
+        self.kept[key] = kept
 
     def remove_kept(self, key) -> None:
-        item = self.kept.pop(key, None)
-        if item is not None:
-            self.removeItem(item)
+        kept = self.kept.pop(key, None)
+        if kept is not None:
+            kept.remove()
 
     def set_kept_visible(self, key, visible: bool) -> None:
         if key in self.kept:

@@ -144,6 +144,15 @@ class GrowingPath:
         for item in self.items():
             item.setVisible(self._visible)
 
+    def isVisible(self) -> bool:
+        return self._visible
+
+    def remove(self) -> None:
+        """Take every piece off the plot (the path is not drawn again)."""
+        for item in self.items():
+            self._plot.removeItem(item)
+        self._pieces = []
+
     def pen(self) -> QPen:
         return QPen(self._pen)
 

@@ -1,5 +1,6 @@
 """The colours of runs (no Qt): the current run's, your line's, and the kept runs' in the
-order given, each far from the others (tests/ui/studio/test_palette.py measures it)."""
+order given, each far from the others and from the marks drawn beside them (the guess, the
+landscape's preview, the selected points) (tests/ui/studio/test_palette.py measures it)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,14 @@ CURRENT_COLOR = "#d62728"
 YOUR_COLOR = "#2ca02c"
 #: Kept runs' colours, in the order they are handed out; red is the current run's and green
 #: your line's.
-RUN_COLORS = ("#1f77b4", "#637939", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
+RUN_COLORS = ("#1f77b4", "#637939", "#9467bd", "#ff00ff", "#17becf", "#8c564b", "#e377c2",
               "#7f7f7f", "#bcbd22", "#b8860b")
+
+#: The orange of marks that are not runs: predict mode's guess (and its miss line), the
+#: landscape's dashed preview of the next run, the data plot's selected points.
+GUESS_COLOR = "#ff7f0e"
+PREVIEW_COLOR = "#ff7f0e"
+SELECTED_COLOR = "#ff7f0e"
 
 
 def next_color(in_use) -> str:

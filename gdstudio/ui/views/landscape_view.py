@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QSplitter
 
@@ -298,16 +297,20 @@ class LandscapeView(QObject):
                 points = kept.path if kept.path is not None else np.empty((0, 2))
                 self._kept_paths[key] = points
                 index = RUN_COLORS.index(kept.color) if kept.color in RUN_COLORS else key
-                self.plot.add_kept(key, thinned(points, DRAWN_POINTS), index, kept.label)
+                updates = kept.summary.config.method != "batch"  # its path: its updates
+                ends = (np.column_stack([kept.w, kept.b]) if updates and kept.w is not None
+                        else None)
+                if ends is not None:
+                    ends = ends[stride_indices(len(ends), EPOCH_MARKERS)]
+                self.plot.add_kept(key, thinned(points, DRAWN_POINTS), index, kept.label,
+                                   updates=updates, epoch_ends=ends)
             self.plot.set_kept_visible(key, kept.visible)
         self._on_controller_keptSelectionChanged(c.selected_runs)
 
     @Slot(object)
     def _on_controller_keptSelectionChanged(self, keys) -> None:
         for key, item in self.plot.kept.items():
-            pen = pg.mkPen(item.opts["pen"])
-            pen.setWidthF(4.0 if key in keys else 2.0)
-            item.setPen(pen)
+            item.set_highlight(key in keys)
 
     def kept_path(self, key: int) -> np.ndarray | None:
         """The path drawn for kept run ``key`` (None if it has none)."""

@@ -6,6 +6,7 @@ import csv
 import os
 import subprocess
 import sys
+import warnings
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -126,6 +127,12 @@ def test_figure_format_and_ranges():
     assert (w0, w1) == pytest.approx((-0.48, 4.48)) and (b0, b1) == pytest.approx((-1.24, 1.24))
     (w0, w1), _ = landscape_ranges(np.array([[3.0, 0.0], [np.inf, 1.0]]), None)
     assert (w0, w1) == pytest.approx((3 - 0.36, 3 + 0.36))  # a flat span: its own size
+    # a start at float64's end: the view frames the optimum (its ranges overflowed to NaN)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (w0, w1), (b0, b1) = landscape_ranges(np.array([[1.7e308, 0.4], [-1.7e308, 0.0]]),
+                                              (-5.0, 0.5))
+    assert (w0, w1) == pytest.approx((-5.6, -4.4)) and (b0, b1) == pytest.approx((0.38, 0.62))
     assert thinned(5).tolist() == [0, 1, 2, 3, 4]
     picked = thinned(10_001, 100)
     assert len(picked) == 100 and picked[0] == 0 and picked[-1] == 10_000

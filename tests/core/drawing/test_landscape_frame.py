@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -48,6 +49,24 @@ def test_contour_on_a_plane_is_exact_and_saddles_split():
     xs, ys = contour_segments(saddle, [0.0, 1.0], [0.0, 1.0], [0.5])
     assert xs.size == 4  # two segments, not four ends joined at random
     assert contour_segments(np.full((3, 3), np.nan), [0, 1, 2], [0, 1, 2], [0.5])[0].size == 0
+
+
+@pytest.mark.parametrize("n", [2, 5, 33])
+def test_contours_of_a_view_out_at_float64s_ends_are_computed_without_overflow(n):
+    """A landscape zoomed out to ±1.6e308: placing the crossings multiplied each edge's
+    fraction by the cell's width, which overflowed ("RuntimeWarning: overflow encountered in
+    multiply", and a cell ±1.6e308 wide has an infinite width); the crossings are exact."""
+    x = np.linspace(-1.6, 1.6, n) * 1e308
+    y = np.linspace(-1.7, 1.5, n) * 1e308
+    plane = 3.0 * (x[:, None] / 2.0 ** 1020) + y[None, :] / 2.0 ** 1020
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        xs, ys = contour_segments(plane, x, y, [1.3, 25.0])
+    assert xs.size > 0 and np.isfinite(xs).all() and np.isfinite(ys).all()
+    on = 3.0 * (xs / 2.0 ** 1020) + ys / 2.0 ** 1020
+    near = np.where(np.abs(on - 1.3) < np.abs(on - 25.0), 1.3, 25.0)
+    np.testing.assert_allclose(on, near, rtol=1e-12, atol=1e-12 * 60)
+    assert set(near) == {1.3, 25.0}
 
 
 def test_mse_frame_is_the_landscape_grid_with_log_spaced_levels():

@@ -348,6 +348,32 @@ def test_predict_mode_needs_a_guess_then_scores_the_step(window, qtbot):
     assert window.controller.start_parameters() == (0.5, 0.125)
 
 
+def test_a_step_that_ends_the_run_says_where_it_went_and_that_the_run_is_done(window, qtbot):
+    """The last epoch's step: "Done: 2 epochs…" replaced what the step revealed (the class
+    never saw where its guess's step went); one line says both, as for a pause."""
+    c = window.controller
+    window.panel.set_config(TrainConfig(epochs=2, init_w=0.0, init_b=0.0))
+    predict = window.classroom.predict
+    window.act_predict.setChecked(True)
+    bar = window.statusBar()
+    window.landscape_plot.startRequested.emit(1.5, 0.25)
+    with qtbot.waitSignal(predict.revealed, timeout=30_000):
+        window.act_step.trigger()
+    qtbot.waitUntil(lambda: c.state.name == "PAUSED", timeout=10_000)
+    assert bar.currentMessage().startswith("The step went to")
+    assert bar.currentMessage().endswith("Paused: click your next guess, then F10.")
+    window.landscape_plot.startRequested.emit(1.0, 0.5)
+    with qtbot.waitSignal(c.runFinished, timeout=30_000):
+        window.act_step.trigger()
+    assert predict.tally.count == 2 and c.history.count == 2
+    message = bar.currentMessage()
+    assert message.startswith(predict.last.words()), message
+    summary = c.current_summary
+    assert message.endswith(f" Done: 2 epochs; w={summary.w:.6g}, b={summary.b:.6g}. "
+                            "Ctrl+K keeps the run for comparison."), message
+    assert message.count("The step went to") == 1
+
+
 def test_predict_mode_gives_no_hint_and_shows_one_status_line_at_a_time(window, qtbot):
     """The dashed preview (where the run's steps land) is hidden while the class guesses;
     the step's end and the miss line answer the guess; and the tally never shares the

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QTextLayout, QTextOption
 
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.settings.config import TrainConfig
@@ -75,6 +75,44 @@ def test_each_entry_has_its_curves_colour_and_keeps_it(window, qtbot):
             assert curve_color == QColor(colors[kept.key])
     new = window.controller.kept_runs[-1]
     assert new.color not in {colors[k.key] for k in window.controller.kept_runs[:-1]}
+
+
+def _wrapped(text: str, font, width: float) -> list[str]:
+    """The lines ``text`` is wrapped into at ``width`` pixels, as the list wraps words."""
+    lines = []
+    for paragraph in text.split("\n"):
+        layout = QTextLayout(paragraph, font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(width)
+            lines.append(paragraph[line.textStart():line.textStart() + line.textLength()])
+        layout.endLayout()
+    return lines
+
+
+def test_a_label_wraps_between_settings_never_inside_a_value(window, qtbot):
+    """Runs kept from two starts are told apart by 'start (1, 0)', which the narrow list
+    wrapped as 'start (1,' and '0)'; the full label is the tooltip."""
+    for w in (1.0, 2.0):
+        run(window, qtbot, TrainConfig(learning_rate=0.1, epochs=2, init_w=w, init_b=0.0))
+    first = window.controller.kept_runs[0]
+    assert first.label.endswith(" · start (1, 0)")
+    entry = item(window, first.key)
+    text = entry.text()
+    assert text.replace("\u00a0", " ").split("\n")[0] == first.label
+    assert first.label in entry.toolTip()
+    font = window.runs_panel.runs_list.font()
+    for width in range(60, 400, 7):
+        lines = _wrapped(text, font, width)
+        assert "".join(lines).replace("\u00a0", " ") == text.replace("\n", "").replace(
+            "\u00a0", " ")
+        for line in lines:
+            assert line.count("(") == line.count(")"), (width, lines)
+        if width > 120:
+            assert any(line.rstrip().endswith("start\u00a0(1,\u00a00)") for line in lines)
 
 
 def test_the_check_box_hides_the_curve_and_the_line(window, qtbot):
@@ -323,3 +361,15 @@ def test_kept_run_colours_stand_out_from_the_axis_text_and_each_other():
 
     assert len(set(RUN_COLORS) | {CURRENT_COLOR}) == len(RUN_COLORS) + 1
     assert min(luminance(c) for c in RUN_COLORS) > 0.2
+
+
+def test_no_kept_run_is_drawn_in_the_guess_or_the_previews_orange(window, qtbot):
+    """The fourth kept run was drawn in the orange of the landscape's dashed preview and of
+    predict mode's guess ring."""
+    for lr in (0.01, 0.02, 0.04, 0.08, 0.1):
+        run(window, qtbot, TrainConfig(learning_rate=lr, epochs=2))
+    marks = {window.landscape_plot.preview.opts["pen"].color().name(),
+             window.classroom.guess_mark.opts["pen"].color().name()}
+    assert len(window.controller.kept_runs) == 5
+    for kept in window.controller.kept_runs:
+        assert pen(window.loss_plot.kept[kept.key]).color().name() not in marks

@@ -1,5 +1,6 @@
 """The runs' colours: every kept run's colour is far, to the eye, from every other one, from
-the current run's and from your line's (CIE L*a*b* distance, sRGB under D65)."""
+the current run's, from your line's and from the marks drawn beside the runs: predict mode's
+guess, the landscape's preview, the selected points (CIE L*a*b* distance, sRGB under D65)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ import math
 
 import pytest
 
-from gdstudio.ui.studio.palette import CURRENT_COLOR, RUN_COLORS, YOUR_COLOR, next_color
+from gdstudio.ui.studio.palette import (
+    CURRENT_COLOR,
+    GUESS_COLOR,
+    PREVIEW_COLOR,
+    RUN_COLORS,
+    SELECTED_COLOR,
+    YOUR_COLOR,
+    next_color,
+)
 
 #: Colours closer than this (ΔE*ab, CIE 1976) are told apart only side by side; 2.3 is
 #: the least difference noticed at all.
@@ -48,6 +57,14 @@ def test_kept_run_colours_are_apart_from_each_other_the_current_run_and_your_lin
         assert delta_e(color, CURRENT_COLOR) >= APART, color
         assert delta_e(color, YOUR_COLOR) >= APART, color
     assert delta_e(CURRENT_COLOR, YOUR_COLOR) >= APART
+
+
+def test_kept_run_colours_are_apart_from_the_guess_the_preview_and_the_selection():
+    """A kept run's orange was the guess's, the landscape preview's and the selected points'
+    orange: a kept path read as the preview, a kept line as the selection."""
+    for mark in (GUESS_COLOR, PREVIEW_COLOR, SELECTED_COLOR):
+        for color in (*RUN_COLORS, CURRENT_COLOR, YOUR_COLOR):
+            assert delta_e(color, mark) >= APART, (color, mark)
 
 
 def test_the_first_kept_runs_get_the_palette_in_order():

@@ -190,9 +190,11 @@ def _wheel(plot, notches: int, times: int) -> None:
     QApplication.processEvents()
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_the_wheel_zooms_to_the_ends_of_float64_and_no_further(window, qtbot):
     """Zooming out raised 'Cannot set range [-1.66e+308, inf]', and zooming in far enough a
-    division by zero while painting; the view stops at the ends, finite, and Fit comes back."""
+    division by zero while painting; the view stops at the ends, finite, and Fit comes back.
+    The contours out there are drawn without numpy's overflow warnings."""
     window.controller.replace_data(_data(), "test data")
     plot = window.landscape_plot
     _wheel(plot, -10, 300)  # out

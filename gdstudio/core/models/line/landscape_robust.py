@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from gdstudio.core.models.line.residuals import line_residuals, split
-from gdstudio.core.numeric import LOG10_2, centre, two_product, two_sum
+from gdstudio.core.models.line.residuals import line_residuals
+from gdstudio.core.numeric import LOG10_2, centre, split, two_product, two_sum
 
 __all__ = ["robust_grid", "robust_loss"]
 

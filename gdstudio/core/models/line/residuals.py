@@ -24,16 +24,9 @@ import numpy as np
 from gdstudio.core.numeric import two_product, two_sum
 
 __all__ = ["accurate_dot", "accurate_sum", "compensated", "line_residuals", "refine",
-           "rounding", "split"]
+           "rounding"]
 
 EPS = float(np.finfo(np.float64).eps)
-
-
-def split(a):
-    """``a = hi + lo`` with ``hi`` of 26 bits (Veltkamp), so products of halves are exact."""
-    c = 134217729.0 * a  # 2**27 + 1
-    hi = c - (c - a)
-    return hi, a - hi
 
 
 def compensated(X, X_lo, Y, Y_lo, w: float, c: float, pair: bool = False):

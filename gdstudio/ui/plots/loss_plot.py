@@ -7,6 +7,11 @@ A kept run trained on data that has changed since is drawn dashed; a selected on
 thicker and in front of the other kept runs, which are dimmed (the current run's curve is
 always on top, never dimmed); a hidden one is not drawn.
 
+The view is the same while a run goes and after it: x spans the epochs of the run and of the
+kept runs shown (each curve to its last moment), y the losses, from 0 on a linear axis (from
+the decade below the smallest on a log axis), with the same padding all round
+(:class:`LossViewBox`), so nothing jumps when a run ends and no curve runs under an axis.
+
 On a log axis a loss of zero (MAE on a perfect line reaches it exactly) cannot be drawn: it
 is drawn at the bottom of the curves instead, see :func:`~gdstudio.core.drawing.plotmath.log_floor`.
 """
@@ -44,11 +49,54 @@ def with_end(xs: np.ndarray, ys: np.ndarray, count: int, end) -> tuple[np.ndarra
     return np.append(xs, float(count)), np.append(ys, float(end))
 
 
+def loss_bounds(lo: float, hi: float, log: bool) -> tuple[float, float]:
+    """The y span (in the view's units: log10 of the loss on a log axis) shown for losses
+    drawn from ``lo`` to ``hi``, before padding: from 0 (linear; losses are not negative),
+    or whole decades (log)."""
+    if log:
+        lo, hi = float(np.floor(lo)), float(np.ceil(hi + 0.05))
+    else:
+        lo = min(0.0, lo)
+    return (lo, hi) if hi > lo else (lo, lo + 1.0)
+
+
+#: The share of a span added on each side of the curves (live and after a run alike; not
+#: pyqtgraph's default, which changes with the plot's size as the axes' labels widen).
+PADDING = 0.05
+
+
+class LossViewBox(pg.ViewBox):
+    """Fits (after a run, or Fit) to the curves' points (``curves()``: the items whose
+    points count), the y span widened by :func:`loss_bounds`, with :data:`PADDING` on
+    every side: the live view of a run uses the same."""
+
+    def __init__(self, curves):
+        super().__init__()
+        self.log = False
+        self._curves = curves
+
+    def suggestPadding(self, axis):
+        return PADDING
+
+    def childrenBounds(self, frac=None, orthoRange=(None, None), items=None):
+        if items is not None:
+            return super().childrenBounds(frac=frac, orthoRange=orthoRange, items=items)
+        parts = [np.column_stack(item.getData()) for item in self._curves()
+                 if item.getData()[0] is not None and len(item.getData()[0])]
+        points = np.vstack([np.empty((0, 2)), *parts])
+        points = points[np.all(np.isfinite(points), axis=1)]
+        if not len(points):
+            return [None, None]
+        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+        return [[float(x0), float(x1)], list(loss_bounds(float(y0), float(y1), self.log))]
+
+
 class LossPlot(pg.PlotWidget):
     """The loss over epochs: the current run live, kept runs overlaid in their colours."""
 
     def __init__(self, parent=None):
-        super().__init__(parent)
+        self._vb = LossViewBox(self._curves)
+        super().__init__(parent, viewBox=self._vb)
         self.setBackground("w")
         self.setLabel("bottom", EPOCH_AXIS)
         self.setLabel("left", LOSS_AXIS)
@@ -69,6 +117,12 @@ class LossPlot(pg.PlotWidget):
         #: The kept runs' curves by run key.
         self.kept: dict[int, pg.PlotDataItem] = {}
 
+    def _curves(self) -> list[pg.PlotDataItem]:
+        """The curves a fit of the view holds: the current run's and the kept runs' shown."""
+        if not hasattr(self, "kept"):  # (still being made)
+            return []
+        return [self.current, *(item for item in self.kept.values() if item.isVisible())]
+
     def _show_legend(self, stale: bool) -> None:
         """The title: the current run's colour, and what a dashed curve means when one is
         drawn (kept runs are named, in their colours, in the compare list)."""
@@ -88,7 +142,7 @@ class LossPlot(pg.PlotWidget):
         on = bool(on)
         if on == self._log:
             return
-        self._log = on
+        self._log = self._vb.log = on
         self._y_view = None
         # A single loss has no span; pyqtgraph then keeps the span the view had, which in
         # the other axis's units can be hundreds of decades. Start from a span of one.
@@ -97,7 +151,7 @@ class LossPlot(pg.PlotWidget):
         self._update_floor(force=True)
         if self._live:
             self.disableAutoRange()
-            self.setXRange(*self._x_view, padding=0.02)
+            self.setXRange(*self._x_view)
             self._fit_live_y()
 
     def _shown(self, ys: np.ndarray) -> np.ndarray:
@@ -137,14 +191,16 @@ class LossPlot(pg.PlotWidget):
             self._grow_y_range(float(shown.min()), float(shown.max()))
 
     def begin_run(self, epochs: int) -> None:
-        """Fix the view for a live run: x spans the run's epochs and y only ever grows, so
-        the axes are not re-drawn every frame (that would cost more than the curve)."""
+        """Fix the view for a live run: x spans the run's epochs (to its last moment, x =
+        ``epochs``) and the kept curves shown, and y only ever grows, so the axes are not
+        re-drawn every frame (that would cost more than the curve). Padded as after the run
+        (the default padding), so the view holds still when the run ends."""
         self._live = True
-        longest = max([epochs] + [len(item.gd_loss) for item in self.kept.values()
-                                  if item.isVisible()])
+        ends = [float(item.gd_view[0][-1]) for item in self.kept.values()
+                if item.isVisible() and len(item.gd_view[0])]
         self.disableAutoRange()
-        self._x_view = (0, max(longest - 1, 1))
-        self.setXRange(*self._x_view, padding=0.02)
+        self._x_view = (0, max([float(epochs), 1.0, *ends]))
+        self.setXRange(*self._x_view)
         self._fit_live_y()
 
     def end_run(self) -> None:
@@ -165,19 +221,15 @@ class LossPlot(pg.PlotWidget):
     def _grow_y_range(self, lo: float, hi: float) -> None:
         if self._log:
             tiny = np.finfo(np.float64).tiny
-            lo = float(np.floor(np.log10(max(lo, tiny))))
-            hi = float(np.ceil(np.log10(max(hi, tiny)) + 0.05))
-        else:
-            lo, hi = min(0.0, lo), hi * 1.08 if hi > 0 else 1.0
+            lo, hi = float(np.log10(max(lo, tiny))), float(np.log10(max(hi, tiny)))
+        lo, hi = loss_bounds(lo, hi, self._log)
         view = self._y_view
         if view is not None and view[0] <= lo and hi <= view[1]:
             return
         if view is not None:
             lo, hi = min(lo, view[0]), max(hi, view[1])
-        if hi <= lo:
-            hi = lo + 1.0
         self._y_view = (lo, hi)
-        self.setYRange(lo, hi, padding=0)
+        self.setYRange(lo, hi)  # (padded as the fit after the run pads)
 
     @property
     def drawn_points(self) -> int:

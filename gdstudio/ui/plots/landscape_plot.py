@@ -13,9 +13,10 @@ markers, the epoch ends and the kept paths are painted from cached pixmaps.
 
 A stochastic or mini-batch run's path of thousands of updates stays readable at any length
 and in presentation mode: its updates are drawn thin, the older ones fading
-(:data:`UPDATES_WIDTH`), and the ends of its epochs bold, joined from the start by a line
-(the epoch trail, also fading when it is long). A full-batch run's path is its epoch ends,
-drawn bold.
+(:data:`UPDATES_WIDTH`), and the ends of its epochs bold, joined one to the next from the
+end of the first epoch (the epoch trail, also fading when it is long; it does not join the
+start, from which the first epoch's updates wander, so it never reads as a straight run). A
+full-batch run's path is its epoch ends, drawn bold.
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ PATH_COLOR = "#d62728"
 #: or mini-batch run, thin and translucent (PATH_COLOR at UPDATES_ALPHA of 255).
 PATH_WIDTH, UPDATES_WIDTH, UPDATES_ALPHA = 2.0, 0.5, 255
 TRAIL_COLOR = "#7a0010"
-#: Stacking: the current path above the landscape and the kept paths, markers above it.
+#: Stacking: the current path above the landscape, the kept paths and the preview (which
+#: lies between them), markers above it.
 PATH_Z, MARKER_Z = 1, 2
+PREVIEW_Z = PATH_Z - 0.75
 #: Stacking of a kept path (its updates, then its epoch trail above them).
 KEPT_Z = PATH_Z - 1
 #: A kept stochastic run's epoch trail is its colour darkened as the current run's trail
@@ -67,8 +70,8 @@ def path_style(color, updates: bool) -> tuple[QPen, bool]:
 class KeptPath:
     """A kept run's path on ``plot``, drawn as the current run's is and in the run's
     ``color``: a full-batch run's epoch ends bold; a stochastic or mini-batch run's updates
-    thin, the older ones fading, and its epoch ends (``trail``: the start, then each
-    epoch's end) joined by a bold, fading trail in the colour darkened, so that a long path
+    thin, the older ones fading, and its epoch ends (``trail``, from the first epoch's)
+    joined by a bold, fading trail in the colour darkened, so that a long path
     does not form a solid band. Twice as thick while selected (:meth:`set_highlight`);
     finished, so painted from cached pixmaps."""
 
@@ -234,12 +237,13 @@ class LandscapePlot(pg.PlotWidget):
         for item in (self.image, self.contours, self.valley, *self.eigen_lines, self.preview,
                      self.epoch_ends, self.optimum, self.moment, self.start):
             self.addItem(item, ignoreBounds=True)  # the view is set from the frame's ranges
+        self.preview.setZValue(PREVIEW_Z)  # below the current path: never hides it
         for item in (self.epoch_ends, self.optimum, self.moment, self.start):
             item.setZValue(MARKER_Z)  # above the paths; repainted only when they change
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         #: The current run's path (drawn in pieces; ``path.getData()`` gives its points).
         self.path = GrowingPath(self, pg.mkPen(PATH_COLOR, width=PATH_WIDTH), z=PATH_Z)
-        #: A stochastic run's epoch trail: the start and its epochs' ends, joined.
+        #: A stochastic run's epoch trail: its epochs' ends, joined (from the first's).
         self.epoch_trail = GrowingPath(self, pg.mkPen(TRAIL_COLOR, width=PATH_WIDTH),
                                        z=PATH_Z + 0.5)
         self.epoch_trail.set_style(pg.mkPen(TRAIL_COLOR, width=PATH_WIDTH), fade=True)
@@ -390,14 +394,15 @@ class LandscapePlot(pg.PlotWidget):
         for kept in self.kept.values():
             kept.set_width_scale(scale)
 
-    def set_epoch_ends(self, points, start=None) -> None:
-        """Markers at the end of each epoch (rows ``(w, b)``); with the run's ``start``
-        (a stochastic run's) they are joined from it by the epoch trail."""
+    def set_epoch_ends(self, points, trail: bool = False) -> None:
+        """Markers at the end of each epoch (rows ``(w, b)``); with ``trail`` (a stochastic
+        run's) they are joined, one to the next, by the epoch trail. The trail starts at the
+        first epoch's end: a line from the start would cut straight across the updates the
+        first epoch took."""
         self._cache_landscape(True)
         p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         self.epoch_ends.setData(p[:, 0], p[:, 1])
-        trail = np.empty((0, 2)) if start is None or not len(p) else np.vstack([start, p])
-        self.epoch_trail.set_points(trail)
+        self.epoch_trail.set_points(p if trail else np.empty((0, 2)))
 
     def set_preview(self, points) -> None:
         """The preview of the first updates (rows ``(w, b)``), dashed; None hides it."""
@@ -419,12 +424,13 @@ class LandscapePlot(pg.PlotWidget):
         """Show a kept run's path in the ``index``-th kept colour (replacing ``key``'s),
         drawn as the current run's is (see :class:`KeptPath`): with ``updates`` the points
         are every update of a stochastic or mini-batch run, and ``epoch_ends`` (rows
-        ``(w, b)``) its epochs' ends, joined from its start by a bold trail."""
+        ``(w, b)``) its epochs' ends, joined by a bold trail (from the first's, as the
+        current run's)."""
         self.remove_kept(key)
         p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         trail = None
         if updates and epoch_ends is not None and len(p):
-            trail = np.vstack([p[:1], np.asarray(epoch_ends, np.float64).reshape(-1, 2)])
+            trail = np.asarray(epoch_ends, np.float64).reshape(-1, 2)
         kept = KeptPath(self, p, RUN_COLORS[index % len(RUN_COLORS)], label, updates, trail)
         kept.set_width_scale(self._line_scale)
         self.kept[key] = kept

@@ -20,6 +20,7 @@ bar.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -163,7 +164,7 @@ class LandscapeView(QObject):
             self._ends_drawn = ends
             ends = self.epoch_ends()
             marked = ends[stride_indices(len(ends), EPOCH_MARKERS)]  # (grows at its end)
-            self.plot.set_epoch_ends(marked, s.init if s.path is not None else None)
+            self.plot.set_epoch_ends(marked, trail=s.path is not None)
         self._follow(path)
 
     # ------------------------------------------------------------------ following the run
@@ -172,26 +173,49 @@ class LandscapeView(QObject):
         """True while the view shows where the user panned or zoomed to (until Fit)."""
         return self._user_view is not None
 
+    def _shown_kept(self) -> list[np.ndarray]:
+        """The paths of the kept runs shown (ticked in Compare runs)."""
+        return [p for key, p in self._kept_paths.items()
+                if any(k.key == key and k.visible for k in self.controller.kept_runs)]
+
+    def _shown_preview(self) -> np.ndarray:
+        """The preview's points while it is drawn (else none)."""
+        points = self.plot.preview.getData()[0]
+        if points is None or not len(points) or not self.plot.preview.isVisible():
+            return np.empty((0, 2))
+        return np.column_stack(self.plot.preview.getData())
+
+    def _kept_in_view(self, path) -> np.ndarray:
+        """What a frame chosen by itself keeps in view besides the start and the optimum:
+        ``path`` (the current run's, as drawn), the kept runs' paths shown and the preview
+        drawn."""
+        return np.vstack([np.asarray(path, dtype=np.float64).reshape(-1, 2),
+                          *self._shown_kept(), self._shown_preview()])
+
     def _run_points(self, path) -> np.ndarray:
-        """The points the view keeps in sight while a run goes: its start, ``path`` (as
-        drawn) and the optimum drawn."""
+        """The points the view keeps in sight: the run's start (or the next run's, before
+        one), ``path`` (as drawn), the kept runs' paths shown, the preview drawn and the
+        optimum drawn."""
         s, frame = self.controller.session, self.controller.landscape_model.frame
-        parts = [np.asarray(path, dtype=np.float64).reshape(-1, 2)]
-        if s.init is not None:
-            parts.append(np.array([s.init], dtype=np.float64))
+        parts = [self._kept_in_view(path)]
+        for start in (s.init, None if s.active else self.controller.start_point):
+            if start is not None:
+                parts.append(np.array([start], dtype=np.float64))
         if frame is not None and frame.optimum is not None:
             parts.append(np.array([frame.optimum], dtype=np.float64))
         return np.vstack(parts)
 
     def _follow(self, path, fresh: bool = False) -> None:
-        """Frame the run's start, ``path`` and the optimum: always when ``fresh`` (a new
-        run), else when one of them has left the view; never while the user's view holds."""
+        """Frame the run's start, ``path``, the kept paths shown, the preview drawn and the
+        optimum: always when ``fresh`` (a new run), else when one of them has left the view;
+        never while the user's view holds."""
         lm = self.controller.landscape_model
         if self._user_view is not None or lm.w_range is None:
             return
         points = self._run_points(path)
         if fresh or outside_view(points, lm.w_range, lm.b_range):
-            lm.set_path_points(path)  # (what a later fit to new data keeps in view)
+            lm.set_path_points(self._kept_in_view(path))  # (what a later fit to new data
+            # keeps in view)
             w_range, b_range = view_bounds(points)
             if (w_range, b_range) != (lm.w_range, lm.b_range):
                 lm.set_ranges(w_range, b_range)
@@ -206,7 +230,8 @@ class LandscapeView(QObject):
     @Slot()
     def _on_controller_runReset(self, *_) -> None:
         self._ends_drawn = None
-        self.controller.landscape_model.set_path_points(np.empty((0, 2)))
+        self._draw_preview(self.controller.preview_model.path)  # (no run shows it now)
+        self.controller.landscape_model.set_path_points(self._kept_in_view(np.empty((0, 2))))
         self.draw_path()
 
     @Slot(object)
@@ -224,7 +249,7 @@ class LandscapeView(QObject):
         self._timer.stop()
         self._ends_drawn = None
         self.draw_path()
-        self.plot.set_preview(self.controller.preview_model.path)
+        self._draw_preview(self.controller.preview_model.path)
 
     # ------------------------------------------------------------------ start and preview
     @Slot(object)
@@ -251,7 +276,24 @@ class LandscapeView(QObject):
     @Slot(object)
     def _on_preview_previewChanged(self, points) -> None:
         if not self.controller.session.active:
-            self.plot.set_preview(points)
+            self._draw_preview(points)
+            if not self._clicking:  # (a click or drag on the landscape leaves it still)
+                self._follow(self.drawn_path())
+
+    def _preview_shows_run(self) -> bool:
+        """Whether the preview is the beginning of the run on screen: the same start and
+        settings (but for the number of epochs). It is not drawn then: the run's own path
+        says what it said, and the dashed line would hide a stochastic run's thin updates."""
+        s, pm = self.controller.session, self.controller.preview_model
+        if s.init is None or s.config is None or pm.start is None or pm.config is None:
+            return False
+        if s.history.count == 0 and s.path is None:
+            return False
+        same_start = (float(s.init[0]), float(s.init[1])) == pm.start
+        return same_start and dataclasses.replace(pm.config, epochs=s.config.epochs) == s.config
+
+    def _draw_preview(self, points) -> None:
+        self.plot.set_preview(None if self._preview_shows_run() else points)
 
     @Slot(float, float)
     def _on_plot_startRequested(self, w: float, b: float) -> None:
@@ -277,10 +319,8 @@ class LandscapeView(QObject):
         """Fit the view to the start, the current path, the shown kept paths and the
         optimum (View ▸ Fit to data); from now on the view follows the run again."""
         self._user_view = None
-        shown = [p for key, p in self._kept_paths.items()
-                 if any(k.key == key and k.visible for k in self.controller.kept_runs)]
         lm = self.controller.landscape_model
-        lm.set_path_points(np.vstack([self.current_path(), *shown, np.empty((0, 2))]))
+        lm.set_path_points(self._kept_in_view(self.current_path()))
         lm.fit_view()
         self.plot.fit_view()
 

@@ -20,7 +20,7 @@ from gdstudio.core.models.line.landscape import MSELandscape, contour_levels, fr
 from gdstudio.core.models.line.landscape_robust import robust_grid
 
 __all__ = ["CONTOUR_COUNT", "LandscapeFrame", "finite_image", "mse_frame", "outside_view",
-           "robust_frame"]
+           "robust_frame", "within_reach"]
 
 #: contour lines per frame (levels evenly spaced in log10 L)
 CONTOUR_COUNT = 12
@@ -100,6 +100,26 @@ def outside_view(points, w_range: Range, b_range: Range) -> bool:
     (w0, w1), (b0, b1) = w_range, b_range
     w, b = p[:, 0], p[:, 1]
     return bool(w.min() < w0 or w.max() > w1 or b.min() < b0 or b.max() > b1)
+
+
+def within_reach(points, anchors, reach: float = 1.5) -> np.ndarray:
+    """The first rows ``(w, b)`` of ``points`` (a path) up to the first that leaves the box
+    of ``anchors`` (the start and the optimum) widened by ``reach`` times its span on each
+    side: what a frame chosen by itself may widen to show of a previewed run, so that a
+    zigzag that swings past the optimum is seen whole, and a diverging one only as it
+    leaves (not a view of astronomic spans in which the bowl is a dot)."""
+    p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    a = np.asarray(anchors, dtype=np.float64).reshape(-1, 2)
+    a = a[framable(a)]
+    if not len(p) or not len(a):
+        return p[:0]
+    lo, hi = a.min(axis=0), a.max(axis=0)
+    span = hi - lo
+    span = np.where(span > 0, span, np.maximum(np.abs(hi), 1.0))
+    with np.errstate(invalid="ignore"):
+        inside = np.all((p >= lo - reach * span) & (p <= hi + reach * span), axis=1)
+    leaves = np.flatnonzero(~inside)
+    return p if not len(leaves) else p[:leaves[0]]
 
 
 def _levels_and_lines(values, w, b):

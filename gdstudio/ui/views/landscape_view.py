@@ -27,7 +27,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QSplitter
 
-from gdstudio.core.drawing.landscape_frame import outside_view
+from gdstudio.core.drawing.landscape_frame import outside_view, within_reach
 from gdstudio.core.models.line.landscape import VIEW_LIMIT, framable, view_bounds
 from gdstudio.ui.plots.landscape_plot import LandscapePlot
 from gdstudio.ui.studio.kept_runs import run_path
@@ -101,6 +101,9 @@ class LandscapeView(QObject):
         self._clicking = False  # a click on the landscape is setting the start
         self._ends_drawn = None  # epochs whose ends are marked (None: draw them again)
         self._user_view = None  # the ranges the user panned or zoomed to (kept until Fit)
+        self._ranges = None  # the landscape's ranges drawn
+        self._asked = None  # the ranges the view last chose to follow the run
+        self._frame_preview = True  # the next preview drawn widens the frame to hold it
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PATH_REDRAW_MS)
@@ -178,46 +181,55 @@ class LandscapeView(QObject):
         return [p for key, p in self._kept_paths.items()
                 if any(k.key == key and k.visible for k in self.controller.kept_runs)]
 
+    def _starts(self) -> list:
+        """The run's start and (before a run, or after one) the next run's."""
+        s = self.controller.session
+        return [p for p in (s.init, None if s.active else self.controller.start_point)
+                if p is not None]
+
+    def _optimum(self) -> list:
+        frame = self.controller.landscape_model.frame
+        return [frame.optimum] if frame is not None and frame.optimum is not None else []
+
     def _shown_preview(self) -> np.ndarray:
-        """The preview's points while it is drawn (else none)."""
-        points = self.plot.preview.getData()[0]
-        if points is None or not len(points) or not self.plot.preview.isVisible():
+        """The preview drawn, as far as a frame chosen by itself shows it
+        (:func:`within_reach` of the start and the optimum); none while it is not drawn."""
+        xs, ys = self.plot.preview.getData()
+        if xs is None or not len(xs) or not self.plot.preview.isVisible():
             return np.empty((0, 2))
-        return np.column_stack(self.plot.preview.getData())
+        anchors = np.array([*self._starts(), *self._optimum()], dtype=np.float64)
+        return within_reach(np.column_stack([xs, ys]), anchors)
 
-    def _kept_in_view(self, path) -> np.ndarray:
+    def _kept_in_view(self, path, preview: bool = False) -> np.ndarray:
         """What a frame chosen by itself keeps in view besides the start and the optimum:
-        ``path`` (the current run's, as drawn), the kept runs' paths shown and the preview
-        drawn."""
+        ``path`` (the current run's, as drawn), the kept runs' paths shown and, with
+        ``preview``, the preview drawn."""
         return np.vstack([np.asarray(path, dtype=np.float64).reshape(-1, 2),
-                          *self._shown_kept(), self._shown_preview()])
+                          *self._shown_kept(),
+                          self._shown_preview() if preview else np.empty((0, 2))])
 
-    def _run_points(self, path) -> np.ndarray:
-        """The points the view keeps in sight: the run's start (or the next run's, before
-        one), ``path`` (as drawn), the kept runs' paths shown, the preview drawn and the
-        optimum drawn."""
-        s, frame = self.controller.session, self.controller.landscape_model.frame
-        parts = [self._kept_in_view(path)]
-        for start in (s.init, None if s.active else self.controller.start_point):
-            if start is not None:
-                parts.append(np.array([start], dtype=np.float64))
-        if frame is not None and frame.optimum is not None:
-            parts.append(np.array([frame.optimum], dtype=np.float64))
-        return np.vstack(parts)
+    def _run_points(self, path, preview: bool = False) -> np.ndarray:
+        """The points the view keeps in sight: the run's start (and the next run's, when no
+        run goes), ``path`` (as drawn), the kept runs' paths shown, the optimum drawn and,
+        with ``preview``, the preview drawn."""
+        return np.vstack([self._kept_in_view(path, preview),
+                          np.array([*self._starts(), *self._optimum()],
+                                   dtype=np.float64).reshape(-1, 2)])
 
-    def _follow(self, path, fresh: bool = False) -> None:
-        """Frame the run's start, ``path``, the kept paths shown, the preview drawn and the
-        optimum: always when ``fresh`` (a new run), else when one of them has left the view;
-        never while the user's view holds."""
+    def _follow(self, path, fresh: bool = False, preview: bool = False) -> None:
+        """Frame the run's start, ``path``, the kept paths shown and the optimum (and with
+        ``preview`` the preview drawn): always when ``fresh`` (a new run), else when one of
+        them has left the view; never while the user's view holds."""
         lm = self.controller.landscape_model
         if self._user_view is not None or lm.w_range is None:
             return
-        points = self._run_points(path)
+        points = self._run_points(path, preview)
         if fresh or outside_view(points, lm.w_range, lm.b_range):
-            lm.set_path_points(self._kept_in_view(path))  # (what a later fit to new data
-            # keeps in view)
+            lm.set_path_points(self._kept_in_view(path, preview))  # (what a later fit to
+            # new data keeps in view)
             w_range, b_range = view_bounds(points)
             if (w_range, b_range) != (lm.w_range, lm.b_range):
+                self._asked = (w_range, b_range)
                 lm.set_ranges(w_range, b_range)
                 self.plot.show_ranges(w_range, b_range)  # now (a sampled MAE or Huber
                 # landscape arrives later)
@@ -241,6 +253,7 @@ class LandscapeView(QObject):
         if init is not None:
             self.plot.set_start(*init)
         self.plot.set_preview(None)
+        self._frame_preview = False
         self._follow(self.drawn_path(), fresh=True)  # a new run frames itself
         self.draw_path()
 
@@ -254,9 +267,14 @@ class LandscapeView(QObject):
     # ------------------------------------------------------------------ start and preview
     @Slot(object)
     def _on_model_landscapeChanged(self, frame) -> None:
-        if frame is not None and self._user_view is not None and (
-                (frame.w_range, frame.b_range) != self._user_view):
-            self._user_view = None  # the landscape framed something else (new data)
+        if frame is not None:
+            ranges = (frame.w_range, frame.b_range)
+            if self._user_view is not None and ranges != self._user_view:
+                self._user_view = None  # the landscape framed something else (new data)
+            if ranges not in (self._ranges, self._asked, self._user_view):
+                self._frame_preview = True  # framed by itself (new data): the next preview
+                # drawn is framed too
+            self._ranges = ranges
         self.plot.set_frame(frame)
 
     @Slot(object)
@@ -277,8 +295,9 @@ class LandscapeView(QObject):
     def _on_preview_previewChanged(self, points) -> None:
         if not self.controller.session.active:
             self._draw_preview(points)
-            if not self._clicking:  # (a click or drag on the landscape leaves it still)
-                self._follow(self.drawn_path())
+            if self._frame_preview and points is not None and not self._clicking:
+                self._frame_preview = False  # (the frame just chosen by itself holds it)
+                self._follow(self.drawn_path(), preview=True)
 
     def _preview_shows_run(self) -> bool:
         """Whether the preview is the beginning of the run on screen: the same start and
@@ -320,7 +339,7 @@ class LandscapeView(QObject):
         optimum (View ▸ Fit to data); from now on the view follows the run again."""
         self._user_view = None
         lm = self.controller.landscape_model
-        lm.set_path_points(self._kept_in_view(self.current_path()))
+        lm.set_path_points(self._kept_in_view(self.current_path(), preview=True))
         lm.fit_view()
         self.plot.fit_view()
 

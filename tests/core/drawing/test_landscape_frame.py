@@ -156,3 +156,18 @@ def test_a_frame_holding_a_start_near_float64s_end_is_finite(start):
     assert all(np.isfinite(axis).all() for axis in frame.axes())
     assert np.isfinite(frame.values).all() and np.isfinite(frame.levels).all()
     assert not outside_view([start, land.optimum], w_range, b_range)
+
+
+def test_within_reach_keeps_a_zigzag_past_the_optimum_and_cuts_a_divergence():
+    from gdstudio.core.drawing.landscape_frame import within_reach
+
+    anchors = [(-10.0, -20.0), (-5.0, 0.0)]  # the start and the optimum: a box 5 × 20
+    zigzag = np.array([(-10.0, -20.0), (-0.5, -15.0), (-9.0, -10.0), (-2.0, -5.0),
+                       (-5.0, 0.0)])
+    np.testing.assert_array_equal(within_reach(zigzag, anchors), zigzag)
+    # widened by 1.5 spans each side: w to -17.5 .. 2.5, b to -50 .. 30
+    diverging = np.array([(-10.0, -20.0), (2.0, -15.0), (2.6, 0.0), (-40.0, 9.0),
+                          (1e30, -1e30)])
+    np.testing.assert_array_equal(within_reach(diverging, anchors), diverging[:2])
+    assert within_reach(np.array([(np.inf, 0.0)]), anchors).shape == (0, 2)
+    assert within_reach(zigzag, np.empty((0, 2))).shape == (0, 2)

@@ -47,8 +47,8 @@ ZIGZAG = TrainConfig(method="batch", impl="analytic", learning_rate=0.115, epoch
 
 def test_the_first_frame_holds_the_start_the_optimum_and_the_preview(window, qtbot):
     c = window.controller
-    c.replace_data(_data(), "test data")
     window.panel.set_config(ZIGZAG)
+    c.replace_data(_data(), "test data")  # (as at launch: the settings, then the data)
     preview = _preview(window)
     assert len(preview) > 20  # the zigzag of the first updates, far right of the optimum
     assert preview[:, 0].max() > _optimum(window)[0] + 3

@@ -49,6 +49,7 @@ def test_the_view_of_a_run_is_the_view_after_it(qtbot, log):
     assert x0 < 0 < epochs < x1  # the first and last moments inside, not on the edges
     bottom = np.log10(loss.min()) if log else 0.0
     assert y0 < bottom  # padded below: the tail and the marker stand above the axis
+    assert y1 > (np.log10(loss.max()) if log else loss.max())
 
 
 def test_a_live_run_shows_the_whole_of_a_longer_kept_curve(qtbot):

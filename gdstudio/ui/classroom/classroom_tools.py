@@ -3,12 +3,15 @@ Edit ▸ Paste points and the spray brush, and Run ▸ Predict mode with
 its marks on the landscape and its tally in the status bar.
 
 In predict mode the landscape's dashed preview is hidden (it would show where the steps
-land before the class guesses), and the status bar holds one line at a time: the tally
-steps aside while a message is shown and comes back when it goes.
+land before the class guesses), but the view holds the box it spans (with the start and
+the optimum), so where the next step lands is in view and can be clicked; and the status
+bar holds one line at a time: the tally steps aside while a message is shown and comes
+back when it goes.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QGuiApplication
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton
 
 from gdstudio.core.data.paste import parse_points
 from gdstudio.core.errors import DataError
+from gdstudio.core.models.line.landscape import framable
 from gdstudio.ui.classroom.predict_mode import PredictMode
 from gdstudio.ui.classroom.spray import SprayTool
 from gdstudio.ui.studio.palette import GUESS_COLOR
@@ -58,6 +62,7 @@ class Classroom(QObject):
         self.predict.toggled.connect(self._on_predict_toggled)
         self.predict.guessChanged.connect(self._on_predict_guessChanged)
         self.predict.revealed.connect(self._on_predict_revealed)
+        c.preview_model.previewChanged.connect(self._on_preview_previewChanged)
         landscape = window.landscape_plot
         self.guess_mark = pg.ScatterPlotItem(size=14, symbol="o", pen=pg.mkPen(GUESS_COLOR,
                                              width=2.5), brush=pg.mkBrush(None))
@@ -113,8 +118,26 @@ class Classroom(QObject):
         # no hint: the preview shows where the steps land, so it is hidden while the class
         # guesses them (each guess is answered by the step's end and the miss line)
         self.window.landscape_plot.preview.setVisible(not on)
+        self._hold_preview_box()
         self._on_status_messageChanged(self.window.statusBar().currentMessage())
         self._show_tally()
+
+    @Slot(object)
+    def _on_preview_previewChanged(self, _points) -> None:
+        if self.predict.on:
+            self._hold_preview_box()
+
+    def _hold_preview_box(self) -> None:
+        """In predict mode the landscape keeps the box of the previewed run in view (its
+        corners, not its points: nothing of the steps is drawn or hinted)."""
+        path = self.window.controller.preview_model.path if self.predict.on else None
+        box = None
+        if path is not None:
+            p = np.asarray(path, dtype=np.float64).reshape(-1, 2)
+            p = p[framable(p)]
+            if len(p):
+                box = np.array([p.min(axis=0), p.max(axis=0)])
+        self.window.landscape_view.set_held(box)
 
     @Slot(str)
     def _on_status_messageChanged(self, message: str) -> None:

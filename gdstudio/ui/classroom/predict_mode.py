@@ -51,6 +51,11 @@ class PredictMode(QObject):
         controller.runFinished.connect(self._on_controller_runFinished)
         #: The studio's last status line and its time, ``(text, ms)``.
         self._last_status: tuple[str, int] = ("", 0)
+        #: The studio's line for the last pause ("Paused after epoch N: …"), which the
+        #: mode's own replaced; said again when the mode is turned off during the pause.
+        self._paused_status: tuple[str, int] | None = None
+        #: The last line the mode itself reported.
+        self._own_status = ""
         controller.statusReported.connect(self._on_controller_statusReported)
 
     @Slot(bool)
@@ -67,16 +72,33 @@ class PredictMode(QObject):
         self.last = None
         self._forget()
         if on:
-            self.controller.status(NEED_GUESS, 8000)
+            self._status(NEED_GUESS, 8000)
+        else:
+            self._words_off()
         self.toggled.emit(on)
         return True
+
+    def _status(self, text: str, ms: int) -> None:
+        self._own_status = text
+        self.controller.status(text, ms)
+
+    def _words_off(self) -> None:
+        """Turned off: a line of the mode's still shown ("click your next guess, then F10")
+        no longer applies; during a pause the studio's own pause line is said again."""
+        if self._last_status[0] != self._own_status or not self._own_status:
+            return  # (the studio has said something since)
+        self._own_status = ""
+        paused = self.controller.state is RunState.PAUSED
+        if paused and self._paused_status is not None:
+            self.controller.status(*self._paused_status)
+        else:
+            self.controller.status("Predict mode is off.", 3000)
 
     def set_guess(self, w: float, b: float) -> None:
         """The learner clicked ``(w, b)`` on the landscape."""
         self.guess = (float(w), float(b))
         self.guessChanged.emit(self.guess)
-        self.controller.status(f"Your guess: w = {w:.4g}, b = {b:.4g}. F10 reveals the step.",
-                               5000)
+        self._status(f"Your guess: w = {w:.4g}, b = {b:.4g}. F10 reveals the step.", 5000)
 
     def before_step(self) -> bool:
         """The controller's ``step_gate``: refuse a step until there is a guess; with one,
@@ -84,7 +106,7 @@ class PredictMode(QObject):
         if not self.on:
             return True
         if self.guess is None:
-            self.controller.status(NEED_GUESS, 8000)
+            self._status(NEED_GUESS, 8000)
             return False
         state = self.controller.state
         if state is RunState.RUNNING:
@@ -119,7 +141,7 @@ class PredictMode(QObject):
         self.guess = None  # the next step needs a new guess
         self.revealed.emit(result)
         self._revealed_words = result.words()
-        self.controller.status(self._revealed_words, REVEAL_MS)
+        self._status(self._revealed_words, REVEAL_MS)
 
     @Slot(str, int)
     def _on_controller_statusReported(self, text: str, ms: int) -> None:
@@ -129,12 +151,13 @@ class PredictMode(QObject):
         """One status line: what the step revealed, then ``words``."""
         revealed, self._revealed_words = self._revealed_words, None
         end = "" if revealed.endswith((".", "!")) else "."
-        self.controller.status(f"{revealed}{end} {words}", ms)
+        self._status(f"{revealed}{end} {words}", ms)
 
     @Slot(object)
     def _on_session_pauseReached(self, *_) -> None:
         """The step ends in a pause, whose "Paused after epoch N" line would replace what the
         step revealed: one line says both (after the studio's, which is connected first)."""
+        self._paused_status = self._last_status  # (the studio's, reported just before)
         if self.on and self._revealed_words is not None:
             self._after_revealed("Paused: click your next guess, then F10.", REVEAL_MS)
 

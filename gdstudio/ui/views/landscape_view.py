@@ -104,6 +104,7 @@ class LandscapeView(QObject):
         self._ranges = None  # the landscape's ranges drawn
         self._asked = None  # the ranges the view last chose to follow the run
         self._frame_preview = True  # the next preview drawn widens the frame to hold it
+        self._held = np.empty((0, 2))  # more points the view keeps in sight (set_held)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PATH_REDRAW_MS)
@@ -202,11 +203,19 @@ class LandscapeView(QObject):
 
     def _kept_in_view(self, path, preview: bool = False) -> np.ndarray:
         """What a frame chosen by itself keeps in view besides the start and the optimum:
-        ``path`` (the current run's, as drawn), the kept runs' paths shown and, with
-        ``preview``, the preview drawn."""
+        ``path`` (the current run's, as drawn), the kept runs' paths shown, the points held
+        (:meth:`set_held`) and, with ``preview``, the preview drawn."""
         return np.vstack([np.asarray(path, dtype=np.float64).reshape(-1, 2),
-                          *self._shown_kept(),
+                          *self._shown_kept(), self._held,
                           self._shown_preview() if preview else np.empty((0, 2))])
+
+    def set_held(self, points) -> None:
+        """Keep ``points`` (rows ``(w, b)``; None: none) in sight too, from now on (unless
+        the user's view holds): predict mode holds the box of the previewed run, so the
+        next step lands in view without the preview being drawn."""
+        self._held = (np.empty((0, 2)) if points is None
+                      else np.asarray(points, dtype=np.float64).reshape(-1, 2))
+        self._follow(self.drawn_path())
 
     def _run_points(self, path, preview: bool = False) -> np.ndarray:
         """The points the view keeps in sight: the run's start (and the next run's, when no

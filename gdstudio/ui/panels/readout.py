@@ -39,13 +39,28 @@ def epoch_field(done: int, total: int | None) -> str:
     return f"{done:,}".rjust(len(f"{total:,}"), NBSP) + f"/{total:,}"
 
 
+def next_start(controller) -> bool:
+    """Whether the start now set is the next run's, not the one of the run on screen: there
+    is no run, or it has ended and another start was set since (a click on the landscape,
+    typed, or drawn from another seed)."""
+    session = controller.session
+    if session.config is None or session.init is None:
+        return True
+    if session.active or controller.settings is None:
+        return False
+    start = controller.start_parameters()
+    return start is not None and (float(start[0]), float(start[1])) != (
+        float(session.init[0]), float(session.init[1]))
+
+
 def start_of(controller) -> tuple[tuple[float, float] | None, int | None]:
-    """The current run's start (w, b), or the next run's if there is no run; and the seed
-    it was drawn from (None when Initial w and b are given).
+    """The start now set (w, b): the current run's, or the next run's if there is no run or
+    another start was set after it ended (:func:`next_start`); and the seed it was drawn
+    from (None when Initial w and b are given).
 
     The one place that asks the controller for the next run's start."""
     session = controller.session
-    if session.config is not None and session.init is not None:
+    if not next_start(controller):
         config, start = session.config, session.init
     else:
         config = controller.settings
@@ -57,11 +72,14 @@ def start_of(controller) -> tuple[tuple[float, float] | None, int | None]:
 
 
 def start_text(controller) -> str:
-    """'start (drawn from seed N): w … b …', or '' if the settings are invalid."""
+    """'start (drawn from seed N): w … b …' ('next start …' when a run on screen started
+    elsewhere), or '' if the settings are invalid."""
     start, seed = start_of(controller)
     if start is None:
         return ""
     head = "start" if seed is None else f"start{NBSP}(drawn{NBSP}from{NBSP}seed{NBSP}{seed}):"
+    if controller.session.init is not None and next_start(controller):
+        head = f"next{NBSP}{head}"
     return " ".join([head, pair("w", f"{start[0]:.6g}"), pair("b", f"{start[1]:.6g}")])
 
 

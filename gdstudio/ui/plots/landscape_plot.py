@@ -234,11 +234,15 @@ class LandscapePlot(pg.PlotWidget):
                                          brush=pg.mkBrush(None))
         self.start = pg.ScatterPlotItem(symbol="o", size=12, pen=pg.mkPen("w", width=2),
                                         brush=pg.mkBrush(PATH_COLOR))
+        #: Where the current run's path began: a ring in the path's colour (under the start
+        #: marker; seen alone once another start is set for the next run).
+        self.run_start = pg.ScatterPlotItem(symbol="o", size=11, pen=pg.mkPen(PATH_COLOR,
+                                            width=2.5), brush=pg.mkBrush(None))
         for item in (self.image, self.contours, self.valley, *self.eigen_lines, self.preview,
-                     self.epoch_ends, self.optimum, self.moment, self.start):
+                     self.epoch_ends, self.optimum, self.moment, self.run_start, self.start):
             self.addItem(item, ignoreBounds=True)  # the view is set from the frame's ranges
         self.preview.setZValue(PREVIEW_Z)  # below the current path: never hides it
-        for item in (self.epoch_ends, self.optimum, self.moment, self.start):
+        for item in (self.epoch_ends, self.optimum, self.moment, self.run_start, self.start):
             item.setZValue(MARKER_Z)  # above the paths; repainted only when they change
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         #: The current run's path (drawn in pieces; ``path.getData()`` gives its points).
@@ -413,6 +417,12 @@ class LandscapePlot(pg.PlotWidget):
     def set_start(self, w: float, b: float) -> None:
         self._cache_landscape(True)
         self.start.setData([w], [b])
+
+    def set_run_start(self, point) -> None:
+        """The ring where the current run's path began, at ``(w, b)``; None hides it."""
+        self._cache_landscape(True)
+        self.run_start.setData(*(([point[0]], [point[1]]) if point is not None
+                                 else ([], [])))
 
     def set_moment(self, point) -> None:
         """The marker of the timeline's moment at ``(w, b)``; None hides it."""

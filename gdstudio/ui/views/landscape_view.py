@@ -105,6 +105,7 @@ class LandscapeView(QObject):
         self._asked = None  # the ranges the view last chose to follow the run
         self._frame_preview = True  # the next preview drawn widens the frame to hold it
         self._held = np.empty((0, 2))  # more points the view keeps in sight (set_held)
+        self._run_start = None  # where the ring of the run's start is drawn
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PATH_REDRAW_MS)
@@ -169,6 +170,10 @@ class LandscapeView(QObject):
             ends = self.epoch_ends()
             marked = ends[stride_indices(len(ends), EPOCH_MARKERS)]  # (grows at its end)
             self.plot.set_epoch_ends(marked, trail=s.path is not None)
+        run_start = tuple(s.init) if s.init is not None and len(path) else None
+        if run_start != self._run_start:  # (its own marker: the start may move on)
+            self._run_start = run_start
+            self.plot.set_run_start(run_start)
         self._follow(path)
 
     # ------------------------------------------------------------------ following the run

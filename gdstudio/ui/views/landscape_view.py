@@ -98,6 +98,7 @@ class LandscapeView(QObject):
         super().__init__(parent)
         self.controller, self.plot, self.panel = controller, plot, panel
         self._kept_paths: dict[int, np.ndarray] = {}
+        self._kept_boxes: dict[int, np.ndarray] = {}  # their framable points' corners
         self._clicking = False  # a click on the landscape is setting the start
         self._ends_drawn = None  # epochs whose ends are marked (None: draw them again)
         self._user_view = None  # the ranges the user panned or zoomed to (kept until Fit)
@@ -183,9 +184,11 @@ class LandscapeView(QObject):
         return self._user_view is not None
 
     def _shown_kept(self) -> list[np.ndarray]:
-        """The paths of the kept runs shown (ticked in Compare runs)."""
-        return [p for key, p in self._kept_paths.items()
-                if any(k.key == key and k.visible for k in self.controller.kept_runs)]
+        """The boxes of the paths of the kept runs shown (ticked in Compare runs): two
+        corners each, all a frame needs of them (a path may have 20,000 points, and the
+        view asks while a run goes)."""
+        shown = {k.key for k in self.controller.kept_runs if k.visible}
+        return [self._kept_boxes[key] for key in self._kept_paths if key in shown]
 
     def _starts(self) -> list:
         """The run's start and (before a run, or after one) the next run's."""
@@ -364,11 +367,15 @@ class LandscapeView(QObject):
         runs = {k.key: k for k in c.kept_runs}
         for key in [key for key in self._kept_paths if key not in runs]:
             del self._kept_paths[key]
+            self._kept_boxes.pop(key, None)
             self.plot.remove_kept(key)
         for key, kept in runs.items():
             if key not in self._kept_paths:  # the current run, just kept
                 points = kept.path if kept.path is not None else np.empty((0, 2))
                 self._kept_paths[key] = points
+                framed = points[framable(points)] if len(points) else points
+                self._kept_boxes[key] = (np.array([framed.min(axis=0), framed.max(axis=0)])
+                                         if len(framed) else np.empty((0, 2)))
                 index = RUN_COLORS.index(kept.color) if kept.color in RUN_COLORS else key
                 updates = kept.summary.config.method != "batch"  # its path: its updates
                 ends = (np.column_stack([kept.w, kept.b]) if updates and kept.w is not None

@@ -138,10 +138,11 @@ def test_stop_is_prompt_for_stochastic_descent_on_large_data(window, qtbot):
     with ended(window, qtbot, timeout=30_000):
         window.act_stop.trigger()
     assert window.controller.session.status == "stopped"
-    # the stop came between two updates: the first epoch was cut short
+    # the stop came between two updates: the epoch under way (the first, unless the
+    # machine was slow to press Stop) was cut short
     where = window.controller.current_summary.partial
-    assert window.controller.session.history.count == 0
-    assert where.epoch == 0 and 0 < where.done < where.total == 200_000, where
+    assert where is not None and where.epoch == window.controller.session.history.count
+    assert 0 < where.done < where.total == 200_000, where
 
 
 def test_data_is_locked_while_training(window, qtbot):

@@ -238,8 +238,7 @@ KILL_SCRIPT = textwrap.dedent(
 KILL_CONTENT = textwrap.dedent(
     """
     from gdstudio.core.data.dataset import noisy_line
-    from gdstudio.core.settings.config import TrainConfig
-    from gdstudio.core.training.engine import EpochRecord
+    from gdstudio.core.settings.config import EpochRecord, TrainConfig
     from gdstudio.core.training.results import RunSummary
 
     SIZES = {"huge": 1_500_000, "large": 200_000}

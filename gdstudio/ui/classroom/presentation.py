@@ -12,7 +12,7 @@ geometry, its docks and toolbars (``saveState``), and whether it was maximized.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
@@ -124,6 +124,13 @@ class Presentation(QObject):
         w.restoreGeometry(geometry)
         w.restoreState(state)
         self.toggled.emit(False)
+        # once the normal text has been laid out (the docks' smallest sizes follow it),
+        # the docks' sizes as they were, exactly
+        QTimer.singleShot(0, lambda: self._restore_docks(state))
+
+    def _restore_docks(self, state) -> None:
+        if not self.active:
+            self.window.restoreState(state)
 
     def refresh(self) -> None:
         """Draw curves added since entering (a kept run) as thick as the others."""

@@ -192,6 +192,8 @@ class HintLabel(QLabel):
         height = self._lines * self.fontMetrics().lineSpacing() + m.top() + m.bottom()
         width = self.width()
         if width > 0:
+            if self._floor == 0:  # (its own measure is never below its minimum: fitted
+                self.setMinimumHeight(0)  # afresh, the one it had goes first)
             for text in (*self._texts, f"{self.text()} {self._slack}"):
                 height = max(height, self._text_height(text, width))
             height = max(height, self.heightForWidth(width))

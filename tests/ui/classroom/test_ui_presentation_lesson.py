@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from gdstudio.core.files.lesson_rules import Lesson
 from gdstudio.core.files.session import session_chunks
@@ -127,3 +127,19 @@ def test_the_learning_rate_keeps_its_projector_size_once_edited(window, tmp_path
     window.presentation.set_active(False)
     QApplication.processEvents()
     assert lr.font().pointSizeF() == normal and hint.font().pointSizeF() == normal
+
+
+def test_the_kept_training_dock_cannot_be_closed_or_floated_while_presenting(window,
+                                                                            tmp_path):
+    dock = window.settings_dock
+    features = dock.features()
+    assert features & dock.DockWidgetFeature.DockWidgetClosable
+    open_lesson(window, tmp_path, ONLY_THE_RATE)
+    assert window.presentation.active and dock.isVisible()
+    assert not dock.features() & (dock.DockWidgetFeature.DockWidgetClosable
+                                  | dock.DockWidgetFeature.DockWidgetFloatable
+                                  | dock.DockWidgetFeature.DockWidgetMovable)
+    close = dock.findChild(QAbstractButton, "qt_dockwidget_closebutton")
+    assert close is None or not close.isVisible()  # no button to click
+    window.presentation.set_active(False)
+    assert dock.features() == features  # closable and floatable again

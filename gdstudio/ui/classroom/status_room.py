@@ -30,8 +30,8 @@ With presentation mode's larger text:
 These are decided when the mode is entered, when the window or the readout is resized, and
 when the
 status message, the run's state or its number of epochs change; outside presentation mode
-the readout and the timeline are as made, and the progress bar at most
-:data:`NORMAL_WIDTH` wide.
+the readout and the timeline are as made, and the progress bar :data:`NORMAL_WIDTH`
+wide.
 """
 
 from __future__ import annotations
@@ -105,6 +105,11 @@ class StatusRoom(QObject):
 
     # ------------------------------------------------------------------ events
     def eventFilter(self, watched, event) -> bool:
+        if event.type() in (QEvent.Type.Show, QEvent.Type.Hide) and watched in (
+                getattr(self.window, "import_progress", None),
+                getattr(self.window, "epoch_progress", None)):
+            self._fit_soon.start()  # (the message's room changed)
+            return False
         if not self.window.presentation.active:
             if watched is self.window and event.type() == QEvent.Type.Resize:
                 self._fit_soon.start()  # (the status bar's room, in both modes)
@@ -205,15 +210,17 @@ class StatusRoom(QObject):
         bar, progress, badge = w.statusBar(), w.progress, self._badge()
         if not self._progress_wired:  # its number of epochs is set at a run's start
             progress.valueChanged.connect(self.update)
+            for other in (w.import_progress, w.epoch_progress):  # (they come and go)
+                other.installEventFilter(self)
             self._progress_wired = True
             self._hold_train_button()
         presenting = w.presentation.active
         if presenting:
             width = self._progress_width()
             progress.setMinimumWidth(width)
-        else:  # (as wide as the status bar leaves it, at most NORMAL_WIDTH)
+        else:  # (NORMAL_WIDTH, whatever bar comes or goes beside it)
             width = NORMAL_WIDTH
-            progress.setMinimumWidth(0)
+        progress.setMinimumWidth(width)
         progress.setMaximumWidth(width)
         if badge is not None:
             badge.setFont(w.font())  # (its style sheet would keep the font it was made with)

@@ -25,11 +25,11 @@ from gdstudio.core.training.runstate import RunState
 #: A hover within this many pixels (vertically) of a point of the loss curve shows it.
 HOVER_PX = 14.0
 #: The moment's longest usual words (a moment inside an epoch of a stochastic run): beside
-#: the slider, the words' width is this one's at their font (at most
-#: :data:`WORDS_SHARE` of the bar), so the slider keeps its length as they change; longer
-#: words end in "…" and say it all in their tooltip.
+#: the slider, the words' width is this one's at their font (less in a narrow window, down
+#: to :data:`FEWEST_CHARS` characters), whatever they say, so the slider keeps its length
+#: as they change; longer words end in "…" and say it all in their tooltip.
 USUAL_WORDS = "in epoch 20, update 100/100: w -5.00317, b -0.216671, loss 0.221526"
-WORDS_SHARE = 0.5
+FEWEST_CHARS = 44
 
 
 class MomentLabel(QLabel):
@@ -40,27 +40,25 @@ class MomentLabel(QLabel):
     def __init__(self, text: str, parent=None):
         super().__init__(text, parent)
         self.stacked = False
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.set_stacked(False)
 
     def set_stacked(self, stacked: bool) -> None:
         self.stacked = stacked
-        self.setSizePolicy(QSizePolicy.Policy.Ignored if stacked else QSizePolicy.Policy.Fixed,
-                           QSizePolicy.Policy.Preferred)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored if stacked
+                           else QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.updateGeometry()
-
-    def room(self) -> int:
-        """The words' width beside the slider."""
-        usual = self.fontMetrics().horizontalAdvance(USUAL_WORDS) + 4
-        bar = self.parentWidget()
-        return usual if bar is None else min(usual, int(WORDS_SHARE * bar.width()))
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
-        return hint if self.stacked else QSize(self.room(), hint.height())
+        if self.stacked:
+            return hint
+        return QSize(self.fontMetrics().horizontalAdvance(USUAL_WORDS) + 4, hint.height())
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
-        return QSize(0, hint.height()) if self.stacked else QSize(self.room(), hint.height())
+        if self.stacked:
+            return QSize(0, hint.height())
+        return QSize(self.fontMetrics().horizontalAdvance("x" * FEWEST_CHARS), hint.height())
 
     def setText(self, text: str) -> None:
         super().setText(text)
@@ -121,11 +119,6 @@ class TimelineBar(QWidget):
             self.grid.addWidget(self.label, 0, 2)
         self.label.set_stacked(stacked)
         self.stacked = stacked
-
-    def resizeEvent(self, event):
-        super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self.label.updateGeometry()  # (its share of the bar)
 
 
 def _end(summary) -> tuple:

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
+from PySide6.QtWidgets import QSizeGrip
 
 from gdstudio.core.training.runstate import RunState
 from gdstudio.ui.classroom.presentation import FONT_SCALE
@@ -227,20 +228,25 @@ class StatusRoom(QObject):
         message = bar.currentMessage()
         needed = bar.fontMetrics().horizontalAdvance(message) + MARGIN if message else 0
         tally = getattr(getattr(w, "classroom", None), "tally_label", None)
-        others = sum(x.width() for x in (w.import_progress, w.epoch_progress, tally)
-                     if x is not None and x.isVisible())
-        room = bar.width() - others
+        # each widget shown takes its width and the gap before it; the size grip, if shown,
+        # its own (the message is drawn left of them all)
+        gap = bar.layout().spacing() if bar.layout() is not None else 6
+        grip = bar.findChild(QSizeGrip)
+        room = bar.width() - (grip.width() + gap if grip is not None and grip.isVisible()
+                              else 0)
+        room -= sum(x.width() + gap for x in (w.import_progress, w.epoch_progress, tally)
+                    if x is not None and x.isVisible())
         with_badge = badge is not None and badge.isVisible()
-        shortest = self._badge_shortest(badge) if with_badge else 0
+        shortest = self._badge_shortest(badge) + gap if with_badge else 0
         # outside presentation mode the bar also shows the last run's progress when idle;
         # it stays beside the message if the badge's title can give way for it
         wanted = not presenting or w.controller.state is not RunState.IDLE
-        shown = wanted and needed + width + shortest <= room
+        shown = wanted and needed + width + gap + shortest <= room
         progress.setVisible(shown)
         if shown:
-            room -= width
+            room -= width + gap
         if with_badge:
-            room -= self._fit_badge(badge, room - needed)
+            room -= self._fit_badge(badge, room - needed - gap) + gap
         bar.setToolTip(message if needed > room else "")
 
     @staticmethod

@@ -12,7 +12,7 @@ geometry, its docks and toolbars (``saveState``), and whether it was maximized.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
@@ -44,6 +44,8 @@ class Presentation(QObject):
         self.readout = readout
         self._saved: tuple | None = None
         self._kept: tuple | None = None  # (dock, panel, open_settings), see keep_settings
+        self._features = None  # the kept dock's own (closable, floatable...)
+        self._dock_sizes: list = []  # (dock, size) shown when entering
 
     @property
     def active(self) -> bool:
@@ -61,7 +63,8 @@ class Presentation(QObject):
         """In presentation mode, keep ``dock`` (holding the settings ``panel``) on screen
         while ``open_settings()`` names settings (those a lesson leaves open; None or
         empty: no lesson, or none open), with ``panel`` showing only them
-        (its ``show_only``)."""
+        (its ``show_only``), and without its close and float buttons (given back on
+        leaving)."""
         self._kept = (dock, panel, open_settings)
         self.update_kept()
 
@@ -80,6 +83,11 @@ class Presentation(QObject):
         dock, panel, _ = self._kept
         names = self._kept_names()
         panel.show_only(names)
+        if self._features is None:
+            self._features = dock.features()
+        # kept on the projector, it can be neither closed nor floated away by the class
+        dock.setFeatures(self._features if names is None
+                         else QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
         if self.active:
             dock.setVisible(names is not None and panel.showing_any())
 
@@ -94,6 +102,8 @@ class Presentation(QObject):
         w = self.window
         self._saved = (w.saveGeometry(), w.saveState(), w.windowState(), w.font(),
                        w.menuBar().isVisible())
+        self._dock_sizes = [(d, d.size()) for d in w.findChildren(QDockWidget)
+                            if d.isVisible() and not d.isFloating()]
         for dock in w.findChildren(QDockWidget):
             dock.hide()
         w.menuBar().hide()
@@ -124,6 +134,20 @@ class Presentation(QObject):
         w.restoreGeometry(geometry)
         w.restoreState(state)
         self.toggled.emit(False)
+        # once the normal text has been laid out (the docks' smallest sizes follow it),
+        # the docks' sizes as they were, exactly
+        QTimer.singleShot(0, lambda: self._restore_docks(state))
+
+    def _restore_docks(self, state) -> None:
+        if self.active:
+            return
+        w = self.window
+        w.restoreState(state)
+        docks = [(d, size) for d, size in self._dock_sizes if d.isVisible()]
+        for orientation, side in ((Qt.Orientation.Vertical, QSize.height),
+                                  (Qt.Orientation.Horizontal, QSize.width)):
+            w.resizeDocks([d for d, _ in docks], [side(size) for _, size in docks],
+                          orientation)
 
     def refresh(self) -> None:
         """Draw curves added since entering (a kept run) as thick as the others."""

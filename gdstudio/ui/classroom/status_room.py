@@ -1,13 +1,20 @@
 """Room in presentation mode, at 1024×768 too: nothing clipped, nothing jumps.
 
-With presentation mode's larger text:
+In both modes, the status message keeps its room (outside presentation mode too, where the
+progress bar shows the last run's also while no run is active):
 
 - the status message keeps its room: the run's progress bar, a permanent widget on the
-  right of the status bar, is hidden while no run is active and while a message is shown
-  that would not fit beside it and the other permanent widgets (the import's and the
-  epoch's progress, predict mode's tally, the lesson's badge); the lesson's badge then gives
-  up the end of its title (the whole title is its tooltip), down to "Lesson: …"; a message
-  wider than all that room has its full text as the status bar's tooltip;
+  right of the status bar, is hidden (in presentation mode) while no run is active, and
+  (in both) while a message is shown that would not fit beside it and the other permanent
+  widgets (the import's and the epoch's progress, predict mode's tally, the lesson's badge
+  with its title given up, "Lesson: …"); the lesson's badge gives up the end of its title
+  (the whole title is its tooltip) for the message and the progress bar, down to
+  "Lesson: …"; a message wider than all that room has its full text as the status bar's
+  tooltip;
+- the lesson's badge has the window's font (presentation mode's larger text too).
+
+With presentation mode's larger text:
+
 - the progress bar is as wide as its text for the run's number of epochs
   ("1,000 / 1,000 epochs"), so its text never spills;
 - the readout's parts each take a line of their own (the run, its start, the optima), and
@@ -23,13 +30,15 @@ With presentation mode's larger text:
 These are decided when the mode is entered, when the window or the readout is resized, and
 when the
 status message, the run's state or its number of epochs change; outside presentation mode
-the status bar's widgets are as made.
+the readout and the timeline are as made, and the progress bar :data:`NORMAL_WIDTH`
+wide.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
+from PySide6.QtWidgets import QSizeGrip
 
 from gdstudio.core.training.runstate import RunState
 from gdstudio.ui.classroom.presentation import FONT_SCALE
@@ -97,7 +106,14 @@ class StatusRoom(QObject):
 
     # ------------------------------------------------------------------ events
     def eventFilter(self, watched, event) -> bool:
+        if event.type() in (QEvent.Type.Show, QEvent.Type.Hide) and watched in (
+                getattr(self.window, "import_progress", None),
+                getattr(self.window, "epoch_progress", None)):
+            self._fit_soon.start()  # (the message's room changed)
+            return False
         if not self.window.presentation.active:
+            if watched is self.window and event.type() == QEvent.Type.Resize:
+                self._fit_soon.start()  # (the status bar's room, in both modes)
             return False
         if watched is self.window and event.type() == QEvent.Type.Resize:
             self._fit_soon.start()  # (once the window's layout has its new size)
@@ -195,31 +211,50 @@ class StatusRoom(QObject):
         bar, progress, badge = w.statusBar(), w.progress, self._badge()
         if not self._progress_wired:  # its number of epochs is set at a run's start
             progress.valueChanged.connect(self.update)
+            for other in (w.import_progress, w.epoch_progress):  # (they come and go)
+                other.installEventFilter(self)
             self._progress_wired = True
             self._hold_train_button()
-        if not w.presentation.active:
-            progress.setMinimumWidth(0)
-            progress.setMaximumWidth(NORMAL_WIDTH)
-            progress.setVisible(True)
-            bar.setToolTip("")
-            if badge is not None:
-                badge.setText(badge.toolTip().split("\n", 1)[0] if badge.toolTip()
-                              else badge.text())
-            return
-        width = self._progress_width()
+        presenting = w.presentation.active
+        if presenting:
+            width = self._progress_width()
+            progress.setMinimumWidth(width)
+        else:  # (NORMAL_WIDTH, whatever bar comes or goes beside it)
+            width = NORMAL_WIDTH
         progress.setMinimumWidth(width)
         progress.setMaximumWidth(width)
+        if badge is not None:
+            badge.setFont(w.font())  # (its style sheet would keep the font it was made with)
         message = bar.currentMessage()
         needed = bar.fontMetrics().horizontalAdvance(message) + MARGIN if message else 0
         tally = getattr(getattr(w, "classroom", None), "tally_label", None)
-        others = sum(x.width() for x in (w.import_progress, w.epoch_progress, tally)
-                     if x is not None and x.isVisible())
-        room = bar.width() - others
-        if badge is not None and badge.isVisible():
-            room -= self._fit_badge(badge, room - needed)
-        active = w.controller.state is not RunState.IDLE
-        progress.setVisible(active and needed <= room - width)
+        # each widget shown takes its width and the gap before it; the size grip, if shown,
+        # its own (the message is drawn left of them all)
+        gap = bar.layout().spacing() if bar.layout() is not None else 6
+        grip = bar.findChild(QSizeGrip)
+        room = bar.width() - (grip.width() + gap if grip is not None and grip.isVisible()
+                              else 0)
+        room -= sum(x.width() + gap for x in (w.import_progress, w.epoch_progress, tally)
+                    if x is not None and x.isVisible())
+        with_badge = badge is not None and badge.isVisible()
+        shortest = self._badge_shortest(badge) + gap if with_badge else 0
+        # outside presentation mode the bar also shows the last run's progress when idle;
+        # it stays beside the message if the badge's title can give way for it
+        wanted = not presenting or w.controller.state is not RunState.IDLE
+        shown = wanted and needed + width + gap + shortest <= room
+        progress.setVisible(shown)
+        if shown:
+            room -= width + gap
+        if with_badge:
+            room -= self._fit_badge(badge, room - needed - gap) + gap
         bar.setToolTip(message if needed > room else "")
+
+    @staticmethod
+    def _badge_shortest(badge) -> int:
+        """The lesson's badge's width with its title given up (:data:`BADGE_SHORTEST`)."""
+        metrics = badge.fontMetrics()
+        padding = badge.sizeHint().width() - metrics.horizontalAdvance(badge.text())
+        return metrics.horizontalAdvance(BADGE_SHORTEST) + padding
 
     def _fit_badge(self, badge, room: int) -> int:
         """Show the lesson's badge in ``room`` pixels (its title cut at the end if it must,

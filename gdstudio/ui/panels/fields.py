@@ -87,7 +87,7 @@ class FloatEdit(QLineEdit):
 
     def _check(self) -> None:
         err = self.error()
-        self.setStyleSheet(INVALID_STYLE if err else "")
+        restyle(self, INVALID_STYLE if err else "")
         self.setToolTip(err or "")
 
 
@@ -192,6 +192,8 @@ class HintLabel(QLabel):
         height = self._lines * self.fontMetrics().lineSpacing() + m.top() + m.bottom()
         width = self.width()
         if width > 0:
+            if self._floor == 0:  # (its own measure is never below its minimum: fitted
+                self.setMinimumHeight(0)  # afresh, the one it had goes first)
             for text in (*self._texts, f"{self.text()} {self._slack}"):
                 height = max(height, self._text_height(text, width))
             height = max(height, self.heightForWidth(width))
@@ -213,12 +215,27 @@ class HintLabel(QLabel):
 
 
 def follow_font(widget: QWidget) -> None:
-    """Give ``widget``'s font to its labels that have a style sheet (their colour): a label
-    with a style sheet keeps the font it was polished with, and would stay small when the
-    window's text grows (presentation mode)."""
+    """Give ``widget``'s font to its labels that have a style sheet (their colour) and to
+    its number fields (see :func:`restyle`): a widget with a style sheet keeps the font it
+    was polished with, and would stay small when the window's text grows (presentation
+    mode)."""
     for label in widget.findChildren(QLabel):
         if label.styleSheet():
             label.setFont(widget.font())
+    for edit in widget.findChildren(FloatEdit):
+        edit.setFont(widget.font())
+
+
+def restyle(widget: QWidget, style: str) -> None:
+    """Give ``widget`` the style sheet ``style`` (a field flagged or not) and keep its
+    text as large as its parent's: taking a style sheet off gives a widget back the font
+    it had when it was first polished, the small one in presentation mode."""
+    if widget.styleSheet() == style:
+        return
+    widget.setStyleSheet(style)
+    parent = widget.parentWidget()
+    if parent is not None:
+        widget.setFont(parent.font())
 
 
 class FieldRow(QWidget):
@@ -266,7 +283,7 @@ class FieldRow(QWidget):
         """Show ``message`` under the field and flag it, until the field is edited."""
         self._problem = message
         if isinstance(self.widget, QLineEdit):
-            self.widget.setStyleSheet(INVALID_STYLE)
+            restyle(self.widget, INVALID_STYLE)
             self.widget.setToolTip(message)
         self._refresh()
 

@@ -50,6 +50,9 @@ __all__ = ["INVALID_STYLE", "ComboBox", "FloatEdit", "SettingsPanel", "SpinBox",
 
 #: What the greyed optimizer box shows for an implementation without torch.optim.
 PLAIN_STEPS = "plain steps (w -= lr·grad)"
+#: The panel's margins (left, top, right, bottom; pixels): "Basics" not pressed against
+#: the dock's title above it.
+PANEL_MARGINS = (0, 8, 0, 0)
 _PLAIN = "plain"  # the greyed box's item (never a choice: the box is disabled with it)
 _PATHS = {
     "analytic": "Path: gradients written out (no autograd), the same plain steps "
@@ -90,7 +93,8 @@ class SettingsPanel(QWidget):
         super().__init__(parent)
         self.model = model if model is not None else SettingsModel(self)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        # room under the dock's title ("Training") before "Basics"
+        layout.setContentsMargins(*PANEL_MARGINS)
         self.basic_box = QGroupBox("Basics")
         basic_form = QFormLayout(self.basic_box)
         self.more_button = QToolButton()

@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -132,6 +132,10 @@ VIEW_EDGE = 2 * VIEW_LIMIT
 #: The narrowest span zooming in reaches: a pixel of a narrower one is so small that its
 #: reciprocal, which the plot computes, leaves float64 (tiny data of 1e-300 still fits).
 MIN_SPAN = 2.0 ** -1000
+#: The condition number's distance from the view's edges (pixels), and the room it leaves
+#: around a marker it must not cover (times the optimum marker's size).
+CONDITION_MARGIN = 6
+CONDITION_MARK_ROOM = 0.75
 
 
 class _LandscapeImage(pg.ImageItem):
@@ -143,6 +147,19 @@ class _LandscapeImage(pg.ImageItem):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         super().paint(painter, *args)
+
+
+class _ConditionText(pg.TextItem):
+    """The condition number's label, placed again (``place()``) when its text grows
+    (presentation mode's larger font)."""
+
+    def __init__(self, place, **kwargs):
+        super().__init__(**kwargs)
+        self._place = place
+
+    def setFont(self, font) -> None:
+        super().setFont(font)
+        self._place()
 
 
 class LandscapeViewBox(pg.ViewBox):
@@ -252,10 +269,15 @@ class LandscapePlot(pg.PlotWidget):
                                        z=PATH_Z + 0.5)
         self.epoch_trail.set_style(pg.mkPen(TRAIL_COLOR, width=PATH_WIDTH), fade=True)
         self.addItem(self.valley_label)
-        # the condition number sits in the view's corner, not at data coordinates
-        self.condition_text = pg.TextItem(color="w", anchor=(0, 0), fill=(0, 0, 0, 120))
+        # the condition number sits in a corner of the view, not at data coordinates: the
+        # first of them that covers neither the optimum nor the path's end (or covers least)
+        self.condition_text = _ConditionText(self._place_condition_text, color="w",
+                                             anchor=(0, 0), fill=(0, 0, 0, 120))
         self.condition_text.setParentItem(self._vb)
-        self.condition_text.setPos(6, 6)
+        self.condition_text.setPos(CONDITION_MARGIN, CONDITION_MARGIN)
+        self._path_end = None
+        self._vb.sigRangeChanged.connect(self._place_condition_text)
+        self._vb.sigResized.connect(self._place_condition_text)
         #: The kept runs' paths, by key.
         self.kept: dict[object, KeptPath] = {}
         self._line_scale = 1.0  # presentation mode's
@@ -373,10 +395,48 @@ class LandscapePlot(pg.PlotWidget):
         kappa = frame.condition_number
         text = "condition number ∞" if not np.isfinite(kappa) else f"condition number {kappa:.4g}"
         self.condition_text.setText(f"{text}\nλ: {lo:.4g} (yellow), {hi:.4g} (pink)")
+        self._place_condition_text()
 
     def _show_curvature(self, on: bool) -> None:
         for item in (*self.eigen_lines, self.condition_text):
             item.setVisible(on)
+        self._place_condition_text()
+
+    def condition_marks(self) -> list[tuple[QPointF, int]]:
+        """What the condition number must not cover, in the view box's pixels, each with
+        its weight: the optimum (most), the path's end, the timeline's moment, the start."""
+        marks = []
+        for item, weight in ((self.optimum, 4), (self.moment, 2), (self.start, 1)):
+            xs, ys = item.getData()
+            for x, y in zip(xs, ys, strict=True):
+                marks.append((float(x), float(y), weight))
+        if self._path_end is not None:
+            marks.append((*self._path_end, 2))
+        return [(self._vb.mapFromView(QPointF(x, y)), weight) for x, y, weight in marks
+                if math.isfinite(x) and math.isfinite(y)]
+
+    def _place_condition_text(self, *_) -> None:
+        """The condition number in the corner of the view it covers least of the marks
+        (:meth:`condition_marks`, with a marker's room around each): the top left if it
+        covers none."""
+        text = self.condition_text
+        if not text.isVisible() or not text.toPlainText():
+            return
+        box = self._vb.boundingRect()
+        size = text.textItem.boundingRect().size()
+        marks = self.condition_marks()
+        room = CONDITION_MARK_ROOM * self.optimum.opts["size"]
+        best = None
+        for ax, ay in ((0, 0), (1, 0), (0, 1), (1, 1)):
+            x = box.left() + CONDITION_MARGIN if ax == 0 else box.right() - CONDITION_MARGIN
+            y = box.top() + CONDITION_MARGIN if ay == 0 else box.bottom() - CONDITION_MARGIN
+            rect = QRectF(x - ax * size.width(), y - ay * size.height(), size.width(),
+                          size.height()).adjusted(-room, -room, room, room)
+            covered = sum(weight for point, weight in marks if rect.contains(point))
+            if best is None or covered < best[0]:
+                best = (covered, (ax, ay), QPointF(x, y))
+        text.setAnchor(best[1])
+        text.setPos(best[2])
 
     # ------------------------------------------------------------------ paths and markers
     def set_path(self, points, updates: bool = False) -> None:
@@ -387,6 +447,9 @@ class LandscapePlot(pg.PlotWidget):
         self._cache_landscape(True)
         self.path.set_style(*path_style(PATH_COLOR, updates))
         self.path.set_points(points)
+        p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        self._path_end = (float(p[-1, 0]), float(p[-1, 1])) if len(p) else None
+        self._place_condition_text()
 
     def scale_lines(self, scale: float) -> None:
         """The current path, its epoch trail and the kept paths ``scale`` times as thick as
@@ -417,6 +480,7 @@ class LandscapePlot(pg.PlotWidget):
     def set_start(self, w: float, b: float) -> None:
         self._cache_landscape(True)
         self.start.setData([w], [b])
+        self._place_condition_text()
 
     def set_run_start(self, point) -> None:
         """The ring where the current run's path began, at ``(w, b)``; None hides it."""
@@ -428,6 +492,7 @@ class LandscapePlot(pg.PlotWidget):
         """The marker of the timeline's moment at ``(w, b)``; None hides it."""
         self._cache_landscape(True)
         self.moment.setData(*(([point[0]], [point[1]]) if point is not None else ([], [])))
+        self._place_condition_text()
 
     def add_kept(self, key, points, index: int, label: str = "", updates: bool = False,
                  epoch_ends=None) -> None:

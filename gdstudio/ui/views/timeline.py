@@ -15,14 +15,75 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QSlider, QWidget
 
 from gdstudio.core.models.line.linefit import Moment, moment_at
 from gdstudio.core.training.runstate import RunState
 
 #: A hover within this many pixels (vertically) of a point of the loss curve shows it.
 HOVER_PX = 14.0
+#: The moment's longest usual words (a moment inside an epoch of a stochastic run): beside
+#: the slider, the words' width is this one's at their font (less in a narrow window, down
+#: to :data:`FEWEST_CHARS` characters), whatever they say, so the slider keeps its length
+#: as they change; longer words end in "…" and say it all in their tooltip.
+USUAL_WORDS = "in epoch 20, update 100/100: w -5.00317, b -0.216671, loss 0.221526"
+FEWEST_CHARS = 44
+
+
+class MomentLabel(QLabel):
+    """The moment's words: a width of their own beside the slider (see
+    :data:`USUAL_WORDS`), or as wide as the bar below it (``stacked``); words longer than
+    the room end in "…" (its ``text()`` is the whole), their tooltip says them whole."""
+
+    def __init__(self, text: str, parent=None):
+        super().__init__(text, parent)
+        self.stacked = False
+        self.set_stacked(False)
+
+    def set_stacked(self, stacked: bool) -> None:
+        self.stacked = stacked
+        self.setSizePolicy(QSizePolicy.Policy.Ignored if stacked
+                           else QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self.stacked:
+            return hint
+        return QSize(self.fontMetrics().horizontalAdvance(USUAL_WORDS) + 4, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if self.stacked:
+            return QSize(0, hint.height())
+        return QSize(self.fontMetrics().horizontalAdvance("x" * FEWEST_CHARS), hint.height())
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._tip()
+
+    def _tip(self) -> None:
+        cut = self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+        self.setToolTip(self.text() if cut else "")
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._tip()
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.updateGeometry()
+
+    def paintEvent(self, event):
+        rect = self.contentsRect()
+        words = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                              rect.width())
+        painter = QPainter(self)
+        self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(),
+                                  self.isEnabled(), words, self.foregroundRole())
 
 
 class TimelineBar(QWidget):
@@ -41,8 +102,7 @@ class TimelineBar(QWidget):
                                "run).")
         self.slider.setAccessibleName("Timeline")
         self.slider.setAccessibleDescription(self.slider.toolTip())
-        self.label = QLabel("no run yet")
-        self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance("x" * 44))
+        self.label = MomentLabel("no run yet")
         grid.addWidget(self.title, 0, 0)
         grid.addWidget(self.slider, 0, 1)
         grid.setColumnStretch(1, 1)
@@ -57,6 +117,7 @@ class TimelineBar(QWidget):
             self.grid.addWidget(self.label, 1, 0, 1, 2)
         else:
             self.grid.addWidget(self.label, 0, 2)
+        self.label.set_stacked(stacked)
         self.stacked = stacked
 
 

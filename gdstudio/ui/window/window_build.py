@@ -158,13 +158,14 @@ def build_toolbar(window) -> None:
 
 
 def build_status_bar(window) -> None:
-    """The status line with the run's, the import's and the epoch's progress bars."""
+    """The status line with the import's, the epoch's and the run's progress bars (the
+    run's on the right of the others, which come and go: it does not move when they do)."""
     window.progress = QProgressBar()
     window.progress.setMaximumWidth(260)
     window.progress.setFormat("%v / %m epochs")
-    window.statusBar().addPermanentWidget(window.progress)
     window.import_progress = ImportProgress(window.controller)
     window.statusBar().addPermanentWidget(window.import_progress)
     window.epoch_progress = EpochProgressBar(window.controller)  # inside a long epoch
     window.statusBar().addPermanentWidget(window.epoch_progress)
+    window.statusBar().addPermanentWidget(window.progress)
     window.statusBar().showMessage("Ready: press F5 to train.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from gdstudio.core.files.lesson_rules import Lesson
 from gdstudio.core.files.session import session_chunks
@@ -102,3 +102,44 @@ def test_open_settings_that_the_path_does_not_use_leave_nothing_to_show(window, 
     open_lesson(window, tmp_path, Lesson("Momentum", (*locked, "random_init"), (),
                                          presentation=True))
     assert window.presentation.active and not window.settings_dock.isVisible()
+
+
+def test_the_learning_rate_keeps_its_projector_size_once_edited(window, tmp_path):
+    """Typing a rate passes through values that are flagged ('0', '0.') and back: the field
+    keeps the large text all along, and the normal one once presentation is left."""
+    normal = window.panel.learning_rate.font().pointSizeF()
+    open_lesson(window, tmp_path, ONLY_THE_RATE)
+    on_the_projector(window)
+    lr, hint = window.panel.learning_rate, window.panel.stable_label
+    lr.setFocus()
+    QTest.mouseDClick(lr, Qt.MouseButton.LeftButton)
+    lr.selectAll()
+    QTest.keyClicks(lr, "0")
+    assert lr.toolTip()  # (0 is flagged: a rate is positive)
+    assert lr.font().pointSizeF() >= FONT_SCALE * normal - 0.01
+    QTest.keyClicks(lr, ".115")
+    QTest.keyClick(lr, Qt.Key.Key_Tab)
+    QApplication.processEvents()
+    assert window.controller.settings_model.config().learning_rate == 0.115
+    assert not lr.toolTip()
+    assert lr.font().pointSizeF() >= FONT_SCALE * normal - 0.01  # still projector-sized
+    assert hint.font().pointSizeF() >= FONT_SCALE * normal - 0.01
+    window.presentation.set_active(False)
+    QApplication.processEvents()
+    assert lr.font().pointSizeF() == normal and hint.font().pointSizeF() == normal
+
+
+def test_the_kept_training_dock_cannot_be_closed_or_floated_while_presenting(window,
+                                                                            tmp_path):
+    dock = window.settings_dock
+    features = dock.features()
+    assert features & dock.DockWidgetFeature.DockWidgetClosable
+    open_lesson(window, tmp_path, ONLY_THE_RATE)
+    assert window.presentation.active and dock.isVisible()
+    assert not dock.features() & (dock.DockWidgetFeature.DockWidgetClosable
+                                  | dock.DockWidgetFeature.DockWidgetFloatable
+                                  | dock.DockWidgetFeature.DockWidgetMovable)
+    close = dock.findChild(QAbstractButton, "qt_dockwidget_closebutton")
+    assert close is None or not close.isVisible()  # no button to click
+    window.presentation.set_active(False)
+    assert dock.features() == features  # closable and floatable again

@@ -71,11 +71,13 @@ def assert_nothing_clipped(window) -> None:
             progress.width(), progress.text()
     label = window.line_views.timeline.bar.label
     assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width(), label.text()
+    assert_message_whole(window)  # (where the status bar draws it)
 
 
 def test_at_1024x768_a_lesson_in_presentation_mode_fits_and_holds_still(window, qtbot,
                                                                          tmp_path):
     c = window.controller
+    c.settings_model.set_value("epochs", 100_000)  # (the lesson locks it: a long run)
     open_lesson(window, tmp_path)
     settle(qtbot)
     window.setWindowState(Qt.WindowState.WindowNoState)  # a projector's 1024×768 screen
@@ -90,22 +92,25 @@ def test_at_1024x768_a_lesson_in_presentation_mode_fits_and_holds_still(window, 
     assert_nothing_clipped(window)
     still = layout_of(window)
 
-    c.settings_model.set_value("epochs", 100_000)
+    assert c.settings.epochs == 100_000
     c.set_speed(0.01)
     with qtbot.waitSignal(c.epochsAppended, timeout=60_000):
         assert c.train()
     qtbot.waitUntil(lambda: c.history.count >= 3, timeout=60_000)
     settle(qtbot)
-    assert window.progress.isVisible()  # beside the short "Training: …" message
+    # beside the short "Training: …" message (shown once the room is fitted, a turn later)
+    qtbot.waitUntil(window.progress.isVisible, timeout=10_000)
     assert_nothing_clipped(window)
     assert layout_of(window) == still
     bar, badge = window.statusBar(), window.session_files.lesson_view.indicator
     words = ("The setting 'Optimizer' is locked by the lesson: a lesson guides the class "
              "through one idea at a time, and the teacher says which controls stay open for "
              "it.").split()
-    message = ""  # a message that fits beside the badge only once its title gives way
+    shortest = badge.fontMetrics().horizontalAdvance(BADGE_SHORTEST)
+    message = ""  # a message that fits beside the badge only once its title gives way,
+    # and beside the progress bar not even then
     while bar.fontMetrics().horizontalAdvance(message) + MARGIN < bar.width() - \
-            badge.width() + 40:
+            window.progress.width() - shortest + 40:
         message = f"{message} {words.pop(0)}".strip()
     assert bar.fontMetrics().horizontalAdvance(message) + MARGIN < bar.width() - \
         badge.fontMetrics().horizontalAdvance(BADGE_SHORTEST) - 30
@@ -129,3 +134,48 @@ def test_at_1024x768_a_lesson_in_presentation_mode_fits_and_holds_still(window, 
     settle(qtbot)
     assert window.session_files.lesson_view.indicator.text() == f"Lesson: {TITLE}"
     assert window.progress.maximumWidth() == 260
+
+
+def assert_message_whole(window) -> None:
+    """The status message is not cut by the widgets beside it (or, wider than any room,
+    is the status bar's tooltip): the status bar draws it from 6 pixels in to 2 pixels
+    before its leftmost widget shown (QStatusBar's message rectangle)."""
+    QApplication.processEvents()
+    bar, badge = window.statusBar(), window.session_files.lesson_view.indicator
+    message = bar.currentMessage()
+    beside = [x for x in (window.progress, window.import_progress, window.epoch_progress,
+                          window.classroom.tally_label, badge) if x.isVisible()]
+    right = min([x.geometry().left() for x in beside], default=bar.width()) - 2
+    if bar.fontMetrics().horizontalAdvance(message) > right - 6:
+        assert bar.toolTip() == message, (message, [x.width() for x in beside])
+    assert badge.fontMetrics().horizontalAdvance(badge.text()) <= badge.contentsRect().width()
+
+
+def test_the_lesson_badge_is_as_large_as_the_text_and_leaves_the_message_whole(window,
+                                                                                qtbot,
+                                                                                tmp_path):
+    """In presentation mode the badge has the large text; at 1024×768 after leaving it, a
+    run's last message is whole beside the progress bar and the badge."""
+    c = window.controller
+    open_lesson(window, tmp_path)
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(1024, 768)
+    settle(qtbot)
+    badge = window.session_files.lesson_view.indicator
+    assert window.presentation.active
+    assert badge.font().pointSizeF() == window.font().pointSizeF()  # the projector's size
+    window.presentation.set_active(False)
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(1024, 768)
+    settle(qtbot)
+    assert badge.font().pointSizeF() == window.font().pointSizeF()
+    with qtbot.waitSignal(c.runFinished, timeout=60_000):
+        assert c.train()
+    settle(qtbot)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Done:") and "Ctrl+K" in message
+    assert_message_whole(window)
+    window.statusBar().showMessage("Ready.")
+    settle(qtbot)
+    assert window.progress.isVisible()  # (a short message leaves it its room)
+    assert_message_whole(window)

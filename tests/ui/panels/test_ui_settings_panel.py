@@ -332,3 +332,17 @@ def test_the_panel_is_a_view_of_the_controllers_settings(window):
     c.settings_model.set_config(TrainConfig(learning_rate=0.5))  # restored: a new value
     assert p.learning_rate.text() == "0.5" and p.field_error_text("learning_rate") == ""
     assert c.settings == TrainConfig(learning_rate=0.5)
+
+
+def test_basics_has_room_under_the_training_dock_title(window):
+    """"Basics" (the first group's title) is not pressed against the dock's "Training"."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionGroupBox
+
+    dock, box = window.settings_dock, window.panel.basic_box
+    option = QStyleOptionGroupBox()
+    box.initStyleOption(option)
+    label = box.style().subControlRect(QStyle.ComplexControl.CC_GroupBox, option,
+                                       QStyle.SubControl.SC_GroupBoxLabel, box)
+    title_bottom = dock.widget().mapTo(dock, dock.widget().rect().topLeft()).y()
+    at = box.mapTo(dock, label.topLeft())
+    assert at.y() - title_bottom >= 6  # a gap under the dock's title

@@ -415,3 +415,32 @@ def test_with_no_run_the_equation_follows_the_start_typed(window, qtbot):
     assert overlay.text == f"y = 3·x − 20    {report.r2_text}"
     mx, my = window.landscape_plot.moment.getData()
     assert (list(mx), list(my)) == ([3.0], [start[1]])
+
+
+def test_the_slider_keeps_its_length_as_the_moment_words_change(window, qtbot):
+    """Beside the slider the words have a width of their own: the slider does not move as
+    they change, and words longer than it end in "…" with the whole as their tooltip."""
+    from PySide6.QtWidgets import QApplication
+
+    from gdstudio.core.models.line.linefit import Moment
+
+    bar = window.line_views.timeline.bar
+    assert not bar.stacked
+    QApplication.processEvents()
+    where = bar.slider.geometry()
+    texts = ["no run yet",
+             Moment(20, -5.00317, -0.216671, 0.221526, True).text(),
+             Moment(11, -5.00317, -0.216671, 0.221526, False, 0, (100, 100)).text(),
+             Moment(100_000, -1.23456789e-05, -1.23456789e-05, 1.2345678e-05, True,
+                    100_000).text()]
+    assert texts[2].startswith("in epoch 12, update 100/100: ")
+    for text in texts:
+        bar.label.setText(text)
+        QApplication.processEvents()
+        assert bar.slider.geometry() == where, text
+        metrics = bar.label.fontMetrics()
+        if metrics.horizontalAdvance(text) > bar.label.contentsRect().width():
+            assert bar.label.toolTip() == text  # (drawn ending in "…")
+        else:
+            assert bar.label.toolTip() == ""
+    assert bar.label.toolTip() == texts[-1]  # the longest does not fit: its tooltip

@@ -280,3 +280,24 @@ def test_closing_in_presentation_mode_saves_the_normal_layout(qtbot, tmp_path):
     assert again.findChild(QDockWidget, "trainingDock").isVisible()
     assert again.readout.font().pointSizeF() == win.readout.font().pointSizeF()
     again.close()
+
+
+def test_the_epoch_progress_appearing_does_not_move_the_run_progress(window, qtbot):
+    """A stochastic run's second bar (the updates in the epoch under way) comes on the left
+    of the run's progress: the run's bar stays where it was."""
+    from PySide6.QtWidgets import QApplication
+
+    from gdstudio.core.training.control import EpochProgress
+
+    window.statusBar().showMessage("Training")
+    QApplication.processEvents()
+    progress, epoch = window.progress, window.epoch_progress
+    assert progress.isVisible() and not epoch.isVisible()
+    where = progress.geometry()
+    epoch.show_position(EpochProgress(6, 0, 100, 0.0, 0.0))
+    qtbot.waitUntil(lambda: epoch.geometry().right() < progress.geometry().left())
+    assert epoch.format() == "epoch 7: 0 / 100"
+    assert progress.isVisible() and progress.geometry() == where
+    epoch.setVisible(False)
+    QApplication.processEvents()
+    assert progress.geometry() == where

@@ -12,7 +12,7 @@ geometry, its docks and toolbars (``saveState``), and whether it was maximized.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar
 
@@ -46,6 +46,15 @@ class Presentation(QObject):
         self._kept: tuple | None = None  # (dock, panel, open_settings), see keep_settings
         self._features = None  # the kept dock's own (closable, floatable...)
         self._dock_sizes: list = []  # (dock, size) shown when entering
+        for plot in self.plots:  # a narrow plot's title gives way, not the plot
+            release_title_width(plot)
+            plot.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if (self.active and event.type() == QEvent.Type.Resize
+                and watched in self.plots):
+            fit_title(watched, TITLE_POINTS)
+        return False
 
     @property
     def active(self) -> bool:
@@ -193,6 +202,40 @@ def style_plot(plot: pg.PlotWidget, scale: float, tick_points: int | None,
         title.gd_base_color = title.opts.get("color")
     title.setText(title.text, size=f"{title_points}pt" if title_points else title.gd_base_size,
                   color=TEXT_COLOR if title_points else title.gd_base_color)
+    if title_points:
+        fit_title(plot, title_points)
+
+
+#: Room left beside a plot's title (pixels).
+TITLE_MARGIN = 16
+
+
+def fit_title(plot: pg.PlotWidget, points: float) -> None:
+    """``plot``'s title (its legend, on the data and loss plots) at ``points``, or smaller
+    where the plot is too narrow for it (a lesson's settings beside the plots at 1024×768)."""
+    title = plot.getPlotItem().titleLabel
+    title.setText(title.text, size=f"{points}pt")
+    room, width = plot.width() - TITLE_MARGIN, title.itemRect().width()
+    if 0 < room < width:
+        title.setText(title.text, size=f"{max(6.0, points * room / width):.1f}pt")
+
+
+def release_title_width(plot: pg.PlotWidget) -> None:
+    """Let ``plot`` be narrower than its title: pyqtgraph makes a title's width the plot's
+    least, so a long title at a projector's size pushed the plot past its place (its axes
+    and the plot beside it were cut)."""
+    title = plot.getPlotItem().titleLabel
+    made = title.updateMin
+
+    def update_min():
+        made()
+        height = title.itemRect().height()
+        title.setMinimumWidth(0)
+        title._sizeHint[Qt.SizeHint.MinimumSize] = (0, height)
+        title.updateGeometry()
+
+    title.updateMin = update_min
+    update_min()
 
 
 def scale_texts(plot: pg.PlotWidget, scale: float) -> None:

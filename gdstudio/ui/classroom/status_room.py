@@ -167,8 +167,10 @@ class StatusRoom(QObject):
 
     def _fit_timeline(self, label, width: int) -> None:
         """The timeline's words on their own line below its slider, as large as the window's
-        text but small enough for :data:`TIMELINE_TEMPLATE` in ``width`` pixels, and the
-        line's height kept (so nothing moves as the words change)."""
+        text but small enough for :data:`TIMELINE_TEMPLATE` in ``width`` pixels (never
+        smaller than outside presentation mode: longer words end in "…", the whole of them
+        in the tooltip), and the line's height kept (so nothing moves as the words
+        change)."""
         if self._timeline_width is None:
             self._timeline_width = label.minimumWidth()
         label.parentWidget().set_stacked(True)
@@ -177,7 +179,8 @@ class StatusRoom(QObject):
         room = 0.98 * (width - 8)
         needed = QFontMetrics(font).horizontalAdvance(TIMELINE_TEMPLATE)
         if needed > room:
-            font.setPointSizeF(max(6.0, font.pointSizeF() * room / needed))
+            font.setPointSizeF(max(font.pointSizeF() / FONT_SCALE,
+                                   font.pointSizeF() * room / needed))
         label.setFont(font)
         label.setMinimumSize(0, label.fontMetrics().lineSpacing())
 

@@ -69,6 +69,10 @@ def assert_nothing_clipped(window) -> None:
     if progress.isVisible():
         assert progress.fontMetrics().horizontalAdvance(progress.text()) + 8 <= \
             progress.width(), progress.text()
+    for plot in (window.plot, window.landscape_plot, window.loss_plot):  # within its place
+        item = plot.getPlotItem()
+        assert item.sceneBoundingRect().width() <= plot.width() + 1, type(plot).__name__
+        assert item.titleLabel.itemRect().width() <= plot.width(), item.titleLabel.text
     label = window.line_views.timeline.bar.label
     assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width(), label.text()
     assert_message_whole(window)  # (where the status bar draws it)

@@ -46,6 +46,10 @@ class Presentation(QObject):
         self._kept: tuple | None = None  # (dock, panel, open_settings), see keep_settings
         self._features = None  # the kept dock's own (closable, floatable...)
         self._dock_sizes: list = []  # (dock, size) shown when entering
+        self._fit_titles = QTimer(self)
+        self._fit_titles.setSingleShot(True)
+        self._fit_titles.setInterval(0)
+        self._fit_titles.timeout.connect(self._on_fit_titles_timeout)
         for plot in self.plots:  # a narrow plot's title gives way, not the plot
             release_title_width(plot)
             plot.installEventFilter(self)
@@ -53,8 +57,14 @@ class Presentation(QObject):
     def eventFilter(self, watched, event) -> bool:
         if (self.active and event.type() == QEvent.Type.Resize
                 and watched in self.plots):
-            fit_title(watched, TITLE_POINTS)
+            self._fit_titles.start()  # (once the plot has laid out its new size)
         return False
+
+    @Slot()
+    def _on_fit_titles_timeout(self) -> None:
+        if self.active:
+            for plot in self.plots:
+                fit_title(plot, TITLE_POINTS)
 
     @property
     def active(self) -> bool:
@@ -213,9 +223,12 @@ TITLE_MARGIN = 16
 def fit_title(plot: pg.PlotWidget, points: float) -> None:
     """``plot``'s title (its legend, on the data and loss plots) at ``points``, or smaller
     where the plot is too narrow for it (a lesson's settings beside the plots at 1024×768)."""
-    title = plot.getPlotItem().titleLabel
+    item = plot.getPlotItem()
+    title = item.titleLabel
     title.setText(title.text, size=f"{points}pt")
-    room, width = plot.width() - TITLE_MARGIN, title.itemRect().width()
+    # centred over the plot's area, beside the axis: as wide as that area
+    room = min(plot.width(), item.vb.width()) - TITLE_MARGIN
+    width = title.item.boundingRect().width()
     if 0 < room < width:
         title.setText(title.text, size=f"{max(6.0, points * room / width):.1f}pt")
 
@@ -229,7 +242,7 @@ def release_title_width(plot: pg.PlotWidget) -> None:
 
     def update_min():
         made()
-        height = title.itemRect().height()
+        height = title.item.boundingRect().height()
         title.setMinimumWidth(0)
         title._sizeHint[Qt.SizeHint.MinimumSize] = (0, height)
         title.updateGeometry()

@@ -72,7 +72,8 @@ def assert_nothing_clipped(window) -> None:
     for plot in (window.plot, window.landscape_plot, window.loss_plot):  # within its place
         item = plot.getPlotItem()
         assert item.sceneBoundingRect().width() <= plot.width() + 1, type(plot).__name__
-        assert item.titleLabel.itemRect().width() <= plot.width(), item.titleLabel.text
+        text = item.titleLabel.item.sceneBoundingRect()  # its text, within the plot
+        assert 0 <= text.left() and text.right() <= plot.width(), item.titleLabel.text
     label = window.line_views.timeline.bar.label
     assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width(), label.text()
     assert_message_whole(window)  # (where the status bar draws it)
@@ -183,3 +184,22 @@ def test_the_lesson_badge_is_as_large_as_the_text_and_leaves_the_message_whole(w
     settle(qtbot)
     assert window.progress.isVisible()  # (a short message leaves it its room)
     assert_message_whole(window)
+
+
+def test_a_title_wider_than_its_plot_gives_way_in_presentation_mode(window, qtbot, tmp_path):
+    """At 1024×768 beside a lesson's settings, a plot's title (the data plot's legend) wider
+    than the plot is drawn smaller, and the plot keeps its place (it was pushed past it, its
+    axes and the plot beside it cut)."""
+    open_lesson(window, tmp_path)
+    settle(qtbot)
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(1024, 768)
+    settle(qtbot)
+    plot = window.plot
+    title = plot.getPlotItem().titleLabel
+    plot.setTitle(title.text + " " + "&nbsp;long&nbsp;legend&nbsp;entry")
+    window.resize(1000, 768)  # (a resize fits the titles again)
+    settle(qtbot)
+    text = title.item.sceneBoundingRect()
+    assert 0 <= text.left() and text.right() <= plot.width()
+    assert plot.getPlotItem().sceneBoundingRect().width() <= plot.width() + 1

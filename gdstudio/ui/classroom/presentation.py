@@ -11,6 +11,8 @@ geometry, its docks and toolbars (``saveState``), and whether it was maximized.
 
 from __future__ import annotations
 
+import weakref
+
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QFont
@@ -238,14 +240,17 @@ def release_title_width(plot: pg.PlotWidget) -> None:
     least, so a long title at a projector's size pushed the plot past its place (its axes
     and the plot beside it were cut)."""
     title = plot.getPlotItem().titleLabel
-    made = title.updateMin
+    label = weakref.ref(title)  # (no cycle through the label: it is freed with its plot)
 
     def update_min():
-        made()
-        height = title.item.boundingRect().height()
-        title.setMinimumWidth(0)
-        title._sizeHint[Qt.SizeHint.MinimumSize] = (0, height)
-        title.updateGeometry()
+        item = label()
+        if item is None:
+            return
+        pg.LabelItem.updateMin(item)
+        height = item.item.boundingRect().height()
+        item.setMinimumWidth(0)
+        item._sizeHint[Qt.SizeHint.MinimumSize] = (0, height)
+        item.updateGeometry()
 
     title.updateMin = update_min
     update_min()

@@ -133,6 +133,7 @@ class StudioController(QObject):
         #: then :attr:`settings_error` says which).
         self.settings: TrainConfig | None = TrainConfig()
         self.settings_error: str | None = None
+        self._start_memo: tuple | None = None  # ((settings, dtype), start) last drawn
         self.fit_bias = True
         #: The loss and Huber delta the optimum is shown for.
         self.loss, self.huber_delta = "mse", 1.0
@@ -371,10 +372,15 @@ class StudioController(QObject):
             return None
         if None in (self.settings.init_w, self.settings.init_b) and not torch_loader.loaded():
             return None  # drawn with torch: shown once it has loaded (torchLoaded)
+        key = (self.settings, self.model.dataset.dtype)
+        if self._start_memo is not None and self._start_memo[0] == key:
+            return self._start_memo[1]  # (the readout asks at every moment: drawn once)
         try:
-            return initial_parameters(self.settings, self.model.dataset.dtype)
+            start = initial_parameters(self.settings, self.model.dataset.dtype)
         except (ValueError, StudioError):
-            return None
+            start = None
+        self._start_memo = (key, start)
+        return start
 
     def set_speed(self, seconds: float) -> None:
         """Seconds between epochs (0: as fast as possible), for this run and the next."""

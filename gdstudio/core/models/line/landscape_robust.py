@@ -106,8 +106,14 @@ def _column(r_sorted, csum, csum2, b, kind, delta):
     lin_low = delta * (lo * (b - delta / 2) - csum[lo])
     lin_high = delta * ((total - csum[hi]) - (n - hi) * (b + delta / 2))
     m = hi - lo
-    s1, s2 = csum[hi] - csum[lo], csum2[hi] - csum2[lo]
-    quad = 0.5 * (m * b * b - 2.0 * b * s1 + s2)
+    with np.errstate(over="ignore", invalid="ignore"):  # (see below)
+        s1, s2 = csum[hi] - csum[lo], csum2[hi] - csum2[lo]
+        quad = np.where(m > 0, 0.5 * (m * b * b - 2.0 * b * s1 + s2), 0.0)
+    # residuals beyond ~1e154 overflow the running sums of squares (inf - inf): the points
+    # within delta of those lines are summed directly
+    for j in np.flatnonzero(~np.isfinite(quad)):
+        e = r_sorted[lo[j]:hi[j]] - b[j]
+        quad[j] = 0.5 * float(np.dot(e, e))
     return (lin_low + np.maximum(quad, 0.0) + lin_high) / n
 
 
@@ -130,7 +136,8 @@ def robust_grid(x, y, kind: str, w_range, b_range, shape=(65, 65), delta: float 
         r, beta = frame.residuals(float(w), bs)
         r.sort()
         csum = np.concatenate(([0.0], np.cumsum(r)))
-        csum2 = np.concatenate(([0.0], np.cumsum(r * r))) if kind == "huber" else csum
+        with np.errstate(over="ignore"):  # (beyond ~1e154: see _column)
+            csum2 = np.concatenate(([0.0], np.cumsum(r * r))) if kind == "huber" else csum
         out[i] = _column(r, csum, csum2, beta, kind, d)
     power = ky if kind == "mae" else 2 * ky
     if log:

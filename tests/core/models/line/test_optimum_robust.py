@@ -280,3 +280,23 @@ def test_mae_on_larger_integer_data_against_every_pair(seed):
     lines = {(round(a, 9), round(c, 9)) for a, c, v in zip(w, b, losses, strict=True)
              if v <= best * (1 + 1e-12)}
     assert opt.unique == (len(lines) == 1)
+
+
+def test_huber_landscape_where_residuals_pass_1e154_is_finite_and_quiet():
+    """Lines so steep that most residuals are beyond 1e154: their squares overflowed the
+    running sums (numpy's overflow warning, and inf − inf for the point near the line, so
+    the cell came out NaN). Each cell equals the loss summed point by point."""
+    import warnings
+
+    from gdstudio.core.models.line.landscape_robust import robust_grid, robust_loss
+
+    x = np.array([0.0, 1.0, 2.0, 3.0])
+    y = np.array([0.25, 1.0, 2.0, 3.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        grid = robust_grid(x, y, "huber", (1e200, 2e200), (-0.5, 0.5), shape=(2, 3),
+                           log=False)
+    assert np.isfinite(grid).all()
+    for i, w in enumerate((1e200, 2e200)):
+        for j, b in enumerate((-0.5, 0.0, 0.5)):
+            assert grid[i, j] == pytest.approx(robust_loss(x, y, "huber", w, b), rel=1e-12)

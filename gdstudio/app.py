@@ -58,10 +58,15 @@ def _wayland_reachable(env) -> bool:
         if not runtime:
             return False
         name = os.path.join(runtime, name)
+    return _unix_socket_answers(name)
+
+
+def _unix_socket_answers(address: str) -> bool:
+    """Whether something accepts a connection at the Unix socket ``address`` (2 s at most)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(2)
         try:
-            s.connect(name)
+            s.connect(address)
             return True
         except OSError:
             return False
@@ -158,15 +163,8 @@ def _x_display_reachable(display: str) -> bool:
     try:
         if host in ("", "unix"):
             path = f"/tmp/.X11-unix/X{number}"
-            for address in (path, "\0" + path):  # the socket file, or Linux's abstract one
-                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-                    s.settimeout(2)
-                    try:
-                        s.connect(address)
-                        return True
-                    except OSError:
-                        continue
-            return False
+            # the socket file, or Linux's abstract one
+            return any(_unix_socket_answers(address) for address in (path, "\0" + path))
         with socket.create_connection((host, 6000 + int(number)), timeout=2):
             return True
     except OSError:

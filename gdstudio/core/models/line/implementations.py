@@ -153,8 +153,9 @@ class _Analytic:
     autograd path to rounding (float64 here, the data's dtype there)."""
 
     CHUNK = 4096  # samples between pause/stop/progress checks in stochastic descent
-    #: the same for the compiled loops (point-gradients): about a millisecond of work, so
-    #: pause and stop answer at once and the checks cost about 1% even at 1e7 points
+    #: point-gradients per call of a compiled loop when nothing is checked between updates
+    #: (no pause, stop, progress or path): a few milliseconds. With checks, the compiled
+    #: loops check where the Python loops do (every CHUNK samples, every mini-batch).
     COMPILED_CHUNK = 1 << 17
 
     def __init__(self, config: TrainConfig, w0: float, b0: float, x, y):
@@ -329,7 +330,7 @@ class _Analytic:
         kind, fit_bias = kernels.LOSSES[self.kind], bool(self.fit_bias)
         path = None if tick is None else tick.path
         data, index, state = self._recorder(path)
-        n, chunk = x.shape[0], self.COMPILED_CHUNK
+        n, chunk = x.shape[0], (self.COMPILED_CHUNK if tick is None else self.CHUNK)
         for start in range(first, n, chunk):
             if tick is not None:
                 self.w, self.b = float(w), float(b)
@@ -345,15 +346,15 @@ class _Analytic:
 
     def _compiled_batches(self, kernels, order, size: int, tick, first: int) -> int | None:
         """The mini-batch :meth:`epoch` by the compiled loop (:func:`~gdstudio.core.models.
-        line.compiled.kernels.minibatch`): about :attr:`COMPILED_CHUNK` point-gradients
-        between two ticks."""
+        line.compiled.kernels.minibatch`): a tick before each batch, as there, or without
+        ticks about :attr:`COMPILED_CHUNK` point-gradients a call."""
         x, y = _writable(self.x), _writable(self.y)  # (float64 for float32 data, too)
         order = _NO_ORDER if order is None else np.ascontiguousarray(order, dtype=np.int64)
         kind, fit_bias = kernels.LOSSES[self.kind], bool(self.fit_bias)
         path = None if tick is None else tick.path
         data, index, state = self._recorder(path)
         batches = -(-x.shape[0] // size)
-        per = max(1, self.COMPILED_CHUNK // size)
+        per = 1 if tick is not None else max(1, self.COMPILED_CHUNK // size)
         xb, g = np.empty(size), np.empty(size)
         w, b = float(self.w), float(self.b)
         for done in range(first, batches, per):

@@ -146,7 +146,8 @@ def test_a_run_that_switches_to_the_compiled_loop_inside_an_epoch_is_unchanged(
     assert np.array_equal(runs[0][2], runs[1][2])
 
 
-def test_engine_histories_are_equal_compiled_or_not(use):
+def test_engine_histories_are_equal_compiled_or_not(use, monkeypatch):
+    monkeypatch.setattr(_Analytic, "COMPILED_CHUNK", 1000)  # calls end inside an epoch
     rng = np.random.default_rng(9)
     x = rng.standard_normal(3000)
     for dtype, method, loss in itertools.product(("float32", "float64"), ("sgd", "minibatch"),
@@ -233,3 +234,58 @@ def test_a_cache_that_cannot_be_written_leaves_the_python_loops(tmp_path):
     assert got.returncode == 0 and ref.returncode == 0, got.stderr + ref.stderr
     assert got.stdout.splitlines()[0] == ref.stdout.splitlines()[0]
     assert got.stdout.splitlines()[1] == "True"
+
+
+def test_the_landscape_preview_of_stochastic_descent_is_the_same_compiled_or_not(use):
+    from gdstudio.core.models.line.preview import epochs_needed, preview_path, shuffle_orders
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(300)
+    for dtype, loss, shuffle, lr in itertools.product(
+            ("float32", "float64"), ("mse", "mae", "huber"), (False, True), (0.01, 40.0)):
+        d = Dataset(x.astype(dtype), (1 - 2 * x).astype(dtype))
+        cfg = TrainConfig(method="sgd", impl="analytic", loss=loss, learning_rate=lr,
+                          epochs=5, shuffle=shuffle, seed=3)
+        orders = (shuffle_orders(3, d.x.size, epochs_needed(d.x.size, cfg, 700))
+                  if shuffle else None)
+        paths = []
+        for on in (True, False):
+            use(on)
+            paths.append(preview_path(d, cfg, 0.5, 0.5, updates=700, orders=orders))
+        assert paths[0].tobytes() == paths[1].tobytes(), (dtype, loss, shuffle, lr)
+        assert len(paths[0]) == 701 or lr > 1  # (a diverging run's path ends early)
+
+
+class SteppingClock:
+    """A monotonic clock that moves 10 ms each time it is read."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        self.now += 0.01
+        return self.now
+
+
+@pytest.mark.parametrize("method", ["sgd", "minibatch"])
+def test_progress_inside_an_epoch_and_a_stop_are_the_same_compiled_or_not(use, monkeypatch,
+                                                                          method):
+    from gdstudio.core.data.dataset import random_line
+    from gdstudio.core.training.lifecycle import TrainingRun
+
+    from tests.core.training.test_lifecycle import StopAt
+
+    data = random_line(100_000, seed=1, dtype="float32")
+    cfg = TrainConfig(method=method, batch_size=50, impl="analytic", learning_rate=1e-4,
+                      epochs=2)
+    out = []
+    for on in (True, False):
+        use(on)
+        monkeypatch.setattr("gdstudio.core.training.control.time", SteppingClock())
+        reports = []
+        records = [(r.loss, r.w, r.b) for r in train(data, cfg, None, reports.append)]
+        run = TrainingRun(data, cfg)
+        list(run.records(StopAt(10)))  # stops at the 10th check, inside the first epoch
+        out.append((reports, records, run.partial))
+    assert out[0] == out[1]
+    assert len(out[0][0]) > 5 and out[0][2] is not None

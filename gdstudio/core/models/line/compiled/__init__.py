@@ -39,8 +39,9 @@ status = "not started"
 
 
 def ready():
-    """The :mod:`.kernels` module if its loops are loaded, else None. Never waits."""
-    return _loaded
+    """The :mod:`.kernels` module if its loops are loaded (and not turned off), else None.
+    Never waits."""
+    return _loaded if os.environ.get(ENV, "1") != "0" else None
 
 
 def prepare() -> None:

@@ -168,20 +168,22 @@ def _terms(a, y, lo, n, w, b, kind, delta, buf):
     """The numbers ``lo``..``lo + n - 1`` summed, into ``buf``: ``a[i]`` (:data:`SUM`), or
     the loss of the residual ``e = (w*a[i] + b) - y[i]`` as ``_Analytic._loss`` computes it
     elementwise."""
+    a = a[lo:lo + n]
+    y = y[lo:lo + n]
     if kind == SUM:
         for i in range(n):
-            buf[i] = a[lo + i]
+            buf[i] = a[i]
     elif kind == MSE:
         for i in range(n):
-            e = w * a[lo + i] + b - y[lo + i]
+            e = w * a[i] + b - y[i]
             buf[i] = e * e
     elif kind == MAE:
         for i in range(n):
-            buf[i] = abs(w * a[lo + i] + b - y[lo + i])
+            buf[i] = abs(w * a[i] + b - y[i])
     else:
         half = 0.5 * delta
         for i in range(n):
-            e = w * a[lo + i] + b - y[lo + i]
+            e = w * a[i] + b - y[i]
             t = abs(e)
             buf[i] = 0.5 * e * e if t < delta else delta * (t - half)
 

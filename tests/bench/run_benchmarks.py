@@ -6,8 +6,8 @@ measured in the same run (median of several repeats), because these machines are
     python -m tests.bench.run_benchmarks --quick         # every group, short runs
     python -m tests.bench.run_benchmarks --only memory   # some groups (names below)
 
-Groups: engine, studio, latency, sgd, compiled, large, landscape, edit (speed; modules of the same names),
-cli-memory and window-memory (``memory.py``; ``memory`` names both), startup
+Groups: engine, studio, latency, sgd, large, landscape, edit (speed; modules of the same names),
+compiled (``sgd.py``), cli-memory and window-memory (``memory.py``; ``memory`` names both), startup
 (``startup.py``). Each group runs in a fresh process.
 
 A run of every group writes ``tests/bench/results/benchmarks.md`` (the table of Speed, in

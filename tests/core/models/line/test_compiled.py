@@ -272,7 +272,6 @@ def test_progress_inside_an_epoch_and_a_stop_are_the_same_compiled_or_not(use, m
                                                                           method):
     from gdstudio.core.data.dataset import random_line
     from gdstudio.core.training.lifecycle import TrainingRun
-
     from tests.core.training.test_lifecycle import StopAt
 
     data = random_line(100_000, seed=1, dtype="float32")

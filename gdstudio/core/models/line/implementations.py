@@ -323,7 +323,7 @@ class _Analytic:
         """:meth:`_sgd_epoch` by the compiled loop (:func:`~gdstudio.core.models.line.compiled.
         kernels.sgd`), in chunks of :attr:`COMPILED_CHUNK` between two ticks."""
         x, y = self._samples()
-        order = _NO_ORDER if order is None else np.ascontiguousarray(order, dtype=np.int64)
+        order = _NO_ORDER if order is None else _writable(np.asarray(order, dtype=np.int64))
         s = self.scalar if self.scalar is not float else np.float64
         w, b = s(self.w), s(self.b)
         lr, delta, one, two = s(self.lr), s(self.delta), s(1), s(2)
@@ -349,7 +349,7 @@ class _Analytic:
         line.compiled.kernels.minibatch`): a tick before each batch, as there, or without
         ticks about :attr:`COMPILED_CHUNK` point-gradients a call."""
         x, y = _writable(self.x), _writable(self.y)  # (float64 for float32 data, too)
-        order = _NO_ORDER if order is None else np.ascontiguousarray(order, dtype=np.int64)
+        order = _NO_ORDER if order is None else _writable(np.asarray(order, dtype=np.int64))
         kind, fit_bias = kernels.LOSSES[self.kind], bool(self.fit_bias)
         path = None if tick is None else tick.path
         data, index, state = self._recorder(path)

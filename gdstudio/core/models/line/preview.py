@@ -226,12 +226,7 @@ def _points_compiled(kernels, dataset, config, w0, b0, total, orders, lrs) -> np
     """:func:`_points` by the compiled loop, recording every update (a path buffer's arrays
     with room for all of them never thin)."""
     scalar = np.float32 if dataset.dtype == "float32" else np.float64
-    x = np.ascontiguousarray(dataset.x, dtype=scalar)
-    y = np.ascontiguousarray(dataset.y, dtype=scalar)
-    if not x.flags.writeable:
-        x = x.copy()
-    if not y.flags.writeable:
-        y = y.copy()
+    x, y = _writable(dataset.x, scalar), _writable(dataset.y, scalar)
     n = x.size
     w, b, lr = scalar(w0), scalar(b0), scalar(config.learning_rate)
     delta, one, two = scalar(config.huber_delta), scalar(1), scalar(2)
@@ -246,10 +241,17 @@ def _points_compiled(kernels, dataset, config, w0, b0, total, orders, lrs) -> np
                 lr = scalar(lrs[epoch])
             take = min(n, total - made)
             order = (np.empty(0, dtype=np.int64) if orders is None
-                     else np.ascontiguousarray(orders[epoch][:take], dtype=np.int64))
+                     else _writable(orders[epoch][:take], np.int64))
             w, b = kernels.sgd(x, y, order, 0, take, w, b, lr, delta, one, two, kind, fit_bias,
                                data, index, state)
             w, b = scalar(w), scalar(b)
             made += take
             epoch += 1
     return _finite_prefix(data[:state[0]])
+
+
+def _writable(a, dtype) -> np.ndarray:
+    """``a`` as a contiguous, writable array of ``dtype`` (the types the compiled loop takes):
+    itself if it is one."""
+    a = np.asarray(a, dtype=dtype)
+    return a if a.flags.c_contiguous and a.flags.writeable else np.array(a, order="C")

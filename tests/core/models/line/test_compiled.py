@@ -288,3 +288,30 @@ def test_progress_inside_an_epoch_and_a_stop_are_the_same_compiled_or_not(use, m
         out.append((reports, records, run.partial))
     assert out[0] == out[1]
     assert len(out[0][0]) > 5 and out[0][2] is not None
+
+
+def test_read_only_and_strided_data_run_compiled_with_the_same_numbers(use, kernels,
+                                                                       monkeypatch):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal(400)[::2]  # strided
+    y = (3 * x + 1).copy()
+    y.flags.writeable = False
+    order = rng.permutation(x.size)
+    order.flags.writeable = False
+    calls = []
+    monkeypatch.setattr(kernels, "sgd", lambda *a, f=kernels.sgd: calls.append(1) or f(*a))
+    for dtype, size in itertools.product(("float32", "float64"), (1, 5)):
+        xd = x if dtype == "float64" else x.astype(dtype)  # (float64: still strided)
+        yd = y.astype(dtype)
+        yd.flags.writeable = False
+        cfg = TrainConfig(loss="huber", learning_rate=0.01)
+        (got, _, _), (ref, _, _) = _run_both(use, xd, yd, cfg, size, False)
+        assert got.tobytes() == ref.tobytes()
+        runs = []
+        for on in (True, False):
+            use(on)
+            a = _Analytic(cfg, 0.0, 0.0, xd, yd)
+            a.epoch(order, size, None)
+            runs.append(a.parameters())
+        assert runs[0] == runs[1]
+    assert calls  # (the compiled loop ran)

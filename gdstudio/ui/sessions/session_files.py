@@ -34,7 +34,7 @@ from gdstudio.core.files.session_read import read_session
 from gdstudio.ui.sessions import session_dialogs as dialogs
 from gdstudio.ui.sessions.lesson_window import LessonView
 from gdstudio.ui.sessions.recovery import ANSWER_ENV, Recovery, left_behind
-from gdstudio.ui.sessions.session_apply import apply, beyond_limits, capture
+from gdstudio.ui.sessions.session_apply import apply, beyond_limits, capture, preparer
 from gdstudio.ui.sessions.session_progress import SessionProgress
 from gdstudio.ui.sessions.session_state import SessionState, add_recent, drop_missing, recent_files
 from gdstudio.ui.threads.session_worker import OPEN, SAVE, SessionJob
@@ -259,7 +259,7 @@ class SessionFiles(QObject):
             size = 0  # read_session says what is wrong
         if size > BACKGROUND_BYTES:
             self._pending = (recovered, then)
-            self.job.open(path)
+            self.job.open(path, preparer(c))
             c.status(f"Opening {path}…")
             return True
         try:
@@ -273,8 +273,9 @@ class SessionFiles(QObject):
             then(opened)
         return opened
 
-    def _opened(self, path: str, session, recovered: bool) -> bool:
-        """Put ``session``, read from ``path``, into the studio (False: refused, said)."""
+    def _opened(self, path: str, session, recovered: bool, prepared=None) -> bool:
+        """Put ``session``, read from ``path``, into the studio (False: refused, said);
+        ``prepared``: see :func:`~gdstudio.ui.sessions.session_apply.apply`."""
         c = self.controller
         if not c.edit_allowed("open_session"):
             return False  # (a run or an import started meanwhile: said in the status bar)
@@ -283,7 +284,7 @@ class SessionFiles(QObject):
             c.report("Cannot open the session", f"{path}: {problem}\n\nNothing was changed.")
             return False
         self.lesson_view.set_lesson(None)
-        apply(c, session)
+        apply(c, session, prepared)
         self.lesson_view.set_lesson(session.lesson)
         if session.lesson is not None and session.lesson.presentation:
             c.view_options.restore({"presentation": True})  # (even if the lesson locks it)
@@ -331,7 +332,8 @@ class SessionFiles(QObject):
             else:
                 if error:
                     c.report("Cannot open the session", f"{error}\n\nNothing was changed.")
-                opened = not error and self._opened(path, result, recovered)
+                opened = not error and self._opened(path, result, recovered,
+                                                    self.job.prepared)
                 if then is not None:
                     then(opened)
         if self._close_when_done:  # the window was asked to close meanwhile

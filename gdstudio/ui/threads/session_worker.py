@@ -49,6 +49,8 @@ class SessionJob(QObject):
         self._last_report = 0.0
         self._busy = False
         self.kind = ""
+        #: What ``prepare`` made of the last session opened (see :meth:`open`), or None.
+        self.prepared = None
         self._ended.connect(self._on_ended)
 
     @property
@@ -61,10 +63,22 @@ class SessionJob(QObject):
         self._start(SAVE, path, lambda: write_session(
             path, session, saved_by, self._progress, self._cancel.is_set))
 
-    def open(self, path: str) -> None:
-        """Read and check ``path`` on a worker thread."""
-        self._start(OPEN, path, lambda: read_session(path, self._progress,
-                                                     self._cancel.is_set))
+    def open(self, path: str, prepare=None) -> None:
+        """Read and check ``path`` on a worker thread; then, still there,
+        ``prepare(session)`` (whose result :attr:`prepared` holds when :attr:`finished` is
+        emitted; None if it raised: the receiver does that work itself)."""
+        self.prepared = None
+
+        def work():
+            session = read_session(path, self._progress, self._cancel.is_set)
+            if prepare is not None and not self._cancel.is_set():
+                try:
+                    self.prepared = prepare(session)  # read in the GUI thread after _ended
+                except Exception:  # (done again, and said, in the GUI thread)
+                    self.prepared = None
+            return session
+
+        self._start(OPEN, path, work)
 
     def _start(self, kind: str, path: str, work) -> None:
         if self._busy:

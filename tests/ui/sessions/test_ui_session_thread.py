@@ -202,3 +202,31 @@ def test_a_large_lesson_is_saved_by_the_worker_and_reads_back(window, qtbot, tmp
     back = read_session(path)
     assert back.lesson == lesson and back.x.tobytes() == dataset.x.tobytes()
     assert files.last_lesson == lesson and files.state.dirty  # (the window's own: unsaved)
+
+
+def test_the_exact_line_of_a_large_open_is_computed_off_the_gui_thread(
+        window, qtbot, tmp_path, in_thread, monkeypatch):
+    """As for a CSV import: the optimum and step guide of the points opened are computed on
+    the worker thread that read them, and the GUI thread takes them as they are."""
+    import threading
+
+    from gdstudio.ui.numbers import numbers_feed
+
+    files = window.session_files
+    c = window.controller
+    x = np.linspace(0, 1, 5000, dtype=np.float32)
+    path = tmp_path / "other.gdstudio"
+    write_session(path, Session(x, (2 * x + 1).astype(np.float32)))
+    where: list[tuple[int, int]] = []
+    compute = numbers_feed.data_numbers
+
+    def recorded(dataset, *args, **kwargs):
+        where.append((len(dataset), threading.get_ident()))
+        return compute(dataset, *args, **kwargs)
+
+    monkeypatch.setattr(numbers_feed, "data_numbers", recorded)
+    with qtbot.waitSignal(files.job.finished, timeout=30_000):
+        assert files.open_path(str(path))
+    ours = [ident for n, ident in where if n == 5000]
+    assert ours and threading.get_ident() not in ours
+    assert c.numbers_feed.numbers.optimum.w == pytest.approx(2.0, abs=1e-5)

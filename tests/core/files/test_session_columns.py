@@ -198,3 +198,16 @@ def test_opening_a_million_points_holds_at_most_three_times_the_file(tmp_path):
         tracemalloc.stop()
     assert len(back.x) == 1_000_000 and len(back.runs[0].loss) == 100_000
     assert peak <= 3 * size, f"peak {peak:,} bytes for a file of {size:,}"
+
+
+def test_the_guide_example_column_reads_as_it_says():
+    from gdstudio.core.files.session_columns import read_column
+    from tests.paths import ROOT
+
+    page = (ROOT / "resources" / "guide" / "sessions-and-lessons.md").read_text("utf-8")
+    block = page.split("## Session files\n", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    column = json.loads("{" + block + "}")["x"]
+    values = read_column(dict(column), "x")
+    assert values.dtype == np.float32 and values.tolist() == [1.5, -2.25, 2.5]
+    assert np.frombuffer(base64.b64decode(column["base64"]), "<f4").tolist() == [1.5, -2.25,
+                                                                                 2.5]

@@ -89,6 +89,15 @@ def _b64_bytes(text: str) -> int:
     return len(text) // 4 * 3 - pad if len(text) % 4 == 0 else -1
 
 
+def _b64decode(text: str) -> bytes:
+    """The bytes of base64 ``text``, refusing any other character (read in place: an ASCII
+    text is not copied first)."""
+    try:
+        return binascii.a2b_base64(text, strict_mode=True)
+    except TypeError:  # Python 3.10: no strict mode
+        return base64.b64decode(text, validate=True)
+
+
 def read_column(value: dict, where: str, length: int | None = None,
                 limit: int | None = None) -> np.ndarray:
     """The numbers of a compact column (float32 or float64, as written; read-only), every
@@ -133,7 +142,7 @@ def read_column(value: dict, where: str, length: int | None = None,
         raise Bad(f"{where}.base64", f"{got}; {count:,} {kind} numbers are "
                   f"{count * size:,} bytes (the file is cut short or damaged)")
     try:
-        raw = base64.b64decode(text, validate=True)
+        raw = _b64decode(text)
     except (binascii.Error, ValueError):
         raise Bad(f"{where}.base64", "is not valid base64 (the file is damaged)") from None
     del text

@@ -338,8 +338,8 @@ class SessionFiles(QObject):
                     then(opened)
         if self._close_when_done:  # the window was asked to close meanwhile
             self._close_when_done = False
-            if kind == OPEN or done:
-                self.window.close()
+            if (kind == OPEN or done) and self.window.isVisible():
+                self.window.close()  # (unless what followed the save closed it already)
 
     def clear_lesson(self) -> None:
         """Give every control back (File ▸ Clear lesson locks)."""

@@ -230,3 +230,24 @@ def test_the_exact_line_of_a_large_open_is_computed_off_the_gui_thread(
     ours = [ident for n, ident in where if n == 5000]
     assert ours and threading.get_ident() not in ours
     assert c.numbers_feed.numbers.optimum.w == pytest.approx(2.0, abs=1e-5)
+
+
+def test_an_open_is_refused_if_a_run_started_while_it_was_read(window, qtbot, tmp_path,
+                                                              in_thread, monkeypatch):
+    files = window.session_files
+    c = window.controller
+    x = np.linspace(0, 1, 1000, dtype=np.float32)
+    path = tmp_path / "other.gdstudio"
+    write_session(path, Session(x, x))
+    before = c.dataset
+    held = HeldWork(monkeypatch, session_worker, "read_session", 1)
+    assert files.open_path(str(path))
+    assert held.held.wait(30)
+    assert c.train(TrainConfig(epochs=10**6))  # the window is live: a run starts
+    with qtbot.waitSignal(files.job.finished, timeout=30_000) as ended:
+        held.go_on()
+    assert ended.args[3:] == ["", False]  # read whole, then refused
+    assert c.dataset is before and files.state.path is None
+    assert "locked while training runs" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(c.runFinished, timeout=30_000):
+        c.stop()

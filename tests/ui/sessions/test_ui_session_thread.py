@@ -251,3 +251,36 @@ def test_an_open_is_refused_if_a_run_started_while_it_was_read(window, qtbot, tm
     assert "locked while training runs" in window.statusBar().currentMessage()
     with qtbot.waitSignal(c.runFinished, timeout=30_000):
         c.stop()
+
+
+def test_the_status_message_is_whole_beside_the_session_progress(window, qtbot, tmp_path,
+                                                                 in_thread, monkeypatch):
+    """The status bar leaves the message the room the Saving bar and its Cancel button do
+    not take (or, wider, its tooltip says it all), as beside a CSV import's bar."""
+    from PySide6.QtWidgets import QApplication
+
+    files = window.session_files
+    c = window.controller
+    window.resize(900, 700)
+    _points(window, 1000)
+    held = HeldWork(monkeypatch, session_worker, "write_session", 3)
+    assert files.save(str(tmp_path / "s.gdstudio"))
+    assert held.held.wait(30)
+    qtbot.waitUntil(files.progress.isVisible, timeout=10_000)
+    bar = window.statusBar()
+    for words in ("Saving the session: 1,000 points of data and nothing else to say, "
+                  "so that this line is about as wide as the room left for it here",
+                  "x " * 400):
+        c.status(words.strip())
+        QApplication.processEvents()
+        qtbot.waitUntil(lambda: files.progress.geometry().left() > 0, timeout=10_000)
+        beside = [x for x in (window.progress, window.import_progress, window.epoch_progress,
+                              files.progress, window.classroom.tally_label,
+                              files.lesson_view.indicator) if x.isVisible()]
+        assert files.progress in beside
+        right = min([x.geometry().left() for x in beside], default=bar.width()) - 2
+        message = bar.currentMessage()
+        if bar.fontMetrics().horizontalAdvance(message) > right - 6:
+            assert bar.toolTip() == message
+    with qtbot.waitSignal(files.job.finished, timeout=30_000):
+        held.go_on()

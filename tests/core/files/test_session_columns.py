@@ -211,3 +211,20 @@ def test_the_guide_example_column_reads_as_it_says():
     assert values.dtype == np.float32 and values.tolist() == [1.5, -2.25, 2.5]
     assert np.frombuffer(base64.b64decode(column["base64"]), "<f4").tolist() == [1.5, -2.25,
                                                                                  2.5]
+
+
+@pytest.mark.parametrize("where", ["before", "between", "after"])
+def test_a_number_that_reads_as_zero_is_refused_around_compact_columns(where):
+    """The search for such numbers skips the base64 texts, and nothing else: one before
+    the first column, between two, or after the last is still refused."""
+    text = json.dumps(_doc())
+    tiny = "1e-400"
+    if where == "before":
+        text = text.replace('"saved_by": ""', f'"saved_by": "", "extra": {tiny}', 1)
+    elif where == "between":
+        text = text.replace('"y": {', f'"z": {tiny}, "y": {{', 1)
+    else:
+        text = text.replace('"init_w": 0.0', f'"init_w": {tiny}', 1)
+    assert tiny in text
+    with pytest.raises(SessionError, match="1e-400 is too small for float64"):
+        parse_session(text)

@@ -25,7 +25,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import edit, engine, landscape, large, memory, sgd, startup, studio
+from . import edit, engine, landscape, large, memory, sessions, sgd, startup, studio
 from .common import RESULTS, machine
 
 # name: (benchmark, its rows in the table), in the table's order
@@ -41,6 +41,7 @@ GROUPS = {
     "cli-memory": (memory.bench_cli_memory, memory.cli_rows),
     "window-memory": (memory.bench_window_memory, memory.window_rows),
     "startup": (startup.bench_startup, startup.rows),
+    "sessions": (sessions.bench_sessions, sessions.rows),
 }
 ALIASES = {"memory": ["cli-memory", "window-memory"]}
 

@@ -4,6 +4,7 @@ cannot be used is one line on stderr and exit code 2, and no output is written."
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -131,13 +132,16 @@ def _damaged(tmp_path, name: str) -> str:
     if name == "truncated":
         path.write_text(text[: len(text) // 2])
     elif name == "version":
-        doc["version"] = 2
+        doc["version"] = 3
         path.write_text(json.dumps(doc))
     elif name == "huge_version":
         doc["version"] = 10**3999
         path.write_text(json.dumps(doc))
-    elif name == "tiny":
-        doc["data"]["x"][3] = 1e-46
+    elif name == "tiny":  # (as a list of numbers: a compact float32 column cannot say it)
+        x = doc["data"]["x"]
+        x = np.frombuffer(base64.b64decode(x["base64"]), "<f4").tolist()
+        x[3] = 1e-46
+        doc["data"]["x"] = x
         path.write_text(json.dumps(doc))
     elif name == "bad_lesson":
         doc["lesson"] = {"title": "Rates", "locked": ["self_destruct"]}
@@ -149,8 +153,8 @@ def _damaged(tmp_path, name: str) -> str:
 
 BAD_FILES = {
     "truncated": "is not a complete session file (JSON error at line",
-    "version": "version: the file is format version 2, written by a newer Gradient Descent "
-               "Studio; this one reads version 1. Nothing was changed",
+    "version": "version: the file is format version 3, written by a newer Gradient Descent "
+               "Studio; this one reads version 2. Nothing was changed",
     "huge_version": "version: the file is format version far above any this studio knows",
     "tiny": "data.x[3]: 1e-46 is too small for float32: it would read as 0 (the smallest "
             "nonzero float32 is 1.4e-45)",

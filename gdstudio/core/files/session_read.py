@@ -7,6 +7,12 @@ value's type, range, length and finiteness. The first problem raises one
 :class:`~gdstudio.core.files.session.SessionError` naming the file and the place
 (``runs[0].history.loss[12]: must be a finite number``). Only JSON is parsed: nothing in a
 session is ever executed or imported.
+
+A column of numbers is either a JSON list (format version 1) or a compact column (version 2:
+:mod:`gdstudio.core.files.session_columns`, its length, base64 and checksum checked too); the
+same checks follow either way. Memory: the file's bytes, then its text, then the parsed
+document are each let go as soon as the next is made, and each column's base64 text once its
+numbers are decoded, so that opening holds about twice the file's size at its peak.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 
 import numpy as np
 
@@ -29,8 +36,10 @@ from gdstudio.core.files.session import (
     VERSION,
     RunRecord,
     Session,
+    SessionCancelled,
     SessionError,
 )
+from gdstudio.core.files.session_columns import is_column, read_column
 from gdstudio.core.files.session_values import (
     Bad,
     as_array,
@@ -62,8 +71,20 @@ _STATUSES = (RunStatus.DONE.value, RunStatus.STOPPED.value, RunStatus.DIVERGED.v
 _RULES = tuple(RULE_WORDS)
 
 
-def read_session(path: str | os.PathLike) -> Session:
-    """Read and check the session file ``path``.
+#: The shares of an open's progress (out of :data:`PROGRESS_TOTAL`): the file read, its text
+#: parsed, then its columns decoded and checked.
+PROGRESS_TOTAL = 1000
+_READ_SHARE, _PARSE_SHARE = 100, 300
+
+Progress = Callable[[int, int], None] | None
+Cancel = Callable[[], bool] | None
+
+
+def read_session(path: str | os.PathLike, progress: Progress = None,
+                 cancelled: Cancel = None) -> Session:
+    """Read and check the session file ``path``. ``progress(done, total)`` is told how far
+    it is (``total`` is :data:`PROGRESS_TOTAL`); once ``cancelled()`` is true,
+    :class:`~gdstudio.core.files.session.SessionCancelled` is raised at the next step.
 
     Raises
     ------
@@ -75,19 +96,38 @@ def read_session(path: str | os.PathLike) -> Session:
         name = os.fsdecode(name)
     if not name:
         raise SessionError("No session file given: the file name is empty.")
+    _check_cancel(cancelled)
     try:
         raw = read_regular_file(name, MAX_SESSION_BYTES, "session file")
         start = check_text(name, raw)
     except DataError as exc:
         raise SessionError(str(exc).replace("CSV text", "session text")) from None
-    return parse_session(raw[start:], name)
+    if progress is not None:
+        progress(_READ_SHARE, PROGRESS_TOTAL)
+    _check_cancel(cancelled)
+    box = [raw[start:] if start else raw]
+    del raw  # (the box holds the only reference: _parse lets it go once decoded)
+    return _parse(box, name, progress, cancelled)
 
 
-def parse_session(raw: bytes | str, name: str = "the session") -> Session:
+def parse_session(raw: bytes | str, name: str = "the session", progress: Progress = None,
+                  cancelled: Cancel = None) -> Session:
     """Check the text of a session file (``name`` starts every message)."""
+    return _parse([raw], name, progress, cancelled)
+
+
+def _check_cancel(cancelled: Cancel) -> None:
+    if cancelled is not None and cancelled():
+        raise SessionCancelled("The open was cancelled.")
+
+
+def _decode_box(box: list, name: str):
+    """The JSON document of the bytes or text in ``box`` (emptied on the way)."""
     try:
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        doc = decode(text)
+        text = box.pop()
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        return decode(text)
     except UnicodeDecodeError:
         raise SessionError(f"{name}: is not UTF-8 text.") from None
     except RecursionError:
@@ -100,12 +140,78 @@ def parse_session(raw: bytes | str, name: str = "the session") -> Session:
         if "integer string conversion" in why:  # (Python's words name a Python setting)
             why = f"a number has more than {sys.get_int_max_str_digits():,} digits"
         raise SessionError(f"{name}: is not a valid session file ({why}).") from None
+
+
+def _parse(box: list, name: str, progress: Progress, cancelled: Cancel) -> Session:
+    doc = _decode_box(box, name)
+    _check_cancel(cancelled)
+    if progress is not None:
+        progress(_READ_SHARE + _PARSE_SHARE, PROGRESS_TOTAL)
     try:
-        return _session(doc)
+        return _session(doc, _Columns(doc, progress, cancelled))
     except Bad as exc:
         raise SessionError(f"{name}: {exc}") from None
     except (ValueError, TypeError, OverflowError, MemoryError, RecursionError) as exc:
         raise SessionError(f"{name}: is not a valid session file ({exc}).") from None
+
+
+def _weight(value) -> int:
+    """About how much work reading a column is (its text's length)."""
+    if is_column(value):
+        text = value.get("base64")
+        return len(text) if isinstance(text, str) else 0
+    return 8 * len(value) if isinstance(value, list) else 0
+
+
+def _column_values(doc) -> list:
+    """The columns a document has where the reader looks for them (for the progress)."""
+    found = []
+    if not isinstance(doc, dict):
+        return found
+    data = doc.get("data")
+    if isinstance(data, dict):
+        found += [data.get("x"), data.get("y")]
+    runs = doc.get("runs")
+    runs = runs if isinstance(runs, list) else []
+    for run in [*runs, doc.get("current")]:
+        if not isinstance(run, dict):
+            continue
+        for part, keys in (("history", ("loss", "w", "b")), ("path", ("w", "b"))):
+            group = run.get(part)
+            if isinstance(group, dict):
+                found += [group.get(k) for k in keys]
+    return found
+
+
+class _Columns:
+    """Reads the columns of a document (a list or a compact column), telling the progress
+    and answering a cancel between two columns."""
+
+    def __init__(self, doc, progress: Progress, cancelled: Cancel):
+        self.progress, self.cancelled = progress, cancelled
+        self.total = max(1, sum(_weight(v) for v in _column_values(doc))) if progress else 1
+        self.done = 0
+
+    def __call__(self, value, where: str, length: int | None = None,
+                 limit: int | None = None) -> np.ndarray:
+        _check_cancel(self.cancelled)
+        weight = _weight(value) if self.progress is not None else 0
+        if is_column(value):
+            array = read_column(value, where, length, limit)
+        else:
+            array = as_array(value, where, length, limit)
+        if self.progress is not None:
+            self.done += weight
+            start = _READ_SHARE + _PARSE_SHARE
+            share = PROGRESS_TOTAL - start
+            self.progress(start + min(share, share * self.done // self.total),
+                          PROGRESS_TOTAL)
+        return array
+
+
+def _history_column(array: np.ndarray) -> np.ndarray:
+    """A run's column as float64 (a float32 column widens exactly)."""
+    return array if array.dtype == np.float64 else array.astype(np.float64)
 
 
 # --------------------------------------------------------------------------- parts
@@ -198,24 +304,27 @@ def _summary(raw, where: str, ignored: list[str]) -> RunSummary:
         b_std=as_float(raw.get("b_std"), f"{where}.b_std", optional=True), stop=stop)
 
 
-def _run(raw, where: str, current: bool, ignored: list[str]) -> RunRecord:
+def _run(raw, where: str, current: bool, ignored: list[str], columns: _Columns) -> RunRecord:
     raw = as_object(raw, where)
     summary = raw.get("summary") if current else required(raw, "summary", where)
     summary = None if summary is None else _summary(summary, f"{where}.summary", ignored)
     h = as_object(required(raw, "history", where), f"{where}.history")
-    loss = as_array(required(h, "loss", f"{where}.history"), f"{where}.history.loss")
+    loss = _history_column(columns(required(h, "loss", f"{where}.history"),
+                                   f"{where}.history.loss"))
     n = len(loss)
-    w = as_array(required(h, "w", f"{where}.history"), f"{where}.history.w", n)
-    b = as_array(required(h, "b", f"{where}.history"), f"{where}.history.b", n)
+    w = _history_column(columns(required(h, "w", f"{where}.history"), f"{where}.history.w", n))
+    b = _history_column(columns(required(h, "b", f"{where}.history"), f"{where}.history.b", n))
     if summary is not None and summary.epochs_done != n:
         raise Bad(f"{where}.summary.epochs_done", f"is {summary.epochs_done:,} but the "
                    f"history has {n:,} epochs")
     path = raw.get("path")
     if path is not None:
         p = as_object(path, f"{where}.path")
-        pw = as_array(required(p, "w", f"{where}.path"), f"{where}.path.w", limit=MAX_PATH_POINTS)
-        pb = as_array(required(p, "b", f"{where}.path"), f"{where}.path.b", len(pw))
-        path = np.column_stack([pw, pb]) if len(pw) else np.empty((0, 2))
+        pw = columns(required(p, "w", f"{where}.path"), f"{where}.path.w",
+                     limit=MAX_PATH_POINTS)
+        pb = columns(required(p, "b", f"{where}.path"), f"{where}.path.b", len(pw))
+        path = (np.column_stack([pw, pb]).astype(np.float64, copy=False) if len(pw)
+                else np.empty((0, 2)))
     run = RunRecord(summary, loss, w, b, path,
                     stale=as_bool(raw.get("stale", False), f"{where}.stale"))
     if current:
@@ -272,24 +381,15 @@ _KEYS = ("format", "version", "saved_by", "data", "settings", "view", "runs", "n
          "current", "lesson")
 
 
-def _session(doc) -> Session:
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise Bad("format", "this is not a Gradient Descent Studio session (no "
-                   f"\"format\": \"{FORMAT}\")")
-    version = doc.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise Bad("version", "must be a whole number from 1")
-    if version > VERSION:
-        shown = f"{version:,}" if version < 10**6 else "far above any this studio knows"
-        raise Bad("version", f"the file is format version {shown}, written by a newer "
-                   f"Gradient Descent Studio; this one reads version {VERSION}. Nothing was "
-                   "changed")
-    ignored: list[str] = []
-    data = as_object(required(doc, "data", ""), "data")
-    dtype = as_choice(required(data, "dtype", "data"), tuple(DTYPES), "data.dtype")
-    x = as_array(required(data, "x", "data"), "data.x")
-    y = as_array(required(data, "y", "data"), "data.y", len(x))
-    if dtype == "float32":
+def _data(data: dict, dtype: str, columns: _Columns) -> tuple[np.ndarray, np.ndarray]:
+    """The points, in ``dtype``: a float32 column is float32 already; a float64 one (or a
+    list) of float32 data must hold float32 numbers (none beyond its range, none that would
+    read as 0)."""
+    x = columns(required(data, "x", "data"), "data.x")
+    y = columns(required(data, "y", "data"), "data.y", len(x))
+    if dtype == "float64":  # (a float32 column widens exactly)
+        x, y = x.astype(np.float64, copy=False), y.astype(np.float64, copy=False)
+    elif x.dtype != np.float32 or y.dtype != np.float32:
         with np.errstate(over="ignore"):
             x32, y32 = x.astype(np.float32), y.astype(np.float32)
         for name, wide, narrow in (("x", x, x32), ("y", y, y32)):
@@ -306,13 +406,32 @@ def _session(doc) -> Session:
     problem = span_problem(x, y)
     if problem:
         raise Bad("data", problem[0].lower() + problem[1:])
+    return x, y
+
+
+def _session(doc, columns: _Columns) -> Session:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise Bad("format", "this is not a Gradient Descent Studio session (no "
+                   f"\"format\": \"{FORMAT}\")")
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise Bad("version", "must be a whole number from 1")
+    if version > VERSION:
+        shown = f"{version:,}" if version < 10**6 else "far above any this studio knows"
+        raise Bad("version", f"the file is format version {shown}, written by a newer "
+                   f"Gradient Descent Studio; this one reads version {VERSION}. Nothing was "
+                   "changed")
+    ignored: list[str] = []
+    data = as_object(required(doc, "data", ""), "data")
+    dtype = as_choice(required(data, "dtype", "data"), tuple(DTYPES), "data.dtype")
+    x, y = _data(data, dtype, columns)
     note_ignored(data, ("dtype", "x", "y"), "data", ignored)
     settings = _settings(doc.get("settings", {}), "settings", ignored)
     view = _view(doc.get("view", {}), ignored)
     runs_raw = doc.get("runs", [])
     if not isinstance(runs_raw, list) or len(runs_raw) > MAX_RUNS:
         raise Bad("runs", f"must be a list of at most {MAX_RUNS:,} runs")
-    runs = [_run(r, f"runs[{i}]", False, ignored) for i, r in enumerate(runs_raw)]
+    runs = [_run(r, f"runs[{i}]", False, ignored, columns) for i, r in enumerate(runs_raw)]
     keys = [r.key for r in runs]
     if len(set(keys)) != len(keys):
         raise Bad("runs", "two kept runs have the same key")
@@ -320,7 +439,7 @@ def _session(doc) -> Session:
     if keys and next_run <= max(keys):
         raise Bad("next_run", f"must be above every kept run's key ({max(keys)})")
     current = doc.get("current")
-    current = None if current is None else _run(current, "current", True, ignored)
+    current = None if current is None else _run(current, "current", True, ignored, columns)
     lesson = doc.get("lesson")
     if lesson is not None:
         try:

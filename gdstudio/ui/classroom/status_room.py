@@ -100,6 +100,14 @@ class StatusRoom(QObject):
         files = getattr(self.window, "session_files", None)
         return None if files is None else files.lesson_view.indicator
 
+    def _coming_and_going(self) -> tuple:
+        """The status bar's widgets shown only while something is under way: a CSV import's
+        and a session file's progress, and an epoch's."""
+        w = self.window
+        files = getattr(w, "session_files", None)
+        return (getattr(w, "import_progress", None), getattr(w, "epoch_progress", None),
+                None if files is None else files.progress)
+
     def _timeline_label(self):
         views = getattr(self.window, "line_views", None)
         return None if views is None else views.timeline.bar.label
@@ -107,8 +115,7 @@ class StatusRoom(QObject):
     # ------------------------------------------------------------------ events
     def eventFilter(self, watched, event) -> bool:
         if event.type() in (QEvent.Type.Show, QEvent.Type.Hide) and watched in (
-                getattr(self.window, "import_progress", None),
-                getattr(self.window, "epoch_progress", None)):
+                x for x in self._coming_and_going() if x is not None):
             self._fit_soon.start()  # (the message's room changed)
             return False
         if not self.window.presentation.active:
@@ -214,8 +221,9 @@ class StatusRoom(QObject):
         bar, progress, badge = w.statusBar(), w.progress, self._badge()
         if not self._progress_wired:  # its number of epochs is set at a run's start
             progress.valueChanged.connect(self.update)
-            for other in (w.import_progress, w.epoch_progress):  # (they come and go)
-                other.installEventFilter(self)
+            for other in self._coming_and_going():  # (they come and go)
+                if other is not None:
+                    other.installEventFilter(self)
             self._progress_wired = True
             self._hold_train_button()
         presenting = w.presentation.active
@@ -237,7 +245,7 @@ class StatusRoom(QObject):
         grip = bar.findChild(QSizeGrip)
         room = bar.width() - (grip.width() + gap if grip is not None and grip.isVisible()
                               else 0)
-        room -= sum(x.width() + gap for x in (w.import_progress, w.epoch_progress, tally)
+        room -= sum(x.width() + gap for x in (*self._coming_and_going(), tally)
                     if x is not None and x.isVisible())
         with_badge = badge is not None and badge.isVisible()
         shortest = self._badge_shortest(badge) + gap if with_badge else 0

@@ -60,14 +60,37 @@ def beyond_limits(settings_model, session: Session) -> str | None:
     return None
 
 
-def apply(controller, session: Session) -> None:
+def preparer(controller):
+    """A function to call on the worker thread that read a session: it makes the data set
+    and the optimum and step-size guide of its points (with the studio's current loss
+    settings: most sessions have the same), for :func:`apply`."""
+    prepare_numbers = controller.numbers_feed.prepare()
+
+    def prepare(session: Session):
+        dataset = Dataset(session.x, session.y)
+        return dataset, prepare_numbers(dataset)
+
+    return prepare
+
+
+def apply(controller, session: Session, prepared=None) -> None:
     """Put ``session`` (read and checked) into the studio: the current run is forgotten
     (stopped first), the data replaced (the undo history starts again), then the settings,
-    kept runs, current run and view options (presentation mode last)."""
+    kept runs, current run and view options (presentation mode last). ``prepared``: what
+    :func:`preparer`'s function made of ``session`` on the worker thread, or None."""
     c = controller
     c.running.reset()  # (no Reset request: a lesson locking Reset does not refuse it)
-    dataset = Dataset(session.x, session.y)
-    c.replace_data(dataset, "Open session")
+    adopted = False
+    if prepared is None:
+        dataset = Dataset(session.x, session.y)
+    else:  # (numbers made for other loss settings are not taken: computed as it goes in)
+        dataset, numbers = prepared
+        adopted = c.numbers_feed.adopt(dataset, numbers)
+    if c.replace_data(dataset, "Open session"):
+        if adopted:
+            c.optimumChanged.emit()
+    elif adopted:
+        c.numbers_feed.forget()  # (the data did not change)
     c.model.undo_stack.clear()
     c.settings_model.set_config(session.settings)
     c.kept_runs = []  # (views forget the old runs' curves and paths first: keys repeat)

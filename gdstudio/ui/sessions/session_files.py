@@ -9,6 +9,14 @@ title, the dialogs and the store of recent files.
 Opening reads and checks the whole file first
 (:func:`gdstudio.core.files.session_read.read_session`);
 a file that cannot be used gives one message and changes nothing.
+
+A large session (more than :data:`BACKGROUND_BYTES` of numbers, or a file that large) is
+saved or opened on a worker thread (:mod:`gdstudio.ui.threads.session_worker`), with its
+progress and a Cancel button in the status bar: the window stays live. A cancelled save
+leaves the file as it was; a cancelled open changes nothing. Closing the window while a save
+runs waits for it (and closes once it is saved); closing during an open cancels the open.
+What follows a save (closing, opening another session after "Save") waits for the save to
+succeed.
 """
 
 from __future__ import annotations
@@ -26,8 +34,25 @@ from gdstudio.core.files.session_read import read_session
 from gdstudio.ui.sessions import session_dialogs as dialogs
 from gdstudio.ui.sessions.lesson_window import LessonView
 from gdstudio.ui.sessions.recovery import ANSWER_ENV, Recovery, left_behind
-from gdstudio.ui.sessions.session_apply import apply, beyond_limits, capture
+from gdstudio.ui.sessions.session_apply import apply, beyond_limits, capture, preparer
+from gdstudio.ui.sessions.session_progress import SessionProgress
 from gdstudio.ui.sessions.session_state import SessionState, add_recent, drop_missing, recent_files
+from gdstudio.ui.threads.session_worker import OPEN, SAVE, SessionJob
+
+#: A session holding more bytes of numbers than this (or a session file this large) is
+#: saved or opened on a worker thread; a smaller one at once (a few milliseconds).
+BACKGROUND_BYTES = 4 << 20
+SAVED_BY = f"gdstudio {__version__}"
+
+
+def numbers_bytes(session) -> int:
+    """The bytes of the numbers ``session`` holds (its data, histories and paths)."""
+    total = session.x.nbytes + session.y.nbytes
+    for run in [*session.runs, session.current]:
+        if run is not None:
+            total += run.loss.nbytes + run.w.nbytes + run.b.nbytes
+            total += 0 if run.path is None else run.path.nbytes
+    return total
 
 
 class SessionFiles(QObject):
@@ -45,6 +70,13 @@ class SessionFiles(QObject):
         self.last_lesson = None
         self.state = SessionState(self.fingerprint, self)
         self.recovery = Recovery(self, self)
+        #: Saves and opens large sessions on a worker thread.
+        self.job = SessionJob(self)
+        self.job.finished.connect(self._on_job_finished)
+        self.progress = SessionProgress(self.job, window)
+        window.statusBar().addPermanentWidget(self.progress)
+        self._pending = None  # what follows the job under way
+        self._close_when_done = False
         self.state.changed.connect(self._show_title)
         for signal in (c.actionsChanged, c.keptRunsChanged, c.dataChanged,
                        c.settings_model.settingsChanged, c.view_options.changed):
@@ -97,15 +129,17 @@ class SessionFiles(QObject):
         return self.controller.last_dir or str(Path.home())
 
     # ------------------------------------------------------------------ saving
-    def save(self, path: str | None = None) -> bool:
+    def save(self, path: str | None = None, then=None) -> bool:
         """Save the session (to its file; asks for one when it has none, or when its file is
-        a lesson this window opened: a learner's work goes to a new file)."""
+        a lesson this window opened: a learner's work goes to a new file). ``then()`` runs
+        once it is saved (a large session: after its worker thread). False if nothing was
+        saved or started."""
         path = path or (None if self.lesson_file else self.state.path)
         if not path:
-            return self.save_as()
-        return self._write(path, self.capture())
+            return self.save_as(then=then)
+        return self._write(path, self.capture(), then)
 
-    def save_as(self, path: str | None = None) -> bool:
+    def save_as(self, path: str | None = None, then=None) -> bool:
         if not path:
             if self.lesson_file:  # a new file beside the lesson's, never the lesson's
                 suggested = Path(self.lesson_file)
@@ -114,7 +148,7 @@ class SessionFiles(QObject):
                 suggested = Path(self._folder()) / (self.state.name if self.state.path
                                                     else f"session{SUFFIX}")
             path = dialogs.ask_save_path(self.window, str(suggested))
-        return bool(path) and self.save(path)
+        return bool(path) and self.save(path, then)
 
     def save_lesson(self, path: str | None = None, lesson=None) -> bool:
         """Save the session with a lesson (asked in a dialog when ``lesson`` is None). The
@@ -133,47 +167,72 @@ class SessionFiles(QObject):
             return False
         session = self.capture()
         session.lesson = lesson
-        try:
-            write_session(path, session, f"gdstudio {__version__}")
-        except SessionError as exc:
-            self.controller.report("Cannot save the lesson", f"{exc}")
-            return False
+        return self._store(path, session, lambda: self._lesson_saved(path, lesson),
+                           "Cannot save the lesson")
+
+    def _lesson_saved(self, path: str, lesson) -> None:
         self.last_lesson = lesson
         add_recent(self.window.settings, path)
         self.controller.status(f"Saved the lesson to {path}. This window stays unlocked: "
                                "open the file to see it as the class will.", 8000)
-        return True
 
-    def _write(self, path: str, session) -> bool:
+    def _write(self, path: str, session, then=None) -> bool:
         c = self.controller
         if self.lesson_file and _same_file(path, self.lesson_file):
             c.report("Cannot save the session", f"{path} is the lesson this window opened: "
                      "save your work to a new file (File ▸ Save session as).")
             return False
-        try:
-            write_session(path, session, f"gdstudio {__version__}")
-        except SessionError as exc:
-            c.report("Cannot save the session", f"{exc}")
+        clean = self.fingerprint()  # (what is saved: a change made meanwhile is not)
+        return self._store(path, session, lambda: self._saved(path, clean),
+                           "Cannot save the session", then)
+
+    def _busy(self) -> bool:
+        if self.job.busy:
+            what = "saved" if self.job.kind == SAVE else "opened"
+            self.controller.status(f"A session file is being {what}: wait for it, or "
+                                   "cancel it.", 5000)
+        return self.job.busy
+
+    def _store(self, path: str, session, saved, title: str, then=None) -> bool:
+        """Write ``session`` to ``path``: at once, or on the worker thread when it is large;
+        then ``saved()`` and ``then()``. False if nothing was written or started."""
+        if self._busy():
             return False
-        self.state.mark_clean(path)
+        if numbers_bytes(session) > BACKGROUND_BYTES:
+            self._pending = (saved, then, title)
+            self.job.save(path, session, SAVED_BY)
+            self.controller.status(f"Saving {path}…")
+            return True
+        try:
+            write_session(path, session, SAVED_BY)
+        except SessionError as exc:
+            self.controller.report(title, f"{exc}")
+            return False
+        saved()
+        if then is not None:
+            then()
+        return True
+
+    def _saved(self, path: str, clean) -> None:
+        self.state.mark_clean(path, clean)
         self.lesson_file = None  # (this window's work now has a file of its own)
         add_recent(self.window.settings, path)
-        self.recovery.remove()
-        c.status(f"Saved the session to {path}.", 5000)
-        return True
+        if not self.state.dirty:
+            self.recovery.remove()
+        self.controller.status(f"Saved the session to {path}.", 5000)
 
     # ------------------------------------------------------------------ opening
     def open_session(self, path: str | None = None) -> bool:
         """Open a session (asks for the file when ``path`` is None); unsaved changes are
         asked about first. False if nothing was opened (yet)."""
-        if not self.controller.edit_allowed("open_session"):
+        if not self.controller.edit_allowed("open_session") or self._busy():
             return False  # (a run or an import locks the data: said in the status bar)
         question = self.state.close_question(len(self.controller.kept_runs),
                                              "opening another session",
                                              lesson=self.lesson_file is not None)
         if question:
             dialogs.ask_save(self.window.messages, "Open session?", question, "Discard",
-                             lambda: self.save() and self._open(path),
+                             lambda: self.save(then=lambda: self._open(path)),
                              lambda: self._open(path),
                              "Save as…" if self.lesson_file else "Save")
             return False
@@ -186,23 +245,46 @@ class SessionFiles(QObject):
                 return False
         return self.open_path(path)
 
-    def open_path(self, path: str, recovered: bool = False) -> bool:
+    def open_path(self, path: str, recovered: bool = False, then=None) -> bool:
         """Open the session file ``path`` now (no question); False, with a message and
-        nothing changed, if it cannot be used."""
+        nothing changed, if it cannot be used. A large file is read on the worker thread:
+        True once it has started. ``then(opened)`` follows once the file has been read and
+        put in, or refused (not after a cancel)."""
         c = self.controller
-        if not c.edit_allowed("open_session"):
+        if not c.edit_allowed("open_session") or self._busy():
             return False  # (a run or an import locks the data: said in the status bar)
+        try:
+            size = os.stat(path).st_size
+        except (OSError, ValueError):
+            size = 0  # read_session says what is wrong
+        if size > BACKGROUND_BYTES:
+            self._pending = (recovered, then)
+            self.job.open(path, preparer(c))
+            c.status(f"Opening {path}…")
+            return True
         try:
             session = read_session(path)
         except SessionError as exc:
             c.report("Cannot open the session", f"{exc}\n\nNothing was changed.")
-            return False
+            opened = False
+        else:
+            opened = self._opened(path, session, recovered)
+        if then is not None:
+            then(opened)
+        return opened
+
+    def _opened(self, path: str, session, recovered: bool, prepared=None) -> bool:
+        """Put ``session``, read from ``path``, into the studio (False: refused, said);
+        ``prepared``: see :func:`~gdstudio.ui.sessions.session_apply.apply`."""
+        c = self.controller
+        if not c.edit_allowed("open_session"):
+            return False  # (a run or an import started meanwhile: said in the status bar)
         problem = beyond_limits(c.settings_model, session)
         if problem:
             c.report("Cannot open the session", f"{path}: {problem}\n\nNothing was changed.")
             return False
         self.lesson_view.set_lesson(None)
-        apply(c, session)
+        apply(c, session, prepared)
         self.lesson_view.set_lesson(session.lesson)
         if session.lesson is not None and session.lesson.presentation:
             c.view_options.restore({"presentation": True})  # (even if the lesson locks it)
@@ -225,6 +307,39 @@ class SessionFiles(QObject):
         c.status(f"{what}: {n:,} point{'' if n == 1 else 's'}, {k:,} kept "
                  f"run{'' if k == 1 else 's'}.{note}", 15_000)
         return True
+
+    @Slot(str, str, object, str, bool)
+    def _on_job_finished(self, kind: str, path: str, result, error: str,
+                         cancelled: bool) -> None:
+        pending, self._pending = self._pending, None
+        c = self.controller
+        done = False
+        if kind == SAVE:
+            saved, then, title = pending
+            if cancelled:
+                c.status(f"Saving cancelled; {path} was not changed.", 8000)
+            elif error:
+                c.report(title, error)
+            else:
+                done = True
+                saved()
+                if then is not None:
+                    then()
+        else:
+            recovered, then = pending
+            if cancelled:
+                c.status("Opening cancelled; nothing was changed.", 8000)
+            else:
+                if error:
+                    c.report("Cannot open the session", f"{error}\n\nNothing was changed.")
+                opened = not error and self._opened(path, result, recovered,
+                                                    self.job.prepared)
+                if then is not None:
+                    then(opened)
+        if self._close_when_done:  # the window was asked to close meanwhile
+            self._close_when_done = False
+            if (kind == OPEN or done) and self.window.isVisible():
+                self.window.close()  # (unless what followed the save closed it already)
 
     def clear_lesson(self) -> None:
         """Give every control back (File ▸ Clear lesson locks)."""
@@ -267,11 +382,18 @@ class SessionFiles(QObject):
     def may_close(self) -> bool:
         """True if the window may close now; otherwise the user is asked (Save, Quit,
         Cancel) and the window closes again once answered."""
+        if self.job.busy:  # a save finishes first (then the window closes); an open stops
+            self._close_when_done = True
+            if self.job.kind == OPEN:
+                self.job.cancel()
+            else:
+                self.controller.status("Closing once the session is saved…")
+            return False
         question = self.state.close_question(len(self.controller.kept_runs),
                                              lesson=self.lesson_file is not None)
         if question and not self._closing_ok:
             dialogs.ask_save(self.window.messages, "Quit?", question, "Quit",
-                             lambda: self.save() and self.window.close(), self._quit,
+                             lambda: self.save(then=self.window.close), self._quit,
                              "Save as…" if self.lesson_file else "Save")
             return False
         self.recovery.stop()
@@ -293,12 +415,15 @@ class SessionFiles(QObject):
         self.recovery.start()
 
     def _offer(self, path) -> None:
-        def restore():
-            if self.open_path(str(path), recovered=True):
+        def restored(opened: bool) -> None:
+            if opened:
                 self.recovery.adopt(path)  # (never removed before its replacement exists)
             else:  # kept aside: never offered again, still there for the user
                 with contextlib.suppress(OSError):
                     os.replace(path, f"{path}.damaged")
+
+        def restore():
+            self.open_path(str(path), recovered=True, then=restored)
 
         answer = os.environ.get(ANSWER_ENV, "")
         if answer == "restore":

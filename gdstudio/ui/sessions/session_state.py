@@ -49,13 +49,17 @@ class SessionState(QObject):
             self.changed.emit()
         return dirty
 
-    def mark_clean(self, path: str | None = ...) -> None:
-        """The state now is saved (in ``path``, when given)."""
+    def mark_clean(self, path: str | None = ..., clean=...) -> None:
+        """The state now is saved (in ``path``, when given). ``clean``: the fingerprint of
+        what was saved, when it was taken before now (a save on a worker thread: a change
+        made meanwhile is still unsaved)."""
         if path is not ...:
             self.path = None if path is None else str(path)
-        self._clean = self._fingerprint()
+        self._clean = self._fingerprint() if clean is ... else clean
         self.dirty = False
         self.changed.emit()
+        if clean is not ...:
+            self.refresh()
 
     def mark_dirty(self) -> None:
         """The state is not saved anywhere (a recovered session)."""

@@ -80,8 +80,10 @@ def full_session() -> Session:
                    Lesson("Learning rates", ("method", "generate"), ("optimizer",), True))
 
 
-def session_text(session: Session) -> str:
-    return "".join(session_chunks(session, "test"))
+def session_text(session: Session, compact: bool = True) -> str:
+    """The text of ``session`` as this studio writes it, or (``compact=False``) as format
+    version 1 did: every number a JSON list entry."""
+    return "".join(session_chunks(session, "test", compact))
 
 
 def assert_same(a: Session, b: Session) -> None:
@@ -114,8 +116,52 @@ def test_round_trip_is_exact(tmp_path):
     assert_same(session, back)
     assert back.ignored == []
     doc = json.loads(path.read_text())
-    assert doc["format"] == "gdstudio-session" and doc["version"] == VERSION == 1
+    assert doc["format"] == "gdstudio-session" and doc["version"] == VERSION == 2
     assert list(doc["settings"]) == [s.name for s in SETTINGS]
+    assert doc["data"]["x"]["type"] == "float32" and doc["data"]["x"]["count"] == 5
+    assert doc["runs"][0]["history"]["loss"]["type"] == "float64"
+
+
+def test_old_format_files_still_open_exactly(tmp_path):
+    """A file of format version 1 (every number a JSON list entry) opens as it always did."""
+    session = full_session()
+    text = session_text(session, compact=False)
+    doc = json.loads(text)
+    assert doc["version"] == 1 and isinstance(doc["data"]["x"], list)
+    assert isinstance(doc["runs"][0]["history"]["w"], list)
+    path = tmp_path / "old.gdstudio"
+    path.write_text(text)
+    assert_same(session, read_session(path))
+
+
+def test_a_version_one_file_written_by_hand_opens(tmp_path):
+    path = tmp_path / "hand.gdstudio"
+    path.write_text('{"format": "gdstudio-session", "version": 1, "data": {"dtype": '
+                    '"float64", "x": [0.1, 2, -3.5e-7], "y": [1e300, 0.2, -0.0]}}')
+    back = read_session(path)
+    assert back.x.dtype == np.float64 and back.x.tolist() == [0.1, 2.0, -3.5e-7]
+    assert back.y.tobytes() == np.array([1e300, 0.2, -0.0]).tobytes()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_large_columns_round_trip_bit_for_bit(tmp_path, dtype):
+    """Every bit pattern of a finite float (subnormals, -0.0, the extremes), in data of
+    either type and in long histories: the compact columns keep them all."""
+    rng = np.random.default_rng(3)
+    if dtype == "float64":
+        x = rng.integers(0, 2**63, 300_001, dtype=np.uint64).view(np.float64)
+    else:
+        x = rng.integers(0, 2**31, 300_001, dtype=np.uint32).view(np.float32)
+    x = -np.where(np.isfinite(x), x, x.dtype.type(0.0))  # (one sign: a span beyond float64
+    x[:3] = [-0.0, -np.finfo(x.dtype).smallest_subnormal, -np.finfo(x.dtype).max]  # refused)
+    h = awkward_floats(200_000, 9)
+    run = RunRecord(summary(TrainConfig(), len(h)), h, h[::-1].copy(), -h,
+                    path=np.column_stack([h[:1000], h[1000:2000]]), key=1, label="#1",
+                    color="#123456")
+    session = Session(x, np.abs(x), dtype, runs=[run], next_run=2)
+    path = tmp_path / "big.gdstudio"
+    write_session(path, session)
+    assert_same(session, read_session(path))
 
 
 def test_float64_data_round_trips_exactly(tmp_path):
@@ -168,11 +214,12 @@ def _write(tmp_path, doc) -> str:
 
 
 def _doc():
-    return json.loads(session_text(full_session()))
+    """A version 1 document (its numbers in lists)."""
+    return json.loads(session_text(full_session(), compact=False))
 
 
 BAD = [
-    (lambda d: d.update(version=2), "newer Gradient Descent Studio"),
+    (lambda d: d.update(version=VERSION + 1), "newer Gradient Descent Studio"),
     (lambda d: d.update(version="1"), "version: must be a whole number"),
     (lambda d: d.pop("format"), "not a Gradient Descent Studio session"),
     (lambda d: d["data"]["x"].pop(), "data.y: has 5 numbers; 4 expected"),
@@ -276,15 +323,16 @@ def test_writing_refuses_devices_and_folders_and_writes_through_links(tmp_path):
     assert os.path.islink(dev) and stat.S_ISCHR(os.stat(dev).st_mode)
 
 
-VALID = session_text(full_session()).encode()
+VALID = session_text(full_session(), compact=False).encode()
+VALID_COMPACT = session_text(full_session()).encode()
 
 
 @FUZZ
-@given(data=st.data())
-def test_mutated_files_raise_only_session_errors(data):
-    """Random truncations, byte flips, insertions and deletions of a valid file either read
-    as a checked session or raise SessionError, never anything else."""
-    raw = bytearray(VALID)
+@given(data=st.data(), valid=st.sampled_from([VALID, VALID_COMPACT]))
+def test_mutated_files_raise_only_session_errors(data, valid):
+    """Random truncations, byte flips, insertions and deletions of a valid file (of either
+    format) either read as a checked session or raise SessionError, never anything else."""
+    raw = bytearray(valid)
     for _ in range(data.draw(st.integers(1, 4))):
         kind = data.draw(st.sampled_from(["truncate", "flip", "insert", "delete"]))
         i = data.draw(st.integers(0, max(len(raw) - 1, 0)))
@@ -314,9 +362,10 @@ def test_mutated_files_raise_only_session_errors(data):
                                                                 max_size=4),
     max_leaves=20),
     key=st.sampled_from(["data", "settings", "view", "runs", "current", "lesson",
-                         "next_run", "version"]))
-def test_any_json_in_any_key_raises_only_session_errors(value, key):
-    doc = json.loads(VALID)
+                         "next_run", "version"]),
+    valid=st.sampled_from([VALID, VALID_COMPACT]))
+def test_any_json_in_any_key_raises_only_session_errors(value, key, valid):
+    doc = json.loads(valid)
     doc[key] = value
     try:
         parse_session(json.dumps(doc))

@@ -196,8 +196,8 @@ def test_opening_another_session_with_unsaved_changes_asks(window, qtbot, tmp_pa
 
 BAD_FILES = {
     "truncated": lambda text: text[: len(text) // 2],
-    "future": lambda text: text.replace('"version": 1', '"version": 7', 1),
-    "nan": lambda text: text.replace('"x": [', '"x": [NaN,', 1),
+    "future": lambda text: text.replace('"version": 2', '"version": 7', 1),
+    "nan": lambda text: text.replace('"x": {', '"x": [NaN], "old_x": {', 1),
     "lesson": lambda text: text.replace('"lesson": null',
                                         '"lesson": {"locked": ["everything"]}', 1),
 }

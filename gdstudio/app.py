@@ -1,7 +1,7 @@
 """Start-up: QApplication and the main window.
 
 The window opens before PyTorch has loaded: it imports only the torch-free parts of core,
-and torch is imported on a background thread once the window is shown
+and torch is imported on a background thread once the window's first frame is on screen
 (:mod:`gdstudio.core.torch_loader`); a run requested meanwhile waits for it.
 """
 
@@ -181,7 +181,6 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from gdstudio.core import torch_loader
     from gdstudio.core.data.csv_read import read_dataset
     from gdstudio.core.errors import DataError
     from gdstudio.ui.window.main_window import MainWindow, resource_path
@@ -206,8 +205,7 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
     window = MainWindow(dataset)
     window.show()
     torch_at_show = "torch" in sys.modules
-    window.controller.torch_loading.start()
-    torch_loader.start(lambda failed: None if failed else warm_up())
+    start_background_work(window)
     if error:
         window.show_message("Cannot open the CSV file",
                             f"{error}\n\nShowing the tutorial's noisy line instead.")
@@ -225,6 +223,21 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+def start_background_work(window):
+    """Once the window's first frame is on screen, start what may load in the background:
+    PyTorch's import (which holds the interpreter lock for long stretches: started with the
+    window, it delayed the first frame by up to a second and a half), then a tiny warm-up
+    run. Further start-up work that can wait for the first frame belongs here."""
+    from gdstudio.core import torch_loader
+    from gdstudio.ui.window.first_frame import AfterFirstFrame
+
+    def work():
+        window.controller.torch_loading.start()
+        torch_loader.start(lambda failed: None if failed else warm_up())
+
+    return AfterFirstFrame(window, work)
 
 
 def _close_when_started(window, torch_at_show: bool, train: bool = False) -> None:

@@ -270,3 +270,33 @@ def test_generate_before_torch_has_loaded_waits_for_it_with_the_window_live(
     assert c.dataset.x.tolist() == [0.0, 0.25, 0.5, 0.75]
     assert len(ticks) >= 10
     c.shutdown(5000)
+
+
+def test_torch_starts_loading_only_once_the_window_is_painted(qtbot, tmp_path, monkeypatch):
+    """PyTorch's import holds the interpreter lock for long stretches: started with the
+    window, it kept the first frame (the data plot's points) off the screen."""
+    from PySide6.QtCore import QEvent, QObject, QSettings
+
+    from gdstudio.app import start_background_work
+    from gdstudio.ui.window.main_window import MainWindow
+
+    win = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+
+    class PaintCount(QObject):
+        paints = 0
+
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint:
+                self.paints += 1
+            return False
+
+    points = PaintCount()
+    win.plot.viewport().installEventFilter(points)
+    started = []  # the data plot's paints when each import was asked for
+    monkeypatch.setattr(torch_loader, "start", lambda on_done=None: started.append(points.paints))
+    win.show()
+    start_background_work(win)
+    assert started == []
+    qtbot.waitUntil(lambda: len(started) >= 1, timeout=10_000)
+    assert min(started) >= 1

@@ -34,9 +34,7 @@ from gdstudio.core.atomic import AtomicFiles
 from gdstudio.core.drawing.figure_data import FIGURE_SIZE, FigureData, figure_format, figure_size
 from gdstudio.core.errors import StudioError
 from gdstudio.core.settings.description import LOSS_LABELS
-from gdstudio.ui.exports.figure_views import figure_plots
 from gdstudio.ui.numbers.line_loss import exact_loss
-from gdstudio.ui.plots.figure_render import render_plots
 from gdstudio.ui.studio.palette import RUN_COLORS
 
 #: The views one can export, by key: its name in the dialog.
@@ -122,6 +120,10 @@ class FigureExport:
             return False
         try:
             fmt, size = self.check(path, view, width, height)
+            # (drawn and rendered by modules loaded on the first export, not with the window)
+            from gdstudio.ui.exports.figure_views import figure_plots
+            from gdstudio.ui.plots.figure_render import render_plots
+
             data, dataset, config, optimum, kept = studio_figure(c)
             plots = figure_plots(data, dataset, config, optimum, kept)
             if view != "all":

@@ -8,12 +8,16 @@ Help is never locked by a lesson: it is not one of the lesson's controls.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gdstudio.ui.help import guide_pages
-from gdstudio.ui.help.guide_window import CloseWith, GuideWindow
+
+if TYPE_CHECKING:
+    from gdstudio.ui.help.guide_window import GuideWindow
 
 #: The property naming the guide's section about a widget ("page.md#section").
 TOPIC = "guideTopic"
@@ -58,7 +62,9 @@ class GuideHelp(QObject):
 
     def open(self, topic: str = guide_pages.INDEX) -> GuideWindow:
         """Show the guide at ``topic`` ("page.md#section"), in front."""
-        if self.guide is None:
+        if self.guide is None:  # (its module is loaded then, not with the window)
+            from gdstudio.ui.help.guide_window import CloseWith, GuideWindow
+
             self.guide = GuideWindow(guide_pages.guide_folder(), self.window)
             CloseWith(self.window, self.guide)
         self.guide.show()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Slot
 
 from gdstudio.core.settings.description import BY_NAME
+from gdstudio.core.settings.schedule import scheduled
 from gdstudio.ui.plots.lr_overlay import LrOverlay
 
 #: The tooltips of the stop rule's and the schedule's labels in the settings panel.
@@ -31,7 +32,7 @@ class TrainingExtras(QObject):
         super().__init__(window)
         self.window = window
         c = self.controller = window.controller
-        self.lr_overlay = LrOverlay(window.loss_plot)
+        self._lr_overlay: LrOverlay | None = None  # (made for the first scheduled run)
         panel = window.panel
         for name, tip in TIPS.items():
             label = panel.form.labelForField(panel.rows[name])
@@ -42,13 +43,26 @@ class TrainingExtras(QObject):
         c.runContinued.connect(self._on_controller_runContinued)
         c.runReset.connect(self._on_controller_runReset)
 
+    @property
+    def lr_overlay(self) -> LrOverlay:
+        """The learning-rate curve on the loss plot, made when first needed: not with the
+        window (its axis and view took a tenth of the window's building time)."""
+        if self._lr_overlay is None:
+            self._lr_overlay = LrOverlay(self.window.loss_plot)
+        return self._lr_overlay
+
+    def _show_learning_rate(self, config) -> None:
+        if self._lr_overlay is None and not scheduled(config):
+            return  # (no curve drawn yet: none to hide)
+        self.lr_overlay.set_run(config, config.epochs)
+
     @Slot()
     def _on_continue_triggered(self, *_) -> None:
         self.controller.continue_run()
 
     @Slot(object)
     def _on_controller_runStarted(self, config) -> None:
-        self.lr_overlay.set_run(config, config.epochs)
+        self._show_learning_rate(config)
 
     @Slot(object)
     def _on_controller_runContinued(self, config) -> None:
@@ -58,8 +72,9 @@ class TrainingExtras(QObject):
         view.set_progress(self.controller.history.count, config.epochs)
         w.epoch_progress.setVisible(False)  # (as a run's start hides it)
         w.landscape_view.plot.set_preview(None)  # the path goes on from where it was
-        self.lr_overlay.set_run(config, config.epochs)
+        self._show_learning_rate(config)
 
     @Slot()
     def _on_controller_runReset(self) -> None:
-        self.lr_overlay.hide()
+        if self._lr_overlay is not None:
+            self._lr_overlay.hide()

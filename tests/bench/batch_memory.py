@@ -79,7 +79,7 @@ def bench_batch_memory(quick: bool) -> list[dict]:
     rows = []
     sizes = [1_000_000] if quick else [100_000, 1_000_000]
     for n in sizes:
-        epochs = max(3, int((0.1 if quick else 0.3) / (n * 12e-9)))
+        epochs = max(3, int((0.1 if quick else 0.2) / (n * 12e-9)))
         for dtype, loss in CASES:
             x, y = points(n, dtype)
             x64, y64 = x.astype(np.float64), y.astype(np.float64)  # (the baseline's)
@@ -87,7 +87,7 @@ def bench_batch_memory(quick: bool) -> list[dict]:
             base = peak_per_point(partial(numpy_loop, x64, y64, loss, 2), n)
             f, b, ratio = median_ratio(partial(analytic_loop, x, y, loss, epochs),
                                        partial(numpy_loop, x64, y64, loss, epochs),
-                                       5 if quick else 11)
+                                       5 if quick else 7)
             rows.append({"n": n, "dtype": dtype, "loss": loss, "peak_bpp": ours,
                          "base_bpp": base, "eps": epochs / f, "base_eps": epochs / b,
                          "ratio": ratio})

@@ -156,6 +156,7 @@ class _Analytic:
         self._x64 = self._y64 = None  # float64 copies of other data, made when needed
         self._lists = None  # see _scalar_lists
         self._e = self._g = None  # a full-data pass's two buffers, kept for the next
+        self._small = None  # and the Huber loss's mask
 
     @property
     def x(self) -> np.ndarray:
@@ -202,7 +203,7 @@ class _Analytic:
 
     def _loss(self, e, scratch=None) -> float:
         """The mean loss of the residuals e; ``scratch``: a float64 buffer of e's size that
-        may be written (no other full-size array is made then, but for the Huber loss)."""
+        may be written (no other full-size array is made then)."""
         if self.kind == "mse":
             return float(np.mean(np.multiply(e, e, out=scratch)))
         a = np.abs(e, out=scratch)
@@ -211,13 +212,15 @@ class _Analytic:
         d = self.delta
         if scratch is None:
             return float(np.mean(np.where(a < d, 0.5 * e * e, d * (a - 0.5 * d))))
-        # the same numbers, elementwise, without the temporaries
-        small = a < d
-        quadratic = np.multiply(0.5, e)
-        np.multiply(quadratic, e, out=quadratic)
-        linear = np.multiply(d, np.subtract(a, 0.5 * d, out=a), out=a)
-        np.copyto(linear, quadratic, where=small)
-        return float(np.mean(linear))
+        # the same numbers, elementwise, in the scratch buffer: d*(a - d/2), and 0.5*e*e where
+        # a < d
+        if self._small is None:
+            self._small = np.empty(e.shape[0], dtype=bool)
+        small = np.less(a, d, out=self._small)
+        loss = np.multiply(d, np.subtract(a, 0.5 * d, out=a), out=a)
+        np.multiply(0.5, e, out=loss, where=small)
+        np.multiply(loss, e, out=loss, where=small)
+        return float(np.mean(loss))
 
     def _residuals(self) -> np.ndarray:
         """e = w*x + b - y of all the data, in float64, in a buffer kept for the next pass
@@ -226,9 +229,9 @@ class _Analytic:
             n = self.x_data.shape[0]
             self._e, self._g = np.empty(n), np.empty(n)
         e = self._e
-        # float32 data is cast to float64 exactly, element by element, as it is read
-        np.multiply(self.w, self.x_data, out=e, dtype=np.float64)
+        np.multiply(self.w, self.x, out=e)
         np.add(e, self.b, out=e)
+        # float32 y is cast to float64 exactly, element by element, as it is read
         return np.subtract(e, self.y_data, out=e, dtype=np.float64)
 
     def full_loss(self, X=None, Y=None) -> float:
@@ -243,15 +246,15 @@ class _Analytic:
         """One full-batch step; returns the loss before it.
 
         Two float64 buffers of the data's size, kept from one epoch to the next, hold every
-        intermediate (16 bytes a point; float32 data: 8 more while x is read as float64 for
-        the dot product, the Huber loss 9 more), with the numbers of the plain NumPy
-        expressions: the same elementwise operations in the same order, the same sums.
+        intermediate (16 bytes a point; float32 data: 8 more for x in float64; the Huber
+        loss: 1 more), with the numbers of the plain NumPy expressions: the same elementwise
+        operations in the same order, the same sums.
         """
         with np.errstate(all="ignore"):
             e = self._residuals()
             g = self._dloss(e, out=self._g)
             n = e.shape[0]
-            gw = float(np.dot(g, self.x_data if self._x64 is None else self._x64)) / n
+            gw = float(np.dot(g, self.x)) / n
             gb = float(np.sum(g)) / n
             loss = self._loss(e, g)
         self.w -= self.lr * gw

@@ -38,6 +38,7 @@ from gdstudio.core.settings.config import (  # noqa: F401  (re-exported)
     initial_parameters,
 )
 from gdstudio.core.settings.schedule import LrSchedule, scheduled, torch_scheduler
+from gdstudio.core.settings.torch_threads import threads_for, torch_threads
 from gdstudio.core.training.control import EpochProgress, Ticker, TrainingControl
 from gdstudio.core.training.stoprule import StopRule
 
@@ -140,9 +141,7 @@ def lr_stepper(config: TrainConfig, impl):
     return advance
 
 
-# The training loop is one function on purpose: it is the hot path, and its steps happen in
-# the order the tutorials' loops take them (the parity tests hold it to that, bit for bit).
-def run_epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],  # noqa: C901
+def run_epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],
                control: TrainingControl | None = None,
                progress: Callable[[EpochProgress], None] | None = None, path=None,
                state: EngineState | None = None, until: int | None = None):
@@ -160,7 +159,22 @@ def run_epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],
     continues the run. ``config.tol`` > 0 applies the stop rule (:mod:`.stoprule`): the
     generator then returns a :class:`~gdstudio.core.training.stoprule.Converged` after the record of
     the epoch at whose end it fired.
+
+    torch's kernels run with :func:`~gdstudio.core.settings.torch_threads.threads_for` the
+    data's size threads in the thread that advances the generator, as they were once it
+    ends (the exported script sets the same count: a sum's rounding depends on it).
     """
+    with torch_threads(threads_for(len(dataset))):
+        return (yield from _epochs(dataset, config, init, control, progress, path, state,
+                                   until))
+
+
+# The training loop is one function on purpose: it is the hot path, and its steps happen in
+# the order the tutorials' loops take them (the parity tests hold it to that, bit for bit).
+def _epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],  # noqa: C901
+            control: TrainingControl | None, progress: Callable[[EpochProgress], None] | None,
+            path, state: EngineState | None, until: int | None):
+    """:func:`run_epochs`' loop."""
     if state is None:
         state = EngineState(dataset, config, init)
     until = config.epochs if until is None else until
@@ -283,4 +297,5 @@ def loss_at(dataset: Dataset, config: TrainConfig, w: float, b: float) -> float:
         return _Analytic(config, w, b, dataset.x, dataset.y).full_loss()
     impl = _make_impl(config, dataset, w, b)
     X, Y = dataset.tensors()
-    return impl.full_loss(X, Y)
+    with torch_threads(threads_for(len(dataset))):  # as the run computed it
+        return impl.full_loss(X, Y)

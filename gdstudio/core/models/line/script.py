@@ -22,6 +22,8 @@ columns; so the two can be compared with ``diff``.
   script), with its precision in the header.
 - A **standardized** run trains on the standardized data and prints w, b and the loss in the
   data's units, with the studio's constants and its compensated conversion.
+- torch's threads: the count the engine trains with (``threads_for``), which the sums'
+  rounding depends on.
 - A learning-rate schedule (``lr_schedule``) and the stop rule (``tol``) are written when
   the settings have them.
 """
@@ -44,6 +46,7 @@ from gdstudio.core.models.line.script_parts import (
     scheduler_lines,
     stop_rule_lines,
 )
+from gdstudio.core.settings.torch_threads import threads_for
 
 #: Data sets up to this many points are written into the script; larger ones are read from
 #: the CSV beside it.
@@ -137,6 +140,7 @@ class _Script:
     def lines(self) -> Iterator[str]:
         yield from self.header()
         yield from self.imports()
+        yield from self.threads()
         yield from self.data()
         if self.std is not None:
             yield from self.standardizing()
@@ -174,6 +178,13 @@ class _Script:
         yield "import torch"
         if not self.manual or self.drawn:
             yield "from torch import nn"
+        yield ""
+
+    def threads(self) -> Iterator[str]:
+        yield "# torch's threads, as the studio trains with them on this machine: how many " \
+              "threads"
+        yield "# share a sum decides how it rounds."
+        yield f"torch.set_num_threads({threads_for(self.n)})"
         yield ""
 
     def data(self) -> Iterator[str]:

@@ -12,8 +12,9 @@ import torch.nn.functional as F
 from torch import nn, optim
 from torch.utils.data import DataLoader, TensorDataset
 
-from gdstudio.core.data.dataset import Dataset, noisy_line
+from gdstudio.core.data.dataset import Dataset, noisy_line, random_line
 from gdstudio.core.settings.config import TrainConfig, initial_parameters
+from gdstudio.core.settings.torch_threads import threads_for, torch_threads
 from gdstudio.core.training.engine import train
 
 
@@ -34,6 +35,18 @@ def tutorial2_data(dtype=torch.float32):
 def _keep_global_rng():
     """The references seed the global RNG; give it back to the next test as it was."""
     with torch.random.fork_rng(devices=[]):
+        yield
+
+
+#: The most points of the data sets here but :func:`test_large_data_with_the_studios_threads`'s.
+SMALL = 1_000
+
+
+@pytest.fixture(autouse=True)
+def _the_studios_threads():
+    """The references run with the torch threads the engine trains with (a sum's rounding
+    depends on how many threads share it)."""
+    with torch_threads(threads_for(SMALL)):
         yield
 
 
@@ -528,3 +541,27 @@ def test_global_rng_not_disturbed(method, impl):
     assert len(records) == 2
     noisy_line(seed=11)
     assert torch.equal(torch.get_rng_state(), state)
+
+
+# --------------------------------------------------------------------------- torch's threads
+
+
+@pytest.mark.parametrize("impl", ["manual", "module"])
+def test_large_data_with_the_studios_threads(impl):
+    """Past about 32k numbers torch shares a sum among its threads, and how it rounds depends
+    on how many: the engine trains with ``threads_for(n)`` threads whatever its caller set,
+    which the exported script sets too (test_script.py), and the tutorial's loop with as
+    many gives its history bit for bit."""
+    data = random_line(100_000, seed=0)
+    X, Y = data.tensors()
+    settings = {"method": "batch", "learning_rate": 1e-4, "epochs": 3}
+    reference = manual_reference if impl == "manual" else module_reference
+    with torch_threads(threads_for(len(data))):
+        expected = reference(X, Y, **settings, w0=-1.0, b0=1.0)
+    other = 2 if threads_for(len(data)) == 1 else 1  # the caller's threads: not the studio's
+    with torch_threads(other):
+        got = engine_rows(data, impl=impl, **settings, init_w=-1.0, init_b=1.0)
+        assert torch.get_num_threads() == other  # given back once the run has ended
+        unlike = reference(X, Y, **settings, w0=-1.0, b0=1.0)
+    assert got == expected
+    assert unlike != expected  # (the thread count does change these numbers)

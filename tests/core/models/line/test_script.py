@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gdstudio.core.data.dataset import Dataset, noisy_line
+from gdstudio.core.data.dataset import Dataset, noisy_line, random_line
 from gdstudio.core.models.line.script import script_text
 from gdstudio.core.settings.config import TrainConfig
+from gdstudio.core.settings.torch_threads import threads_for, torch_threads
 from gdstudio.core.training.engine import run_epochs
 from gdstudio.core.training.lifecycle import TrainingRun
 from gdstudio.core.training.results import history_row
@@ -198,6 +199,8 @@ def script_output(script_folder):
     texts = {case: script_text(DATA[data](), TrainConfig(**settings))
              for case, (data, settings) in CASES.items()}
     texts.update(scheduled_scripts())
+    texts.update({case: script_text(large_data(), TrainConfig(**settings))
+                  for case, settings in LARGE.items()})
     for case, text in texts.items():
         path = folder / f"{case}.py"
         path.write_text(text, encoding="utf-8")
@@ -207,6 +210,27 @@ def script_output(script_folder):
     assert done.returncode == 0, done.stderr[-3000:]
     printed = json.loads(done.stdout)
     return {paths[p]: text.splitlines() for p, text in printed.items()}
+
+
+#: Runs on data large enough that torch shares its sums among threads (more than 32k numbers).
+LARGE = {f"large-{impl}": {"impl": impl, "epochs": 3, "learning_rate": 1e-4, "init_w": -1.0,
+                           "init_b": 1.0} for impl in ("manual", "module")}
+
+
+def large_data() -> Dataset:
+    return random_line(100_000, seed=0)
+
+
+@pytest.mark.parametrize("case", LARGE)
+def test_script_on_large_data_trains_with_the_studios_threads(case, script_output):
+    """How a sum rounds depends on how many threads share it: the script sets the thread
+    count the engine trains with, so its table is still the studio's bit for bit."""
+    data, config = large_data(), TrainConfig(**LARGE[case])
+    assert f"torch.set_num_threads({threads_for(len(data))})" in script_text(data, config)
+    other = 2 if threads_for(len(data)) == 1 else 1  # (not the studio's)
+    with torch_threads(other):  # whatever the caller's: the engine's are the studio's
+        expected, _ = studio_rows(data, config)
+    assert script_output[case] == ["epoch,loss,w,b", *expected]
 
 
 def _table(lines: list[str]) -> list[tuple[int, float, float, float]]:
@@ -269,7 +293,7 @@ def test_every_script_is_clean_python(script_folder, script_output):
                            "--line-length", "100", "--output-format", "concise", "."],
                           cwd=script_folder, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]
-    assert len(list(script_folder.glob("*.py"))) == len(CASES) + len(SCHEDULED)
+    assert len(list(script_folder.glob("*.py"))) == len(CASES) + len(SCHEDULED) + len(LARGE)
 
 
 def test_the_matrix_covers_every_choice():

@@ -62,18 +62,20 @@ class ExposedScatter(pg.ScatterPlotItem):
         return rect
 
 
-def update_in_place(scatter, xs: np.ndarray, ys: np.ndarray) -> bool:
+def update_in_place(scatter, xs: np.ndarray, ys: np.ndarray, grow: bool = False) -> bool:
     """Show the points ``(xs, ys)`` in ``scatter`` (a ``pyqtgraph.ScatterPlotItem`` whose
     spots all have its default style) by writing their coordinates into its records; False
-    (nothing done) when it shows no points or more than one point more or fewer."""
+    (nothing done) when it shows no points or more than one point more or fewer (with
+    ``grow``, any number more: a run's epoch markers, several epochs a frame)."""
     data = getattr(scatter, "data", None)
     m = len(xs)
-    if data is None or not len(data) or abs(m - len(data)) > 1 or not m:
+    more = m - len(data) if data is not None else 0
+    if data is None or not len(data) or not m or more < -1 or (more > 1 and not grow):
         return False
     if m == len(data) and _repaint_moved(scatter, data, xs, ys):
         return True
-    if m == len(data) + 1:
-        extra = data[-1:].copy()  # the same style as every other spot
+    if more > 0:
+        extra = np.repeat(data[-1:], more)  # the same style as every other spot
         extra["item"] = None
         data = np.concatenate([data, extra])
     elif m == len(data) - 1:

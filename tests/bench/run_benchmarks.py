@@ -7,7 +7,7 @@ measured in the same run (median of several repeats), because these machines are
     python -m tests.bench.run_benchmarks --only memory   # some groups (names below)
 
 Groups: engine, studio, latency, sgd, large, landscape, edit (speed; modules of the same names),
-cli-memory and window-memory (``memory.py``; ``memory`` names both), startup
+compiled (``sgd.py``), cli-memory and window-memory (``memory.py``; ``memory`` names both), startup
 (``startup.py``). Each group runs in a fresh process.
 
 A run of every group writes ``tests/bench/results/benchmarks.md`` (the table of Speed, in
@@ -34,6 +34,7 @@ GROUPS = {
     "studio": (studio.bench_studio, studio.studio_rows),
     "latency": (studio.bench_latency, studio.latency_rows),
     "sgd": (sgd.bench_sgd, sgd.rows),
+    "compiled": (sgd.bench_compiled, sgd.compiled_rows),
     "large": (large.bench_large, large.rows),
     "landscape": (landscape.bench_landscape, landscape.rows),
     "edit": (edit.bench_edit, edit.rows),

@@ -99,6 +99,22 @@ class PathBuffer:
             if self._size == self.capacity:
                 self._halve()
 
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The buffer as a compiled loop records into it: its rows and their update numbers
+        (written in place) and ``[size, stride, updates, 1]`` (an int64 array the loop
+        advances, see ``gdstudio.core.models.line.compiled.kernels``); hand the last back
+        to :meth:`recorded`."""
+        state = np.array([self._size, self.stride, self.updates, 1], dtype=np.int64)
+        return self._data, self._index, state
+
+    def recorded(self, state: np.ndarray, w, b) -> None:
+        """A compiled loop recorded into :meth:`arrays` and left ``state``; ``(w, b)`` is
+        its latest update: the same as :meth:`advance` of each of its updates."""
+        made = int(state[2]) - self.updates
+        self._size, self.stride, self.updates = int(state[0]), int(state[1]), int(state[2])
+        if made > 0:
+            self._latest = (self.updates - 1, float(w), float(b))
+
     def _halve(self) -> None:
         self.stride *= 2
         keep = self._index[:self._size] % self.stride == 0

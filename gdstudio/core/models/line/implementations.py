@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from gdstudio.core.models.line import compiled
+
 if TYPE_CHECKING:
     from gdstudio.core.settings.config import TrainConfig
 
@@ -135,12 +137,26 @@ class _Module:
                 self.model.bias.item() if self.fit_bias else 0.0)
 
 
+_NO_ORDER = np.empty(0, dtype=np.int64)  # the compiled loops' "the data's own order"
+_NO_PATH_DATA, _NO_PATH_INDEX = np.empty((2, 2)), np.empty(2, dtype=np.int64)
+
+
+def _writable(a: np.ndarray) -> np.ndarray:
+    """``a`` itself if contiguous and writable (the array types the compiled loops are built
+    for), else a copy that is."""
+    return a if a.flags.c_contiguous and a.flags.writeable else np.array(a, order="C")
+
+
 class _Analytic:
     """The same plain gradient steps with the gradients written out, in float64 NumPy and
     Python: no autograd, so stochastic descent runs many times faster. It matches the
     autograd path to rounding (float64 here, the data's dtype there)."""
 
     CHUNK = 4096  # samples between pause/stop/progress checks in stochastic descent
+    #: point-gradients per call of a compiled loop when nothing is checked between updates
+    #: (no pause, stop, progress or path): a few milliseconds. With checks, the compiled
+    #: loops check where the Python loops do (every CHUNK samples, every mini-batch).
+    COMPILED_CHUNK = 1 << 17
 
     def __init__(self, config: TrainConfig, w0: float, b0: float, x, y):
         self.lr = float(config.learning_rate)
@@ -176,6 +192,10 @@ class _Analytic:
         return float(np.mean(np.where(a < d, 0.5 * e * e, d * (a - 0.5 * d))))
 
     def full_loss(self, X=None, Y=None) -> float:
+        kernels = compiled.ready()
+        if kernels is not None and self.x.shape[0]:  # the same sum, in one compiled pass
+            return float(kernels.loss(_writable(self.x), _writable(self.y), float(self.w),
+                                      float(self.b), kernels.LOSSES[self.kind], self.delta))
         with np.errstate(all="ignore"):
             return self._loss(self.w * self.x + self.b - self.y)
 
@@ -207,6 +227,10 @@ class _Analytic:
         """
         if size == 1:
             return self._sgd_epoch(order, tick, first)
+        compiled.prepare()
+        kernels = compiled.ready()
+        if kernels is not None and kernels.BLAS:
+            return self._compiled_batches(kernels, order, size, tick, first)
         x, y = (self.x, self.y) if order is None else (self.x[order], self.y[order])
         lr, fit_bias = self.lr, self.fit_bias
         n = x.shape[0]
@@ -243,6 +267,12 @@ class _Analytic:
         # One sample at a time in the data's own precision (float32 scalars for float32 data,
         # as the tutorial's tensors are), in the order autograd evaluates it:
         # e = (w*x + b) - y; g = 2*e; w = w - lr*(g*x); b = b - lr*g.
+        # The compiled loop does the same bit for bit: used from the first chunk after it
+        # has loaded (see gdstudio.core.models.line.compiled).
+        compiled.prepare()
+        kernels = compiled.ready()
+        if kernels is not None:
+            return self._compiled_sgd(kernels, order, tick, first)
         xs, ys = self.xs, self.ys
         if order is not None:
             xs = [xs[i] for i in order]
@@ -253,10 +283,12 @@ class _Analytic:
         n = len(xs)
         with np.errstate(all="ignore"):
             for start in range(first, n, self.CHUNK):
-                if tick is not None:
-                    self.w, self.b = float(w), float(b)
-                    if tick(start):
-                        return start
+                self.w, self.b = float(w), float(b)
+                kernels = compiled.ready()  # (loaded meanwhile: the rest runs compiled)
+                if kernels is not None:
+                    return self._compiled_sgd(kernels, order, tick, start)
+                if tick is not None and tick(start):
+                    return start
                 stop = min(n, start + self.CHUNK)
                 if path is None:
                     w, b = steps(xs[start:stop], ys[start:stop], w, b)
@@ -270,6 +302,72 @@ class _Analytic:
                     path.advance(m, float(w), float(b))
                     pos += m
         self.w, self.b = float(w), float(b)
+        return None
+
+    def _samples(self) -> tuple[np.ndarray, np.ndarray]:
+        """x and y in the precision of the steps (float32 for float32 data), as the compiled
+        loops take them (contiguous, writable)."""
+        if self.scalar is float:
+            return _writable(self.x), _writable(self.y)
+        if getattr(self, "_samples32", None) is None:  # (float32 -> float64 -> float32: exact)
+            self._samples32 = (self.x.astype(np.float32), self.y.astype(np.float32))
+        return self._samples32
+
+    @staticmethod
+    def _recorder(path):
+        if path is None:
+            return _NO_PATH_DATA, _NO_PATH_INDEX, np.array([0, 1, 0, 0], dtype=np.int64)
+        return path.arrays()
+
+    def _compiled_sgd(self, kernels, order, tick, first: int) -> int | None:
+        """:meth:`_sgd_epoch` by the compiled loop (:func:`~gdstudio.core.models.line.compiled.
+        kernels.sgd`), in chunks of :attr:`COMPILED_CHUNK` between two ticks."""
+        x, y = self._samples()
+        order = _NO_ORDER if order is None else _writable(np.asarray(order, dtype=np.int64))
+        s = self.scalar if self.scalar is not float else np.float64
+        w, b = s(self.w), s(self.b)
+        lr, delta, one, two = s(self.lr), s(self.delta), s(1), s(2)
+        kind, fit_bias = kernels.LOSSES[self.kind], bool(self.fit_bias)
+        path = None if tick is None else tick.path
+        data, index, state = self._recorder(path)
+        n, chunk = x.shape[0], (self.COMPILED_CHUNK if tick is None else self.CHUNK)
+        for start in range(first, n, chunk):
+            if tick is not None:
+                self.w, self.b = float(w), float(b)
+                if tick(start):
+                    return start
+            w, b = kernels.sgd(x, y, order, start, min(n, start + chunk), w, b, lr, delta, one,
+                               two, kind, fit_bias, data, index, state)
+            w, b = s(w), s(b)
+            if path is not None:
+                path.recorded(state, w, b)
+        self.w, self.b = float(w), float(b)
+        return None
+
+    def _compiled_batches(self, kernels, order, size: int, tick, first: int) -> int | None:
+        """The mini-batch :meth:`epoch` by the compiled loop (:func:`~gdstudio.core.models.
+        line.compiled.kernels.minibatch`): a tick before each batch, as there, or without
+        ticks about :attr:`COMPILED_CHUNK` point-gradients a call."""
+        x, y = _writable(self.x), _writable(self.y)  # (float64 for float32 data, too)
+        order = _NO_ORDER if order is None else _writable(np.asarray(order, dtype=np.int64))
+        kind, fit_bias = kernels.LOSSES[self.kind], bool(self.fit_bias)
+        path = None if tick is None else tick.path
+        data, index, state = self._recorder(path)
+        batches = -(-x.shape[0] // size)
+        per = 1 if tick is not None else max(1, self.COMPILED_CHUNK // size)
+        xb, g = np.empty(size), np.empty(size)
+        w, b = float(self.w), float(self.b)
+        for done in range(first, batches, per):
+            if tick is not None:
+                self.w, self.b = w, b
+                if tick(done):
+                    return done
+            w, b = kernels.minibatch(x, y, order, size, done, min(batches, done + per), w, b,
+                                     self.lr, self.delta, kind, fit_bias, xb, g, data, index,
+                                     state)
+            if path is not None:
+                path.recorded(state, w, b)
+        self.w, self.b = w, b
         return None
 
     def _steps(self):

@@ -29,6 +29,7 @@ import math
 
 import numpy as np
 
+from gdstudio.core.models.line import compiled
 from gdstudio.core.models.line.landscape import MSELandscape
 from gdstudio.core.settings.schedule import lr_values, scheduled
 
@@ -177,7 +178,10 @@ def _batches(dataset, config, w, b, total, orders, lrs=None) -> np.ndarray:
 
 def _points(dataset, config, w0, b0, total, orders, lrs=None) -> np.ndarray:
     """Stochastic steps, as ``_Analytic._sgd_epoch`` takes them (float32 scalars for
-    float32 data)."""
+    float32 data): by its compiled loop once that has loaded (the same numbers)."""
+    kernels = compiled.ready()
+    if kernels is not None:
+        return _points_compiled(kernels, dataset, config, w0, b0, total, orders, lrs)
     float32 = dataset.dtype == "float32"
     scalar = np.float32 if float32 else float
     xs_all = list(np.asarray(dataset.x)) if float32 else np.asarray(dataset.x).tolist()
@@ -216,3 +220,38 @@ def _points(dataset, config, w0, b0, total, orders, lrs=None) -> np.ndarray:
                     return _finite_prefix(rows)
             epoch += 1
     return _finite_prefix(rows)
+
+
+def _points_compiled(kernels, dataset, config, w0, b0, total, orders, lrs) -> np.ndarray:
+    """:func:`_points` by the compiled loop, recording every update (a path buffer's arrays
+    with room for all of them never thin)."""
+    scalar = np.float32 if dataset.dtype == "float32" else np.float64
+    x, y = _writable(dataset.x, scalar), _writable(dataset.y, scalar)
+    n = x.size
+    w, b, lr = scalar(w0), scalar(b0), scalar(config.learning_rate)
+    delta, one, two = scalar(config.huber_delta), scalar(1), scalar(2)
+    kind, fit_bias = kernels.LOSSES[config.loss], bool(config.fit_bias)
+    data, index = np.empty((total + 2, 2)), np.empty(total + 2, dtype=np.int64)
+    state = np.array([1, 1, 1, 1], dtype=np.int64)  # row 0: the start
+    data[0] = w0, b0
+    made, epoch = 0, 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        while made < total:
+            if lrs is not None:
+                lr = scalar(lrs[epoch])
+            take = min(n, total - made)
+            order = (np.empty(0, dtype=np.int64) if orders is None
+                     else _writable(orders[epoch][:take], np.int64))
+            w, b = kernels.sgd(x, y, order, 0, take, w, b, lr, delta, one, two, kind, fit_bias,
+                               data, index, state)
+            w, b = scalar(w), scalar(b)
+            made += take
+            epoch += 1
+    return _finite_prefix(data[:state[0]])
+
+
+def _writable(a, dtype) -> np.ndarray:
+    """``a`` as a contiguous, writable array of ``dtype`` (the types the compiled loop takes):
+    itself if it is one."""
+    a = np.asarray(a, dtype=dtype)
+    return a if a.flags.c_contiguous and a.flags.writeable else np.array(a, order="C")

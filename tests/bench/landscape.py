@@ -77,8 +77,10 @@ def bench_landscape(quick: bool) -> dict:
     model.shutdown()
     preview.shutdown()
     result = {"n": n, "drag": _stats(drag), "preview": _stats(moves),
-              "live": [live_latency(method, impl, 3.0 if quick else 10.0)
-                       for method, impl in (("batch", "manual"), ("sgd", "analytic"))]}
+              "live": [live_latency(method, impl, 3.0 if quick else 10.0, size)
+                       for method, impl, size in (("batch", "manual", 100_000),
+                                                  ("sgd", "analytic", 100_000),
+                                                  ("sgd", "analytic", 1_000_000))]}
     print(f"landscape N={n:,}: point drag, update + redraw median "
           f"{result['drag']['median_ms']:.2f} ms, p95 {result['drag']['p95_ms']:.2f} ms; "
           f"preview of 1,000 batch updates + redraw median "

@@ -87,9 +87,14 @@ class Delete:
         for i in idx:
             _check_index(i, dataset)
         removed = Dataset(dataset.x[idx], dataset.y[idx])
-        keep = np.ones(len(dataset), bool)
-        keep[idx] = False
-        new = Dataset.adopt(dataset.x[keep], dataset.y[keep])
+        if len(idx) == 1:  # two copies of memory, no mask over the points
+            i = idx[0]
+            new = Dataset.adopt(*(np.concatenate((v[:i], v[i + 1:]))
+                                  for v in (dataset.x, dataset.y)))
+        else:
+            keep = np.ones(len(dataset), bool)
+            keep[idx] = False
+            new = Dataset.adopt(dataset.x[keep], dataset.y[keep])
         return new, Insert(tuple(idx), removed)
 
 
@@ -111,11 +116,17 @@ class Insert:
                 raise DataError(f"Cannot restore a point at position {i}.")
         xs = np.empty(total, dataset.x.dtype)
         ys = np.empty(total, dataset.x.dtype)
-        mask = np.zeros(total, bool)
-        mask[list(self.indices)] = True
-        xs[mask], ys[mask] = self.points.x, self.points.y
-        xs[~mask], ys[~mask] = dataset.x, dataset.y
-        return Dataset(xs, ys), Delete(self.indices)
+        if len(self.indices) == 1:  # copies of memory, no mask over the points
+            i = self.indices[0]
+            for out, old, point in ((xs, dataset.x, self.points.x), (ys, dataset.y,
+                                                                     self.points.y)):
+                out[:i], out[i], out[i + 1:] = old[:i], point[0], old[i:]
+        else:
+            mask = np.zeros(total, bool)
+            mask[list(self.indices)] = True
+            xs[mask], ys[mask] = self.points.x, self.points.y
+            xs[~mask], ys[~mask] = dataset.x, dataset.y
+        return Dataset.adopt(xs, ys), Delete(self.indices)
 
 
 @dataclass(frozen=True, eq=False)

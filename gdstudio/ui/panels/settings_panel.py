@@ -418,13 +418,13 @@ class SettingsPanel(QWidget):
         if guide is None:
             self.stable_label.setText("stable bound: n/a")
             self.stable_label.setToolTip("Add points to get a bound.")
-            self.stable_label.setStyleSheet("color: #555;")
+            _set_style(self.stable_label, "color: #555;")
             return
         text = guide.text()
         over = guide.limit is not None and lr is not None and lr >= guide.limit
         self.stable_label.setText(text)
-        self.stable_label.setStyleSheet("color: #d62728; font-weight: bold;"
-                                        if over and not guide.guide_only else "color: #555;")
+        _set_style(self.stable_label, "color: #d62728; font-weight: bold;"
+                   if over and not guide.guide_only else "color: #555;")
         self.stable_label.setToolTip(
             "The largest stable learning rate for this method on this data. "
             + ("The learning rate is above it." if over else ""))
@@ -514,3 +514,10 @@ class TrainStrip(QWidget):
     def buttons(self) -> dict[str, QPushButton]:
         """The buttons by the name of the action each one triggers."""
         return {"train": self.train_button}
+
+
+def _set_style(widget, sheet: str) -> None:
+    """Give ``widget`` the style ``sheet`` unless it has it (setting one polishes the widget
+    again: half a millisecond after every edit of a point)."""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)

@@ -25,8 +25,10 @@ from gdstudio.ui.plots.common import (
 from gdstudio.ui.plots.scatter_edit import (  # noqa: F401
     MAX_SHOWN_POINTS,
     ExposedScatter,
+    keep_room,
     shown_stride,
     update_in_place,
+    update_one,
 )
 from gdstudio.ui.studio.palette import SELECTED_COLOR
 
@@ -162,19 +164,29 @@ class DataPlot(pg.PlotWidget):
         self._vb.sigRangeChanged.connect(self._redraw_lines)
 
     # --------------------------------------------------------------- data
-    def set_points(self, x: np.ndarray, y: np.ndarray, autorange: bool = False) -> None:
+    def set_points(self, x: np.ndarray, y: np.ndarray, autorange: bool = False,
+                   point: tuple[str, int] | None = None) -> None:
         """Show these points (thinned beyond :data:`MAX_SHOWN_POINTS`). ``autorange``: a
         new data set, the view fits it; else an edit, and when the points shown are as many
         as before or one more or fewer (an edit of one point) the scatter's coordinates are
-        written in place (the scatter's ``setData`` takes about a second on 100,000 points)."""
+        written in place (the scatter's ``setData`` takes about a second on 100,000 points).
+        ``point``: the edit was of one point, ``("move", index)`` or ``("add", index)`` (at
+        the end): only that point's spot, if it is shown, is written (O(1))."""
+        old_n = len(self._x)
         self._x, self._y = np.asarray(x), np.asarray(y)
         self._xy64 = None  # the points in float64, made when first read (points())
         self.selection = tuple(i for i in self.selection if i < len(self._x))
+        stride = self._stride
         self._stride = shown_stride(len(self._x), None if autorange else self._stride)
+        if (not autorange and point is not None and self._stride == stride
+                and update_one(self.scatter, self._x, self._y, stride, old_n, *point)):
+            self._show_selection()
+            return
         xs = self._x[::self._stride].astype(np.float64)
         ys = self._y[::self._stride].astype(np.float64)
         if autorange or not update_in_place(self.scatter, xs, ys):
             self.scatter.setData(xs, ys)
+            keep_room(self.scatter)
         self._show_selection()
         if autorange and len(self._x):
             self.autoRange(padding=0.08)
@@ -186,6 +198,11 @@ class DataPlot(pg.PlotWidget):
             self._xy64 = (self._x, np.asarray(self._x, dtype=np.float64),
                           np.asarray(self._y, dtype=np.float64))
         return self._xy64[1], self._xy64[2]
+
+    @property
+    def count(self) -> int:
+        """How many points the plot has (shown or not)."""
+        return len(self._x)
 
     @property
     def shown_count(self) -> int:
@@ -219,6 +236,8 @@ class DataPlot(pg.PlotWidget):
 
     def _show_selection(self) -> None:
         idx = list(self.selection)
+        if not idx and not len(self.selected.data):
+            return  # none shown, none to show
         self.selected.setData(self._x[idx].astype(np.float64), self._y[idx].astype(np.float64))
 
     def set_editable(self, editable: bool) -> None:
@@ -280,7 +299,7 @@ class DataPlot(pg.PlotWidget):
                 self.addItem(line, ignoreBounds=True)
             line.setPen(run_pen(run.color, run.stale, width=2))
             line.gd_params = (float(run.summary.w), float(run.summary.b))
-            line.gd_segment = False
+            line.gd_segment = line.gd_drawn = False
         self._redraw_lines()
 
     def _redraw_lines(self, *_, exact: bool = True) -> None:
@@ -290,6 +309,9 @@ class DataPlot(pg.PlotWidget):
         lines = [(self.fit_line, self._fit), (self.optimum_line, self._optimum)]
         lines += [(line, line.gd_params) for line in self.run_lines.values()]
         for line, params in lines:
+            drawn = (params, x0, x1, y0, y1)
+            if drawn == getattr(line, "gd_drawn", None):
+                continue  # neither the line nor the view changed (an edit of the points)
             segment = None if params is None else clip_line(*params, x0, x1, y0, y1)
             key = None
             if segment is not None:  # the ends in whole pixels: a sub-pixel move is no change
@@ -300,6 +322,7 @@ class DataPlot(pg.PlotWidget):
             if not exact and key == getattr(line, "gd_segment", False):
                 continue  # nothing visible changed: no repaint
             line.gd_segment = key
+            line.gd_drawn = drawn
             if segment is None:
                 line.setData([], [])
             else:

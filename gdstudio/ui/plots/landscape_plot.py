@@ -35,6 +35,7 @@ from gdstudio.core.drawing.plotmath import clip_line
 from gdstudio.core.models.line.landscape import VIEW_LIMIT
 from gdstudio.ui.plots.common import RUN_COLORS, cache_axes
 from gdstudio.ui.plots.path_item import GrowingPath
+from gdstudio.ui.plots.scatter_edit import update_in_place
 from gdstudio.ui.studio.palette import PREVIEW_COLOR
 
 #: the colour map of log10 L (perceptually uniform, dark = low loss)
@@ -468,7 +469,11 @@ class LandscapePlot(pg.PlotWidget):
         first epoch took."""
         self._cache_landscape(True)
         p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        self.epoch_ends.setData(p[:, 0], p[:, 1])
+        # markers more (epochs ended) or the same ones: their places written in, not every
+        # marker styled again (setData: milliseconds a frame while a run goes)
+        if not (len(p) and update_in_place(self.epoch_ends, p[:, 0].copy(), p[:, 1].copy(),
+                                           grow=True)):
+            self.epoch_ends.setData(p[:, 0], p[:, 1])
         self.epoch_trail.set_points(p if trail else np.empty((0, 2)))
 
     def set_preview(self, points) -> None:

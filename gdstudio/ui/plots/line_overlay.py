@@ -48,7 +48,8 @@ def exact_r2(landscape, w: float, b: float) -> float | None:
 def r2_text(r2: float | None, n: int, y_varies: bool = True) -> str:
     """R² as the plot shows it (as
     :attr:`~gdstudio.core.models.line.linefit.LineReport.r2_text`)."""
-    return LineReport(np.empty(n), 0.0, 0.0, r2, y_varies).r2_text
+    count = np.broadcast_to(np.float64(0.0), (n,))  # n residuals' worth, no memory
+    return LineReport(count, 0.0, 0.0, r2, y_varies).r2_text
 
 
 class LineOverlay:
@@ -91,7 +92,7 @@ class LineOverlay:
     def set_line(self, w: float | None, b: float | None = None) -> None:
         """Show the residuals, equation and R² of y = w·x + b (None: nothing)."""
         self.line = None if w is None else (float(w), float(b))
-        n = len(self.plot.points()[0])
+        n = self.plot.count
         land = self._exact() if self._exact is not None else None
         if (n <= SYNC_POINTS or (land is not None and land.n == n)  # O(1): with the line
                 or time.monotonic() - self._last >= THROTTLE):
@@ -105,26 +106,26 @@ class LineOverlay:
 
     def redraw(self) -> None:
         self._last = time.monotonic()
-        x, y = self.plot.points()
-        if self.line is None or not len(x):
+        n = self.plot.count
+        if self.line is None or not n:
             self.text = ""
             self.label.setText("")
             self.label.setVisible(False)
         else:
             land = self._exact() if self._exact is not None else None
-            if land is not None and land.n == len(x):
+            if land is not None and land.n == n:
                 r2, varies = r2_from_landscape(land, *self.line)
-                text = r2_text(r2, len(x), varies)
+                text = r2_text(r2, n, varies)
             else:
-                text = line_report(x, y, *self.line).r2_text
+                text = line_report(*self.plot.points(), *self.line).r2_text
             self.text = f"{equation_text(*self.line)}    {text}"
             self.label.setText(self.text)
             self.label.setVisible(True)
         self._draw_residuals()
 
     def _draw_residuals(self) -> None:
-        x, y = self.plot.points()
-        show = self.line is not None and 0 < len(x) <= MAX_RESIDUALS
+        show = self.line is not None and 0 < self.plot.count <= MAX_RESIDUALS
+        x, y = self.plot.points() if show else (None, None)
         seg = show and self.mode == "segments"
         sq = show and self.mode == "squares"
         if seg:

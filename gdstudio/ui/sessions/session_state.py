@@ -18,10 +18,28 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from gdstudio.core.data.dataset import Dataset
+
 APP_TITLE = "Gradient Descent Studio"
 #: The recent session files kept in the settings store (newest first).
 MAX_RECENT = 8
 RECENT_KEY = "recentSessions"
+
+
+def _same(a, b) -> bool:
+    """Whether fingerprint ``a`` is surely ``b`` again: equal parts, the data sets among them
+    the same objects (comparing a million points after every edit of one point takes
+    milliseconds; once per new data set is enough)."""
+    if a is b:
+        return True
+    if isinstance(a, Dataset) or isinstance(b, Dataset):
+        return False
+    if type(a) is tuple and type(b) is tuple:
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # an == that gives no single answer
+        return False
 
 
 class SessionState(QObject):
@@ -39,11 +57,18 @@ class SessionState(QObject):
         self._fingerprint = fingerprint
         self.path: str | None = None
         self._clean = fingerprint()
+        self._last = None  # (fingerprint, dirty) of the last refresh
         self.dirty = False
 
     def refresh(self, *_) -> bool:
         """Compare the state with the saved one; True if there are unsaved changes."""
-        dirty = self._fingerprint() != self._clean
+        fingerprint = self._fingerprint()
+        last = self._last
+        if last is not None and _same(fingerprint, last[0]):
+            dirty = last[1]  # nothing changed since: the data is not compared again
+        else:
+            dirty = fingerprint != self._clean
+            self._last = (fingerprint, dirty)
         if dirty != self.dirty:
             self.dirty = dirty
             self.changed.emit()
@@ -56,6 +81,7 @@ class SessionState(QObject):
         if path is not ...:
             self.path = None if path is None else str(path)
         self._clean = self._fingerprint() if clean is ... else clean
+        self._last = None
         self.dirty = False
         self.changed.emit()
         if clean is not ...:
@@ -64,6 +90,7 @@ class SessionState(QObject):
     def mark_dirty(self) -> None:
         """The state is not saved anywhere (a recovered session)."""
         self._clean = object()
+        self._last = None
         self.refresh()
 
     @property

@@ -138,6 +138,9 @@ class StudioController(QObject):
         #: The loss and Huber delta the optimum is shown for.
         self.loss, self.huber_delta = "mse", 1.0
         self.selected_points: tuple[int, ...] = ()
+        #: The change of the data being announced (:attr:`dataChanged`), a :class:`DataEdit`
+        #: that views drawing the points update from; None at other times.
+        self.last_edit: DataEdit | None = None
         self.selected_runs: frozenset[int] = frozenset()
         #: The lesson controls a lesson locks (see :meth:`set_lesson_locks`).
         self.lesson_locks: frozenset[str] = frozenset()
@@ -525,6 +528,7 @@ class StudioController(QObject):
     @Slot(object)
     def _on_model_pointsChanged(self, edit: DataEdit) -> None:
         n = len(edit.after)
+        self.last_edit = edit
         self.landscape_feed.data_changed(edit)  # first: an edit of one point updates the
         self.update_optimum(edit)  # landscape's moments, which estimate the optimum of
         # large data meanwhile
@@ -535,10 +539,13 @@ class StudioController(QObject):
         for kept in fresh:
             kept.stale = True
         self.select_points(i for i in self.selected_points if i < n)
-        self.dataChanged.emit(edit.replaced)
+        try:
+            self.dataChanged.emit(edit.replaced)
+        finally:
+            self.last_edit = None  # (not the data before it, kept alive)
         if fresh:
             self.keptRunsChanged.emit()
-        self.announce_actions()
+        # (the actions are announced once the undo stack has the edit: its indexChanged)
 
     # ================================================================= running
     def train(self, config: TrainConfig | None = None) -> bool:

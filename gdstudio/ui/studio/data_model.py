@@ -85,14 +85,26 @@ class _Edit:
         self.command = command
         self.inverse = inverse
 
+    @property
+    def inverse(self):
+        return self._inverse
+
+    @inverse.setter
+    def inverse(self, inverse) -> None:
+        self._inverse = inverse
+        self._datasets = tuple(_datasets(self.command)) + tuple(_datasets(inverse))
+
     def datasets(self):
         """The data sets this entry keeps (for :meth:`UndoStack.nbytes`)."""
-        for part in (self.command, self.inverse):
-            if dataclasses.is_dataclass(part):
-                for field in dataclasses.fields(part):
-                    value = getattr(part, field.name)
-                    if isinstance(value, Dataset):
-                        yield value
+        return self._datasets
+
+
+def _datasets(part):
+    if dataclasses.is_dataclass(part):
+        for field in dataclasses.fields(part):
+            value = getattr(part, field.name)
+            if isinstance(value, Dataset):
+                yield value
 
 
 class UndoStack(QObject):

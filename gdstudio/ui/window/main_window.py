@@ -9,6 +9,7 @@ actions, the residuals menu, the speed box and presentation mode are their views
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSettings, Qt, Slot
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.messages = MessageBoxes(self)
         self.files = FileRequests(self.controller, self)
         self._generate_values: dict = {}
+        self._actions_shown = None  # what _apply_actions last showed
 
         window_build.build_plots(self)
         window_build.build_panels(self)
@@ -215,8 +217,13 @@ class MainWindow(QMainWindow):
     # ================================================================= facts
     @Slot(bool)
     def _on_controller_dataChanged(self, replaced: bool) -> None:
-        d = self.controller.model.dataset
-        self.plot.set_points(d.x, d.y, autorange=replaced)
+        c = self.controller
+        d = c.model.dataset
+        edit = c.last_edit
+        point = None
+        if edit is not None and edit.after is d and edit.point in ("move", "add"):
+            point = (edit.point, edit.index)  # the plot draws that point only
+        self.plot.set_points(d.x, d.y, autorange=replaced, point=point)
         self.data_panel.set_count(len(d), self.plot.shown_count)
         if not self.controller.history.count:
             self.run_view.show_start_line()
@@ -241,12 +248,21 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _apply_actions(self, enabled: dict) -> None:
         """Enable the actions (and so their buttons) and the settings as ``enabled`` says."""
+        c = self.controller
+        snapshot = c.snapshot()
+        # What the actions show depends on the number of points only through whether
+        # there are any: an edit of one point of many announces the same actions again
+        key = (tuple(enabled.items()), dataclasses.replace(snapshot, points=min(
+            snapshot.points, 1)), c.undo_text(), c.redo_text())
+        if key == self._actions_shown:
+            return
+        self._actions_shown = key
         for name, on in enabled.items():
             if name == "settings":
                 self.panel.setEnabled(on)
             elif name in self.actions_by_name:  # (the presets menu follows on its own)
                 self.actions_by_name[name].setEnabled(on)
-        actions.explain(self.actions_by_name, disabled_reasons(self.controller.snapshot()))
+        actions.explain(self.actions_by_name, disabled_reasons(snapshot))
         self.plot.set_editable(self.controller.refusal("move") is None)
         paused = self.controller.state is RunState.PAUSED
         self.act_train.setText("&Resume" if paused else "&Train")

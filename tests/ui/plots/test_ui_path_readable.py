@@ -161,3 +161,25 @@ def test_a_kept_stochastic_path_is_drawn_as_readably_as_the_current_one(window, 
         assert kept.trail.pen().widthF() == trail_width
     finally:
         window.presentation.set_active(False)
+
+
+def test_epoch_markers_are_written_in_place_as_epochs_end(window, qtbot, monkeypatch):
+    """Each epoch's end adds one marker: written into the markers drawn, not every marker
+    styled again (pyqtgraph's setData: milliseconds of the window's time a frame while a
+    run of many short epochs goes); the markers are still each epoch's end."""
+    c, plot = window.controller, window.landscape_plot
+    c.replace_data(_noisy_line(200), "test data")
+    _train(window, qtbot, method="sgd", impl="analytic", learning_rate=0.004, epochs=2,
+           init_w=-3.0, init_b=-6.0, shuffle=True, seed=1)
+    sets = []
+    original = plot.epoch_ends.setData
+    monkeypatch.setattr(plot.epoch_ends, "setData",
+                        lambda *a, **k: sets.append(1) or original(*a, **k))
+    assert c.continue_run(6)
+    qtbot.waitUntil(lambda: not c.session.active, timeout=60_000)
+    window.landscape_view.draw_path()
+    s = c.session
+    assert s.history.count == 8
+    ends = np.column_stack([s.history.w, s.history.b])
+    np.testing.assert_array_equal(np.column_stack(plot.epoch_ends.getData()), ends)
+    assert sets == []

@@ -191,3 +191,45 @@ def test_mae_optimum_after_an_edit_is_computed_off_the_gui_thread(qtbot, monkeyp
     assert c.optima[0] == loss_optimum(c.dataset, "mae")
     assert c.optima[1] == closed_form(c.dataset)
     c.shutdown()
+
+
+@pytest.mark.parametrize("kind", ["move", "add", "delete"])
+def test_an_edit_of_one_point_in_the_window_copies_the_points_once(window, qtbot, kind):
+    """An edit of one point of 300,000 in the window: the GUI thread's work allocates the
+    edited data set and a few MB besides (the landscape's grids, the shown spots: no float64
+    copy of the points, 4.8 MB here, for their count or their R²); the views then show the
+    edited points and their exact numbers."""
+    import tracemalloc
+
+    from gdstudio.core.data.dataset import random_line
+
+    c = window.controller
+    n = 300_000
+    assert c.replace_data(random_line(n, seed=1), "big")
+    qtbot.waitUntil(lambda: not c.landscape_model.busy and not c.numbers_estimated,
+                    timeout=30_000)
+    release = threading.Event()
+    for pool in (c.landscape_model._pool, c.numbers_feed._pool):
+        for _ in range(pool.maxThreadCount()):  # their threads held until measured
+            pool.start(release.wait)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        # (a point added within the others: one beyond them bounds the shown spots again)
+        assert c.add_point(1.5, -2.0) if kind == "add" else _edit(c, kind)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+        release.set()
+    d = c.dataset
+    assert peak <= d.x.nbytes + d.y.nbytes + 3 * 2**20, (peak, d.x.nbytes + d.y.nbytes)
+    shown = window.plot.scatter.data
+    stride = -(-len(d) // len(shown))
+    np.testing.assert_array_equal(shown["x"], d.x[::stride].astype(np.float64))
+    np.testing.assert_array_equal(shown["y"], d.y[::stride].astype(np.float64))
+    qtbot.waitUntil(lambda: not c.numbers_estimated and not c.landscape_model.busy,
+                    timeout=30_000)
+    assert c.numbers.optimum == closed_form(d)
+    assert window.plot.optimum_line.getData() is not None
+    assert c.landscape_model.landscape.n == len(d)

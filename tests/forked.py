@@ -1,13 +1,15 @@
 """``python FILE.py``, ``python -c CODE`` and ``python -m MODULE`` in a process of their own,
-without paying for ``import torch`` each time.
+without paying for ``import torch`` (and, if asked, PySide6 and pyqtgraph) each time.
 
-A test that checks what a script or ``gdstudio train`` prints, writes or exits with (and not
-how a process starts) calls :func:`run` in place of ``subprocess.run([sys.executable, ...])``.
-One helper process per test process imports torch and numpy once; each call forks it, and the
-fork (a process of its own: its own pid, descriptors, current folder, environment and signal
-handling, nothing else run in it before) runs the program as the interpreter would, then exits
-with the interpreter's exit code. Tests about start-up itself (which modules a run loads, a
-process killed or signalled mid-run) keep starting a real interpreter.
+A test that checks what a script, ``gdstudio train`` or the studio prints, writes or exits
+with (and not how an interpreter starts) calls :func:`run` (``subprocess.run``) or
+:class:`Popen` in place of ``subprocess.run/Popen([sys.executable, ...])``. One helper process
+per test process and ``preload`` imports those modules once; each call forks it, and the fork (a
+process of its own: its own pid, standard streams, current folder, environment and signal
+handling; nothing else has run in it) runs the program as the interpreter would, then exits
+with the interpreter's exit code. Tests about start-up itself (which modules a run loads is
+fine: the preloaded ones are numpy and torch, plus PySide6/pyqtgraph only where asked) keep
+starting a real interpreter.
 """
 
 from __future__ import annotations
@@ -15,33 +17,34 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import socket
 import subprocess
 import sys
-import tempfile
 import threading
-from pathlib import Path
 
 from tests.paths import ROOT
 
-#: The modules the helper imports once, before any fork.
+#: The modules a helper imports once, before any fork.
 PRELOADED = ("numpy", "torch")
+#: ... and for the studio itself.
+STUDIO = (*PRELOADED, "PySide6.QtWidgets", "pyqtgraph")
 
 _SERVER = r"""
-import atexit, json, os, runpy, sys, traceback
-for name in sys.argv[1:]:
+import atexit, json, os, runpy, socket, sys, traceback
+channel = socket.socket(fileno=int(sys.argv[1]))
+for name in sys.argv[2:]:
     __import__(name)
-requests, replies = sys.stdin, sys.stdout
 
 
-def run_child(job):
+def run_child(job, fds):
+    for fd, target in zip((0, 1, 2), fds):
+        os.dup2(target, fd)
+    for target in fds:
+        os.close(target)
+    channel.close()
     os.chdir(job["cwd"])
     os.environ.clear()
     os.environ.update(job["env"])
-    for fd, name in ((0, os.devnull), (1, job["out"]), (2, job["err"])):
-        target = os.open(name, os.O_RDONLY if fd == 0 else os.O_WRONLY)
-        os.dup2(target, fd)
-        os.close(target)
-    sys.stdin = open(0, closefd=False)
     code = 0
     try:
         mode, target, *args = job["argv"]
@@ -80,23 +83,28 @@ def run_child(job):
     os._exit(code & 0xFF)
 
 
-for line in requests:
-    job = json.loads(line)
+while True:
+    message, fds, _flags, _address = socket.recv_fds(channel, 1 << 20, 3)
+    if not message:
+        break
+    job = json.loads(message)
+    sys.stdout.flush()
+    sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
         try:
-            run_child(job)
+            run_child(job, fds)
         finally:
             os._exit(70)
-    replies.write(json.dumps({"pid": pid}) + "\n")
-    replies.flush()
+    for fd in fds:
+        os.close(fd)
+    channel.send(json.dumps({"pid": pid}).encode())
     _, status = os.waitpid(pid, 0)
-    replies.write(json.dumps({"status": os.waitstatus_to_exitcode(status)}) + "\n")
-    replies.flush()
+    channel.send(json.dumps({"status": os.waitstatus_to_exitcode(status)}).encode())
 """
 
 _lock = threading.Lock()
-_server: subprocess.Popen | None = None
+_servers: dict[tuple[str, ...], tuple[subprocess.Popen, socket.socket]] = {}
 
 
 def _env() -> dict[str, str]:
@@ -105,19 +113,24 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _helper() -> subprocess.Popen:
-    global _server
-    if _server is None or _server.poll() is not None:
-        _server = subprocess.Popen([sys.executable, "-c", _SERVER, *PRELOADED],
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                   env=_env(), cwd=str(ROOT))
-        atexit.register(_stop, _server)
-    return _server
+def _helper(preload: tuple[str, ...]) -> socket.socket:
+    server, channel = _servers.get(preload, (None, None))
+    if server is None or server.poll() is not None:
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with open(os.devnull, "rb") as nothing:
+            server = subprocess.Popen([sys.executable, "-c", _SERVER, str(theirs.fileno()),
+                                       *preload], pass_fds=[theirs.fileno()], stdin=nothing,
+                                      env=_env(), cwd=str(ROOT))
+        theirs.close()
+        channel = mine
+        _servers[preload] = server, channel
+        atexit.register(_stop, server, channel)
+    return channel
 
 
-def _stop(server: subprocess.Popen) -> None:
+def _stop(server: subprocess.Popen, channel: socket.socket) -> None:
     if server.poll() is None:
-        server.stdin.close()
+        channel.close()  # (the helper reads an end of file and exits)
         try:
             server.wait(10)
         except subprocess.TimeoutExpired:
@@ -125,37 +138,99 @@ def _stop(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def run(*argv: str, cwd, env: dict | None = None, timeout: float = 120,
+class Popen:
+    """``subprocess.Popen([sys.executable, *argv], cwd=cwd, env=env, stdin=DEVNULL,
+    stdout=PIPE, stderr=PIPE, text=True)``, forked (``argv``: ``FILE.py ARGS``,
+    ``-c CODE ARGS`` or ``-m MODULE ARGS``; ``env`` defaults to this process's, with the
+    checkout importable). One at a time per test process: call :meth:`wait` or
+    :meth:`communicate` before the next."""
+
+    def __init__(self, *argv: str, cwd, env: dict | None = None, preload=PRELOADED):
+        self.args = ["python", *argv]
+        self.returncode: int | None = None
+        head = list(argv[:2]) if argv[0] in ("-c", "-m") else ["file", str(argv[0])]
+        rest = list(argv[2:]) if argv[0] in ("-c", "-m") else list(argv[1:])
+        job = {"argv": [*head, *map(str, rest)], "cwd": str(cwd),
+               "env": _env() if env is None else {k: str(v) for k, v in env.items()}}
+        if not _lock.acquire(timeout=600):
+            raise RuntimeError("tests.forked: the previous child was never waited for")
+        try:
+            self._channel = _helper(tuple(preload))
+            out_r, out_w = os.pipe()
+            err_r, err_w = os.pipe()
+            null = os.open(os.devnull, os.O_RDONLY)
+            try:
+                socket.send_fds(self._channel, [json.dumps(job).encode()], [null, out_w, err_w])
+            finally:
+                for fd in (null, out_w, err_w):
+                    os.close(fd)
+            self.stdout = open(out_r)
+            self.stderr = open(err_r)
+            self.pid = json.loads(self._channel.recv(1 << 16))["pid"]
+        except BaseException:
+            _lock.release()
+            raise
+        self._status: list[bytes] = []
+        self._reader = threading.Thread(target=lambda: self._status.append(
+            self._channel.recv(1 << 16)), daemon=True)
+        self._reader.start()
+
+    def poll(self) -> int | None:
+        if self.returncode is None and not self._reader.is_alive():
+            self.returncode = json.loads(self._status[0])["status"]
+            _lock.release()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._reader.join(timeout)
+        if self._reader.is_alive():
+            raise subprocess.TimeoutExpired(self.args, timeout)
+        return self.poll()
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(9)
+
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        """What it wrote to stdout and stderr until it ended (killed after ``timeout``:
+        ``subprocess.TimeoutExpired``, as subprocess.run raises it)."""
+        texts: dict[str, str] = {}
+        readers = [threading.Thread(target=lambda s=stream, k=key: texts.__setitem__(
+            k, s.read()), daemon=True) for key, stream in (("out", self.stdout),
+                                                            ("err", self.stderr))]
+        for reader in readers:
+            reader.start()
+        try:
+            self.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            self.wait()
+            for reader in readers:
+                reader.join()
+            self._close()
+            raise subprocess.TimeoutExpired(self.args, timeout, texts.get("out"),
+                                            texts.get("err")) from None
+        for reader in readers:
+            reader.join()
+        self._close()
+        return texts["out"], texts["err"]
+
+    def _close(self) -> None:
+        self.stdout.close()
+        self.stderr.close()
+
+
+def run(*argv: str, cwd, env: dict | None = None, timeout: float = 120, preload=PRELOADED,
         ) -> subprocess.CompletedProcess:
     """What ``subprocess.run([sys.executable, *argv], cwd=cwd, env=env, capture_output=True,
-    text=True, timeout=timeout)`` returns (``argv``: ``FILE.py ARGS``, ``-c CODE ARGS`` or
-    ``-m MODULE ARGS``); ``env`` defaults to this process's, with the checkout importable."""
+    text=True, timeout=timeout)`` returns (see :class:`Popen`)."""
     if not hasattr(os, "fork"):  # (Windows: a fresh interpreter each time)
         return subprocess.run([sys.executable, *map(str, argv)], cwd=cwd,
                               env=_env() if env is None else env, capture_output=True,
                               text=True, timeout=timeout)
-    head = list(argv[:2]) if argv[0] in ("-c", "-m") else ["file", str(argv[0])]
-    rest = list(argv[2:]) if argv[0] in ("-c", "-m") else list(argv[1:])
-    with _lock, tempfile.TemporaryDirectory(prefix="gdstudio-forked-") as folder:
-        out, err = Path(folder, "out"), Path(folder, "err")
-        out.touch()
-        err.touch()
-        job = {"argv": [*head, *map(str, rest)], "cwd": str(cwd),
-               "env": _env() if env is None else {k: str(v) for k, v in env.items()},
-               "out": str(out), "err": str(err)}
-        server = _helper()
-        server.stdin.write(json.dumps(job) + "\n")
-        server.stdin.flush()
-        pid = json.loads(server.stdout.readline())["pid"]
-        reply: list[str] = []
-        reader = threading.Thread(target=lambda: reply.append(server.stdout.readline()))
-        reader.start()
-        reader.join(timeout)
-        if reader.is_alive():
-            os.kill(pid, 9)
-            reader.join()
-            raise subprocess.TimeoutExpired(["python", *argv], timeout,
-                                            out.read_text(), err.read_text())
-        code = json.loads(reply[0])["status"]
-        return subprocess.CompletedProcess(["python", *argv], code, out.read_text(),
-                                           err.read_text())
+    proc = Popen(*argv, cwd=cwd, env=env, preload=preload)
+    out, err = proc.communicate(timeout)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 import gdstudio
+from tests import forked
+from tests.paths import ROOT
 
 PACKAGE = Path(gdstudio.__file__).resolve().parent
 
@@ -33,8 +35,7 @@ def test_importing_core_and_cli_parser_loads_no_qt():
         assert not loaded, loaded
         print("ok")
     """)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
+    result = forked.run("-c", code, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
 
@@ -48,8 +49,7 @@ def test_a_headless_training_run_loads_no_qt(tmp_path):
         assert not [m for m in sys.modules if m.split(".")[0] in ("PySide6", "pyqtgraph")]
         assert "gdstudio.ui" not in sys.modules and "gdstudio.app" not in sys.modules
     """)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120, cwd=tmp_path)
+    result = forked.run("-c", code, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "h.csv").exists()
 
@@ -89,8 +89,7 @@ def test_the_rule_for_actions_and_the_helpers_of_the_controller_load_no_qt():
         assert not [m for m in sys.modules if m.split(".")[0] in ("PySide6", "pyqtgraph")]
         print("ok")
     """)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
+    result = forked.run("-c", code, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
 

@@ -17,6 +17,7 @@ from gdstudio.core.errors import TrainingDiverged
 from gdstudio.core.settings.config import TrainConfig
 from gdstudio.core.training.engine import full_data_loss, train
 from gdstudio.core.training.results import HISTORY_HEADER, PARAMS_HEADER
+from tests import forked
 from tests.core.models.line.test_parity import tutorial2_batch, tutorial2_data
 
 TUTORIAL_ARGS = ["train", "--generate", "--seed", "0", "--lr", "0.1", "--epochs", "20",
@@ -272,10 +273,15 @@ def test_subprocess_tutorial_run(tmp_path):
     assert history_rows(history) == record_rows(list(train(noisy_line(), TUTORIAL_CONFIG)))
 
 
+def forked_cli(*args, cwd):
+    """``run_cli`` in a process forked from one that has imported torch (tests/forked.py)."""
+    return forked.run("-m", "gdstudio", "train", *args, cwd=cwd)
+
+
 def test_subprocess_bad_csv(tmp_path):
     (tmp_path / "header.csv").write_text("x,y\n")
     (tmp_path / "out.csv").write_text("keep\n")
-    result = run_cli("--data", "header.csv", "--history", "out.csv", cwd=tmp_path)
+    result = forked_cli("--data", "header.csv", "--history", "out.csv", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1, result.stderr
@@ -284,7 +290,7 @@ def test_subprocess_bad_csv(tmp_path):
 
 
 def test_subprocess_divergence(tmp_path):
-    result = run_cli("--lr", "5", "--epochs", "200", "--quiet", "--history", "h.csv",
+    result = forked_cli("--lr", "5", "--epochs", "200", "--quiet", "--history", "h.csv",
                      cwd=tmp_path)
     assert result.returncode == 3
     assert len(result.stderr.splitlines()) == 1, result.stderr

@@ -11,6 +11,7 @@ import pytest
 from gdstudio.cli.main import main
 from gdstudio.core.data.dataset import Dataset, noisy_line
 from gdstudio.core.models.line.optimum import closed_form, loss_optimum
+from tests import forked
 
 NON_FINITE = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
 
@@ -107,15 +108,11 @@ def test_mae_and_huber_runs_get_their_own_optimum_and_the_reference(tmp_path, ca
 def test_a_huge_huber_delta_prints_no_warning(tmp_path):
     """--huber-delta 1e200 on float64 data: numpy's 'overflow encountered' for the branch
     of the Huber loss that is not taken went to stderr; now nothing does."""
-    import subprocess
-    import sys
-
     source = tmp_path / "study.csv"
     source.write_text("x,y\n10,480\n20,520\n30,710\n40,680\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "gdstudio", "train", "--data", str(source), "--float64",
-         "--loss", "huber", "--huber-delta", "1e200", "--lr", "1e-4", "--epochs", "3",
-         "--quiet"], capture_output=True, text=True, timeout=300)
+    done = forked.run("-m", "gdstudio", "train", "--data", str(source), "--float64",
+                      "--loss", "huber", "--huber-delta", "1e200", "--lr", "1e-4", "--epochs",
+                      "3", "--quiet", cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert "optimum (Huber, delta=1e+200, exact): w*=7.9, b*=400.0" in done.stdout

@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from gdstudio.core.drawing.figure_data import figure_format
+from tests import forked
 
 
 def test_names_that_are_only_the_extension_are_figures():
@@ -17,8 +15,7 @@ def test_names_that_are_only_the_extension_are_figures():
 
 
 def test_the_trainer_writes_a_figure_named_dot_png(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "gdstudio", "train", "--epochs", "2", "--quiet",
-                          "--figure", str(tmp_path / ".png")],
-                         capture_output=True, text=True, timeout=180)
+    out = forked.run("-m", "gdstudio", "train", "--epochs", "2", "--quiet", "--figure",
+                     str(tmp_path / ".png"), cwd=tmp_path, timeout=180)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / ".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -28,7 +28,7 @@ from gdstudio.core.errors import ExportError
 from gdstudio.core.settings.config import TrainConfig
 from gdstudio.core.training.engine import train
 from gdstudio.core.training.results import summarize, write_history, write_params
-from tests.paths import ROOT
+from tests import forked
 
 OLD = b"old,content\n1.5,2.5\n"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -104,11 +104,10 @@ def test_cli_refuses_a_non_regular_output_before_training(tmp_path, capsys, opti
     assert listing(tmp_path) == before
 
 
-def run_cli(*args, cwd, timeout=120, **kwargs):
-    env = dict(os.environ, PYTHONPATH=ROOT)
-    env.pop("PYTHONWARNINGS", None)
-    return subprocess.run([sys.executable, "-m", "gdstudio", "train", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout, **kwargs)
+def run_cli(*args, cwd, timeout=120):
+    """``python -m gdstudio train ARGS`` in a process of its own (forked from one that has
+    imported torch: see tests/forked.py)."""
+    return forked.run("-m", "gdstudio", "train", *args, cwd=cwd, timeout=timeout)
 
 
 def test_cli_refuses_a_fifo_at_once(tmp_path):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from gdstudio.core.data.csv_io import write_dataset
 from gdstudio.core.data.dataset import Dataset, noisy_line
 from gdstudio.core.models.line.script import INLINE_POINTS, script_text, write_script
 from gdstudio.core.settings.config import TrainConfig
+from tests import forked
 from tests.cli.test_outputs import (  # noqa: F401  (autouse: /dev/null stays a device)
     SAYS,
     SPECIAL,
@@ -35,8 +34,7 @@ ARGS = ["--epochs", "6", "--lr", "0.05", "--init-w", "-10", "--init-b", "-20"]
 
 
 def run_script(path: Path, cwd: Path) -> list[str]:
-    done = subprocess.run([sys.executable, str(path)], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    done = forked.run(str(path), cwd=cwd)
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()
 
@@ -57,8 +55,7 @@ def run_script_with_data(path: Path, cwd: Path) -> dict:
     """Run the script at ``path`` in a fresh interpreter: what it printed (``printed``), and
     the data it trained on, ``X`` and ``Y`` as exact hex floats (``x``, ``y``) and their
     ``dtype``."""
-    done = subprocess.run([sys.executable, "-c", DATA_RUNNER, str(path)], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    done = forked.run("-c", DATA_RUNNER, str(path), cwd=cwd)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -18,6 +16,7 @@ from gdstudio.core.files.lesson_rules import Lesson
 from gdstudio.core.files.session import Session, write_session
 from gdstudio.core.settings.config import TrainConfig
 from gdstudio.core.settings.description import SETTINGS
+from tests import forked
 from tests.paths import ROOT
 
 #: Settings far from the defaults: mini-batches shuffled from a seed, Adam on the Huber loss,
@@ -237,9 +236,8 @@ def test_a_session_run_loads_no_qt(tmp_path):
         assert not [m for m in sys.modules if m.split(".")[0] in ("PySide6", "pyqtgraph")]
         assert "gdstudio.ui" not in sys.modules and "gdstudio.app" not in sys.modules
     """)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120, cwd=tmp_path, env={"PYTHONPATH": str(ROOT),
-                                                            "PATH": "/usr/bin:/bin"})
+    result = forked.run("-c", code, cwd=tmp_path, env={"PYTHONPATH": str(ROOT),
+                                                       "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "h.csv").exists() and (tmp_path / "run.py").exists()
 

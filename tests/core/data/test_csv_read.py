@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -23,6 +22,7 @@ from gdstudio.core.data.commands import Append, Move
 from gdstudio.core.data.csv_read import read_dataset
 from gdstudio.core.data.dataset import Dataset, noisy_line, random_line
 from gdstudio.core.errors import DataError
+from tests import forked
 
 CHILD = textwrap.dedent(
     """
@@ -51,8 +51,7 @@ CHILD = textwrap.dedent(
 
 def in_child(mode: str, *args, timeout: float = 90) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run([sys.executable, "-c", CHILD, mode, *map(str, args)],
-                              capture_output=True, text=True, timeout=timeout)
+        return forked.run("-c", CHILD, mode, *map(str, args), cwd=os.getcwd(), timeout=timeout)
     except subprocess.TimeoutExpired:
         pytest.fail(f"{mode} {args[0]} did not return within {timeout} s (it blocks)")
 

@@ -4,15 +4,13 @@ when run, the history the window trained, bit for bit."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from gdstudio.core.data.dataset import Dataset, noisy_line
 from gdstudio.core.models.line.script import script_text
 from gdstudio.ui.exports import script_view
+from tests import forked
 from tests.cli.test_script_cli import hex_values, run_script_with_data
 from tests.ui.studio.test_ui_training import set_method, train_to_end
 
@@ -72,8 +70,7 @@ def test_exported_script_prints_the_history_the_window_trained(window, qtbot, tm
     train_to_end(window, qtbot)
     assert window.script_views.export_script(str(tmp_path / "run.py"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.py"]
-    done = subprocess.run([sys.executable, str(tmp_path / "run.py")], capture_output=True,
-                          text=True, timeout=120, cwd=tmp_path)
+    done = forked.run(str(tmp_path / "run.py"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     h = window.controller.history
     rows = [f"{i},{loss!r},{w!r},{b!r}" for i, (loss, w, b) in

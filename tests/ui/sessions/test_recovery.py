@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from gdstudio.core.files.session_read import read_session
+from tests import forked
 from tests.paths import ROOT
 
 #: Runs the studio as ``gdstudio [ARG]`` does, and once the window is up (and the session
@@ -67,10 +68,12 @@ def recovery_files(tmp_path: Path) -> list[Path]:
     return sorted((tmp_path / "data").rglob("recovery-*.gdstudio"))
 
 
-def launch(tmp_path: Path, mode: str, *args, **extra) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", DRIVER, *args], cwd=tmp_path,
-                            env=environment(tmp_path, DRIVER_MODE=mode, **extra),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def launch(tmp_path: Path, mode: str, *args, **extra) -> forked.Popen:
+    """The studio in a process of its own (forked from one that has imported torch and Qt:
+    see tests/forked.py)."""
+    return forked.Popen("-c", DRIVER, *args, cwd=tmp_path,
+                        env=environment(tmp_path, DRIVER_MODE=mode, **extra),
+                        preload=forked.STUDIO)
 
 
 def report(tmp_path: Path, *args, **extra) -> dict:

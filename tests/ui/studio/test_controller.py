@@ -7,8 +7,6 @@ the controller in a process that has no QApplication at all).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -26,6 +24,8 @@ from gdstudio.core.training.runstate import RunState, RunStatus
 from gdstudio.ui.studio.action_state import MessageLevel
 from gdstudio.ui.studio.controller import StudioController
 from gdstudio.ui.studio.kept_runs import quit_question
+from tests import forked
+from tests.paths import ROOT
 
 
 def widgets() -> list:
@@ -508,8 +508,7 @@ NO_QAPPLICATION = textwrap.dedent(
 
 def test_the_controller_runs_without_a_qapplication():
     """No QApplication, so creating any widget would abort; no widget module is loaded."""
-    proc = subprocess.run([sys.executable, "-c", NO_QAPPLICATION], capture_output=True,
-                          text=True, timeout=120)
+    proc = forked.run("-c", NO_QAPPLICATION, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.split("\n")[0] == "done 1 []"
 

@@ -12,8 +12,6 @@ import contextlib
 import math
 import os
 import random
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -29,6 +27,7 @@ from gdstudio.core.training.runstate import RunState
 from gdstudio.ui.threads import training_thread as training_module
 from gdstudio.ui.threads.training_thread import LIVE_THREADS
 from gdstudio.ui.window.main_window import MainWindow
+from tests import forked
 from tests.qt_helpers import answer
 
 
@@ -477,9 +476,8 @@ def test_closing_mid_run_in_a_real_process(tmp_path):
     left running and nothing on stderr about threads, and the settings were saved first."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
            "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    proc = subprocess.Popen([sys.executable, "-c", CLOSE_IN_A_REAL_PROCESS,
-                             str(tmp_path / "s.ini"), "50"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = forked.Popen("-c", CLOSE_IN_A_REAL_PROCESS, str(tmp_path / "s.ini"), "50",
+                        cwd=tmp_path, env=env, preload=forked.STUDIO)  # (see tests/forked.py)
     out, err = proc.communicate(timeout=180)
     assert proc.returncode == 0, err[-3000:]
     assert "QThread: Destroyed" not in err and "Traceback" not in err, err[-3000:]

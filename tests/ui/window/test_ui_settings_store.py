@@ -6,8 +6,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from gdstudio.core.settings.view_description import VIEW_OPTIONS
 from gdstudio.ui.window.actions import DEFAULT_SPEED
 from gdstudio.ui.window.main_window import MainWindow
 from gdstudio.ui.window.settings_store import read
+from tests import forked
 from tests.described import OTHER_CONFIGS, OTHER_VIEW
 from tests.paths import ROOT
 from tests.qt_helpers import answer
@@ -300,8 +299,7 @@ def test_the_app_starts_on_a_damaged_store(tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
            "XDG_CONFIG_HOME": str(config_home), "GDSTUDIO_STARTUP_CHECK": "1",
            "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "gdstudio"], capture_output=True, text=True,
-                          env=env, timeout=120)
+    proc = forked.run("-m", "gdstudio", cwd=tmp_path, env=env, preload=forked.STUDIO)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     started = [line for line in proc.stdout.splitlines() if line.startswith("started: ")]

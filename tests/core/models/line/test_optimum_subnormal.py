@@ -4,8 +4,6 @@ a traceback from `gdstudio train --float64`, and the window's numbers not update
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from fractions import Fraction
 
 import numpy as np
@@ -13,6 +11,7 @@ import pytest
 
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.models.line.optimum import loss_optimum
+from tests import forked
 
 X = np.array([-1e-320, 0.0, 1e-320])
 Y = np.array([1e-320, -1e-320, 5e-321])
@@ -35,9 +34,8 @@ def test_the_trainer_reports_subnormal_data_without_a_traceback(tmp_path):
     data = tmp_path / "sub.csv"
     rows = "".join(f"{float(a)!r},{float(b)!r}\n" for a, b in zip(X, Y, strict=True))
     data.write_text("x,y\n" + rows)
-    out = subprocess.run([sys.executable, "-m", "gdstudio", "train", "--data", str(data),
-                          "--float64", "--epochs", "2", "--quiet", "--loss", "huber"],
-                         capture_output=True, text=True, timeout=120)
+    out = forked.run("-m", "gdstudio", "train", "--data", str(data), "--float64", "--epochs",
+                     "2", "--quiet", "--loss", "huber", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
     assert f"w*={float(exact_slope())!r}" in out.stdout

@@ -121,6 +121,33 @@ def test_numpys_sums_and_dot_products_are_reproduced(kernels):
         assert kernels.dot(g, x, n) == np.dot(g, x), n
 
 
+def test_a_sum_of_negative_zeros_is_numpys_positive_zero(kernels):
+    for n in (1, 7, 8, 9, 128, 129, 300):  # (NumPy's reduction starts from 0.0)
+        g = np.full(n, -0.0)
+        assert kernels.pairwise_sum(g, n).hex() == float(np.sum(g)).hex(), n
+
+
+def test_the_epoch_loss_is_numpys_mean_bit_for_bit_on_any_data(kernels):
+    rng = np.random.default_rng(5)
+    sizes = [*range(1, 300), 100_003, 1_000_000]
+    odd = {"offset": lambda n: 1e8 + rng.standard_normal(n),
+           "tiny": lambda n: 1e-300 * rng.standard_normal(n),
+           "huge": lambda n: 1e300 * rng.standard_normal(n)}
+    for loss, n in itertools.product(("mse", "mae", "huber"), sizes):
+        kinds = ("normal", *odd) if n in (7, 8, 129, 255, 100_003) else ("normal",)
+        for kind in kinds:
+            scale = 10.0 ** rng.integers(-4, 4)
+            x = odd[kind](n) if kind in odd else rng.standard_normal(n) * scale
+            y = 2 * x + rng.standard_normal(n)
+            if kind == "normal" and n in (9, 200):
+                x[n // 2], y[n // 3] = np.nan, np.inf
+            a = _Analytic(TrainConfig(loss=loss, huber_delta=0.7), 1.5, -0.25, x, y)
+            with np.errstate(all="ignore"):
+                ref = a._loss(a.w * a.x + a.b - a.y)
+                got = kernels.loss(x, y, a.w, a.b, kernels.LOSSES[loss], a.delta)
+            assert float(got).hex() == float(ref).hex(), (loss, n, kind)
+
+
 @pytest.mark.parametrize("method", ["sgd", "minibatch"])
 def test_a_run_that_switches_to_the_compiled_loop_inside_an_epoch_is_unchanged(
         kernels, monkeypatch, method):

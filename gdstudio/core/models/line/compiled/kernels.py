@@ -265,8 +265,8 @@ def pairwise_sum(a, n):
 
 @njit(nogil=True, cache=True)
 def loss(x, y, w, b, kind, delta):
-    """``_Analytic._loss(w*x + b - y)``: ``np.mean`` of the loss's terms (float64), in one
-    pass without temporaries."""
+    """``_Analytic._loss(w*x + b - y)``: ``np.mean`` of the loss's terms (float64; float32
+    ``x``, ``y`` are widened, exactly), in one pass without temporaries."""
     n = x.shape[0]
     return _pairwise(x, y, n, w, b, kind, delta) / n
 
@@ -323,8 +323,10 @@ def signatures(blas: bool = True) -> dict:
         v, s = np.empty(1, dtype=dtype), dtype(1)
         out[sgd].append(tuple(typeof(a) for a in (
             v, v, order, 1, 1, s, s, s, s, s, s, 1, True, data, index, state)))
+    for dtype in (np.float32, np.float64):  # (float32 data: widened exactly, summed in float64)
+        v = np.empty(1, dtype=dtype)
+        out[loss].append(tuple(typeof(a) for a in (v, v, 1.0, 1.0, 1, 1.0)))
     v = np.empty(1)
-    out[loss].append(tuple(typeof(a) for a in (v, v, 1.0, 1.0, 1, 1.0)))
     if not blas:
         del out[minibatch]
         return out

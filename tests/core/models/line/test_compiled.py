@@ -121,6 +121,62 @@ def test_numpys_sums_and_dot_products_are_reproduced(kernels):
         assert kernels.dot(g, x, n) == np.dot(g, x), n
 
 
+def test_a_sum_of_negative_zeros_is_numpys_positive_zero(kernels):
+    for n in (1, 7, 8, 9, 128, 129, 300):  # (NumPy's reduction starts from 0.0)
+        g = np.full(n, -0.0)
+        assert kernels.pairwise_sum(g, n).hex() == float(np.sum(g)).hex(), n
+
+
+def test_the_epoch_loss_is_numpys_mean_bit_for_bit_on_any_data(kernels):
+    rng = np.random.default_rng(5)
+    sizes = [*range(1, 300), 100_003, 1_000_000]
+    odd = {"offset": lambda n: 1e8 + rng.standard_normal(n),
+           "tiny": lambda n: 1e-300 * rng.standard_normal(n),
+           "huge": lambda n: 1e300 * rng.standard_normal(n)}
+    for loss, n in itertools.product(("mse", "mae", "huber"), sizes):
+        kinds = ("normal", *odd) if n in (7, 8, 129, 255, 100_003) else ("normal",)
+        for kind in kinds:
+            scale = 10.0 ** rng.integers(-4, 4)
+            x = odd[kind](n) if kind in odd else rng.standard_normal(n) * scale
+            y = 2 * x + rng.standard_normal(n)
+            if kind == "normal" and n in (9, 200):
+                x[n // 2], y[n // 3] = np.nan, np.inf
+            a = _Analytic(TrainConfig(loss=loss, huber_delta=0.7), 1.5, -0.25, x, y)
+            with np.errstate(all="ignore"):
+                ref = a._loss(a.w * a.x + a.b - a.y)
+                got = kernels.loss(x, y, a.w, a.b, kernels.LOSSES[loss], a.delta)
+            assert float(got).hex() == float(ref).hex(), (loss, n, kind)
+            if kind == "normal" and n % 7 == 0:  # float32 data (its float32 copy, widened)
+                x32, y32 = x.astype(np.float32), y.astype(np.float32)
+                a = _Analytic(TrainConfig(loss=loss, huber_delta=0.7), 1.5, -0.25, x32, y32)
+                with np.errstate(all="ignore"):
+                    ref = a._loss(a.w * a.x + a.b - a.y)
+                    got = kernels.loss(x32, y32, a.w, a.b, kernels.LOSSES[loss], a.delta)
+                assert float(got).hex() == float(ref).hex(), (loss, n, "float32")
+
+
+def test_a_compiled_run_on_read_only_data_copies_it_once_not_every_epoch(use):
+    import tracemalloc
+
+    use(True)
+    x = np.random.default_rng(9).standard_normal(200_000)
+    y = 2 * x + 1
+    x.flags.writeable = y.flags.writeable = False  # (as a dataset's columns are)
+    cfg = TrainConfig(method="sgd", impl="analytic", learning_rate=1e-4, epochs=4,
+                      shuffle=False)
+    for method in ("sgd", "minibatch"):
+        a = _Analytic(cfg, 0.0, 0.0, x, y)
+        a.full_loss()
+        a.epoch(None, 1 if method == "sgd" else 64, None)  # (the one copy, for the run)
+        tracemalloc.start()
+        for _ in range(3):
+            a.full_loss()
+            a.epoch(None, 1 if method == "sgd" else 64, None)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < x.nbytes / 4, (method, peak)
+
+
 @pytest.mark.parametrize("method", ["sgd", "minibatch"])
 def test_a_run_that_switches_to_the_compiled_loop_inside_an_epoch_is_unchanged(
         kernels, monkeypatch, method):

@@ -164,70 +164,66 @@ SUM = -1
 
 
 @njit(nogil=True, cache=True)
-def _terms(a, y, lo, n, w, b, kind, delta, buf):
-    """The numbers ``lo``..``lo + n - 1`` summed, into ``buf``: ``a[i]`` (:data:`SUM`), or
-    the loss of the residual ``e = (w*a[i] + b) - y[i]`` as ``_Analytic._loss`` computes it
-    elementwise."""
-    a = a[lo:lo + n]
-    y = y[lo:lo + n]
+def _term(a, y, i, w, b, kind, delta, half):
+    """Number ``i`` of a sum: ``a[i]`` (:data:`SUM`), or the loss of the residual
+    ``e = (w*a[i] + b) - y[i]`` as ``_Analytic._loss`` computes it elementwise (in float64)."""
     if kind == SUM:
-        for i in range(n):
-            buf[i] = a[i]
-    elif kind == MSE:
-        for i in range(n):
-            e = w * a[i] + b - y[i]
-            buf[i] = e * e
-    elif kind == MAE:
-        for i in range(n):
-            buf[i] = abs(w * a[i] + b - y[i])
-    else:
-        half = 0.5 * delta
-        for i in range(n):
-            e = w * a[i] + b - y[i]
-            t = abs(e)
-            buf[i] = 0.5 * e * e if t < delta else delta * (t - half)
+        return a[i]
+    e = w * a[i] + b - y[i]
+    if kind == MSE:
+        return e * e
+    if kind == MAE:
+        return abs(e)
+    t = abs(e)
+    return 0.5 * e * e if t < delta else delta * (t - half)
 
 
 @njit(nogil=True, cache=True)
-def _block(a, y, lo, n, w, b, kind, delta, buf):
-    """NumPy's sum of up to 128 terms (:func:`_terms`): eight interleaved partial sums
-    (fewer than 8 terms: in turn from 0)."""
-    _terms(a, y, lo, n, w, b, kind, delta, buf)
+def _block(a, y, lo, n, w, b, kind, delta, half):
+    """NumPy's sum of the up to 128 terms ``lo``..``lo + n - 1`` (:func:`_term`), in one pass
+    without storing them: eight interleaved partial sums, the rest in turn (fewer than 8
+    terms: in turn from 0)."""
     if n < 8:
         res = 0.0
-        for i in range(n):
-            res += buf[i]
+        for i in range(lo, lo + n):
+            res += _term(a, y, i, w, b, kind, delta, half)
         return res
-    r0, r1, r2, r3 = buf[0], buf[1], buf[2], buf[3]
-    r4, r5, r6, r7 = buf[4], buf[5], buf[6], buf[7]
-    top = n - n % 8
-    i = 8
+    r0 = _term(a, y, lo, w, b, kind, delta, half)
+    r1 = _term(a, y, lo + 1, w, b, kind, delta, half)
+    r2 = _term(a, y, lo + 2, w, b, kind, delta, half)
+    r3 = _term(a, y, lo + 3, w, b, kind, delta, half)
+    r4 = _term(a, y, lo + 4, w, b, kind, delta, half)
+    r5 = _term(a, y, lo + 5, w, b, kind, delta, half)
+    r6 = _term(a, y, lo + 6, w, b, kind, delta, half)
+    r7 = _term(a, y, lo + 7, w, b, kind, delta, half)
+    top = lo + n - n % 8
+    i = lo + 8
     while i < top:
-        r0 += buf[i]
-        r1 += buf[i + 1]
-        r2 += buf[i + 2]
-        r3 += buf[i + 3]
-        r4 += buf[i + 4]
-        r5 += buf[i + 5]
-        r6 += buf[i + 6]
-        r7 += buf[i + 7]
+        r0 += _term(a, y, i, w, b, kind, delta, half)
+        r1 += _term(a, y, i + 1, w, b, kind, delta, half)
+        r2 += _term(a, y, i + 2, w, b, kind, delta, half)
+        r3 += _term(a, y, i + 3, w, b, kind, delta, half)
+        r4 += _term(a, y, i + 4, w, b, kind, delta, half)
+        r5 += _term(a, y, i + 5, w, b, kind, delta, half)
+        r6 += _term(a, y, i + 6, w, b, kind, delta, half)
+        r7 += _term(a, y, i + 7, w, b, kind, delta, half)
         i += 8
     res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        res += buf[i]
+    while i < lo + n:
+        res += _term(a, y, i, w, b, kind, delta, half)
         i += 1
     return res
 
 
 @njit(nogil=True, cache=True)
 def _pairwise(a, y, n, w, b, kind, delta):
-    """NumPy's float64 sum of the first ``n`` terms (:func:`_terms`): blocks of up to 128
+    """NumPy's float64 sum of the first ``n`` terms (:func:`_term`): blocks of up to 128
     (:func:`_block`), longer runs cut in two halves (the first a multiple of 8 long) summed
     the same way, and the two sums added (NumPy recurses; a stack here, as cached code
-    cannot recurse)."""
-    buf = np.empty(128)
+    cannot recurse); the reduction starts from NumPy's identity, 0.0 (so -0.0 sums to 0.0)."""
+    half = 0.5 * delta
     if n <= 128:
-        return _block(a, y, 0, n, w, b, kind, delta, buf)
+        return 0.0 + _block(a, y, 0, n, w, b, kind, delta, half)
     starts = np.empty(64, dtype=np.int64)  # the pending runs, outermost first
     sizes = np.empty(64, dtype=np.int64)
     lefts = np.empty(64)  # a run's first half's sum, once known
@@ -237,26 +233,26 @@ def _pairwise(a, y, n, w, b, kind, delta):
     while True:
         lo, m = starts[top], sizes[top]
         if m > 128:  # descend into its first half
-            half = m // 2
-            half -= half % 8
+            cut = m // 2
+            cut -= cut % 8
             has_left[top] = False
             top += 1
-            starts[top], sizes[top] = lo, half
+            starts[top], sizes[top] = lo, cut
             continue
-        v = _block(a, y, lo, m, w, b, kind, delta, buf)
+        v = _block(a, y, lo, m, w, b, kind, delta, half)
         while True:  # hand v to the run it is a half of
             top -= 1
             if top < 0:
-                return v
+                return 0.0 + v
             if has_left[top]:
                 v = lefts[top] + v
                 continue
             lefts[top] = v
             has_left[top] = True
-            half = sizes[top] // 2
-            half -= half % 8
-            starts[top + 1] = starts[top] + half
-            sizes[top + 1] = sizes[top] - half
+            cut = sizes[top] // 2
+            cut -= cut % 8
+            starts[top + 1] = starts[top] + cut
+            sizes[top + 1] = sizes[top] - cut
             top += 1
             break
 
@@ -269,8 +265,8 @@ def pairwise_sum(a, n):
 
 @njit(nogil=True, cache=True)
 def loss(x, y, w, b, kind, delta):
-    """``_Analytic._loss(w*x + b - y)``: ``np.mean`` of the loss's terms (float64), in one
-    pass without temporaries."""
+    """``_Analytic._loss(w*x + b - y)``: ``np.mean`` of the loss's terms (float64; float32
+    ``x``, ``y`` are widened, exactly), in one pass without temporaries."""
     n = x.shape[0]
     return _pairwise(x, y, n, w, b, kind, delta) / n
 
@@ -327,8 +323,10 @@ def signatures(blas: bool = True) -> dict:
         v, s = np.empty(1, dtype=dtype), dtype(1)
         out[sgd].append(tuple(typeof(a) for a in (
             v, v, order, 1, 1, s, s, s, s, s, s, 1, True, data, index, state)))
+    for dtype in (np.float32, np.float64):  # (float32 data: widened exactly, summed in float64)
+        v = np.empty(1, dtype=dtype)
+        out[loss].append(tuple(typeof(a) for a in (v, v, 1.0, 1.0, 1, 1.0)))
     v = np.empty(1)
-    out[loss].append(tuple(typeof(a) for a in (v, v, 1.0, 1.0, 1, 1.0)))
     if not blas:
         del out[minibatch]
         return out

@@ -25,6 +25,12 @@ class SessionProgress(QWidget):
         self.bar.setRange(0, 1000)
         self.bar.setMaximumWidth(200)
         self.cancel_button = QPushButton("Cancel")
+        # named from the start (a screen reader may meet it before a first save or open)
+        self.cancel_button.setAccessibleName("Cancel saving or opening the session")
+        self.cancel_button.setAccessibleDescription(
+            "Stop saving or opening the session; the file and the studio stay as they were.")
+        self.bar.setAccessibleName("Session progress")
+        self.bar.setAccessibleDescription("How much of the session is saved or read")
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)

@@ -252,10 +252,11 @@ class _Analytic:
 
     def full_loss(self, X=None, Y=None) -> float:
         kernels = compiled.ready()
-        if kernels is not None and self.x.shape[0]:  # the same sum, in one compiled pass
-            # (float32 data: the float32 copy stochastic descent made, if it did: the same
-            # numbers, widened exactly, and half the memory to read)
-            x, y = getattr(self, "_samples32", None) or self._columns()
+        # the same sum in one compiled pass, over the arrays the compiled steps read (float32
+        # data: its float32 copy, the same numbers widened exactly, half the memory to read);
+        # a full-batch run already holds its buffers: it reuses them and copies nothing
+        if kernels is not None and self._e is None and self.x_data.shape[0]:
+            x, y = self._samples()
             return float(kernels.loss(x, y, float(self.w), float(self.b),
                                       kernels.LOSSES[self.kind], self.delta))
         with np.errstate(all="ignore"):

@@ -9,6 +9,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
+from gdstudio.core.models.line import compiled
 from gdstudio.core.models.line.implementations import _Analytic
 from gdstudio.core.settings.config import TrainConfig
 
@@ -87,9 +88,16 @@ def test_huge_data_overflows_as_the_expressions_do():
     assert impl.batch_epoch() == np.inf  # (e*e overflows: the case above is not vacuous)
 
 
+@pytest.mark.parametrize("loops", ["python", "compiled"])
 @pytest.mark.parametrize("kind", ["mse", "mae", "huber"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_a_batch_run_holds_at_most_32_bytes_a_point_above_the_data(dtype, kind):
+def test_a_batch_run_holds_at_most_32_bytes_a_point_above_the_data(dtype, kind, loops,
+                                                                   monkeypatch):
+    # whether the compiled loops are loaded in this process or not (the final loss takes
+    # another way then)
+    kernels = compiled.wait(timeout=900) if loops == "compiled" else None
+    assert loops == "python" or kernels is not None, compiled.status
+    monkeypatch.setattr(compiled, "_loaded", kernels)
     n = 1_000_000
     x, y = data("ordinary", dtype)
     x, y = np.resize(x, n), np.resize(y, n)

@@ -7,6 +7,8 @@ per data change, never per epoch; per frame only the fit line changes.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
@@ -58,11 +60,15 @@ class EditViewBox(pg.ViewBox):
 
     def __init__(self, plot: DataPlot):
         super().__init__(enableMenu=False)
-        self._plot = plot
+        self._plot_ref = weakref.ref(plot)  # (weakly: see LandscapeViewBox)
         self._drag_index: int | None = None
         #: A tool that takes the left button's clicks and drags instead (the spray brush:
         #: ``click(pos)``, ``drag(pos, start, finish)``, positions in data coordinates).
         self.tool = None
+
+    @property
+    def _plot(self) -> DataPlot | None:
+        return self._plot_ref()
 
     def mouseClickEvent(self, ev):
         pos = self.mapSceneToView(ev.scenePos())

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import time
+import weakref
 
 import numpy as np
 import pyqtgraph as pg
@@ -156,7 +157,12 @@ class _ConditionText(pg.TextItem):
 
     def __init__(self, place, **kwargs):
         super().__init__(**kwargs)
-        self._place = place
+        self._place_ref = weakref.WeakMethod(place)  # (weakly: see LandscapeViewBox)
+
+    def _place(self) -> None:
+        place = self._place_ref()
+        if place is not None:
+            place()
 
     def setFont(self, font) -> None:
         super().setFont(font)
@@ -169,8 +175,16 @@ class LandscapeViewBox(pg.ViewBox):
 
     def __init__(self, plot: LandscapePlot):
         super().__init__(enableMenu=False)
-        self._plot = plot
+        # The plot's own items hold it weakly. A strong reference made a cycle (plot ->
+        # view box -> plot) that only the garbage collector frees; it could free the view
+        # box first, and the plot with its last reference, from within the view box's own
+        # deletion: the plot's scene then deleted the half-deleted view box (a crash).
+        self._plot_ref = weakref.ref(plot)
         self._setting_start = False
+
+    @property
+    def _plot(self) -> LandscapePlot | None:
+        return self._plot_ref()
 
     def _request(self, scene_pos) -> None:
         pos = self.mapSceneToView(scene_pos)

@@ -18,6 +18,8 @@ is drawn at the bottom of the curves instead, see :func:`~gdstudio.core.drawing.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pyqtgraph as pg
 
@@ -73,7 +75,11 @@ class LossViewBox(pg.ViewBox):
     def __init__(self, curves):
         super().__init__()
         self.log = False
-        self._curves = curves
+        self._curves_ref = weakref.WeakMethod(curves)  # (weakly: see LandscapeViewBox)
+
+    def _curves(self) -> list:
+        curves = self._curves_ref()
+        return [] if curves is None else curves()
 
     def suggestPadding(self, axis):
         return PADDING

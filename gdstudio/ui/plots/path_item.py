@@ -18,6 +18,8 @@ the pen's), so the latest updates stand out and the old ones leave the landscape
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QPen
@@ -34,7 +36,7 @@ class GrowingPath:
     in pieces; :meth:`set_points` draws only what is new when the points grew at the end."""
 
     def __init__(self, plot, pen: QPen, z: float = 0.0):
-        self._plot = plot
+        self._plot_ref = weakref.ref(plot)  # (weakly: the plot is freed as soon as it is dropped)
         self._base_pen = QPen(pen)
         self._pen = QPen(pen)
         self._base_width = pen.widthF()
@@ -50,6 +52,10 @@ class GrowingPath:
         self._tail = self._new_piece(cached=False)
         #: How many pieces were stroked anew since made (a test counts them).
         self.strokes = 0
+
+    @property
+    def _plot(self):
+        return self._plot_ref()
 
     # ------------------------------------------------------------------ drawing
     def _new_piece(self, cached: bool) -> QGraphicsPathItem:

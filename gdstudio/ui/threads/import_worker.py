@@ -13,25 +13,19 @@ GUI-thread slots queued.
 
 from __future__ import annotations
 
-import threading
-import time
-
-from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Signal, Slot
 
 from gdstudio.core.data.csv_read import ReadCancelled, read_dataset
 from gdstudio.core.errors import DataError
-
-#: Smallest interval between two progress reports (seconds).
-REPORT_INTERVAL = 1 / 30
+from gdstudio.ui.threads.file_job import FileJob
 
 
-class CsvImport(QObject):
+class CsvImport(FileJob):
     """Reads one CSV file at a time on a worker thread."""
 
     #: An import started: the path.
     started = Signal(str)
-    #: Bytes read so far and the file's size (at most about 30 a second).
-    progressed = Signal(int, int)
+    # progressed(bytes read so far, the file's size): see FileJob
     #: The import ended: the path, the data set read (None if it failed or was cancelled),
     #: the error message ("" if none) and whether it was cancelled. Emitted in the GUI
     #: thread; :attr:`busy` is still True (the receiver installs the data).
@@ -43,30 +37,15 @@ class CsvImport(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._thread: threading.Thread | None = None
-        self._cancel = threading.Event()
-        self._last_report = 0.0
-        self._busy = False
-        #: What ``prepare`` made of the last data set read (see :meth:`start`), or None.
-        self.prepared = None
         self._read.connect(self._on_read)
-
-    @property
-    def busy(self) -> bool:
-        """A file is being read (from :meth:`start` until :attr:`finished`)."""
-        return self._busy
 
     def start(self, path: str, dtype: str = "float32", prepare=None) -> None:
         """Read ``path`` on a worker thread; then, still there, ``prepare(dataset)`` (whose
         result :attr:`prepared` holds when :attr:`finished` is emitted)."""
         if self._busy:
             raise RuntimeError("A CSV file is already being imported.")
-        self._busy = True
-        self._cancel.clear()
-        self._last_report = 0.0
         self.prepared = None
-        self._thread = threading.Thread(target=self._run, args=(path, dtype, prepare),
-                                        name="gdstudio-import", daemon=True)
+        self._begin(self._run, (path, dtype, prepare), "gdstudio-import")
         self.started.emit(path)
         self._thread.start()
 
@@ -78,17 +57,7 @@ class CsvImport(QObject):
     def shutdown(self, timeout: float = 2.0) -> bool:
         """Cancel and wait for the worker thread; True if none is left running."""
         self.cancel()
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
-
-    def _progress(self, done: int, total: int) -> None:  # worker thread
-        now = time.monotonic()
-        if done >= total or now - self._last_report >= REPORT_INTERVAL:
-            self._last_report = now
-            self.progressed.emit(done, total)
+        return self.join(timeout)
 
     def _run(self, path: str, dtype: str, prepare) -> None:  # worker thread
         dataset, error, cancelled = None, "", False

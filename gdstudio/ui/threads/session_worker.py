@@ -15,26 +15,21 @@ GUI-thread slots queued.
 
 from __future__ import annotations
 
-import threading
-import time
-
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 
 from gdstudio.core.files.session import SessionCancelled, SessionError, write_session
 from gdstudio.core.files.session_read import read_session
+from gdstudio.ui.threads.file_job import FileJob
 
-#: Smallest interval between two progress reports (seconds).
-REPORT_INTERVAL = 1 / 30
 SAVE, OPEN = "save", "open"
 
 
-class SessionJob(QObject):
+class SessionJob(FileJob):
     """Saves or opens one session file at a time on a worker thread."""
 
     #: A job started: its kind (:data:`SAVE` or :data:`OPEN`) and the path.
     started = Signal(str, str)
-    #: Work done so far and the whole (at most about 30 a second).
-    progressed = Signal(int, int)
+    # progressed(work done so far, the whole): see FileJob
     #: The job ended: its kind, the path, the session read (an open that succeeded; else
     #: None), the error message ("" if none) and whether it was cancelled. :attr:`busy` is
     #: False by then.
@@ -44,19 +39,8 @@ class SessionJob(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._thread: threading.Thread | None = None
-        self._cancel = threading.Event()
-        self._last_report = 0.0
-        self._busy = False
         self.kind = ""
-        #: What ``prepare`` made of the last session opened (see :meth:`open`), or None.
-        self.prepared = None
         self._ended.connect(self._on_ended)
-
-    @property
-    def busy(self) -> bool:
-        """A file is being saved or opened (from the start until :attr:`finished`)."""
-        return self._busy
 
     def save(self, path: str, session, saved_by: str) -> None:
         """Write ``session`` to ``path`` on a worker thread (atomically)."""
@@ -83,12 +67,8 @@ class SessionJob(QObject):
     def _start(self, kind: str, path: str, work) -> None:
         if self._busy:
             raise RuntimeError("A session file is already being saved or opened.")
-        self._busy = True
         self.kind = kind
-        self._cancel.clear()
-        self._last_report = 0.0
-        self._thread = threading.Thread(target=self._run, args=(kind, path, work),
-                                        name=f"gdstudio-session-{kind}", daemon=True)
+        self._begin(self._run, (kind, path, work), f"gdstudio-session-{kind}")
         self.started.emit(kind, path)
         self._thread.start()
 
@@ -99,17 +79,7 @@ class SessionJob(QObject):
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the worker thread (the window closing); True if none is left running."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
-
-    def _progress(self, done: int, total: int) -> None:  # worker thread
-        now = time.monotonic()
-        if done >= total or now - self._last_report >= REPORT_INTERVAL:
-            self._last_report = now
-            self.progressed.emit(done, total)
+        return self.join(timeout)
 
     def _run(self, kind: str, path: str, work) -> None:  # worker thread
         result, error, cancelled = None, "", False

@@ -371,3 +371,33 @@ def test_read_only_and_strided_data_run_compiled_with_the_same_numbers(use, kern
             runs.append(a.parameters())
         assert runs[0] == runs[1]
     assert calls  # (the compiled loop ran)
+
+
+def test_a_run_that_ends_before_the_cache_is_known_leaves_the_compiling_to_a_process(
+        monkeypatch):
+    # a short `gdstudio train` ends while the loader is still looking at the cache: its
+    # background thread dies with it, so the compiling process is started on its own at exit
+    started = []
+    monkeypatch.setattr(compiled.subprocess, "Popen",
+                        lambda args, **kw: started.append((args, kw)))
+    monkeypatch.setattr(compiled, "_loaded", None)
+    monkeypatch.setattr(compiled, "_building", False)
+    monkeypatch.delenv(compiled.ENV, raising=False)
+    gate = threading.Event()
+    loading = threading.Thread(target=gate.wait, daemon=True)
+    monkeypatch.setattr(compiled, "_thread", loading)
+    loading.start()
+    try:
+        compiled._compile_after_exit()
+        assert [args for args, _ in started] == [compiled._WARM]
+        assert started[0][1]["start_new_session"]
+        # the loops loaded, or their compiling already under way: nothing more
+        monkeypatch.setattr(compiled, "_building", True)
+        compiled._compile_after_exit()
+        assert len(started) == 1
+    finally:
+        gate.set()
+        loading.join()
+    monkeypatch.setattr(compiled, "_building", False)
+    compiled._compile_after_exit()  # the loader had finished (found or built the loops)
+    assert len(started) == 1

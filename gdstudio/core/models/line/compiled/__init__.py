@@ -21,6 +21,7 @@ compiled loops off. Importing this module does not import numba.
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import sys
@@ -34,6 +35,7 @@ ENV = "GDSTUDIO_COMPILED"
 _lock = threading.Lock()
 _loaded = None  # the kernels module, its loops loaded
 _thread: threading.Thread | None = None
+_building = False  # the compiling process was started
 #: why the loops are not in use, once known (for the benchmark and the curious)
 status = "not started"
 
@@ -56,6 +58,7 @@ def prepare() -> None:
             _thread = threading.Thread(target=_load_or_build, name="gdstudio-compiled-loops",
                                        daemon=True)
             _thread.start()
+            atexit.register(_compile_after_exit)
 
 
 def wait(timeout: float | None = None):
@@ -99,13 +102,32 @@ def _load():
     return kernels
 
 
+def _compile_after_exit() -> None:
+    """At exit, a process that ends before it learned whether the cache holds the loops (a
+    short ``gdstudio train``) leaves the compiling process running on its own, so that a later
+    run finds them (it does nothing when they are cached already)."""
+    if _loaded is not None or _building or _thread is None or not _thread.is_alive():
+        return
+    if getattr(sys, "frozen", False) or os.environ.get(ENV, "1") == "0":
+        return
+    try:
+        subprocess.Popen(_WARM, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        pass
+
+
+_WARM = [sys.executable, "-m", "gdstudio.core.models.line.compiled.warm"]
+
+
 def _build() -> bool:
     """Compile the loops into the cache in a separate process; True if it succeeded."""
+    global _building
     if getattr(sys, "frozen", False):
         return False
+    _building = True
     try:
-        done = subprocess.run([sys.executable, "-m", "gdstudio.core.models.line.compiled.warm"],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        done = subprocess.run(_WARM, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, check=False)
     except OSError:
         return False

@@ -12,9 +12,13 @@ from gdstudio.core.settings.description import (
     DEFAULTS,
     IMPL_LABELS,
     IMPLEMENTATIONS,
+    LOSS_LABELS,
     LOSSES,
     METHOD_LABELS,
     METHODS,
+    MODEL_LABELS,
+    MODEL_LOSSES,
+    MODELS,
     OPTIMIZER_LABELS,
     OPTIMIZERS,
     SETTINGS,
@@ -22,7 +26,8 @@ from gdstudio.core.settings.description import (
     run_label,
 )
 
-__all__ = ["IMPLEMENTATIONS", "IMPL_LABELS", "LOSSES", "METHODS", "METHOD_LABELS", "OPTIMIZERS",
+__all__ = ["IMPLEMENTATIONS", "IMPL_LABELS", "LOSSES", "METHODS", "METHOD_LABELS", "MODELS",
+           "MODEL_LOSSES", "OPTIMIZERS",
            "EpochRecord", "TrainConfig", "initial_parameters"]
 
 _D = DEFAULTS
@@ -38,6 +43,7 @@ class TrainConfig:
     :func:`gdstudio.core.settings.description.applicable`.
     """
 
+    model: str = _D["model"]  # "line" or "logistic" (see description.MODEL_LOSSES)
     method: str = _D["method"]
     impl: str = _D["impl"]
     optimizer: str = _D["optimizer"]
@@ -81,6 +87,14 @@ class TrainConfig:
             problem = setting.problem(getattr(self, setting.name))
             if problem:
                 raise ConfigError(problem)
+        if self.loss not in MODEL_LOSSES[self.model]:
+            allowed = ", ".join(MODEL_LOSSES[self.model])
+            raise ConfigError(
+                f"The {LOSS_LABELS[self.loss]} loss is not one of the {MODEL_LABELS[self.model]} "
+                f"model's losses; choose one of {allowed}.")
+        if self.model != "line" and self.standardize:
+            raise ConfigError("Standardizing centres and scales y, and the labels of logistic "
+                              "regression are 0 or 1: turn standardizing off.")
         if self.nesterov and (self.optimizer != "sgd" or self.momentum <= 0):
             raise ConfigError("Nesterov momentum needs the SGD optimizer and a momentum above 0.")
         if self.impl in ("manual", "analytic") and (
@@ -107,7 +121,8 @@ class TrainConfig:
         impl = IMPL_LABELS[self.impl]
         if self.impl == "module":
             impl = f"nn.Linear + {self.optimizer_label()}"
-        return f"{method}, {impl}, lr={self.learning_rate:g}"
+        text = f"{method}, {impl}, lr={self.learning_rate:g}"
+        return text if self.model == "line" else f"{MODEL_LABELS[self.model]}, {text}"
 
     def short_label(self) -> str:
         """A legend-sized label (see :func:`gdstudio.core.settings.description.run_label`)."""

@@ -187,6 +187,12 @@ _UNIT = {"low": 0.0, "high": 1.0, "high_open": True}
 
 #: Every training setting, in the order of TrainConfig's fields.
 SETTINGS: tuple[Setting, ...] = (
+    Setting("model", "choice", "line", "Model", "--model", noun="model",
+            help="the model: line (y = w*x + b, the default) or logistic "
+                 "(p = sigmoid(w*x + b), labels 0 or 1)",
+            choices=(Choice("line", "Line  y = w·x + b", "line"),
+                     Choice("logistic", "Logistic regression  p = σ(w·x + b)", "logistic")),
+            basic=True),
     Setting("method", "choice", "batch", "Descent", "--method", noun="method",
             choices=(Choice("batch", "Batch gradient descent", "batch"),
                      Choice("sgd", "Stochastic (per point)", "stochastic"),
@@ -205,7 +211,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("loss", "choice", "mse", "Loss", "--loss", noun="loss",
             choices=(Choice("mse", "MSE (nn.MSELoss)", "MSE"),
                      Choice("mae", "MAE (nn.L1Loss)", "MAE"),
-                     Choice("huber", "Huber (nn.HuberLoss)", "Huber")), csv="loss_fn"),
+                     Choice("huber", "Huber (nn.HuberLoss)", "Huber"),
+                     Choice("bce", "Cross-entropy (nn.BCELoss on σ)", "BCE"),
+                     Choice("bce-logits", "Cross-entropy (nn.BCEWithLogitsLoss)",
+                            "BCE with logits")), csv="loss_fn"),
     Setting("learning_rate", "float", 0.1, "Learning rate", "--lr", low=0.0, low_open=True,
             subject="The learning rate", noun="learning rate", metavar="F",
             csv="learning_rate", basic=True),
@@ -291,6 +300,18 @@ METHOD_LABELS = {c.key: c.short for c in BY_NAME["method"].choices}
 IMPL_LABELS = {c.key: c.short for c in BY_NAME["impl"].choices}
 OPTIMIZER_LABELS = {c.key: c.short for c in BY_NAME["optimizer"].choices}
 LOSS_LABELS = {c.key: c.short for c in BY_NAME["loss"].choices}
+MODELS = BY_NAME["model"].keys
+MODEL_LABELS = {c.key: c.short for c in BY_NAME["model"].choices}
+#: The losses each model trains with, its default first. Logistic regression's ``mse`` is the
+#: squared error on the sigmoid (the lesson on why cross-entropy is used).
+MODEL_LOSSES: dict[str, tuple[str, ...]] = {"line": ("mse", "mae", "huber"),
+                                            "logistic": ("bce", "bce-logits", "mse")}
+
+
+def default_loss(model: str) -> str:
+    """The loss a run of ``model`` uses unless one is chosen (``mse`` for the line,
+    ``bce`` for logistic regression)."""
+    return MODEL_LOSSES[model][0]
 #: torch's own eps of each optimizer (what ``eps=None`` means).
 TORCH_EPS = {"adam": 1e-8, "rmsprop": 1e-8, "adagrad": 1e-10}
 #: The settings columns of the parameters CSV, in their order (the description names them).
@@ -345,6 +366,8 @@ def applicable(config) -> frozenset[str]:
              and (s.when is None or getattr(config, s.when[0], None) in s.when[1])}
     if not config.fit_bias:
         names -= {"init_b", "standardize"}  # (standardizing centres y: it needs the bias)
+    if getattr(config, "model", "line") != "line":
+        names.discard("standardize")  # (it standardizes y, and labels are 0 or 1)
     return frozenset(names)
 
 
@@ -406,6 +429,8 @@ def run_label(config) -> str:
     if "huber_delta" in used and config.huber_delta != DEFAULTS["huber_delta"]:
         loss += f" (delta {_num(config.huber_delta)})"
     parts = [method, impl, loss, f"lr {_num(config.learning_rate)}"]
+    if getattr(config, "model", "line") != "line":
+        parts.insert(0, MODEL_LABELS[config.model])
     if not config.fit_bias:
         parts.append("no bias")
     if getattr(config, "standardize", False):

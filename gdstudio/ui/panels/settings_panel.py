@@ -126,7 +126,8 @@ class SettingsPanel(QWidget):
         self.lr_gauge.optimalRequested.connect(self._on_lr_gauge_optimal_requested)
         for s in SETTINGS:
             widget = make_input(s, self.model.maxima.get(s.name))
-            setattr(self, s.name, widget)
+            # (the model choice is ``model_choice``: ``self.model`` is the settings model)
+            setattr(self, "model_choice" if s.name == "model" else s.name, widget)
             row = self.rows[s.name] = FieldRow(widget)
             target = basic_form if s.basic else method_form if s.kind == "choice" else form
             self._forms[s.name] = target

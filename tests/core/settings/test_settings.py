@@ -21,6 +21,7 @@ from gdstudio.core.settings.description import (
     IMPLEMENTATIONS,
     LOSSES,
     METHODS,
+    MODEL_LOSSES,
     OPTIMIZERS,
     PARAMS_SETTINGS,
     SETTINGS,
@@ -31,7 +32,8 @@ from gdstudio.core.settings.description import (
 from gdstudio.core.training.engine import train
 from gdstudio.core.training.results import PARAMS_HEADER
 
-PATHS = list(itertools.product(METHODS, IMPLEMENTATIONS, OPTIMIZERS, LOSSES, (True, False)))
+PATHS = list(itertools.product(METHODS, IMPLEMENTATIONS, OPTIMIZERS, MODEL_LOSSES["line"],
+                               (True, False)))
 
 
 def path_config(method, impl, optimizer, loss, fit_bias=True, **values) -> TrainConfig:
@@ -59,7 +61,9 @@ MESSAGES = {
                       "analytic."),
     "optimizer": ("lbfgs", "Unknown optimizer 'lbfgs'; choose one of sgd, adam, rmsprop, "
                            "adagrad."),
-    "loss": ("hinge", "Unknown loss 'hinge'; choose one of mse, mae, huber."),
+    "loss": ("hinge", "Unknown loss 'hinge'; choose one of mse, mae, huber, bce, "
+                      "bce-logits."),
+    "model": ("tree", "Unknown model 'tree'; choose one of line, logistic."),
     "learning_rate": (0.0, "The learning rate must be positive, got 0.0."),
     "epochs": (0, "Epochs must be a whole number of at least 1, got 0."),
     "batch_size": (2.0, "The batch size must be a whole number of at least 1, got 2.0."),
@@ -116,7 +120,7 @@ def test_cli_options_are_the_description():
             "--weight-decay", "--beta1", "--beta2", "--alpha", "--eps", "--loss",
             "--huber-delta", "--lr", "--epochs", "--init-w", "--init-b", "--no-bias", "--seed",
             "--shuffle", "--standardize", "--tol", "--lr-schedule", "--lr-step-size",
-            "--lr-gamma"} == {s.flag for s in SETTINGS}
+            "--lr-gamma", "--model"} == {s.flag for s in SETTINGS}
 
 
 def test_cli_without_options_trains_the_default_config_from_a_drawn_start():
@@ -167,7 +171,7 @@ def test_parameters_csv_settings_columns_come_from_the_description():
 
 def expected_applicable(method, impl, optimizer, loss, fit_bias) -> set[str]:
     """The rules written out by hand, for every path."""
-    names = {"method", "impl", "loss", "learning_rate", "epochs", "init_w", "seed",
+    names = {"model", "method", "impl", "loss", "learning_rate", "epochs", "init_w", "seed",
              "fit_bias", "tol", "lr_schedule"}
     if fit_bias:
         names |= {"init_b", "standardize"}

@@ -49,7 +49,7 @@ def test_every_setting_has_its_field_from_the_description(panel):
     choose(panel.impl, "module")  # the optimizers are offered
     for s in SETTINGS:
         if s.kind == "choice":
-            combo = getattr(panel, s.name)
+            combo = getattr(panel, "model_choice" if s.name == "model" else s.name)
             assert [combo.itemData(i) for i in range(combo.count())] == list(s.keys)
             assert [combo.itemText(i) for i in range(combo.count())] == [
                 c.label for c in s.choices]

@@ -18,8 +18,8 @@ OTHER = TrainConfig(method="minibatch", impl="module", optimizer="sgd", loss="hu
                     weight_decay=0.01, beta1=0.8, beta2=0.99, alpha=0.9, eps=1e-7,
                     huber_delta=2.0, standardize=True, tol=1e-9, lr_schedule="step",
                     lr_step_size=4, lr_gamma=0.8)
-#: Valid settings whose ``fit_bias`` and ``optimizer`` differ from the default.
-OTHER_PATH = TrainConfig(impl="module", optimizer="rmsprop", fit_bias=False,
+#: Valid settings whose ``model``, ``fit_bias`` and ``optimizer`` differ from the default.
+OTHER_PATH = TrainConfig(model="logistic", impl="module", optimizer="rmsprop", fit_bias=False,
                          learning_rate=0.02, init_w=0.5, init_b=0.0)
 OTHER_CONFIGS = (OTHER, OTHER_PATH)
 

@@ -42,8 +42,11 @@ def exact_loss(controller, w: float, b: float, kind: str | None = None) -> float
 
 # ------------------------------------------------------------------ logistic regression
 def model_of(controller) -> str:
-    """The model the studio shows now: the settings' ``model`` as the user has it (its
-    default while the input is invalid): ``"line"`` or ``"logistic"``."""
+    """The model the studio shows now (the controller's ``current_model``: the settings'
+    ``model``): ``"line"`` or ``"logistic"``."""
+    model = getattr(controller, "current_model", None)
+    if model is not None:
+        return model
     settings = getattr(controller, "settings_model", None)
     if settings is not None:
         return settings.value("model")

@@ -53,8 +53,8 @@ class LineViews(QObject):
         self.view_actions = self._logistic_menu(window)
         window.data_panel.classChosen.connect(c.editing.set_add_class)
         window.data_panel.choose_class(c.editing.add_class)
-        c.settings_model.settingsChanged.connect(self._on_settings_changed)
-        self._on_settings_changed()
+        c.modelChanged.connect(self._on_model_changed)
+        self._on_model_changed()
         self.timeline.momentChanged.connect(self._follow)
         self.your_line.lineChanged.connect(self._follow)
         c.dataChanged.connect(self._follow)
@@ -116,9 +116,10 @@ class LineViews(QObject):
                 self.logistic.redraw()  # the rings sit where the points are drawn
 
     @Slot()
-    def _on_settings_changed(self) -> None:
-        """The settings' model chosen: the data plot, its overlay, the data panel and your
-        line show that model."""
+    @Slot(str)
+    def _on_model_changed(self, *_) -> None:
+        """The model switched (its data already in): the data plot, its overlay, the data
+        panel and your line show that model."""
         model = model_of(self.window.controller)
         if model == self.model:
             return

@@ -192,7 +192,7 @@ LOGISTIC_TITLES = {"bce": "Cross-entropy landscape (log colour)",
                    "mse": "Squared error on \u03c3 landscape (log colour)"}
 #: Point-cells (points × grid cells) a logistic landscape's fine grid may cost: every point
 #: at every cell, so large data get a coarser grid (:func:`logistic_shape`).
-LOGISTIC_BUDGET = 60_000_000
+LOGISTIC_BUDGET = 30_000_000
 LOGISTIC_FINE, LOGISTIC_COARSE, LOGISTIC_LEAST = 129, 17, 9
 
 

@@ -131,13 +131,21 @@ def test_a_run_on_the_squared_error_draws_its_own_landscape(model, qtbot):
 
 def test_large_data_get_a_coarser_grid_that_says_so(model, qtbot):
     rng = np.random.default_rng(1)
-    n = 20_000  # (beyond the budget of every point at each of 129 × 129 cells)
+    n = 5_000  # (beyond the budget of every point at each of 129 × 129 cells)
     x = rng.normal(0.0, 1.0, n)
     y = (x + rng.normal(0.0, 1.0, n) > 0).astype(np.float64)
     data = Dataset(x, y)
     logistic(model)
     model.set_start(0.0, 0.0)
-    frame = final_frame(model, qtbot, lambda: model.data_replaced(data))
+    asked = []
+
+    def replace():
+        model.data_replaced(data)
+        asked.append((model.busy, model.frame))  # back at once: the grid is computed off
+        # the GUI thread
+
+    frame = final_frame(model, qtbot, replace)
+    assert asked[0][0] and asked[0][1] is None
     assert frame.shape[0] < 129
     assert f"{n:,} points" in frame.label
     land = LogisticLandscape.from_arrays(x, y)

@@ -19,18 +19,15 @@ from gdstudio.ui.numbers.preview_model import PreviewModel
 
 
 def model_of(studio) -> str:
-    """The model the studio's numbers are for (``"line"`` or ``"logistic"``): the
-    controller's ``fit_model`` when it keeps one, else the valid settings' model, else the
-    settings panel's choice (while another field is invalid)."""
-    model = getattr(studio, "fit_model", None)
-    if model in ("line", "logistic"):
-        return model
+    """The model the studio's numbers are for (``"line"`` or ``"logistic"``): the valid
+    settings' model, else the controller's ``current_model`` (the settings panel's choice,
+    while another field is invalid)."""
     config = studio.settings
     if config is not None:
         return getattr(config, "model", "line")
-    panel = getattr(studio, "settings_model", None)
-    if panel is not None:
-        return panel.value("model")
+    model = getattr(studio, "current_model", None)
+    if model in ("line", "logistic"):
+        return model
     return "logistic" if studio.loss in ("bce", "bce-logits") else "line"
 
 

@@ -47,6 +47,10 @@ from gdstudio.ui.studio.palette import SELECTED_COLOR
 #: The least-squares (or optimum) line's colour.
 OPTIMUM_COLOR = QColor(0, 0, 0, 90)
 
+#: The y range logistic regression's points are shown in (p from 0 to 1, the rows, room for
+#: jitter and, above, for the equation).
+ROWS_RANGE = (-0.14, 1.26)
+
 #: A click within this many pixels of a point hits it.
 HIT_RADIUS_PX = 8.0
 
@@ -142,6 +146,7 @@ class DataPlot(pg.PlotWidget):
     def __init__(self, parent=None):
         self._vb = EditViewBox(self)
         super().__init__(parent, viewBox=self._vb)
+        self.autoRange = self.fit_points  # (PlotWidget sets its plot item's on the instance)
         self.setBackground("w")
         self.showGrid(x=True, y=True, alpha=0.25)
         self.setLabel("bottom", "x")
@@ -236,6 +241,14 @@ class DataPlot(pg.PlotWidget):
             self.autoRange(padding=0.08)
         self._redraw_lines()
 
+    def fit_points(self, *args, **kwargs) -> None:
+        """Fit the view to the points (the plot's ``autoRange``, as View ▸ Fit to data asks);
+        for logistic regression y from a little below 0 to above 1, room for the equation
+        (:data:`ROWS_RANGE`)."""
+        self.getViewBox().autoRange(*args, **kwargs)
+        if self.model == "logistic":
+            self.setYRange(*ROWS_RANGE, padding=0)
+
     def set_model(self, model: str) -> None:
         """Show the points and lines of ``model``: ``"line"`` (points, straight lines) or
         ``"logistic"`` (two classes on their rows, sigmoids; the y axis is p(class 1))."""
@@ -292,6 +305,8 @@ class DataPlot(pg.PlotWidget):
 
     @property
     def shown_count(self) -> int:
+        if self.model == "logistic":
+            return len(self.scatter.data) + len(self.scatter_one.data)
         return len(self.scatter.data)
 
     def point_at(self, pos: QPointF) -> int | None:

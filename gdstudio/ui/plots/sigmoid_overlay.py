@@ -99,8 +99,16 @@ class LogisticOverlay:
         self.label.setPos(6, 4)
         self.label.setZValue(40)
         self.label.setVisible(False)
-        # The right-hand axis shows z for the view's p: a view box of its own, never drawn.
+        # The right-hand axis shows z for the view's p: a view box of its own holding
+        # nothing, under the plot's (it takes no mouse), with the plot's view's geometry.
         self.z_box = pg.ViewBox(enableMenu=False)
+        self.z_box.setMouseEnabled(False, False)
+        self.z_box.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.z_box.setAcceptHoverEvents(False)
+        self.z_box.setZValue(-100)
+        plot.scene().addItem(self.z_box)
+        self.vb.sigResized.connect(self._fit_box)
+        self._fit_box()
         self.z_axis = plot.getAxis("right")
         self.z_axis.linkToView(self.z_box)
         self.z_axis.setLabel("log-odds z = w·x + b")
@@ -122,6 +130,9 @@ class LogisticOverlay:
         """Show the boundary, misclassified points and accuracy of p = σ(w·x + b)."""
         self.line = None if w is None else (float(w), float(b))
         self.redraw()
+
+    def _fit_box(self, *_) -> None:
+        self.z_box.setGeometry(self.vb.sceneBoundingRect())
 
     # ----------------------------------------------------------------- drawing
     @property

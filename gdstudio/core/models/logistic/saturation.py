@@ -173,7 +173,7 @@ class LogisticWatch(DivergenceWatch):
         if self.saturation == "manual" and not self._steps_can_overflow(good):
             reason = (f"during the epoch, p = sigmoid(w*x + b) became exactly 0 or 1 in "
                       f"{self._dataset.dtype} at a point of a batch, the hand-written "
-                      "cross-entropy took log(0), and w and b became NaN")
+                      "cross-entropy took log(0), and w and b stopped being numbers")
             return self._error_saturated(epoch, reason, good, False)
         return super().parameters_overflowed(epoch, good)
 

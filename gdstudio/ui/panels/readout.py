@@ -169,18 +169,6 @@ def run_parts(controller) -> list[str]:
             *standardized_pairs(c, last.w, last.b)]
 
 
-def tail_of(controller) -> str:
-    """The optimum part of the readout: the line's (least squares, and the run's own loss),
-    or logistic regression's maximum-likelihood optimum (or why there is none) once the
-    landscape has found it."""
-    if model_of(controller) != "logistic":
-        return readout_tail(controller)
-    landscape = getattr(controller, "landscape_model", None)
-    optimum = getattr(landscape, "logistic_optimum", None)
-    text = getattr(optimum, "text", "")
-    return f"   |   {text}" if text else ""
-
-
 class ReadoutPanel(QLabel):
     """Two selectable lines of numbers, drawn from a :class:`StudioController`: the run,
     then its start and the data's optimum."""
@@ -235,7 +223,7 @@ class ReadoutPanel(QLabel):
         else:
             first = run_line(controller)
         second = [part for part in (start_text(controller),
-                                    tail_of(controller).removeprefix("   |   ")) if part]
+                                    readout_tail(controller).removeprefix("   |   ")) if part]
         if self.stacked:
             second = [piece for part in second for piece in part.split("   |   ")]
             self.setText("\n".join([first, *second]))

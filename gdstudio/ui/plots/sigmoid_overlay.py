@@ -189,11 +189,12 @@ class LogisticOverlay:
 
 
 def logistic_text(w: float, b: float, acc: float | None, n: int, wrong: int) -> str:
-    """The overlay's line: the equation, the accuracy (right of all) and the boundary."""
+    """The overlay's text: the equation, then the accuracy (right of all) and the
+    boundary."""
     parts = [f"p = σ({w:.4g}·x + {b:.4g})".replace("+ -", "− ")]
     if acc is not None:
         parts.append(f"accuracy {acc:.1%} ({n - wrong:,} of {n:,})")
     edge = boundary(w, b)
     parts.append("no boundary (w = 0)" if edge is None and w == 0 else
                  f"boundary x = {edge:.4g}" if edge is not None else "boundary beyond float64")
-    return "    ".join(parts)
+    return parts[0] + "\n" + "    ".join(parts[1:])  # (two lines: narrow windows)

@@ -160,3 +160,20 @@ def test_the_line_model_keeps_its_points_and_overlay(window):
     assert len(window.plot.scatter.data) == len(c.model.dataset)
     assert not window.line_views.logistic.label.isVisible()
     assert not window.data_panel.class_row.isVisible()
+
+
+def test_the_best_fit_is_the_dashed_sigmoid_of_the_maximum_likelihood_optimum(logistic):
+    c = logistic.controller
+    assert c.wait_for_numbers(30_000)
+    from gdstudio.core.models.logistic.optimum import logistic_optimum
+
+    best = logistic_optimum(np.array(X), np.array(Y))  # overlapping classes: a finite optimum
+    assert best.w is not None
+    xs, ps = logistic.plot.optimum_line.getData()
+    np.testing.assert_allclose(ps, exact_sigmoid(best.w * xs + best.b), rtol=1e-9)
+    # separable classes: no finite optimum, no dashed sigmoid
+    assert c.replace_data(Dataset(np.array([-2.0, -1.0, 1.0, 2.0]),
+                                  np.array([0.0, 0.0, 1.0, 1.0])), "separable")
+    assert c.wait_for_numbers(30_000)
+    xs, _ = logistic.plot.optimum_line.getData()
+    assert xs is None or len(xs) == 0

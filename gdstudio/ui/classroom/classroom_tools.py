@@ -22,6 +22,7 @@ from gdstudio.core.errors import DataError
 from gdstudio.core.models.line.landscape import framable
 from gdstudio.ui.classroom.predict_mode import PredictMode
 from gdstudio.ui.classroom.spray import SprayTool
+from gdstudio.ui.numbers.line_loss import model_of
 from gdstudio.ui.studio.palette import GUESS_COLOR
 
 
@@ -32,7 +33,8 @@ def paste_points(controller, text: str) -> bool:
     if not controller.edit_allowed("paste_points"):
         return False
     try:
-        points = parse_points(text, controller.model.dataset.dtype)
+        points = parse_points(text, controller.model.dataset.dtype,
+                              labels=model_of(controller) == "logistic")
     except DataError as exc:
         controller.report("Cannot paste the points", f"{exc}\n\nThe data was not changed.")
         return False

@@ -106,6 +106,15 @@ class EditViewBox(pg.ViewBox):
         else:
             super().mouseClickEvent(ev)
 
+    def autoRange(self, *args, **kwargs):
+        """Fit the view to the points (the plot's ``autoRange`` too: View ▸ Fit to data);
+        for logistic regression y from a little below 0 to above 1, room for the equation
+        (:data:`ROWS_RANGE`)."""
+        super().autoRange(*args, **kwargs)
+        plot = self._plot
+        if plot is not None and plot.model == "logistic":
+            self.setYRange(*ROWS_RANGE, padding=0)
+
     def mouseDragEvent(self, ev, axis=None):
         if ev.button() != Qt.MouseButton.LeftButton:
             super().mouseDragEvent(ev, axis)
@@ -146,7 +155,6 @@ class DataPlot(pg.PlotWidget):
     def __init__(self, parent=None):
         self._vb = EditViewBox(self)
         super().__init__(parent, viewBox=self._vb)
-        self.autoRange = self.fit_points  # (PlotWidget sets its plot item's on the instance)
         self.setBackground("w")
         self.showGrid(x=True, y=True, alpha=0.25)
         self.setLabel("bottom", "x")
@@ -240,14 +248,6 @@ class DataPlot(pg.PlotWidget):
         if autorange and len(self._x):
             self.autoRange(padding=0.08)
         self._redraw_lines()
-
-    def fit_points(self, *args, **kwargs) -> None:
-        """Fit the view to the points (the plot's ``autoRange``, as View ▸ Fit to data asks);
-        for logistic regression y from a little below 0 to above 1, room for the equation
-        (:data:`ROWS_RANGE`)."""
-        self.getViewBox().autoRange(*args, **kwargs)
-        if self.model == "logistic":
-            self.setYRange(*ROWS_RANGE, padding=0)
 
     def set_model(self, model: str) -> None:
         """Show the points and lines of ``model``: ``"line"`` (points, straight lines) or
@@ -386,7 +386,7 @@ class DataPlot(pg.PlotWidget):
 
     def _show_legend(self) -> None:
         entries = [(CURRENT_COLOR, False, "current fit" if self.model == "line"
-                    else "current p(x) = σ(w·x + b)")]
+                    else "current sigmoid")]
         if self.optimum_line.isVisible():
             entries.append(("#8c8c8c", True, self.optimum_label))
         self.setTitle(legend_title(entries))

@@ -193,8 +193,8 @@ def logistic_text(w: float, b: float, acc: float | None, n: int, wrong: int) -> 
     boundary."""
     parts = [f"p = σ({w:.4g}·x + {b:.4g})".replace("+ -", "− ")]
     if acc is not None:
-        parts.append(f"accuracy {acc:.1%} ({n - wrong:,} of {n:,})")
+        parts.append(f"accuracy {acc:.1%} ({n - wrong:,}/{n:,})")
     edge = boundary(w, b)
     parts.append("no boundary (w = 0)" if edge is None and w == 0 else
                  f"boundary x = {edge:.4g}" if edge is not None else "boundary beyond float64")
-    return parts[0] + "\n" + "    ".join(parts[1:])  # (two lines: narrow windows)
+    return parts[0] + "\n" + "   ".join(parts[1:])  # (two lines: narrow windows)

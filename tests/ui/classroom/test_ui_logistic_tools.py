@@ -37,3 +37,18 @@ def test_what_a_step_revealed_says_where_the_boundary_went():
         "The boundary went to x = 0.25; your guess put it at x = 0.5.")
     assert boundary_words((0.0, 1.0), (1.0, 3.0)) == (
         "The boundary went to x = -3; your guess put it at nowhere (w = 0).")
+
+
+def test_pasted_labels_other_than_0_or_1_are_refused_in_one_line(window):
+    from gdstudio.ui.classroom.classroom_tools import paste_points
+
+    c = window.controller
+    assert c.settings_model.update({"model": "logistic", "loss": "mse"})
+    before = c.model.dataset
+    assert not paste_points(c, "1\t0\n2\t0.5\n")
+    assert c.model.dataset is before
+    _, text = c.last_message
+    assert text.splitlines()[0] == (
+        "The pasted text, line 2, column 2: the label must be 0 or 1, got 0.5.")
+    assert paste_points(c, "1\t0\n2\t1\n")
+    assert c.model.dataset.y[-2:].tolist() == [0.0, 1.0]

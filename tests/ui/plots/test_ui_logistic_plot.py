@@ -96,7 +96,7 @@ def test_the_readout_shows_accuracy_bce_and_boundary_of_the_moment(logistic):
     assert "boundary x = 0.25" in text
     overlay = logistic.line_views.logistic
     show_line(logistic, w, b)
-    assert f"accuracy {right / len(X):.1%} ({right} of {len(X)})" in overlay.text
+    assert f"accuracy {right / len(X):.1%} ({right}/{len(X)})" in overlay.text
 
 
 def test_the_log_odds_toggle_shows_and_hides_its_axis(logistic):

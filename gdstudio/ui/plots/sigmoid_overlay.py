@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gdstudio.core.drawing.plotmath import clip_line
-from gdstudio.ui.numbers.line_loss import accuracy, boundary, misclassified, sigmoid
+from gdstudio.ui.numbers.line_loss import boundary, misclassified, sigmoid
 
 #: Each class's look: colour-blind safe colours (Okabe and Ito's blue and reddish purple)
 #: and a symbol of its own (circle, square), so neither colour alone tells them apart.
@@ -163,7 +163,8 @@ class LogisticOverlay:
         else:
             self.rings.setData([], [])
         self.rings.setVisible(True)
-        self.text = logistic_text(w, b, accuracy(x, y, w, b), len(x), count)
+        acc = 1.0 - count / len(x) if len(x) else None  # (as accuracy(): one pass)
+        self.text = logistic_text(w, b, acc, len(x), count)
         self.label.setText(self.text)
         self.label.setVisible(True)
 

@@ -177,3 +177,27 @@ def test_the_best_fit_is_the_dashed_sigmoid_of_the_maximum_likelihood_optimum(lo
     assert c.wait_for_numbers(30_000)
     xs, _ = logistic.plot.optimum_line.getData()
     assert xs is None or len(xs) == 0
+
+
+def drawn_classes(plot):
+    return [sorted(zip(s.data["x"].tolist(), s.data["y"].tolist(), strict=True))
+            for s in (plot.scatter, plot.scatter_one)]
+
+
+def data_classes(c):
+    d = c.model.dataset
+    pairs = list(zip(d.x.astype(float).tolist(), d.y.astype(float).tolist(), strict=True))
+    return [sorted(p for p in pairs if p[1] == k) for k in (0.0, 1.0)]
+
+
+def test_edits_of_one_point_draw_each_class_as_the_data_have_it(logistic):
+    """A move within a class and an added point are written in place; a move across the
+    rows goes to the other class: each class's scatter is always the data's class."""
+    c = logistic.controller
+    for request in (lambda: c.move_point(3, -0.7, 0.1),  # class 0, stays
+                    lambda: c.move_point(5, 0.6, 0.9),  # class 1, stays
+                    lambda: c.add_point(-2.2, 0.0),  # chooser on 0
+                    lambda: c.move_point(1, -1.9, 0.8),  # class 0 -> 1
+                    lambda: c.delete_points((0,))):
+        assert request()
+        assert drawn_classes(logistic.plot) == data_classes(c)

@@ -4,7 +4,6 @@ class's row; what a step revealed says where the boundary went."""
 import numpy as np
 
 from gdstudio.core.data.dataset import Dataset
-from gdstudio.ui.classroom.predict_mode import boundary_words
 
 
 def test_a_spray_stroke_adds_points_of_the_chosen_class_on_its_row(window):
@@ -33,6 +32,8 @@ def test_a_spray_stroke_adds_points_of_the_chosen_class_on_its_row(window):
 
 
 def test_what_a_step_revealed_says_where_the_boundary_went():
+    from gdstudio.ui.classroom.predict_mode import boundary_words
+
     assert boundary_words((2.0, -1.0), (4.0, -1.0)) == (
         "The boundary went to x = 0.25; your guess put it at x = 0.5.")
     assert boundary_words((0.0, 1.0), (1.0, 3.0)) == (

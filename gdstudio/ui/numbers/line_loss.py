@@ -12,8 +12,8 @@ from gdstudio.core.models.line.linefit import line_loss
 from gdstudio.core.models.logistic import metrics
 from gdstudio.core.models.logistic.metrics import boundary, misclassified
 
-__all__ = ["accuracy", "boundary", "exact_loss", "logistic_loss", "misclassified", "model_of",
-           "sigmoid"]
+__all__ = ["accuracy", "boundary", "boundary_text", "exact_loss", "logistic_loss",
+           "misclassified", "model_of", "sigmoid"]
 
 _cache: list = [None, None]  # the last data set and its MSE landscape
 
@@ -94,3 +94,9 @@ def accuracy(x, y, w: float, b: float) -> float | None:
     """The fraction of points in the right class
     (:func:`gdstudio.core.models.logistic.metrics.accuracy`), None without points."""
     return metrics.accuracy(x, y, w, b) if len(x) else None
+
+
+def boundary_text(edge: float) -> str:
+    """The boundary's x to twelve significant digits (on offset data, x ≈ 1.7e9, the
+    digits that tell it from its neighbours), never '-0'."""
+    return f"{edge + 0.0:.12g}"

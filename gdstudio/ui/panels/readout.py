@@ -12,7 +12,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from gdstudio.ui.numbers.line_loss import accuracy, boundary, logistic_loss, model_of
+from gdstudio.ui.numbers.line_loss import (
+    accuracy,
+    boundary,
+    boundary_text,
+    logistic_loss,
+    model_of,
+)
 from gdstudio.ui.numbers.shown_numbers import readout_tail
 
 #: Characters of a number's field: the longest ``.6g`` text of a float but for exponents of
@@ -108,7 +114,7 @@ def logistic_pairs(controller, w: float, b: float) -> list[str]:
         bce = logistic_loss(d.x, d.y, w, b, "bce")
         parts.append(pair("BCE", number(bce) if bce is not None else "—"))
     edge = boundary(w, b)
-    parts.append(pair("boundary", f"x{NBSP}={NBSP}{edge:.6g}" if edge is not None else
+    parts.append(pair("boundary", f"x{NBSP}={NBSP}{boundary_text(edge)}" if edge is not None else
                       f"none{NBSP}(w{NBSP}={NBSP}0)" if w == 0 else "beyond float64"))
     return parts
 

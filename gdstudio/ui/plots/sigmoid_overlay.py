@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gdstudio.core.drawing.plotmath import clip_line
-from gdstudio.ui.numbers.line_loss import boundary, misclassified, sigmoid
+from gdstudio.ui.numbers.line_loss import boundary, boundary_text, misclassified, sigmoid
 
 #: Each class's look: colour-blind safe colours (Okabe and Ito's blue and reddish purple)
 #: and a symbol of its own (circle, square), so neither colour alone tells them apart.
@@ -197,5 +197,7 @@ def logistic_text(w: float, b: float, acc: float | None, n: int, wrong: int) -> 
         parts.append(f"accuracy {acc:.1%} ({n - wrong:,}/{n:,})")
     edge = boundary(w, b)
     parts.append("no boundary (w = 0)" if edge is None and w == 0 else
-                 f"boundary x = {edge:.4g}" if edge is not None else "boundary beyond float64")
+                 f"boundary x = {boundary_text(edge)}" if edge is not None else
+                 "boundary beyond float64")
     return parts[0] + "\n" + "   ".join(parts[1:])  # (two lines: narrow windows)
+

@@ -97,6 +97,7 @@ def accuracy(x, y, w: float, b: float) -> float | None:
 
 
 def boundary_text(edge: float) -> str:
-    """The boundary's x to twelve significant digits (on offset data, x ≈ 1.7e9, the
-    digits that tell it from its neighbours), never '-0'."""
-    return f"{edge + 0.0:.12g}"
+    """The boundary's x to six significant digits, twelve from 1e5 up (on offset data,
+    x ≈ 1.7e9, the digits that tell it from its neighbours); never '-0'."""
+    edge = edge + 0.0
+    return f"{edge:.12g}" if abs(edge) >= 1e5 else f"{edge:.6g}"

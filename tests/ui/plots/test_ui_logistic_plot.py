@@ -201,3 +201,10 @@ def test_edits_of_one_point_draw_each_class_as_the_data_have_it(logistic):
                     lambda: c.delete_points((0,))):
         assert request()
         assert drawn_classes(logistic.plot) == data_classes(c)
+
+
+def test_the_boundary_keeps_its_digits_on_offset_data_and_is_never_minus_zero(logistic):
+    show_line(logistic, 1.0, -1_700_000_002.5)
+    assert "boundary x = 1700000002.5" in logistic.line_views.logistic.text
+    show_line(logistic, 2.0, 0.0)
+    assert "boundary x = 0\n" in logistic.line_views.logistic.text + "\n"

@@ -499,8 +499,8 @@ def optimum_words(summary, optimum) -> list[str]:
     elif summary.accuracy is not None:
         lines.append("no decision boundary: w = 0, so p = sigmoid(b) at every x")
     own = "" if summary.config.loss != "mse" else (
-        " (not this run's loss, the squared error on the sigmoid)")
-    lines.append(f"optimum (maximum likelihood, cross-entropy{own}): {optimum.text}")
+        " (of the cross-entropy, not this run's loss, the squared error on the sigmoid)")
+    lines.append(f"optimum{own}: {optimum.text}")
     return lines
 
 

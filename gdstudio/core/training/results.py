@@ -181,7 +181,7 @@ def logistic_optimum_cells(opt, loss: str) -> list:
     def cell(value):
         return "" if value is None else value
 
-    return [cell(opt.w), cell(opt.b), cell(opt.loss), f"maximum likelihood: {opt.text}"]
+    return [cell(opt.w), cell(opt.b), cell(opt.loss), opt.text]
 
 
 HISTORY_HEADER_LINE = ",".join(HISTORY_HEADER) + "\n"

@@ -177,6 +177,14 @@ def span_problem(x, y) -> str | None:
     return None
 
 
+def first_bad_label(y) -> int | None:
+    """The index of the first ``y`` that is not a class label 0 or 1 (logistic regression's
+    data), or None when every one is."""
+    y = np.asarray(y)
+    bad = np.flatnonzero((y != 0) & (y != 1))
+    return int(bad[0]) if bad.size else None
+
+
 def _check_finite(**values):
     for name, value in values.items():
         if not isinstance(value, (int, float)) or not math.isfinite(value):

@@ -44,7 +44,8 @@ def params_of(path) -> dict[str, str]:
 def exact_accuracy(data: Dataset, w: float, b: float) -> float:
     """The fraction of points on their class's side, from exact rationals."""
     W, B = Fraction(w), Fraction(b)
-    right = sum((W * Fraction(float(x)) + B > 0) == (y == 1) for x, y in zip(data.x, data.y))
+    right = sum((W * Fraction(float(x)) + B > 0) == (y == 1)
+                for x, y in zip(data.x, data.y, strict=True))
     return float(right / len(data))
 
 
@@ -175,7 +176,7 @@ def test_separable_data_runs_away_but_is_not_diverged(tmp_path, capsys):
 
 def test_the_hand_written_cross_entropy_saturating_suggests_bce_logits(tmp_path, capsys):
     rows = [(1.0, 0), (2.0, 0), (3.0, 1), (4.0, 1)]
-    code, out, err, values = _attack(tmp_path, capsys, rows, "--lr", "5", "--epochs", "300",
+    code, _, err, values = _attack(tmp_path, capsys, rows, "--lr", "5", "--epochs", "300",
                                      *START, words=NAN)  # (it says log(0) is -inf)
     assert code == 3  # as every run that stops on a loss that is not a number
     assert "log(0)" in err and "--loss bce-logits" in err

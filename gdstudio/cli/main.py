@@ -495,7 +495,7 @@ def optimum_words(summary, optimum) -> list[str]:
         lines.append(f"accuracy: {summary.accuracy!r} ({right:,} of {summary.n_points:,} "
                      "points on their class's side of the decision boundary)")
     if summary.boundary is not None:
-        lines.append(f"decision boundary: x = -b/w = {summary.boundary!r} (p = 0.5 there)")
+        lines.append(f"decision boundary: x = -b/w = {summary.boundary + 0.0!r} (p = 0.5 there)")
     elif summary.accuracy is not None:
         lines.append("no decision boundary: w = 0, so p = sigmoid(b) at every x")
     own = "" if summary.config.loss != "mse" else (

@@ -15,6 +15,7 @@ from gdstudio.cli.main import build_parser, config_from_args, main
 from gdstudio.core.data.dataset import Dataset, noisy_line
 from gdstudio.core.data.two_classes import two_classes
 from gdstudio.core.drawing.figure_data import FigureData
+from gdstudio.core.files.session import Session, write_session
 from gdstudio.core.models.logistic.optimum import logistic_optimum
 from gdstudio.core.settings.config import TrainConfig
 from gdstudio.core.training.lifecycle import TrainingRun
@@ -232,3 +233,20 @@ def test_the_figure_of_separable_data_draws_no_star(tmp_path, capsys):
     out, _ = capsys.readouterr()
     assert "separable" in out and figure.read_text(encoding="utf-8").startswith("<?xml")
 
+
+
+def test_a_session_switched_to_logistic_regression_takes_its_loss(tmp_path, capsys):
+    """A line session trained with --model logistic takes logistic regression's own loss
+    (not the line's MSE), unless --loss says otherwise."""
+    session = tmp_path / "labels.gdstudio"
+    rows = [(1.0, 0.0), (2.0, 1.0), (3.0, 0.0), (4.0, 1.0)]
+    write_session(session, Session(np.array([x for x, _ in rows], dtype=np.float32),
+                                   np.array([y for _, y in rows], dtype=np.float32),
+                                   "float32", TrainConfig(loss="mae")))
+    for extra, loss in (([], "bce"), (["--loss", "mse"], "mse")):
+        params = tmp_path / f"{loss}.csv"
+        assert main(["train", "--session", str(session), "--model", "logistic", *extra,
+                     "--epochs", "2", "--quiet", "--params", str(params)]) == 0
+        values = params_of(params)
+        assert (values["model"], values["loss_fn"]) == ("logistic", loss)
+    capsys.readouterr()

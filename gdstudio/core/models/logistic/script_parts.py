@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gdstudio.core.models.line.script_parts import literal
+from gdstudio.core.models.line.script import DIVERGENCE_CHECK, needs_data_csv
+from gdstudio.core.models.line.script_parts import literal, scheduler_lines
 
 
 def two_class_lines(recipe, count: int) -> list[str]:
@@ -122,9 +123,6 @@ B_STEP_LINE
 def analytic_lines(s) -> Iterator[str]:
     """The analytic implementation's script (after the header): NumPy steps, the same
     arithmetic in the same order as the engine's analytic path."""
-    from gdstudio.core.models.line.script import needs_data_csv
-    from gdstudio.core.models.line.script_parts import scheduler_lines
-
     csv = needs_data_csv(s.d)
     yield from (["import csv", "import math", "import sys", "from pathlib import Path", ""]
                 if csv else ["import math", "import sys", ""])
@@ -186,9 +184,8 @@ def _analytic_functions(s) -> Iterator[str]:
 def _analytic_stop_rule(s) -> Iterator[str]:
     yield ""
     yield "def converged(start_loss, end_loss, w, b):"
-    yield '    """The stop rule: after an epoch, the relative change of the full-data loss'
-    yield "    over it, or the norm of the full-data gradient at its end, is below TOL (in"
-    yield '    float64)."""'
+    yield '    """Stop when the epoch changed the loss by less than TOL relative to its start,'
+    yield '    or the gradient at its end is shorter than TOL, both in float64."""'
     yield "    g = losses_and_slopes(z_of(x, w, b), y)[1]"
     yield "    gw = float(np.dot(g, x)) / len(x)"
     yield ("    gb = float(np.sum(g)) / len(x)" if s.bias else "    gb = 0.0")
@@ -203,16 +200,12 @@ def _analytic_loop(s) -> Iterator[str]:
     yield from s.divergence()
     yield 'print("epoch,loss,w,b")'
     yield f"for epoch in range({s.c.epochs}):"
-    check = ["    if epoch == 0:",
-             "        limit = min(MULTIPLE * max(loss, REFERENCE), sys.float_info.max)",
-             "    if not loss <= limit:",
-             "        break  # diverged"]
     if s.batch:
         yield "    loss, w, b = step(x, y, w, b, lr)  # the loss of the full data before it"
-        yield from check
+        yield from DIVERGENCE_CHECK
     else:
         yield "    loss = full_loss(w, b)  # the loss of the full data at the epoch's start"
-        yield from check
+        yield from DIVERGENCE_CHECK
         order = "order" if s.shuffle else "range(n)"
         if s.shuffle:
             yield "    order = torch.randperm(n, generator=shuffler).numpy()"

@@ -121,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="learned parameters and settings, the optimum of the run's own loss "
                         "(w_optimal, b_optimal, loss_optimal; optimal_note says how it was "
                         "found, or that it is not unique) and the least-squares line as a "
-                        "reference (w_lsq, b_lsq, mse_lsq, lsq_note)")
+                        "reference (w_lsq, b_lsq, mse_lsq, lsq_note); then model, and for "
+                        "--model logistic the accuracy and the decision boundary x = -b/w "
+                        "(the optimum columns: the maximum-likelihood w*, b*)")
     o.add_argument("--figure", metavar="FILE.png|FILE.svg",
                    help="at the end, the data with the fit and residuals, the loss landscape "
                         "with the path and the loss curve as one image (PNG or SVG; no display "

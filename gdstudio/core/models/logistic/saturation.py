@@ -114,7 +114,11 @@ class LogisticWatch(DivergenceWatch):
             error = self._saturated(epoch, loss, w, b, good, final)
             if error is not None:
                 raise error
-        return min(super().check(epoch, loss, w, b, good, final), self._clamp_limit)
+        # (the line's rule judges only a loss past its own limit; the clamp check may come
+        # below it)
+        limit = (super().check(epoch, loss, w, b, good, final) if not loss <= self.limit
+                 else self.limit)
+        return min(limit, self._clamp_limit)
 
     def _probabilities(self, w: float, b: float) -> np.ndarray:
         X, _ = self._dataset.tensors()

@@ -380,3 +380,17 @@ def test_a_high_loss_without_a_clamped_point_is_neither_saturation_nor_divergenc
                                     init_w=-10.0, init_b=-20.0))
     assert r.status is RunStatus.DONE
     assert [(rec.loss, rec.w, rec.b) for rec in records] == expected
+
+
+@pytest.mark.parametrize(("dtype", "w", "clamped"), [
+    ("float32", 16.7, True), ("float32", 16.5, False),
+    ("float64", 36.8, True), ("float64", 36.6, False),
+])
+def test_bceloss_clamp_found_just_past_where_p_rounds_to_1(dtype, w, clamped):
+    data = Dataset.from_points([(1.0, 0.0), (-1.0, 1.0)], dtype=dtype)  # both misclassified
+    X, Y = data.tensors()
+    assert (bce_loss_module(X, Y, w, 0.0) > 50) == clamped  # (100 + w) / 2 when clamped
+    r, records = run(data, logistic(loss="bce", impl="module", learning_rate=1e-3, epochs=2,
+                                    init_w=w, init_b=0.0))
+    assert isinstance(r.diverged, TrainingSaturated) == clamped
+    assert len(records) == (0 if clamped else 2)

@@ -84,6 +84,6 @@ def gradient(x, y, w: float, b: float, kind: str, fit_bias: bool = True
     if n == 0:
         return 0.0, 0.0
     with np.errstate(all="ignore"):
-        gw = float(np.dot(g, x64)) / n
         gb = float(np.sum(g)) / n if fit_bias else 0.0
+        gw = float(np.sum(g * x64)) / n
     return gw, gb

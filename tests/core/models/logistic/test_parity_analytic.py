@@ -121,8 +121,8 @@ def test_the_analytic_loss_is_exact_even_where_z_is_huge(scale, loss):
             got = full_data_loss(data, config, w, b)
             exact = exact_loss(x, y, w, b, "mse" if loss == "mse" else "ce")
             assert got == pytest.approx(exact, rel=8 * EPS64, abs=1e-300), (w, b)
-        records = analytic_run(data, loss=loss, method="sgd", learning_rate=min(0.1, 0.1 / scale**2),
-                               epochs=2, init_w=1.0, init_b=0.0)
+        records = analytic_run(data, loss=loss, method="sgd", epochs=2, init_w=1.0,
+                               init_b=0.0, learning_rate=min(0.1, 0.1 / scale**2))
     assert all(math.isfinite(r.loss) and math.isfinite(r.w) for r in records)
 
 

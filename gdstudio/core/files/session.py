@@ -6,7 +6,7 @@ In short::
 
     {"format": "gdstudio-session", "version": 2, "saved_by": "gdstudio 0.1.0",
      "data": {"dtype": "float32", "x": {column}, "y": {column}},
-     "settings": {"method": "batch", "learning_rate": 0.1, ...},
+     "settings": {"model": "line", "method": "batch", "learning_rate": 0.1, ...},
      "view": {"log_scale": false, ...},
      "runs": [{"key": 1, "label": ..., "color": "#1f77b4", "visible": true, "stale": false,
                "summary": {...}, "history": {"loss": {column}, "w": {column}, "b": {column}},
@@ -22,6 +22,8 @@ the numbers as JSON lists (Python's ``repr`` of each float64); such files still 
 (:data:`gdstudio.core.settings.description.SETTINGS`), so a setting added there is saved and read
 with no change here; so are the view options, from theirs
 (:data:`gdstudio.core.settings.view_description.VIEW_OPTIONS`).
+The settings' ``model`` (``"line"``, or ``"logistic"`` for logistic regression, whose data's y
+must all be labels 0 or 1) is one of them: a file without it opens as the line.
 
 Version rule: ``version`` changes only when an older studio would misread a file. Adding a
 key does not change it: a reader ignores keys it does not know (and says which), and takes

@@ -9,6 +9,7 @@ verdicts of the module's docstring, with the loss's infimum checked along the ru
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import mpmath as mp
@@ -129,7 +130,7 @@ def _falls_towards(x, y, ray, infimum):
     """The loss along ``ray(k)`` falls and approaches ``infimum``."""
     land = LogisticLandscape.from_arrays(x, y)
     values = [land.loss(*ray(k)) for k in (1.0, 10.0, 100.0, 1e4)]
-    assert all(a >= b for a, b in zip(values, values[1:], strict=False))
+    assert all(a >= b for a, b in itertools.pairwise(values))
     assert values[0] > values[-1]
     assert values[-1] == pytest.approx(infimum, abs=1e-12)
 

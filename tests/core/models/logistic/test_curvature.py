@@ -163,6 +163,8 @@ def test_gauge_text_says_a_guide():
     assert text.startswith(f"batch steps are stable below {bound:.4g}")
     assert "a guide: the curvature here is" in text and "within the bound" in text
     above = lr_guide_text(bound, lr=2 * bound)
+    mse = lr_guide_text(stable_lr_bound(x, loss="mse"), loss="mse")
+    assert "(2 / (0.1541\u00b7\u03bbmax(X\u1d40X/N)): each step keeps the loss" in mse
     assert "above the bound (a guide: it may still descend)" in above
     for t in (lr_guide_text(math.inf), lr_guide_text(0.0), text, above):
         assert "nan" not in t and "inf" not in t and "\n" not in t

@@ -32,12 +32,12 @@ digit for ``t < -700``). It is ``-inf`` only where every logit is beyond float64
 right side (each loss exactly 0), ``inf`` where one is beyond it on the wrong side.
 
 **Cost.** No finite set of statistics holds these losses: every value costs one pass over the
-points, about 0.6 of a numpy ``logaddexp`` pass (exp and log1p per point; measured 25 to 65 ns
-per point-value on a busy 2-core machine, tests/bench/logistic.py). A ``161×161`` grid on
-10,000 points is ``2.6e8`` point-values (6 to 14 s there), a ``61×61`` grid on a million
-points ``3.7e9`` (minutes). The work is done in blocks of about 65,000 point-values (bounded
-memory) and :meth:`grid` takes a ``should_stop`` callable checked between blocks: compute
-grids off the GUI thread, and coarser for large data.
+points (an exp and a log1p each): about 1 to 3 times numpy's own ``logaddexp`` of every point,
+25 to 95 ns per point-value on a busy 2-core machine (tests/bench/logistic.py). A ``161×161``
+grid on 10,000 points is ``2.6e8`` point-values (6 to 25 s there), a ``61×61`` grid on a
+million points ``3.7e9`` (4.6 minutes at a load of 8). The work is done in blocks of about
+65,000 point-values (bounded memory) and :meth:`grid` takes a ``should_stop`` callable
+checked between blocks: compute grids off the GUI thread, and coarser for large data.
 """
 
 from __future__ import annotations

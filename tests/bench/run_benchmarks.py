@@ -42,6 +42,7 @@ from . import (
     engine,
     landscape,
     large,
+    logistic,
     memory,
     sessions,
     sgd,
@@ -67,6 +68,7 @@ GROUPS = {
     "batch-memory": (batch_memory.bench_batch_memory, batch_memory.rows),
     "startup": (startup.bench_startup, startup.rows),
     "sessions": (sessions.bench_sessions, sessions.rows),
+    "logistic": (logistic.bench_logistic, logistic.rows),
 }
 ALIASES = {"memory": ["cli-memory", "window-memory"]}
 

@@ -129,6 +129,8 @@ class LandscapeView(QObject):
         shown.toggled.connect(plot.setVisible)
         curvature.toggled.connect(plot.curvature_action.setChecked)
         plot.curvature_action.toggled.connect(curvature.setChecked)
+        c.view_options.changed.connect(self._on_view_options_changed)
+        lm.set_other_landscape(c.view_options.value("other_landscape"))
         plot.set_frame(lm.frame)
         self._on_controller_startChanged(c.start_point)
 
@@ -176,6 +178,11 @@ class LandscapeView(QObject):
             self._run_start = run_start
             self.plot.set_run_start(run_start)
         self._follow(path)
+
+    @Slot(str, object)
+    def _on_view_options_changed(self, name: str, value) -> None:
+        if name == "other_landscape":  # (logistic regression: the other loss's landscape)
+            self.controller.landscape_model.set_other_landscape(bool(value))
 
     # ------------------------------------------------------------------ following the run
     @property

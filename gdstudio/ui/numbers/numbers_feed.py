@@ -142,11 +142,9 @@ class NumbersFeed(QObject):
                 last is not None and last[0] is d and last[1] == key[1]
                 and last[-1] == key[-1] and self.numbers.logistic is not None):
             # logistic regression's optimum reads every point several times (Newton's
-            # method: seconds at a million points): computed off the GUI thread
-            from gdstudio.ui.numbers.logistic_numbers import LogisticGuides
-
-            self.numbers = DataNumbers(None, None, None, "maximum likelihood",
-                                       LogisticGuides(d), None)
+            # method: seconds at a million points), and its step-size guide's passes over
+            # the data, are computed off the GUI thread (no guide until they arrive)
+            self.numbers = DataNumbers(None, None, None, "maximum likelihood", None, None)
             self.numbers_estimated = True
             self._compute(key)
             s.optimumChanged.emit()

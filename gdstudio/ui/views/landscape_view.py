@@ -29,8 +29,8 @@ from PySide6.QtWidgets import QSplitter
 
 from gdstudio.core.drawing.landscape_frame import outside_view, within_reach
 from gdstudio.core.models.line.landscape import VIEW_LIMIT, framable, view_bounds
-from gdstudio.ui.plots.landscape_plot import LandscapePlot
 from gdstudio.ui.numbers.landscape_feed import model_of
+from gdstudio.ui.plots.landscape_plot import LandscapePlot
 from gdstudio.ui.studio.kept_runs import run_model, run_path
 from gdstudio.ui.studio.palette import RUN_COLORS
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from gdstudio.core.files.lesson_rules import LESSON_CONTROLS, Lesson
 from gdstudio.core.files.session import (
     MAX_SESSION_BYTES,
+    LINE_VERSION,
     VERSION,
     RunRecord,
     Session,
@@ -117,7 +118,7 @@ def test_round_trip_is_exact(tmp_path):
     assert_same(session, back)
     assert back.ignored == []
     doc = json.loads(path.read_text())
-    assert doc["format"] == "gdstudio-session" and doc["version"] == VERSION == 2
+    assert doc["format"] == "gdstudio-session" and doc["version"] == LINE_VERSION == 2
     assert list(doc["settings"]) == [s.name for s in SETTINGS]
     assert doc["data"]["x"]["type"] == "float32" and doc["data"]["x"]["count"] == 5
     assert doc["runs"][0]["history"]["loss"]["type"] == "float64"

@@ -3,8 +3,10 @@
 What is read
 ------------
 Two numeric columns x and y, with an optional header, in UTF-8 text (a byte-order mark is
-ignored) with LF, CRLF or CR line ends. The separator is found on the first non-blank line:
-a semicolon if it has one, else a tab, else a comma. Files separated by semicolons or tabs
+ignored) with LF, CRLF or CR line ends. A header names the columns ``x`` and ``y``, or ``x``
+and ``label``; without one (or with other names) the first two columns are x and y. The
+separator is found on the first non-blank line: a semicolon if it has one, else a tab, else
+a comma. Files separated by semicolons or tabs
 may write decimal commas (``1,5;2,25``, as European spreadsheets do), but one file uses one
 decimal mark. Blank lines are skipped.
 
@@ -19,6 +21,16 @@ with fewer cells than x and y need; a row with more non-blank cells than the hea
 (without a header: more than two), so that ``2,1,000`` is never read as (2, 1); a cell that
 is not a plain decimal number; NaN or infinity; a value too large for the data type; and a
 value that underflows it (see :func:`_check_value`).
+
+Labels (logistic regression)
+----------------------------
+``read_dataset(path, labels=True)`` reads y as class labels: every y must be a number equal to
+0 or 1 (``0``, ``1``, ``0.0``, ``1.0``, ``1e0``, ``-0`` read as 0), and anything else, words such as
+``true``, ``false`` or ``yes`` included, is refused naming its line and value:
+``data.csv, line 7, column 2: the label must be 0 or 1, got 0.5.`` With both a ``y`` and a
+``label`` column in the header, the ``label`` column is read. The data set's y are then 0.0 and
+1.0 (:func:`gdstudio.core.data.csv_io.write_dataset` writes them under the header ``x,y``, which
+reads back the same either way).
 """
 
 from __future__ import annotations
@@ -88,12 +100,14 @@ class _Progress:
 
 def read_dataset(path: str | os.PathLike, dtype: str = "float32",
                  progress: Callable[[int, int], None] | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> Dataset:
+                 cancelled: Callable[[], bool] | None = None,
+                 labels: bool = False) -> Dataset:
     """Read two numeric columns x, y (header optional) into a :class:`Dataset`.
 
-    If a header names columns ``x`` and ``y`` those are used, otherwise the first two; further
-    columns need a header of their own. See the module's docstring for what is read and what
-    is refused.
+    If a header names columns ``x`` and ``y`` (or ``x`` and ``label``) those are used,
+    otherwise the first two; further columns need a header of their own. ``labels``: y holds
+    class labels for logistic regression, each 0 or 1 (the data set's y are 0.0 and 1.0). See
+    the module's docstring for what is read and what is refused.
 
     For a reader on a worker thread: ``progress(done, total)`` is called with the bytes
     parsed so far and the file's size, every :data:`CHUNK_BYTES` or so and at the end;
@@ -120,17 +134,44 @@ def read_dataset(path: str | os.PathLike, dtype: str = "float32",
     watch.total = len(raw)
     watch(0)
     start = check_text(text_path, raw)
-    result = _parse_fast(raw, start, name, watch)
+    result = _parse_fast(raw, start, name, watch, labels)
     if result is None:
         watch(0)
-        result = _parse_careful(text_path, raw, name, watch)
+        result = _parse_careful(text_path, raw, name, watch, labels)
     watch(len(raw))
     del raw  # before the copies below
-    xs, ys = result
-    return Dataset(np.asarray(xs, dtype=DTYPES[name]), np.asarray(ys, dtype=DTYPES[name]))
+    return points_dataset(*result, name, labels)
+
+
+def points_dataset(xs, ys, dtype: str, labels: bool = False) -> Dataset:
+    """The :class:`Dataset` of the parsed columns (labels: a -0 label is stored as 0)."""
+    y = np.asarray(ys, dtype=DTYPES[dtype])
+    return Dataset(np.asarray(xs, dtype=DTYPES[dtype]), np.abs(y) if labels else y)
 
 
 # --------------------------------------------------------------------------- cells
+
+
+#: What a header may call the y column: ``y`` first, then ``label`` (labels: the other way round).
+Y_NAMES = ("y", "label")
+
+
+def _columns(names: list[str], labels: bool) -> tuple[int, int] | None:
+    """The (x, y) columns a header names, or None (then the first two are used)."""
+    if "x" not in names:
+        return None
+    for name in (Y_NAMES[::-1] if labels else Y_NAMES):
+        if name in names:
+            return names.index("x"), names.index(name)
+    return None
+
+
+def label_problem(cell: str, value: float | None) -> str | None:
+    """Why a y cell is not a class label (``value``: its number, None if it is not one)."""
+    if value is not None and value in (0.0, 1.0):
+        return None
+    shown = cell if value is not None else repr(cell[:40])
+    return f"the label must be 0 or 1, got {shown}."
 
 
 def _find_separator(line: str) -> str | None:
@@ -205,7 +246,7 @@ def _load_chunks(data: bytes, body: int, sep: str, watch: _Progress) -> np.ndarr
     return out[:filled]
 
 
-def _parse_fast(raw: bytes, start: int, dtype: str, watch: _Progress):
+def _parse_fast(raw: bytes, start: int, dtype: str, watch: _Progress, labels: bool = False):
     """numpy's C reader for plain two-column files; None means use the careful parser.
 
     It takes no quotes, no underscores and no lone CR, and sends anything it cannot read, or
@@ -229,8 +270,7 @@ def _parse_fast(raw: bytes, start: int, dtype: str, watch: _Progress):
     cols = (0, 1)
     body = start
     if not any(numeric):
-        names = [c.strip().lower() for c in cells]
-        cols = (1, 0) if names == ["y", "x"] else (0, 1)
+        cols = _columns([c.strip().lower() for c in cells], labels) or (0, 1)
         body = end + 1
     elif not all(numeric):
         return None
@@ -243,16 +283,25 @@ def _parse_fast(raw: bytes, start: int, dtype: str, watch: _Progress):
         data = raw.translate(_COMMA_TO_POINT)
     arr = _load_chunks(data, body, sep, watch)
     del data
-    if arr is None or arr.shape[0] == 0 or not np.isfinite(arr).all():
+    if arr is None or not _all_kept(arr, raw, body, dtype):
         return None
+    if labels and not ((arr[:, cols[1]] == 0) | (arr[:, cols[1]] == 1)).all():
+        return None  # the careful parser names the first bad label
+    return arr[:, cols[0]], arr[:, cols[1]]
+
+
+def _all_kept(arr: np.ndarray, raw: bytes, body: int, dtype: str) -> bool:
+    """Whether the fast reader's numbers are all to be kept as read (else the careful
+    parser says what is wrong): some rows, all finite, none beyond ``dtype``'s range, none
+    that would read as 0."""
+    if arr.shape[0] == 0 or not np.isfinite(arr).all():
+        return False
     if dtype == "float32":  # (no temporary the size of the data: 10M rows are 160 MB)
         if arr.max() >= FLOAT32_OVERFLOW or arr.min() <= -FLOAT32_OVERFLOW:
-            return None
+            return False
         if ((arr >= -FLOAT32_ZERO) & (arr <= FLOAT32_ZERO) & (arr != 0)).any():
-            return None
-    if (arr == 0).any() and _TINY.search(raw, body) is not None:
-        return None
-    return arr[:, cols[0]], arr[:, cols[1]]
+            return False
+    return not ((arr == 0).any() and _TINY.search(raw, body) is not None)
 
 
 # --------------------------------------------------------------------------- careful path
@@ -287,7 +336,7 @@ class _Reader:
 
 # One pass over the rows that names the first bad one exactly: its branches are the rules.
 def _parse_careful(path: str, raw: bytes, dtype: str,  # noqa: C901
-                   watch: _Progress) -> tuple[array, array]:
+                   watch: _Progress, labels: bool = False) -> tuple[array, array]:
     reader = _Reader(path, raw)
     decimal_comma = reader.sep in (";", "\t")
     xs, ys = array("d"), array("d")
@@ -307,8 +356,7 @@ def _parse_careful(path: str, raw: bytes, dtype: str,  # noqa: C901
             first = False
             if len(row) >= 2 and not any(_is_number(c, decimal_comma) for c in row[:2]):
                 names = [c.strip().lower() for c in row]
-                if "x" in names and "y" in names:
-                    cols = (names.index("x"), names.index("y"))
+                cols = _columns(names, labels) or cols
                 while names and not names[-1]:
                     names.pop()
                 width, header = max(len(names), 2), True
@@ -329,6 +377,10 @@ def _parse_careful(path: str, raw: bytes, dtype: str,  # noqa: C901
             cell = row[col].strip()
             where = f"{path}, line {lineno}, column {col + 1}"
             parsed = _number(cell, decimal_comma)
+            if labels and col == cols[1]:
+                problem = label_problem(cell, None if parsed is None else parsed[0])
+                if problem is not None:
+                    raise DataError(f"{where}: {problem}")
             if parsed is None:
                 word = _NON_FINITE.fullmatch(cell)
                 if word is not None:
@@ -358,4 +410,5 @@ def _parse_careful(path: str, raw: bytes, dtype: str,  # noqa: C901
     return xs, ys
 
 
-__all__ = ["FLOAT32_MAX", "FLOAT32_OVERFLOW", "MAX_CSV_BYTES", "ReadCancelled", "read_dataset"]
+__all__ = ["FLOAT32_MAX", "FLOAT32_OVERFLOW", "MAX_CSV_BYTES", "Y_NAMES", "ReadCancelled",
+           "label_problem", "points_dataset", "read_dataset"]

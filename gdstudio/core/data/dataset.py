@@ -1,8 +1,9 @@
 """The data set: N points (x, y), and the noisy-line generators.
 
-A data set the generators made carries its :class:`LineRecipe` (how to draw the same points
-again, bit for bit: the run's script generates them as the tutorial does instead of listing
-them); an edit makes a new data set, which has none.
+A data set the generators made carries its recipe (how to draw the same points again, bit for
+bit: the run's script generates them as the tutorial does instead of listing them): a
+:class:`LineRecipe`, or a :class:`~gdstudio.core.data.two_classes.TwoClassRecipe` for the
+two-class generator of logistic regression; an edit makes a new data set, which has none.
 """
 
 from __future__ import annotations
@@ -82,7 +83,9 @@ class Dataset:
 
     x: np.ndarray
     y: np.ndarray
-    #: How a generator drew these points (None: they are plain data, edited, read or typed).
+    #: How a generator drew these points (None: they are plain data, edited, read or typed):
+    #: a :class:`LineRecipe`, or the two-class generator's
+    #: :class:`~gdstudio.core.data.two_classes.TwoClassRecipe`.
     recipe: LineRecipe | None = field(default=None, repr=False)
 
     def __post_init__(self):
@@ -172,6 +175,14 @@ def span_problem(x, y) -> str | None:
                             "beyond the largest float64 number (1.8e308): no plot can show "
                             "them all. Scale the data down first.")
     return None
+
+
+def first_bad_label(y) -> int | None:
+    """The index of the first ``y`` that is not a class label 0 or 1 (logistic regression's
+    data), or None when every one is."""
+    y = np.asarray(y)
+    bad = np.flatnonzero((y != 0) & (y != 1))
+    return int(bad[0]) if bad.size else None
 
 
 def _check_finite(**values):

@@ -6,7 +6,7 @@ In short::
 
     {"format": "gdstudio-session", "version": 2, "saved_by": "gdstudio 0.1.0",
      "data": {"dtype": "float32", "x": {column}, "y": {column}},
-     "settings": {"method": "batch", "learning_rate": 0.1, ...},
+     "settings": {"model": "line", "method": "batch", "learning_rate": 0.1, ...},
      "view": {"log_scale": false, ...},
      "runs": [{"key": 1, "label": ..., "color": "#1f77b4", "visible": true, "stale": false,
                "summary": {...}, "history": {"loss": {column}, "w": {column}, "b": {column}},
@@ -22,6 +22,8 @@ the numbers as JSON lists (Python's ``repr`` of each float64); such files still 
 (:data:`gdstudio.core.settings.description.SETTINGS`), so a setting added there is saved and read
 with no change here; so are the view options, from theirs
 (:data:`gdstudio.core.settings.view_description.VIEW_OPTIONS`).
+The settings' ``model`` (``"line"``, or ``"logistic"`` for logistic regression, whose data's y
+must all be labels 0 or 1) is one of them: a file without it opens as the line.
 
 Version rule: ``version`` changes only when an older studio would misread a file. Adding a
 key does not change it: a reader ignores keys it does not know (and says which), and takes
@@ -50,8 +52,13 @@ from gdstudio.core.settings.view_description import VIEW_DEFAULTS, VIEW_OPTIONS
 from gdstudio.core.training.results import RunSummary
 
 FORMAT = "gdstudio-session"
-#: 2: the columns of numbers are compact (base64 of their bytes); 1: JSON lists.
-VERSION = 2
+#: 3: a model other than the line (a studio that reads version 2 knows only the line, and would
+#: open such a file as a line); 2: the columns of numbers are compact (base64 of their bytes);
+#: 1: JSON lists. A line's session is still written as version 2, which every studio since
+#: compact columns reads.
+VERSION = 3
+#: The version of a compact file of the line.
+LINE_VERSION = 2
 #: The file name ending of a session.
 SUFFIX = ".gdstudio"
 #: The largest session file read (the largest CSV file read, too).
@@ -173,8 +180,12 @@ def session_json(session: Session, saved_by: str = "", compact: bool = True) -> 
     1) plain arrays written as lists."""
     col = Column if compact else _plain
     x, y = np.asarray(session.x), np.asarray(session.y)
+    if session.settings.model != "line":
+        version = VERSION  # (compact or not: an older studio must refuse it, not misread it)
+    else:
+        version = LINE_VERSION if compact else 1
     return {
-        "format": FORMAT, "version": VERSION if compact else 1, "saved_by": saved_by,
+        "format": FORMAT, "version": version, "saved_by": saved_by,
         "data": {"dtype": session.dtype, "x": col(x), "y": col(y)},
         "settings": settings_json(session.settings),
         "view": {v.name: session.view.get(v.name, v.default) for v in VIEW_OPTIONS},

@@ -27,7 +27,7 @@ import numpy as np
 
 from gdstudio.core.data.csv_bytes import check_text, read_regular_file
 from gdstudio.core.data.csv_read import SMALLEST
-from gdstudio.core.data.dataset import DTYPES, span_problem
+from gdstudio.core.data.dataset import DTYPES, first_bad_label, span_problem
 from gdstudio.core.errors import ConfigError, DataError
 from gdstudio.core.files.lesson_rules import LessonError, lesson_from_json
 from gdstudio.core.files.session import (
@@ -409,6 +409,14 @@ def _data(data: dict, dtype: str, columns: _Columns) -> tuple[np.ndarray, np.nda
     return x, y
 
 
+def _check_labels(y: np.ndarray) -> None:
+    """Logistic regression's data: every y a label 0 or 1."""
+    bad = first_bad_label(y)
+    if bad is not None:
+        raise Bad(f"data.y[{bad}]", f"is {float(y[bad])!r}, but logistic regression (the "
+                  "session's model) needs labels 0 or 1")
+
+
 def _session(doc, columns: _Columns) -> Session:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise Bad("format", "this is not a Gradient Descent Studio session (no "
@@ -427,6 +435,8 @@ def _session(doc, columns: _Columns) -> Session:
     x, y = _data(data, dtype, columns)
     note_ignored(data, ("dtype", "x", "y"), "data", ignored)
     settings = _settings(doc.get("settings", {}), "settings", ignored)
+    if settings.model == "logistic":
+        _check_labels(y)
     view = _view(doc.get("view", {}), ignored)
     runs_raw = doc.get("runs", [])
     if not isinstance(runs_raw, list) or len(runs_raw) > MAX_RUNS:

@@ -11,6 +11,9 @@ implementations, says that they take plain steps and gives the user's choice bac
 nn.Linear + torch.optim is chosen again. Momentum is each optimizer's own: the momentum typed
 for SGD stays with SGD, and RMSprop shows its own. Every change goes through the model, which
 may refuse it (a setting a lesson locks): the panel then shows the model's entry again.
+The model box (``model_choice``) switches the model through the settings model, which hands
+the switch to the controller (the data may change with it); the loss box offers only the
+chosen model's losses (:data:`~gdstudio.core.settings.description.MODEL_LOSSES`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,12 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio.core.settings.config import TrainConfig
-from gdstudio.core.settings.description import BY_NAME, OPTIMIZER_LABELS, SETTINGS
+from gdstudio.core.settings.description import (
+    BY_NAME,
+    MODEL_LOSSES,
+    OPTIMIZER_LABELS,
+    SETTINGS,
+)
 from gdstudio.ui.panels.fields import (
     ERROR_STYLE,
     INVALID_STYLE,
@@ -380,6 +388,7 @@ class SettingsPanel(QWidget):
         """Show every entry of the model that a field does not show yet (a field that shows
         its entry already keeps its text as typed)."""
         m = self.model
+        self._show_losses()
         for s in SETTINGS:
             widget, entry = self.fields()[s.name], m.entry(s.name)
             if s.name == "optimizer":
@@ -410,6 +419,19 @@ class SettingsPanel(QWidget):
         if self.random_init.isChecked() != m.random_init:
             with QSignalBlocker(self.random_init):
                 self.random_init.setChecked(m.random_init)
+
+    def _show_losses(self) -> None:
+        """The loss box offers the chosen model's losses, in the description's order."""
+        keys = MODEL_LOSSES[self.model.value("model")]
+        box = self.loss
+        if [box.itemData(i) for i in range(box.count())] == [
+                c.key for c in BY_NAME["loss"].choices if c.key in keys]:
+            return
+        with QSignalBlocker(box):
+            box.clear()
+            for choice in BY_NAME["loss"].choices:
+                if choice.key in keys:
+                    box.addItem(choice.label, choice.key)
 
     def _update_stable_label(self) -> None:
         m = self.model

@@ -75,7 +75,8 @@ def preparer(controller):
 
 def apply(controller, session: Session, prepared=None) -> None:
     """Put ``session`` (read and checked) into the studio: the current run is forgotten
-    (stopped first), the data replaced (the undo history starts again), then the settings,
+    (stopped first), the data replaced (the undo history starts again) with the session's
+    model (not undoable, as the data; the data each model had before is forgotten), the settings,
     kept runs, current run and view options (presentation mode last). ``prepared``: what
     :func:`preparer`'s function made of ``session`` on the worker thread, or None."""
     c = controller
@@ -86,13 +87,20 @@ def apply(controller, session: Session, prepared=None) -> None:
     else:  # (numbers made for other loss settings are not taken: computed as it goes in)
         dataset, numbers = prepared
         adopted = c.numbers_feed.adopt(dataset, numbers)
+    # The session's model comes with its data (never logistic regression with other data
+    # than its labels): the line's settings before the data, logistic regression's after.
+    line = session.settings.model == "line"
+    if line:
+        c.settings_model.set_config(session.settings)
     if c.replace_data(dataset, "Open session"):
         if adopted:
             c.optimumChanged.emit()
     elif adopted:
         c.numbers_feed.forget()  # (the data did not change)
     c.model.undo_stack.clear()
-    c.settings_model.set_config(session.settings)
+    c.model_switch.forget()  # (a new start: no model's data is remembered from before)
+    if not line:
+        c.settings_model.set_config(session.settings)
     c.kept_runs = []  # (views forget the old runs' curves and paths first: keys repeat)
     c.select_runs(())
     c.keptRunsChanged.emit()

@@ -13,6 +13,11 @@ draw the facts it announces (its signals). Its rules:
 - a run trained on data that has changed since is marked stale (the current run and kept
   runs alike);
 - a run can be kept once, when it has ended with at least one epoch;
+- the model (the line, or logistic regression) is switched here, and only here
+  (:meth:`~StudioController.switch_model`: the settings panel's model box, a session being
+  opened, the window opened with a model): the data follow it (labels for logistic
+  regression; see :mod:`gdstudio.ui.studio.model_switch`), as one undoable edit when they
+  change, and :attr:`~StudioController.modelChanged` says so once data and model agree;
 - which actions are enabled is :func:`gdstudio.ui.studio.action_state.enabled_actions` of one
   :meth:`~StudioController.snapshot`, announced with :attr:`~StudioController.actionsChanged`
   after every change.
@@ -36,8 +41,9 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from gdstudio.core import torch_loader
 from gdstudio.core.data.dataset import Dataset
-from gdstudio.core.errors import StudioError
+from gdstudio.core.errors import DataError, StudioError
 from gdstudio.core.settings.config import TrainConfig, initial_parameters
+from gdstudio.core.settings.description import MODEL_LABELS, MODELS
 from gdstudio.core.training.results import RunSummary
 from gdstudio.core.training.runstate import RunState
 from gdstudio.ui.numbers.landscape_feed import LandscapeFeed
@@ -53,6 +59,12 @@ from gdstudio.ui.studio.data_model import DataEdit, DataModel
 from gdstudio.ui.studio.editing import DataEditing
 from gdstudio.ui.studio.exporting import RunExports
 from gdstudio.ui.studio.kept_runs import KeptRun, label_runs, quit_question, run_path
+from gdstudio.ui.studio.model_switch import (
+    TWO_CLASS_PRESET,
+    ModelSwitch,
+    SwitchModel,
+    switch_text,
+)
 from gdstudio.ui.studio.palette import next_color
 from gdstudio.ui.studio.running import RunRequests
 from gdstudio.ui.studio.settings_model import SettingsModel
@@ -113,6 +125,10 @@ class StudioController(QObject):
     startChanged = Signal(object)
     #: The current run's recorded path changed (``session.path``; see :mod:`landscape_feed`).
     pathChanged = Signal()
+    #: The model changed ("line" or "logistic"), the data already fitting it: views that
+    #: draw the model (the sigmoid or the line, the landscape, the readout) follow. Every
+    #: way in says it: the model box, undo and redo of a switch, a session opened.
+    modelChanged = Signal(str)
     #: The moment of the current run every view shows moved on: a
     #: :class:`~gdstudio.ui.numbers.moment_feed.ShownMoment` (see :attr:`shown_moment`).
     momentShown = Signal(object)
@@ -167,6 +183,10 @@ class StudioController(QObject):
         self.settings_model = SettingsModel(self)
         self.view_options = ViewOptions(self)
         self.settings_model.gate = self.view_options.gate = self.allowed
+        #: The model switch and the data each model had (see :meth:`switch_model`).
+        self.model_switch = ModelSwitch(self, self._two_class_data)
+        self.settings_model.switcher = self.switch_model
+        self._model_shown = self.settings_model.value("model")
         self.settings_model.settingsChanged.connect(self.follow_settings)
         self.session.pathChanged.connect(self.pathChanged)
 
@@ -368,6 +388,69 @@ class StudioController(QObject):
         m = self.settings_model
         self.set_settings(m.settings, m.error, fit_bias=m.value("fit_bias"),
                           loss=m.value("loss"), huber_delta=m.value("huber_delta"))
+        if self.model_switch.pending() is None:  # (a switch under way: once data follow)
+            self._announce_model()
+
+    def _announce_model(self) -> None:
+        model = self.current_model
+        if model != self._model_shown:
+            self._model_shown = model
+            self.modelChanged.emit(model)
+
+    # ================================================================= the model
+    @property
+    def current_model(self) -> str:
+        """The model trained now: ``"line"`` or ``"logistic"`` (the settings')."""
+        return self.settings_model.value("model")
+
+    def switch_model(self, model: str) -> bool:
+        """Switch to ``model`` (``"line"`` or ``"logistic"``); False if refused (the status
+        bar says why: a lesson locks the model, a run or an import is under way).
+
+        The one way to switch: the settings panel's model box comes here through the
+        settings model. Data that the model cannot train on (logistic regression needs
+        labels 0 or 1) make way for the data it had when it was left, or its default preset;
+        going back to the line brings back the line's points (see
+        :mod:`~gdstudio.ui.studio.model_switch`). A switch that replaces the data is one
+        undoable edit ("Switch to logistic regression"); one that keeps them is a change of
+        settings. The model's own loss comes with it."""
+        if model not in MODELS:
+            raise ValueError(f"Unknown model {model!r}; choose one of {', '.join(MODELS)}.")
+        if model == self.current_model:
+            return True
+        if not (self.allowed("model") and self.allowed("replace")):
+            return False
+        try:
+            data, said = self.model_switch.data_for(model)
+        except DataError as exc:
+            self.report("Cannot switch the model", str(exc))
+            return False
+        loss = self.settings_model.loss_for(model)
+        if data is None:
+            self.settings_model.take_model(model, loss)
+        else:
+            try:
+                self.model.push(SwitchModel(data, model, loss, switch_text(model),
+                                            self.model_switch), replaced=True)
+            except DataError as exc:
+                self.report("Cannot switch the model", str(exc))
+                return False
+            self.select_points(())
+        self.status(f"{MODEL_LABELS[model].capitalize()}: {said}"
+                    + (" Undo (Ctrl+Z) switches back." if data is not None else ""), 10_000)
+        return True
+
+    def _two_class_data(self) -> Dataset:
+        """The default two-class data of logistic regression (drawn with torch, off the GUI
+        thread); raises DataError."""
+        from gdstudio.core.data.presets import make
+        from gdstudio.ui.threads.offload import call_off_gui_thread
+        from gdstudio.ui.threads.torch_wait import wait_for_torch
+
+        problem = wait_for_torch()
+        if problem:
+            raise DataError(str(problem))
+        return call_off_gui_thread(make, TWO_CLASS_PRESET)
 
     def start_parameters(self) -> tuple[float, float] | None:
         """The (w, b) a run with the current settings starts from (None if invalid)."""
@@ -484,10 +567,18 @@ class StudioController(QObject):
             self.announce_actions()
 
     def undo(self) -> None:
-        self.editing.undo()
+        """Undo the last edit (a switch of the model switches back: refused, and said,
+        while the lesson locks the model)."""
+        try:
+            self.editing.undo()
+        except DataError as exc:
+            self.status(str(exc), 5000)
 
     def redo(self) -> None:
-        self.editing.redo()
+        try:
+            self.editing.redo()
+        except DataError as exc:
+            self.status(str(exc), 5000)
 
     def clear(self) -> bool:
         return self.editing.clear()
@@ -529,9 +620,17 @@ class StudioController(QObject):
     def _on_model_pointsChanged(self, edit: DataEdit) -> None:
         n = len(edit.after)
         self.last_edit = edit
+        # A switch of the model: the model changes with the data, in the order that never
+        # shows logistic regression other data than the labels it came with.
+        switching = self.model_switch.pending()
+        if switching == "line":
+            self.model_switch.take()
         self.landscape_feed.data_changed(edit)  # first: an edit of one point updates the
         self.update_optimum(edit)  # landscape's moments, which estimate the optimum of
         # large data meanwhile
+        if switching is not None:
+            self.model_switch.take()  # (to logistic regression: now that the labels are in)
+            self._announce_model()
         if self.current_summary is not None and not self.stale:
             self.stale = True
             self.status("The data changed: F5 trains on it.", 5000)

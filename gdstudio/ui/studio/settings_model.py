@@ -20,6 +20,14 @@ model's :attr:`~SettingsModel.gate` first, for every setting it would change and
 random start: a setting a lesson locks changes by no way (the controller's gate says why).
 Restoring settings (:meth:`SettingsModel.set_config`: a session being opened, which brings
 its own lesson, or the settings store) may set every setting.
+
+The model (the line, or logistic regression) is switched by the controller, because the data
+may change with it: a change of ``model`` from the window goes to the model's
+:attr:`~SettingsModel.switcher` (the controller's ``switch_model``), which takes it with
+:meth:`SettingsModel.take_model`. The loss always fits the model (one of its
+:data:`~gdstudio.core.settings.description.MODEL_LOSSES`), and each model keeps its own loss:
+switching brings back the loss the model had when the user left it (its default,
+:func:`~gdstudio.core.settings.description.default_loss`, the first time).
 """
 
 from __future__ import annotations
@@ -29,7 +37,16 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import QObject, Signal
 
 from gdstudio.core.settings.config import TrainConfig
-from gdstudio.core.settings.description import BY_NAME, DEFAULTS, SETTINGS, applicable
+from gdstudio.core.settings.description import (
+    BY_NAME,
+    DEFAULTS,
+    LOSS_LABELS,
+    MODEL_LABELS,
+    MODEL_LOSSES,
+    SETTINGS,
+    applicable,
+    default_loss,
+)
 
 #: The largest value of a whole-number setting in the studio (its fields hold 32-bit
 #: integers); the seed's is :data:`SEED_MAX`.
@@ -63,7 +80,14 @@ class SettingsModel(QObject):
         self._momentum_of: dict[str, Any] = {}
         self._maxima = {s.name: SEED_MAX if s.name == "seed" else SPIN_MAX
                         for s in SETTINGS if s.kind == "int"}
+        #: The loss each model had when another was chosen.
+        self._loss_of: dict[str, str] = {}
         self._last_valid = TrainConfig()
+        #: Carries out a change of the model asked from the window (``switcher(model)``,
+        #: True if it was made): the controller's ``switch_model``, which changes the data
+        #: with it and takes the model with :meth:`take_model`. None: the model changes as
+        #: any other setting.
+        self.switcher = None
         #: Asked before a change from the window, with the name of each setting it changes
         #: (``"random_init"`` for the random start): False refuses the change (None: every
         #: change goes on). The controller's :meth:`~StudioController.allowed`.
@@ -135,6 +159,8 @@ class SettingsModel(QObject):
             values[s.name] = self.value(s.name) if keep else s.default
         if self._random:
             values["init_w"] = values["init_b"] = None
+        if values["model"] != "line":
+            values["standardize"] = False  # (kept for the line: labels are not standardized)
         values["nesterov"] = values["nesterov"] and values["momentum"] > 0
         return TrainConfig(**values)
 
@@ -198,8 +224,16 @@ class SettingsModel(QObject):
         False.
 
         Choosing another optimizer keeps the momentum with the one it was typed for and
-        brings back the new one's own (its default until one is typed for it)."""
+        brings back the new one's own (its default until one is typed for it). A change of
+        the model goes to the :attr:`switcher` when there is one (the other entries follow
+        once it has switched)."""
         entries = self._checked(entries)
+        model = entries.get("model", self._entries["model"])
+        if model != self._entries["model"] and self.switcher is not None:
+            rest = {k: v for k, v in entries.items() if k != "model"}
+            if not self.switcher(model):
+                return False
+            return self.update(rest, random_init) if rest or random_init is not None else True
         new, memory = dict(self._entries), dict(self._momentum_of)
         for name, entry in entries.items():
             if name == "optimizer" and entry != new["optimizer"]:
@@ -209,13 +243,14 @@ class SettingsModel(QObject):
                 if entry in momentum.optimizers and "momentum" not in entries:
                     new["momentum"] = memory.get(entry, momentum.default)
             new[name] = entry
+        losses = self._follow_model(new, entries)
         random = self._random if random_init is None else bool(random_init)
         changed = [name for name in new if new[name] != self._entries[name]]
         if random != self._random:
             changed.append("random_init")
         if self.gate is not None and not all(self.gate(name) for name in changed):
             return False
-        self._momentum_of = memory
+        self._momentum_of, self._loss_of = memory, losses
         self._commit(new, random)
         return True
 
@@ -234,7 +269,48 @@ class SettingsModel(QObject):
             values[s.name] = value
         values = self._checked(values)
         self._momentum_of = {}
-        self._commit({**self._entries, **values}, config.init_w is None)
+        new = {**self._entries, **values}
+        self._loss_problem(new)
+        self._loss_of = {}
+        self._commit(new, config.init_w is None)
+
+    def loss_for(self, model: str) -> str:
+        """The loss ``model`` takes when it is switched to: the current one for the current
+        model, else the one it had when it was left (its default the first time)."""
+        if model == self._entries["model"]:
+            return self.value("loss")
+        return self._loss_of.get(model, default_loss(model))
+
+    def take_model(self, model: str, loss: str | None = None) -> None:
+        """Switch to ``model`` (the controller, once the data fits it: see
+        :attr:`switcher`), with ``loss`` or else the loss the model had when it was left
+        (its default the first time). No gate is asked: the controller has."""
+        entries = self._checked({"model": model} if loss is None
+                                else {"model": model, "loss": loss})
+        new = {**self._entries, **entries}
+        self._loss_of = self._follow_model(new, entries)
+        self._commit(new, self._random)
+
+    def _follow_model(self, new: dict, entries: dict) -> dict[str, str]:
+        """A change of the model in ``new`` (from the entries now): unless ``entries`` chose
+        a loss, the new model's own comes back (set in ``new``). Returns each model's loss
+        remembered then (the loss left behind is the model left's); raises ValueError for a
+        loss that is not the model's."""
+        old, losses = self._entries["model"], dict(self._loss_of)
+        if new["model"] != old:
+            losses[old] = self._entries["loss"]
+            if "loss" not in entries:
+                new["loss"] = losses.get(new["model"], default_loss(new["model"]))
+        self._loss_problem(new)
+        return losses
+
+    @staticmethod
+    def _loss_problem(entries: dict) -> None:
+        loss, model = entries["loss"], entries["model"]
+        if not isinstance(loss, Invalid) and loss not in MODEL_LOSSES[model]:
+            raise ValueError(
+                f"Loss: {LOSS_LABELS[loss]} is not a loss of {MODEL_LABELS[model]}; choose "
+                f"one of {', '.join(LOSS_LABELS[k] for k in MODEL_LOSSES[model])}.")
 
     def _checked(self, entries: dict) -> dict:
         """``entries`` in the description's order, each value checked (ValueError for the

@@ -122,7 +122,8 @@ def test_tutorial_presets_are_the_tutorials_data():
     assert four.dtype == "float32"
     assert make("noisy-line") == noisy_line()
     assert set(PRESETS) == {"study-hours", "four-points", "noisy-line", "line-outlier",
-                            "two-clusters", "vertical-cloud"}
+                            "two-clusters", "vertical-cloud", "overlapping-classes",
+                            "separable-classes", "one-mislabelled", "hours-pass"}
     for p in PRESETS.values():
         assert p.title and p.description.endswith(".")
 

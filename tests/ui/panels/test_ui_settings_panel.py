@@ -16,6 +16,7 @@ from gdstudio.core.settings.description import (
     IMPLEMENTATIONS,
     LOSSES,
     METHODS,
+    MODEL_LOSSES,
     OPTIMIZERS,
     SETTINGS,
     applicable,
@@ -48,11 +49,19 @@ def test_every_setting_has_its_field_from_the_description(panel):
     assert panel.config() == TrainConfig()
     choose(panel.impl, "module")  # the optimizers are offered
     for s in SETTINGS:
-        if s.kind == "choice":
+        if s.kind == "choice" and s.name != "loss":
             combo = getattr(panel, "model_choice" if s.name == "model" else s.name)
             assert [combo.itemData(i) for i in range(combo.count())] == list(s.keys)
             assert [combo.itemText(i) for i in range(combo.count())] == [
                 c.label for c in s.choices]
+    for model in ("line", "logistic"):  # the loss box offers the model's losses
+        panel.model.take_model(model)
+        combo, choices = panel.loss, [c for c in BY_NAME["loss"].choices
+                                      if c.key in MODEL_LOSSES[model]]
+        assert [combo.itemData(i) for i in range(combo.count())] == [c.key for c in choices]
+        assert [combo.itemText(i) for i in range(combo.count())] == [c.label for c in choices]
+    assert sorted({*MODEL_LOSSES["line"], *MODEL_LOSSES["logistic"]}) == sorted(
+        BY_NAME["loss"].keys)
     assert panel.form.labelForField(panel.rows["alpha"]).text() == BY_NAME["alpha"].label
 
 

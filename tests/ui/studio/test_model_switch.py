@@ -1,0 +1,139 @@
+"""Switching the model (the line, or logistic regression) in the controller, without a window.
+
+The switch changes the loss (each model keeps its own), the data when they are not labels (the
+two-class preset, as one undoable edit that undo takes back with the model), and says so with
+``modelChanged`` once data and model agree. A lesson lock on the model refuses it by every
+way in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdstudio.core.data.dataset import Dataset
+from gdstudio.core.data.presets import make
+from gdstudio.core.settings.description import MODEL_LOSSES
+from gdstudio.ui.studio.controller import StudioController
+from gdstudio.ui.studio.model_switch import TWO_CLASS_PRESET
+
+
+@pytest.fixture
+def controller(qtbot):
+    c = StudioController()
+    yield c
+    c.shutdown(5000)
+
+
+def labels(n=6) -> Dataset:
+    x = np.linspace(-2.0, 3.0, n).astype(np.float32)
+    return Dataset(x, (x > 0.5).astype(np.float32))
+
+
+def same(a: Dataset, b: Dataset) -> bool:
+    return np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y) and a.dtype == b.dtype
+
+
+def test_switching_takes_the_models_own_loss_and_back(controller):
+    c = controller
+    m = c.settings_model
+    assert (c.current_model, m.value("loss")) == ("line", "mse")
+    assert c.switch_model("logistic")
+    assert (c.current_model, m.value("loss")) == ("logistic", "bce")
+    assert c.settings.model == "logistic" and c.settings.loss == "bce"
+    c.settings.validate()  # (a loss of the model: a run takes it)
+    m.set_value("loss", "bce-logits")
+    with pytest.raises(ValueError, match="MAE is not a loss of logistic"):
+        m.set_value("loss", "mae")
+    assert c.switch_model("line")
+    assert (c.current_model, m.value("loss")) == ("line", "mse")
+    m.set_value("loss", "huber")
+    assert c.switch_model("logistic")
+    assert m.value("loss") == "bce-logits"  # each model keeps its own
+    assert c.switch_model("line")
+    assert m.value("loss") == "huber"
+
+
+def test_switching_to_logistic_on_line_data_is_one_edit_that_undo_takes_back(controller, qtbot):
+    c = controller
+    line = c.dataset
+    models = []
+    c.modelChanged.connect(models.append)
+    with qtbot.waitSignal(c.modelChanged, timeout=10_000):
+        assert c.switch_model("logistic")
+    assert same(c.dataset, make(TWO_CLASS_PRESET))
+    assert set(np.unique(c.dataset.y)) == {0.0, 1.0}
+    assert c.model.undo_stack.count() == 1
+    assert c.undo_text() == "Switch to logistic regression"
+    with qtbot.waitSignal(c.modelChanged):
+        c.undo()
+    assert c.dataset is line and c.current_model == "line"
+    assert c.settings_model.value("loss") == "mse"
+    c.redo()
+    assert c.current_model == "logistic" and same(c.dataset, make(TWO_CLASS_PRESET))
+    assert models == ["logistic", "line", "logistic"]
+
+
+def test_each_model_keeps_its_own_data(controller):
+    c = controller
+    line = c.dataset
+    c.switch_model("logistic")
+    c.add_point(0.25, 1.0)
+    mine = c.dataset
+    c.switch_model("line")  # the line's points come back, as one more edit
+    assert c.dataset is line and c.current_model == "line"
+    assert c.undo_text() == "Switch to the line"
+    c.switch_model("logistic")  # and the labels as they were left
+    assert c.dataset is mine
+
+
+def test_labels_stay_when_switching_to_logistic(controller):
+    c = controller
+    c.replace_data(labels(), "Labels")
+    data, count = c.dataset, c.model.undo_stack.count()
+    assert c.switch_model("logistic")
+    assert c.dataset is data and c.model.undo_stack.count() == count  # (a setting's change)
+    assert c.switch_model("line")  # nothing remembered for the line: the labels stay
+    assert c.dataset is data and c.current_model == "line"
+
+
+def test_the_model_box_goes_through_the_controller(controller):
+    c = controller
+    assert c.settings_model.set_value("model", "logistic")
+    assert c.current_model == "logistic" and c.undo_text() == "Switch to logistic regression"
+    assert set(np.unique(c.dataset.y)) == {0.0, 1.0}
+
+
+def test_a_lesson_lock_refuses_the_switch_by_every_way(controller):
+    c = controller
+    status = []
+    c.statusReported.connect(lambda text, ms: status.append(text))
+    c.switch_model("logistic")  # (before the lesson: undo would switch back)
+    for lock in ("model", "settings_panel"):
+        c.set_lesson_locks({lock})
+        data = c.dataset
+        assert not c.switch_model("line")
+        assert not c.settings_model.set_value("model", "line")
+        c.undo()
+        assert c.current_model == "logistic" and c.dataset is data
+        assert c.model.undo_stack.canUndo()
+        assert status[-1] == ("The setting 'Model' is locked by the lesson." if lock == "model"
+                              else "The training settings panel is locked by the lesson.")
+    c.set_lesson_locks(())
+    c.undo()
+    assert c.current_model == "line"
+
+
+def test_the_loss_list_is_the_models(qtbot):
+    from gdstudio.ui.panels.settings_panel import SettingsPanel
+
+    c = StudioController()
+    panel = SettingsPanel(c.settings_model)
+    qtbot.addWidget(panel)
+    box = panel.loss
+    assert [box.itemData(i) for i in range(box.count())] == list(MODEL_LOSSES["line"])
+    panel.model_choice.setCurrentIndex(panel.model_choice.findData("logistic"))
+    assert c.current_model == "logistic"
+    assert [box.itemData(i) for i in range(box.count())] == ["mse", "bce", "bce-logits"]
+    assert box.currentData() == "bce"
+    c.shutdown(5000)

@@ -90,4 +90,4 @@ def bench_logistic(quick: bool) -> list[dict]:
 def rows(results: dict) -> list[str]:
     return [f"| logistic: {r['what']}, N={r['n']:,} | {r['eps']:,.2f} ep/s | "
             f"{r['base_eps']:,.2f} ep/s ({r['base']}) | **{r['ratio']:.3f}** | |"
-            for r in results["logistic"]]
+            for r in results["logistic-training"]]

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from gdstudio.core.files.lesson_rules import LESSON_CONTROLS, Lesson
 from gdstudio.core.files.session import (
-    MAX_SESSION_BYTES,
     LINE_VERSION,
+    MAX_SESSION_BYTES,
     VERSION,
     RunRecord,
     Session,

@@ -391,7 +391,8 @@ def _stream(args, run, history, files, order, out):
     if hist is not None:
         files.write(hist, HISTORY_HEADER_LINE if std is None else HISTORY_STD_HEADER_LINE)
     if not args.quiet:
-        print(f"# {len(dataset)} points; {config.describe()}; start w={init[0]!r}, "
+        count = len(dataset)
+        print(f"# {count} point{'' if count == 1 else 's'}; {config.describe()}; start w={init[0]!r}, "
               f"b={init[1]!r}", file=out)
         if training_words(config):
             print(f"# {training_words(config)}", file=out)
@@ -494,8 +495,9 @@ def optimum_words(summary, optimum) -> list[str]:
     lines = []
     if summary.accuracy is not None:
         right = round(summary.accuracy * summary.n_points)
+        points = "point" if summary.n_points == 1 else "points"
         lines.append(f"accuracy: {summary.accuracy!r} ({right:,} of {summary.n_points:,} "
-                     "points on their class's side of the decision boundary)")
+                     f"{points} on their class's side of the decision boundary)")
     if summary.boundary is not None:
         lines.append(f"decision boundary: x = -b/w = {summary.boundary + 0.0!r} (p = 0.5 there)")
     elif summary.accuracy is not None:

@@ -116,7 +116,7 @@ def test_the_hand_written_formula_saturating_as_w_grows():
 def test_the_hand_written_formula_saturating_inside_an_epoch(method):
     config = logistic(loss="bce", impl="manual", method=method, batch_size=2,
                       learning_rate=50.0, epochs=100, init_w=0.0, init_b=0.0)
-    r, records = run(SEPARABLE, config)
+    r, _ = run(SEPARABLE, config)
     exc = r.diverged
     assert isinstance(exc, TrainingSaturated)
     assert_plain_words(str(exc))
@@ -199,7 +199,7 @@ def test_a_loss_that_really_rises_is_still_divergence():
     data = Dataset(x, np.array([0.0, 1.0, 0.0, 1.0, 1.0]))
     config = logistic(loss="bce", impl="analytic", method="sgd", learning_rate=0.1,
                       epochs=5, init_w=1.0, init_b=0.0)
-    r, records = run(data, config)
+    r, _ = run(data, config)
     exc = r.diverged
     assert type(exc) is TrainingDiverged
     assert str(exc).startswith("Training diverged in epoch 1: by its start, the full-data "
@@ -294,3 +294,103 @@ def test_the_loss_of_w_b_is_each_implementations(dtype, loss):
     exact = float(exact / len(data))
     analytic = loss_at(data, logistic(loss=loss, impl="analytic"), w, b)
     assert analytic == pytest.approx(exact, rel=4 * np.finfo(np.float64).eps)
+
+
+# --------------------------------------------------------------------------- stop, continue
+
+
+def labelled(n=37):
+    rng = np.random.default_rng(5)
+    x = rng.normal(0.0, 1.5, n)
+    return Dataset(x.astype(np.float32),
+                   (x + rng.normal(0.0, 1.0, n) > 0).astype(np.float32))
+
+
+def rows_of(records):
+    return [(r.epoch, r.loss, r.w, r.b, r.samples_seen, r.updates) for r in records]
+
+
+@pytest.mark.parametrize("impl", ["manual", "module", "analytic"])
+@pytest.mark.parametrize("method", ["batch", "sgd", "minibatch"])
+def test_ten_epochs_continued_for_ten_more_are_the_run_of_twenty(method, impl):
+    from gdstudio.core.training.path import PathBuffer
+
+    data = labelled()
+    config = logistic(loss="bce", impl=impl, method=method, batch_size=6, learning_rate=0.2,
+                      epochs=10, shuffle=True, seed=11, lr_schedule="step", lr_step_size=3,
+                      lr_gamma=0.9)
+    whole_path, path = PathBuffer(1000), PathBuffer(1000)
+    whole = TrainingRun(data, config.replace(epochs=20))
+    expected = rows_of(whole.records(path=whole_path))
+    r = TrainingRun(data, config)
+    got = rows_of(r.records(path=path))
+    r.extend(10)
+    got += rows_of(r.records(path=path))
+    assert got == expected and r.status is RunStatus.DONE
+    assert (path.points() == whole_path.points()).all()
+    assert r.summarize() == whole.summarize()
+
+
+@pytest.mark.parametrize("impl", ["manual", "module", "analytic"])
+@pytest.mark.parametrize("method", ["sgd", "minibatch"])
+def test_a_run_stopped_inside_an_epoch_continues_from_there(method, impl):
+    from gdstudio.core.training.control import TrainingControl
+
+    data = labelled()
+    config = logistic(loss="mse", impl=impl, method=method, batch_size=6, learning_rate=0.5,
+                      epochs=6, shuffle=True, seed=4)
+    expected = rows_of(TrainingRun(data, config).records())
+
+    class StopAt(TrainingControl):
+        def __init__(self, stop_at):
+            super().__init__()
+            self.calls, self.stop_at = 0, stop_at
+
+        def checkpoint(self):
+            self.calls += 1
+            if self.calls == self.stop_at:
+                self.stop()
+            return super().checkpoint()
+
+    r = TrainingRun(data, config)
+    if impl == "analytic" and method == "sgd":  # (it checks every 4096 updates)
+        control = StopAt(1)
+    else:
+        control = StopAt(2 * (1 + len(range(0, 37, 1 if method == "sgd" else 6))) + 4)
+    got = rows_of(r.records(control))
+    assert r.status is RunStatus.STOPPED
+    if not (impl == "analytic" and method == "sgd"):
+        assert r.partial is not None and r.partial.epoch == 2
+    r.extend(6 - r.epochs_done)
+    got += rows_of(r.records())
+    assert got == expected and r.status is RunStatus.DONE
+
+
+def test_a_high_loss_without_a_clamped_point_is_neither_saturation_nor_divergence():
+    # the loss (about 9.5) is above 100 / N, where the clamp check looks, but no p is
+    # exactly 0 or 1 on the wrong side: the run is the tutorial's loop to the end
+    from tests.core.models.logistic.test_parity import module_reference
+
+    data = labelled()
+    X, Y = data.tensors()
+    expected = module_reference(X, Y, loss="bce", method="batch", learning_rate=0.2,
+                                epochs=30, w0=-10.0, b0=-20.0)
+    assert expected[0][0] > 100 / len(data)
+    r, records = run(data, logistic(loss="bce", impl="module", learning_rate=0.2, epochs=30,
+                                    init_w=-10.0, init_b=-20.0))
+    assert r.status is RunStatus.DONE
+    assert [(rec.loss, rec.w, rec.b) for rec in records] == expected
+
+
+@pytest.mark.parametrize(("dtype", "w", "clamped"), [
+    ("float32", 16.7, True), ("float32", 16.5, False),
+    ("float64", 36.8, True), ("float64", 36.6, False),
+])
+def test_bceloss_clamp_found_just_past_where_p_rounds_to_1(dtype, w, clamped):
+    data = Dataset.from_points([(1.0, 0.0), (-1.0, 1.0)], dtype=dtype)  # both misclassified
+    X, Y = data.tensors()
+    assert (bce_loss_module(X, Y, w, 0.0) > 50) == clamped  # (100 + w) / 2 when clamped
+    r, records = run(data, logistic(loss="bce", impl="module", learning_rate=1e-3, epochs=2,
+                                    init_w=w, init_b=0.0))
+    assert isinstance(r.diverged, TrainingSaturated) == clamped
+    assert len(records) == (0 if clamped else 2)

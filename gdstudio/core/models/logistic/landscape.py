@@ -14,27 +14,30 @@ a 1: ``softplus(t) = max(t, 0) + log1p(exp(-|t|))`` (never overflows; a well cla
 
 **Offset data.** On ``x ≈ 1.7e9`` the product ``w·x`` alone rounds away more than the whole
 of ``z`` along the valley (``b ≈ -w·x``). The points are held centred: ``x = x0 + 2**kd·u``
-(``x0`` the mean, in double-double; ``u`` in [-1, 1], exact to ``eps²``), and
-``z = W·u + C`` with ``W = 2**kd·w`` (exact) and ``C = b + w·x0`` in double-double. So the
+(``x0`` the mean, in double-double; ``u`` in [-1, 1], rounded once), and ``z = W·u + C``
+with ``W = 2**kd·w`` (exact) and ``C = b + w·x0`` in double-double, rounded once. So the
 rounding of ``z`` is a few ulps of ``|w·(x - x0)| + |z|``, not of ``|w·x|``, and since the
 loss of a point moves by at most its own size times ``|Δz|`` (``σ(t) <= softplus(t)``), the
-relative error of ``L`` is at most a few ulps times ``1 + max(|w·(x - x0)| + |z|)`` (the
+relative error of ``L`` is at most a few ulps times ``1 + max|w·(x - x0)| + max|z|`` (the
 conditioning of ``L`` in the centred coordinates; twice that for ``"mse"``), plus the
-summation's ``log2 N`` ulps. Huge and tiny ``x`` work the same way (``W`` is an exact power of
-two rescaling); ``L`` is ``inf`` only where it is beyond float64.
+summation's ``log2 N`` ulps: the tests hold it to ``8·eps·(1 + max|w·(x - x̄)| + max|z| +
+log2 N)`` against mpmath (16 for ``"mse"``). Huge and tiny ``x`` work the same way (``W``
+is an exact power-of-two rescaling); ``L`` is ``inf`` only where it is beyond float64.
 
 **Tiny losses.** Cross-entropy on separable data falls towards 0 along the valley, and every
-point's loss can underflow. :meth:`log10_loss` (the colour map's values) is finite wherever
-``L > 0`` as a float64 number: cells whose direct mean is below ``1e-280`` are recomputed as a
-log-sum-exp of the points' ``log`` losses (``log softplus(t) = t`` to every digit for
-``t < -700``). It is ``-inf`` only where ``L`` is exactly 0 (``z`` itself beyond float64).
+point's loss can underflow. :meth:`log10_loss` (the colour map's values) stays finite, also
+where ``L`` is below float64's range: cells whose direct mean is below ``1e-280`` are
+recomputed as a log-sum-exp of the points' ``log`` losses (``log softplus(t) = t`` to every
+digit for ``t < -700``). It is ``-inf`` only where every logit is beyond float64 on the
+right side (each loss exactly 0), ``inf`` where one is beyond it on the wrong side.
 
 **Cost.** No finite set of statistics holds these losses: every value costs one pass over the
-points, about ``40 ns`` per point per value on one core for ``"bce"`` (exp and log1p), a
-little less for ``"mse"``; a ``161×161`` grid on 10,000 points is ``2.6e8`` point-values (about
-ten seconds), a ``61×61`` grid on a million points ``3.7e9`` (minutes). The work is done in
-blocks of about 65,000 point-values (bounded memory) and :meth:`grid` takes a
-``should_stop`` callable checked between blocks: compute grids off the GUI thread.
+points (an exp and a log1p each): about 1 to 3 times numpy's own ``logaddexp`` of every point,
+25 to 95 ns per point-value on a busy 2-core machine (tests/bench/logistic.py). A ``161×161``
+grid on 10,000 points is ``2.6e8`` point-values (6 to 25 s there), a ``61×61`` grid on a
+million points ``3.7e9`` (4.6 minutes at a load of 8). The work is done in blocks of about
+65,000 point-values (bounded memory) and :meth:`grid` takes a ``should_stop`` callable
+checked between blocks: compute grids off the GUI thread, and coarser for large data.
 """
 
 from __future__ import annotations
@@ -75,7 +78,8 @@ def check_binary(x: np.ndarray, y: np.ndarray) -> None:
         raise DataError(f"The data have {x.size} x but {y.size} labels.")
     bad = np.flatnonzero(~np.isfinite(x))
     if bad.size:
-        raise DataError(f"Point {int(bad[0]) + 1} has x = {x[bad[0]]!r}: x must be finite.")
+        raise DataError(f"Point {int(bad[0]) + 1} has x = {float(x[bad[0]])}: x must be a "
+                        "finite number.")
     bad = np.flatnonzero((y != 0.0) & (y != 1.0))
     if bad.size:
         raise DataError(f"Logistic regression needs labels 0 or 1; point {int(bad[0]) + 1} "
@@ -153,6 +157,10 @@ class LogisticLandscape:
     #: ``u`` of the points labelled 1 and of those labelled 0
     u1: np.ndarray
     u0: np.ndarray
+    #: ``x`` of the points labelled 1 and 0 (for a logit beyond float64, where the centred
+    #: terms overflow against each other: ``inf - inf``)
+    x1: np.ndarray
+    x0: np.ndarray
 
     @classmethod
     def from_arrays(cls, x, y, loss: str = "bce") -> LogisticLandscape:
@@ -171,7 +179,8 @@ class LogisticLandscape:
         x0_lo = math.ldexp(c.mean_lo, c.k)
         ones = y == 1.0
         return cls(kind, int(x.size), x0_hi, x0_lo, c.k + c.ku,
-                   np.ascontiguousarray(c.u[ones]), np.ascontiguousarray(c.u[~ones]))
+                   np.ascontiguousarray(c.u[ones]), np.ascontiguousarray(c.u[~ones]),
+                   np.ascontiguousarray(x[ones]), np.ascontiguousarray(x[~ones]))
 
     @classmethod
     def from_dataset(cls, dataset, loss: str = "bce") -> LogisticLandscape:
@@ -187,12 +196,29 @@ class LogisticLandscape:
         step = max(1, BLOCK // max(1, self.n))
         return (slice(i, min(i + step, count)) for i in range(0, count, step))
 
-    def _sum_points(self, W, C, per_point):
+    def _cells(self, w, b):
+        """``(W, C, plain)``: flat centred parameters of the cells ``(w, b)``; where they
+        overflow (``plain``) the cells' own ``(w, b)``, for the points' own x."""
+        w, b = np.broadcast_arrays(np.asarray(w, dtype=np.float64),
+                                   np.asarray(b, dtype=np.float64))
+        W, C = self._centred(w, b)
+        W, C = W.ravel().copy(), C.ravel().copy()
+        plain = ~(np.isfinite(W) & np.isfinite(C))
+        W[plain], C[plain] = w.ravel()[plain], b.ravel()[plain]
+        return W, C, plain, w.shape
+
+    def _classes(self, plain: bool):
+        """``((values, sign), ...)``: each class's centred ``u`` (or ``x`` when ``plain``)
+        with ``t = sign·z`` its wrong-side logit."""
+        return ((self.x1, -1.0), (self.x0, 1.0)) if plain else ((self.u1, -1.0),
+                                                                   (self.u0, 1.0))
+
+    def _sum_points(self, W, C, per_point, plain=False):
         """The points' total loss for each cell ``(W[j], C[j])`` (1-D arrays);
         ``per_point(t)`` sums each row of wrong-side logits ``t``."""
         total = np.zeros(W.shape[0])
         chunk = max(1, BLOCK // max(1, W.shape[0]))
-        for u, sign in ((self.u1, -1.0), (self.u0, 1.0)):
+        for u, sign in self._classes(plain):
             for start in range(0, u.size, chunk):
                 part = u[start:start + chunk]
                 t = np.multiply.outer(sign * W, part)
@@ -200,15 +226,21 @@ class LogisticLandscape:
                 total += per_point(t)
         return total
 
-    def _direct(self, W, C, should_stop=None):
-        """The mean loss of each cell (flat arrays), or None when stopped."""
+    def _direct(self, W, C, plain, should_stop=None):
+        """The mean loss of each cell (flat arrays, see :meth:`_cells`), or None when
+        stopped."""
         per_point = _softplus_sum if self.kind == "bce" else _sigmoid2_sum
         out = np.empty(W.shape[0])
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             for blk in self._blocks(W.shape[0]):
                 if should_stop is not None and should_stop():
                     return None
-                out[blk] = self._sum_points(W[blk], C[blk], per_point) / self.n
+                cells = np.arange(blk.start, blk.stop)
+                for flag in (False, True):
+                    pick = cells[plain[blk] == flag]
+                    if pick.size:
+                        out[pick] = self._sum_points(W[pick], C[pick], per_point,
+                                                     flag) / self.n
         return out
 
     def _log_point(self, t):
@@ -217,13 +249,13 @@ class LogisticLandscape:
             return _log_softplus(t)
         return -2.0 * _softplus(-t)  # log σ(t)² = -2·softplus(-t)
 
-    def _log_mean(self, W, C):
+    def _log_mean(self, W, C, plain):
         """``ln L`` of each cell by a log-sum-exp over the points (flat arrays)."""
         out = np.empty(W.shape[0])
         with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
             for j in range(W.shape[0]):
                 logs = [self._log_point(sign * (W[j] * u + C[j]))
-                        for u, sign in ((self.u1, -1.0), (self.u0, 1.0)) if u.size]
+                        for u, sign in self._classes(bool(plain[j])) if u.size]
                 lp = np.concatenate(logs)
                 top = float(np.max(lp))
                 if not math.isfinite(top):
@@ -236,24 +268,23 @@ class LogisticLandscape:
     def loss(self, w, b):
         """``L(w, b)`` (elementwise over arrays; a float for scalars). Underflows to 0 only
         where ``L`` is below float64's range; ``inf`` where it is beyond it."""
-        W, C = self._centred(w, b)
-        out = self._direct(W.ravel(), C.ravel()).reshape(W.shape)
+        W, C, plain, shape = self._cells(w, b)
+        out = self._direct(W, C, plain).reshape(shape)
         return float(out) if out.ndim == 0 else out
 
     def log10_loss(self, w, b, should_stop: Callable[[], bool] | None = None):
         """``log10 L(w, b)``, finite wherever ``L > 0`` in float64 arithmetic (tiny losses
-        by a log-sum-exp); ``-inf`` where ``L`` is exactly 0. None when stopped."""
-        W, C = self._centred(w, b)
-        shape = W.shape
-        W, C = W.ravel(), C.ravel()
-        direct = self._direct(W, C, should_stop)
+        by a log-sum-exp); ``-inf`` where ``L`` is exactly 0 (a logit beyond float64). None
+        when stopped."""
+        W, C, plain, shape = self._cells(w, b)
+        direct = self._direct(W, C, plain, should_stop)
         if direct is None:
             return None
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.log10(direct)
         redo = np.flatnonzero(~(direct >= TINY))  # tiny, 0 or NaN
         if redo.size:
-            out[redo] = self._log_mean(W[redo], C[redo]) / _LN10
+            out[redo] = self._log_mean(W[redo], C[redo], plain[redo]) / _LN10
         out = out.reshape(shape)
         return float(out) if out.ndim == 0 else out
 
@@ -264,13 +295,13 @@ class LogisticLandscape:
         ``log10 L`` (the colour map's values). None when ``should_stop()`` turned true
         (checked between blocks). Costs ``shape[0]·shape[1]·N`` point-values (see the
         module's docstring)."""
-        w = np.linspace(w_range[0], w_range[1], shape[0])
-        b = np.linspace(b_range[0], b_range[1], shape[1])
+        w = np.linspace(w_range[0], w_range[1], shape[0])[:, None]
+        b = np.linspace(b_range[0], b_range[1], shape[1])[None, :]
         if log:
-            return self.log10_loss(w[:, None], b[None, :], should_stop)
-        W, C = self._centred(w[:, None], b[None, :])
-        out = self._direct(W.ravel(), C.ravel(), should_stop)
-        return None if out is None else out.reshape(W.shape)
+            return self.log10_loss(w, b, should_stop)
+        W, C, plain, full = self._cells(w, b)
+        out = self._direct(W, C, plain, should_stop)
+        return None if out is None else out.reshape(full)
 
     # -- derivatives ------------------------------------------------------------------
     def _weights(self, w, b, order: int):

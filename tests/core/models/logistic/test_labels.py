@@ -34,11 +34,11 @@ def test_zeros_and_ones_pass_even_of_one_class(y):
 def test_training_refuses_them_before_any_epoch(impl):
     data = Dataset.from_points([(0.0, 0.0), (1.0, 1.0), (2.0, 0.5)])
     config = TrainConfig(model="logistic", loss="bce", impl=impl)
-    with pytest.raises(DataError, match="point 3 has y = 0.5"):
+    with pytest.raises(DataError, match=r"point 3 has y = 0\.5"):
         train(data, config)
-    with pytest.raises(DataError, match="point 3 has y = 0.5"):
+    with pytest.raises(DataError, match=r"point 3 has y = 0\.5"):
         TrainingRun(data, config)
-    with pytest.raises(DataError, match="point 3 has y = 0.5"):
+    with pytest.raises(DataError, match=r"point 3 has y = 0\.5"):
         full_data_loss(data, config, 1.0, 0.0)
     # the same data fits a line
     assert len(list(train(data, TrainConfig(impl=impl, epochs=2)))) == 2

@@ -188,9 +188,9 @@ class _Analytic:
         terms, g = terms_and_slopes(self._z(x), y, self.kind)
         m = g.shape[0]
         with np.errstate(all="ignore"):
+            # (the arithmetic the exported script prints: gdstudio.core.models.logistic.script)
+            gw = float(np.dot(g, x)) / m
             gb = float(np.sum(g)) / m
-            # (a pairwise sum of g*x: BLAS's dot is no faster here, and less exact)
-            gw = float(np.sum(np.multiply(g, x, out=g))) / m
             self.w -= self.lr * gw
             if self.fit_bias:
                 self.b -= self.lr * gb

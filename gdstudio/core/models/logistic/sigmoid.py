@@ -61,10 +61,11 @@ def terms_and_slopes(z: np.ndarray, y: np.ndarray, kind: str):
             r = p - y
             return r * r, 2.0 * r * p * q
         g = np.subtract(p, y, out=p)  # sigmoid(z) - y
-        # softplus(z) - y*z = log1p(exp(-|z|)) + max(z, 0) - y*z (y*z exact for labels 0, 1)
-        terms = np.log1p(e, out=e)
-        terms += np.maximum(z, 0.0, out=big)
+        # softplus(z) - y*z = (max(z, 0) - y*z) + log1p(exp(-|z|)), in this order (the
+        # exported script's); y*z is exact for labels 0 and 1
+        terms = np.maximum(z, 0.0, out=big)
         terms -= np.multiply(y, z, out=small)
+        terms += np.log1p(e, out=e)
         return terms, g
 
 
@@ -84,6 +85,6 @@ def gradient(x, y, w: float, b: float, kind: str, fit_bias: bool = True
     if n == 0:
         return 0.0, 0.0
     with np.errstate(all="ignore"):
+        gw = float(np.dot(g, x64)) / n
         gb = float(np.sum(g)) / n if fit_bias else 0.0
-        gw = float(np.sum(g * x64)) / n
     return gw, gb

@@ -65,7 +65,9 @@ def studio_figure(controller):
     each epoch's end (as ``gdstudio train --figure`` draws it)."""
     c = controller
     dataset = c.model.dataset
-    config = SimpleNamespace(loss=c.loss, fit_bias=c.fit_bias, huber_delta=c.huber_delta)
+    model = c.current_model
+    config = SimpleNamespace(model=model, loss=c.loss, fit_bias=c.fit_bias,
+                             huber_delta=c.huber_delta)
     optima = c.optima
     optimum = optima[0] if optima else None
     selected = [k for k in c.kept_runs if k.key in c.selected_runs]
@@ -100,7 +102,7 @@ def studio_figure(controller):
             index = RUN_COLORS.index(k.color) if k.color in RUN_COLORS else k.key
             kept.append((k.key, _epoch_path((s.init_w, s.init_b), k.w, k.b), index, k.title))
     data = FigureData.of_run(dataset, losses, path, w, b, LOSS_LABELS[c.loss], title,
-                             end=end_loss)
+                             end=end_loss, model=model)
     return data, dataset, config, optimum, kept
 
 

@@ -105,8 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         options = {"default": s.default if s.cli_default is ... else s.cli_default,
                    "help": s.cli_help()}
-        if s.name == "loss":  # (each model has its own losses, and its own default)
-            options.update(default=None, help=loss_help())
+        if s.name == "loss":  # (each model has its own losses; None: the model's default)
+            options.update(help=loss_help())
         if s.kind == "choice":
             options["choices"] = s.keys
         else:

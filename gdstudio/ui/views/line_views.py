@@ -83,25 +83,13 @@ class LineViews(QObject):
         return actions
 
     def _logistic_menu(self, window) -> dict[str, QAction]:
-        """View's logistic regression items: views of the ``log_odds`` and ``jitter`` view
-        options (a refused change puts the item back)."""
+        """View's logistic regression items (``log_odds``, ``jitter``): the window binds them
+        to their view options as it binds every View item (a refused change puts the item
+        back); here the data plot starts as they say."""
         options = window.controller.view_options
-        view = next(a.menu() for a in window.menuBar().actions() if "View" in a.text())
-        view.addSeparator()
-        actions = {}
-        for name, text in (("log_odds", "Log-odds line z = w·x + b (logistic regression)"),
-                           ("jitter", "Jitter the classes' points (logistic regression)")):
-            action = QAction(text, window, checkable=True)
-            action.setChecked(options.value(name))
-            action.triggered.connect(
-                lambda on, name=name, action=action: options.set(name, on)
-                or action.setChecked(options.value(name)))
-            view.addAction(action)
-            actions[name] = action
-            window.actions_by_name[name] = action  # (the View menu's items, by control)
         self.logistic.set_log_odds(options.value("log_odds"))
         window.plot.set_jitter(options.value("jitter"))
-        return actions
+        return {name: window.actions_by_name[name] for name in ("log_odds", "jitter")}
 
     @Slot(str, object)
     def _on_view_options_changed(self, name: str, value) -> None:

@@ -95,6 +95,12 @@ ACTIONS = (
                "Logistic regression: the landscape of the other loss (cross-entropy \u2194 "
                "squared error on \u03c3) than the run's, on the same data",
                checkable=True),
+    ActionSpec("log_odds", "Lo&g-odds line z = w·x + b", None,
+               "Logistic regression: the log-odds line z = w·x + b on its own axis, right of "
+               "the data plot", checkable=True),
+    ActionSpec("jitter", "&Jitter the classes' points", None,
+               "Logistic regression: spread each class's points a little off its row, so "
+               "that points at the same x can be told apart", checkable=True),
     ActionSpec("pytorch_code", "P&yTorch code", None,
                "The plain PyTorch script of the current data and settings, in a window"),
     ActionSpec("presentation", "&Presentation", "F11",
@@ -123,7 +129,8 @@ MENUS = (
     ("&Run", ("train", "pause", "stop", "step", "continue", "reset", None, "predict", None,
               "keep", "remove")),
     ("&View", ("fit_view", "presentation", None, "log", "optimum", None, "landscape",
-               "curvature", "other_landscape", None, "pytorch_code", None, "docks")),
+               "curvature", "other_landscape", None, "log_odds", "jitter", None, "pytorch_code",
+               None, "docks")),
     ("&Help", ("user_guide", "context_help", None, "shortcuts", "about")),
 )
 

@@ -63,6 +63,7 @@ from gdstudio.ui.studio.model_switch import (
     TWO_CLASS_PRESET,
     ModelSwitch,
     SwitchModel,
+    fits,
     switch_text,
 )
 from gdstudio.ui.studio.palette import next_color
@@ -187,6 +188,7 @@ class StudioController(QObject):
         self.model_switch = ModelSwitch(self, self._two_class_data)
         self.settings_model.switcher = self.switch_model
         self._model_shown = self.settings_model.value("model")
+        self._model_to_open: str | None = None
         self.settings_model.settingsChanged.connect(self.follow_settings)
         self.session.pathChanged.connect(self.pathChanged)
 
@@ -425,19 +427,67 @@ class StudioController(QObject):
         except DataError as exc:
             self.report("Cannot switch the model", str(exc))
             return False
-        loss = self.settings_model.loss_for(model)
         if data is None:
-            self.settings_model.take_model(model, loss)
-        else:
-            try:
-                self.model.push(SwitchModel(data, model, loss, switch_text(model),
-                                            self.model_switch), replaced=True)
-            except DataError as exc:
-                self.report("Cannot switch the model", str(exc))
-                return False
-            self.select_points(())
+            self.settings_model.take_model(model, self.settings_model.loss_for(model))
+        elif not self._push_switch(model, data, switch_text(model)):
+            return False
         self.status(f"{MODEL_LABELS[model].capitalize()}: {said}"
                     + (" Undo (Ctrl+Z) switches back." if data is not None else ""), 10_000)
+        return True
+
+    def open_in_model(self, model: str) -> None:
+        """Open the studio in ``model`` (the command line's choice, as the window opens): at
+        once when the data fit it; else once torch has loaded, as the model box would (the
+        two classes are drawn with torch: not before the window's first frame)."""
+        if model == self.current_model:
+            return
+        if fits(model, self.dataset) or torch_loader.loaded():
+            self.switch_model(model)
+            return
+        self._model_to_open = model
+        self.torch_loading.torchLoaded.connect(self._on_torch_loading_torchLoaded)
+
+    @Slot(object)
+    def _on_torch_loading_torchLoaded(self, error) -> None:
+        self.torch_loading.torchLoaded.disconnect(self._on_torch_loading_torchLoaded)
+        model, self._model_to_open = self._model_to_open, None
+        if error is None and model is not None:
+            self.switch_model(model)
+
+    def _push_switch(self, model: str, data: Dataset, text: str) -> bool:
+        """Switch to ``model`` with ``data`` as one undoable edit named ``text``."""
+        loss = self.settings_model.loss_for(model)
+        try:
+            self.model.push(SwitchModel(data, model, loss, text, self.model_switch),
+                            replaced=True)
+        except DataError as exc:
+            self.report("Cannot switch the model", str(exc))
+            return False
+        self.select_points(())
+        return True
+
+    def _open_preset_of(self, key: str) -> bool:
+        """Open preset ``key`` of the other model: the model switches with it, as one
+        undoable edit."""
+        from gdstudio.core.data.presets import PRESETS, make
+        from gdstudio.ui.threads.offload import call_off_gui_thread
+        from gdstudio.ui.threads.torch_wait import wait_for_torch
+
+        preset = PRESETS[key]
+        if not (self.allowed("presets") and self.allowed("model")):
+            return False
+        problem = wait_for_torch()
+        try:
+            if problem:
+                raise DataError(str(problem))
+            data = call_off_gui_thread(make, key)
+        except DataError as exc:
+            self.report("Cannot open the preset", str(exc))
+            return False
+        if not self._push_switch(preset.model, data, f"Open preset {preset.title}"):
+            return False
+        self.status(f"{MODEL_LABELS[preset.model].capitalize()}, {preset.title}: "
+                    f"{preset.description} Undo (Ctrl+Z) switches back.", 10_000)
         return True
 
     def _two_class_data(self) -> Dataset:
@@ -604,7 +654,14 @@ class StudioController(QObject):
 
     def load_preset(self, key: str) -> bool:
         """Replace the data by preset ``key`` (:data:`gdstudio.core.data.presets.PRESETS`) as one
-        undoable edit (made off the GUI thread: the noisy line is drawn with torch)."""
+        undoable edit (made off the GUI thread: the noisy line is drawn with torch). A
+        preset of the other model switches the model with it (one edit: see
+        :meth:`switch_model`)."""
+        from gdstudio.core.data.presets import PRESETS
+
+        preset = PRESETS.get(key)
+        if preset is not None and preset.model != self.current_model:
+            return self._open_preset_of(key)
         return self.editing.load_preset(key)
 
     def update_optimum(self, edit: DataEdit | None = None) -> None:

@@ -26,7 +26,7 @@ from gdstudio.ui.exports.figure_export import FigureExport
 from gdstudio.ui.exports.script_view import ScriptViews
 from gdstudio.ui.help.context_help import GuideHelp
 from gdstudio.ui.panels.compare_list import CompareView
-from gdstudio.ui.panels.generator_dialog import GenerateDialog
+from gdstudio.ui.panels.generator_dialog import GenerateDialog, TwoClassDialog
 from gdstudio.ui.sessions.session_files import SessionFiles
 from gdstudio.ui.studio.action_state import LOCKED_BY, MessageLevel, disabled_reasons
 from gdstudio.ui.studio.controller import StudioController
@@ -61,10 +61,13 @@ def resource_path(name: str) -> Path | None:
 class MainWindow(QMainWindow):
     """Gradient Descent Studio's main window.
 
-    ``settings`` defaults to the user's QSettings store; tests pass their own.
+    ``settings`` defaults to the user's QSettings store; tests pass their own. ``model``:
+    open in that model (``"logistic"``: the command line's choice; see
+    :meth:`StudioController.open_in_model`), else the last one if the data fit it.
     """
 
-    def __init__(self, dataset: Dataset | None = None, settings: QSettings | None = None):
+    def __init__(self, dataset: Dataset | None = None, settings: QSettings | None = None,
+                 model: str | None = None):
         super().__init__()
         self.setWindowTitle("Gradient Descent Studio")
         icon = resource_path("gdstudio.png")
@@ -74,7 +77,7 @@ class MainWindow(QMainWindow):
         self.controller = StudioController(dataset, self)
         self.messages = MessageBoxes(self)
         self.files = FileRequests(self.controller, self)
-        self._generate_values: dict = {}
+        self._generate_values: dict = {}  # by model
         self._actions_shown = None  # what _apply_actions last showed
 
         window_build.build_plots(self)
@@ -98,12 +101,15 @@ class MainWindow(QMainWindow):
 
         self.fit_to_screen()
         self._restore_settings()
+        if model is not None:
+            self.controller.open_in_model(model)
         for name, value in self.controller.view_options.values().items():
             self._on_view_options_changed(name, value)
         self.controller.follow_settings()
         self.run_view.show_idle()
         self._on_controller_optimumChanged()
         self._on_controller_dataChanged(True)
+        self._on_controller_modelChanged(self.controller.current_model)
         self._apply_actions(self.controller.enabled_actions())
         self.session_files = SessionFiles(self)  # sessions, lessons, recovery (last: clean)
         # In presentation mode, the settings a lesson leaves open stay on screen
@@ -163,6 +169,7 @@ class MainWindow(QMainWindow):
             lambda n: announce_trimmed(self.statusBar(), self.controller.model.undo_stack, n))
         c.startRefused.connect(lambda message: show_start_problem(self, message))
         c.settings_model.settingsChanged.connect(self.run_view.show_idle)
+        c.modelChanged.connect(self._on_controller_modelChanged)
         self.plot.addRequested.connect(c.add_point)
         self.plot.moveRequested.connect(self._on_plot_moveRequested)
         self.plot.deleteRequested.connect(c.delete_points)
@@ -191,13 +198,18 @@ class MainWindow(QMainWindow):
 
     # ================================================================= requests
     def generate_dialog(self) -> None:
+        """Edit ▸ Generate: the noisy line, or two classes for logistic regression (each
+        dialog opens with the values it was last accepted with)."""
         if not self.controller.edit_allowed("generate"):
             return
-        dialog = GenerateDialog(self, self._generate_values)
+        model = self.controller.current_model
+        logistic = model == "logistic"
+        kind, text = ((TwoClassDialog, TwoClassDialog.TEXT) if logistic
+                      else (GenerateDialog, "Generate noisy line"))
+        dialog = kind(self, self._generate_values.get(model))
         if dialog.exec() and dialog.result_dataset is not None:
-            self._generate_values = dialog.values()
-            self.controller.replace_data(dialog.result_dataset, "Generate noisy line",
-                                         "generate")
+            self._generate_values[model] = dialog.values()
+            self.controller.replace_data(dialog.result_dataset, text, "generate")
 
     def keyPressEvent(self, event) -> None:
         """The shortcut of an action that a lock disabled (a change of the data, or an
@@ -236,6 +248,12 @@ class MainWindow(QMainWindow):
         self.plot.set_optimum(*line, label=numbers.label)
         self.panel.set_step_guide(numbers.guide)
         self.readout.update_readout(self.controller)
+
+    @Slot(str)
+    def _on_controller_modelChanged(self, model: str) -> None:
+        """The model was switched: Edit ▸ Generate makes its kind of data."""
+        self.act_generate.setText("&Generate two classes…" if model == "logistic"
+                                  else "&Generate noisy line…")
 
     @Slot()
     def _on_controller_keptRunsChanged(self) -> None:

@@ -23,8 +23,16 @@ from PySide6.QtCore import QByteArray, QRect, Qt
 
 from gdstudio.core.errors import ConfigError
 from gdstudio.core.settings.config import TrainConfig
-from gdstudio.core.settings.description import SETTINGS, Setting, applicable, settings_values
+from gdstudio.core.settings.description import (
+    MODEL_LOSSES,
+    SETTINGS,
+    Setting,
+    applicable,
+    default_loss,
+    settings_values,
+)
 from gdstudio.core.settings.view_description import VIEW_OPTIONS, ViewOption
+from gdstudio.ui.studio.model_switch import fits
 from gdstudio.ui.window.window_fit import fitting_geometry
 
 SETTINGS_VERSION = 1
@@ -269,18 +277,25 @@ def restore(window) -> Restored:
         restored.reset.append("windowState")
     if restored.more_settings is not None:
         window.panel.set_more_shown(restored.more_settings)
-    restore_models(restored, c.settings_model, c.view_options)
+    restore_models(restored, c.settings_model, c.view_options, c.dataset)
     message = reset_message(restored)
     if message:
         c.status(message, 15_000)
     return restored
 
 
-def restore_models(restored: Restored, settings_model, view_options) -> None:
+def restore_models(restored: Restored, settings_model, view_options, dataset=None) -> None:
     """Put the restored settings into ``settings_model`` and the restored view options into
-    ``view_options``."""
-    if restored.config != TrainConfig():
-        settings_model.set_config(restored.config)
+    ``view_options``. With ``dataset`` (the data the window opens with), the model is
+    restored only if the data fit it (labels 0 or 1 for logistic regression): else the
+    window opens on the line, with the line's loss (the studio never replaces the data it
+    was opened with, nor draws the two classes before its first frame)."""
+    config = restored.config
+    if dataset is not None and not fits(config.model, dataset):
+        loss = config.loss if config.loss in MODEL_LOSSES["line"] else default_loss("line")
+        config = config.replace(model="line", loss=loss)
+    if config != TrainConfig():
+        settings_model.set_config(config)
     view_options.restore(restored.view)
 
 

@@ -19,8 +19,9 @@ from gdstudio.core.drawing.contours import contour_segments
 from gdstudio.core.models.line.landscape import MSELandscape, contour_levels, framable
 from gdstudio.core.models.line.landscape_robust import robust_grid
 
-__all__ = ["CONTOUR_COUNT", "LandscapeFrame", "finite_image", "mse_frame", "outside_view",
-           "robust_frame", "within_reach"]
+__all__ = ["CONTOUR_COUNT", "LOGISTIC_TITLES", "LandscapeFrame", "finite_image",
+           "logistic_frame", "logistic_shape", "mse_frame", "no_optimum_label",
+           "outside_view", "robust_frame", "within_reach"]
 
 #: contour lines per frame (levels evenly spaced in log10 L)
 CONTOUR_COUNT = 12
@@ -41,6 +42,9 @@ class LandscapeFrame:
     bowl's lowest point, through which the Hessian's ``eigenvectors`` (columns, for
     ``eigenvalues`` low then high) are drawn; the three are None for MAE and Huber.
     ``exact`` is False for a frame that a finer or exactly rebuilt one will replace.
+    ``label`` is a sentence the view shows on the landscape (logistic regression's
+    separable data: no finite optimum; a coarser grid on large data), ``title`` the plot's
+    title when it is not the line's ("Cross-entropy landscape ...").
     """
 
     loss: str
@@ -57,6 +61,8 @@ class LandscapeFrame:
     eigenvalues: tuple[float, float] | None = None
     eigenvectors: np.ndarray | None = None
     exact: bool = True
+    label: str = ""
+    title: str = ""
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -179,3 +185,73 @@ def robust_frame(x, y, kind: str, w_range: Range, b_range: Range, shape=(129, 12
         note = "" if unique else optimum.description
     return LandscapeFrame(kind, tuple(w_range), tuple(b_range), image, levels, lines, point,
                           unique, None, note, exact=exact)
+
+
+#: The plot's title for each loss of logistic regression's landscape.
+LOGISTIC_TITLES = {"bce": "Cross-entropy landscape (log colour)",
+                   "mse": "Squared error on \u03c3 landscape (log colour)"}
+#: Point-cells (points × grid cells) a logistic landscape's fine grid may cost: every point
+#: at every cell, so large data get a coarser grid (:func:`logistic_shape`).
+LOGISTIC_BUDGET = 30_000_000
+LOGISTIC_FINE, LOGISTIC_COARSE, LOGISTIC_LEAST = 129, 17, 9
+
+
+def logistic_shape(n: int, coarse: bool = False) -> tuple[int, int]:
+    """The grid of a logistic landscape of ``n`` points: 129 × 129 (17 × 17 for the
+    ``coarse`` first pass) while every point at every cell stays within
+    :data:`LOGISTIC_BUDGET`, coarser beyond (never under 9 × 9)."""
+    top = LOGISTIC_COARSE if coarse else LOGISTIC_FINE
+    side = int(math.isqrt(max(LOGISTIC_BUDGET // max(int(n), 1), 1)))
+    side = max(LOGISTIC_LEAST, min(top, side))
+    return side, side
+
+
+def no_optimum_label(optimum) -> str:
+    """The landscape's words when logistic regression's loss has no finite optimum (a
+    :class:`~gdstudio.core.models.logistic.optimum.LogisticOptimum` of kind "separable" or
+    "one-class"); empty otherwise."""
+    kind = getattr(optimum, "kind", "unique")
+    if kind == "separable":
+        return "separable: no finite optimum \u2014 the loss falls forever as w grows"
+    if kind == "one-class":
+        return ("one class only: no finite optimum \u2014 the loss falls forever as b "
+                "moves away from 0")
+    return ""
+
+
+def logistic_frame(land, w_range: Range, b_range: Range, shape=(129, 129), optimum=None,
+                   should_stop: Callable[[], bool] | None = None, exact: bool = True,
+                   n: int = 0, loss: str = "bce") -> LandscapeFrame | None:
+    """Logistic regression's landscape of ``land`` (a
+    :class:`~gdstudio.core.models.logistic.landscape.LogisticLandscape`: every point at every
+    cell) over ``w_range`` × ``b_range``, a column of ``w`` at a time; None when
+    ``should_stop()`` turned true between columns. ``optimum`` (a ``LogisticOptimum`` of the
+    cross-entropy, or None) gives the star for the cross-entropy (``loss`` "bce") when it is
+    finite, and the label when there is none; the squared error on σ gets no star (its
+    minimum is not the cross-entropy's). ``n``: the points, said when the grid is coarser
+    than 129 × 129."""
+    nw, nb = shape
+    w = np.linspace(*w_range, nw)
+    b = np.linspace(*b_range, nb)
+    values = np.empty((nw, nb))
+    for i in range(nw):
+        if should_stop is not None and should_stop():
+            return None
+        values[i] = land.grid((w[i], w[i]), b_range, (1, nb), log=True)[0]
+    image, levels, lines = _levels_and_lines(values, w, b)
+    point, label, centre, eigen, vectors = None, "", None, None, None
+    if loss == "bce" and optimum is not None:
+        if getattr(optimum, "kind", "") == "unique" and optimum.w is not None:
+            point = (float(optimum.w), float(optimum.b))
+        label = no_optimum_label(optimum)
+    if point is not None and hasattr(land, "hessian_at"):
+        h = np.asarray(land.hessian_at(*point), dtype=np.float64)
+        if h.shape == (2, 2) and np.isfinite(h).all():
+            lams, vecs = np.linalg.eigh(h)
+            centre, eigen, vectors = point, (float(lams[0]), float(lams[1])), vecs
+    if exact and nw < LOGISTIC_FINE and n:
+        grid = f"a {nw} \u00d7 {nb} grid: every one of the {n:,} points at each cell"
+        label = f"{label}\n{grid}" if label else grid
+    return LandscapeFrame(loss, tuple(w_range), tuple(b_range), image, levels, lines, point,
+                          True, None, "", centre, eigen, vectors, exact, label,
+                          LOGISTIC_TITLES.get(loss, ""))

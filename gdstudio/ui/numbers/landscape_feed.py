@@ -18,6 +18,19 @@ from gdstudio.ui.numbers.landscape_model import LandscapeModel
 from gdstudio.ui.numbers.preview_model import PreviewModel
 
 
+def model_of(studio) -> str:
+    """The model the studio's numbers are for (``"line"`` or ``"logistic"``): the valid
+    settings' model, else the controller's ``current_model`` (the settings panel's choice,
+    while another field is invalid)."""
+    config = studio.settings
+    if config is not None:
+        return getattr(config, "model", "line")
+    model = getattr(studio, "current_model", None)
+    if model in ("line", "logistic"):
+        return model
+    return "logistic" if studio.loss in ("bce", "bce-logits") else "line"
+
+
 class LandscapeFeed(QObject):
     """Owns :attr:`landscape_model` and :attr:`preview_model` and keeps them current.
 
@@ -35,7 +48,8 @@ class LandscapeFeed(QObject):
         self.preview_model = PreviewModel(self.landscape_model, self)
         #: The start (w, b) of the next run as the settings give it (None: none yet).
         self.start_point: tuple[float, float] | None = None
-        self.landscape_model.set_loss(studio.loss, studio.huber_delta, studio.fit_bias)
+        self.landscape_model.set_loss(studio.loss, studio.huber_delta, studio.fit_bias,
+                                      model_of(studio))
         self.landscape_model.data_replaced(studio.model.dataset)
         torch_loaded.connect(self._on_torch_loaded)
 
@@ -55,7 +69,7 @@ class LandscapeFeed(QObject):
     def settings_changed(self) -> None:
         """The settings changed: the loss, the start and the preview follow."""
         s = self._studio
-        self.landscape_model.set_loss(s.loss, s.huber_delta, s.fit_bias)
+        self.landscape_model.set_loss(s.loss, s.huber_delta, s.fit_bias, model_of(s))
         start = s.start_parameters()
         self.start_point = start
         preview = self.preview_model

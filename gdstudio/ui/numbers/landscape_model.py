@@ -10,6 +10,15 @@ MSE
 MAE and Huber
     The loss is sampled on a helper thread, coarse first (17 × 17) then fine (129 × 129);
     the grid a newer edit, range or loss has made outdated stops between columns.
+Logistic regression (``set_loss(..., model="logistic")``)
+    The exact cross-entropy (or, with :meth:`set_other_landscape` or a run on the squared
+    error, the squared error on σ) needs every point at every cell: it is computed on a
+    helper thread, coarse first then fine, the fine grid coarser than 129 × 129 on large
+    data (:func:`~gdstudio.core.drawing.landscape_frame.logistic_shape`; the frame's label
+    says so). The maximum-likelihood optimum (Newton's method,
+    :func:`~gdstudio.core.models.logistic.optimum.logistic_optimum`) is computed there too,
+    once per data set; separable or one-class data have none: no star, a label says why,
+    and the view frames the start and the path only.
 
 Results come back as queued signals to slots of this object (which lives on the GUI thread);
 the helper threads run NumPy only, never torch.
@@ -17,10 +26,19 @@ the helper threads run NumPy only, never torch.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
-from gdstudio.core.drawing.landscape_frame import LandscapeFrame, mse_frame, robust_frame
+from gdstudio.core.drawing.landscape_frame import (
+    LandscapeFrame,
+    logistic_frame,
+    logistic_shape,
+    mse_frame,
+    robust_frame,
+)
+from gdstudio.core.errors import StudioError
 from gdstudio.core.models.line.landscape import MSELandscape, view_bounds
 from gdstudio.core.models.line.moments import Moments
 from gdstudio.core.models.line.optimum import loss_optimum
@@ -42,6 +60,9 @@ class _Relay(QObject):
     rebuilt = Signal(int, object)
     #: (generation, sampled frame, optimum of its loss)
     sampled = Signal(int, object, object)
+    #: (generation, logistic regression's frame or None, (landscape key, landscape,
+    #: optimum key, optimum, problem))
+    logistic = Signal(int, object, object)
 
 
 def _exact(dataset):
@@ -64,6 +85,16 @@ class LandscapeModel(QObject):
         self.landscape: MSELandscape | None = None
         self.frame: LandscapeFrame | None = None
         self.loss, self.huber_delta, self.fit_bias = "mse", 1.0, True
+        #: "line" or "logistic": the model whose landscape is drawn
+        self.fit_model = "line"
+        #: logistic regression: draw the other loss's landscape (cross-entropy ↔ squared
+        #: error on σ) than the run's
+        self.other_landscape = False
+        #: why logistic regression's landscape cannot be drawn ("" when it can)
+        self.problem = ""
+        self._logistic_land = None  # ((data generation, loss), LogisticLandscape)
+        self._logistic_optimum = None  # ((data generation, fit_bias), LogisticOptimum)
+        self._fit_on_optimum = False  # refit when the logistic optimum arrives
         self.start: tuple[float, float] | None = None
         self.path_points = np.empty((0, 2))
         self.w_range: tuple[float, float] | None = None
@@ -79,16 +110,50 @@ class LandscapeModel(QObject):
         self._relay = _Relay(self)
         self._relay.rebuilt.connect(self._on_relay_rebuilt)
         self._relay.sampled.connect(self._on_relay_sampled)
+        self._relay.logistic.connect(self._on_relay_logistic)
 
     # ------------------------------------------------------------------ settings
-    def set_loss(self, loss: str, huber_delta: float = 1.0, fit_bias: bool = True) -> None:
-        """The run's loss (``"mse"``, ``"mae"``, ``"huber"``), Huber's delta and whether the
-        run fits a bias (its optimum is then on ``b = 0``)."""
-        if (loss, float(huber_delta), bool(fit_bias)) == (self.loss, self.huber_delta,
-                                                          self.fit_bias):
+    def set_loss(self, loss: str, huber_delta: float = 1.0, fit_bias: bool = True,
+                 model: str = "line") -> None:
+        """The run's loss (``"mse"``, ``"mae"``, ``"huber"``; for ``model`` "logistic"
+        ``"bce"``, ``"bce-logits"`` or ``"mse"``, the squared error on σ), Huber's delta
+        and whether the run fits a bias (its optimum is then on ``b = 0``)."""
+        new = (loss, float(huber_delta), bool(fit_bias), model)
+        if new == (self.loss, self.huber_delta, self.fit_bias, self.fit_model):
             return
-        self.loss, self.huber_delta, self.fit_bias = loss, float(huber_delta), bool(fit_bias)
-        self._redraw()
+        refit = model != self.fit_model
+        self.loss, self.huber_delta, self.fit_bias, self.fit_model = new
+        if refit and self.w_range is not None:  # the other model's landscape: framed anew
+            self.fit_view()
+        else:
+            self._redraw()
+
+    @property
+    def logistic(self) -> bool:
+        return self.fit_model == "logistic"
+
+    @property
+    def drawn_loss(self) -> str:
+        """Logistic regression's landscape drawn: ``"bce"`` (cross-entropy) or ``"mse"``
+        (squared error on σ): the run's loss, or the other with :attr:`other_landscape`."""
+        own = "mse" if self.loss == "mse" else "bce"
+        return {"mse": "bce", "bce": "mse"}[own] if self.other_landscape else own
+
+    def set_other_landscape(self, on: bool) -> None:
+        """Logistic regression: draw the other loss's landscape (the view option)."""
+        if bool(on) != self.other_landscape:
+            self.other_landscape = bool(on)
+            if self.logistic:
+                self._redraw()
+
+    @property
+    def logistic_optimum(self):
+        """Logistic regression's optimum of the current data (a ``LogisticOptimum``), or
+        None while it is being computed."""
+        cached = self._logistic_optimum
+        if cached is not None and cached[0] == (self._data_generation, self.fit_bias):
+            return cached[1]
+        return None
 
     def set_start(self, w: float, b: float) -> None:
         """The run's start, which :meth:`fit_view` keeps in view (does not redraw)."""
@@ -106,6 +171,9 @@ class LandscapeModel(QObject):
         optimum = self._optimum_point()
         if optimum is not None:
             points.append(np.array([optimum]))
+        elif self.logistic:
+            points.append(self._logistic_reference())
+            self._fit_on_optimum = self.logistic_optimum is None
         self.w_range, self.b_range = view_bounds(np.vstack(points))
         self._redraw()
 
@@ -113,6 +181,7 @@ class LandscapeModel(QObject):
         """Draw over these ranges (after the user panned or zoomed)."""
         self.w_range = (float(w_range[0]), float(w_range[1]))
         self.b_range = (float(b_range[0]), float(b_range[1]))
+        self._fit_on_optimum = False
         self._redraw()
 
     # ------------------------------------------------------------------ data
@@ -137,7 +206,7 @@ class LandscapeModel(QObject):
         self.moments, self.landscape = None, None
         self._fit_on_rebuild = fit
         self._rebuild(dataset)
-        if self.loss != "mse" and not fit and self.w_range is not None:
+        if (self.logistic or self.loss != "mse") and not fit and self.w_range is not None:
             self._redraw()  # MAE, Huber: sampled from the points now (the rebuild only
             # redraws the MSE; it left the old data's grid in view)
 
@@ -174,7 +243,25 @@ class LandscapeModel(QObject):
         self.dataChanged.emit()
 
     # ------------------------------------------------------------------ drawing
+    def _logistic_reference(self) -> np.ndarray:
+        """Where a logistic regression view with no finite optimum looks: the origin and
+        the steep sigmoids (slope ±4/sd(x)) whose boundary is at the mean x."""
+        land = self.landscape
+        if land is None or not len(self.dataset or ()):
+            return np.array([[0.0, 0.0]])
+        mean = math.ldexp(land.mean_x, land.kx)
+        sd = math.ldexp(math.sqrt(land.var_x), land.kx)
+        s = 4.0 / sd if sd > 0 and math.isfinite(4.0 / sd) else 4.0
+        return np.array([[0.0, 0.0], [s, -s * mean], [-s, s * mean], [0.0, 4.0], [0.0, -4.0]])
+
     def _optimum_point(self):
+        if self.logistic:
+            if self.drawn_loss != "bce":
+                return None  # (the squared error on σ: no star)
+            opt = self.logistic_optimum
+            if opt is None or opt.kind != "unique" or opt.w is None or opt.b is None:
+                return None
+            return float(opt.w), float(opt.b)
         if self.loss != "mse" and self._optimum_cache is not None:
             key, optimum = self._optimum_cache
             if key == self._optimum_key() and optimum.w is not None and optimum.b is not None:
@@ -196,6 +283,10 @@ class LandscapeModel(QObject):
             if self.landscape is None:
                 return  # the first rebuild fits the view
             self.fit_view()
+            return
+        if self.logistic:
+            if self.dataset is not None and len(self.dataset):
+                self._sample_logistic(self._frame_generation)
             return
         if self.loss == "mse":
             if self.landscape is not None:
@@ -232,6 +323,63 @@ class LandscapeModel(QObject):
 
         self._pool.start(PoolTask(work))
 
+    def _sample_logistic(self, generation: int) -> None:
+        from gdstudio.core.models.logistic.landscape import LogisticLandscape
+        from gdstudio.core.models.logistic.optimum import logistic_optimum
+
+        dataset, loss, fit_bias = self.dataset, self.drawn_loss, self.fit_bias
+        w_range, b_range, relay = self.w_range, self.b_range, self._relay
+        land_key = (self._data_generation, loss)
+        opt_key = (self._data_generation, fit_bias)
+        land = self._logistic_land[1] if (self._logistic_land is not None
+                                          and self._logistic_land[0] == land_key) else None
+        optimum = self.logistic_optimum
+        n = len(dataset)
+        shapes = list(dict.fromkeys([logistic_shape(n, coarse=True), logistic_shape(n)]))
+
+        def stale():
+            return generation != self._frame_generation
+
+        def work():
+            nonlocal land, optimum
+            try:
+                if land is None:
+                    land = LogisticLandscape.from_arrays(dataset.x, dataset.y, loss=loss)
+                if optimum is None and not stale():
+                    optimum = logistic_optimum(dataset.x, dataset.y, fit_bias)
+            except (ValueError, StudioError) as exc:
+                relay.logistic.emit(generation, None, (land_key, None, opt_key, None,
+                                                       str(exc)))
+                return
+            for i, shape in enumerate(shapes):
+                frame = logistic_frame(land, w_range, b_range, shape, optimum, stale,
+                                       i == len(shapes) - 1, n, loss)
+                if frame is None:
+                    return
+                relay.logistic.emit(generation, frame, (land_key, land, opt_key, optimum, ""))
+
+        self._pool.start(PoolTask(work))
+
+    @Slot(int, object, object)
+    def _on_relay_logistic(self, generation: int, frame, made) -> None:
+        land_key, land, opt_key, optimum, problem = made
+        if land is not None:
+            self._logistic_land = (land_key, land)
+        arrived = optimum is not None and self.logistic_optimum is None
+        if optimum is not None:
+            self._logistic_optimum = (opt_key, optimum)
+        if generation != self._frame_generation:
+            return
+        self.problem = problem
+        if problem:
+            self._set_frame(None)
+            return
+        if arrived and self._fit_on_optimum and self.logistic:
+            self._fit_on_optimum = False
+            self.fit_view()  # now with the star in view (and drawn again)
+            return
+        self._set_frame(frame)
+
     @Slot(int, object, object)
     def _on_relay_sampled(self, generation: int, frame, optimum) -> None:
         if optimum[1] is not None:
@@ -264,7 +412,7 @@ class LandscapeModel(QObject):
             if self._fit_on_rebuild or self.w_range is None:
                 self._fit_on_rebuild = False
                 self.fit_view()
-            elif self.loss == "mse":
+            elif self.loss == "mse" or self.logistic:
                 self._redraw()
             self.dataChanged.emit()
         if self._pending is not None:

@@ -6,6 +6,8 @@ set, then O(1) a line), MAE and Huber directly (see
 
 from __future__ import annotations
 
+import numpy as np
+
 from gdstudio.core.models.line.linefit import line_loss
 
 _cache: list = [None, None]  # the last data set and its MSE landscape
@@ -18,6 +20,9 @@ def exact_loss(controller, w: float, b: float, kind: str | None = None) -> float
     kind = kind or controller.loss
     if not len(d):
         return None
+    if model_of(controller) == "logistic":
+        return logistic_loss(d.x, d.y, w, b, kind if kind in ("bce", "bce-logits", "mse")
+                             else "bce")
     land = None
     if kind == "mse":
         if _cache[0] is not d:
@@ -33,3 +38,71 @@ def exact_loss(controller, w: float, b: float, kind: str | None = None) -> float
                 _cache[:] = [d, MSELandscape.from_arrays(d.x, d.y)]
         land = _cache[1]
     return line_loss(d.x, d.y, w, b, kind, controller.huber_delta, land)
+
+
+# ------------------------------------------------------------------ logistic regression
+def model_of(controller) -> str:
+    """The model the studio shows now (the controller's ``current_model``: the settings'
+    ``model``): ``"line"`` or ``"logistic"``."""
+    model = getattr(controller, "current_model", None)
+    if model is not None:
+        return model
+    settings = getattr(controller, "settings_model", None)
+    if settings is not None:
+        return settings.value("model")
+    config = getattr(controller, "settings", None)
+    return getattr(config, "model", "line") if config is not None else "line"
+
+
+def logistic_loss(x: np.ndarray, y: np.ndarray, w: float, b: float,
+                  kind: str = "bce") -> float | None:
+    """The loss of p = σ(w·x + b) on labels ``y`` in float64: ``bce`` (or ``bce-logits``,
+    the same function) as the stable mean of softplus(z) − y·z, ``mse`` as the mean of
+    (σ(z) − y)²; None without points or beyond float64."""
+    if not len(x):
+        return None
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = w * x + b
+        if kind == "mse":
+            p = _sigmoid(z)
+            value = float(np.mean((p - y) ** 2))
+        else:  # softplus(z) - y*z = max(z, 0) - y*z + log1p(exp(-|z|))
+            value = float(np.mean(np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))))
+    return value if np.isfinite(value) else None
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) without overflow warnings (exp of −|z| only)."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid(z) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^−z) in float64, exact at both tails."""
+    return _sigmoid(np.asarray(z, dtype=np.float64))
+
+
+def misclassified(x, y, w: float, b: float) -> np.ndarray:
+    """Which points p = σ(w·x + b) puts in the wrong class: (w·x + b > 0) ≠ (y == 1),
+    in float64."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = w * np.asarray(x, dtype=np.float64) + b
+    return (z > 0) != (np.asarray(y) == 1)
+
+
+def accuracy(x, y, w: float, b: float) -> float | None:
+    """The fraction of points in the right class (None without points)."""
+    if not len(x):
+        return None
+    return 1.0 - float(np.count_nonzero(misclassified(x, y, w, b))) / len(x)
+
+
+def boundary(w: float, b: float) -> float | None:
+    """The decision boundary x = −b/w, where p = 0.5 (None when w = 0 or beyond float64)."""
+    if w == 0:
+        return None
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        x = -np.float64(b) / np.float64(w)
+    return float(x) if np.isfinite(x) else None

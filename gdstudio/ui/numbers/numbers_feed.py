@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from gdstudio.core.errors import StudioError
 from gdstudio.core.models.line.optimum import Optimum
 from gdstudio.core.models.line.stepsize import GuideCache
+from gdstudio.ui.numbers.landscape_feed import model_of
 from gdstudio.ui.numbers.shown_numbers import DataNumbers, data_numbers
 from gdstudio.ui.threads.pool_task import PoolTask
 
@@ -108,7 +109,8 @@ class NumbersFeed(QObject):
 
     def _settings_key(self) -> tuple:
         s = self._studio
-        return (s.fit_bias, s.loss, s.huber_delta if s.loss == "huber" else None)
+        return (s.fit_bias, s.loss, s.huber_delta if s.loss == "huber" else None,
+                model_of(s))
 
     def update(self, edit=None) -> None:
         """The optimum and the step-size guide of the current data and loss, computed
@@ -125,8 +127,8 @@ class NumbersFeed(QObject):
         self._generation += 1
         if edit is not None and edit.point is not None and len(d) > ASYNC_LIMIT \
                 and last is not None:
-            estimate = estimated_numbers(d, s.landscape_model.landscape, self.numbers,
-                                         s.fit_bias, s.loss, edit.new)
+            estimate = None if key[-1] == "logistic" else estimated_numbers(
+                d, s.landscape_model.landscape, self.numbers, s.fit_bias, s.loss, edit.new)
             if estimate is None and last[1:] == key[1:]:
                 estimate = self.numbers  # no moments yet: the numbers before the edit
             if estimate is not None:
@@ -139,7 +141,9 @@ class NumbersFeed(QObject):
         same = self.numbers if last is not None and last[0] is d and last[1] == key[1] else None
         if same is None:
             self.numbers_estimated = False  # else the exact line and guide are on their way
-        self.numbers = data_numbers(d, s.fit_bias, s.loss, s.huber_delta, same)
+        if same is not None and key[-1] != last[-1]:
+            same = None  # the other model's numbers
+        self.numbers = data_numbers(d, s.fit_bias, s.loss, s.huber_delta, same, key[-1])
         s.optimumChanged.emit()
 
     def prepare(self):
@@ -151,7 +155,7 @@ class NumbersFeed(QObject):
         fit_bias, loss, delta, config = s.fit_bias, s.loss, s.huber_delta, s.settings
 
         def prepare(dataset):
-            numbers = data_numbers(dataset, fit_bias, loss, delta)
+            numbers = data_numbers(dataset, fit_bias, loss, delta, model=key[-1])
             if numbers.guide is not None and config is not None:
                 try:
                     numbers.guide(config)  # remembered by the guide's cache
@@ -187,10 +191,11 @@ class NumbersFeed(QObject):
         self._pending = None
         self._busy = True
         relay = self._relay
-        d, fit_bias, loss, delta = key
+        d, fit_bias, loss, delta, model = key
 
         def work():  # the run's own optimum too (MAE, Huber up to OWN_OPTIMUM_LIMIT points)
-            numbers = data_numbers(d, fit_bias, loss, 1.0 if delta is None else delta)
+            numbers = data_numbers(d, fit_bias, loss, 1.0 if delta is None else delta,
+                                   model=model)
             if numbers.guide is not None and config is not None:
                 try:
                     numbers.guide(config)  # remembered by the guide's cache
@@ -210,7 +215,8 @@ class NumbersFeed(QObject):
                 and current[1] == key[1]):
             self.numbers_estimated = False
             if current[2:] != key[2:]:  # the loss changed since: the line and guide stay
-                exact = data_numbers(key[0], s.fit_bias, s.loss, s.huber_delta, exact)
+                exact = data_numbers(key[0], s.fit_bias, s.loss, s.huber_delta,
+                                     exact if current[-1] == key[-1] else None, current[-1])
             self.numbers = exact
             s.optimumChanged.emit()
         if self._pending is not None:

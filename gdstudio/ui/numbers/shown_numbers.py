@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gdstudio.core.errors import StudioError
 from gdstudio.core.models.line.optimum import LOSS_NAMES, closed_form, loss_optimum
 from gdstudio.core.models.line.stepsize import GuideCache
 
@@ -34,6 +35,9 @@ class DataNumbers:
     label: str = "least squares"
     #: ``guide(config)`` gives the step-size guide (None without data).
     guide: GuideCache | None = None
+    #: Logistic regression: the maximum-likelihood optimum of the data (a
+    #: :class:`~gdstudio.core.models.logistic.optimum.LogisticOptimum`; None for the line).
+    logistic: object = None
 
 
 def _number(value: float) -> str:
@@ -41,13 +45,15 @@ def _number(value: float) -> str:
 
 
 def data_numbers(d, fit_bias: bool, loss: str, delta: float,
-                 same_data: DataNumbers | None = None) -> DataNumbers:
-    """The numbers of data set ``d`` for the loss ``loss`` (Huber's ``delta``).
+                 same_data: DataNumbers | None = None, model: str = "line") -> DataNumbers:
+    """The numbers of data set ``d`` for the loss ``loss`` (Huber's ``delta``) of ``model``.
     ``same_data``: numbers of the same data set and ``fit_bias`` for another loss, whose
     least-squares line and step-size guide are reused (passes over the data: about a
     second at a million points, for a switch of the loss)."""
     if not len(d):
         return DataNumbers()
+    if model == "logistic":
+        return _logistic_numbers(d, fit_bias, same_data)
     if same_data is not None and same_data.optimum is not None:
         lsq = same_data.optimum
     else:
@@ -63,8 +69,31 @@ def data_numbers(d, fit_bias: bool, loss: str, delta: float,
     return DataNumbers(lsq, (own, lsq), line, label, guide)
 
 
+def _logistic_numbers(d, fit_bias: bool, same_data: DataNumbers | None) -> DataNumbers:
+    """Logistic regression's numbers: the maximum-likelihood optimum (Newton's method, every
+    point) and the step-size guide; no least-squares line is drawn."""
+    from gdstudio.core.models.logistic.optimum import logistic_optimum
+    from gdstudio.ui.numbers.logistic_numbers import LogisticGuides
+
+    if same_data is not None and same_data.logistic is not None:
+        optimum, guide = same_data.logistic, same_data.guide
+    else:
+        try:
+            optimum = logistic_optimum(d.x, d.y, fit_bias)
+        except (ValueError, StudioError):
+            optimum = None  # (labels not 0 or 1: the data's own check says so)
+        guide = LogisticGuides(d)
+    return DataNumbers(None, None, None, "maximum likelihood", guide, optimum)
+
+
 def readout_tail(controller) -> str:
-    """The optimum part of the readout: the run's own loss, and least squares as reference."""
+    """The optimum part of the readout: the run's own loss, and least squares as reference
+    (logistic regression: its maximum-likelihood optimum, or why there is none)."""
+    logistic = getattr(controller.numbers, "logistic", None)
+    if logistic is not None:
+        from gdstudio.ui.numbers.logistic_numbers import logistic_readout
+
+        return logistic_readout(logistic)
     optima = controller.optima
     if optima is None:
         return ""

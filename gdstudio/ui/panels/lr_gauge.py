@@ -2,7 +2,9 @@
 chosen method on the current data, with the optimal step and the stability limit marked, the
 current rate shown, and a button that asks for the optimal step cut to four significant
 digits, a rate the field shows in full (see :mod:`gdstudio.core.drawing.lr_scale` for the
-scale and its regions)."""
+scale and its regions). For logistic regression the limit is the cross-entropy's bound and
+the button is *Use safe step*, half of it (see :mod:`gdstudio.ui.numbers.logistic_numbers`);
+the tooltip adds the exact curvature at the start, a guide."""
 
 from __future__ import annotations
 
@@ -110,12 +112,28 @@ class LearningRateGauge(QWidget):
         self._guide_only = bool(guide is not None and guide.guide_only)
         optimal = self._optimal = None if scale is None else scale.optimal
         self.use_optimal.setEnabled(optimal is not None and not self.locked)
-        self.use_optimal.setToolTip(
-            f"Set the learning rate to {readable_rate(optimal)!r}, the fastest step "
-            f"2/(\u03bbmin + \u03bbmax) = {optimal:.6g} of batch descent on this data, cut to "
-            f"{READABLE_DIGITS} digits" if optimal is not None else
-            "There is an optimal step for plain batch descent on the MSE only.")
-        self.bar.setToolTip(self._tooltip(scale, learning_rate))
+        label = getattr(guide, "optimal_label", "Use optimal step")  # (logistic regression:
+        if self.use_optimal.text() != label:  # "Use safe step", see logistic_numbers)
+            self.use_optimal.setText(label)
+            self.use_optimal.setAccessibleName(label)
+        words = getattr(guide, "optimal_words", "")
+        if optimal is None:
+            tip = ("There is a safe step for plain batch descent only." if words else
+                   "There is an optimal step for plain batch descent on the MSE only.")
+        elif words:
+            tip = (f"Set the learning rate to {readable_rate(optimal)!r}: {words} "
+                   f"({optimal:.6g}), cut to {READABLE_DIGITS} digits")
+        else:
+            tip = (f"Set the learning rate to {readable_rate(optimal)!r}, the fastest step "
+                   f"2/(\u03bbmin + \u03bbmax) = {optimal:.6g} of batch descent on this data, "
+                   f"cut to {READABLE_DIGITS} digits")
+        self.use_optimal.setToolTip(tip)
+        tip = self._tooltip(scale, learning_rate)
+        local = getattr(guide, "local_limit", None)
+        if local is not None:
+            tip += (f" A guide: at the start the curvature is {guide.curvature:.4g}, so steps "
+                    f"up to about {local:.4g} are stable there.")
+        self.bar.setToolTip(tip)
         self.bar.update()
 
     def region(self) -> str | None:
@@ -129,7 +147,8 @@ class LearningRateGauge(QWidget):
             return "No learning-rate limit to show for this method on this data."
         parts = [f"Stability limit {scale.limit:.4g} (black mark)"]
         if scale.optimal is not None:
-            parts.append(f"optimal step {scale.optimal:.4g} (white mark)")
+            name = "safe" if self.use_optimal.text() == "Use safe step" else "optimal"
+            parts.append(f"{name} step {scale.optimal:.4g} (white mark)")
         parts.append(f"slow below {scale.slow_below:.4g}")
         if lr is not None:
             parts.append(f"learning rate {lr:.4g}: {scale.region(lr)}")

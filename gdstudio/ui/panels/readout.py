@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
+from gdstudio.ui.numbers.line_loss import accuracy, boundary, logistic_loss, model_of
 from gdstudio.ui.numbers.shown_numbers import readout_tail
 
 #: Characters of a number's field: the longest ``.6g`` text of a float but for exponents of
@@ -94,6 +95,24 @@ def standardized_pairs(controller, w: float, b: float, exact=None) -> list[str]:
     return [pair("w_std", number(ws)), pair("b_std", number(bs))]
 
 
+def logistic_pairs(controller, w: float, b: float) -> list[str]:
+    """For logistic regression, the sigmoid σ(w·x + b)'s accuracy on the data, its
+    cross-entropy (when the run trains with another loss: the squared error on the sigmoid)
+    and its decision boundary; nothing for the line."""
+    if model_of(controller) != "logistic":
+        return []
+    d = controller.dataset
+    acc = accuracy(d.x, d.y, w, b)
+    parts = [pair("accuracy", f"{acc:.1%}" if acc is not None else "—")]
+    if controller.loss == "mse":
+        bce = logistic_loss(d.x, d.y, w, b, "bce")
+        parts.append(pair("BCE", number(bce) if bce is not None else "—"))
+    edge = boundary(w, b)
+    parts.append(pair("boundary", f"x{NBSP}={NBSP}{edge:.6g}" if edge is not None else
+                      f"none{NBSP}(w{NBSP}={NBSP}0)" if w == 0 else "beyond float64"))
+    return parts
+
+
 def _loss_pair(shown) -> str:
     """The loss of the moment's line: '—' while it is not computed (a live run's MAE or
     Huber on large data), 'overflows' beyond float64."""
@@ -135,17 +154,31 @@ def run_parts(controller) -> list[str]:
             head = "previous data, " + head
         exact = None if summary.w_std is None else (summary.w_std, summary.b_std)
         return [head, pair("w", number(summary.w)), pair("b", number(summary.b)),
-                pair("loss", loss), *standardized_pairs(c, summary.w, summary.b, exact)]
+                pair("loss", loss), *logistic_pairs(c, summary.w, summary.b),
+                *standardized_pairs(c, summary.w, summary.b, exact)]
     if shown.position is not None:  # inside an epoch (a long one, or paused there)
         p = shown.position
         return [pair("epoch", epoch_field(p.epoch + 1, total)),
                 pair("update", f"{p.done:,}/{p.total:,}"),
                 pair("w", number(p.w)), pair("b", number(p.b)),
-                *standardized_pairs(c, p.w, p.b)]
+                *logistic_pairs(c, p.w, p.b), *standardized_pairs(c, p.w, p.b)]
     # a moment "after N epochs": w, b then and that line's loss (core.linefit)
     return [pair("after", epoch_field(shown.epochs, total)),
             pair("w", number(last.w)), pair("b", number(last.b)),
-            _loss_pair(shown), *standardized_pairs(c, last.w, last.b)]
+            _loss_pair(shown), *logistic_pairs(c, last.w, last.b),
+            *standardized_pairs(c, last.w, last.b)]
+
+
+def tail_of(controller) -> str:
+    """The optimum part of the readout: the line's (least squares, and the run's own loss),
+    or logistic regression's maximum-likelihood optimum (or why there is none) once the
+    landscape has found it."""
+    if model_of(controller) != "logistic":
+        return readout_tail(controller)
+    landscape = getattr(controller, "landscape_model", None)
+    optimum = getattr(landscape, "logistic_optimum", None)
+    text = getattr(optimum, "text", "")
+    return f"   |   {text}" if text else ""
 
 
 class ReadoutPanel(QLabel):
@@ -202,7 +235,7 @@ class ReadoutPanel(QLabel):
         else:
             first = run_line(controller)
         second = [part for part in (start_text(controller),
-                                    readout_tail(controller).removeprefix("   |   ")) if part]
+                                    tail_of(controller).removeprefix("   |   ")) if part]
         if self.stacked:
             second = [piece for part in second for piece in part.split("   |   ")]
             self.setText("\n".join([first, *second]))

@@ -1,6 +1,10 @@
 """The editable data plot: the points, the current fit line, the least-squares line and the
 final lines of the kept runs selected in the compare list.
 
+For logistic regression (:meth:`DataPlot.set_model`) the points are the two classes, each in
+its colour and symbol on its row (y = 0 and y = 1, jittered on request), and every line
+(w, b) is drawn as the sigmoid p(x) = σ(w·x + b) (:mod:`gdstudio.ui.plots.sigmoid_overlay`).
+
 Plot items are created once; data changes call ``setData`` on them. The scatter is set once
 per data change, never per epoch; per frame only the fit line changes.
 """
@@ -31,6 +35,12 @@ from gdstudio.ui.plots.scatter_edit import (  # noqa: F401
     shown_stride,
     update_in_place,
     update_one,
+)
+from gdstudio.ui.plots.sigmoid_overlay import (
+    CLASS_STYLES,
+    class_rows,
+    shown_labels,
+    sigmoid_curve,
 )
 from gdstudio.ui.studio.palette import SELECTED_COLOR
 
@@ -147,6 +157,14 @@ class DataPlot(pg.PlotWidget):
         self.scatter = _PassiveScatter(
             size=7, pen=pg.mkPen("#1f4e79"), brush=pg.mkBrush(31, 119, 180, 170), pxMode=True
         )
+        #: The model the points are of: ``"line"``, or ``"logistic"`` (two classes; then
+        #: :attr:`scatter` holds class 0 and :attr:`scatter_one` class 1).
+        self.model = "line"
+        #: Logistic regression's points spread a little about their row (y = 0 or 1).
+        self.jitter = False
+        self._shown_y = None  # the rows' y as drawn (logistic regression), made when read
+        self.scatter_one = _PassiveScatter(pxMode=True, **CLASS_STYLES[1])
+        self.scatter_one.setVisible(False)
         self.selected = _PassiveScatter(
             size=12, pen=pg.mkPen(SELECTED_COLOR, width=2), brush=pg.mkBrush(None), pxMode=True
         )
@@ -159,6 +177,7 @@ class DataPlot(pg.PlotWidget):
         # The scatter is drawn from a cached pixmap while only the fit line changes.
         self.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.addItem(self.scatter)
+        self.addItem(self.scatter_one)
         self.addItem(self.selected)
         for line in (self.optimum_line, self.fit_line):  # lines never move the view
             self.addItem(line, ignoreBounds=True)
@@ -181,9 +200,13 @@ class DataPlot(pg.PlotWidget):
         old_n = len(self._x)
         self._x, self._y = np.asarray(x), np.asarray(y)
         self._xy64 = None  # the points in float64, made when first read (points())
+        self._shown_y = None
         self.selection = tuple(i for i in self.selection if i < len(self._x))
         stride = self._stride
         self._stride = shown_stride(len(self._x), None if autorange else self._stride)
+        if self.model == "logistic":
+            self._set_classes(autorange)
+            return
         if (not autorange and point is not None and self._stride == stride
                 and update_one(self.scatter, self._x, self._y, stride, old_n, *point)):
             self._show_selection()
@@ -197,6 +220,63 @@ class DataPlot(pg.PlotWidget):
         if autorange and len(self._x):
             self.autoRange(padding=0.08)
         self._redraw_lines()
+
+    def _set_classes(self, autorange: bool) -> None:
+        """Logistic regression's points: class 0 in :attr:`scatter`, class 1 in
+        :attr:`scatter_one`, each on its row (written whole: two classes' styles)."""
+        x, _ = self.points()
+        y = self.shown_y()
+        step = self._stride
+        xs, ys, labels = x[::step], y[::step], np.asarray(self._y[::step])
+        for label, scatter in ((0, self.scatter), (1, self.scatter_one)):
+            mine = labels == label if label else labels != 1
+            scatter.setData(xs[mine], ys[mine])
+        self._show_selection()
+        if autorange and len(self._x):
+            self.autoRange(padding=0.08)
+        self._redraw_lines()
+
+    def set_model(self, model: str) -> None:
+        """Show the points and lines of ``model``: ``"line"`` (points, straight lines) or
+        ``"logistic"`` (two classes on their rows, sigmoids; the y axis is p(class 1))."""
+        if model == self.model:
+            return
+        self.model = model
+        logistic = model == "logistic"
+        self.scatter.setData([], [])
+        self.scatter_one.setData([], [])
+        style = CLASS_STYLES[0] if logistic else {
+            "size": 7, "pen": pg.mkPen("#1f4e79"), "brush": pg.mkBrush(31, 119, 180, 170),
+            "symbol": "o"}
+        self.scatter.setSize(style["size"])
+        self.scatter.setSymbol(style["symbol"])
+        self.scatter.setPen(style["pen"])
+        self.scatter.setBrush(style["brush"])
+        self.scatter_one.setVisible(logistic)
+        self.setLabel("left", "p(class 1)" if logistic else "y")
+        for line in [self.fit_line, self.optimum_line, *self.run_lines.values()]:
+            line.gd_drawn = line.gd_segment = None
+        self._show_legend()
+        self.set_points(self._x, self._y, autorange=True)
+
+    def set_jitter(self, on: bool) -> None:
+        """Spread logistic regression's points a little about their row (a view only: the
+        data keeps its labels)."""
+        if bool(on) != self.jitter:
+            self.jitter = bool(on)
+            self._shown_y = None
+            if self.model == "logistic":
+                self._set_classes(False)
+
+    def shown_y(self) -> np.ndarray:
+        """The points' y as drawn: the data's y, or for logistic regression each point on
+        its row (jittered when :attr:`jitter` is on)."""
+        y = self.points()[1]
+        if self.model != "logistic":
+            return y
+        if self._shown_y is None or len(self._shown_y) != len(y):
+            self._shown_y = class_rows(self.points()[0], y, self.jitter)
+        return self._shown_y
 
     def points(self) -> tuple[np.ndarray, np.ndarray]:
         """The points' x and y (float64), all of them."""
@@ -221,7 +301,7 @@ class DataPlot(pg.PlotWidget):
         px, py = self._vb.viewPixelSize()
         if not px or not py:
             return None
-        x, y = self.points()
+        x, y = self.points()[0], self.shown_y()
         d2 = ((x - pos.x()) / px) ** 2 + ((y - pos.y()) / py) ** 2
         i = int(np.argmin(d2))
         return i if d2[i] <= HIT_RADIUS_PX**2 else None
@@ -244,6 +324,9 @@ class DataPlot(pg.PlotWidget):
         idx = list(self.selection)
         if not idx and not len(self.selected.data):
             return  # none shown, none to show
+        if self.model == "logistic":
+            self.selected.setData(self.points()[0][idx], self.shown_y()[idx])
+            return
         self.selected.setData(self._x[idx].astype(np.float64), self._y[idx].astype(np.float64))
 
     def set_editable(self, editable: bool) -> None:
@@ -257,6 +340,8 @@ class DataPlot(pg.PlotWidget):
             self._show_selection()
             return
         _, x, y = move
+        if self.model == "logistic":  # the point goes to the row it would be moved to
+            y = float(shown_labels(np.array([y]))[0])
         self.selected.setData([x], [y])
 
     # --------------------------------------------------------------- lines
@@ -285,7 +370,8 @@ class DataPlot(pg.PlotWidget):
         self._show_legend()
 
     def _show_legend(self) -> None:
-        entries = [(CURRENT_COLOR, False, "current fit")]
+        entries = [(CURRENT_COLOR, False, "current fit" if self.model == "line"
+                    else "current p(x) = σ(w·x + b)")]
         if self.optimum_line.isVisible():
             entries.append(("#8c8c8c", True, self.optimum_label))
         self.setTitle(legend_title(entries))
@@ -318,7 +404,10 @@ class DataPlot(pg.PlotWidget):
             drawn = (params, x0, x1, y0, y1)
             if drawn == getattr(line, "gd_drawn", None):
                 continue  # neither the line nor the view changed (an edit of the points)
-            segment = None if params is None else clip_line(*params, x0, x1, y0, y1)
+            if self.model == "logistic":
+                segment = None if params is None else sigmoid_curve(*params, x0, x1)
+            else:
+                segment = None if params is None else clip_line(*params, x0, x1, y0, y1)
             key = None
             if segment is not None:  # the ends in whole pixels: a sub-pixel move is no change
                 xs, ys = segment

@@ -39,6 +39,8 @@ from gdstudio.ui.plots.path_item import GrowingPath
 from gdstudio.ui.plots.scatter_edit import update_in_place
 from gdstudio.ui.studio.palette import PREVIEW_COLOR
 
+#: The plot's title (a frame with a ``title`` of its own says another: logistic regression's)
+TITLE = "Loss landscape (log colour)"
 #: the colour map of log10 L (perceptually uniform, dark = low loss)
 COLORMAP = "viridis"
 PATH_COLOR = "#d62728"
@@ -243,7 +245,7 @@ class LandscapePlot(pg.PlotWidget):
         self.setBackground("w")
         self.setLabel("bottom", "w (slope)")
         self.setLabel("left", "b (intercept)")
-        self.setTitle("Loss landscape (log colour)")
+        self.setTitle(TITLE)
         cache_axes(self)
         self.frame: LandscapeFrame | None = None
         cmap = pg.colormap.get(COLORMAP)
@@ -290,6 +292,12 @@ class LandscapePlot(pg.PlotWidget):
                                              anchor=(0, 0), fill=(0, 0, 0, 120))
         self.condition_text.setParentItem(self._vb)
         self.condition_text.setPos(CONDITION_MARGIN, CONDITION_MARGIN)
+        #: A sentence about the landscape (the frame's ``label``: logistic regression's
+        #: separable data have no finite optimum; a coarser grid on large data), at the
+        #: bottom of the view.
+        self.landscape_label = pg.TextItem(color="w", anchor=(0.5, 1), fill=(0, 0, 0, 150))
+        self.landscape_label.setParentItem(self._vb)
+        self._vb.sigResized.connect(self._place_landscape_label)
         self._path_end = None
         self._vb.sigRangeChanged.connect(self._place_condition_text)
         self._vb.sigResized.connect(self._place_condition_text)
@@ -319,6 +327,7 @@ class LandscapePlot(pg.PlotWidget):
             self.optimum.setData([], [])
             self.valley_label.setText("")
             self.condition_text.setText("")
+            self._set_label("")
             return
         values = frame.values
         lo, hi = float(values.min()), float(values.max())
@@ -344,8 +353,21 @@ class LandscapePlot(pg.PlotWidget):
             self._valley_at = frame.optimum or (0.5 * (w0 + w1), 0.5 * (b0 + b1))
             self._place_valley_label()
         self._draw_curvature()
+        self._set_label(frame.label)
+        if self.getPlotItem().titleLabel.text != (frame.title or TITLE):
+            self.setTitle(frame.title or TITLE)
         if old is None or (old.w_range, old.b_range) != (frame.w_range, frame.b_range):
             self.fit_view()
+
+    def _set_label(self, text: str) -> None:
+        if self.landscape_label.toPlainText() != text:
+            self.landscape_label.setText(text)
+        self.landscape_label.setVisible(bool(text))
+        self._place_landscape_label()
+
+    def _place_landscape_label(self, *_) -> None:
+        box = self._vb.boundingRect()
+        self.landscape_label.setPos(box.center().x(), box.bottom() - CONDITION_MARGIN)
 
     def _place_valley_label(self, *_) -> None:
         """The valley's label by the optimum drawn, but inside the view: its anchor slides

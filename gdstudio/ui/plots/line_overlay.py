@@ -62,6 +62,8 @@ class LineOverlay:
         self._exact = exact
         self.vb = plot.getViewBox()
         self.mode = "off"  # "off", "segments" or "squares"
+        #: Shown (the line model); logistic regression shows its own overlay instead.
+        self.active = True
         self.line: tuple[float, float] | None = None
         #: The squares drawn: (x, y, width, height) in data coordinates.
         self.square_rects: list[tuple[float, float, float, float]] = []
@@ -89,6 +91,12 @@ class LineOverlay:
         self.mode = mode
         self.redraw()
 
+    def set_active(self, active: bool) -> None:
+        """Show the residuals, equation and R² (the line) or none of them (another model:
+        they are the line's)."""
+        self.active = bool(active)
+        self.redraw()
+
     def set_line(self, w: float | None, b: float | None = None) -> None:
         """Show the residuals, equation and R² of y = w·x + b (None: nothing)."""
         self.line = None if w is None else (float(w), float(b))
@@ -107,7 +115,7 @@ class LineOverlay:
     def redraw(self) -> None:
         self._last = time.monotonic()
         n = self.plot.count
-        if self.line is None or not n:
+        if self.line is None or not n or not self.active:
             self.text = ""
             self.label.setText("")
             self.label.setVisible(False)
@@ -124,7 +132,8 @@ class LineOverlay:
         self._draw_residuals()
 
     def _draw_residuals(self) -> None:
-        show = self.line is not None and 0 < self.plot.count <= MAX_RESIDUALS
+        show = (self.active and self.line is not None
+                and 0 < self.plot.count <= MAX_RESIDUALS)
         x, y = self.plot.points() if show else (None, None)
         seg = show and self.mode == "segments"
         sq = show and self.mode == "squares"

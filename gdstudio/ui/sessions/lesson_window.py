@@ -80,6 +80,8 @@ class LessonView(QObject):
             return [w.presets_menu.menuAction()]
         if name == "residuals":
             return list(w.line_views.residual_actions.values())
+        if name in ("log_odds", "jitter"):
+            return [w.line_views.view_actions[name]]
         if name == "speed":
             return [w.speed, *self._toolbar_actions(w.speed)]
         if name == "point_editing":

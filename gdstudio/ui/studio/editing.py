@@ -5,6 +5,11 @@ A part of :class:`gdstudio.ui.studio.controller.StudioController`, which owns on
 :class:`DataModel`, and every request asks the controller's one gate first
 (:meth:`~gdstudio.ui.studio.controller.StudioController.edit_allowed`, with the way it changes
 the data: a run, an import and a lesson's locks refuse it there).
+
+For logistic regression (the settings' model) a point's y is its label: a click adds a point
+of the chosen class (:attr:`DataEditing.add_class`) at y = 0 or 1, a moved point snaps to the
+row it is dropped nearest (dragged across y = 0.5 it changes class: that is how a label is
+changed by hand), and points added with another y (a paste) are refused in one line.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from gdstudio.core.data.csv_read import read_dataset
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.data.presets import PRESETS, make
 from gdstudio.core.errors import DataError, StudioError
+from gdstudio.ui.numbers.line_loss import model_of
 from gdstudio.ui.studio.action_state import IMPORTING, lock_refusal
 from gdstudio.ui.studio.generator import GENERATOR_DEFAULTS, generate
 from gdstudio.ui.threads.import_worker import CsvImport
@@ -51,6 +57,20 @@ class DataEditing(QObject):
         self.csv_import.started.connect(studio.announce_actions)
         self.csv_import.finished.connect(self._on_csv_import_finished)
         self.csv_import.settled.connect(studio.announce_actions)
+        #: The class (0 or 1) a click, the spray brush and paste add for logistic regression.
+        self.add_class = 0
+
+    @Slot(int)
+    def set_add_class(self, label: int) -> None:
+        """Add points of class ``label`` (0 or 1) from now on (logistic regression)."""
+        if label not in (0, 1):
+            raise ValueError(f"a class is 0 or 1, not {label!r}")
+        self.add_class = int(label)
+
+    @property
+    def logistic(self) -> bool:
+        """Whether the points are logistic regression's (labels 0 and 1)."""
+        return model_of(self._studio) == "logistic"
 
     def _push(self, way: str, command, replaced: bool = False) -> bool:
         """Make the edit ``command`` if the gate allows ``way``; False (and the user told
@@ -66,6 +86,9 @@ class DataEditing(QObject):
         return True
 
     def add_point(self, x: float, y: float) -> bool:
+        """Add a point at (x, y); for logistic regression at (x, the chosen class)."""
+        if self.logistic:
+            y = float(self.add_class)
         if self._push("add", Append(x, y)):
             self._studio.status(f"Added ({x:.4g}, {y:.4g}).", 3000)
             return True
@@ -73,10 +96,22 @@ class DataEditing(QObject):
 
     def add_points(self, points: Dataset, text: str, way: str) -> bool:
         """Add ``points`` after the last one as one undoable edit named ``text``, made by
-        ``way`` (``"spray"`` for a spray stroke, ``"paste_points"`` for a paste)."""
+        ``way`` (``"spray"`` for a spray stroke, ``"paste_points"`` for a paste). For
+        logistic regression every y must be a label, 0 or 1 (else nothing is added and one
+        line says which point is not)."""
+        if self.logistic and len(points):
+            problem = label_problem(points.y)
+            if problem is not None:
+                if self._studio.edit_allowed(way):
+                    self._studio.report("Cannot add the points", problem)
+                return False
         return self._push(way, AppendPoints(points, text))
 
     def move_point(self, index: int, x: float, y: float) -> bool:
+        """Move point ``index`` to (x, y); for logistic regression y snaps to the nearer
+        label (0 below 0.5, 1 from 0.5 up)."""
+        if self.logistic:
+            y = 1.0 if y >= 0.5 else 0.0
         return self._push("move", Move(index, x, y))
 
     def delete_points(self, indices) -> bool:
@@ -225,3 +260,16 @@ class DataEditing(QObject):
             return False
         self._studio.status(f"Saved {len(self.model.dataset):,} points to {path}.", 5000)
         return True
+
+
+def label_problem(y) -> str | None:
+    """One line naming the first y that is not a label 0 or 1 (points counted from 1), or
+    None when every one is."""
+    import numpy as np
+
+    y = np.asarray(y)
+    bad = np.flatnonzero((y != 0) & (y != 1))
+    if not len(bad):
+        return None
+    i = int(bad[0])
+    return (f"Logistic regression needs labels 0 or 1; point {i + 1} has y = {float(y[i]):g}.")

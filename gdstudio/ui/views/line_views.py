@@ -2,7 +2,11 @@
 the main window (which only calls :class:`LineViews`).
 
 The residuals, equation and R² on the data plot are those of your line while it is shown,
-else those of the timeline's moment (or, with no run, of the start line).
+else those of the timeline's moment (or, with no run, of the start line). For logistic
+regression (the settings' model) the data plot shows the two classes and sigmoids, and the
+overlay is the sigmoid's boundary, misclassified points, equation and accuracy
+(:mod:`gdstudio.ui.plots.sigmoid_overlay`), with the log-odds line and the jitter as View
+items (view options); the data panel's class chooser says which class a click adds.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from PySide6.QtGui import QAction, QActionGroup
 
 from gdstudio.core.settings.view_description import RESIDUAL_MODES
 from gdstudio.core.training.runstate import RunState
+from gdstudio.ui.numbers.line_loss import model_of
 from gdstudio.ui.plots.line_overlay import LineOverlay
+from gdstudio.ui.plots.sigmoid_overlay import LogisticOverlay
 from gdstudio.ui.views.landscape_hover import LandscapeHover
 from gdstudio.ui.views.timeline import Timeline
 from gdstudio.ui.views.your_line import YourLine, YourLinePanel
@@ -35,6 +41,8 @@ class LineViews(QObject):
         layout = window.centralWidget().layout()
         layout.insertWidget(layout.indexOf(window.readout), self.timeline.bar)
         self.overlay = LineOverlay(window.plot, lambda: c.landscape_model.landscape)
+        self.logistic = LogisticOverlay(window.plot)
+        self.model = "line"
         self.your_panel = YourLinePanel()
         self.your_line = YourLine(c, window.plot, self.your_panel, self)
         self.your_dock = window._dock("Your line", "yourLineDock", self.your_panel,
@@ -42,6 +50,11 @@ class LineViews(QObject):
         window.tabifyDockWidget(window.data_dock, self.your_dock)
         window.data_dock.raise_()
         self.residual_actions = self._residual_menu(window)
+        self.view_actions = self._logistic_menu(window)
+        window.data_panel.classChosen.connect(c.editing.set_add_class)
+        window.data_panel.choose_class(c.editing.add_class)
+        c.modelChanged.connect(self._on_model_changed)
+        self._on_model_changed()
         self.timeline.momentChanged.connect(self._follow)
         self.your_line.lineChanged.connect(self._follow)
         c.dataChanged.connect(self._follow)
@@ -68,11 +81,56 @@ class LineViews(QObject):
         options.changed.connect(self._on_view_options_changed)
         return actions
 
+    def _logistic_menu(self, window) -> dict[str, QAction]:
+        """View's logistic regression items: views of the ``log_odds`` and ``jitter`` view
+        options (a refused change puts the item back)."""
+        options = window.controller.view_options
+        view = next(a.menu() for a in window.menuBar().actions() if "View" in a.text())
+        view.addSeparator()
+        actions = {}
+        for name, text in (("log_odds", "Log-odds line z = w·x + b (logistic regression)"),
+                           ("jitter", "Jitter the classes' points (logistic regression)")):
+            action = QAction(text, window, checkable=True)
+            action.setChecked(options.value(name))
+            action.triggered.connect(
+                lambda on, name=name, action=action: options.set(name, on)
+                or action.setChecked(options.value(name)))
+            view.addAction(action)
+            actions[name] = action
+            window.actions_by_name[name] = action  # (the View menu's items, by control)
+        self.logistic.set_log_odds(options.value("log_odds"))
+        window.plot.set_jitter(options.value("jitter"))
+        return actions
+
     @Slot(str, object)
     def _on_view_options_changed(self, name: str, value) -> None:
         if name == "residuals":
             self.residual_actions[value].setChecked(True)
             self.overlay.set_mode(value)
+        elif name in ("log_odds", "jitter"):
+            self.view_actions[name].setChecked(value)
+            if name == "log_odds":
+                self.logistic.set_log_odds(value)
+            else:
+                self.window.plot.set_jitter(value)
+                self.logistic.redraw()  # the rings sit where the points are drawn
+
+    @Slot()
+    @Slot(str)
+    def _on_model_changed(self, *_) -> None:
+        """The model switched (its data already in): the data plot, its overlay, the data
+        panel and your line show that model."""
+        model = model_of(self.window.controller)
+        if model == self.model:
+            return
+        self.model = model
+        logistic = model == "logistic"
+        self.window.plot.set_model(model)
+        self.overlay.set_active(not logistic)
+        self.logistic.set_active(logistic)
+        self.window.data_panel.set_model(model)
+        self.your_line.set_model(model)
+        self._follow()
 
     def set_residuals(self, mode: str) -> None:
         """Residuals 'off', as 'segments' or as 'squares' (as View's items do); refused
@@ -97,4 +155,5 @@ class LineViews(QObject):
         else:
             line = self.window.plot.fit
         self.overlay.set_line(*(line if line is not None else (None,)))
+        self.logistic.set_line(*(line if line is not None else (None,)))
         self.markerMoved.emit(line)

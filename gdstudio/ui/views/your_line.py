@@ -4,6 +4,11 @@ typing w and b, with its loss (the chosen loss function, exact) always in view.
 :class:`YourLine` emits :attr:`~YourLine.lineChanged` (w, b) whenever the line moves; the
 landscape's marker can follow it. While it is on, the residuals, equation and R² on the data
 plot are those of your line.
+
+For logistic regression your line is a sigmoid p(x) = σ(w·x + b) with two handles: the
+boundary handle at p = 0.5 (x = −b/w; dragging it along x moves the sigmoid, w kept) and the
+slope handle at p = 0.88 (dragging it nearer the boundary makes the sigmoid steeper, across
+it turns it round). Both handles stay on their heights.
 """
 
 from __future__ import annotations
@@ -15,11 +20,17 @@ from PySide6.QtCore import QObject, QSignalBlocker, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QWidget
 
-from gdstudio.ui.numbers.line_loss import exact_loss
+from gdstudio.ui.numbers.line_loss import accuracy, boundary, exact_loss
+from gdstudio.ui.plots.sigmoid_overlay import sigmoid_curve
 from gdstudio.ui.studio import palette
 
 YOUR_COLOR = QColor(palette.YOUR_COLOR)
-LOSS_NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber loss"}
+LOSS_NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber loss", "bce": "cross-entropy",
+              "bce-logits": "cross-entropy"}
+#: The heights of the sigmoid's handles: the boundary's, and the slope handle's.
+P_BOUNDARY, P_SLOPE = 0.5, 0.88
+#: The log-odds at the slope handle: ln(0.88 / 0.12).
+Z_SLOPE = math.log(P_SLOPE / (1.0 - P_SLOPE))
 
 
 def loss_words(kind: str, loss: float | None) -> str:
@@ -85,6 +96,9 @@ class YourLine(QObject):
         super().__init__(parent)
         self.controller, self.plot, self.panel = controller, plot, panel
         self.w, self.b = 1.0, 0.0
+        #: ``"line"`` or ``"logistic"`` (a sigmoid; see :meth:`set_model`).
+        self.model = "line"
+        self._handle_x: tuple[float, float] | None = None  # where the handles were put
         self.item = pg.PlotDataItem([], [], pen=pg.mkPen(YOUR_COLOR, width=3))
         self.item.setZValue(6)
         plot.addItem(self.item, ignoreBounds=True)
@@ -114,6 +128,23 @@ class YourLine(QObject):
         self._place_handles()
         self._draw()
 
+    def set_model(self, model: str) -> None:
+        """Draw your line as a line or, for logistic regression, as a sigmoid."""
+        self.model = model
+        if self.active:
+            self.set_line(self.w, self.b)
+
+    def sigmoid_handles(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The sigmoid's handles: (x, 0.5) at the boundary, (x, 0.88) where z = ln(0.88/0.12)
+        (with w = 0, the boundary handle at the middle of the data, the slope handle one
+        data-span to its right)."""
+        edge = boundary(self.w, self.b)
+        if edge is None:
+            lo, hi = self.handle_xs()
+            edge = (lo + hi) / 2
+            return (edge, P_BOUNDARY), (edge + 2.5 * (hi - lo), P_SLOPE)
+        return (edge, P_BOUNDARY), (edge + Z_SLOPE / self.w, P_SLOPE)
+
     def handle_xs(self) -> tuple[float, float]:
         """Where the handles sit along x: a fifth of the data's span in from each end."""
         x, _ = self.plot.points()
@@ -127,16 +158,25 @@ class YourLine(QObject):
         return lo + 0.2 * span, hi - 0.2 * span
 
     def _place_handles(self) -> None:
-        for handle, x in zip(self.handles, self.handle_xs(), strict=True):
+        if self.model == "logistic":
+            places = self.sigmoid_handles()
+            self._handle_x = (places[0][0], places[1][0])
+        else:
+            places = [(x, self.w * x + self.b) for x in self.handle_xs()]
+        for handle, (x, y) in zip(self.handles, places, strict=True):
             with QSignalBlocker(handle):
-                handle.setPos(x, self.w * x + self.b)
+                handle.setPos(x, y)
 
     def _draw(self) -> None:
         x, _ = self.plot.points()
         (vx0, vx1), _ = self.plot.getViewBox().viewRange()
         lo = min(vx0, float(x.min())) if len(x) else vx0
         hi = max(vx1, float(x.max())) if len(x) else vx1
-        self.item.setData([lo, hi], [self.w * lo + self.b, self.w * hi + self.b])
+        if self.model == "logistic":
+            curve = sigmoid_curve(self.w, self.b, lo, hi)
+            self.item.setData(*(curve if curve is not None else ([], [])))
+        else:
+            self.item.setData([lo, hi], [self.w * lo + self.b, self.w * hi + self.b])
         self.update_loss()
         if self.active:
             self.lineChanged.emit(self.w, self.b)
@@ -146,8 +186,11 @@ class YourLine(QObject):
         if not self.active:  # (an O(n) statistic of the data: not made for a hidden line)
             return
         loss = exact_loss(self.controller, self.w, self.b)
-        self.panel.loss_label.setText(loss_words(self.controller.loss, loss)
-                                      if len(self.controller.dataset) else "no points")
+        text = loss_words(self.controller.loss, loss)
+        d = self.controller.dataset
+        if self.model == "logistic" and len(d):
+            text += f", accuracy {accuracy(d.x, d.y, self.w, self.b):.1%}"
+        self.panel.loss_label.setText(text if len(d) else "no points")
 
     def _set_visible(self, on: bool) -> None:
         self.item.setVisible(on)
@@ -174,8 +217,28 @@ class YourLine(QObject):
         self.panel.error_label.setText("")
         self.set_line(*values)
 
+    def _sigmoid_handle_moved(self) -> None:
+        """A sigmoid's handle dragged: the boundary handle moves b (w kept), the slope
+        handle sets w (z = ln(0.88/0.12) there); both go back to their heights."""
+        xb, xs = (h.pos().x() for h in self.handles)
+        old = self._handle_x or (xb, xs)
+        w = self.w
+        if xs != old[1] and xs != xb:  # the slope handle
+            w = Z_SLOPE / (xs - xb)
+        b = -w * xb
+        if math.isfinite(w) and math.isfinite(b) and w != 0:
+            self.w, self.b = w, b
+            with QSignalBlocker(self.panel.w_field), QSignalBlocker(self.panel.b_field):
+                self.panel.w_field.setText(f"{self.w:.6g}")
+                self.panel.b_field.setText(f"{self.b:.6g}")
+        self._place_handles()
+        self._draw()
+
     @Slot(object)
     def _on_handle_moved(self, *_) -> None:
+        if self.model == "logistic":
+            self._sigmoid_handle_moved()
+            return
         (x1, y1), (x2, y2) = ((h.pos().x(), h.pos().y()) for h in self.handles)
         if x2 == x1:
             return

@@ -31,6 +31,8 @@ def drawn_value(window, name: str):
         "landscape": lambda: window.landscape_plot.isVisible(),
         "curvature": lambda: window.landscape_plot.curvature_action.isChecked(),
         "residuals": lambda: window.line_views.overlay.mode,
+        "log_odds": lambda: window.line_views.logistic.log_odds,
+        "jitter": lambda: window.plot.jitter,
         "presentation": lambda: window.presentation.active,
         "speed": lambda: [seconds for _, seconds in SPEEDS].index(
             window.controller.session._min_interval),

@@ -43,7 +43,7 @@ from gdstudio.core import torch_loader
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.errors import DataError, StudioError
 from gdstudio.core.settings.config import TrainConfig, initial_parameters
-from gdstudio.core.settings.description import MODEL_LABELS, MODELS
+from gdstudio.core.settings.description import MODELS
 from gdstudio.core.training.results import RunSummary
 from gdstudio.core.training.runstate import RunState
 from gdstudio.ui.numbers.landscape_feed import LandscapeFeed
@@ -60,6 +60,7 @@ from gdstudio.ui.studio.editing import DataEditing
 from gdstudio.ui.studio.exporting import RunExports
 from gdstudio.ui.studio.kept_runs import KeptRun, label_runs, quit_question, run_path
 from gdstudio.ui.studio.model_switch import (
+    MODEL_WORDS,
     TWO_CLASS_PRESET,
     ModelSwitch,
     SwitchModel,
@@ -431,7 +432,7 @@ class StudioController(QObject):
             self.settings_model.take_model(model, self.settings_model.loss_for(model))
         elif not self._push_switch(model, data, switch_text(model)):
             return False
-        self.status(f"{MODEL_LABELS[model].capitalize()}: {said}"
+        self.status(f"{MODEL_WORDS[model].capitalize()}: {said}"
                     + (" Undo (Ctrl+Z) switches back." if data is not None else ""), 10_000)
         return True
 
@@ -486,7 +487,7 @@ class StudioController(QObject):
             return False
         if not self._push_switch(preset.model, data, f"Open preset {preset.title}"):
             return False
-        self.status(f"{MODEL_LABELS[preset.model].capitalize()}, {preset.title}: "
+        self.status(f"{MODEL_WORDS[preset.model].capitalize()}, {preset.title}: "
                     f"{preset.description} Undo (Ctrl+Z) switches back.", 10_000)
         return True
 

@@ -252,8 +252,9 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_controller_modelChanged(self, model: str) -> None:
         """The model was switched: Edit ▸ Generate makes its kind of data."""
-        self.act_generate.setText("&Generate two classes…" if model == "logistic"
-                                  else "&Generate noisy line…")
+        text = "Generate two classes…" if model == "logistic" else "Generate noisy line…"
+        self.act_generate.setText(f"&{text}")
+        self.data_panel.btn_generate.setText(text)
 
     @Slot()
     def _on_controller_keptRunsChanged(self) -> None:

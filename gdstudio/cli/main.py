@@ -70,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     line = LINE_DEFAULTS
     p = _Parser(
         prog="gdstudio train",
-        description="Train y = w*x + b by gradient descent with PyTorch, without a window.",
+        description="Train y = w*x + b (or, with --model logistic, p = sigmoid(w*x + b) on "
+                    "labels 0 or 1) by gradient descent with PyTorch, without a window.",
         epilog="With --session FILE.gdstudio the run trains the session's data with the "
                "session's training settings (its kept runs and current run are not used): a "
                "lesson checked without a window. A training option given as well replaces "
@@ -80,9 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
                "session file that cannot be used is one line on stderr and exit code 2.",
     )
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--data", metavar="FILE.csv", help="two numeric columns x,y")
+    src.add_argument("--data", metavar="FILE.csv",
+                     help="two numeric columns x,y (for --model logistic, y is a label 0 or 1; "
+                          "a header 'label' is taken too)")
     src.add_argument("--generate", action="store_true",
-                     help="the tutorial's noisy line (the default when --data is not given)")
+                     help="the tutorial's noisy line (the default when --data is not given; "
+                          "for --model logistic the default is two overlapping classes)")
     src.add_argument("--session", metavar="FILE.gdstudio",
                      help="the data and training settings of a session or lesson file saved "
                           "by the studio (see below)")
@@ -101,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         options = {"default": s.default if s.cli_default is ... else s.cli_default,
                    "help": s.cli_help()}
+        if s.name == "loss":  # (each model has its own losses, and its own default)
+            options.update(default=None, help=loss_help())
         if s.kind == "choice":
             options["choices"] = s.keys
         else:
@@ -132,14 +138,26 @@ def config_from_args(args):
     """The TrainConfig of parsed arguments (not checked yet): each setting from its flag, as
     the description has it (a setting without a flag keeps its default)."""
     from gdstudio.core.settings.config import TrainConfig
-    from gdstudio.core.settings.description import SETTINGS
+    from gdstudio.core.settings.description import SETTINGS, default_loss
 
     values = {}
     for s in SETTINGS:
         if s.flag is not None:
             value = getattr(args, s.dest)
             values[s.name] = (not value) if s.cli_inverted else value
+    if values.get("loss") is None:  # (not given: the model's own)
+        values["loss"] = default_loss(values.get("model", "line"))
     return TrainConfig(**values)
+
+
+def loss_help() -> str:
+    """``--loss``'s help: each model's losses and its default."""
+    from gdstudio.core.settings.description import MODEL_LOSSES
+
+    return ("the loss: " + "; ".join(f"for --model {model} {', '.join(losses)}"
+                                     for model, losses in MODEL_LOSSES.items())
+            + " (default: the model's first; for logistic, mse is the squared error on the "
+              "sigmoid, bce nn.BCELoss on the sigmoid or the hand-written formula)")
 
 
 #: The options that say what the data is: none of them goes with ``--session``.
@@ -189,6 +207,10 @@ def _session_input(args, given: list[str]):
             raise UsageError(f"gdstudio train: the lesson in {args.session} locks "
                              f"{s.label!r}: train it as the class would, without {s.flag}")
         changes[s.name] = getattr(chosen, s.name)
+    if "model" in changes and "loss" not in given:  # another model, with its own loss
+        from gdstudio.core.settings.description import default_loss
+
+        changes["loss"] = default_loss(changes["model"])
     config = session.settings.replace(**changes) if changes else session.settings
     return Dataset(session.x, session.y), config, session
 
@@ -211,7 +233,9 @@ def _prepare(args, given: list[str]):
     config.validate()
     targets = _check_outputs(args)
     dtype = "float64" if args.float64 else "float32"
-    if args.data:
+    if config.model == "logistic":
+        dataset = _labelled_data(args, given, dtype, config.seed)
+    elif args.data:
         dataset = csvio.read_dataset(args.data, dtype)
     elif args.n_points is not None:
         dataset = random_line(args.n_points, args.slope, args.intercept, args.noise,
@@ -221,6 +245,33 @@ def _prepare(args, given: list[str]):
                              args.x_step, config.seed, dtype)  # (the seed setting's)
     check_script_data(args, dataset, targets)
     return dataset, config, None
+
+
+#: The options of the noisy line's generator (not logistic regression's data).
+LINE_DATA_OPTIONS = ("generate", "slope", "intercept", "noise", "x_min", "x_max", "x_step",
+                     "n_points")
+
+
+def _labelled_data(args, given: list[str], dtype: str, seed: int):
+    """Logistic regression's data: ``--data``'s x and labels, or two overlapping classes
+    drawn from the seed."""
+    from gdstudio.core.data import csv_io as csvio
+    from gdstudio.core.models.logistic.labels import check_labels
+
+    line = [name for name in LINE_DATA_OPTIONS if name in given]
+    if line:
+        flag = "--" + line[0].replace("_", "-")
+        raise UsageError(f"gdstudio train: {flag} draws the noisy line, not labelled data: "
+                         "with --model logistic give --data FILE.csv with labels 0 or 1, or "
+                         "nothing for two overlapping classes")
+    if args.data:
+        dataset = csvio.read_dataset(args.data, dtype, labels=True)
+    else:
+        from gdstudio.core.data.two_classes import two_classes
+
+        dataset = two_classes(seed=seed, dtype=dtype)
+    check_labels(dataset.y)
+    return dataset
 
 
 def _check_outputs(args) -> list[Path]:
@@ -276,7 +327,6 @@ def train_main(argv: list[str]) -> int:
 def _train(argv: list[str], signals: StopSignals) -> int:
     from gdstudio.core.atomic import AtomicFiles
     from gdstudio.core.errors import StudioError
-    from gdstudio.core.models.line.optimum import run_optima
     from gdstudio.core.training.engine import TrainingControl
     from gdstudio.core.training.lifecycle import TrainingRun
 
@@ -285,7 +335,7 @@ def _train(argv: list[str], signals: StopSignals) -> int:
         args = build_parser().parse_args(argv)
         dataset, config, session = _prepare(args, given_options(argv))
         run = TrainingRun(dataset, config)  # validates for the data's dtype; draws the start
-        optimum = run_optima(dataset, run.loss_config)
+        optimum = run_optimum(dataset, run.loss_config)
         history = run.records(control)
         names = [p for p in (args.history, args.params, args.figure, args.script)
                  if p is not None]
@@ -363,7 +413,6 @@ def _stream(args, run, history, files, order, out):
 
 def _finish(args, run, optimum, files, order, out, drawn, signals) -> int:
     """The final lines, the parameters, figure and script files, and the exit code."""
-    from gdstudio.core.models.line.optimum import optimum_lines
     from gdstudio.core.training.results import params_text
 
     dataset, config = run.dataset, run.config
@@ -377,7 +426,7 @@ def _finish(args, run, optimum, files, order, out, drawn, signals) -> int:
           f"after {summary.epochs_done} epoch(s){partial}", file=out)
     if run.converged is not None:
         print(f"{run.converged.sentence()} (of {config.epochs} planned)", file=out)
-    for line in optimum_lines(optimum):
+    for line in optimum_words(summary, optimum):
         print(line, file=out)
     out.flush()
     if out.error is not None and not out.broken_pipe:  # e.g. a full disk: change nothing
@@ -414,9 +463,45 @@ def figure_bytes(path, run, summary, optimum, losses, path_points) -> bytes:
         path_points = [*path_points, (summary.w, summary.b)]
     data = FigureData.of_run(run.dataset, losses, path_points, summary.w, summary.b,
                              LOSS_LABELS[run.config.loss], f"gdstudio: {run.config.describe()}",
-                             end=summary.loss)
-    return render_figure(data, run.dataset, run.loss_config,
-                         None if optimum is None else optimum.own, figure_format(path))
+                             end=summary.loss, model=run.config.model)
+    if run.config.model == "line" and optimum is not None:
+        optimum = optimum.own
+    return render_figure(data, run.dataset, run.loss_config, optimum, figure_format(path))
+
+
+def run_optimum(dataset, config):
+    """The optimum a run's summary names: the line's :class:`Optima` (of the run's own loss,
+    and least squares), or logistic regression's maximum-likelihood
+    :class:`~gdstudio.core.models.logistic.optimum.LogisticOptimum`."""
+    if config.model == "logistic":
+        from gdstudio.core.models.logistic.optimum import logistic_optimum
+
+        return logistic_optimum(dataset.x, dataset.y, config.fit_bias)
+    from gdstudio.core.models.line.optimum import run_optima
+
+    return run_optima(dataset, config)
+
+
+def optimum_words(summary, optimum) -> list[str]:
+    """The summary's last lines: the optimum (and for logistic regression, first, the
+    accuracy and the decision boundary at the final w, b)."""
+    if summary.config.model == "line":
+        from gdstudio.core.models.line.optimum import optimum_lines
+
+        return optimum_lines(optimum)
+    lines = []
+    if summary.accuracy is not None:
+        right = round(summary.accuracy * summary.n_points)
+        lines.append(f"accuracy: {summary.accuracy!r} ({right:,} of {summary.n_points:,} "
+                     "points on their class's side of the decision boundary)")
+    if summary.boundary is not None:
+        lines.append(f"decision boundary: x = -b/w = {summary.boundary!r} (p = 0.5 there)")
+    elif summary.accuracy is not None:
+        lines.append("no decision boundary: w = 0, so p = sigmoid(b) at every x")
+    own = "" if summary.config.loss != "mse" else (
+        " (of the cross-entropy, not this run's loss, the squared error on the sigmoid)")
+    lines.append(f"optimum{own}: {optimum.text}")
+    return lines
 
 
 def session_words(path: str, session) -> str:

@@ -1,5 +1,5 @@
 """``gdstudio train --script FILE.py``: the run's PyTorch script (see
-:mod:`gdstudio.core.models.line.script`), written with the run's other outputs, all or nothing.
+:mod:`gdstudio.core.models.run_script`), written with the run's other outputs, all or nothing.
 
 A data set of more than 200 points is written beside the script as ``FILE_data.csv``, which
 the script reads; that file is checked and written as every other output.
@@ -24,7 +24,7 @@ def check_script_data(args, dataset, targets: list[Path]) -> None:
     :class:`ExportError` when it may not be written."""
     from gdstudio.core.atomic import check_output
     from gdstudio.core.errors import ExportError
-    from gdstudio.core.models.line.script import data_csv_name, needs_data_csv
+    from gdstudio.core.models.run_script import data_csv_name, needs_data_csv
 
     if not args.script or not needs_data_csv(dataset):
         return
@@ -38,7 +38,7 @@ def check_script_data(args, dataset, targets: list[Path]) -> None:
 
 def script_data_names(args, dataset) -> list[str]:
     """The data CSV that ``--script`` writes beside the script, if the data needs one."""
-    from gdstudio.core.models.line.script import data_csv_name, needs_data_csv
+    from gdstudio.core.models.run_script import data_csv_name, needs_data_csv
 
     if args.script and needs_data_csv(dataset):
         return [str(data_csv_name(args.script))]
@@ -49,7 +49,7 @@ def write_script_files(files, index: int, path: str, dataset, config) -> None:
     """The script (file ``index``) and, for a large data set, its data CSV (the file after
     the last named output)."""
     from gdstudio.core.data.csv_io import dataset_chunks
-    from gdstudio.core.models.line.script import data_csv_name, needs_data_csv, script_text
+    from gdstudio.core.models.run_script import data_csv_name, needs_data_csv, script_text
 
     files.write(index, script_text(dataset, config, data_csv_name(path).name))
     if needs_data_csv(dataset):

@@ -4,7 +4,8 @@
 the loss after 0, 1, 2, … epochs (as the studio's loss plot draws it: the loss before each
 epoch, then the loss at the run's last moment) and the epoch ends ``(w, b)`` in the data's
 units (the start first), and the landscape's ranges, which hold the start, the path and the
-optimum.
+optimum. For logistic regression it also holds the sigmoid p(x) = σ(w·x + b) of the final
+(w, b) over the data's x and the decision boundary x = −b/w (:func:`sigmoid_curve`).
 :func:`figure_format` checks the file name's extension.
 """
 
@@ -20,7 +21,7 @@ from gdstudio.core.models.line.landscape import framable
 
 __all__ = ["FIGURE_FORMATS", "FIGURE_SIZE", "MAX_DRAWN_POINTS", "MAX_FIGURE_PIXELS",
            "MAX_FIGURE_SIDE", "MIN_VIEW_SIZE", "FigureData", "figure_format", "figure_size",
-           "landscape_ranges", "losses_after_epochs"]
+           "landscape_ranges", "losses_after_epochs", "sigmoid_curve"]
 
 #: The image formats, by extension.
 FIGURE_FORMATS = {".png": "png", ".svg": "svg"}
@@ -131,16 +132,64 @@ class FigureData:
     drawn_points: int
     #: the points of the data set (more than ``drawn_points`` when thinned)
     total_points: int = 0
+    #: ``"line"`` or ``"logistic"`` (then ``y`` holds the labels 0 and 1)
+    model: str = "line"
+    #: logistic regression: the sigmoid of the final (w, b), ``(x, p)`` over the data's x
+    sigmoid: tuple[np.ndarray, np.ndarray] | None = None
+    #: logistic regression: the decision boundary x = -b/w (None when w == 0 or not finite)
+    boundary: float | None = None
 
     @classmethod
     def of_run(cls, dataset, losses, path, w: float, b: float, loss_name: str, title: str,
-               end=None):
+               end=None, model: str = "line"):
         """``losses``: the loss before each epoch; ``end``: the loss at the run's last
         moment (see :func:`losses_after_epochs`); ``path``: rows ``(w, b)``, the start then
-        each epoch's end; ``w``, ``b``: the final line."""
+        each epoch's end; ``w``, ``b``: the final line (or sigmoid, for ``model``
+        ``"logistic"``)."""
         keep = thinned(len(dataset))
-        return cls(np.asarray(dataset.x, dtype=np.float64)[keep],
-                   np.asarray(dataset.y, dtype=np.float64)[keep], float(w), float(b),
+        x = np.asarray(dataset.x, dtype=np.float64)
+        logistic = {}
+        if model == "logistic" and len(x):
+            from gdstudio.core.models.logistic.metrics import boundary
+
+            logistic = {"sigmoid": sigmoid_curve(x, w, b), "boundary": boundary(w, b)}
+        return cls(x[keep], np.asarray(dataset.y, dtype=np.float64)[keep], float(w), float(b),
                    losses_after_epochs(losses, end),
                    np.asarray(path, dtype=np.float64).reshape(-1, 2), loss_name, title,
-                   len(keep), len(dataset))
+                   len(keep), len(dataset), model, **logistic)
+
+
+#: Samples of the sigmoid drawn over the data's x.
+SIGMOID_SAMPLES = 401
+
+
+def sigmoid_curve(x: np.ndarray, w: float, b: float,
+                  samples: int = SIGMOID_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+    """``(xs, p)``: p = σ(w·x + b) at ``samples`` x evenly over the data's x (padded by 12%),
+    in float64, computed as ``(1 + tanh(z / 2)) / 2`` (no overflow at any z; an overflowing
+    z gives 0 or 1, as the sigmoid does)."""
+    lo, hi = _span(np.asarray(x, dtype=np.float64))
+    xs = np.linspace(lo, hi, samples)
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = float(w) * xs + float(b)
+        p = 0.5 * (1.0 + np.tanh(0.5 * z))
+    return xs, p
+
+
+def logistic_figure_frame(dataset, config, optimum, path):
+    """The landscape view's frame of a logistic regression run's figure: the exact
+    cross-entropy (or, for the ``mse`` loss, the squared error on the sigmoid) over ranges
+    that hold the path and the maximum-likelihood optimum ``optimum`` (a
+    :class:`~gdstudio.core.models.logistic.optimum.LogisticOptimum`, or None; drawn only
+    when there is a finite one)."""
+    from gdstudio.core.drawing.landscape_frame import logistic_frame, logistic_shape
+    from gdstudio.core.models.logistic.landscape import LogisticLandscape
+
+    point = None
+    if optimum is not None and optimum.w is not None and optimum.b is not None:
+        point = (float(optimum.w), float(optimum.b))
+    w_range, b_range = landscape_ranges(path, point)
+    loss = "mse" if config.loss == "mse" else "bce"
+    land = LogisticLandscape.from_arrays(dataset.x, dataset.y, loss=loss)
+    return logistic_frame(land, w_range, b_range, shape=logistic_shape(len(dataset)),
+                          optimum=optimum, n=len(dataset), loss=loss)

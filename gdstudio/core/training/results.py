@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 from gdstudio.core.atomic import write_files
 from gdstudio.core.data.csv_io import table_text
@@ -40,6 +41,12 @@ HISTORY_HEADER = ("epoch", "loss", "w", "b", "samples_seen", "updates")
 #: rule ended the run (status ``converged``), empty otherwise; ``stop_epoch``: the epoch at
 #: whose end it fired (counted from 1, so equal to ``epochs_done``); ``stop_value``: the
 #: relative loss change or gradient norm there (below ``tol``).
+#: ``model``: ``line`` or ``logistic``; ``accuracy``: logistic regression's fraction of
+#: points on their class's side of the decision boundary at the final (w, b) (computed in
+#: float64); ``boundary``: that boundary, x = -b/w (empty when w == 0, and both empty for the
+#: line). For logistic regression the optimum columns hold the maximum-likelihood (w*, b*)
+#: (its note says when there is none: separable or one-class data) and the least-squares
+#: columns are empty.
 #: The settings columns come from the description of the training settings
 #: (:data:`~gdstudio.core.settings.description.PARAMS_SETTINGS`, each named by its ``csv``).
 PARAMS_HEADER = (
@@ -49,7 +56,7 @@ PARAMS_HEADER = (
     "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note",
     *(BY_NAME[name].csv for name in PARAMS_LATE_SETTINGS), "w_std", "b_std", "data_changed",
     *(BY_NAME[name].csv for name in PARAMS_TRAINING_SETTINGS), "stopped_by", "stop_epoch",
-    "stop_value",
+    "stop_value", "model", "accuracy", "boundary",
 )
 
 
@@ -132,17 +139,49 @@ class RunSummary:
     b_std: float | None = None
     #: The stop rule's verdict when it ended the run (status ``converged``), else None.
     stop: Converged | None = None
+    #: Logistic regression: the fraction of points on their class's side of the boundary
+    #: at (w, b), and the boundary x = -b/w (None when w == 0); None for the line.
+    accuracy: float | None = None
+    boundary: float | None = None
+    #: Logistic regression: the maximum-likelihood optimum
+    #: (:class:`~gdstudio.core.models.logistic.optimum.LogisticOptimum`), or None.
+    logistic_optimum: Any = None
 
     def row(self, index: int) -> list:
+        model = self.config.model
+        if model == "line":
+            optima = [*_optimum_cells(self.optimum, label=True),
+                      *_optimum_cells(self.lsq, label=False)]
+        else:
+            optima = [*logistic_optimum_cells(self.logistic_optimum, self.config.loss),
+                      "", "", "", ""]
         return [
             self.name or f"run {index + 1}", self.w, self.b, self.loss, self.status,
             self.epochs_done, *settings_cells(self.config, (self.init_w, self.init_b)),
-            self.n_points, self.dtype,
-            *_optimum_cells(self.optimum, label=True), *_optimum_cells(self.lsq, label=False),
+            self.n_points, self.dtype, *optima,
             *(bool(getattr(self.config, name)) for name in PARAMS_LATE_SETTINGS),
             "" if self.w_std is None else self.w_std, "" if self.b_std is None else self.b_std,
-            self.data_changed, *training_cells(self.config, self.stop),
+            self.data_changed, *training_cells(self.config, self.stop), model,
+            "" if self.accuracy is None else self.accuracy,
+            "" if self.boundary is None else self.boundary,
         ]
+
+
+def logistic_optimum_cells(opt, loss: str) -> list:
+    """``w_optimal, b_optimal, loss_optimal, optimal_note`` of a logistic regression run: the
+    maximum-likelihood (w*, b*) and its cross-entropy, or empty cells and the note saying why
+    there is none (separable or one-class data); for the squared error on the sigmoid (whose
+    optimum is not computed) the cross-entropy's optimum in the note only."""
+    if opt is None:
+        return ["", "", "", ""]
+    if loss == "mse":
+        return ["", "", "", "not computed for the squared error on the sigmoid; the "
+                f"cross-entropy's (not this run's loss): {opt.text}"]
+
+    def cell(value):
+        return "" if value is None else value
+
+    return [cell(opt.w), cell(opt.b), cell(opt.loss), opt.text]
 
 
 HISTORY_HEADER_LINE = ",".join(HISTORY_HEADER) + "\n"
@@ -201,7 +240,8 @@ def summarize(dataset, config: TrainConfig, last: EpochRecord | None, status: st
     last parameters with a finite loss (the loss is left empty when there are none).
     For a run stopped inside an epoch pass where (``partial``): its parameters are the run's.
     """
-    optima = None if optimum is None else optima_for(dataset, config, optimum)
+    logistic = config.model != "line"
+    optima = None if optimum is None or logistic else optima_for(dataset, config, optimum)
     # (the settings were validated when the run started)
     from gdstudio.core.training.engine import loss_at
 
@@ -221,4 +261,21 @@ def summarize(dataset, config: TrainConfig, last: EpochRecord | None, status: st
         n_points=len(dataset), dtype=dataset.dtype, init_w=init[0], init_b=init[1],
         optimum=None if optima is None else optima.own, name=name,
         lsq=None if optima is None else optima.lsq, partial=partial, stop=converged,
+        **(_logistic_facts(dataset, config, w, b, optimum) if logistic else {}),
     )
+
+
+def _logistic_facts(dataset, config: TrainConfig, w: float, b: float, optimum) -> dict:
+    """A logistic regression summary's accuracy, boundary and maximum-likelihood optimum
+    (``optimum`` when it is one; computed when another kind is given; None without)."""
+    from gdstudio.core.models.logistic.metrics import accuracy, boundary
+
+    facts = {}
+    if math.isfinite(w) and math.isfinite(b):
+        facts = {"accuracy": accuracy(dataset.x, dataset.y, w, b), "boundary": boundary(w, b)}
+    if optimum is not None and not hasattr(optimum, "separable"):
+        from gdstudio.core.models.logistic.optimum import logistic_optimum
+
+        optimum = logistic_optimum(dataset.x, dataset.y, config.fit_bias)
+    facts["logistic_optimum"] = optimum
+    return facts

@@ -16,10 +16,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QApplication
 
-from gdstudio.core.drawing.figure_data import FIGURE_SIZE, FigureData, landscape_ranges
+from gdstudio.core.drawing.figure_data import (
+    FIGURE_SIZE,
+    FigureData,
+    landscape_ranges,
+    logistic_figure_frame,
+)
 from gdstudio.core.drawing.landscape_frame import mse_frame, robust_frame
 from gdstudio.core.drawing.plotmath import clip_line
 from gdstudio.core.models.line.landscape import MSELandscape
+from gdstudio.ui.exports.logistic_figure import logistic_data_plot
 from gdstudio.ui.plots.figure_render import render_plots
 from gdstudio.ui.plots.landscape_plot import LandscapePlot
 from gdstudio.ui.plots.loss_plot import EPOCH_AXIS, LOSS_AXIS
@@ -43,6 +49,8 @@ def ensure_application() -> QApplication:
 
 
 def _data_plot(data: FigureData) -> pg.PlotWidget:
+    if data.model == "logistic":
+        return logistic_data_plot(data)
     plot = pg.PlotWidget(background="w")
     plot.setLabel("bottom", "x")
     plot.setLabel("left", "y")
@@ -105,6 +113,9 @@ def _loss_plot(data: FigureData) -> pg.PlotWidget:
 
 def _landscape(dataset, config, optimum, data: FigureData) -> LandscapePlot:
     plot = LandscapePlot()
+    if config.model == "logistic":
+        plot.set_frame(logistic_figure_frame(dataset, config, optimum, data.path))
+        return _with_path(plot, data)
     point = None
     if optimum is not None and optimum.unique and optimum.w is not None and \
             optimum.b is not None:
@@ -117,6 +128,10 @@ def _landscape(dataset, config, optimum, data: FigureData) -> LandscapePlot:
         frame = robust_frame(dataset.x, dataset.y, config.loss, w_range, b_range,
                              shape=(97, 97), delta=config.huber_delta, optimum=optimum)
     plot.set_frame(frame)
+    return _with_path(plot, data)
+
+
+def _with_path(plot: LandscapePlot, data: FigureData) -> LandscapePlot:
     plot.set_path(data.path)
     plot.set_epoch_ends(data.path[1:])
     if len(data.path):

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio.core.errors import StudioError
-from gdstudio.core.models.line.script import (
+from gdstudio.core.models.run_script import (
     INLINE_POINTS,
     data_csv_name,
     needs_data_csv,

@@ -8,10 +8,17 @@ other methods a bounded amount of NumPy). A shuffled run needs ``torch.randperm`
 permutations for its seed and data size: they are drawn once on a short-lived helper thread
 (torch never runs on the GUI thread) and cached; until they arrive the preview is None and
 :attr:`PreviewModel.status` says why.
+
+Logistic regression (``config.model == "logistic"``) previews with :func:`logistic_path`: the
+analytic gradients ``(σ(z) − y)·x`` and ``(σ(z) − y)`` (the squared error on σ's
+``2(σ − y)σ'``), in float64, batch by batch in the run's order; every step reads its batch's
+points, so the work is bounded by :data:`LOGISTIC_WORK` point-gradients (a full batch of a
+million points previews one update).
 """
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -19,6 +26,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from gdstudio.core.models.line.preview import (
     MAX_UPDATES,
+    batch_size,
     epochs_needed,
     needs_orders,
     order_length,
@@ -26,7 +34,65 @@ from gdstudio.core.models.line.preview import (
     shuffle_orders,
 )
 
-__all__ = ["PreviewModel", "previewable"]
+__all__ = ["LOGISTIC_WORK", "PreviewModel", "logistic_path", "previewable"]
+
+#: point-gradients a logistic regression preview computes at most (each an exp)
+LOGISTIC_WORK = 1_000_000
+
+
+def logistic_path(dataset, config, w0: float, b0: float,
+                  updates: int = MAX_UPDATES, orders=None) -> np.ndarray:
+    """The start and the first updates of logistic regression's analytic run of ``config``
+    from ``(w0, b0)``, in float64: rows ``(w, b)``. Fewer rows once a value leaves float64,
+    past the run's epochs or :data:`LOGISTIC_WORK`. ``orders`` as for the line's
+    :func:`~gdstudio.core.models.line.preview.preview_path` (required when the run
+    shuffles)."""
+    from gdstudio.core.settings.schedule import lr_values, scheduled
+
+    x_all = np.asarray(dataset.x, dtype=np.float64)
+    y_all = np.asarray(dataset.y, dtype=np.float64)
+    n = x_all.size
+    if n == 0:
+        raise ValueError("The data set is empty: add at least one point.")
+    size = batch_size(n, config)
+    per_epoch = -(-n // size)
+    total = max(0, min(updates, config.epochs * per_epoch, max(1, LOGISTIC_WORK // size)))
+    if needs_orders(config) and (orders is None or len(orders) < -(-total // per_epoch)):
+        raise ValueError("The preview of a shuffled run needs its permutations.")
+    lrs = lr_values(config, -(-total // per_epoch) + 1).tolist() if scheduled(config) else None
+    fit_bias, squared = bool(config.fit_bias), config.loss == "mse"
+    w, b = float(w0), float(b0) if fit_bias else 0.0
+    lr = float(config.learning_rate)
+    rows = [(w, b)]
+    epoch = 0
+    with np.errstate(all="ignore"):
+        while len(rows) <= total and math.isfinite(w) and math.isfinite(b):
+            if lrs is not None:
+                lr = lrs[min(epoch, len(lrs) - 1)]
+            if orders is None:
+                x, y = x_all, y_all
+            else:
+                order = orders[epoch][: (total - len(rows) + 1) * size]
+                x, y = x_all[order], y_all[order]
+            for start in range(0, min(n, x.size), size):
+                xb, yb = x[start:start + size], y[start:start + size]
+                z = w * xb + b
+                e = np.exp(-np.abs(z))
+                p = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))  # σ(z), stable
+                g = p - yb
+                if squared:
+                    g = 2.0 * g * p * (1.0 - p)
+                m = xb.shape[0]
+                w -= lr * (float(np.dot(g, xb)) / m)
+                if fit_bias:
+                    b -= lr * (float(np.sum(g)) / m)
+                rows.append((w, b))
+                if len(rows) > total or not (math.isfinite(w) and math.isfinite(b)):
+                    break
+            epoch += 1
+    path = np.array(rows, dtype=np.float64).reshape(-1, 2)
+    ok = np.all(np.isfinite(path), axis=1)
+    return path if ok.all() else path[: int(np.argmin(ok))]
 
 
 def previewable(config) -> bool:
@@ -108,6 +174,11 @@ class PreviewModel(QObject):
                 return None
         landscape = self.model.landscape
         try:
+            if getattr(config, "model", "line") == "logistic":
+                path = logistic_path(dataset, config, start[0], start[1], self.updates,
+                                     orders)
+                self.status = ""
+                return path
             if getattr(config, "standardize", False):
                 return self._standardized_path(dataset, config, start, orders)
             path = preview_path(dataset, config, start[0], start[1], self.updates,

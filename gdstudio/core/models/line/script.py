@@ -97,14 +97,16 @@ def script_problem(dataset, config) -> str | None:
     return None
 
 
-def write_script(path: str | os.PathLike, dataset, config) -> list[Path]:
+def write_script(path: str | os.PathLike, dataset, config, text_of=None) -> list[Path]:
     """Write the script to ``path`` (and, for a large data set, its data CSV beside it), all
-    or nothing, atomically; return the files written."""
+    or nothing, atomically; return the files written. ``text_of``: the function that writes
+    the script (:func:`script_text` by default; another model's)."""
     from gdstudio.core.atomic import write_files
     from gdstudio.core.data.csv_io import dataset_chunks
 
     path = Path(path)
-    files = [(path, (script_text(dataset, config, data_csv_name(path).name),))]
+    text_of = script_text if text_of is None else text_of
+    files = [(path, (text_of(dataset, config, data_csv_name(path).name),))]
     if needs_data_csv(dataset):
         files.append((data_csv_name(path), dataset_chunks(dataset)))
     write_files(files)
@@ -163,7 +165,7 @@ class _Script:
                                  88, break_long_words=False, break_on_hyphens=False)
         yield "It prints one row `epoch,loss,w,b` per epoch: the loss of the full data at the"
         yield "start of the epoch, w and b after it, as `gdstudio train --history` writes them."
-        yield from precision_words(c, self.d.dtype)
+        yield from self.precision()
         yield '"""'
         yield ""
 
@@ -190,7 +192,7 @@ class _Script:
     def data(self) -> Iterator[str]:
         d, dt = self.d, self.dtype
         if getattr(d, "recipe", None) is not None:
-            yield from generated_lines(d.recipe, self.n)
+            yield from self.generated(d.recipe)
             yield ""
             return
         if needs_data_csv(d):
@@ -229,6 +231,45 @@ class _Script:
         yield ""
         yield ""
 
+    # ------------------------------------------------------------------ the model's own
+    # (each model's script, :mod:`gdstudio.core.models.logistic.script` too, says these)
+    def precision(self) -> list[str]:
+        """The header's words on how exactly the table is the studio's history."""
+        return precision_words(self.c, self.d.dtype)
+
+    def generated(self, recipe) -> list[str]:
+        """The lines that draw the generator's data again."""
+        return generated_lines(recipe, self.n)
+
+    def model_words(self) -> str:
+        return "# The model y = w * x" + (" + b" if self.bias else "") + \
+            ": tensors with requires_grad, and its loss."
+
+    def forward_body(self) -> str:
+        """``forward(x)``'s return line (manual implementation)."""
+        return "    return w * x + b" if self.bias else "    return w * x"
+
+    def criterion_body(self) -> str:
+        """``criterion(pred, y)``'s return line (manual implementation)."""
+        if self.c.loss == "huber":
+            return f"    return torch.nn.functional.huber_loss(pred, y, " \
+                   f"delta={literal(self.c.huber_delta)})"
+        return f"    return {MANUAL_LOSSES[self.c.loss]}"
+
+    def loss_module(self) -> str:
+        """The loss module (module implementation)."""
+        if self.c.loss == "huber":
+            return f"nn.HuberLoss(delta={literal(self.c.huber_delta)})"
+        return LOSS_MODULES[self.c.loss]
+
+    def output(self, x: str) -> str:
+        """What the loss compares with the targets, of the inputs ``x``."""
+        return f"forward({x})" if self.manual else f"model({x})"
+
+    def divergence(self) -> Iterator[str]:
+        """The divergence rule's constants."""
+        return divergence_lines(self)
+
     # ------------------------------------------------------------------ the model
     def start_lines(self) -> Iterator[str]:
         """``w0``, ``b0``: the start as Python floats (drawn from the seed or as given)."""
@@ -246,10 +287,8 @@ class _Script:
 
     def model(self) -> Iterator[str]:
         c, dt = self.c, self.dtype
-        delta = literal(c.huber_delta)
         if self.manual:
-            yield "# The model y = w * x" + (" + b" if self.bias else "") + \
-                  ": tensors with requires_grad, and its loss."
+            yield self.model_words()
             yield from self.start_lines()
             yield f"w = torch.tensor(w0, dtype={dt}, requires_grad=True)"
             if self.bias:
@@ -258,14 +297,11 @@ class _Script:
             yield ""
             yield ""
             yield "def forward(x):"
-            yield "    return w * x + b" if self.bias else "    return w * x"
+            yield self.forward_body()
             yield ""
             yield ""
             yield "def criterion(pred, y):"
-            if c.loss == "huber":
-                yield f"    return torch.nn.functional.huber_loss(pred, y, delta={delta})"
-            else:
-                yield f"    return {MANUAL_LOSSES[c.loss]}"
+            yield self.criterion_body()
             yield ""
             yield ""
             return
@@ -282,8 +318,7 @@ class _Script:
             yield from self.start_lines()
             yield f"model = nn.Linear(1, 1{bias}, dtype={dt})"
             yield from self.fill()
-        loss = f"nn.HuberLoss(delta={delta})" if c.loss == "huber" else LOSS_MODULES[c.loss]
-        yield f"criterion = {loss}"
+        yield f"criterion = {self.loss_module()}"
         yield optimizer_line(c)
         yield ""
 
@@ -309,7 +344,7 @@ class _Script:
     # ------------------------------------------------------------------ the loop
     def step_lines(self, x: str, y: str, loss: str) -> Iterator[str]:
         if self.manual:
-            yield f"{loss} = criterion(forward({x}), {y})"
+            yield f"{loss} = criterion({self.output(x)}, {y})"
             yield f"{loss}.backward()"
             yield "with torch.no_grad():"
             yield "    w -= lr * w.grad"
@@ -319,7 +354,7 @@ class _Script:
             if self.bias:
                 yield "b.grad.zero_()"
             return
-        yield f"pred = model({x})"
+        yield f"pred = {self.output(x)}"
         yield f"{loss} = criterion(pred, {y})"
         yield "optimizer.zero_grad()"
         yield f"{loss}.backward()"
@@ -327,8 +362,8 @@ class _Script:
 
     def loop(self) -> Iterator[str]:
         c = self.c
-        pred = "forward(X)" if self.manual else "model(X)"
-        yield from divergence_lines(self)
+        pred = self.output("X")
+        yield from self.divergence()
         yield 'print("epoch,loss,w,b")'
         yield f"for epoch in range({c.epochs}):"
         check = ["    if epoch == 0:",

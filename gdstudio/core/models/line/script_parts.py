@@ -237,7 +237,7 @@ def stop_rule_lines(s) -> Iterator[str]:
     """The stop rule of script ``s`` (``tol``): one function ``converged``."""
     params = ("[w, b]" if s.bias else "[w]") if s.manual else \
         "list(model.parameters())"
-    pred = "forward(X)" if s.manual else "model(X)"
+    pred = s.output("X")
     yield ""
     yield "def converged(start_loss):"
     yield '    """The stop rule: after an epoch, the relative change of the full-data loss'

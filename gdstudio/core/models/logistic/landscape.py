@@ -75,7 +75,8 @@ def check_binary(x: np.ndarray, y: np.ndarray) -> None:
         raise DataError(f"The data have {x.size} x but {y.size} labels.")
     bad = np.flatnonzero(~np.isfinite(x))
     if bad.size:
-        raise DataError(f"Point {int(bad[0]) + 1} has x = {x[bad[0]]!r}: x must be finite.")
+        raise DataError(f"Point {int(bad[0]) + 1} has x = {float(x[bad[0]])}: x must be a "
+                        "finite number.")
     bad = np.flatnonzero((y != 0.0) & (y != 1.0))
     if bad.size:
         raise DataError(f"Logistic regression needs labels 0 or 1; point {int(bad[0]) + 1} "
@@ -153,6 +154,10 @@ class LogisticLandscape:
     #: ``u`` of the points labelled 1 and of those labelled 0
     u1: np.ndarray
     u0: np.ndarray
+    #: ``x`` of the points labelled 1 and 0 (for a logit beyond float64, where the centred
+    #: terms overflow against each other: ``inf - inf``)
+    x1: np.ndarray
+    x0: np.ndarray
 
     @classmethod
     def from_arrays(cls, x, y, loss: str = "bce") -> LogisticLandscape:
@@ -171,7 +176,8 @@ class LogisticLandscape:
         x0_lo = math.ldexp(c.mean_lo, c.k)
         ones = y == 1.0
         return cls(kind, int(x.size), x0_hi, x0_lo, c.k + c.ku,
-                   np.ascontiguousarray(c.u[ones]), np.ascontiguousarray(c.u[~ones]))
+                   np.ascontiguousarray(c.u[ones]), np.ascontiguousarray(c.u[~ones]),
+                   np.ascontiguousarray(x[ones]), np.ascontiguousarray(x[~ones]))
 
     @classmethod
     def from_dataset(cls, dataset, loss: str = "bce") -> LogisticLandscape:
@@ -187,12 +193,29 @@ class LogisticLandscape:
         step = max(1, BLOCK // max(1, self.n))
         return (slice(i, min(i + step, count)) for i in range(0, count, step))
 
-    def _sum_points(self, W, C, per_point):
+    def _cells(self, w, b):
+        """``(W, C, plain)``: flat centred parameters of the cells ``(w, b)``; where they
+        overflow (``plain``) the cells' own ``(w, b)``, for the points' own x."""
+        w, b = np.broadcast_arrays(np.asarray(w, dtype=np.float64),
+                                   np.asarray(b, dtype=np.float64))
+        W, C = self._centred(w, b)
+        W, C = W.ravel().copy(), C.ravel().copy()
+        plain = ~(np.isfinite(W) & np.isfinite(C))
+        W[plain], C[plain] = w.ravel()[plain], b.ravel()[plain]
+        return W, C, plain, w.shape
+
+    def _classes(self, plain: bool):
+        """``((values, sign), ...)``: each class's centred ``u`` (or ``x`` when ``plain``)
+        with ``t = sign·z`` its wrong-side logit."""
+        return ((self.x1, -1.0), (self.x0, 1.0)) if plain else ((self.u1, -1.0),
+                                                                   (self.u0, 1.0))
+
+    def _sum_points(self, W, C, per_point, plain=False):
         """The points' total loss for each cell ``(W[j], C[j])`` (1-D arrays);
         ``per_point(t)`` sums each row of wrong-side logits ``t``."""
         total = np.zeros(W.shape[0])
         chunk = max(1, BLOCK // max(1, W.shape[0]))
-        for u, sign in ((self.u1, -1.0), (self.u0, 1.0)):
+        for u, sign in self._classes(plain):
             for start in range(0, u.size, chunk):
                 part = u[start:start + chunk]
                 t = np.multiply.outer(sign * W, part)
@@ -200,15 +223,21 @@ class LogisticLandscape:
                 total += per_point(t)
         return total
 
-    def _direct(self, W, C, should_stop=None):
-        """The mean loss of each cell (flat arrays), or None when stopped."""
+    def _direct(self, W, C, plain, should_stop=None):
+        """The mean loss of each cell (flat arrays, see :meth:`_cells`), or None when
+        stopped."""
         per_point = _softplus_sum if self.kind == "bce" else _sigmoid2_sum
         out = np.empty(W.shape[0])
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             for blk in self._blocks(W.shape[0]):
                 if should_stop is not None and should_stop():
                     return None
-                out[blk] = self._sum_points(W[blk], C[blk], per_point) / self.n
+                cells = np.arange(blk.start, blk.stop)
+                for flag in (False, True):
+                    pick = cells[plain[blk] == flag]
+                    if pick.size:
+                        out[pick] = self._sum_points(W[pick], C[pick], per_point,
+                                                     flag) / self.n
         return out
 
     def _log_point(self, t):
@@ -217,13 +246,13 @@ class LogisticLandscape:
             return _log_softplus(t)
         return -2.0 * _softplus(-t)  # log σ(t)² = -2·softplus(-t)
 
-    def _log_mean(self, W, C):
+    def _log_mean(self, W, C, plain):
         """``ln L`` of each cell by a log-sum-exp over the points (flat arrays)."""
         out = np.empty(W.shape[0])
         with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
             for j in range(W.shape[0]):
                 logs = [self._log_point(sign * (W[j] * u + C[j]))
-                        for u, sign in ((self.u1, -1.0), (self.u0, 1.0)) if u.size]
+                        for u, sign in self._classes(bool(plain[j])) if u.size]
                 lp = np.concatenate(logs)
                 top = float(np.max(lp))
                 if not math.isfinite(top):
@@ -236,24 +265,23 @@ class LogisticLandscape:
     def loss(self, w, b):
         """``L(w, b)`` (elementwise over arrays; a float for scalars). Underflows to 0 only
         where ``L`` is below float64's range; ``inf`` where it is beyond it."""
-        W, C = self._centred(w, b)
-        out = self._direct(W.ravel(), C.ravel()).reshape(W.shape)
+        W, C, plain, shape = self._cells(w, b)
+        out = self._direct(W, C, plain).reshape(shape)
         return float(out) if out.ndim == 0 else out
 
     def log10_loss(self, w, b, should_stop: Callable[[], bool] | None = None):
         """``log10 L(w, b)``, finite wherever ``L > 0`` in float64 arithmetic (tiny losses
-        by a log-sum-exp); ``-inf`` where ``L`` is exactly 0. None when stopped."""
-        W, C = self._centred(w, b)
-        shape = W.shape
-        W, C = W.ravel(), C.ravel()
-        direct = self._direct(W, C, should_stop)
+        by a log-sum-exp); ``-inf`` where ``L`` is exactly 0 (a logit beyond float64). None
+        when stopped."""
+        W, C, plain, shape = self._cells(w, b)
+        direct = self._direct(W, C, plain, should_stop)
         if direct is None:
             return None
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.log10(direct)
         redo = np.flatnonzero(~(direct >= TINY))  # tiny, 0 or NaN
         if redo.size:
-            out[redo] = self._log_mean(W[redo], C[redo]) / _LN10
+            out[redo] = self._log_mean(W[redo], C[redo], plain[redo]) / _LN10
         out = out.reshape(shape)
         return float(out) if out.ndim == 0 else out
 
@@ -264,13 +292,13 @@ class LogisticLandscape:
         ``log10 L`` (the colour map's values). None when ``should_stop()`` turned true
         (checked between blocks). Costs ``shape[0]·shape[1]·N`` point-values (see the
         module's docstring)."""
-        w = np.linspace(w_range[0], w_range[1], shape[0])
-        b = np.linspace(b_range[0], b_range[1], shape[1])
+        w = np.linspace(w_range[0], w_range[1], shape[0])[:, None]
+        b = np.linspace(b_range[0], b_range[1], shape[1])[None, :]
         if log:
-            return self.log10_loss(w[:, None], b[None, :], should_stop)
-        W, C = self._centred(w[:, None], b[None, :])
-        out = self._direct(W.ravel(), C.ravel(), should_stop)
-        return None if out is None else out.reshape(W.shape)
+            return self.log10_loss(w, b, should_stop)
+        W, C, plain, full = self._cells(w, b)
+        out = self._direct(W, C, plain, should_stop)
+        return None if out is None else out.reshape(full)
 
     # -- derivatives ------------------------------------------------------------------
     def _weights(self, w, b, order: int):

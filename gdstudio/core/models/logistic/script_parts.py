@@ -1,0 +1,235 @@
+"""Pieces of logistic regression's PyTorch script (see
+:mod:`gdstudio.core.models.logistic.script`): the two-class generator's data drawn again, the
+divergence rule's constants and the analytic implementation's NumPy loop.
+
+Nothing here imports torch: the script is text, made from the data and the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gdstudio.core.models.line.script_parts import literal
+
+
+def two_class_lines(recipe, count: int) -> list[str]:
+    """The data drawn again as the two-class generator drew it
+    (:class:`~gdstudio.core.data.two_classes.TwoClassRecipe`): the same calls on the same
+    seed, so the same ``X`` and ``Y``, bit for bit."""
+    r, dt = recipe, f"torch.{recipe.dtype}"
+    low, high = recipe.centres
+    return [f"# The data: the two-class generator's points, {count:,} ({r.dtype}): class 0",
+            "# around the first centre, class 1 around the second, drawn as the studio drew",
+            "# them: the same seed, the same numbers bit for bit.",
+            f"torch.manual_seed({r.seed})",
+            f"X0 = {literal(low)} + {literal(r.spread)} * torch.randn({r.n0}, 1, dtype={dt})",
+            f"X1 = {literal(high)} + {literal(r.spread)} * torch.randn({r.n1}, 1, dtype={dt})",
+            "X = torch.cat([X0, X1])",
+            f"Y = torch.cat([torch.zeros({r.n0}, 1, dtype={dt}), "
+            f"torch.ones({r.n1}, 1, dtype={dt})])"]
+
+
+def logistic_divergence_lines(s) -> Iterator[str]:
+    """The divergence rule of a logistic regression run's script ``s``: its reference loss,
+    the larger of the loss of w = b = 0 and the loss of points missed by the margin one step
+    of size lr can cause (:class:`~gdstudio.core.models.logistic.saturation.LogisticWatch`)."""
+    import numpy as np
+
+    from gdstudio.core.models.line.divergence import MULTIPLE
+    from gdstudio.core.models.logistic.sigmoid import mean_loss
+
+    c, kind = s.c, ("mse" if s.c.loss == "mse" else "ce")
+    x = np.asarray(s.d.x, dtype=np.float64)
+    zero = mean_loss(x, s.d.y, 0.0, 0.0, kind)
+    with np.errstate(all="ignore"):
+        moved = c.learning_rate * (np.abs(x) + 1.0 if c.fit_bias else np.abs(x))
+    step = mean_loss(moved, np.zeros_like(moved), 1.0, 0.0, kind, fit_bias=False)
+    yield "# The studio stops a run that diverges, and its history ends there: when the"
+    yield "# full-data loss is not a number (p rounded to 0 or 1 where the loss takes log p)"
+    yield "# or passes a million times the largest of its start and REFERENCE (the losses of"
+    yield "# w = b = 0 and of points missed by the margin one step of size lr can cause), or"
+    yield "# when w or b overflows."
+    yield f"REFERENCE = {literal(max(zero, step))}"
+    yield f"MULTIPLE = {literal(MULTIPLE)}"
+    yield ""
+
+
+#: The header's words for the analytic implementation's script.
+ANALYTIC_WORDS = [
+    "The run used the analytic implementation: the gradients written out in NumPy,",
+    "(sigmoid(z) - y) * x and sigmoid(z) - y for the cross-entropy, in stable forms; this",
+    "script does the same arithmetic in the same order, so its table is the studio's history",
+    "bit for bit (batches in float64, single points in the data's precision).",
+]
+
+#: The analytic implementation's NumPy functions, as
+#: :mod:`gdstudio.core.models.logistic.sigmoid` and ``implementations._Analytic`` compute.
+ANALYTIC_HELPERS = '''
+
+def sigmoid_pair(z):
+    """(sigmoid(z), 1 - sigmoid(z)), each without overflow or cancellation."""
+    e = np.exp(-np.abs(z))
+    big = 1.0 / (1.0 + e)
+    small = e * big
+    positive = z >= 0
+    return np.where(positive, big, small), np.where(positive, small, big)
+
+
+def losses_and_slopes(z, y):
+    """Each point's loss and its derivative in z = w * x + b."""
+    p, q = sigmoid_pair(z)
+LOSS_LINES
+    return terms, g
+
+
+def z_of(x, w, b):
+    z = w * x
+BIAS_LINE
+    return z
+
+
+def full_loss(w, b):
+    return float(np.mean(losses_and_slopes(z_of(x, w, b), y)[0]))
+
+
+def step(xb, yb, w, b, lr):
+    """One step on a batch; its loss before the step and the new w, b."""
+    terms, g = losses_and_slopes(z_of(xb, w, b), yb)
+    m = g.shape[0]
+    w -= lr * (float(np.dot(g, xb)) / m)
+GRAD_B_LINE
+    return float(np.mean(terms)), w, b
+
+
+def point_steps(xs, ys, w, b, lr):
+    """One step per point, in the data's precision (SCALAR), sigmoid(z) in float64."""
+LR_LINE
+    for xi, yi in zip(xs, ys):
+Z_LINE
+        zf = float(z)
+        e = math.exp(-abs(zf))
+        big = 1.0 / (1.0 + e)
+        p, q = (big, e * big) if zf >= 0 else (e * big, big)
+        p, q = SCALAR(p), SCALAR(q)
+        g = p - yi
+MSE_LINE
+        w = w - lr * (g * xi)
+B_STEP_LINE
+    return w, b
+'''
+
+
+def analytic_lines(s) -> Iterator[str]:
+    """The analytic implementation's script (after the header): NumPy steps, the same
+    arithmetic in the same order as the engine's analytic path."""
+    from gdstudio.core.models.line.script import needs_data_csv
+    from gdstudio.core.models.line.script_parts import scheduler_lines
+
+    csv = needs_data_csv(s.d)
+    yield from (["import csv", "import math", "import sys", "from pathlib import Path", ""]
+                if csv else ["import math", "import sys", ""])
+    yield "import numpy as np"
+    yield "import torch"
+    if s.drawn:
+        yield "from torch import nn"
+    yield ""
+    yield 'np.seterr(all="ignore")  # (a sum that overflows is inf, as in the studio)'
+    yield ""
+    yield from s.data()
+    scalar = "np.float32" if s.d.dtype == "float32" else "float"
+    yield "# The analytic path computes in float64 (float32 data widened exactly); single"
+    yield "# points in the data's precision."
+    yield "x, y = X.view(-1).double().numpy(), Y.view(-1).double().numpy()"
+    yield ("xs, ys = list(X.view(-1).numpy()), list(Y.view(-1).numpy())" if scalar != "float"
+           else "xs, ys = x.tolist(), y.tolist()")
+    yield f"SCALAR = {scalar}"
+    yield from _analytic_functions(s)
+    yield ""
+    yield ""
+    yield from s.start_lines()
+    if s.d.dtype == "float32":
+        yield "w0, b0 = float(np.float32(w0)), float(np.float32(b0))  # as float32 tensors hold it"
+    yield "w, b = w0, b0"
+    yield f"lr = {literal(s.c.learning_rate)}"
+    yield ""
+    if s.schedule != "none":
+        yield from scheduler_lines(s)
+    if s.tol > 0:
+        yield from _analytic_stop_rule(s)
+    yield from s.batching()
+    yield from _analytic_loop(s)
+
+
+def _analytic_functions(s) -> Iterator[str]:
+    mse = s.c.loss == "mse"
+    loss = (["    r = p - y", "    terms, g = r * r, 2.0 * r * p * q"] if mse else
+            ["    terms = np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))",
+             "    g = p - y"])
+    fills = {
+        "LOSS_LINES": "\n".join(loss),
+        "BIAS_LINE": "    z += b" if s.bias else "",
+        "GRAD_B_LINE": "    b -= lr * (float(np.sum(g)) / m)" if s.bias else "",
+        "Z_LINE": "        z = w * xi + b" if s.bias else "        z = w * xi",
+        "MSE_LINE": "        g = two * g * p * q" if mse else "",
+        "LR_LINE": "    lr, two = SCALAR(lr), SCALAR(2)" if mse else "    lr = SCALAR(lr)",
+        "B_STEP_LINE": "        b = b - lr * g" if s.bias else "",
+    }
+    for line in ANALYTIC_HELPERS.splitlines():
+        key = line.strip()
+        if key in fills:
+            if fills[key]:
+                yield from fills[key].split("\n")
+            continue
+        yield line
+
+
+def _analytic_stop_rule(s) -> Iterator[str]:
+    yield ""
+    yield "def converged(start_loss, end_loss, w, b):"
+    yield '    """The stop rule: after an epoch, the relative change of the full-data loss'
+    yield "    over it, or the norm of the full-data gradient at its end, is below TOL (in"
+    yield '    float64)."""'
+    yield "    g = losses_and_slopes(z_of(x, w, b), y)[1]"
+    yield "    gw = float(np.dot(g, x)) / len(x)"
+    yield ("    gb = float(np.sum(g)) / len(x)" if s.bias else "    gb = 0.0")
+    yield "    change = abs(end_loss - start_loss) / max(abs(start_loss), 1e-300)"
+    yield "    return change < TOL or math.hypot(gw, gb) < TOL"
+    yield ""
+    yield ""
+    yield f"TOL = {literal(s.tol)}"
+
+
+def _analytic_loop(s) -> Iterator[str]:
+    yield from s.divergence()
+    yield 'print("epoch,loss,w,b")'
+    yield f"for epoch in range({s.c.epochs}):"
+    check = ["    if epoch == 0:",
+             "        limit = min(MULTIPLE * max(loss, REFERENCE), sys.float_info.max)",
+             "    if not loss <= limit:",
+             "        break  # diverged"]
+    if s.batch:
+        yield "    loss, w, b = step(x, y, w, b, lr)  # the loss of the full data before it"
+        yield from check
+    else:
+        yield "    loss = full_loss(w, b)  # the loss of the full data at the epoch's start"
+        yield from check
+        order = "order" if s.shuffle else "range(n)"
+        if s.shuffle:
+            yield "    order = torch.randperm(n, generator=shuffler).numpy()"
+        if s.size == 1:
+            yield f"    pw, pb = point_steps([xs[i] for i in {order}], [ys[i] for i in {order}], "\
+                  "SCALAR(w), SCALAR(b), lr)"
+            yield "    w, b = float(pw), float(pb)"
+        else:
+            yield ("    xe, ye = x[order], y[order]" if s.shuffle else "    xe, ye = x, y")
+            yield "    for start in range(0, n, batch_size):"
+            yield "        _, w, b = step(xe[start:start + batch_size], " \
+                  "ye[start:start + batch_size], w, b, lr)"
+    yield "    if not (math.isfinite(w) and math.isfinite(b)):"
+    yield "        break  # diverged: w or b overflowed"
+    yield '    print(f"{epoch},{loss!r},{w!r},{b!r}")'
+    if s.schedule != "none":
+        yield "    lr = next_learning_rate(lr, epoch)"
+    if s.tol > 0:
+        yield "    if converged(loss, full_loss(w, b), w, b):"
+        yield "        break"

@@ -30,7 +30,7 @@ def test_the_pytorch_code_is_logistic_regressions(window, qtbot):
 
 def test_the_figure_draws_the_sigmoid_and_its_boundary(window, qtbot, tmp_path):
     c = to_logistic(window, qtbot)
-    data, dataset, config, optimum, _ = studio_figure(c)
+    data, _, config, optimum, _ = studio_figure(c)
     w, b = c.start_parameters()
     assert (data.model, config.model, config.loss) == ("logistic", "logistic", "bce")
     assert data.boundary == -b / w

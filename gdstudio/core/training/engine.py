@@ -17,13 +17,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 
-import numpy as np
 import torch
 
-from gdstudio.core.data.dataset import TORCH_DTYPES, Dataset
+from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.errors import DataError
-from gdstudio.core.models.line.divergence import DivergenceWatch
-from gdstudio.core.models.line.implementations import _Analytic, _Manual, _Module
 
 # The settings and the record, importable without torch, are defined in .config.
 from gdstudio.core.settings.config import (  # noqa: F401  (re-exported)
@@ -40,18 +37,13 @@ from gdstudio.core.settings.config import (  # noqa: F401  (re-exported)
 from gdstudio.core.settings.schedule import LrSchedule, scheduled, torch_scheduler
 from gdstudio.core.settings.torch_threads import threads_for, torch_threads
 from gdstudio.core.training.control import EpochProgress, Ticker, TrainingControl
+from gdstudio.core.training.model_parts import parts
 from gdstudio.core.training.stoprule import StopRule
 
 
 def _make_impl(config: TrainConfig, dataset: Dataset, w0: float, b0: float):
-    if config.impl == "analytic":
-        if dataset.dtype == "float32":
-            # Start where the tutorial's float32 tensors start (torch.tensor(w0) rounds).
-            with np.errstate(over="ignore"):
-                w0, b0 = float(np.float32(w0)), float(np.float32(b0))
-        return _Analytic(config, w0, b0, dataset.x, dataset.y)
-    dtype = TORCH_DTYPES[dataset.dtype]
-    return (_Manual if config.impl == "manual" else _Module)(config, w0, b0, dtype)
+    """The implementation of a step of ``config``'s model (see :mod:`.model_parts`)."""
+    return parts(config).make_impl(config, dataset, w0, b0)
 
 
 def train(
@@ -75,7 +67,7 @@ def train(
         the records yielded before it stand, and its ``epoch`` is their number.
     """
     config.validate(dataset.dtype)
-    check_not_empty(dataset)
+    check_data(dataset, config)
     return run_epochs(dataset, config, initial_parameters(config, dataset.dtype), control,
                       progress)
 
@@ -83,6 +75,13 @@ def train(
 def check_not_empty(dataset: Dataset) -> None:
     if len(dataset) == 0:
         raise DataError("The data set is empty: add at least one point before training.")
+
+
+def check_data(dataset: Dataset, config: TrainConfig) -> None:
+    """Raise :class:`DataError` for data ``config``'s model cannot train on: an empty data
+    set, or (logistic regression) a label that is not 0 or 1."""
+    check_not_empty(dataset)
+    parts(config).check_data(dataset)
 
 
 class EngineState:
@@ -101,7 +100,7 @@ class EngineState:
         n = len(dataset)
         w0, b0 = init
         self.impl = impl = _make_impl(config, dataset, w0, b0)
-        self.analytic = isinstance(impl, _Analytic)
+        self.analytic = config.impl == "analytic"
         self.X, self.Y = (None, None) if self.analytic else dataset.tensors()
         shuffle = config.shuffle and config.method != "batch"
         self.generator = torch.Generator().manual_seed(config.seed) if shuffle else None
@@ -111,7 +110,8 @@ class EngineState:
         self.batch = self.size == n and self.generator is None
         #: Called after each epoch (``scheduler.step()``), or None without a schedule.
         self.advance_lr = lr_stepper(config, impl)
-        self.watch = DivergenceWatch(dataset, config)  # the divergence rule (see its module)
+        # the divergence rule (see its module; logistic regression's also watches saturation)
+        self.watch = parts(config).watch(dataset, config, impl)
         self.limit = self.watch.limit
         self.samples = self.updates = 0
         self.w, self.b = w0, b0
@@ -132,7 +132,7 @@ def lr_stepper(config: TrainConfig, impl):
     implementation's torch scheduler, or the same recursion for the plain steps."""
     if not scheduled(config):
         return None
-    if isinstance(impl, _Module):
+    if config.impl == "module":
         return torch_scheduler(config, impl.optimizer).step
     schedule = LrSchedule(config)
 
@@ -288,13 +288,14 @@ def _epochs(dataset: Dataset, config: TrainConfig, init: tuple[float, float],  #
 def full_data_loss(dataset: Dataset, config: TrainConfig, w: float, b: float) -> float:
     """The loss of (w, b) on all the data, computed the way the chosen implementation does."""
     config.validate()
+    parts(config).check_data(dataset)
     return loss_at(dataset, config, w, b)
 
 
 def loss_at(dataset: Dataset, config: TrainConfig, w: float, b: float) -> float:
     """:func:`full_data_loss` for settings already validated."""
     if config.impl == "analytic":  # (w, b) as given: a float32 run's batch steps are float64
-        return _Analytic(config, w, b, dataset.x, dataset.y).full_loss()
+        return parts(config).analytic_loss(config, dataset, w, b)
     impl = _make_impl(config, dataset, w, b)
     X, Y = dataset.tensors()
     with torch_threads(threads_for(len(dataset))):  # as the run computed it

@@ -1,10 +1,10 @@
 """A run from start to end, as ``gdstudio train`` and the studio's training thread both run it.
 
 :class:`TrainingRun` is made once per run. Making it validates the settings for the data
-and draws (or takes) the start, once; then :meth:`TrainingRun.records` runs the engine and
-collects where it got to, :attr:`TrainingRun.status` turns the way it ended into done,
-stopped or diverged, and :meth:`TrainingRun.summarize` builds the run's
-:class:`~gdstudio.core.training.results.RunSummary`.
+(and the model's labels) and draws (or takes) the start, once; then
+:meth:`TrainingRun.records` runs the engine and collects where it got to,
+:attr:`TrainingRun.status` turns the way it ended into done, stopped or diverged, and
+:meth:`TrainingRun.summarize` builds the run's :class:`~gdstudio.core.training.results.RunSummary`.
 
 How it ends:
 
@@ -43,7 +43,7 @@ from gdstudio.core.training.engine import (
     EpochRecord,
     TrainConfig,
     TrainingControl,
-    check_not_empty,
+    check_data,
     initial_parameters,
     run_epochs,
 )
@@ -63,7 +63,7 @@ class TrainingRun:
 
     def __init__(self, dataset: Dataset, config: TrainConfig):
         config.validate(dataset.dtype)
-        check_not_empty(dataset)
+        check_data(dataset, config)
         self.dataset = dataset
         self.config = config
         #: The start (w, b): as the settings give it, or drawn from the seed (once).

@@ -28,7 +28,6 @@ import math
 
 from gdstudio.core.data.standardize import Standardization
 from gdstudio.core.errors import TrainingDiverged
-from gdstudio.core.models.line.divergence import DivergenceWatch
 from gdstudio.core.settings.config import EpochRecord, TrainConfig
 from gdstudio.core.training.control import EpochProgress
 
@@ -114,8 +113,9 @@ class StandardizedTraining:
         if reason.startswith("w or b grew"):
             return reason  # no loss in it
         from gdstudio.core.training.engine import loss_at
+        from gdstudio.core.training.model_parts import parts
 
-        watch = DivergenceWatch(self.dataset, self.config)
+        watch = parts(self.config).watch(self.dataset, self.config, None)
         watch.loss_scale = self.factor
         when = next((w for w in ("after it, ", "by its start, ") if reason.startswith(w)), "")
         start = loss_at(self.dataset, self.config, *self.init)

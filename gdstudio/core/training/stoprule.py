@@ -10,7 +10,10 @@ computes them, in the data's dtype), the run has converged when
    end parameters is below ``tol`` (``dL/dw`` alone without a bias). It is computed in float64
    from the data (:func:`gradient_norm`): ``dL/dw = mean(g * x)``, ``dL/db = mean(g)`` with
    ``g = 2 e`` for the MSE, ``sign(e)`` (the subgradient torch uses, 0 at e = 0) for the MAE
-   and ``clip(e, -delta, delta)`` for the Huber loss, ``e = w x + b - y``.
+   and ``clip(e, -delta, delta)`` for the Huber loss, ``e = w x + b - y``; for logistic
+   regression ``g = sigmoid(z) - y`` for the cross-entropy and
+   ``2 (sigmoid(z) - y) sigmoid(z) (1 - sigmoid(z))`` for the squared error on the sigmoid,
+   ``z = w x + b``, in stable forms.
 
 Both are checked after the epoch's record, and only when ``tol > 0``; the loss of the end
 parameters is then computed once and is also the next epoch's start loss, so the rule costs a
@@ -57,22 +60,15 @@ def relative_change(before: float, after: float) -> float:
     return abs(after - before) / max(abs(before), TINY)
 
 
-def gradient_norm(x: np.ndarray, y: np.ndarray, w: float, b: float, kind: str,
-                  delta: float = 1.0, fit_bias: bool = True) -> float:
-    """The norm of the full-data gradient of the loss ``kind`` at ``(w, b)``, in float64
-    (``x``, ``y`` float64 arrays)."""
-    with np.errstate(all="ignore"):
-        e = w * x + b - y if fit_bias else w * x - y
-        if kind == "mse":
-            g = 2.0 * e
-        elif kind == "mae":
-            g = np.sign(e)
-        else:
-            g = np.clip(e, -delta, delta)
-        n = e.shape[0]
-        gw = float(np.dot(g, x)) / n
-        gb = float(np.sum(g)) / n if fit_bias else 0.0
-    return math.hypot(gw, gb)
+def gradient_norm(x: np.ndarray, y: np.ndarray, w: float, b: float, config) -> float:
+    """The norm of the full-data gradient of ``config``'s model and loss at ``(w, b)``, in
+    float64 (``x``, ``y`` float64 arrays): for the line as the module docstring says; for
+    logistic regression ``g = sigmoid(z) - y`` (the cross-entropy) or
+    ``2 (sigmoid(z) - y) sigmoid(z) (1 - sigmoid(z))`` (the squared error on the sigmoid),
+    ``z = w x + b`` (see :mod:`gdstudio.core.models.logistic.sigmoid`)."""
+    from gdstudio.core.training.model_parts import parts  # (the models load torch: when needed)
+
+    return math.hypot(*parts(config).gradient(x, y, w, b, config))
 
 
 class StopRule:
@@ -93,8 +89,7 @@ class StopRule:
         change = relative_change(before, after)
         if change < self.tol:
             return Converged(epoch, "loss_change", change, self.tol)
-        c = self.config
-        norm = gradient_norm(self.x, self.y, w, b, c.loss, c.huber_delta, c.fit_bias)
+        norm = gradient_norm(self.x, self.y, w, b, self.config)
         if norm < self.tol:
             return Converged(epoch, "gradient_norm", norm, self.tol)
         return None

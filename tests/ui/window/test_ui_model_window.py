@@ -95,3 +95,18 @@ def test_a_run_under_logistic_regression_trains_on_labels(window, qtbot):
         assert not c.train()
     assert refused.args == ["Logistic regression needs labels 0 or 1; point 3 has y = 0.5."]
     assert window.statusBar().currentMessage() == refused.args[0]
+
+
+def test_a_lesson_lock_on_the_model_holds_by_every_way_in_the_window(window, qtbot):
+    from gdstudio.core.files.lesson_rules import Lesson
+
+    c = window.controller
+    line = c.dataset
+    window.session_files.lesson_view.set_lesson(Lesson("Lines only", ("model",), (), False))
+    box = window.panel.model_choice
+    box.setCurrentIndex(box.findData("logistic"))  # the model box
+    assert box.currentData() == "line" and c.current_model == "line"
+    assert window.statusBar().currentMessage() == "The setting 'Model' is locked by the lesson."
+    assert not c.load_preset("hours-pass")  # a preset of the other model
+    c.open_in_model("logistic")  # the command line's model
+    assert c.current_model == "line" and c.dataset is line

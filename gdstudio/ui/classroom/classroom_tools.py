@@ -28,11 +28,12 @@ from gdstudio.ui.studio.palette import GUESS_COLOR
 def paste_points(controller, text: str) -> bool:
     """Add the points of ``text`` (as a spreadsheet copies them, see
     :mod:`gdstudio.core.data.paste`) as one undoable edit; one message and no change if the text
-    is not points or the data is locked."""
+    is not points or the data is locked. Under logistic regression y must be labels 0 or 1."""
     if not controller.edit_allowed("paste_points"):
         return False
     try:
-        points = parse_points(text, controller.model.dataset.dtype)
+        points = parse_points(text, controller.model.dataset.dtype,
+                              labels=controller.current_model == "logistic")
     except DataError as exc:
         controller.report("Cannot paste the points", f"{exc}\n\nThe data was not changed.")
         return False

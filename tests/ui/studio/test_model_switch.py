@@ -173,3 +173,18 @@ def test_the_command_lines_model_opens_once_the_data_fit(controller, qtbot):
     data = c.dataset
     c.open_in_model("logistic")  # labels: at once, the data stay
     assert c.current_model == "logistic" and c.dataset is data
+
+
+def test_pasted_points_are_labels_under_logistic_regression(controller):
+    from gdstudio.ui.classroom.classroom_tools import paste_points
+
+    c = controller
+    c.switch_model("logistic")
+    n = len(c.dataset)
+    assert paste_points(c, "0.5\t1\n-0.5\t0\n")
+    assert c.dataset.y[n:].tolist() == [1.0, 0.0]
+    data = c.dataset
+    assert not paste_points(c, "0.5\t1\n2\t0.5\n")
+    assert c.dataset is data
+    title, text = c.last_message
+    assert title == "Cannot paste the points" and "0.5" in text

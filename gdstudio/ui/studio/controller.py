@@ -189,7 +189,7 @@ class StudioController(QObject):
         self.model_switch = ModelSwitch(self, self._two_class_data)
         self.settings_model.switcher = self.switch_model
         self._model_shown = self.settings_model.value("model")
-        self._model_to_open: str | None = None
+        self._model_to_open: tuple[str, bool] | None = None  # (model, quiet)
         self.settings_model.settingsChanged.connect(self.follow_settings)
         self.session.pathChanged.connect(self.pathChanged)
 
@@ -406,7 +406,7 @@ class StudioController(QObject):
         """The model trained now: ``"line"`` or ``"logistic"`` (the settings')."""
         return self.settings_model.value("model")
 
-    def switch_model(self, model: str) -> bool:
+    def switch_model(self, model: str, quiet: bool = False) -> bool:
         """Switch to ``model`` (``"line"`` or ``"logistic"``); False if refused (the status
         bar says why: a lesson locks the model, a run or an import is under way).
 
@@ -416,7 +416,8 @@ class StudioController(QObject):
         going back to the line brings back the line's points (see
         :mod:`~gdstudio.ui.studio.model_switch`). A switch that replaces the data is one
         undoable edit ("Switch to logistic regression"); one that keeps them is a change of
-        settings. The model's own loss comes with it."""
+        settings. The model's own loss comes with it. ``quiet``: the status bar says nothing
+        of it (the window opening in its last model)."""
         if model not in MODELS:
             raise ValueError(f"Unknown model {model!r}; choose one of {', '.join(MODELS)}.")
         if model == self.current_model:
@@ -432,28 +433,34 @@ class StudioController(QObject):
             self.settings_model.take_model(model, self.settings_model.loss_for(model))
         elif not self._push_switch(model, data, switch_text(model)):
             return False
-        self.status(f"{MODEL_WORDS[model].capitalize()}: {said}"
-                    + (" Undo (Ctrl+Z) switches back." if data is not None else ""), 10_000)
+        if not quiet:
+            self.status(f"{MODEL_WORDS[model].capitalize()}: {said}"
+                        + (" Undo (Ctrl+Z) switches back." if data is not None else ""),
+                        10_000)
         return True
 
-    def open_in_model(self, model: str) -> None:
-        """Open the studio in ``model`` (the command line's choice, as the window opens): at
-        once when the data fit it; else once torch has loaded, as the model box would (the
-        two classes are drawn with torch: not before the window's first frame)."""
+    def open_in_model(self, model: str, quiet: bool = False) -> None:
+        """Open the studio in ``model`` (the command line's choice, or the model the window
+        was left in, as it opens): at once when the data fit it; else once torch has loaded,
+        as the model box would (the two classes are drawn with torch: not before the
+        window's first frame). The last call wins; ``quiet`` as for :meth:`switch_model`."""
+        if self._model_to_open is not None:  # (a later choice replaces the one waiting)
+            self.torch_loading.torchLoaded.disconnect(self._on_torch_loading_torchLoaded)
+            self._model_to_open = None
         if model == self.current_model:
             return
         if fits(model, self.dataset) or torch_loader.loaded():
-            self.switch_model(model)
+            self.switch_model(model, quiet)
             return
-        self._model_to_open = model
+        self._model_to_open = (model, quiet)
         self.torch_loading.torchLoaded.connect(self._on_torch_loading_torchLoaded)
 
     @Slot(object)
     def _on_torch_loading_torchLoaded(self, error) -> None:
         self.torch_loading.torchLoaded.disconnect(self._on_torch_loading_torchLoaded)
-        model, self._model_to_open = self._model_to_open, None
-        if error is None and model is not None:
-            self.switch_model(model)
+        waiting, self._model_to_open = self._model_to_open, None
+        if error is None and waiting is not None:
+            self.switch_model(*waiting)
 
     def _push_switch(self, model: str, data: Dataset, text: str) -> bool:
         """Switch to ``model`` with ``data`` as one undoable edit named ``text``."""

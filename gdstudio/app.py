@@ -205,7 +205,9 @@ def run_app(path: str | None = None, argv: list[str] | None = None,
             dataset = read_dataset(path, labels=model == "logistic")
         except DataError as exc:
             error = str(exc)
-    window = MainWindow(dataset, model=model)
+    window = MainWindow(dataset)
+    if model is not None:
+        window.controller.open_in_model(model)
     window.show()
     torch_at_show = "torch" in sys.modules
     start_background_work(window)

@@ -135,6 +135,7 @@ def test_a_session_file_round_trips_every_setting_and_view_option(qtbot, config)
 
     c = StudioController()
     try:
+        assert c.switch_model(config.model)  # (its data: labels for logistic regression)
         c.settings_model.set_config(config)
         c.view_options.update(OTHER_VIEW)
         session = capture(c, c.settings_model.last_valid)

@@ -61,13 +61,11 @@ def resource_path(name: str) -> Path | None:
 class MainWindow(QMainWindow):
     """Gradient Descent Studio's main window.
 
-    ``settings`` defaults to the user's QSettings store; tests pass their own. ``model``:
-    open in that model (``"logistic"``: the command line's choice; see
-    :meth:`StudioController.open_in_model`), else the last one if the data fit it.
+    ``settings`` defaults to the user's QSettings store; tests pass their own. It opens in
+    the model it was left in (see :func:`gdstudio.ui.window.settings_store.restore_models`).
     """
 
-    def __init__(self, dataset: Dataset | None = None, settings: QSettings | None = None,
-                 model: str | None = None):
+    def __init__(self, dataset: Dataset | None = None, settings: QSettings | None = None):
         super().__init__()
         self.setWindowTitle("Gradient Descent Studio")
         icon = resource_path("gdstudio.png")
@@ -101,8 +99,6 @@ class MainWindow(QMainWindow):
 
         self.fit_to_screen()
         self._restore_settings()
-        if model is not None:
-            self.controller.open_in_model(model)
         for name, value in self.controller.view_options.values().items():
             self._on_view_options_changed(name, value)
         self.controller.follow_settings()

@@ -118,6 +118,7 @@ def test_every_setting_and_view_option_round_trips_through_the_models(window, qt
     """The session is written from the controller's models and read back into them; the
     window's controls show what was read."""
     c = window.controller
+    assert c.switch_model(config.model)  # (its data: labels for logistic regression)
     c.settings_model.set_config(config)
     c.view_options.update(OTHER_VIEW)
     assert window.panel.config() == config

@@ -53,7 +53,7 @@ def in_view(window, widget: QWidget) -> bool:
 
 
 def test_the_first_section_is_the_settings_the_description_marks_basic():
-    assert BASIC == ["method", "impl", "learning_rate", "epochs"]
+    assert BASIC == ["model", "method", "impl", "learning_rate", "epochs"]
 
 
 @pytest.mark.parametrize("screen", SCREENS, ids=str)

@@ -683,11 +683,15 @@ class StudioController(QObject):
 
     @Slot(object)
     def _on_model_pointsChanged(self, edit: DataEdit) -> None:
+        # A switch of the model (made, undone or redone): the model changes with the data,
+        # in the order that never shows logistic regression other data than the labels it
+        # came with, and the data is new as a whole (views fit their range to it).
+        switching = self.model_switch.pending()
+        if switching is not None and not edit.replaced:
+            edit = dataclasses.replace(edit, replaced=True)
+            self.status(f"{MODEL_WORDS[switching].capitalize()}, with its data.", 5000)
         n = len(edit.after)
         self.last_edit = edit
-        # A switch of the model: the model changes with the data, in the order that never
-        # shows logistic regression other data than the labels it came with.
-        switching = self.model_switch.pending()
         if switching == "line":
             self.model_switch.take()
         self.landscape_feed.data_changed(edit)  # first: an edit of one point updates the

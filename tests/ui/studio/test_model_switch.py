@@ -188,3 +188,16 @@ def test_pasted_points_are_labels_under_logistic_regression(controller):
     assert c.dataset is data
     title, text = c.last_message
     assert title == "Cannot paste the points" and "0.5" in text
+
+
+def test_undo_and_redo_of_a_switch_bring_the_data_as_a_whole(controller):
+    c = controller
+    replaced, status = [], []
+    c.dataChanged.connect(replaced.append)
+    c.statusReported.connect(lambda text, ms: status.append(text))
+    c.switch_model("logistic")
+    c.undo()
+    assert status[-1] == "The line, with its data."
+    c.redo()
+    assert status[-1] == "Logistic regression, with its data."
+    assert replaced == [True, True, True]  # (views fit their range to the data)

@@ -105,8 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         options = {"default": s.default if s.cli_default is ... else s.cli_default,
                    "help": s.cli_help()}
-        if s.name == "loss":  # (each model has its own losses, and its own default)
-            options.update(default=None, help=loss_help())
+        if s.name == "loss":  # (each model has its own losses; None: the model's default)
+            options.update(help=loss_help())
         if s.kind == "choice":
             options["choices"] = s.keys
         else:
@@ -121,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="learned parameters and settings, the optimum of the run's own loss "
                         "(w_optimal, b_optimal, loss_optimal; optimal_note says how it was "
                         "found, or that it is not unique) and the least-squares line as a "
-                        "reference (w_lsq, b_lsq, mse_lsq, lsq_note)")
+                        "reference (w_lsq, b_lsq, mse_lsq, lsq_note); then model, and for "
+                        "--model logistic the accuracy and the decision boundary x = -b/w "
+                        "(the optimum columns: the maximum-likelihood w*, b*)")
     o.add_argument("--figure", metavar="FILE.png|FILE.svg",
                    help="at the end, the data with the fit and residuals, the loss landscape "
                         "with the path and the loss curve as one image (PNG or SVG; no display "
@@ -389,7 +391,8 @@ def _stream(args, run, history, files, order, out):
     if hist is not None:
         files.write(hist, HISTORY_HEADER_LINE if std is None else HISTORY_STD_HEADER_LINE)
     if not args.quiet:
-        print(f"# {len(dataset)} points; {config.describe()}; start w={init[0]!r}, "
+        count = len(dataset)
+        print(f"# {count} point{'' if count == 1 else 's'}; {config.describe()}; start w={init[0]!r}, "
               f"b={init[1]!r}", file=out)
         if training_words(config):
             print(f"# {training_words(config)}", file=out)
@@ -492,10 +495,11 @@ def optimum_words(summary, optimum) -> list[str]:
     lines = []
     if summary.accuracy is not None:
         right = round(summary.accuracy * summary.n_points)
+        points = "point" if summary.n_points == 1 else "points"
         lines.append(f"accuracy: {summary.accuracy!r} ({right:,} of {summary.n_points:,} "
-                     "points on their class's side of the decision boundary)")
+                     f"{points} on their class's side of the decision boundary)")
     if summary.boundary is not None:
-        lines.append(f"decision boundary: x = -b/w = {summary.boundary!r} (p = 0.5 there)")
+        lines.append(f"decision boundary: x = -b/w = {summary.boundary + 0.0!r} (p = 0.5 there)")
     elif summary.accuracy is not None:
         lines.append("no decision boundary: w = 0, so p = sigmoid(b) at every x")
     own = "" if summary.config.loss != "mse" else (

@@ -10,7 +10,8 @@ measured in the same run (median of several repeats), because these machines are
 Groups: engine, studio, latency, sgd, large, landscape, edit, threads, sessions (speed;
 modules of the same names), compiled (``sgd.py``), cli-memory and window-memory
 (``memory.py``; ``memory`` names both), batch-memory (``batch_memory.py``), startup
-(``startup.py``). Each group runs in a fresh process.
+(``startup.py``), logistic (``logistic.py``: the landscape and optimum), logistic-training
+(``logistic_engine.py``: the engine and the analytic path). Each group runs in a fresh process.
 
 ``--busy`` runs the groups on a busy machine: it starts one CPU-heavy process per core (a
 Python busy loop) beside them, for the whole run, and ends them when the run ends, also on
@@ -42,6 +43,8 @@ from . import (
     engine,
     landscape,
     large,
+    logistic,
+    logistic_engine,
     memory,
     sessions,
     sgd,
@@ -67,6 +70,8 @@ GROUPS = {
     "batch-memory": (batch_memory.bench_batch_memory, batch_memory.rows),
     "startup": (startup.bench_startup, startup.rows),
     "sessions": (sessions.bench_sessions, sessions.rows),
+    "logistic": (logistic.bench_logistic, logistic.rows),
+    "logistic-training": (logistic_engine.bench_logistic, logistic_engine.rows),
 }
 ALIASES = {"memory": ["cli-memory", "window-memory"]}
 

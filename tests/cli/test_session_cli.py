@@ -13,7 +13,7 @@ import pytest
 
 from gdstudio.cli.main import main
 from gdstudio.core.files.lesson_rules import Lesson
-from gdstudio.core.files.session import Session, write_session
+from gdstudio.core.files.session import VERSION, Session, write_session
 from gdstudio.core.settings.config import TrainConfig
 from gdstudio.core.settings.description import SETTINGS
 from tests import forked
@@ -131,7 +131,7 @@ def _damaged(tmp_path, name: str) -> str:
     if name == "truncated":
         path.write_text(text[: len(text) // 2])
     elif name == "version":
-        doc["version"] = 3
+        doc["version"] = VERSION + 1
         path.write_text(json.dumps(doc))
     elif name == "huge_version":
         doc["version"] = 10**3999
@@ -152,8 +152,8 @@ def _damaged(tmp_path, name: str) -> str:
 
 BAD_FILES = {
     "truncated": "is not a complete session file (JSON error at line",
-    "version": "version: the file is format version 3, written by a newer Gradient Descent "
-               "Studio; this one reads version 2. Nothing was changed",
+    "version": f"version: the file is format version {VERSION + 1}, written by a newer "
+               f"Gradient Descent Studio; this one reads version {VERSION}. Nothing was changed",
     "huge_version": "version: the file is format version far above any this studio knows",
     "tiny": "data.x[3]: 1e-46 is too small for float32: it would read as 0 (the smallest "
             "nonzero float32 is 1.4e-45)",

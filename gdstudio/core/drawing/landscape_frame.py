@@ -201,7 +201,7 @@ def logistic_shape(n: int, coarse: bool = False) -> tuple[int, int]:
     ``coarse`` first pass) while every point at every cell stays within
     :data:`LOGISTIC_BUDGET`, coarser beyond (never under 9 × 9)."""
     top = LOGISTIC_COARSE if coarse else LOGISTIC_FINE
-    side = int(math.isqrt(max(LOGISTIC_BUDGET // max(int(n), 1), 1)))
+    side = math.isqrt(max(LOGISTIC_BUDGET // max(int(n), 1), 1))
     side = max(LOGISTIC_LEAST, min(top, side))
     return side, side
 

@@ -52,8 +52,13 @@ from gdstudio.core.settings.view_description import VIEW_DEFAULTS, VIEW_OPTIONS
 from gdstudio.core.training.results import RunSummary
 
 FORMAT = "gdstudio-session"
-#: 2: the columns of numbers are compact (base64 of their bytes); 1: JSON lists.
-VERSION = 2
+#: 3: a model other than the line (a studio that reads version 2 knows only the line, and would
+#: open such a file as a line); 2: the columns of numbers are compact (base64 of their bytes);
+#: 1: JSON lists. A line's session is still written as version 2, which every studio since
+#: compact columns reads.
+VERSION = 3
+#: The version of a compact file of the line.
+LINE_VERSION = 2
 #: The file name ending of a session.
 SUFFIX = ".gdstudio"
 #: The largest session file read (the largest CSV file read, too).
@@ -175,8 +180,12 @@ def session_json(session: Session, saved_by: str = "", compact: bool = True) -> 
     1) plain arrays written as lists."""
     col = Column if compact else _plain
     x, y = np.asarray(session.x), np.asarray(session.y)
+    if session.settings.model != "line":
+        version = VERSION  # (compact or not: an older studio must refuse it, not misread it)
+    else:
+        version = LINE_VERSION if compact else 1
     return {
-        "format": FORMAT, "version": VERSION if compact else 1, "saved_by": saved_by,
+        "format": FORMAT, "version": version, "saved_by": saved_by,
         "data": {"dtype": session.dtype, "x": col(x), "y": col(y)},
         "settings": settings_json(session.settings),
         "view": {v.name: session.view.get(v.name, v.default) for v in VIEW_OPTIONS},

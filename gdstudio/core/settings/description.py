@@ -214,7 +214,8 @@ SETTINGS: tuple[Setting, ...] = (
                      Choice("huber", "Huber (nn.HuberLoss)", "Huber"),
                      Choice("bce", "Cross-entropy (nn.BCELoss on σ)", "BCE"),
                      Choice("bce-logits", "Cross-entropy (nn.BCEWithLogitsLoss)",
-                            "BCE with logits")), csv="loss_fn"),
+                            "BCE with logits")), csv="loss_fn",
+            cli_default=None),  # (gdstudio train: the model's default_loss)
     Setting("learning_rate", "float", 0.1, "Learning rate", "--lr", low=0.0, low_open=True,
             subject="The learning rate", noun="learning rate", metavar="F",
             csv="learning_rate", basic=True),

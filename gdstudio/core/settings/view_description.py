@@ -89,6 +89,8 @@ VIEW_OPTIONS: tuple[ViewOption, ...] = (
                store="showOptimum"),
     ViewOption("landscape", "bool", True, "Loss landscape", "landscape"),
     ViewOption("curvature", "bool", False, "Landscape curvature", "curvature"),
+    ViewOption("other_landscape", "bool", False, "Landscape of the other loss",
+               "other_landscape"),
     ViewOption("residuals", "choice", "off", "Residuals", "residuals",
                choices=RESIDUAL_MODES),
     ViewOption("log_odds", "bool", False, "Log-odds line (logistic regression)", "log_odds",

@@ -10,6 +10,11 @@ It trains ``y = w*x + b`` exactly as the classic PyTorch tutorials do:
 
 Each record holds the full-data loss of the parameters at the *start* of the epoch and ``w``,
 ``b`` *after* it, which is the table the tutorials print.
+
+The same loop trains logistic regression, ``p = sigmoid(w*x + b)`` (``config.model ==
+"logistic"``, :mod:`gdstudio.core.models.logistic`): what differs between the models (the
+implementations, the data check, the divergence watch, the stop rule's gradient) comes from
+one place, :func:`gdstudio.core.training.model_parts.parts`.
 """
 
 from __future__ import annotations

@@ -22,18 +22,19 @@ from gdstudio.core.errors import DataError
 from gdstudio.core.models.line.landscape import framable
 from gdstudio.ui.classroom.predict_mode import PredictMode
 from gdstudio.ui.classroom.spray import SprayTool
+from gdstudio.ui.numbers.line_loss import model_of
 from gdstudio.ui.studio.palette import GUESS_COLOR
 
 
 def paste_points(controller, text: str) -> bool:
     """Add the points of ``text`` (as a spreadsheet copies them, see
     :mod:`gdstudio.core.data.paste`) as one undoable edit; one message and no change if the text
-    is not points or the data is locked. Under logistic regression y must be labels 0 or 1."""
+    is not points or the data is locked."""
     if not controller.edit_allowed("paste_points"):
         return False
     try:
         points = parse_points(text, controller.model.dataset.dtype,
-                              labels=controller.current_model == "logistic")
+                              labels=model_of(controller) == "logistic")
     except DataError as exc:
         controller.report("Cannot paste the points", f"{exc}\n\nThe data was not changed.")
         return False

@@ -6,6 +6,9 @@ One F10 is one epoch, as Step does: the guess is of the end of the next epoch (f
 stochastic or mini-batch run, after all of its updates). :class:`PredictMode` gates the
 controller's :meth:`step` (its ``step_gate``): while the mode is on, a step without a guess
 is refused with a word saying to click first.
+
+For logistic regression a guess (w, b) is a sigmoid too: what the step revealed also says
+where its decision boundary x = −b/w went and where the guess put it (:func:`boundary_words`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from gdstudio.core.drawing.predict_score import GuessResult, Tally, score_guess
 from gdstudio.core.training.runstate import RunState
+from gdstudio.ui.numbers.line_loss import boundary, model_of
 
 NEED_GUESS = ("Predict mode: first click the landscape where you expect the next step to "
               "land, then press F10.")
@@ -141,6 +145,9 @@ class PredictMode(QObject):
         self.guess = None  # the next step needs a new guess
         self.revealed.emit(result)
         self._revealed_words = result.words()
+        if model_of(self.controller) == "logistic" and result.counted:
+            self._revealed_words = (self._revealed_words.rstrip(".") + ". "
+                                    + boundary_words(guess, after))
         self._status(self._revealed_words, REVEAL_MS)
 
     @Slot(str, int)
@@ -186,3 +193,13 @@ class PredictMode(QObject):
         if self.last is None:
             return np.empty((0, 2))
         return np.array([self.last.guess, self.last.after], dtype=np.float64)
+
+
+def boundary_words(guess, after) -> str:
+    """Where the step put logistic regression's boundary x = −b/w, and where the guess did."""
+
+    def where(point) -> str:
+        edge = boundary(*point)
+        return "nowhere (w = 0)" if edge is None else f"x = {edge:.4g}"
+
+    return f"The boundary went to {where(after)}; your guess put it at {where(guess)}."

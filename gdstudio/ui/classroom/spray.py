@@ -6,6 +6,9 @@ at :data:`RATE` a second of stroke time while the button is held (moving or not)
 around the cursor with a spread of :data:`RADIUS_PX` screen pixels turned into data units.
 :class:`SprayTool` takes the data plot's clicks and drags while the tool is on, shows the
 stroke's points as it goes and hands them to the controller as one edit when it ends.
+
+For logistic regression the brush sprays points of the class chosen in the data panel: the
+noise spreads them along x, and each lands on its class's row (y = 0 or 1).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QTimer, Slot
 
 from gdstudio.core.data.dataset import Dataset
+from gdstudio.ui.numbers.line_loss import model_of
 
 #: The spread of the spray: the points fall within about this many pixels of the cursor
 #: (twice the noise's standard deviation).
@@ -74,8 +78,12 @@ class SprayStroke:
         self._owed -= count
         return self._spray(x, y, count)
 
-    def dataset(self) -> Dataset:
-        return Dataset(np.array(self.x, dtype=np.float64), np.array(self.y, dtype=np.float64))
+    def dataset(self, label: int | None = None) -> Dataset:
+        """The stroke's points; with ``label`` (logistic regression), each at y = label."""
+        y = np.array(self.y, dtype=np.float64)
+        if label is not None:
+            y = np.full(len(y), float(label))
+        return Dataset(np.array(self.x, dtype=np.float64), y)
 
 
 class SprayTool(QObject):
@@ -165,11 +173,19 @@ class SprayTool(QObject):
         if stroke is None or not len(stroke):
             return False
         n = len(stroke)
-        if self.controller.add_points(stroke.dataset(),
+        if self.controller.add_points(stroke.dataset(self._label()),
                                       f"Spray {n} point{'s' if n != 1 else ''}", "spray"):
             self.controller.status(f"Sprayed {n:,} point{'s' if n != 1 else ''}.", 3000)
             return True
         return False
 
+    def _label(self) -> int | None:
+        """The class sprayed (logistic regression), or None (the line: y as sprayed)."""
+        if model_of(self.controller) != "logistic":
+            return None
+        return self.controller.editing.add_class
+
     def _show(self) -> None:
-        self.preview.setData(self.stroke.x, self.stroke.y)
+        label = self._label()
+        ys = self.stroke.y if label is None else [float(label)] * len(self.stroke)
+        self.preview.setData(self.stroke.x, ys)

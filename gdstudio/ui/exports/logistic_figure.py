@@ -24,11 +24,11 @@ def logistic_data_plot(data: FigureData) -> pg.PlotWidget:
     plot.setLabel("bottom", "x")
     plot.setLabel("left", "label y, p(x)")
     shown = ("" if data.total_points <= data.drawn_points else
-             f" ({data.drawn_points:,} of {data.total_points:,} shown)")
+             f" ({data.drawn_points:,} of {data.total_points:,})")
     sign = "−" if data.b < 0 else "+"
     where = ("no boundary (w = 0)" if data.boundary is None
              else f"boundary x = {data.boundary:.4g}")
-    plot.setTitle(f"Data, p = σ({data.w:.4g}·x {sign} {abs(data.b):.4g}), {where}{shown}")
+    plot.setTitle(f"p = σ({data.w:.4g}·x {sign} {abs(data.b):.4g}), {where}{shown}")
     for label, (symbol, colour) in CLASS_MARKERS.items():
         mine = data.y == label
         plot.addItem(pg.ScatterPlotItem(data.x[mine], data.y[mine], size=7, symbol=symbol,

@@ -9,6 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from gdstudio.core.models.line.linefit import line_loss
+from gdstudio.core.models.logistic import metrics
+from gdstudio.core.models.logistic.metrics import boundary, misclassified
+
+__all__ = ["accuracy", "boundary", "boundary_text", "exact_loss", "logistic_loss",
+           "misclassified", "model_of", "sigmoid"]
 
 _cache: list = [None, None]  # the last data set and its MSE landscape
 
@@ -84,25 +89,15 @@ def sigmoid(z) -> np.ndarray:
     return _sigmoid(np.asarray(z, dtype=np.float64))
 
 
-def misclassified(x, y, w: float, b: float) -> np.ndarray:
-    """Which points p = σ(w·x + b) puts in the wrong class: (w·x + b > 0) ≠ (y == 1),
-    in float64."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        z = w * np.asarray(x, dtype=np.float64) + b
-    return (z > 0) != (np.asarray(y) == 1)
-
 
 def accuracy(x, y, w: float, b: float) -> float | None:
-    """The fraction of points in the right class (None without points)."""
-    if not len(x):
-        return None
-    return 1.0 - float(np.count_nonzero(misclassified(x, y, w, b))) / len(x)
+    """The fraction of points in the right class
+    (:func:`gdstudio.core.models.logistic.metrics.accuracy`), None without points."""
+    return metrics.accuracy(x, y, w, b) if len(x) else None
 
 
-def boundary(w: float, b: float) -> float | None:
-    """The decision boundary x = −b/w, where p = 0.5 (None when w = 0 or beyond float64)."""
-    if w == 0:
-        return None
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        x = -np.float64(b) / np.float64(w)
-    return float(x) if np.isfinite(x) else None
+def boundary_text(edge: float) -> str:
+    """The boundary's x to six significant digits, twelve from 1e5 up (on offset data,
+    x ≈ 1.7e9, the digits that tell it from its neighbours); never '-0'."""
+    edge = edge + 0.0
+    return f"{edge:.12g}" if abs(edge) >= 1e5 else f"{edge:.6g}"

@@ -138,6 +138,17 @@ class NumbersFeed(QObject):
                 s.optimumChanged.emit()
                 return
         self._key = key
+        if key[-1] == "logistic" and len(d) > ASYNC_LIMIT and not (
+                last is not None and last[0] is d and last[1] == key[1]
+                and last[-1] == key[-1] and self.numbers.logistic is not None):
+            # logistic regression's optimum reads every point several times (Newton's
+            # method: seconds at a million points), and its step-size guide's passes over
+            # the data, are computed off the GUI thread (no guide until they arrive)
+            self.numbers = DataNumbers(None, None, None, "maximum likelihood", None, None)
+            self.numbers_estimated = True
+            self._compute(key)
+            s.optimumChanged.emit()
+            return
         same = self.numbers if last is not None and last[0] is d and last[1] == key[1] else None
         if same is None:
             self.numbers_estimated = False  # else the exact line and guide are on their way

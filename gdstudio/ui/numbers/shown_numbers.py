@@ -90,6 +90,8 @@ def readout_tail(controller) -> str:
     """The optimum part of the readout: the run's own loss, and least squares as reference
     (logistic regression: its maximum-likelihood optimum, or why there is none)."""
     logistic = getattr(controller.numbers, "logistic", None)
+    if logistic is None and controller.numbers.label == "maximum likelihood":
+        return "   |   maximum likelihood: computing (every point, Newton's method)\u2026"
     if logistic is not None:
         from gdstudio.ui.numbers.logistic_numbers import logistic_readout
 

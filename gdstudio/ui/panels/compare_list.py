@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QObject, QSignalBlocker, Qt, Slot
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdstudio.ui.studio.kept_runs import STALE_NOTE
+from gdstudio.ui.numbers.landscape_feed import model_of
+from gdstudio.ui.studio.kept_runs import MODEL_WORDS, STALE_NOTE, drawn_with, run_model
 
 #: The size of a swatch (pixels).
 SWATCH = 14
@@ -44,8 +45,9 @@ def unbroken(label: str) -> str:
                   label)
 
 
-def run_text(run) -> tuple[str, str]:
-    """A kept run's list entry and its tooltip."""
+def run_text(run, model: str | None = None) -> tuple[str, str]:
+    """A kept run's list entry and its tooltip; a run of another ``model`` than the one
+    shown says it is drawn with its own."""
     s = run.summary
     title = unbroken(run.label) + run.title[len(run.label):]  # (and the stale note)
     text = f"{title}\nw={s.w:.5g}, b={s.b:.5g}, {s.status}"
@@ -59,6 +61,11 @@ def run_text(run) -> tuple[str, str]:
                 "(its curve and line are dashed).")
     if not run.visible:
         tip += "\nHidden: check it to show its curve and line."
+    if model is not None and run_model(run) != model:
+        other = MODEL_WORDS.get(run_model(run), run_model(run))
+        text += f"\n({other}: drawn when it is the model)"
+        tip += (f"\nA run of {other}: its curve, path and fit are drawn when {other} is "
+                "the model again.")
     return text, tip
 
 
@@ -102,7 +109,7 @@ class RunsPanel(QWidget):
                 return self.runs_list.item(i)
         return None
 
-    def sync(self, runs) -> None:
+    def sync(self, runs, model: str | None = None) -> None:
         """Show these kept runs, in order: entries of removed runs go, new ones are added,
         and the text, colour and check box of the others follow their run (selection is
         kept). Changes made here emit no ``itemChanged``."""
@@ -114,7 +121,7 @@ class RunsPanel(QWidget):
                  for i in range(self.runs_list.count())}
         with QSignalBlocker(self.runs_list):
             for run in runs:
-                text, tip = run_text(run)
+                text, tip = run_text(run, model)
                 item = shown.get(run.key)
                 if item is None:
                     item = QListWidgetItem()
@@ -129,6 +136,8 @@ class RunsPanel(QWidget):
                 font = item.font()
                 font.setItalic(run.stale)
                 item.setFont(font)
+                other = model is not None and run_model(run) != model
+                item.setForeground(QColor("#888888") if other else QBrush())
                 item.setCheckState(Qt.CheckState.Checked if run.visible
                                    else Qt.CheckState.Unchecked)
         self.runs_list.viewport().update()
@@ -146,6 +155,9 @@ class CompareView(QObject):
         self.panel, self.loss_plot, self.data_plot = panel, loss_plot, data_plot
         controller.keptRunsChanged.connect(self._on_controller_keptRunsChanged)
         controller.keptSelectionChanged.connect(self._on_controller_keptSelectionChanged)
+        model_changed = getattr(controller, "modelChanged", None)
+        if model_changed is not None:  # (the other model's runs go, this one's come back)
+            model_changed.connect(self._on_controller_modelChanged)
         panel.runs_list.itemSelectionChanged.connect(self._on_runs_list_itemSelectionChanged)
         panel.runs_list.itemChanged.connect(self._on_runs_list_itemChanged)
 
@@ -153,14 +165,23 @@ class CompareView(QObject):
         c = self.controller
         self.loss_plot.set_highlight(c.selected_runs)
         self.data_plot.set_run_lines(
-            [run for run in c.kept_runs if run.key in c.selected_runs and run.visible])
+            [run for run in self._drawn() if run.key in c.selected_runs and run.visible])
+
+    def _drawn(self) -> list:
+        """The kept runs of the model shown (see :func:`~gdstudio.ui.studio.kept_runs.
+        drawn_with`)."""
+        return drawn_with(self.controller.kept_runs, model_of(self.controller))
 
     @Slot()
     def _on_controller_keptRunsChanged(self) -> None:
         c = self.controller
-        self.panel.sync(c.kept_runs)
-        self.loss_plot.sync_kept(c.kept_runs, c.selected_runs)
+        self.panel.sync(c.kept_runs, model_of(c))
+        self.loss_plot.sync_kept(self._drawn(), c.selected_runs)
         self._draw_selection()
+
+    @Slot(str)
+    def _on_controller_modelChanged(self, _model) -> None:
+        self._on_controller_keptRunsChanged()
 
     @Slot(object)
     def _on_controller_keptSelectionChanged(self, keys) -> None:

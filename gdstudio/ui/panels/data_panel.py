@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 LINE_HINT = "Click: add · drag: move · right-click: delete · Shift-click: select"
-LOGISTIC_HINT = ("Click: add a point of the chosen class · drag: move (across the rows: the "
-                 "other class) · right-click: delete")
+LOGISTIC_HINT = ("Click: add (chosen class) · drag: move, to the other row: relabel · "
+                 "right-click: delete")
 
 
 class DataPanel(QWidget):

@@ -12,7 +12,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from gdstudio.ui.numbers.line_loss import accuracy, boundary, logistic_loss, model_of
+from gdstudio.ui.numbers.line_loss import (
+    accuracy,
+    boundary,
+    boundary_text,
+    logistic_loss,
+    model_of,
+)
 from gdstudio.ui.numbers.shown_numbers import readout_tail
 
 #: Characters of a number's field: the longest ``.6g`` text of a float but for exponents of
@@ -108,7 +114,7 @@ def logistic_pairs(controller, w: float, b: float) -> list[str]:
         bce = logistic_loss(d.x, d.y, w, b, "bce")
         parts.append(pair("BCE", number(bce) if bce is not None else "—"))
     edge = boundary(w, b)
-    parts.append(pair("boundary", f"x{NBSP}={NBSP}{edge:.6g}" if edge is not None else
+    parts.append(pair("boundary", f"x{NBSP}={NBSP}{boundary_text(edge)}" if edge is not None else
                       f"none{NBSP}(w{NBSP}={NBSP}0)" if w == 0 else "beyond float64"))
     return parts
 
@@ -169,18 +175,6 @@ def run_parts(controller) -> list[str]:
             *standardized_pairs(c, last.w, last.b)]
 
 
-def tail_of(controller) -> str:
-    """The optimum part of the readout: the line's (least squares, and the run's own loss),
-    or logistic regression's maximum-likelihood optimum (or why there is none) once the
-    landscape has found it."""
-    if model_of(controller) != "logistic":
-        return readout_tail(controller)
-    landscape = getattr(controller, "landscape_model", None)
-    optimum = getattr(landscape, "logistic_optimum", None)
-    text = getattr(optimum, "text", "")
-    return f"   |   {text}" if text else ""
-
-
 class ReadoutPanel(QLabel):
     """Two selectable lines of numbers, drawn from a :class:`StudioController`: the run,
     then its start and the data's optimum."""
@@ -235,7 +229,7 @@ class ReadoutPanel(QLabel):
         else:
             first = run_line(controller)
         second = [part for part in (start_text(controller),
-                                    tail_of(controller).removeprefix("   |   ")) if part]
+                                    readout_tail(controller).removeprefix("   |   ")) if part]
         if self.stacked:
             second = [piece for part in second for piece in part.split("   |   ")]
             self.setText("\n".join([first, *second]))

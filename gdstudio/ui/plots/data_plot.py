@@ -31,7 +31,9 @@ from gdstudio.ui.plots.common import (
 from gdstudio.ui.plots.scatter_edit import (  # noqa: F401
     MAX_SHOWN_POINTS,
     ExposedScatter,
+    append_spot,
     keep_room,
+    move_spot,
     shown_stride,
     update_in_place,
     update_one,
@@ -46,6 +48,10 @@ from gdstudio.ui.studio.palette import SELECTED_COLOR
 
 #: The least-squares (or optimum) line's colour.
 OPTIMUM_COLOR = QColor(0, 0, 0, 90)
+
+#: The y range logistic regression's points are shown in (p from 0 to 1, the rows, room for
+#: jitter and, above, for the equation).
+ROWS_RANGE = (-0.14, 1.26)
 
 #: A click within this many pixels of a point hits it.
 HIT_RADIUS_PX = 8.0
@@ -101,6 +107,15 @@ class EditViewBox(pg.ViewBox):
                 self._plot.deleteRequested.emit((index,))
         else:
             super().mouseClickEvent(ev)
+
+    def autoRange(self, *args, **kwargs):
+        """Fit the view to the points (the plot's ``autoRange`` too: View ▸ Fit to data);
+        for logistic regression y from a little below 0 to above 1, room for the equation
+        (:data:`ROWS_RANGE`)."""
+        super().autoRange(*args, **kwargs)
+        plot = self._plot
+        if plot is not None and plot.model == "logistic":
+            self.setYRange(*ROWS_RANGE, padding=0)
 
     def mouseDragEvent(self, ev, axis=None):
         if ev.button() != Qt.MouseButton.LeftButton:
@@ -175,7 +190,8 @@ class DataPlot(pg.PlotWidget):
         #: The final lines of the selected kept runs, by run key.
         self.run_lines: dict[int, pg.PlotDataItem] = {}
         # The scatter is drawn from a cached pixmap while only the fit line changes.
-        self.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        for scatter in (self.scatter, self.scatter_one):
+            scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.addItem(self.scatter)
         self.addItem(self.scatter_one)
         self.addItem(self.selected)
@@ -197,7 +213,7 @@ class DataPlot(pg.PlotWidget):
         written in place (the scatter's ``setData`` takes about a second on 100,000 points).
         ``point``: the edit was of one point, ``("move", index)`` or ``("add", index)`` (at
         the end): only that point's spot, if it is shown, is written (O(1))."""
-        old_n = len(self._x)
+        old_n, old_y = len(self._x), self._y
         self._x, self._y = np.asarray(x), np.asarray(y)
         self._xy64 = None  # the points in float64, made when first read (points())
         self._shown_y = None
@@ -205,7 +221,11 @@ class DataPlot(pg.PlotWidget):
         stride = self._stride
         self._stride = shown_stride(len(self._x), None if autorange else self._stride)
         if self.model == "logistic":
-            self._set_classes(autorange)
+            if (not autorange and point is not None and self._stride == stride
+                    and self._class_edit(old_y, old_n, stride, *point)):
+                self._show_selection()
+            else:
+                self._set_classes(autorange)
             return
         if (not autorange and point is not None and self._stride == stride
                 and update_one(self.scatter, self._x, self._y, stride, old_n, *point)):
@@ -231,10 +251,35 @@ class DataPlot(pg.PlotWidget):
         for label, scatter in ((0, self.scatter), (1, self.scatter_one)):
             mine = labels == label if label else labels != 1
             scatter.setData(xs[mine], ys[mine])
+            keep_room(scatter)  # (a point added later is written in O(1))
         self._show_selection()
         if autorange and len(self._x):
             self.autoRange(padding=0.08)
         self._redraw_lines()
+
+    def _class_edit(self, old_y, old_n: int, stride: int, kind: str, index: int) -> bool:
+        """After an edit of one point of logistic regression's (a move that keeps its
+        class, or a point added at the end), write that point's spot in its class's scatter
+        only (O(1) but for a count of the class before it); False (nothing done) when it
+        cannot be (a class changed, the spots' bounds changed...)."""
+        n = len(self._x)
+        if kind == "move" and n == old_n and 0 <= index < n:
+            if index % stride:
+                return True  # not a point shown
+            if (old_y[index] >= 0.5) != (self._y[index] >= 0.5):
+                return False  # to the other class's scatter
+        elif kind != "add" or n != old_n + 1 or index != old_n:
+            return False
+        elif index % stride:
+            return True  # not shown
+        one = bool(self._y[index] >= 0.5)
+        scatter = self.scatter_one if one else self.scatter
+        rows = self._y[:index:stride] >= 0.5
+        spot = int(np.count_nonzero(rows if one else ~rows))
+        x, y = float(self.points()[0][index]), float(self.shown_y()[index])
+        if kind == "add":
+            return append_spot(scatter, x, y)
+        return move_spot(scatter, spot, x, y)
 
     def set_model(self, model: str) -> None:
         """Show the points and lines of ``model``: ``"line"`` (points, straight lines) or
@@ -292,6 +337,8 @@ class DataPlot(pg.PlotWidget):
 
     @property
     def shown_count(self) -> int:
+        if self.model == "logistic":
+            return len(self.scatter.data) + len(self.scatter_one.data)
         return len(self.scatter.data)
 
     def point_at(self, pos: QPointF) -> int | None:
@@ -371,7 +418,7 @@ class DataPlot(pg.PlotWidget):
 
     def _show_legend(self) -> None:
         entries = [(CURRENT_COLOR, False, "current fit" if self.model == "line"
-                    else "current p(x) = σ(w·x + b)")]
+                    else "current sigmoid")]
         if self.optimum_line.isVisible():
             entries.append(("#8c8c8c", True, self.optimum_label))
         self.setTitle(legend_title(entries))

@@ -28,7 +28,7 @@ import weakref
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QPainter, QPen
+from PySide6.QtGui import QAction, QColor, QPainter, QPen, QTextOption
 from PySide6.QtWidgets import QGraphicsItem
 
 from gdstudio.core.drawing.landscape_frame import LandscapeFrame
@@ -39,6 +39,7 @@ from gdstudio.ui.plots.path_item import GrowingPath
 from gdstudio.ui.plots.scatter_edit import update_in_place
 from gdstudio.ui.studio.palette import PREVIEW_COLOR
 
+_CENTRED = QTextOption(Qt.AlignmentFlag.AlignHCenter)
 #: The plot's title (a frame with a ``title`` of its own says another: logistic regression's)
 TITLE = "Loss landscape (log colour)"
 #: the colour map of log10 L (perceptually uniform, dark = low loss)
@@ -294,8 +295,8 @@ class LandscapePlot(pg.PlotWidget):
         self.condition_text.setPos(CONDITION_MARGIN, CONDITION_MARGIN)
         #: A sentence about the landscape (the frame's ``label``: logistic regression's
         #: separable data have no finite optimum; a coarser grid on large data), at the
-        #: bottom of the view.
-        self.landscape_label = pg.TextItem(color="w", anchor=(0.5, 1), fill=(0, 0, 0, 150))
+        #: top of the view.
+        self.landscape_label = pg.TextItem(color="w", anchor=(0.5, 0), fill=(0, 0, 0, 150))
         self.landscape_label.setParentItem(self._vb)
         self._vb.sigResized.connect(self._place_landscape_label)
         self._path_end = None
@@ -366,8 +367,15 @@ class LandscapePlot(pg.PlotWidget):
         self._place_landscape_label()
 
     def _place_landscape_label(self, *_) -> None:
+        """The label at the top of the view (a runaway path goes down as w grows, when b
+        falls), wrapped to its width (a narrow window)."""
         box = self._vb.boundingRect()
-        self.landscape_label.setPos(box.center().x(), box.bottom() - CONDITION_MARGIN)
+        label = self.landscape_label
+        width = max(box.width() - 2 * CONDITION_MARGIN, 40.0)
+        if label.textItem.textWidth() != width:
+            label.setTextWidth(width)
+            label.textItem.document().setDefaultTextOption(_CENTRED)
+        label.setPos(box.center().x(), box.top() + CONDITION_MARGIN)
 
     def _place_valley_label(self, *_) -> None:
         """The valley's label by the optimum drawn, but inside the view: its anchor slides

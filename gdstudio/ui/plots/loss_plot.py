@@ -241,6 +241,13 @@ class LossPlot(pg.PlotWidget):
     def drawn_points(self) -> int:
         return len(self.current.getData()[0] if self.current.getData()[0] is not None else [])
 
+    def set_loss_name(self, name: str) -> None:
+        """Name the loss on the y axis (``"cross-entropy"``, ``"MSE on σ"``; ``""``: the
+        line's plain "loss")."""
+        text = f"{name} after x epochs" if name else LOSS_AXIS
+        if self.getAxis("left").labelText != text:
+            self.setLabel("left", text)
+
     # --------------------------------------------------------------- kept runs
     def sync_kept(self, runs, selected=frozenset()) -> None:
         """Show the loss curves of the kept ``runs``

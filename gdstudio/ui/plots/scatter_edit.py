@@ -114,6 +114,22 @@ def update_one(scatter, x: np.ndarray, y: np.ndarray, stride: int, old_n: int, k
     return False
 
 
+def move_spot(scatter, spot: int, x: float, y: float) -> bool:
+    """Move spot ``spot`` of ``scatter`` to (x, y) in O(1) (see :func:`update_one`); False
+    (nothing done) when it cannot be."""
+    data = getattr(scatter, "data", None)
+    if data is None or not 0 <= spot < len(data):
+        return False
+    return _repaint_moved(scatter, data, None, None, ((spot, x, y),))
+
+
+def append_spot(scatter, x: float, y: float) -> bool:
+    """Add a spot at (x, y) after the last of ``scatter`` in O(1) (see :func:`update_one`);
+    False (nothing done) when it cannot be."""
+    data = getattr(scatter, "data", None)
+    return data is not None and _append_spot(scatter, data, x, y)
+
+
 def keep_room(scatter) -> np.ndarray:
     """Move the scatter's spot records into an array with room for 1/64 more after them
     (its ``gd_room``; ``scatter.data`` a view of its start), so that a spot added after an
@@ -167,9 +183,11 @@ def _repaint_moved(scatter, data, xs, ys, moves=None) -> bool:
         return True  # none of the points shown changed
     bounds = _bounds(scatter, data)
     x0, x1, y0, y1 = bounds
-    # the bounds stay those of the spots: no spot leaves a bound, none passes one
-    inside = all(x0 <= nx <= x1 and y0 <= ny <= y1 and x0 < data["x"][i] < x1
-                 and y0 < data["y"][i] < y1 for i, nx, ny in moves)
+    # the bounds stay those of the spots: no spot leaves a bound, none passes one (a spot
+    # that keeps its y, on a row of logistic regression's, keeps the y bounds as they are)
+    inside = all(x0 <= nx <= x1 and y0 <= ny <= y1
+                 and (x0 < data["x"][i] < x1 or nx == data["x"][i])
+                 and (y0 < data["y"][i] < y1 or ny == data["y"][i]) for i, nx, ny in moves)
     px, py = scatter.pixelVectors()
     if not inside or px is None or py is None:
         return False

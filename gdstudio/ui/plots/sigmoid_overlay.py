@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gdstudio.core.drawing.plotmath import clip_line
-from gdstudio.ui.numbers.line_loss import accuracy, boundary, misclassified, sigmoid
+from gdstudio.ui.numbers.line_loss import boundary, boundary_text, misclassified, sigmoid
 
 #: Each class's look: colour-blind safe colours (Okabe and Ito's blue and reddish purple)
 #: and a symbol of its own (circle, square), so neither colour alone tells them apart.
@@ -99,8 +99,16 @@ class LogisticOverlay:
         self.label.setPos(6, 4)
         self.label.setZValue(40)
         self.label.setVisible(False)
-        # The right-hand axis shows z for the view's p: a view box of its own, never drawn.
+        # The right-hand axis shows z for the view's p: a view box of its own holding
+        # nothing, under the plot's (it takes no mouse), with the plot's view's geometry.
         self.z_box = pg.ViewBox(enableMenu=False)
+        self.z_box.setMouseEnabled(False, False)
+        self.z_box.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.z_box.setAcceptHoverEvents(False)
+        self.z_box.setZValue(-100)
+        plot.scene().addItem(self.z_box)
+        self.vb.sigResized.connect(self._fit_box)
+        self._fit_box()
         self.z_axis = plot.getAxis("right")
         self.z_axis.linkToView(self.z_box)
         self.z_axis.setLabel("log-odds z = w·x + b")
@@ -122,6 +130,9 @@ class LogisticOverlay:
         """Show the boundary, misclassified points and accuracy of p = σ(w·x + b)."""
         self.line = None if w is None else (float(w), float(b))
         self.redraw()
+
+    def _fit_box(self, *_) -> None:
+        self.z_box.setGeometry(self.vb.sceneBoundingRect())
 
     # ----------------------------------------------------------------- drawing
     @property
@@ -152,7 +163,8 @@ class LogisticOverlay:
         else:
             self.rings.setData([], [])
         self.rings.setVisible(True)
-        self.text = logistic_text(w, b, accuracy(x, y, w, b), len(x), count)
+        acc = 1.0 - count / len(x) if len(x) else None  # (as accuracy(): one pass)
+        self.text = logistic_text(w, b, acc, len(x), count)
         self.label.setText(self.text)
         self.label.setVisible(True)
 
@@ -178,11 +190,14 @@ class LogisticOverlay:
 
 
 def logistic_text(w: float, b: float, acc: float | None, n: int, wrong: int) -> str:
-    """The overlay's line: the equation, the accuracy (right of all) and the boundary."""
+    """The overlay's text: the equation, then the accuracy (right of all) and the
+    boundary."""
     parts = [f"p = σ({w:.4g}·x + {b:.4g})".replace("+ -", "− ")]
     if acc is not None:
-        parts.append(f"accuracy {acc:.1%} ({n - wrong:,} of {n:,})")
+        parts.append(f"accuracy {acc:.1%} ({n - wrong:,}/{n:,})")
     edge = boundary(w, b)
     parts.append("no boundary (w = 0)" if edge is None and w == 0 else
-                 f"boundary x = {edge:.4g}" if edge is not None else "boundary beyond float64")
-    return "    ".join(parts)
+                 f"boundary x = {boundary_text(edge)}" if edge is not None else
+                 "boundary beyond float64")
+    return parts[0] + "\n" + "   ".join(parts[1:])  # (two lines: narrow windows)
+

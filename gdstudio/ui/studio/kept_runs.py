@@ -101,6 +101,22 @@ def label_runs(runs) -> None:
         run.label = f"#{run.key} {' · '.join(parts)}"
 
 
+#: Each model's name in the compare list's words.
+MODEL_WORDS = {"line": "the line", "logistic": "logistic regression"}
+
+
+def run_model(run) -> str:
+    """The model a kept run trained (``"line"`` or ``"logistic"``)."""
+    return getattr(run.summary.config, "model", "line")
+
+
+def drawn_with(runs, model: str) -> list:
+    """The kept ``runs`` of ``model``: only they are drawn on its landscape, loss plot and
+    data plot (a line's MSE and a cross-entropy share no axis, nor a (w, b) plane); the
+    others stay in the compare list, and are drawn again when their model is back."""
+    return [run for run in runs if run_model(run) == model]
+
+
 def run_path(session) -> np.ndarray:
     """The path of ``session``'s run (a :class:`TrainingSession`), rows (w, b): the recorded
     updates of a stochastic or mini-batch run; the start and every epoch's end of a

@@ -153,9 +153,19 @@ class TrainingWorker(QObject):
         written = RunStatus.STOPPED if status is RunStatus.FAILED else status
         run = self._run
         try:
-            return run.summarize(closed_form(run.dataset, run.config.fit_bias), written)
+            return run.summarize(run_optimum(run.dataset, run.config), written)
         except Exception:  # the run's own error is reported; no summary to export
             return None
+
+
+def run_optimum(dataset, config):
+    """The optimum a run's summary is given: the least-squares line for the line,
+    logistic regression's maximum-likelihood optimum (or why there is none) for it."""
+    if getattr(config, "model", "line") == "logistic":
+        from gdstudio.core.models.logistic.optimum import logistic_optimum
+
+        return logistic_optimum(dataset.x, dataset.y, config.fit_bias)
+    return closed_form(dataset, config.fit_bias)
 
 
 class TrainingSession(QObject):

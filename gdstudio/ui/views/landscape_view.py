@@ -29,8 +29,9 @@ from PySide6.QtWidgets import QSplitter
 
 from gdstudio.core.drawing.landscape_frame import outside_view, within_reach
 from gdstudio.core.models.line.landscape import VIEW_LIMIT, framable, view_bounds
+from gdstudio.ui.numbers.landscape_feed import model_of
 from gdstudio.ui.plots.landscape_plot import LandscapePlot
-from gdstudio.ui.studio.kept_runs import run_path
+from gdstudio.ui.studio.kept_runs import run_model, run_path
 from gdstudio.ui.studio.palette import RUN_COLORS
 
 #: The current run's path is redrawn at most this often while training (milliseconds).
@@ -129,6 +130,10 @@ class LandscapeView(QObject):
         shown.toggled.connect(plot.setVisible)
         curvature.toggled.connect(plot.curvature_action.setChecked)
         plot.curvature_action.toggled.connect(curvature.setChecked)
+        c.view_options.changed.connect(self._on_view_options_changed)
+        if hasattr(c, "modelChanged"):
+            c.modelChanged.connect(self._on_controller_modelChanged)
+        lm.set_other_landscape(c.view_options.value("other_landscape"))
         plot.set_frame(lm.frame)
         self._on_controller_startChanged(c.start_point)
 
@@ -177,6 +182,11 @@ class LandscapeView(QObject):
             self.plot.set_run_start(run_start)
         self._follow(path)
 
+    @Slot(str, object)
+    def _on_view_options_changed(self, name: str, value) -> None:
+        if name == "other_landscape":  # (logistic regression: the other loss's landscape)
+            self.controller.landscape_model.set_other_landscape(bool(value))
+
     # ------------------------------------------------------------------ following the run
     @property
     def user_framed(self) -> bool:
@@ -187,7 +197,7 @@ class LandscapeView(QObject):
         """The boxes of the paths of the kept runs shown (ticked in Compare runs): two
         corners each, all a frame needs of them (a path may have 20,000 points, and the
         view asks while a run goes)."""
-        shown = {k.key for k in self.controller.kept_runs if k.visible}
+        shown = {k.key for k in self.controller.kept_runs if self._drawn(k)}
         return [self._kept_boxes[key] for key in self._kept_paths if key in shown]
 
     def _starts(self) -> list:
@@ -384,8 +394,17 @@ class LandscapeView(QObject):
                     ends = ends[stride_indices(len(ends), EPOCH_MARKERS)]
                 self.plot.add_kept(key, thinned(points, DRAWN_POINTS), index, kept.label,
                                    updates=updates, epoch_ends=ends)
-            self.plot.set_kept_visible(key, kept.visible)
+            self.plot.set_kept_visible(key, self._drawn(kept))
         self._on_controller_keptSelectionChanged(c.selected_runs)
+
+    def _drawn(self, kept) -> bool:
+        """A kept run is drawn when shown (ticked) and of the model shown: another model's
+        path lies in another landscape."""
+        return kept.visible and run_model(kept) == model_of(self.controller)
+
+    @Slot(str)
+    def _on_controller_modelChanged(self, _model) -> None:
+        self._on_controller_keptRunsChanged()
 
     @Slot(object)
     def _on_controller_keptSelectionChanged(self, keys) -> None:

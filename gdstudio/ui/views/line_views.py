@@ -54,6 +54,7 @@ class LineViews(QObject):
         window.data_panel.classChosen.connect(c.editing.set_add_class)
         window.data_panel.choose_class(c.editing.add_class)
         c.modelChanged.connect(self._on_model_changed)
+        c.optimumChanged.connect(self._on_optimum_changed)  # (after the window's own)
         self._on_model_changed()
         self.timeline.momentChanged.connect(self._follow)
         self.your_line.lineChanged.connect(self._follow)
@@ -116,6 +117,19 @@ class LineViews(QObject):
                 self.logistic.redraw()  # the rings sit where the points are drawn
 
     @Slot()
+    def _on_optimum_changed(self) -> None:
+        """Logistic regression's best fit on the data plot: the dashed sigmoid of the
+        maximum-likelihood optimum (none when the classes are separable: there is none)."""
+        if self.model != "logistic":
+            return
+        optimum = getattr(self.window.controller.numbers, "logistic", None)
+        w, b = getattr(optimum, "w", None), getattr(optimum, "b", None)
+        if w is None or b is None:
+            self.window.plot.set_optimum(None, label="maximum likelihood: none")
+        else:
+            self.window.plot.set_optimum(w, b, label="maximum likelihood")
+
+    @Slot()
     @Slot(str)
     def _on_model_changed(self, *_) -> None:
         """The model switched (its data already in): the data plot, its overlay, the data
@@ -130,6 +144,7 @@ class LineViews(QObject):
         self.logistic.set_active(logistic)
         self.window.data_panel.set_model(model)
         self.your_line.set_model(model)
+        self._on_optimum_changed()
         self._follow()
 
     def set_residuals(self, mode: str) -> None:

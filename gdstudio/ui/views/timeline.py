@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QSlider, QWidget
 
 from gdstudio.core.models.line.linefit import Moment, moment_at
 from gdstudio.core.training.runstate import RunState
+from gdstudio.ui.numbers.logistic_numbers import LOSS_WORDS
 
 #: A hover within this many pixels (vertically) of a point of the loss curve shows it.
 HOVER_PX = 14.0
@@ -164,6 +165,19 @@ class Timeline(QObject):
         # its end and its reset are such moments), and the kept run selected
         for signal in (c.momentShown, c.keptRunsChanged, c.keptSelectionChanged):
             signal.connect(self.refresh)
+        # the loss axis names logistic regression's loss (the run's, or the next run's)
+        for signal in (c.optimumChanged, c.runStarted, c.runReset):
+            signal.connect(self._name_loss)
+        self._name_loss()
+
+    @Slot()
+    def _name_loss(self, *_) -> None:
+        c = self.controller
+        config = c.session.config if c.session.init is not None else c.settings
+        if config is None or getattr(config, "model", "line") != "logistic":
+            self.loss_plot.set_loss_name("")
+        else:
+            self.loss_plot.set_loss_name(LOSS_WORDS.get(config.loss, config.loss))
 
     # --------------------------------------------------------------- the run shown
     def source(self):

@@ -91,6 +91,10 @@ ACTIONS = (
     ActionSpec("curvature", "Landscape &curvature", None,
                "The Hessian's eigen-directions through the optimum and the condition number",
                checkable=True),
+    ActionSpec("other_landscape", "Landscape of the &other loss", None,
+               "Logistic regression: the landscape of the other loss (cross-entropy \u2194 "
+               "squared error on \u03c3) than the run's, on the same data",
+               checkable=True),
     ActionSpec("pytorch_code", "P&yTorch code", None,
                "The plain PyTorch script of the current data and settings, in a window"),
     ActionSpec("presentation", "&Presentation", "F11",
@@ -119,7 +123,7 @@ MENUS = (
     ("&Run", ("train", "pause", "stop", "step", "continue", "reset", None, "predict", None,
               "keep", "remove")),
     ("&View", ("fit_view", "presentation", None, "log", "optimum", None, "landscape",
-               "curvature", None, "pytorch_code", None, "docks")),
+               "curvature", "other_landscape", None, "pytorch_code", None, "docks")),
     ("&Help", ("user_guide", "context_help", None, "shortcuts", "about")),
 )
 

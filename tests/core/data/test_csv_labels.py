@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gdstudio.core.data.csv_io import write_dataset
 from gdstudio.core.data.csv_read import read_dataset
@@ -114,3 +116,52 @@ def test_a_pasted_label_other_than_0_or_1_is_refused_naming_the_row(text, messag
     with pytest.raises(DataError) as info:
         parse_points(text, labels=True)
     assert str(info.value) == message
+
+
+# --------------------------------------------------------------------------- any table
+
+LABEL_CELL = st.sampled_from(["0", "1", "0.0", "1.0", "-0", "+1", "1e0", "0,0", "1,0", "0.5",
+                              "2", "-1", "true", "False", "", " ", "nan", "inf", "1e-400",
+                              '"1"', "0x1", "１"])
+X_CELL = st.one_of(st.floats(allow_nan=False, allow_infinity=False, width=32).map(repr),
+                   st.sampled_from(["1,5", "abc", "", "nan", "1e39", "-0"]))
+HEADERS = st.sampled_from([None, "x{s}y", "x{s}label", "label{s}x", "y{s}x", "a{s}b",
+                           "x{s}y{s}label"])
+
+
+@st.composite
+def labelled_tables(draw) -> str:
+    sep = draw(st.sampled_from([",", ";", "\t"]))
+    header = draw(HEADERS)
+    width = 3 if header is not None and header.count("{s}") == 2 else 2
+    rows = draw(st.lists(st.lists(st.one_of(X_CELL, LABEL_CELL), min_size=width,
+                                  max_size=width), max_size=6))
+    lines = ([header.format(s=sep)] if header else []) + [sep.join(r) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=300, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=labelled_tables(), dtype=st.sampled_from(["float32", "float64"]))
+def test_labels_read_what_the_line_reads_when_every_y_is_0_or_1(tmp_path, text, dtype):
+    """The labels mode reads exactly the points the line's reader reads, when each y is 0 or
+    1 (-0 as 0), and refuses the file in one line otherwise; the same for a paste."""
+    path = _file(tmp_path, text, "any.csv")
+    first = text.split("\n", 1)[0]
+    both = "y" in first and "label" in first  # (the two modes read different columns)
+    for read in (lambda labels: read_dataset(path, dtype, labels=labels),
+                 lambda labels: parse_points(text, dtype, labels=labels)):
+        try:
+            plain = read(False)
+        except DataError:
+            plain = None
+        try:
+            labelled = read(True)
+        except DataError as exc:
+            assert "\n" not in str(exc)
+            assert both or plain is None or not set(plain.y.tolist()) <= {0.0, 1.0}
+            continue
+        assert set(labelled.y.tolist()) <= {0.0, 1.0}
+        assert not np.signbit(labelled.y).any()
+        if not both:
+            assert labelled == plain

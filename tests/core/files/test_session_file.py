@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from gdstudio.core.files.lesson_rules import LESSON_CONTROLS, Lesson
 from gdstudio.core.files.session import (
+    LINE_VERSION,
     MAX_SESSION_BYTES,
     VERSION,
     RunRecord,
@@ -74,7 +75,8 @@ def full_session() -> Session:
     x = np.array([1.5, -2.25, 3.4028234663852886e38, 1e-45, 0.1], np.float32)
     return Session(x, x[::-1].copy(), "float32", config,
                    {"log_scale": True, "show_optimum": False, "landscape": True,
-                    "curvature": True, "residuals": "squares", "presentation": False,
+                    "curvature": True, "other_landscape": False, "residuals": "squares",
+                    "presentation": False,
                     "speed": 0},
                    [kept], current, 5,
                    Lesson("Learning rates", ("method", "generate"), ("optimizer",), True))
@@ -116,7 +118,7 @@ def test_round_trip_is_exact(tmp_path):
     assert_same(session, back)
     assert back.ignored == []
     doc = json.loads(path.read_text())
-    assert doc["format"] == "gdstudio-session" and doc["version"] == VERSION == 2
+    assert doc["format"] == "gdstudio-session" and doc["version"] == LINE_VERSION == 2
     assert list(doc["settings"]) == [s.name for s in SETTINGS]
     assert doc["data"]["x"]["type"] == "float32" and doc["data"]["x"]["count"] == 5
     assert doc["runs"][0]["history"]["loss"]["type"] == "float64"

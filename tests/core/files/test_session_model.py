@@ -38,7 +38,9 @@ def test_a_logistic_session_is_written_and_read_back_as_logistic(tmp_path, loss)
     path.write_text(text(logistic_session(loss=loss)))
     doc = json.loads(path.read_text())
     assert doc["settings"]["model"] == "logistic" and doc["settings"]["loss"] == loss
-    assert doc["version"] == VERSION == 2  # a new key: the version stays
+    # a studio that knows only the line (it reads version 2) refuses it instead of
+    # opening it as a line
+    assert doc["version"] == VERSION == 3
     back = read_session(path)
     assert back.settings.model == "logistic" and back.settings.loss == loss
     assert back.y.tolist() == [0.0, 1.0, 1.0, 0.0] and back.ignored == []
@@ -48,6 +50,7 @@ def test_a_logistic_session_is_written_and_read_back_as_logistic(tmp_path, loss)
 def test_a_line_session_records_its_model_too():
     doc = json.loads(text(Session(np.array([1.0], np.float32), np.array([2.5], np.float32))))
     assert doc["settings"]["model"] == "line"
+    assert doc["version"] == 2  # every studio since compact columns reads it
 
 
 def test_an_older_file_without_a_model_opens_as_the_line():

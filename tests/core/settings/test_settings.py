@@ -163,7 +163,7 @@ def test_parameters_csv_settings_columns_come_from_the_description():
         "init_w", "init_b", "seed", "shuffle", "fit_bias", "n_points", "dtype", "w_optimal",
         "b_optimal", "loss_optimal", "optimal_note", "w_lsq", "b_lsq", "mse_lsq", "lsq_note",
         "standardize", "w_std", "b_std", "data_changed", "tol", "lr_schedule", "lr_step_size",
-        "lr_gamma", "stopped_by", "stop_epoch", "stop_value")
+        "lr_gamma", "stopped_by", "stop_epoch", "stop_value", "model", "accuracy", "boundary")
 
 
 # --------------------------------------------------------------------------- applicable

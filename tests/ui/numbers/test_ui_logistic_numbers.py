@@ -60,3 +60,22 @@ def test_separable_classes_have_no_star_and_the_readout_says_so(controller, qtbo
     qtbot.waitUntil(lambda: lm.frame is not None and lm.frame.loss == "mse", timeout=60_000)
     assert c.numbers.logistic is None and c.numbers.line is not None
     assert lm.frame.label == ""
+
+
+def test_large_data_get_their_optimum_off_the_gui_thread(controller, qtbot):
+    from gdstudio.core.data.dataset import Dataset
+    from gdstudio.ui.numbers.numbers_feed import ASYNC_LIMIT
+
+    c = controller
+    logistic_on(c, qtbot, "hours-pass")
+    rng = np.random.default_rng(2)
+    n = ASYNC_LIMIT + 5_000
+    x = rng.normal(0.0, 2.0, n)
+    data = Dataset(x, (x + rng.normal(0.0, 1.0, n) > 0.5).astype(np.float64))
+    c.replace_data(data, "Load")
+    assert c.numbers.logistic is None and c.numbers_estimated  # not computed here
+    assert "computing" in readout_tail(c)
+    qtbot.waitUntil(lambda: c.numbers.logistic is not None, timeout=60_000)
+    assert c.numbers.logistic == logistic_optimum(data.x, data.y)
+    assert not c.numbers_estimated
+    assert c.numbers.logistic.text in readout_tail(c)

@@ -96,7 +96,7 @@ def test_the_readout_shows_accuracy_bce_and_boundary_of_the_moment(logistic):
     assert "boundary x = 0.25" in text
     overlay = logistic.line_views.logistic
     show_line(logistic, w, b)
-    assert f"accuracy {right / len(X):.1%} ({right} of {len(X)})" in overlay.text
+    assert f"accuracy {right / len(X):.1%} ({right}/{len(X)})" in overlay.text
 
 
 def test_the_log_odds_toggle_shows_and_hides_its_axis(logistic):
@@ -160,3 +160,51 @@ def test_the_line_model_keeps_its_points_and_overlay(window):
     assert len(window.plot.scatter.data) == len(c.model.dataset)
     assert not window.line_views.logistic.label.isVisible()
     assert not window.data_panel.class_row.isVisible()
+
+
+def test_the_best_fit_is_the_dashed_sigmoid_of_the_maximum_likelihood_optimum(logistic):
+    c = logistic.controller
+    assert c.wait_for_numbers(30_000)
+    from gdstudio.core.models.logistic.optimum import logistic_optimum
+
+    best = logistic_optimum(np.array(X), np.array(Y))  # overlapping classes: a finite optimum
+    assert best.w is not None
+    xs, ps = logistic.plot.optimum_line.getData()
+    np.testing.assert_allclose(ps, exact_sigmoid(best.w * xs + best.b), rtol=1e-9)
+    # separable classes: no finite optimum, no dashed sigmoid
+    assert c.replace_data(Dataset(np.array([-2.0, -1.0, 1.0, 2.0]),
+                                  np.array([0.0, 0.0, 1.0, 1.0])), "separable")
+    assert c.wait_for_numbers(30_000)
+    xs, _ = logistic.plot.optimum_line.getData()
+    assert xs is None or len(xs) == 0
+
+
+def drawn_classes(plot):
+    return [sorted(zip(s.data["x"].tolist(), s.data["y"].tolist(), strict=True))
+            for s in (plot.scatter, plot.scatter_one)]
+
+
+def data_classes(c):
+    d = c.model.dataset
+    pairs = list(zip(d.x.astype(float).tolist(), d.y.astype(float).tolist(), strict=True))
+    return [sorted(p for p in pairs if p[1] == k) for k in (0.0, 1.0)]
+
+
+def test_edits_of_one_point_draw_each_class_as_the_data_have_it(logistic):
+    """A move within a class and an added point are written in place; a move across the
+    rows goes to the other class: each class's scatter is always the data's class."""
+    c = logistic.controller
+    for request in (lambda: c.move_point(3, -0.7, 0.1),  # class 0, stays
+                    lambda: c.move_point(5, 0.6, 0.9),  # class 1, stays
+                    lambda: c.add_point(-2.2, 0.0),  # chooser on 0
+                    lambda: c.move_point(1, -1.9, 0.8),  # class 0 -> 1
+                    lambda: c.delete_points((0,))):
+        assert request()
+        assert drawn_classes(logistic.plot) == data_classes(c)
+
+
+def test_the_boundary_keeps_its_digits_on_offset_data_and_is_never_minus_zero(logistic):
+    show_line(logistic, 1.0, -1_700_000_002.5)
+    assert "boundary x = 1700000002.5" in logistic.line_views.logistic.text
+    show_line(logistic, 2.0, 0.0)
+    assert "boundary x = 0\n" in logistic.line_views.logistic.text + "\n"

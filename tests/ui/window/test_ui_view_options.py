@@ -30,6 +30,7 @@ def drawn_value(window, name: str):
         and window.show_optimum.isChecked(),
         "landscape": lambda: window.landscape_plot.isVisible(),
         "curvature": lambda: window.landscape_plot.curvature_action.isChecked(),
+        "other_landscape": lambda: window.controller.landscape_model.other_landscape,
         "residuals": lambda: window.line_views.overlay.mode,
         "log_odds": lambda: window.line_views.logistic.log_odds,
         "jitter": lambda: window.plot.jitter,

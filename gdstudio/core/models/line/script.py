@@ -55,6 +55,13 @@ LOSS_MODULES = {"mse": "nn.MSELoss()", "mae": "nn.L1Loss()"}
 MANUAL_LOSSES = {"mse": "torch.mean((pred - y) ** 2)", "mae": "torch.mean(torch.abs(pred - y))"}
 
 
+#: The loop's divergence check of the epoch's start loss ``loss`` (see :func:`divergence_lines`).
+DIVERGENCE_CHECK = ("    if epoch == 0:",
+                    "        limit = min(MULTIPLE * max(loss, REFERENCE), sys.float_info.max)",
+                    "    if not loss <= limit:",
+                    "        break  # diverged")
+
+
 def data_csv_name(script_path: str | os.PathLike) -> Path:
     """The data CSV that the script at ``script_path`` reads (large data sets): beside it,
     ``NAME_data.csv`` for ``NAME.py``."""
@@ -366,19 +373,15 @@ class _Script:
         yield from self.divergence()
         yield 'print("epoch,loss,w,b")'
         yield f"for epoch in range({c.epochs}):"
-        check = ["    if epoch == 0:",
-                 "        limit = min(MULTIPLE * max(loss, REFERENCE), sys.float_info.max)",
-                 "    if not loss <= limit:",
-                 "        break  # diverged"]
         if self.batch:
             for line in self.step_lines("X", "Y", "loss"):
                 yield "    " + line
             yield "    loss = loss.item()  # the loss of the full data before the step"
-            yield from check
+            yield from DIVERGENCE_CHECK
         else:
             yield "    with torch.no_grad():  # the loss of the full data at the epoch's start"
             yield f"        loss = criterion({pred}, Y).item()"
-            yield from check
+            yield from DIVERGENCE_CHECK
             if self.shuffle:
                 yield "    order = torch.randperm(n, generator=shuffler)"
                 yield "    Xe, Ye = X[order], Y[order]"

@@ -21,8 +21,11 @@ With ``z = w*x + b`` (``w*x`` without a bias) and labels ``y`` in {0, 1}:
     compute in float64 (float32 data widened exactly, from the start rounded to float32 as
     the tutorial's tensors round it); stochastic steps compute in the data's precision (float32
     scalars for float32 data), with the sigmoid of each step computed in float64 and rounded
-    once. It is not bitwise torch (torch's sigmoid and sums round differently): the parity
-    tests hold it to a stated rounding bound.
+    once. It is not bitwise torch (torch's sigmoid and sums round differently): it is held
+    to the tutorial's loop run in float64 from the same start, within
+    ``4 * k * E * eps * S`` in ``||(w, b)||`` after E epochs of k updates (eps: float64's,
+    or float32's for stochastic steps on float32 data; S the largest ``||(w, b)||`` of the
+    run; see tests/core/models/logistic/test_parity_analytic.py).
 """
 
 from __future__ import annotations
@@ -185,6 +188,7 @@ class _Analytic:
         terms, g = terms_and_slopes(self._z(x), y, self.kind)
         m = g.shape[0]
         with np.errstate(all="ignore"):
+            # (the arithmetic the exported script prints: gdstudio.core.models.logistic.script)
             gw = float(np.dot(g, x)) / m
             gb = float(np.sum(g)) / m
             self.w -= self.lr * gw
@@ -243,20 +247,21 @@ class _Analytic:
         steps = self._steps()
         path = None if tick is None else tick.path
         n = len(xs)
-        for start in range(first, n, self.CHUNK):
-            self.w, self.b = float(w), float(b)
-            if tick is not None and tick(start):
-                return start
-            stop = min(n, start + self.CHUNK)
-            if path is None:
-                w, b = steps(xs[start:stop], ys[start:stop], w, b)
-                continue
-            pos = start
-            while pos < stop:
-                m = min(stop - pos, path.gap())
-                w, b = steps(xs[pos:pos + m], ys[pos:pos + m], w, b)
-                path.advance(m, float(w), float(b))
-                pos += m
+        with np.errstate(all="ignore"):  # (float32 scalars: w*x may overflow to inf, p = 1)
+            for start in range(first, n, self.CHUNK):
+                self.w, self.b = float(w), float(b)
+                if tick is not None and tick(start):
+                    return start
+                stop = min(n, start + self.CHUNK)
+                if path is None:
+                    w, b = steps(xs[start:stop], ys[start:stop], w, b)
+                    continue
+                pos = start
+                while pos < stop:
+                    m = min(stop - pos, path.gap())
+                    w, b = steps(xs[pos:pos + m], ys[pos:pos + m], w, b)
+                    path.advance(m, float(w), float(b))
+                    pos += m
         self.w, self.b = float(w), float(b)
         return None
 

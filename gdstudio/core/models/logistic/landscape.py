@@ -14,27 +14,30 @@ a 1: ``softplus(t) = max(t, 0) + log1p(exp(-|t|))`` (never overflows; a well cla
 
 **Offset data.** On ``x ≈ 1.7e9`` the product ``w·x`` alone rounds away more than the whole
 of ``z`` along the valley (``b ≈ -w·x``). The points are held centred: ``x = x0 + 2**kd·u``
-(``x0`` the mean, in double-double; ``u`` in [-1, 1], exact to ``eps²``), and
-``z = W·u + C`` with ``W = 2**kd·w`` (exact) and ``C = b + w·x0`` in double-double. So the
+(``x0`` the mean, in double-double; ``u`` in [-1, 1], rounded once), and ``z = W·u + C``
+with ``W = 2**kd·w`` (exact) and ``C = b + w·x0`` in double-double, rounded once. So the
 rounding of ``z`` is a few ulps of ``|w·(x - x0)| + |z|``, not of ``|w·x|``, and since the
 loss of a point moves by at most its own size times ``|Δz|`` (``σ(t) <= softplus(t)``), the
-relative error of ``L`` is at most a few ulps times ``1 + max(|w·(x - x0)| + |z|)`` (the
+relative error of ``L`` is at most a few ulps times ``1 + max|w·(x - x0)| + max|z|`` (the
 conditioning of ``L`` in the centred coordinates; twice that for ``"mse"``), plus the
-summation's ``log2 N`` ulps. Huge and tiny ``x`` work the same way (``W`` is an exact power of
-two rescaling); ``L`` is ``inf`` only where it is beyond float64.
+summation's ``log2 N`` ulps: the tests hold it to ``8·eps·(1 + max|w·(x - x̄)| + max|z| +
+log2 N)`` against mpmath (16 for ``"mse"``). Huge and tiny ``x`` work the same way (``W``
+is an exact power-of-two rescaling); ``L`` is ``inf`` only where it is beyond float64.
 
 **Tiny losses.** Cross-entropy on separable data falls towards 0 along the valley, and every
-point's loss can underflow. :meth:`log10_loss` (the colour map's values) is finite wherever
-``L > 0`` as a float64 number: cells whose direct mean is below ``1e-280`` are recomputed as a
-log-sum-exp of the points' ``log`` losses (``log softplus(t) = t`` to every digit for
-``t < -700``). It is ``-inf`` only where ``L`` is exactly 0 (``z`` itself beyond float64).
+point's loss can underflow. :meth:`log10_loss` (the colour map's values) stays finite, also
+where ``L`` is below float64's range: cells whose direct mean is below ``1e-280`` are
+recomputed as a log-sum-exp of the points' ``log`` losses (``log softplus(t) = t`` to every
+digit for ``t < -700``). It is ``-inf`` only where every logit is beyond float64 on the
+right side (each loss exactly 0), ``inf`` where one is beyond it on the wrong side.
 
 **Cost.** No finite set of statistics holds these losses: every value costs one pass over the
-points, about ``40 ns`` per point per value on one core for ``"bce"`` (exp and log1p), a
-little less for ``"mse"``; a ``161×161`` grid on 10,000 points is ``2.6e8`` point-values (about
-ten seconds), a ``61×61`` grid on a million points ``3.7e9`` (minutes). The work is done in
-blocks of about 65,000 point-values (bounded memory) and :meth:`grid` takes a
-``should_stop`` callable checked between blocks: compute grids off the GUI thread.
+points (an exp and a log1p each): about 1 to 3 times numpy's own ``logaddexp`` of every point,
+25 to 95 ns per point-value on a busy 2-core machine (tests/bench/logistic.py). A ``161×161``
+grid on 10,000 points is ``2.6e8`` point-values (6 to 25 s there), a ``61×61`` grid on a
+million points ``3.7e9`` (4.6 minutes at a load of 8). The work is done in blocks of about
+65,000 point-values (bounded memory) and :meth:`grid` takes a ``should_stop`` callable
+checked between blocks: compute grids off the GUI thread, and coarser for large data.
 """
 
 from __future__ import annotations

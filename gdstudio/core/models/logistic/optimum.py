@@ -202,11 +202,6 @@ def _loss_terms(t: np.ndarray) -> float:
     return float(np.sum(np.logaddexp(0.0, t)))
 
 
-def _sig(t: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(t))
-    return np.where(t < 0, e, 1.0) / (1.0 + e)
-
-
 class _Problem:
     """The centred problem: ``z = a·u + c`` (``c`` fixed at 0 without a bias)."""
 
@@ -221,18 +216,21 @@ class _Problem:
     def value(self, a: float, c: float) -> float:
         return _loss_terms(self.t(a, c)) / self.u.size
 
-    def newton_step(self, a: float, c: float) -> tuple[float, float, float, float]:
-        """``(da, dc, gᵀd, loss)`` at ``(a, c)``."""
+    def newton_step(self, a: float, c: float, loss: float
+                    ) -> tuple[float, float, float]:
+        """``(da, dc, gᵀd)`` at ``(a, c)`` (``loss`` its value, for the caller)."""
         t = self.t(a, c)
-        s = _sig(t)
-        g = self.sign * s  # σ(z) - y
-        h = s * _sig(-t)
+        e = np.exp(-np.abs(t))
+        big = 1.0 / (1.0 + e)  # σ(|t|)
+        small = e * big  # σ(-|t|)
+        g = self.sign * np.where(t < 0, small, big)  # σ(z) - y = sign·σ(t)
+        h = small * big  # σ(t)σ(-t)
         n = self.u.size
         ga = float(np.dot(g, self.u)) / n
         if not self.bias:
             haa = float(np.dot(h, self.u * self.u)) / n
             da = -ga / haa if haa > 0 else 0.0
-            return da, 0.0, ga * da, _loss_terms(t) / n
+            return da, 0.0, ga * da
         gc = float(np.sum(g)) / n
         hc = float(np.sum(h)) / n
         # Hessian in the h-weighted centred form: det = hc·Σh(u - ū)²/n, no cancellation
@@ -240,37 +238,39 @@ class _Problem:
         d = self.u - ubar
         v = float(np.dot(h, d * d)) / n  # = haa - hac²/hc
         if v <= 0 or hc <= 0:
-            return 0.0, 0.0, 0.0, _loss_terms(t) / n
+            return 0.0, 0.0, 0.0
         # H = [[v + hc ū², hc ū], [hc ū, hc]]; solve H·(da, dc) = -(ga, gc):
         # with e = dc + ū·da: v·da = -(ga - ū·gc), hc·e = -gc
         da = -(ga - ubar * gc) / v
         dc = -gc / hc - ubar * da
-        return da, dc, ga * da + gc * dc, _loss_terms(t) / n
+        return da, dc, ga * da + gc * dc
 
 
 def _newton(problem: _Problem, a: float, c: float) -> tuple[float, float, float, int]:
-    """Newton with backtracking from ``(a, c)``: ``(a, c, loss, iterations)``. Stops when
-    the step is below a few ulps of the parameters, when the loss stops falling (twice: the
-    rounding level), or when no step along Newton's direction lowers it."""
+    """Newton with backtracking from ``(a, c)``: ``(a, c, loss, iterations)``. Stops when a
+    full step is below a few ulps of the parameters, when the steps stop contracting at the
+    rounding floor (the loss is flat there to second order, so its value cannot tell), or when
+    no step along Newton's direction keeps the loss from rising."""
     loss = problem.value(a, c)
-    stalls, it = 0, 0
+    prev, it = math.inf, 0
     for it in range(1, MAX_ITER + 1):  # noqa: B007 (the count is returned)
-        da, dc, slope, loss = problem.newton_step(a, c)
+        da, dc, slope = problem.newton_step(a, c, loss)
         if not (math.isfinite(da) and math.isfinite(dc)) or not slope < 0:
             break
+        size, scale = abs(da) + abs(dc), abs(a) + abs(c)
+        if size >= prev and size <= 1e-6 * (scale + 1.0):
+            break  # the rounding floor: the steps are noise
+        prev = size
         step, new = 1.0, math.inf
         for _ in range(40):  # backtracking: never a step that raises the loss
             new = problem.value(a + step * da, c + step * dc)
-            if new <= loss + 1e-4 * step * slope or (new <= loss and step < 1.0):
+            if new <= loss + 1e-4 * step * slope or new <= loss:
                 break
             step *= 0.5
         if not new <= loss:
             break
-        small = abs(da) <= 8 * _EPS * abs(a) and abs(dc) <= 8 * _EPS * abs(c)
-        a, c = a + step * da, c + step * dc
-        stalls = stalls + 1 if new == loss else 0
-        loss = new
-        if (small and step == 1.0) or stalls >= 2:
+        a, c, loss = a + step * da, c + step * dc, new
+        if step == 1.0 and size <= 4 * _EPS * scale:
             break
     return a, c, loss, it
 

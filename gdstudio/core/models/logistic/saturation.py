@@ -3,8 +3,8 @@ for the model.
 
 Saturation
 ----------
-``p = sigmoid(w*x + b)`` rounds to exactly 1 in float32 once ``w*x + b`` passes about 16.6
-(about 36.7 in float64), and to exactly 0 below about -103.9 (-745). Then:
+``p = torch.sigmoid(w*x + b)`` rounds to exactly 1 in float32 once ``w*x + b`` passes about
+16.64 (36.74 in float64), and to exactly 0 below about -88.72 (-709.78). Then:
 
 * the hand-written cross-entropy ``-mean(y*log(p) + (1-y)*log(1-p))`` (manual, loss "bce")
   takes ``log(0)``: the loss is ``inf`` (or ``0 * -inf``, NaN) and so are the gradients, and w
@@ -81,6 +81,7 @@ class LogisticWatch(DivergenceWatch):
         super().__init__(dataset, config)
         self._impl = impl
         self._n = len(dataset)
+        self._extremes: tuple[float, float] | None = None  # the data's least and largest x
         saturates = config.loss == "bce" and config.impl in ("manual", "module")
         #: "manual", "module" or None: which saturation to look for.
         self.saturation = config.impl if saturates else None
@@ -114,7 +115,29 @@ class LogisticWatch(DivergenceWatch):
             error = self._saturated(epoch, loss, w, b, good, final)
             if error is not None:
                 raise error
-        return min(super().check(epoch, loss, w, b, good, final), self._clamp_limit)
+        # (the line's rule judges only a loss past its own limit; the clamp check may come
+        # below it)
+        limit = (super().check(epoch, loss, w, b, good, final) if not loss <= self.limit
+                 else self.limit)
+        return min(limit, self._clamp_limit)
+
+    def _may_saturate(self, w: float, b: float) -> bool:
+        """Whether some p can be exactly 0 or 1 at (w, b): w*x + b is largest and smallest at
+        the data's extreme x; torch's sigmoid rounds to 1 only past ~16.64 (float32) or
+        ~36.74 (float64), to 0 only below ~-88.72 or ~-709.78 (the bounds here leave room
+        for the rounding of w*x + b).
+        Costs nothing once the extremes are known (one pass, the first time)."""
+        if self._extremes is None:
+            x = np.asarray(self._dataset.x, dtype=np.float64)
+            self._extremes = (float(np.min(x)), float(np.max(x))) if x.size else (0.0, 0.0)
+        one, zero = (15.0, -80.0) if self._dataset.dtype == "float32" else (35.0, -700.0)
+        lo, hi = self._extremes
+        bias = b if self._config.fit_bias else 0.0
+        with np.errstate(all="ignore"):
+            ends = (w * lo + bias, w * hi + bias)
+            room = 1e-5 * (abs(w) * max(abs(lo), abs(hi)) + abs(bias))
+        top, bottom = max(ends) + room, min(ends) - room
+        return not (top < one and bottom > zero)
 
     def _probabilities(self, w: float, b: float) -> np.ndarray:
         X, _ = self._dataset.tensors()
@@ -130,7 +153,7 @@ class LogisticWatch(DivergenceWatch):
             p = self._probabilities(w, b)
             hits = np.flatnonzero((p == 0) | (p == 1))
         else:
-            if not loss >= self._clamp_limit:
+            if not (loss >= self._clamp_limit and self._may_saturate(w, b)):
                 return None
             p = self._probabilities(w, b)
             y = np.asarray(self._dataset.y)
@@ -173,7 +196,7 @@ class LogisticWatch(DivergenceWatch):
         if self.saturation == "manual" and not self._steps_can_overflow(good):
             reason = (f"during the epoch, p = sigmoid(w*x + b) became exactly 0 or 1 in "
                       f"{self._dataset.dtype} at a point of a batch, the hand-written "
-                      "cross-entropy took log(0), and w and b became NaN")
+                      "cross-entropy took log(0), and w and b stopped being numbers")
             return self._error_saturated(epoch, reason, good, False)
         return super().parameters_overflowed(epoch, good)
 

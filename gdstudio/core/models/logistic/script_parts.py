@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gdstudio.core.models.line.script_parts import literal
+from gdstudio.core.models.line.script import DIVERGENCE_CHECK, needs_data_csv
+from gdstudio.core.models.line.script_parts import literal, scheduler_lines
 
 
 def two_class_lines(recipe, count: int) -> list[str]:
@@ -66,20 +67,7 @@ ANALYTIC_WORDS = [
 #: :mod:`gdstudio.core.models.logistic.sigmoid` and ``implementations._Analytic`` compute.
 ANALYTIC_HELPERS = '''
 
-def sigmoid_pair(z):
-    """(sigmoid(z), 1 - sigmoid(z)), each without overflow or cancellation."""
-    e = np.exp(-np.abs(z))
-    big = 1.0 / (1.0 + e)
-    small = e * big
-    positive = z >= 0
-    return np.where(positive, big, small), np.where(positive, small, big)
-
-
-def losses_and_slopes(z, y):
-    """Each point's loss and its derivative in z = w * x + b."""
-    p, q = sigmoid_pair(z)
-LOSS_LINES
-    return terms, g
+TERMS_AND_SLOPES
 
 
 def z_of(x, w, b):
@@ -89,14 +77,16 @@ BIAS_LINE
 
 
 def full_loss(w, b):
-    return float(np.mean(losses_and_slopes(z_of(x, w, b), y)[0]))
+    return float(np.mean(terms_and_slopes(z_of(x, w, b), y, KIND)[0]))
 
 
 def step(xb, yb, w, b, lr):
     """One step on a batch; its loss before the step and the new w, b."""
-    terms, g = losses_and_slopes(z_of(xb, w, b), yb)
+    terms, g = terms_and_slopes(z_of(xb, w, b), yb, KIND)
     m = g.shape[0]
-    w -= lr * (float(np.dot(g, xb)) / m)
+    gb = float(np.sum(g)) / m
+    gw = float(np.sum(np.multiply(g, xb, out=g))) / m
+    w -= lr * gw
 GRAD_B_LINE
     return float(np.mean(terms)), w, b
 
@@ -122,9 +112,6 @@ B_STEP_LINE
 def analytic_lines(s) -> Iterator[str]:
     """The analytic implementation's script (after the header): NumPy steps, the same
     arithmetic in the same order as the engine's analytic path."""
-    from gdstudio.core.models.line.script import needs_data_csv
-    from gdstudio.core.models.line.script_parts import scheduler_lines
-
     csv = needs_data_csv(s.d)
     yield from (["import csv", "import math", "import sys", "from pathlib import Path", ""]
                 if csv else ["import math", "import sys", ""])
@@ -143,6 +130,9 @@ def analytic_lines(s) -> Iterator[str]:
     yield ("xs, ys = list(X.view(-1).numpy()), list(Y.view(-1).numpy())" if scalar != "float"
            else "xs, ys = x.tolist(), y.tolist()")
     yield f"SCALAR = {scalar}"
+    kind = "mse" if s.c.loss == "mse" else "ce"
+    yield f"KIND = {kind!r}  # the loss: " + ("the squared error on the sigmoid" if kind == "mse"
+                                              else "the cross-entropy")
     yield from _analytic_functions(s)
     yield ""
     yield ""
@@ -161,14 +151,16 @@ def analytic_lines(s) -> Iterator[str]:
 
 
 def _analytic_functions(s) -> Iterator[str]:
+    import inspect
+
+    from gdstudio.core.models.logistic.sigmoid import terms_and_slopes
+
     mse = s.c.loss == "mse"
-    loss = (["    r = p - y", "    terms, g = r * r, 2.0 * r * p * q"] if mse else
-            ["    terms = np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))",
-             "    g = p - y"])
     fills = {
-        "LOSS_LINES": "\n".join(loss),
+        # the studio's own function, as it is: the script computes what the run computed
+        "TERMS_AND_SLOPES": inspect.getsource(terms_and_slopes).rstrip("\n"),
         "BIAS_LINE": "    z += b" if s.bias else "",
-        "GRAD_B_LINE": "    b -= lr * (float(np.sum(g)) / m)" if s.bias else "",
+        "GRAD_B_LINE": "    b -= lr * gb" if s.bias else "",
         "Z_LINE": "        z = w * xi + b" if s.bias else "        z = w * xi",
         "MSE_LINE": "        g = two * g * p * q" if mse else "",
         "LR_LINE": "    lr, two = SCALAR(lr), SCALAR(2)" if mse else "    lr = SCALAR(lr)",
@@ -186,12 +178,11 @@ def _analytic_functions(s) -> Iterator[str]:
 def _analytic_stop_rule(s) -> Iterator[str]:
     yield ""
     yield "def converged(start_loss, end_loss, w, b):"
-    yield '    """The stop rule: after an epoch, the relative change of the full-data loss'
-    yield "    over it, or the norm of the full-data gradient at its end, is below TOL (in"
-    yield '    float64)."""'
-    yield "    g = losses_and_slopes(z_of(x, w, b), y)[1]"
-    yield "    gw = float(np.dot(g, x)) / len(x)"
+    yield '    """Stop when the epoch changed the loss by less than TOL relative to its start,'
+    yield '    or the gradient at its end is shorter than TOL, both in float64."""'
+    yield "    g = terms_and_slopes(z_of(x, w, b), y, KIND)[1]"
     yield ("    gb = float(np.sum(g)) / len(x)" if s.bias else "    gb = 0.0")
+    yield "    gw = float(np.sum(g * x)) / len(x)"
     yield "    change = abs(end_loss - start_loss) / max(abs(start_loss), 1e-300)"
     yield "    return change < TOL or math.hypot(gw, gb) < TOL"
     yield ""
@@ -203,16 +194,12 @@ def _analytic_loop(s) -> Iterator[str]:
     yield from s.divergence()
     yield 'print("epoch,loss,w,b")'
     yield f"for epoch in range({s.c.epochs}):"
-    check = ["    if epoch == 0:",
-             "        limit = min(MULTIPLE * max(loss, REFERENCE), sys.float_info.max)",
-             "    if not loss <= limit:",
-             "        break  # diverged"]
     if s.batch:
         yield "    loss, w, b = step(x, y, w, b, lr)  # the loss of the full data before it"
-        yield from check
+        yield from DIVERGENCE_CHECK
     else:
         yield "    loss = full_loss(w, b)  # the loss of the full data at the epoch's start"
-        yield from check
+        yield from DIVERGENCE_CHECK
         order = "order" if s.shuffle else "range(n)"
         if s.shuffle:
             yield "    order = torch.randperm(n, generator=shuffler).numpy()"

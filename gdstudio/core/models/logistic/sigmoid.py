@@ -44,15 +44,29 @@ def sigmoid_pair(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def terms_and_slopes(z: np.ndarray, y: np.ndarray, kind: str):
+    """Each point's loss ``kind`` ("mse", or the cross-entropy) and its derivative in ``z``
+    (float64 arrays). One ``exp`` a point serves both the sigmoid and the softplus."""
     y = np.asarray(y, dtype=np.float64)
     with np.errstate(all="ignore"):
-        p, q = sigmoid_pair(z)
+        e = np.abs(z)
+        np.negative(e, out=e)
+        np.exp(e, out=e)  # exp(-|z|), in (0, 1]
+        big = e + 1.0
+        np.reciprocal(big, out=big)  # sigmoid(|z|)
+        small = e * big  # sigmoid(-|z|) = 1 - sigmoid(|z|), without cancellation
+        negative = z < 0
+        p = np.where(negative, small, big)
         if kind == "mse":
+            q = np.where(negative, big, small)  # 1 - p
             r = p - y
             return r * r, 2.0 * r * p * q
-        # softplus(z) - y*z: max(z, 0) - y*z is exact for labels 0 and 1 (0, z or -z... of z)
-        terms = np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))
-        return terms, p - y
+        g = np.subtract(p, y, out=p)  # sigmoid(z) - y
+        # softplus(z) - y*z = (max(z, 0) - y*z) + log1p(exp(-|z|)), in this order (the
+        # exported script's); y*z is exact for labels 0 and 1
+        terms = np.maximum(z, 0.0, out=big)
+        terms -= np.multiply(y, z, out=small)
+        terms += np.log1p(e, out=e)
+        return terms, g
 
 
 def mean_loss(x, y, w: float, b: float, kind: str, fit_bias: bool = True) -> float:

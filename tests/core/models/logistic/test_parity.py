@@ -248,8 +248,8 @@ OPTIMIZER_CASES = {
 
 
 @pytest.mark.parametrize("loss", LOSSES)
-@pytest.mark.parametrize(("method", "shuffle"), [("batch", False), ("sgd", True)],
-                         ids=["batch", "sgd-shuffled"])
+@pytest.mark.parametrize(("method", "shuffle"), [("batch", False), ("minibatch", True)],
+                         ids=["batch", "minibatch-shuffled"])
 @pytest.mark.parametrize("case", list(OPTIMIZER_CASES))
 def test_module_optimizers(case, method, shuffle, loss):
     settings, make_optimizer = OPTIMIZER_CASES[case]

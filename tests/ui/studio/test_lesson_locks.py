@@ -240,7 +240,8 @@ def spec(window, qtbot, name: str, tmp_path):  # noqa: C901 (one table of every 
                 lambda: w.act_predict.setChecked(True))
     options = {"log": ("log_scale", "Ctrl+L"), "optimum": ("show_optimum", None),
                "landscape": ("landscape", "Ctrl+3"), "curvature": ("curvature", None),
-               "presentation": ("presentation", "F11")}
+               "presentation": ("presentation", "F11"),
+               "other_landscape": ("other_landscape", None)}
     if name in options:
         option, shortcut = options[name]
         action = w.actions_by_name[name]

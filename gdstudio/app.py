@@ -171,9 +171,12 @@ def _x_display_reachable(display: str) -> bool:
         return False
 
 
-def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
+def run_app(path: str | None = None, argv: list[str] | None = None,
+            model: str | None = None) -> int:
     """Open the studio (with the points of ``path``, or the session of a ``.gdstudio``
-    ``path``, if given) and run until it closes."""
+    ``path``, if given) and run until it closes. ``model``: open in that model
+    (``"logistic"``: a CSV file's y are read as labels 0 or 1; without a file, the two-class
+    preset once torch has loaded)."""
     problem = display_problem()
     if problem is not None:
         print(problem, file=sys.stderr)
@@ -199,10 +202,12 @@ def run_app(path: str | None = None, argv: list[str] | None = None) -> int:
         path = None  # opened once the window is up (a bad file: a message, the tutorial)
     if path is not None:
         try:
-            dataset = read_dataset(path)
+            dataset = read_dataset(path, labels=model == "logistic")
         except DataError as exc:
             error = str(exc)
     window = MainWindow(dataset)
+    if model is not None:
+        window.controller.open_in_model(model)
     window.show()
     torch_at_show = "torch" in sys.modules
     start_background_work(window)

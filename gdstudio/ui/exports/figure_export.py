@@ -62,14 +62,19 @@ def studio_figure(controller):
     """``(data, dataset, config, optimum, kept)`` for :func:`figure_plots`: the current run
     (or, before a run, the data and the start line), or the one kept run selected in the
     compare list; ``kept`` the other shown kept runs' paths. A path is drawn as the start and
-    each epoch's end (as ``gdstudio train --figure`` draws it)."""
+    each epoch's end (as ``gdstudio train --figure`` draws it). Under logistic regression the
+    data view draws the labels, the sigmoid and its boundary, the landscape the exact
+    cross-entropy (or squared error on σ) with the maximum-likelihood optimum when finite."""
     c = controller
     dataset = c.model.dataset
     model = c.current_model
     config = SimpleNamespace(model=model, loss=c.loss, fit_bias=c.fit_bias,
                              huber_delta=c.huber_delta)
-    optima = c.optima
-    optimum = optima[0] if optima else None
+    if model == "logistic":  # the maximum-likelihood optimum, if finite (a star)
+        optimum = _logistic_optimum(c, dataset)
+    else:
+        optima = c.optima
+        optimum = optima[0] if optima else None
     selected = [k for k in c.kept_runs if k.key in c.selected_runs]
     main_key = None
     if len(selected) == 1:
@@ -104,6 +109,19 @@ def studio_figure(controller):
     data = FigureData.of_run(dataset, losses, path, w, b, LOSS_LABELS[c.loss], title,
                              end=end_loss, model=model)
     return data, dataset, config, optimum, kept
+
+
+def _logistic_optimum(c, dataset):
+    """The data's maximum-likelihood optimum (the landscape's, or computed now: Newton's
+    method in float64), or None without points."""
+    if not len(dataset):
+        return None
+    optimum = getattr(c.landscape_model, "logistic_optimum", None)
+    if optimum is None:
+        from gdstudio.core.models.logistic.optimum import logistic_optimum
+
+        optimum = logistic_optimum(dataset.x, dataset.y, c.fit_bias)
+    return optimum
 
 
 class FigureExport:

@@ -1,4 +1,4 @@
-"""The noisy-line generator dialog."""
+"""The generator dialogs: the noisy line's, and the two classes' for logistic regression."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from PySide6.QtWidgets import (
 
 from gdstudio.core.errors import DataError
 from gdstudio.ui.panels.settings_panel import FloatEdit
-from gdstudio.ui.studio.generator import GENERATOR_DEFAULTS, generate
+from gdstudio.ui.studio.generator import (
+    GENERATOR_DEFAULTS,
+    generate,
+    generate_two_classes,
+    two_class_defaults,
+)
 from gdstudio.ui.threads.torch_wait import wait_for_torch
 
 
@@ -94,3 +99,66 @@ class GenerateDialog(QDialog):
             return
         self.accept()
 
+
+
+class TwoClassDialog(QDialog):
+    """Two classes for logistic regression: the gap between their centres, the spread, each
+    class's size, the centre between them and the seed."""
+
+    #: The undo entry of the data it makes.
+    TEXT = "Generate two classes"
+
+    def __init__(self, parent=None, values: dict | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Generate two classes")
+        v = {**two_class_defaults(), **(values or {})}
+        form = QFormLayout(self)
+        intro = QLabel("Class 0 around centre − gap/2, class 1 around centre + gap/2, each "
+                       "x = middle + spread·randn, after torch.manual_seed(seed). A gap of "
+                       "about two spreads or less: the classes overlap; wider: separable.")
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.gap = FloatEdit(v["gap"], minimum=0, what="0 or more")
+        self.spread = FloatEdit(v["spread"], minimum=0, what="0 or more")
+        self.centre = FloatEdit(v["centre"], what="a finite number")
+        self.n0, self.n1 = QSpinBox(), QSpinBox()
+        for box, value in ((self.n0, v["n0"]), (self.n1, v["n1"])):
+            box.setRange(0, 10_000_000)
+            box.setGroupSeparatorShown(True)
+            box.setValue(int(value))
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setValue(int(v["seed"]))
+        for label, widget in (("Gap", self.gap), ("Spread", self.spread),
+                              ("Points of class 0", self.n0), ("Points of class 1", self.n1),
+                              ("Centre", self.centre), ("Seed", self.seed)):
+            widget.setAccessibleName(label)
+            form.addRow(label, widget)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #d62728;")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.result_dataset = None
+
+    def values(self) -> dict:
+        return {"gap": self.gap.value(), "spread": self.spread.value(), "n0": self.n0.value(),
+                "n1": self.n1.value(), "centre": self.centre.value(),
+                "seed": self.seed.value()}
+
+    def _accept(self) -> None:
+        for edit in (self.gap, self.spread, self.centre):
+            if edit.error():
+                self.error.setText(edit.error())
+                edit.setFocus()
+                return
+        try:
+            self.result_dataset = generate_two_classes(self.values(), wait_for_torch)
+        except DataError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()

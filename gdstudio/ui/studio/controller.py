@@ -43,7 +43,7 @@ from gdstudio.core import torch_loader
 from gdstudio.core.data.dataset import Dataset
 from gdstudio.core.errors import DataError, StudioError
 from gdstudio.core.settings.config import TrainConfig, initial_parameters
-from gdstudio.core.settings.description import MODEL_LABELS, MODELS
+from gdstudio.core.settings.description import MODELS
 from gdstudio.core.training.results import RunSummary
 from gdstudio.core.training.runstate import RunState
 from gdstudio.ui.numbers.landscape_feed import LandscapeFeed
@@ -60,9 +60,11 @@ from gdstudio.ui.studio.editing import DataEditing
 from gdstudio.ui.studio.exporting import RunExports
 from gdstudio.ui.studio.kept_runs import KeptRun, label_runs, quit_question, run_path
 from gdstudio.ui.studio.model_switch import (
+    MODEL_WORDS,
     TWO_CLASS_PRESET,
     ModelSwitch,
     SwitchModel,
+    fits,
     switch_text,
 )
 from gdstudio.ui.studio.palette import next_color
@@ -187,6 +189,7 @@ class StudioController(QObject):
         self.model_switch = ModelSwitch(self, self._two_class_data)
         self.settings_model.switcher = self.switch_model
         self._model_shown = self.settings_model.value("model")
+        self._model_to_open: tuple[str, bool] | None = None  # (model, quiet)
         self.settings_model.settingsChanged.connect(self.follow_settings)
         self.session.pathChanged.connect(self.pathChanged)
 
@@ -403,7 +406,7 @@ class StudioController(QObject):
         """The model trained now: ``"line"`` or ``"logistic"`` (the settings')."""
         return self.settings_model.value("model")
 
-    def switch_model(self, model: str) -> bool:
+    def switch_model(self, model: str, quiet: bool = False) -> bool:
         """Switch to ``model`` (``"line"`` or ``"logistic"``); False if refused (the status
         bar says why: a lesson locks the model, a run or an import is under way).
 
@@ -413,7 +416,8 @@ class StudioController(QObject):
         going back to the line brings back the line's points (see
         :mod:`~gdstudio.ui.studio.model_switch`). A switch that replaces the data is one
         undoable edit ("Switch to logistic regression"); one that keeps them is a change of
-        settings. The model's own loss comes with it."""
+        settings. The model's own loss comes with it. ``quiet``: the status bar says nothing
+        of it (the window opening in its last model)."""
         if model not in MODELS:
             raise ValueError(f"Unknown model {model!r}; choose one of {', '.join(MODELS)}.")
         if model == self.current_model:
@@ -425,19 +429,73 @@ class StudioController(QObject):
         except DataError as exc:
             self.report("Cannot switch the model", str(exc))
             return False
-        loss = self.settings_model.loss_for(model)
         if data is None:
-            self.settings_model.take_model(model, loss)
-        else:
-            try:
-                self.model.push(SwitchModel(data, model, loss, switch_text(model),
-                                            self.model_switch), replaced=True)
-            except DataError as exc:
-                self.report("Cannot switch the model", str(exc))
-                return False
-            self.select_points(())
-        self.status(f"{MODEL_LABELS[model].capitalize()}: {said}"
-                    + (" Undo (Ctrl+Z) switches back." if data is not None else ""), 10_000)
+            self.settings_model.take_model(model, self.settings_model.loss_for(model))
+        elif not self._push_switch(model, data, switch_text(model)):
+            return False
+        if not quiet:
+            self.status(f"{MODEL_WORDS[model].capitalize()}: {said}"
+                        + (" Undo (Ctrl+Z) switches back." if data is not None else ""),
+                        10_000)
+        return True
+
+    def open_in_model(self, model: str, quiet: bool = False) -> None:
+        """Open the studio in ``model`` (the command line's choice, or the model the window
+        was left in, as it opens): at once when the data fit it; else once torch has loaded,
+        as the model box would (the two classes are drawn with torch: not before the
+        window's first frame). The last call wins; ``quiet`` as for :meth:`switch_model`."""
+        if self._model_to_open is not None:  # (a later choice replaces the one waiting)
+            self.torch_loading.torchLoaded.disconnect(self._on_torch_loading_torchLoaded)
+            self._model_to_open = None
+        if model == self.current_model:
+            return
+        if fits(model, self.dataset) or torch_loader.loaded():
+            self.switch_model(model, quiet)
+            return
+        self._model_to_open = (model, quiet)
+        self.torch_loading.torchLoaded.connect(self._on_torch_loading_torchLoaded)
+
+    @Slot(object)
+    def _on_torch_loading_torchLoaded(self, error) -> None:
+        self.torch_loading.torchLoaded.disconnect(self._on_torch_loading_torchLoaded)
+        waiting, self._model_to_open = self._model_to_open, None
+        if error is None and waiting is not None:
+            self.switch_model(*waiting)
+
+    def _push_switch(self, model: str, data: Dataset, text: str) -> bool:
+        """Switch to ``model`` with ``data`` as one undoable edit named ``text``."""
+        loss = self.settings_model.loss_for(model)
+        try:
+            self.model.push(SwitchModel(data, model, loss, text, self.model_switch),
+                            replaced=True)
+        except DataError as exc:
+            self.report("Cannot switch the model", str(exc))
+            return False
+        self.select_points(())
+        return True
+
+    def _open_preset_of(self, key: str) -> bool:
+        """Open preset ``key`` of the other model: the model switches with it, as one
+        undoable edit."""
+        from gdstudio.core.data.presets import PRESETS, make
+        from gdstudio.ui.threads.offload import call_off_gui_thread
+        from gdstudio.ui.threads.torch_wait import wait_for_torch
+
+        preset = PRESETS[key]
+        if not (self.allowed("presets") and self.allowed("model")):
+            return False
+        problem = wait_for_torch()
+        try:
+            if problem:
+                raise DataError(str(problem))
+            data = call_off_gui_thread(make, key)
+        except DataError as exc:
+            self.report("Cannot open the preset", str(exc))
+            return False
+        if not self._push_switch(preset.model, data, f"Open preset {preset.title}"):
+            return False
+        self.status(f"{MODEL_WORDS[preset.model].capitalize()}, {preset.title}: "
+                    f"{preset.description} Undo (Ctrl+Z) switches back.", 10_000)
         return True
 
     def _two_class_data(self) -> Dataset:
@@ -604,7 +662,14 @@ class StudioController(QObject):
 
     def load_preset(self, key: str) -> bool:
         """Replace the data by preset ``key`` (:data:`gdstudio.core.data.presets.PRESETS`) as one
-        undoable edit (made off the GUI thread: the noisy line is drawn with torch)."""
+        undoable edit (made off the GUI thread: the noisy line is drawn with torch). A
+        preset of the other model switches the model with it (one edit: see
+        :meth:`switch_model`)."""
+        from gdstudio.core.data.presets import PRESETS
+
+        preset = PRESETS.get(key)
+        if preset is not None and preset.model != self.current_model:
+            return self._open_preset_of(key)
         return self.editing.load_preset(key)
 
     def update_optimum(self, edit: DataEdit | None = None) -> None:
@@ -618,11 +683,15 @@ class StudioController(QObject):
 
     @Slot(object)
     def _on_model_pointsChanged(self, edit: DataEdit) -> None:
+        # A switch of the model (made, undone or redone): the model changes with the data,
+        # in the order that never shows logistic regression other data than the labels it
+        # came with, and the data is new as a whole (views fit their range to it).
+        switching = self.model_switch.pending()
+        if switching is not None and not edit.replaced:
+            edit = dataclasses.replace(edit, replaced=True)
+            self.status(f"{MODEL_WORDS[switching].capitalize()}, with its data.", 5000)
         n = len(edit.after)
         self.last_edit = edit
-        # A switch of the model: the model changes with the data, in the order that never
-        # shows logistic regression other data than the labels it came with.
-        switching = self.model_switch.pending()
         if switching == "line":
             self.model_switch.take()
         self.landscape_feed.data_changed(edit)  # first: an edit of one point updates the

@@ -183,7 +183,9 @@ class DataEditing(QObject):
         return False
 
     def import_csv(self, path: str) -> bool:
-        """Load points from CSV as one undoable edit; False if nothing changed.
+        """Load points from CSV as one undoable edit; False if nothing changed. Under
+        logistic regression y are read as labels (0 or 1; another value is refused, naming
+        its line).
 
         A file larger than :data:`READ_AT_ONCE_BYTES` is read on a worker thread: this
         returns True once it has started, editing is locked until it ends, and
@@ -197,12 +199,13 @@ class DataEditing(QObject):
             size = os.stat(path).st_size if Path(path).is_file() else 0
         except (OSError, ValueError):
             size = 0  # read_dataset says what is wrong with it
+        labels = s.current_model == "logistic"  # (y read as labels 0 or 1)
         if size > READ_AT_ONCE_BYTES:
-            self.csv_import.start(path, prepare=s.numbers_feed.prepare())
+            self.csv_import.start(path, prepare=s.numbers_feed.prepare(), labels=labels)
             s.status(f"Importing {Path(path).name}…")
             return True
         try:
-            dataset = read_dataset(path)
+            dataset = read_dataset(path, labels=labels)
         except DataError as exc:
             self._import_failed(str(exc))
             return False

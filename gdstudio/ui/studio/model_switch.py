@@ -30,7 +30,6 @@ import numpy as np
 
 from gdstudio.core.data.dataset import Dataset, span_problem
 from gdstudio.core.errors import DataError
-from gdstudio.core.settings.description import MODEL_LABELS
 
 #: The preset logistic regression starts from when the data are not labels.
 TWO_CLASS_PRESET = "overlapping-classes"
@@ -123,7 +122,6 @@ class ModelSwitch:
         bar says of it."""
         data = self._studio.dataset
         remembered = self.data_of.get(model)
-        name = MODEL_LABELS[model]
         if model == "line":
             if remembered is None:
                 return None, "the labels stay: a line fitted to 0/1 labels."
@@ -131,7 +129,7 @@ class ModelSwitch:
         if are_labels(data):
             return None, "the data are labels 0 and 1: they stay."
         if remembered is not None and are_labels(remembered):
-            return remembered, f"the {name} data are back."
+            return remembered, "its labelled points are back."
         return self._make_preset(), "the data are now the two-class preset (Overlapping classes)."
 
     def take(self) -> bool:

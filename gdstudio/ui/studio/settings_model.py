@@ -281,6 +281,12 @@ class SettingsModel(QObject):
             return self.value("loss")
         return self._loss_of.get(model, default_loss(model))
 
+    def remember_loss(self, model: str, loss: str) -> None:
+        """``model`` takes ``loss`` when it is next switched to (restoring settings saved
+        with another model than the one they go in with)."""
+        self._loss_problem({"model": model, "loss": loss})
+        self._loss_of[model] = loss
+
     def take_model(self, model: str, loss: str | None = None) -> None:
         """Switch to ``model`` (the controller, once the data fits it: see
         :attr:`switcher`), with ``loss`` or else the loss the model had when it was left

@@ -39,13 +39,15 @@ class CsvImport(FileJob):
         super().__init__(parent)
         self._read.connect(self._on_read)
 
-    def start(self, path: str, dtype: str = "float32", prepare=None) -> None:
-        """Read ``path`` on a worker thread; then, still there, ``prepare(dataset)`` (whose
-        result :attr:`prepared` holds when :attr:`finished` is emitted)."""
+    def start(self, path: str, dtype: str = "float32", prepare=None,
+              labels: bool = False) -> None:
+        """Read ``path`` on a worker thread (``labels``: y as labels 0 or 1, for logistic
+        regression); then, still there, ``prepare(dataset)`` (whose result :attr:`prepared`
+        holds when :attr:`finished` is emitted)."""
         if self._busy:
             raise RuntimeError("A CSV file is already being imported.")
         self.prepared = None
-        self._begin(self._run, (path, dtype, prepare), "gdstudio-import")
+        self._begin(self._run, (path, dtype, prepare, labels), "gdstudio-import")
         self.started.emit(path)
         self._thread.start()
 
@@ -59,11 +61,11 @@ class CsvImport(FileJob):
         self.cancel()
         return self.join(timeout)
 
-    def _run(self, path: str, dtype: str, prepare) -> None:  # worker thread
+    def _run(self, path: str, dtype: str, prepare, labels: bool) -> None:  # worker thread
         dataset, error, cancelled = None, "", False
         try:
             dataset = read_dataset(path, dtype, progress=self._progress,
-                                   cancelled=self._cancel.is_set)
+                                   cancelled=self._cancel.is_set, labels=labels)
             if prepare is not None:
                 self.prepared = prepare(dataset)  # read in the GUI thread after _read
         except ReadCancelled:

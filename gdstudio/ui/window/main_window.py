@@ -26,7 +26,7 @@ from gdstudio.ui.exports.figure_export import FigureExport
 from gdstudio.ui.exports.script_view import ScriptViews
 from gdstudio.ui.help.context_help import GuideHelp
 from gdstudio.ui.panels.compare_list import CompareView
-from gdstudio.ui.panels.generator_dialog import GenerateDialog
+from gdstudio.ui.panels.generator_dialog import GenerateDialog, TwoClassDialog
 from gdstudio.ui.sessions.session_files import SessionFiles
 from gdstudio.ui.studio.action_state import LOCKED_BY, MessageLevel, disabled_reasons
 from gdstudio.ui.studio.controller import StudioController
@@ -61,7 +61,8 @@ def resource_path(name: str) -> Path | None:
 class MainWindow(QMainWindow):
     """Gradient Descent Studio's main window.
 
-    ``settings`` defaults to the user's QSettings store; tests pass their own.
+    ``settings`` defaults to the user's QSettings store; tests pass their own. It opens in
+    the model it was left in (see :func:`gdstudio.ui.window.settings_store.restore_models`).
     """
 
     def __init__(self, dataset: Dataset | None = None, settings: QSettings | None = None):
@@ -74,7 +75,7 @@ class MainWindow(QMainWindow):
         self.controller = StudioController(dataset, self)
         self.messages = MessageBoxes(self)
         self.files = FileRequests(self.controller, self)
-        self._generate_values: dict = {}
+        self._generate_values: dict = {}  # by model
         self._actions_shown = None  # what _apply_actions last showed
 
         window_build.build_plots(self)
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self.run_view.show_idle()
         self._on_controller_optimumChanged()
         self._on_controller_dataChanged(True)
+        self._on_controller_modelChanged(self.controller.current_model)
         self._apply_actions(self.controller.enabled_actions())
         self.session_files = SessionFiles(self)  # sessions, lessons, recovery (last: clean)
         # In presentation mode, the settings a lesson leaves open stay on screen
@@ -163,6 +165,7 @@ class MainWindow(QMainWindow):
             lambda n: announce_trimmed(self.statusBar(), self.controller.model.undo_stack, n))
         c.startRefused.connect(lambda message: show_start_problem(self, message))
         c.settings_model.settingsChanged.connect(self.run_view.show_idle)
+        c.modelChanged.connect(self._on_controller_modelChanged)
         self.plot.addRequested.connect(c.add_point)
         self.plot.moveRequested.connect(self._on_plot_moveRequested)
         self.plot.deleteRequested.connect(c.delete_points)
@@ -191,13 +194,18 @@ class MainWindow(QMainWindow):
 
     # ================================================================= requests
     def generate_dialog(self) -> None:
+        """Edit ▸ Generate: the noisy line, or two classes for logistic regression (each
+        dialog opens with the values it was last accepted with)."""
         if not self.controller.edit_allowed("generate"):
             return
-        dialog = GenerateDialog(self, self._generate_values)
+        model = self.controller.current_model
+        logistic = model == "logistic"
+        kind, text = ((TwoClassDialog, TwoClassDialog.TEXT) if logistic
+                      else (GenerateDialog, "Generate noisy line"))
+        dialog = kind(self, self._generate_values.get(model))
         if dialog.exec() and dialog.result_dataset is not None:
-            self._generate_values = dialog.values()
-            self.controller.replace_data(dialog.result_dataset, "Generate noisy line",
-                                         "generate")
+            self._generate_values[model] = dialog.values()
+            self.controller.replace_data(dialog.result_dataset, text, "generate")
 
     def keyPressEvent(self, event) -> None:
         """The shortcut of an action that a lock disabled (a change of the data, or an
@@ -236,6 +244,13 @@ class MainWindow(QMainWindow):
         self.plot.set_optimum(*line, label=numbers.label)
         self.panel.set_step_guide(numbers.guide)
         self.readout.update_readout(self.controller)
+
+    @Slot(str)
+    def _on_controller_modelChanged(self, model: str) -> None:
+        """The model was switched: Edit ▸ Generate makes its kind of data."""
+        text = "Generate two classes…" if model == "logistic" else "Generate noisy line…"
+        self.act_generate.setText(f"&{text}")
+        self.data_panel.btn_generate.setText(text)
 
     @Slot()
     def _on_controller_keptRunsChanged(self) -> None:

@@ -23,8 +23,16 @@ from PySide6.QtCore import QByteArray, QRect, Qt
 
 from gdstudio.core.errors import ConfigError
 from gdstudio.core.settings.config import TrainConfig
-from gdstudio.core.settings.description import SETTINGS, Setting, applicable, settings_values
+from gdstudio.core.settings.description import (
+    MODEL_LOSSES,
+    SETTINGS,
+    Setting,
+    applicable,
+    default_loss,
+    settings_values,
+)
 from gdstudio.core.settings.view_description import VIEW_OPTIONS, ViewOption
+from gdstudio.ui.studio.model_switch import fits
 from gdstudio.ui.window.window_fit import fitting_geometry
 
 SETTINGS_VERSION = 1
@@ -269,19 +277,35 @@ def restore(window) -> Restored:
         restored.reset.append("windowState")
     if restored.more_settings is not None:
         window.panel.set_more_shown(restored.more_settings)
-    restore_models(restored, c.settings_model, c.view_options)
+    model = restore_models(restored, c.settings_model, c.view_options, c.dataset)
+    if model is not None:
+        c.open_in_model(model, quiet=True)  # (its data drawn once torch has loaded)
     message = reset_message(restored)
     if message:
         c.status(message, 15_000)
     return restored
 
 
-def restore_models(restored: Restored, settings_model, view_options) -> None:
+def restore_models(restored: Restored, settings_model, view_options,
+                   dataset=None) -> str | None:
     """Put the restored settings into ``settings_model`` and the restored view options into
-    ``view_options``."""
-    if restored.config != TrainConfig():
-        settings_model.set_config(restored.config)
+    ``view_options``. With ``dataset`` (the data the window opens with), a model the data do
+    not fit (logistic regression, and data that are not labels) is not restored: the
+    settings go in with the line (and the line's loss), the model's own loss is remembered
+    for it, and its name is returned, for the controller to switch to it as the model box
+    would (:meth:`StudioController.open_in_model`: its data are drawn with torch, not before
+    the window's first frame). Else None."""
+    config = restored.config
+    model = None
+    if dataset is not None and not fits(config.model, dataset):
+        model = config.model
+        loss = config.loss if config.loss in MODEL_LOSSES["line"] else default_loss("line")
+        settings_model.set_config(config.replace(model="line", loss=loss))
+        settings_model.remember_loss(model, config.loss)
+    elif config != TrainConfig():
+        settings_model.set_config(config)
     view_options.restore(restored.view)
+    return model
 
 
 def restore_geometry(window, restored: Restored, available: QRect | None = None) -> None:

@@ -127,7 +127,7 @@ def blocked_reads(monkeypatch):
 
     ended = threading.Event()
 
-    def read(path, dtype="float32", progress=None, cancelled=None):
+    def read(path, dtype="float32", progress=None, cancelled=None, labels=False):
         while not cancelled():
             ended.wait(0.01)
         raise ReadCancelled

@@ -137,3 +137,67 @@ def test_the_loss_list_is_the_models(qtbot):
     assert [box.itemData(i) for i in range(box.count())] == ["mse", "bce", "bce-logits"]
     assert box.currentData() == "bce"
     c.shutdown(5000)
+
+
+def test_a_preset_of_the_other_model_switches_with_it_as_one_edit(controller):
+    c = controller
+    line = c.dataset
+    assert c.load_preset("hours-pass")
+    assert c.current_model == "logistic" and same(c.dataset, make("hours-pass"))
+    assert c.undo_text() == "Open preset Hours studied vs pass/fail"
+    c.undo()
+    assert c.current_model == "line" and c.dataset is line
+    c.set_lesson_locks({"model"})
+    assert not c.load_preset("separable-classes")
+    assert c.current_model == "line" and c.dataset is line
+
+
+def test_a_csv_file_is_read_as_labels_under_logistic_regression(controller, tmp_path):
+    c = controller
+    c.switch_model("logistic")
+    good, bad = tmp_path / "pass.csv", tmp_path / "half.csv"
+    good.write_text("x,label\n0.5,0\n2,1\n3,1\n", encoding="utf-8")
+    bad.write_text("x,y\n0.5,0\n2,0.5\n", encoding="utf-8")
+    assert c.import_csv(str(good))
+    assert c.dataset.y.tolist() == [0.0, 1.0, 1.0] and c.dataset.x.tolist() == [0.5, 2.0, 3.0]
+    data = c.dataset
+    assert not c.import_csv(str(bad))
+    assert c.dataset is data
+    title, text = c.last_message
+    assert title == "Cannot import the CSV file" and "line 3" in text and "0.5" in text
+
+
+def test_the_command_lines_model_opens_once_the_data_fit(controller, qtbot):
+    c = controller
+    c.replace_data(labels(), "Labels")
+    data = c.dataset
+    c.open_in_model("logistic")  # labels: at once, the data stay
+    assert c.current_model == "logistic" and c.dataset is data
+
+
+def test_pasted_points_are_labels_under_logistic_regression(controller):
+    from gdstudio.ui.classroom.classroom_tools import paste_points
+
+    c = controller
+    c.switch_model("logistic")
+    n = len(c.dataset)
+    assert paste_points(c, "0.5\t1\n-0.5\t0\n")
+    assert c.dataset.y[n:].tolist() == [1.0, 0.0]
+    data = c.dataset
+    assert not paste_points(c, "0.5\t1\n2\t0.5\n")
+    assert c.dataset is data
+    title, text = c.last_message
+    assert title == "Cannot paste the points" and "0.5" in text
+
+
+def test_undo_and_redo_of_a_switch_bring_the_data_as_a_whole(controller):
+    c = controller
+    replaced, status = [], []
+    c.dataChanged.connect(replaced.append)
+    c.statusReported.connect(lambda text, ms: status.append(text))
+    c.switch_model("logistic")
+    c.undo()
+    assert status[-1] == "The line, with its data."
+    c.redo()
+    assert status[-1] == "Logistic regression, with its data."
+    assert replaced == [True, True, True]  # (views fit their range to the data)

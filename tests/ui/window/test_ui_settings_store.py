@@ -43,8 +43,9 @@ CHOICE_BAD = [*ANY_BAD, None, "MSE", "bogus", 3, True]
 FLAG_BAD = [*ANY_BAD, None, "no", "true", "yes", 1, 0]
 WHOLE_BAD = [*NUMBER_BAD, 0, -1, 1.5, 20.0, 3e9]
 BAD_FIELDS = {
+    "model": [*CHOICE_BAD, "Logistic", "line "],
     "method": CHOICE_BAD, "impl": CHOICE_BAD, "optimizer": [*CHOICE_BAD, "SGD"],
-    "loss": CHOICE_BAD, "model": CHOICE_BAD,
+    "loss": CHOICE_BAD,
     "learning_rate": POSITIVE_BAD,
     "epochs": [*WHOLE_BAD, 3_000_000_000, 10**12],
     "batch_size": [*WHOLE_BAD, 10**9],

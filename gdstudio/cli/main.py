@@ -392,7 +392,8 @@ def _stream(args, run, history, files, order, out):
         files.write(hist, HISTORY_HEADER_LINE if std is None else HISTORY_STD_HEADER_LINE)
     if not args.quiet:
         count = len(dataset)
-        print(f"# {count} point{'' if count == 1 else 's'}; {config.describe()}; start w={init[0]!r}, "
+        print(f"# {count} point{'' if count == 1 else 's'}; {config.describe()}; "
+              f"start w={init[0]!r}, "
               f"b={init[1]!r}", file=out)
         if training_words(config):
             print(f"# {training_words(config)}", file=out)

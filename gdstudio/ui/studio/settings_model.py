@@ -26,8 +26,9 @@ may change with it: a change of ``model`` from the window goes to the model's
 :attr:`~SettingsModel.switcher` (the controller's ``switch_model``), which takes it with
 :meth:`SettingsModel.take_model`. The loss always fits the model (one of its
 :data:`~gdstudio.core.settings.description.MODEL_LOSSES`), and each model keeps its own loss:
-switching brings back the loss the model had when the user left it (its default,
-:func:`~gdstudio.core.settings.description.default_loss`, the first time).
+switching brings back the loss and the start the model had when the user left it (its default,
+:func:`~gdstudio.core.settings.description.default_loss`, and :data:`FIRST_START`, the first
+time).
 """
 
 from __future__ import annotations
@@ -56,6 +57,21 @@ SEED_MAX = 2**31 - 1
 START = ("init_w", "init_b")
 
 
+
+#: The settings each model keeps for itself: switching away and back brings them back.
+FOLLOW_MODEL = ("loss", "init_w", "init_b")
+#: The start a model takes the first time it is chosen. The line's is the description's far
+#: start (the tutorial's); logistic regression starts flat, w = b = 0 (p = 0.5 for every
+#: point, as its tutorials start): from the line's start every point would be nearly certain
+#: of the wrong class or of the right one, far up the cross-entropy's slopes.
+FIRST_START = {"line": (DEFAULTS["init_w"], DEFAULTS["init_b"]), "logistic": (0.0, 0.0)}
+
+
+def first_of(model: str) -> dict[str, Any]:
+    """What ``model`` takes the first time it is chosen: its default loss and first start."""
+    w, b = FIRST_START[model]
+    return {"loss": default_loss(model), "init_w": w, "init_b": b}
+
 class Invalid(NamedTuple):
     """The user's input for a setting that is no value of it: the text and what is wrong."""
 
@@ -80,8 +96,8 @@ class SettingsModel(QObject):
         self._momentum_of: dict[str, Any] = {}
         self._maxima = {s.name: SEED_MAX if s.name == "seed" else SPIN_MAX
                         for s in SETTINGS if s.kind == "int"}
-        #: The loss each model had when another was chosen.
-        self._loss_of: dict[str, str] = {}
+        #: What each model had when another was chosen: its loss and its start.
+        self._left: dict[str, dict[str, Any]] = {}
         self._last_valid = TrainConfig()
         #: Carries out a change of the model asked from the window (``switcher(model)``,
         #: True if it was made): the controller's ``switch_model``, which changes the data
@@ -250,7 +266,7 @@ class SettingsModel(QObject):
             changed.append("random_init")
         if self.gate is not None and not all(self.gate(name) for name in changed):
             return False
-        self._momentum_of, self._loss_of = memory, losses
+        self._momentum_of, self._left = memory, losses
         self._commit(new, random)
         return True
 
@@ -271,7 +287,7 @@ class SettingsModel(QObject):
         self._momentum_of = {}
         new = {**self._entries, **values}
         self._loss_problem(new)
-        self._loss_of = {}
+        self._left = {}
         self._commit(new, config.init_w is None)
 
     def loss_for(self, model: str) -> str:
@@ -279,13 +295,16 @@ class SettingsModel(QObject):
         model, else the one it had when it was left (its default the first time)."""
         if model == self._entries["model"]:
             return self.value("loss")
-        return self._loss_of.get(model, default_loss(model))
+        return self._left.get(model, first_of(model))["loss"]
 
-    def remember_loss(self, model: str, loss: str) -> None:
-        """``model`` takes ``loss`` when it is next switched to (restoring settings saved
-        with another model than the one they go in with)."""
-        self._loss_problem({"model": model, "loss": loss})
-        self._loss_of[model] = loss
+    def remember(self, model: str, **values) -> None:
+        """``model`` takes ``values`` (its ``loss``, ``init_w``, ``init_b``: see
+        :data:`FOLLOW_MODEL`) when it is next switched to (restoring settings saved with
+        another model than the one they go in with)."""
+        if "loss" in values:
+            self._loss_problem({"model": model, "loss": values["loss"]})
+        self._left[model] = {**self._left.get(model, first_of(model)),
+                             **self._checked(values)}
 
     def take_model(self, model: str, loss: str | None = None) -> None:
         """Switch to ``model`` (the controller, once the data fits it: see
@@ -294,21 +313,25 @@ class SettingsModel(QObject):
         entries = self._checked({"model": model} if loss is None
                                 else {"model": model, "loss": loss})
         new = {**self._entries, **entries}
-        self._loss_of = self._follow_model(new, entries)
+        self._left = self._follow_model(new, entries)
         self._commit(new, self._random)
 
-    def _follow_model(self, new: dict, entries: dict) -> dict[str, str]:
+    def _follow_model(self, new: dict, entries: dict) -> dict[str, dict[str, Any]]:
         """A change of the model in ``new`` (from the entries now): unless ``entries`` chose
-        a loss, the new model's own comes back (set in ``new``). Returns each model's loss
-        remembered then (the loss left behind is the model left's); raises ValueError for a
-        loss that is not the model's."""
-        old, losses = self._entries["model"], dict(self._loss_of)
+        them, the new model's own loss and start come back (set in ``new``): those it had
+        when it was left, or its first ones (:func:`first_of`). Returns what each model had
+        then (the model left keeps its loss and start); raises ValueError for a loss that is
+        not the model's."""
+        old = self._entries["model"]
+        left = {model: dict(had) for model, had in self._left.items()}
         if new["model"] != old:
-            losses[old] = self._entries["loss"]
-            if "loss" not in entries:
-                new["loss"] = losses.get(new["model"], default_loss(new["model"]))
+            left[old] = {name: self._entries[name] for name in FOLLOW_MODEL}
+            back = left.get(new["model"], first_of(new["model"]))
+            for name in FOLLOW_MODEL:
+                if name not in entries:
+                    new[name] = back[name]
         self._loss_problem(new)
-        return losses
+        return left
 
     @staticmethod
     def _loss_problem(entries: dict) -> None:

@@ -33,6 +33,7 @@ from gdstudio.core.settings.description import (
 )
 from gdstudio.core.settings.view_description import VIEW_OPTIONS, ViewOption
 from gdstudio.ui.studio.model_switch import fits
+from gdstudio.ui.studio.settings_model import FIRST_START
 from gdstudio.ui.window.window_fit import fitting_geometry
 
 SETTINGS_VERSION = 1
@@ -291,17 +292,21 @@ def restore_models(restored: Restored, settings_model, view_options,
     """Put the restored settings into ``settings_model`` and the restored view options into
     ``view_options``. With ``dataset`` (the data the window opens with), a model the data do
     not fit (logistic regression, and data that are not labels) is not restored: the
-    settings go in with the line (and the line's loss), the model's own loss is remembered
-    for it, and its name is returned, for the controller to switch to it as the model box
-    would (:meth:`StudioController.open_in_model`: its data are drawn with torch, not before
-    the window's first frame). Else None."""
+    settings go in with the line (and the line's loss and first start), the model's own
+    loss and start are remembered for it, and its name is returned, for the controller to
+    switch to it as the model box would (:meth:`StudioController.open_in_model`: its data
+    are drawn with torch, not before the window's first frame). Else None."""
     config = restored.config
     model = None
     if dataset is not None and not fits(config.model, dataset):
         model = config.model
         loss = config.loss if config.loss in MODEL_LOSSES["line"] else default_loss("line")
-        settings_model.set_config(config.replace(model="line", loss=loss))
-        settings_model.remember_loss(model, config.loss)
+        first = dict(zip(("init_w", "init_b"), FIRST_START["line"], strict=True))
+        start = {name: value for name, value in first.items()
+                 if getattr(config, name) is not None}  # (None: drawn, the typed one kept)
+        settings_model.set_config(config.replace(model="line", loss=loss, **start))
+        settings_model.remember(model, loss=config.loss, **{
+            name: getattr(config, name) for name in start})
     elif config != TrainConfig():
         settings_model.set_config(config)
     view_options.restore(restored.view)

@@ -54,6 +54,25 @@ def test_switching_takes_the_models_own_loss_and_back(controller):
     assert m.value("loss") == "huber"
 
 
+def test_each_model_keeps_its_own_start_logistic_regression_first_starts_flat(controller):
+    """The line's far start put every point of the two-class preset nearly certain of a class
+    (a starting cross-entropy of about 16): logistic regression starts at w = b = 0."""
+    c = controller
+    m = c.settings_model
+    assert (c.settings.init_w, c.settings.init_b) == (-10.0, -20.0)
+    assert c.switch_model("logistic")
+    assert (c.settings.init_w, c.settings.init_b) == (0.0, 0.0)
+    assert c.start_parameters() == (0.0, 0.0)
+    m.set_value("init_w", 2.5)
+    assert c.switch_model("line")
+    assert (c.settings.init_w, c.settings.init_b) == (-10.0, -20.0)
+    m.set_value("init_b", 3.0)
+    assert c.switch_model("logistic")
+    assert (c.settings.init_w, c.settings.init_b) == (2.5, 0.0)  # as it was left
+    assert c.switch_model("line")
+    assert (c.settings.init_w, c.settings.init_b) == (-10.0, 3.0)
+
+
 def test_switching_to_logistic_on_line_data_is_one_edit_that_undo_takes_back(controller, qtbot):
     c = controller
     line = c.dataset

@@ -75,7 +75,8 @@ def full_session() -> Session:
     x = np.array([1.5, -2.25, 3.4028234663852886e38, 1e-45, 0.1], np.float32)
     return Session(x, x[::-1].copy(), "float32", config,
                    {"log_scale": True, "show_optimum": False, "landscape": True,
-                    "curvature": True, "other_landscape": False, "residuals": "squares",
+                    "curvature": True, "other_landscape": False, "log_odds": True,
+                    "jitter": False, "residuals": "squares",
                     "presentation": False,
                     "speed": 0},
                    [kept], current, 5,

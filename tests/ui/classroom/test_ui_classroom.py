@@ -471,21 +471,3 @@ def test_predict_mode_guesses_a_whole_epoch_of_a_stochastic_run(window, qtbot):
     c.stop()
     qtbot.waitUntil(lambda: c.state.name == "IDLE", timeout=10_000)
 
-
-def test_the_figure_of_logistic_regression_draws_the_sigmoid_and_its_landscape(window,
-                                                                                tmp_path):
-    from gdstudio.core.models.logistic.landscape import LogisticLandscape
-    from gdstudio.ui.exports.figure_export import studio_figure
-
-    c = window.controller
-    assert c.switch_model("logistic")
-    data, dataset, config = studio_figure(c)[:3]
-    assert data.model == config.model == "logistic"
-    x, p = data.sigmoid
-    w, b = c.start_parameters()
-    z = np.float64(w) * x + np.float64(b)
-    assert np.allclose(p, 1.0 / (1.0 + np.exp(-z)), rtol=1e-12, atol=1e-15)  # (drawn)
-    assert data.losses[0] == pytest.approx(
-        LogisticLandscape.from_dataset(dataset, c.loss).loss(w, b), rel=1e-6)
-    assert window.figure_export.export(str(tmp_path / "logistic.svg"), "all")
-    assert ET.parse(tmp_path / "logistic.svg").getroot().get("viewBox") == "0 0 1500 500"

@@ -31,6 +31,9 @@ def test_the_pytorch_code_is_logistic_regressions(window, qtbot):
 
 def test_the_figure_draws_the_sigmoid_and_its_boundary(window, qtbot, tmp_path):
     c = to_logistic(window, qtbot)
+    assert c.start_parameters() == (0.0, 0.0)  # flat: p = 0.5 everywhere, no boundary
+    assert studio_figure(c)[0].boundary is None
+    c.settings_model.update({"init_w": 1.5, "init_b": -0.5})
     data, _, config, optimum, _ = studio_figure(c)
     w, b = c.start_parameters()
     assert (data.model, config.model, config.loss) == ("logistic", "logistic", "bce")

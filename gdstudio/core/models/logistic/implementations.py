@@ -189,8 +189,10 @@ class _Analytic:
         m = g.shape[0]
         with np.errstate(all="ignore"):
             # (the arithmetic the exported script prints: gdstudio.core.models.logistic.script)
-            gw = float(np.dot(g, x)) / m
+            # (pairwise sums, as the script's: not np.dot, whose BLAS rounding depends on the
+            # machine and its thread count)
             gb = float(np.sum(g)) / m
+            gw = float(np.sum(np.multiply(g, x, out=g))) / m
             self.w -= self.lr * gw
             if self.fit_bias:
                 self.b -= self.lr * gb

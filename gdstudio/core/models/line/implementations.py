@@ -64,9 +64,18 @@ class _Manual:
         self.w = torch.tensor(w0, dtype=dtype, requires_grad=True)
         self.b = torch.tensor(b0, dtype=dtype, requires_grad=config.fit_bias)
         self.fit_bias = config.fit_bias
-        self.criterion = _loss_function(config, module=False)
-        if config.loss == "mse" and config.fit_bias:
+        self.criterion = self.loss_function(config)
+        if config.loss == "mse" and config.fit_bias and self.lean:
             self.step = self._step_mse
+
+    #: Tutorial 2's step written out serves the MSE with a bias (a model of its own, such as
+    #: logistic regression's, turns it off).
+    lean = True
+
+    @staticmethod
+    def loss_function(config: TrainConfig):
+        """``criterion(forward(x), y)``: the loss as the tutorial writes it."""
+        return _loss_function(config, module=False)
 
     def _step_mse(self, x, y):
         """Tutorial 2's step, written out (the common case, kept lean)."""
@@ -118,11 +127,20 @@ class _Module:
             if config.fit_bias:
                 self.model.bias.fill_(b0)
         self.fit_bias = config.fit_bias
-        self.criterion = _loss_function(config, module=True)
+        self.criterion = self.loss_module(config)
         self.optimizer = make_optimizer(config, self.model.parameters())
 
+    @staticmethod
+    def loss_module(config: TrainConfig):
+        """The loss module (``nn.MSELoss()`` ...) that takes :meth:`predict`'s output."""
+        return _loss_function(config, module=True)
+
+    def predict(self, x):
+        """What the loss module is given: ``model(x)``."""
+        return self.model(x)
+
     def step(self, x, y):
-        loss = self.criterion(self.model(x), y)
+        loss = self.criterion(self.predict(x), y)
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
@@ -130,7 +148,7 @@ class _Module:
 
     def full_loss(self, X, Y) -> float:
         with torch.no_grad():
-            return self.criterion(self.model(X), Y).item()
+            return self.criterion(self.predict(X), Y).item()
 
     def parameters(self) -> tuple[float, float]:
         return (self.model.weight.item(),
@@ -480,3 +498,8 @@ class _Analytic:
                         b = b - lr * g
                 return w, b
         return steps
+
+
+#: The line's autograd loops, for a model that trains as the line does with its own loss
+#: (logistic regression's).
+Manual, Module = _Manual, _Module

@@ -39,7 +39,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from gdstudio.core.data.dataset import TORCH_DTYPES
-from gdstudio.core.models.line.implementations import make_optimizer
+from gdstudio.core.models.line import implementations as line
 from gdstudio.core.models.logistic.sigmoid import terms_and_slopes
 
 if TYPE_CHECKING:
@@ -65,40 +65,15 @@ def _sigmoid_mse(z, y):
 _MANUAL_LOSSES = {"bce": _hand_written_bce, "bce-logits": _logits_bce, "mse": _sigmoid_mse}
 
 
-class _Manual:
-    """The tutorial's hand-written autograd loop; ``criterion(z, y)`` takes the logits."""
+class _Manual(line.Manual):
+    """The tutorial's hand-written autograd loop (the line's, with a loss of this model:
+    ``criterion(z, y)`` takes the logits)."""
 
-    def __init__(self, config: TrainConfig, w0: float, b0: float, dtype):
-        self.lr = config.learning_rate
-        self.w = torch.tensor(w0, dtype=dtype, requires_grad=True)
-        self.b = torch.tensor(b0, dtype=dtype, requires_grad=config.fit_bias)
-        self.fit_bias = config.fit_bias
-        self.criterion = _MANUAL_LOSSES[config.loss]
+    lean = False
 
-    def forward(self, x):
-        if self.fit_bias:
-            return self.w * x + self.b
-        return self.w * x
-
-    def step(self, x, y):
-        loss = self.criterion(self.forward(x), y)
-        loss.backward()
-        w, b, lr = self.w, self.b, self.lr
-        with torch.no_grad():
-            w -= lr * w.grad
-            if self.fit_bias:
-                b -= lr * b.grad
-        w.grad.zero_()
-        if self.fit_bias:
-            b.grad.zero_()
-        return loss
-
-    def full_loss(self, X, Y) -> float:
-        with torch.no_grad():
-            return self.criterion(self.forward(X), Y).item()
-
-    def parameters(self) -> tuple[float, float]:
-        return self.w.item(), (self.b.item() if self.fit_bias else 0.0)
+    @staticmethod
+    def loss_function(config: TrainConfig):
+        return _MANUAL_LOSSES[config.loss]
 
     def probabilities(self, X, w: float, b: float):
         """p = sigmoid(w*x + b) of (w, b) on ``X``, computed as this loop computes it."""
@@ -108,42 +83,23 @@ class _Manual:
             return torch.sigmoid(z)
 
 
-class _Module:
-    """``nn.Linear(1, 1)``, a loss module and a ``torch.optim`` optimizer."""
+class _Module(line.Module):
+    """``nn.Linear(1, 1)``, a loss module of this model and a ``torch.optim`` optimizer (the
+    line's, given p = sigmoid(model(x)), or the logits for BCEWithLogitsLoss)."""
 
     def __init__(self, config: TrainConfig, w0: float, b0: float, dtype):
-        # nn.Linear draws a start from the global RNG; keep the caller's random state as it was.
-        with torch.random.fork_rng(devices=[]):
-            self.model = nn.Linear(1, 1, bias=config.fit_bias, dtype=dtype)
-        with torch.no_grad():
-            self.model.weight.fill_(w0)
-            if config.fit_bias:
-                self.model.bias.fill_(b0)
-        self.fit_bias = config.fit_bias
+        super().__init__(config, w0, b0, dtype)
         self.logits = config.loss == "bce-logits"
-        self.criterion = {"bce": nn.BCELoss, "bce-logits": nn.BCEWithLogitsLoss,
-                          "mse": nn.MSELoss}[config.loss]()
-        self.optimizer = make_optimizer(config, self.model.parameters())
+
+    @staticmethod
+    def loss_module(config: TrainConfig):
+        return {"bce": nn.BCELoss, "bce-logits": nn.BCEWithLogitsLoss,
+                "mse": nn.MSELoss}[config.loss]()
 
     def predict(self, x):
         """What the loss module is given: the logits for BCEWithLogitsLoss, p otherwise."""
         z = self.model(x)
         return z if self.logits else torch.sigmoid(z)
-
-    def step(self, x, y):
-        loss = self.criterion(self.predict(x), y)
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
-        return loss
-
-    def full_loss(self, X, Y) -> float:
-        with torch.no_grad():
-            return self.criterion(self.predict(X), Y).item()
-
-    def parameters(self) -> tuple[float, float]:
-        return (self.model.weight.item(),
-                self.model.bias.item() if self.fit_bias else 0.0)
 
     def probabilities(self, X, w: float, b: float):
         """p = sigmoid(model(x)) of (w, b) on ``X``, computed as ``nn.Linear`` computes it."""

@@ -1,0 +1,41 @@
+"""The cross-entropy landscape is framed so that its shape shows: a start at w = b = 0 and
+an optimum at nearly the same b were framed in a sliver of b (0.2 wide) where the loss
+looked as if it did not depend on b at all."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdstudio.core.data.presets import make
+from gdstudio.core.models.logistic.landscape import LogisticLandscape
+from gdstudio.core.models.logistic.optimum import logistic_optimum
+from gdstudio.ui.numbers.landscape_model import LandscapeModel
+
+
+@pytest.fixture
+def model():
+    m = LandscapeModel()
+    yield m
+    assert m.shutdown()
+
+
+def test_start_and_star_at_nearly_the_same_b_get_a_view_where_b_matters(model, qtbot):
+    data = make("overlapping-classes")
+    opt = logistic_optimum(data.x, data.y)
+    assert opt.kind == "unique" and abs(opt.b) < 0.3  # (the sliver this guards against)
+    model.set_loss("bce", 1.0, True, model="logistic")
+    model.set_start(0.0, 0.0)
+    model.data_replaced(data)
+    qtbot.waitUntil(lambda: model.frame is not None and model.frame.exact and not model.busy
+                    and model.frame.optimum is not None, timeout=60_000)
+    model.fit_view()
+    (w0, w1), (b0, b1) = model.w_range, model.b_range
+    assert w0 < 0.0 < opt.w < w1 and b0 < min(0.0, opt.b) and max(0.0, opt.b) < b1
+    # along b, at the star's w, the view spans a loss that visibly changes: at the edges
+    # the cross-entropy is at least 10% above the optimum's
+    land = LogisticLandscape.from_arrays(data.x, data.y, loss="bce")
+    edges = land.loss(np.array([opt.w, opt.w]), np.array([b0, b1]))
+    assert min(edges) > 1.1 * opt.loss
+    # and the w axis is not widened past what the start and the star need
+    assert w1 - w0 == pytest.approx(1.3 * opt.w, rel=1e-9)

@@ -185,16 +185,18 @@ class LandscapeModel(QObject):
         elif self.logistic:
             points.append(self._logistic_reference())
             self._fit_on_optimum = self.logistic_optimum is None
-        self.w_range, self.b_range = view_bounds(np.vstack(points))
-        if self.logistic:
-            self.w_range, self.b_range = self._log_odds_spans(self.w_range, self.b_range)
+        self.w_range, self.b_range = self.bounds(np.vstack(points))
         self._redraw()
 
-    def _log_odds_spans(self, w_range, b_range):
-        """Logistic regression's view widened to two units of log-odds across each axis at
-        least (w: 2 / sd(x); b: 2), so that the shape of the loss shows: a start at
-        w = b = 0 and an optimum of b = -0.17 framed a sliver of b where the cross-entropy
-        looked as if it did not depend on b."""
+    def bounds(self, points):
+        """The ranges a view of ``points`` (rows ``(w, b)``) frames: ``view_bounds``; for
+        logistic regression widened to two units of log-odds across each axis at least
+        (w: 2 / sd(x); b: 2), so that the shape of the loss shows (a start at w = b = 0 and
+        an optimum of b = -0.17 framed a sliver of b where the cross-entropy looked as if
+        it did not depend on b)."""
+        w_range, b_range = view_bounds(points)
+        if not self.logistic:
+            return w_range, b_range
         land = self.landscape
         sd = math.ldexp(math.sqrt(land.var_x), land.kx) if land is not None else 0.0
         w_span = 2.0 / sd if sd > 0 and math.isfinite(2.0 / sd) else 2.0

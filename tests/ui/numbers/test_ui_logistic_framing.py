@@ -39,3 +39,19 @@ def test_start_and_star_at_nearly_the_same_b_get_a_view_where_b_matters(model, q
     assert min(edges) > 1.1 * opt.loss
     # and the w axis is not widened past what the start and the star need
     assert w1 - w0 == pytest.approx(1.3 * opt.w, rel=1e-9)
+
+
+def test_a_run_frames_itself_with_a_b_that_matters_too(window, qtbot):
+    c = window.controller
+    with qtbot.waitSignal(c.modelChanged, timeout=10_000):
+        assert c.switch_model("logistic")  # (the two-class preset comes in)
+    c.set_settings(c.settings.replace(learning_rate=0.1, epochs=3, init_w=0.0, init_b=0.0))
+    with qtbot.waitSignal(c.runFinished, timeout=30_000):
+        assert c.train()
+    lm = c.landscape_model
+    (w0, w1), (b0, b1) = lm.w_range, lm.b_range
+    h = c.history
+    assert w0 <= min(h.w) and max(h.w) <= w1 and b0 <= min(h.b) and max(h.b) <= b1
+    assert b1 - b0 >= 2.0  # two units of log-odds: the loss visibly changes along b
+    shown = window.landscape_plot.getViewBox().viewRange()[1]
+    assert shown[1] - shown[0] >= 2.0

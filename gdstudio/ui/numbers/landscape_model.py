@@ -134,6 +134,8 @@ class LandscapeModel(QObject):
             return
         refit = model != self.fit_model
         self.loss, self.huber_delta, self.fit_bias, self.fit_model = new
+        if refit:  # the other model's paths lie in another landscape: not kept in view
+            self.path_points = np.empty((0, 2))
         if refit and self.w_range is not None:  # the other model's landscape: framed anew
             self.fit_view()
         else:

@@ -5,6 +5,7 @@ looked as if it did not depend on b at all."""
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtWidgets import QApplication
 import pytest
 
 from gdstudio.core.data.presets import make
@@ -55,3 +56,23 @@ def test_a_run_frames_itself_with_a_b_that_matters_too(window, qtbot):
     assert b1 - b0 >= 2.0  # two units of log-odds: the loss visibly changes along b
     shown = window.landscape_plot.getViewBox().viewRange()[1]
     assert shown[1] - shown[0] >= 2.0
+
+
+def test_switching_to_logistic_frames_its_own_start_and_star(window, qtbot):
+    """The line's preview (from its start at w = -10, b = -20) was framed in the
+    cross-entropy's view: the start and the star sat squeezed in its top-right corner."""
+    c = window.controller
+    lm, pm = c.landscape_model, c.preview_model
+    qtbot.waitUntil(lambda: lm.frame is not None and lm.frame.exact and not lm.busy,
+                    timeout=30_000)
+    with qtbot.waitSignal(c.modelChanged, timeout=10_000):
+        assert c.switch_model("logistic")
+    qtbot.waitUntil(lambda: lm.frame is not None and lm.frame.loss == "bce" and lm.frame.exact
+                    and lm.frame.optimum is not None and not lm.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: pm.path is not None and pm.start == (0.0, 0.0), timeout=30_000)
+    QApplication.processEvents()
+    (w0, w1), (b0, b1) = window.landscape_plot.getViewBox().viewRange()
+    ow, ob = lm.frame.optimum
+    assert w0 < 0.0 < ow < w1 and b0 < min(0.0, ob) and max(0.0, ob) < b1
+    # framed around them (a few units of log-odds), not around the line's start
+    assert b1 - b0 < 6.0 and w1 - w0 < 6.0

@@ -5,8 +5,8 @@ looked as if it did not depend on b at all."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QApplication
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from gdstudio.core.data.presets import make
 from gdstudio.core.models.logistic.landscape import LogisticLandscape

@@ -53,6 +53,17 @@ FINE_SHAPE = (129, 129)
 SYNC_LIMIT = 20_000
 
 
+
+def widened(span: tuple[float, float], least: float) -> tuple[float, float]:
+    """``span`` widened about its middle to ``least`` if narrower (as it is if float64
+    cannot widen it there)."""
+    lo, hi = span
+    if hi - lo >= least:
+        return span
+    mid = lo / 2 + hi / 2
+    out = (mid - least / 2, mid + least / 2)
+    return out if out[0] <= lo and out[1] >= hi and math.isfinite(out[1] - out[0]) else span
+
 class _Relay(QObject):
     """Carries a helper thread's result to the GUI thread (a queued signal)."""
 
@@ -123,6 +134,8 @@ class LandscapeModel(QObject):
             return
         refit = model != self.fit_model
         self.loss, self.huber_delta, self.fit_bias, self.fit_model = new
+        if refit:  # the other model's paths lie in another landscape: not kept in view
+            self.path_points = np.empty((0, 2))
         if refit and self.w_range is not None:  # the other model's landscape: framed anew
             self.fit_view()
         else:
@@ -174,8 +187,22 @@ class LandscapeModel(QObject):
         elif self.logistic:
             points.append(self._logistic_reference())
             self._fit_on_optimum = self.logistic_optimum is None
-        self.w_range, self.b_range = view_bounds(np.vstack(points))
+        self.w_range, self.b_range = self.bounds(np.vstack(points))
         self._redraw()
+
+    def bounds(self, points):
+        """The ranges a view of ``points`` (rows ``(w, b)``) frames: ``view_bounds``; for
+        logistic regression widened to two units of log-odds across each axis at least
+        (w: 2 / sd(x); b: 2), so that the shape of the loss shows (a start at w = b = 0 and
+        an optimum of b = -0.17 framed a sliver of b where the cross-entropy looked as if
+        it did not depend on b)."""
+        w_range, b_range = view_bounds(points)
+        if not self.logistic:
+            return w_range, b_range
+        land = self.landscape
+        sd = math.ldexp(math.sqrt(land.var_x), land.kx) if land is not None else 0.0
+        w_span = 2.0 / sd if sd > 0 and math.isfinite(2.0 / sd) else 2.0
+        return widened(w_range, w_span), widened(b_range, 2.0)
 
     def set_ranges(self, w_range, b_range) -> None:
         """Draw over these ranges (after the user panned or zoomed)."""

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdstudio.core.errors import DataError, StudioError
-from gdstudio.core.models.line.stepsize import StepGuide, step_guide
+from gdstudio.core.models.line.stepsize import SCALE_ADVICE, StepGuide, step_guide
 from gdstudio.core.models.logistic.curvature import (
     MSE_SIGMOID_CURVATURE,
     curvature_at,
@@ -40,6 +40,9 @@ __all__ = ["LOSS_WORDS", "LogisticGuides", "LogisticStepGuide", "logistic_readou
 #: The loss the run trains, as the gauge and the loss axis name it.
 LOSS_WORDS = {"bce": "cross-entropy", "bce-logits": "cross-entropy",
               "mse": "MSE on \u03c3"}
+#: What helps logistic regression's data whose squares overflow the arithmetic (it cannot
+#: standardize, and its y are labels).
+LOGISTIC_SCALE_ADVICE = "rescale x (its units) so that its values are near 1"
 #: The worst-case curvature per unit of XᵀX/N of each loss (the cross-entropy's 1/4).
 WORST = {"bce": 0.25, "mse": MSE_SIGMOID_CURVATURE}
 
@@ -141,8 +144,10 @@ class LogisticGuides:
                     np.asarray(d.x, dtype=np.float64), *at, fit_bias))
             except StudioError:
                 curvature = None
+        # (its y are labels, and it trains on x as it is: only rescaling x helps)
+        scale = line.scale_problem.replace(SCALE_ADVICE, LOGISTIC_SCALE_ADVICE)
         return LogisticStepGuide(limit, optimal, line.rule, line.guide_only, line.method,
-                                 line.note, line.scale_problem, line.basis,
+                                 line.note, scale, line.basis,
                                  LOSS_WORDS[config.loss], curvature, at)
 
 

@@ -31,8 +31,9 @@ from gdstudio.ui.numbers.line_loss import exact_loss
 #: redraws then, together (the line with its equation and residuals, both markers, the loss
 #: curve, the readout and the bars).
 FRAME = 0.05
-#: Beyond this many points the live run's newest MAE or Huber loss is not computed each frame
-#: (O(n)); the next epoch's record brings it, and the end the run's own.
+#: Beyond this many points the running run's newest MAE, Huber or logistic loss is not
+#: computed each frame (O(n)); the next epoch's record brings it, a pause computes it once,
+#: and the end brings the run's own.
 LIVE_ROBUST_POINTS = 100_000
 
 
@@ -92,7 +93,9 @@ def shown_now(controller) -> ShownMoment:
     else:
         position, updates = None, None
         w, b = (float(h.w[-1]), float(h.b[-1])) if epochs else s.init
-    known = not (s.active and c.loss != "mse" and len(c.dataset) > LIVE_ROBUST_POINTS)
+    # (paused, the moment stays: its loss is computed once, O(n), as the ended run's is)
+    known = not (s.state is RunState.RUNNING and c.loss != "mse"
+                 and len(c.dataset) > LIVE_ROBUST_POINTS)
     loss = exact_loss(c, w, b) if known else None
     last = Moment(epochs, float(w), float(b), loss, True, 0, updates)
     return ShownMoment(epochs, total, position, last, s.active, None, known)

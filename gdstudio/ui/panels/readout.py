@@ -119,13 +119,15 @@ def logistic_pairs(controller, w: float, b: float) -> list[str]:
     return parts
 
 
-def _loss_pair(shown) -> str:
-    """The loss of the moment's line: '—' while it is not computed (a live run's MAE or
-    Huber on large data), 'overflows' beyond float64."""
+def _loss_pair(shown, controller) -> str:
+    """The loss of the moment's line (of its sigmoid, for logistic regression): '—' while
+    it is not computed (a live run's MAE or Huber on large data), 'overflows' beyond
+    float64."""
     loss = shown.last.loss
     text = number(loss) if loss is not None else (
         "overflows" if shown.loss_known else "—").ljust(NUMBER_WIDTH, NBSP)
-    return pair(f"(loss{NBSP}of{NBSP}this{NBSP}line)", text)
+    shape = "sigmoid" if model_of(controller) == "logistic" else "line"
+    return pair(f"(loss{NBSP}of{NBSP}this{NBSP}{shape})", text)
 
 
 def run_line(controller) -> str:
@@ -171,7 +173,7 @@ def run_parts(controller) -> list[str]:
     # a moment "after N epochs": w, b then and that line's loss (core.linefit)
     return [pair("after", epoch_field(shown.epochs, total)),
             pair("w", number(last.w)), pair("b", number(last.b)),
-            _loss_pair(shown), *logistic_pairs(c, last.w, last.b),
+            _loss_pair(shown, c), *logistic_pairs(c, last.w, last.b),
             *standardized_pairs(c, last.w, last.b)]
 
 

@@ -246,6 +246,8 @@ class LandscapePlot(pg.PlotWidget):
         self.setBackground("w")
         self.setLabel("bottom", "w (slope)")
         self.setLabel("left", "b (intercept)")
+        for side in ("bottom", "left"):  # ticks in w and b themselves (no "(x0.001)")
+            self.getAxis(side).enableAutoSIPrefix(False)
         self.setTitle(TITLE)
         cache_axes(self)
         self.frame: LandscapeFrame | None = None

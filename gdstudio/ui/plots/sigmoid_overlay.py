@@ -133,6 +133,8 @@ class LogisticOverlay:
 
     def _fit_box(self, *_) -> None:
         self.z_box.setGeometry(self.vb.sceneBoundingRect())
+        if self.text:
+            self._fit_label()
 
     # ----------------------------------------------------------------- drawing
     @property
@@ -165,8 +167,15 @@ class LogisticOverlay:
         self.rings.setVisible(True)
         acc = 1.0 - count / len(x) if len(x) else None  # (as accuracy(): one pass)
         self.text = logistic_text(w, b, acc, len(x), count)
-        self.label.setText(self.text)
+        self._fit_label()
         self.label.setVisible(True)
+
+    def _fit_label(self, *_) -> None:
+        """Show :attr:`text` in the label, the accuracy and the boundary each on a line of
+        its own when the plot is too narrow for them side by side (it was cut off)."""
+        self.label.setText(self.text)
+        if self.label.textItem.boundingRect().width() > self.vb.width() - 12:
+            self.label.setText(self.text.replace("   ", "\n"))
 
     def _on_range_changed(self, *_) -> None:
         if not self.z_shown:

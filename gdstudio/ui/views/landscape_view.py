@@ -28,7 +28,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QSplitter
 
 from gdstudio.core.drawing.landscape_frame import outside_view, within_reach
-from gdstudio.core.models.line.landscape import VIEW_LIMIT, framable, view_bounds
+from gdstudio.core.models.line.landscape import VIEW_LIMIT, framable
 from gdstudio.ui.numbers.landscape_feed import model_of
 from gdstudio.ui.plots.landscape_plot import LandscapePlot
 from gdstudio.ui.studio.kept_runs import run_model, run_path
@@ -254,7 +254,7 @@ class LandscapeView(QObject):
         if fresh or outside_view(points, lm.w_range, lm.b_range):
             lm.set_path_points(self._kept_in_view(path, preview))  # (what a later fit to
             # new data keeps in view)
-            w_range, b_range = view_bounds(points)
+            w_range, b_range = lm.bounds(points)
             if (w_range, b_range) != (lm.w_range, lm.b_range):
                 self._asked = (w_range, b_range)
                 lm.set_ranges(w_range, b_range)

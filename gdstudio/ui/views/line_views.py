@@ -69,7 +69,7 @@ class LineViews(QObject):
         options = window.controller.view_options
         view = next(a.menu() for a in window.menuBar().actions() if "View" in a.text())
         view.addSeparator()
-        group = QActionGroup(self)
+        group = self.residual_group = QActionGroup(self)
         actions = {}
         for mode, text in RESIDUAL_MODES:
             action = QAction(text, window, checkable=True)
@@ -130,6 +130,9 @@ class LineViews(QObject):
         self.window.plot.set_model(model)
         self.overlay.set_active(not logistic)
         self.logistic.set_active(logistic)
+        # residuals are the line's: greyed for the sigmoid (the group's state keeps each
+        # item's own, which a lesson's lock sets)
+        self.residual_group.setEnabled(not logistic)
         self.window.data_panel.set_model(model)
         self.your_line.set_model(model)
         self._on_optimum_changed()

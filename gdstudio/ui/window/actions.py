@@ -246,9 +246,9 @@ def explain(actions: dict[str, QAction], reasons: dict[str, str]) -> None:
         reason = reasons.get(name)
         if reason is not None:
             tip = status = f"{plain_text(action)}: {reason}"
-        else:
-            status = spec.tip or ""
-            tip = plain_text(action) + (f": {spec.tip}" if spec.tip else "")
+        else:  # (the tip as the action now says it: a model's own, see main_window)
+            status = action.whatsThis() if spec.tip else ""
+            tip = plain_text(action) + (f": {status}" if status else "")
         if action.toolTip() != tip:
             action.setToolTip(tip)
         if action.statusTip() != status:

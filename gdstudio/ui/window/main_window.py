@@ -247,10 +247,20 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_controller_modelChanged(self, model: str) -> None:
-        """The model was switched: Edit ▸ Generate makes its kind of data."""
+        """The model was switched: Edit ▸ Generate makes its kind of data, and View's best
+        fit is the model's."""
         text = "Generate two classes…" if model == "logistic" else "Generate noisy line…"
         self.act_generate.setText(f"&{text}")
         self.data_panel.btn_generate.setText(text)
+        logistic = model == "logistic"
+        self.act_optimum.setText("&Show best fit (maximum likelihood)" if logistic
+                                 else "&Show least-squares line")
+        tip = ("Draw the exact best sigmoid (maximum likelihood; none when the classes are "
+               "separable) on the data plot" if logistic else
+               "Draw the exact best line (least squares) on the data plot")
+        self.act_optimum.setWhatsThis(tip)
+        actions.explain({"optimum": self.act_optimum},
+                        disabled_reasons(self.controller.snapshot()))
 
     @Slot()
     def _on_controller_keptRunsChanged(self) -> None:

@@ -138,6 +138,11 @@ def _dtype_limits(dtype: str) -> tuple[float, str]:
     return float(info.max), dtype
 
 
+#: The advice that ends the words of :func:`_scale_problem` (logistic regression, whose y are
+#: labels and which cannot standardize, says its own).
+SCALE_ADVICE = "rescale or standardize x and y"
+
+
 def _scale_problem(x: np.ndarray, y: np.ndarray, dtype: str) -> tuple[str, bool]:
     """Words for data whose squares overflow the data's arithmetic (or ''), and whether x's do.
     """
@@ -152,7 +157,7 @@ def _scale_problem(x: np.ndarray, y: np.ndarray, dtype: str) -> tuple[str, bool]
     if not parts:
         return "", False
     return (f"the data's scale overflows {name} arithmetic ({' and '.join(parts)}, beyond "
-            f"{fmax:.3g}): no learning rate can fix that; rescale or standardize x and y"), x_over
+            f"{fmax:.3g}): no learning rate can fix that; {SCALE_ADVICE}"), x_over
 
 
 def _from_log2(log_value: float) -> float | None:

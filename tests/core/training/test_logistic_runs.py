@@ -394,3 +394,21 @@ def test_bceloss_clamp_found_just_past_where_p_rounds_to_1(dtype, w, clamped):
                                     init_w=w, init_b=0.0))
     assert isinstance(r.diverged, TrainingSaturated) == clamped
     assert len(records) == (0 if clamped else 2)
+
+
+def test_a_saturation_thrown_by_a_far_too_large_step_names_the_learning_rate():
+    """Saturated after a step of a learning rate far above the stable one: the message says
+    so (a smaller rate is the cure there, as much as the stable loss); saturated at the start,
+    it names no learning rate."""
+    from gdstudio.core.models.logistic.saturation import stable_ce_learning_rate
+
+    stable = stable_ce_learning_rate(SEPARABLE)
+    config = logistic(loss="bce", impl="manual", method="batch", learning_rate=1000 * stable,
+                      epochs=50, init_w=0.0, init_b=0.0)
+    exc = run(SEPARABLE, config)[0].diverged
+    assert isinstance(exc, TrainingSaturated) and exc.epoch > 0
+    assert (f"the learning rate {1000 * stable:g} is 1e+03 times the largest stable one "
+            f"({stable:.3g}): take a smaller one, or use BCEWithLogitsLoss") in str(exc)
+    at_start = run(SEPARABLE, config.replace(init_w=1e6))[0].diverged
+    assert isinstance(at_start, TrainingSaturated) and at_start.epoch == 0
+    assert "learning rate" not in str(at_start) and "BCEWithLogitsLoss" in str(at_start)

@@ -65,7 +65,12 @@ class TrainingSaturated(TrainingDiverged):
     stopped run's last parameters, with its own message."""
 
     def describe(self) -> str:
-        return (f"Training stopped in {self.where}: {self.reason}; {SUGGESTION}. Kept the last "
+        advice = SUGGESTION
+        if self.epoch > 0 and self.learning_rate > 10 * self.stable_lr:  # (a step threw p there)
+            advice = (f"the learning rate {self.learning_rate:g} is "
+                      f"{self.learning_rate / self.stable_lr:.2g} times the largest stable one "
+                      f"({self.stable_lr:.3g}): take a smaller one, or {SUGGESTION}")
+        return (f"Training stopped in {self.where}: {self.reason}; {advice}. Kept the last "
                 f"parameters with a finite loss, w={self.w:.6g}, b={self.b:.6g}.")
 
 

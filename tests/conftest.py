@@ -102,8 +102,10 @@ def window(qtbot, tmp_path):
         answer(win, "Quit")
 
 
-#: The studio's worker threads that last as long as their process (torch is loaded once).
-PROCESS_THREADS = ("gdstudio-torch-import",)
+#: The studio's worker threads that last as long as their process: torch is loaded once, and
+#: the compiled loops are loaded (or, in a fresh clone, compiled first: 10 s on a quiet
+#: machine, minutes on a busy one) once.
+PROCESS_THREADS = ("gdstudio-torch-import", "gdstudio-compiled-loops")
 #: How long a worker thread a test started may take to end by itself once the test is over
 #: (seconds): the work is done or cancelled by then, only its last statements are left.
 THREAD_GRACE = 30

@@ -113,14 +113,23 @@ class DivergenceWatch:
     def _set_limit(self, reference: float) -> None:
         self.limit = min(MULTIPLE * reference, _LARGEST)
 
-    def _compute_reference(self) -> None:
+    #: The parameters whose loss is the ``zero`` reference, as the message names them.
+    ZERO_WORDS = "the line y = 0"
+
+    def _reference_losses(self) -> tuple[float, float]:
+        """``(zero, step)``: the loss of :data:`ZERO_WORDS`, and the loss that one step of
+        the run's size can cause."""
         d, c = self._dataset, self._config
-        zero, step = reference_losses(d.x, d.y, c.loss, c.learning_rate, c.fit_bias,
-                                      c.huber_delta)
+        return reference_losses(d.x, d.y, c.loss, c.learning_rate, c.fit_bias, c.huber_delta)
+
+    def _compute_reference(self) -> None:
+        c = self._config
+        zero, step = self._reference_losses()
         reference, self._words = self.start, "its start"
         if zero > reference:
             reference = zero
-            self._words = f"both its start and the loss of the line y = 0 ({self._l(zero)})"
+            self._words = (f"both its start and the loss of {self.ZERO_WORDS} "
+                           f"({self._l(zero)})")
         if step > reference:
             reference = step
             self._words = (f"both its start and the loss that one step of size "

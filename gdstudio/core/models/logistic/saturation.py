@@ -94,7 +94,9 @@ class LogisticWatch(DivergenceWatch):
         self._clamp_limit = (CLAMP * (1 - 1e-3) / self._n
                              if self.saturation == "module" and self._n else math.inf)
 
-    def _compute_reference(self) -> None:
+    ZERO_WORDS = "w = b = 0"
+
+    def _reference_losses(self) -> tuple[float, float]:
         d, c = self._dataset, self._config
         kind = "mse" if c.loss == "mse" else "ce"
         x = np.asarray(d.x, dtype=np.float64)
@@ -103,16 +105,7 @@ class LogisticWatch(DivergenceWatch):
             moved = c.learning_rate * (np.abs(x) + 1.0 if c.fit_bias else np.abs(x))
         # points on the wrong side by that margin (label 0, z = the margin)
         step = mean_loss(moved, np.zeros_like(moved), 1.0, 0.0, kind, fit_bias=False)
-        reference, self._words = self.start, "its start"
-        if zero > reference:
-            reference = zero
-            self._words = f"both its start and the loss of w = b = 0 ({self._l(zero)})"
-        if step > reference:
-            reference = step
-            self._words = (f"both its start and the loss that one step of size "
-                           f"{c.learning_rate:g} in w and b can cause ({self._l(step)})")
-        self.reference = reference
-        self._set_limit(reference)
+        return zero, step
 
     def check(self, epoch: int, loss: float, w: float, b: float, good: tuple,
               final: bool = False) -> float:

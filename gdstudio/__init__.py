@@ -1,3 +1,35 @@
-"""Gradient Descent Studio: watch gradient descent fit a line, live."""
+"""Gradient Descent Studio: watch gradient descent fit a line, live.
+
+From Python (a notebook, say)::
+
+    import gdstudio
+    run = gdstudio.train(x, y, lr=0.05, epochs=30)   # the run's history and summary
+    gdstudio.open(x, y, lr=0.05)                     # the studio, in its own process
+
+Importing ``gdstudio`` loads neither Qt nor PyTorch: :func:`train` loads PyTorch when it is
+called, and :func:`open` starts the studio as a separate program.
+"""
 
 __version__ = "0.1.0"
+__all__ = ["__version__", "open", "train"]
+
+
+def train(x=None, y=None, **settings):
+    """Train on the points ``x``, ``y`` with the settings of ``gdstudio train`` (keywords
+    named as its options: ``lr=0.05``, ``batch_size=10``, ``no_bias=True``...) and return
+    the run: its history as numpy arrays (``epoch``, ``loss``, ``w``, ``b``) and its
+    summary; the numbers are those of ``gdstudio train``, bit for bit. A bad setting raises
+    ``ValueError`` with the command line's message. See :func:`gdstudio.api.training.train`.
+    """
+    from gdstudio.api.training import train as _train
+
+    return _train(x, y, **settings)
+
+
+def open(x=None, y=None, **settings):
+    """Open the studio with the points ``x``, ``y`` and these settings in a process of its
+    own, and return at once (the notebook's kernel is never blocked). See
+    :func:`gdstudio.api.launch.open_studio`."""
+    from gdstudio.api.launch import open_studio
+
+    return open_studio(x, y, **settings)

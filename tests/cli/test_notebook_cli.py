@@ -212,3 +212,10 @@ def test_the_help_names_the_notebook(capsys):
         main(["train", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "--notebook FILE.ipynb the Jupyter notebook of this run" in out
+
+
+def test_the_notebook_needs_an_existing_folder(tmp_path, capsys):
+    said = refused(tmp_path, capsys, *ARGS, "--history", str(tmp_path / "h.csv"),
+                   "--notebook", str(tmp_path / "missing" / "run.ipynb"))
+    assert said == (f"gdstudio train: Cannot write {tmp_path / 'missing' / 'run.ipynb'}: the "
+                    f"folder {tmp_path / 'missing'} does not exist.")

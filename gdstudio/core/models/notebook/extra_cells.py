@@ -73,7 +73,7 @@ def fit_plot_cell(s) -> str:
     x, y = ("X_DATA", "Y_DATA") if s.std is not None else ("X", "Y")
     head = _MATPLOTLIB + f'''
 if plt is not None:
-    xs, ys = {x}.view(-1).tolist(), {y}.view(-1).tolist()
+    x_points, y_points = {x}.view(-1).tolist(), {y}.view(-1).tolist()
     fig, ax = plt.subplots(figsize=(6, 4))'''
     if getattr(s.c, "model", "line") == "logistic":
         return head + _SIGMOID_PLOT
@@ -81,13 +81,13 @@ if plt is not None:
 
 
 _LINE_PLOT = '''
-    ax.scatter(xs, ys, s=12, label="data")
+    ax.scatter(x_points, y_points, s=12, label="data")
     if history:  # the line after the last epoch
         _, _, w_fit, b_fit = history[-1]
-        lo, hi = min(xs), max(xs)
+        lo, hi = min(x_points), max(x_points)
         ax.plot([lo, hi], [w_fit * lo + b_fit, w_fit * hi + b_fit], color="C1",
                 label=f"y = {w_fit:.4g} x + {b_fit:.4g}")
-        low, high = min(ys), max(ys)
+        low, high = min(y_points), max(y_points)
         pad = 0.25 * (high - low) or 1.0
         ax.set_ylim(low - pad, high + pad)  # (a line that diverged leaves the view)
     ax.set_xlabel("x")
@@ -97,11 +97,11 @@ _LINE_PLOT = '''
 
 _SIGMOID_PLOT = '''
     for label in (0, 1):
-        ax.scatter([x for x, y in zip(xs, ys) if y == label],
-                   [label for y in ys if y == label], s=12, label=f"class {label}")
+        ax.scatter([x for x, y in zip(x_points, y_points) if y == label],
+                   [label for y in y_points if y == label], s=12, label=f"class {label}")
     if history:  # the sigmoid after the last epoch
         _, _, w_fit, b_fit = history[-1]
-        lo, hi = min(xs), max(xs)
+        lo, hi = min(x_points), max(x_points)
         pad = 0.1 * (hi - lo) or 1.0
         grid = torch.linspace(lo - pad, hi + pad, 400, dtype=torch.float64)
         ax.plot(grid.tolist(), torch.sigmoid(w_fit * grid + b_fit).tolist(), color="C2",

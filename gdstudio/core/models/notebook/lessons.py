@@ -93,6 +93,9 @@ def data(s) -> str:
     head = "## The data\n\n"
     columns = ("`X` and `Y` hold them as columns, one row per point (n × 1), the shape"
                " `nn.Linear` expects.")
+    if getattr(s, "analytic", False):
+        columns += (" The analytic steps compute with `x` and `y`, the same numbers as"
+                    " float64 NumPy arrays.")
     labels = " The labels `y` are 0 or 1: the class of each point." if logistic(s) else ""
     if getattr(d, "recipe", None) is not None:
         return head + (f"The studio's generator drew these {_n(s.n, 'point')}. The same calls"
@@ -389,6 +392,9 @@ def loop(s) -> str:
         f"{epoch} It prints the row `epoch,loss,w,b` with the epoch's start loss and w and b"
         f" after it{units}, each number as `repr` writes it (every digit), and keeps the rows"
         f" in `history` for the plots. {c.epochs} epochs, fewer if the run diverges{stop}.",
+        "",
+        "The loop goes on from where w and b are: to see the table again from the start,"
+        " restart the kernel and run all the cells.",
     ])
 
 

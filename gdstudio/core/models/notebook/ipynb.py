@@ -47,10 +47,10 @@ class _NotebookSteps:
     script's class)."""
 
     def data_csv_lines(self) -> list[str]:
-        name = self.data_csv
-        return [f"DATA_CSV = Path({name!r})  # Jupyter runs a notebook in its own folder",
+        return ["# (Jupyter runs a notebook in the notebook's folder)",
+                f"DATA_CSV = Path({self.data_csv!r})",
                 "if not DATA_CSV.is_file():",
-                f'    raise FileNotFoundError(f"{name} not found beside the notebook: '
+                '    raise FileNotFoundError(f"{DATA_CSV} not found beside the notebook: '
                 '{DATA_CSV.resolve()}")']
 
     def record(self, loss: str, w: str, b: str) -> list[str]:

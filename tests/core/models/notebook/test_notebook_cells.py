@@ -214,13 +214,12 @@ def test_matplotlib_is_imported_in_the_plot_cells_only():
 
 def test_the_data_csv_is_read_from_the_notebooks_folder():
     code = _cell(points(INLINE_POINTS + 1), TrainConfig(), "data")
-    assert 'DATA_CSV = Path("run_data.csv")' in code or "DATA_CSV = Path('run_data.csv')" in code
+    assert "DATA_CSV = Path('run_data.csv')" in code
     assert "__file__" not in code
-    assert "run_data.csv not found beside the notebook: " in code
+    assert "{DATA_CSV} not found beside the notebook: " in code
     named = next(source for _, key, source in notebook_cells(
         points(INLINE_POINTS + 1), TrainConfig(), "fit_data.csv") if key == "data")
-    assert "fit_data.csv not found beside the notebook: " in named
-    assert "run_data.csv" not in named
+    assert "Path('fit_data.csv')" in named and "run_data.csv" not in named
 
 
 def test_the_threads_cell_is_the_scripts():
@@ -304,3 +303,41 @@ def test_the_notebooks_problem_is_the_scripts():
     same = Dataset.from_points([(1.0, 2.0), (1.0, 3.0)])
     assert notebook_problem(same, TrainConfig(standardize=True)) == script_problem(
         same, TrainConfig(standardize=True)) is not None
+
+
+def _ruff(folder) -> dict[str, list[str]]:
+    """ruff's findings (pycodestyle, pyflakes, import order; lines up to 100) in the files
+    of ``folder``, by file stem: each finding's code and message."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        pytest.skip("ruff is not installed")
+    done = subprocess.run([str(ruff), "check", "--isolated", "--no-cache", "--select",
+                           "E,W,F,I", "--line-length", "100", "--output-format", "concise",
+                           "."], cwd=folder, capture_output=True, text=True, timeout=120)
+    found: dict[str, list[str]] = {}
+    for line in done.stdout.splitlines():
+        name, sep, rest = line.partition(".ipynb:" if ".ipynb:" in line else ".py:")
+        if sep:
+            found.setdefault(name, []).append(rest.split(": ", 1)[1])
+    return found
+
+
+def test_the_notebooks_code_is_as_clean_as_the_scripts(tmp_path):
+    """The code cells are plain Python as a tutorial would print it: ruff (which reads
+    notebooks) finds nothing in them that it does not find in the run's script."""
+    from gdstudio.core.models.run_script import script_text
+
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "py").mkdir()
+    for case, (data, config) in SPREAD.items():
+        write_notebook(tmp_path / "nb" / f"{case}.ipynb", data, config)
+        (tmp_path / "py" / f"{case}.py").write_text(script_text(data, config),
+                                                    encoding="utf-8")
+    notebooks, scripts = _ruff(tmp_path / "nb"), _ruff(tmp_path / "py")
+    assert len(list((tmp_path / "nb").glob("*.ipynb"))) == len(SPREAD)
+    for case, findings in notebooks.items():
+        assert sorted(findings) == sorted(scripts.get(case, [])), case

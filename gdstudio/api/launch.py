@@ -186,11 +186,12 @@ def _session_input(x, y, settings: dict):
             raise DataError(f"x and y must have the same length, got {columns[0].size} and "
                             f"{columns[1].size}")
         for name, column in zip("xy", columns, strict=True):
-            cast = column.astype(dtype)
-            bad = np.flatnonzero(~np.isfinite(cast))
+            with np.errstate(over="ignore"):
+                bad = np.flatnonzero(~np.isfinite(column.astype(dtype)))
             if bad.size:
                 i = int(bad[0])
-                raise DataError(f"{name}[{i}] = {column[i]!r} is not a finite {dtype} number")
+                raise DataError(f"{name}[{i}] = {float(column[i])!r} is not a finite {dtype} "
+                                "number")
         dataset = Dataset(columns[0].astype(dtype), columns[1].astype(dtype))
     if config.model == "logistic":
         from gdstudio.core.models.logistic.labels import check_labels

@@ -3,8 +3,9 @@ those settings, from a notebook or any Python program.
 
 The keywords are ``gdstudio.train``'s (the options of ``gdstudio train`` with underscores:
 ``lr=0.05``, ``epochs=30``, ``batch_size=10``, ``no_bias=True``, ``model="logistic"``,
-``float64=True``...) and are checked as it checks them: a bad one raises ``ValueError`` with
-the command line's message, before anything starts. The data and settings are written to a
+``float64=True``...) and are read and checked by the same code
+(:mod:`gdstudio.api.run_input`): a bad one raises ``ValueError`` with the command line's
+message, before anything starts. The data and settings are written to a
 temporary session file, and ``python -m gdstudio --import-session FILE`` is started as a
 separate process, in a session of its own (an interrupt of the notebook's kernel does not
 reach it), its output going to a log file beside that session file. ``open`` returns at once
@@ -17,8 +18,8 @@ Without a display to show a window on, ``open`` raises ``RuntimeError`` with the
 ``gdstudio`` prints (and starts nothing). Without data and settings, ``gdstudio.open()``
 opens the studio as ``gdstudio`` does.
 
-Nothing here imports Qt or PyTorch (PyTorch only to draw a data set when none is given and
-the settings ask for one other than the tutorial's stored line).
+Nothing here imports Qt or PyTorch (PyTorch only when no points are given and settings are:
+the command line's own data is drawn with it).
 """
 
 from __future__ import annotations
@@ -108,8 +109,10 @@ def open_studio(x=None, y=None, **settings) -> StudioProcess:
     :func:`gdstudio.train`) in a process of its own, and return at once.
 
     Without ``x`` and ``y``, the settings apply to the data ``gdstudio train`` would use
-    (the tutorial's noisy line; for ``model="logistic"`` two overlapping classes); without
-    either, the studio opens as ``gdstudio`` does.
+    (the tutorial's noisy line and its keywords, ``data="FILE.csv"``'s points,
+    ``session="FILE.gdstudio"``'s data and settings; for ``model="logistic"`` two
+    overlapping classes); with neither points nor settings, the studio opens as
+    ``gdstudio`` does.
 
     Raises
     ------
@@ -148,111 +151,18 @@ def open_studio(x=None, y=None, **settings) -> StudioProcess:
 
 
 def session_input(x, y, settings: dict):
-    """The (dataset, config) of ``open``'s arguments, checked; ``ValueError`` with one line
-    saying what is wrong."""
+    """The (dataset, config) of ``open``'s arguments, made and checked as
+    :func:`gdstudio.train` makes them (:func:`gdstudio.api.run_input.prepared`: the command
+    line's own parser and checks); ``ValueError`` with the command line's one line."""
+    from gdstudio.api.run_input import message, prepared
     from gdstudio.core.errors import StudioError
 
+    dataset, config, _session = prepared(x, y, settings)
     try:
-        return _session_input(x, y, settings)
+        config.validate(dataset.dtype)  # (as the run checks it: numbers its dtype can hold)
     except StudioError as exc:
-        raise ValueError(f"gdstudio train: {exc}") from None
-
-
-def _session_input(x, y, settings: dict):
-    import numpy as np
-
-    from gdstudio.core.data.dataset import Dataset
-    from gdstudio.core.errors import DataError
-
-    config, float64 = _config_of(settings)
-    dtype = "float64" if float64 else "float32"
-    config.validate(dtype)
-    if (x is None) != (y is None):
-        raise DataError("give both x and y (the points' coordinates), or neither")
-    if x is None:
-        dataset = _default_data(config, dtype)
-    else:
-        columns = []
-        for name, values in (("x", x), ("y", y)):
-            try:
-                column = np.asarray(values, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise DataError(f"{name} must be a sequence of numbers") from None
-            if column.ndim != 1:
-                raise DataError(f"{name} must be a flat sequence of numbers, got an array of "
-                                f"shape {column.shape}")
-            columns.append(column)
-        if columns[0].shape != columns[1].shape:
-            raise DataError(f"x and y must have the same length, got {columns[0].size} and "
-                            f"{columns[1].size}")
-        for name, column in zip("xy", columns, strict=True):
-            with np.errstate(over="ignore"):
-                bad = np.flatnonzero(~np.isfinite(column.astype(dtype)))
-            if bad.size:
-                i = int(bad[0])
-                raise DataError(f"{name}[{i}] = {float(column[i])!r} is not a finite {dtype} "
-                                "number")
-        dataset = Dataset(columns[0].astype(dtype), columns[1].astype(dtype))
-    if config.model == "logistic":
-        from gdstudio.core.models.logistic.labels import check_labels
-
-        check_labels(dataset.y)
+        raise ValueError(message(exc)) from None
     return dataset, config
-
-
-def _config_of(settings: dict):
-    """(TrainConfig, float64) of ``gdstudio train``'s keywords, each as its option gives it
-    (the defaults are the command line's: a drawn start, the model's loss)."""
-    from gdstudio.core.errors import ConfigError
-    from gdstudio.core.settings.config import TrainConfig
-    from gdstudio.core.settings.description import SETTINGS, default_loss
-
-    by_dest = {s.dest: s for s in SETTINGS if s.flag is not None}
-    values = {s.name: (s.default if s.cli_default is ... else s.cli_default)
-              for s in SETTINGS}
-    float64 = False
-    for key, value in settings.items():
-        if key == "float64":
-            float64 = _flag(key, value)
-            continue
-        s = by_dest.get(key)
-        if s is None:
-            raise ConfigError(f"unknown setting {key}={value!r} (the settings are "
-                              "gdstudio train's options, with underscores: lr, epochs, "
-                              "batch_size...)")
-        if s.kind == "bool":
-            value = _flag(key, value)
-            values[s.name] = (not value) if s.cli_inverted else value
-        else:
-            values[s.name] = value
-    if values["loss"] is None:
-        values["loss"] = default_loss(values["model"])
-    return TrainConfig(**values), float64
-
-
-def _flag(key: str, value) -> bool:
-    from gdstudio.core.errors import ConfigError
-
-    if not isinstance(value, bool):
-        raise ConfigError(f"{key} must be True or False, got {value!r}")
-    return value
-
-
-def _default_data(config, dtype: str):
-    """The data ``gdstudio train`` trains without ``--data``: the tutorial's noisy line (its
-    stored points when the seed and type are the tutorial's: no PyTorch needed), or two
-    overlapping classes for logistic regression."""
-    if config.model == "logistic":
-        from gdstudio.core.data.two_classes import two_classes
-
-        return two_classes(seed=config.seed, dtype=dtype)
-    if config.seed == 0 and dtype == "float32":
-        from gdstudio.core.data.tutorial import tutorial_line
-
-        return tutorial_line()
-    from gdstudio.core.data.dataset import noisy_line
-
-    return noisy_line(seed=config.seed, dtype=dtype)
 
 
 def _check_display() -> None:

@@ -130,20 +130,20 @@ def _started_nothing(monkeypatch, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "settings", "message"), [
-    (([0, 1], [1, 2]), {"lr": -1}, "gdstudio train: The learning rate must be positive, "
-                                   "got -1."),
-    (([0, 1], [1, 2]), {"epochs": 2.5}, "gdstudio train: Epochs must be a whole number of at "
-                                        "least 1, got 2.5."),
-    (([0, 1], [1, 2]), {"model": "logistic"}, "gdstudio train: Logistic regression needs "
-                                              "labels 0 or 1; point 2 has y = 2."),
-    (([0, 1], [1, 2, 3]), {}, "gdstudio train: x and y must have the same length, got 2 "
-                              "and 3"),
-    (([0, float("nan")], [1, 2]), {}, "gdstudio train: x[1] = nan is not a finite float32 "
-                                      "number"),
-    (([0, 1e39], [1, 2]), {}, "gdstudio train: x[1] = 1e+39 is not a finite float32 "
-                              "number"),
-    (([0, 1], None), {}, "gdstudio train: give both x and y (the points' coordinates), or "
-                         "neither"),
+    (([0, 1], [1, 2]), {"lr": -1}, "The learning rate must be positive, got -1.0."),
+    (([0, 1], [1, 2]), {"lr": 1e39}, "The learning rate 1e+39 is too large for float32 data "
+                                     "(at most 3.402823e+38)."),
+    (([0, 1], [1, 2]), {"epochs": 2.5}, "argument --epochs: '2.5' is not a whole number"),
+    (([0, 1], [1, 2]), {"model": "logistic"}, "y[1]: the label must be 0 or 1, got 2."),
+    (([0, 1], [1, 2]), {"learning_rate": 0.1}, "unknown setting 'learning_rate'; the closest "
+                                               "is 'lr' (the settings are gdstudio train's "
+                                               "options with underscores: see "
+                                               "help(gdstudio.train))"),
+    (([0, 1], [1, 2, 3]), {}, "x and y must have the same length, a y for each x; got 2 x "
+                              "and 3 y"),
+    (([0, float("nan")], [1, 2]), {}, "x[1] is NaN; only finite numbers are allowed."),
+    (([0, 1], None), {}, "give both x and y (the points), or neither (the tutorial's noisy "
+                         "line, or data=FILE.csv, or session=FILE.gdstudio)"),
 ])
 def test_bad_settings_or_data_are_refused_before_anything_starts(monkeypatch, tmp_path, args,
                                                                   settings, message):
@@ -189,3 +189,35 @@ def test_open_loads_neither_qt_nor_torch_in_the_notebook(tmp_path):
                           env=env, timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["['-m', 'gdstudio'] --import-session", "[]"]
+
+
+def test_the_data_of_a_session_file_opens_with_the_settings_given(monkeypatch, tmp_path):
+    from gdstudio.core.files.session import Session, write_session
+    from gdstudio.core.settings.config import TrainConfig
+
+    started = []
+
+    class Started:
+        def __init__(self, args, **kwargs):
+            started.append((args, kwargs))
+            self.pid = 4321
+
+        def poll(self):
+            return None
+
+    monkeypatch.setattr(subprocess, "Popen", Started)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    x = np.array([0.5, 1.5, 2.5], np.float32)
+    mine = tmp_path / "mine.gdstudio"
+    write_session(mine, Session(x, 2 * x, settings=TrainConfig(epochs=11, method="sgd")))
+    h = gdstudio.open(session=str(mine), lr=0.25)
+    ((args, kwargs),) = started
+    assert args[:4] == [sys.executable, "-m", "gdstudio", "--import-session"]
+    assert kwargs["stdin"] == subprocess.DEVNULL
+    assert sys.platform == "win32" or kwargs["start_new_session"]
+    handed = read_session(args[4])
+    assert handed.x.tobytes() == x.tobytes() and handed.y.tobytes() == (2 * x).tobytes()
+    assert handed.settings == TrainConfig(epochs=11, method="sgd", learning_rate=0.25)
+    assert handed.runs == [] and handed.lesson is None
+    assert repr(h) == (f"<StudioProcess pid 4321, running: 3 points, stochastic, manual "
+                       f"autograd, lr=0.25; log {h.log}>")

@@ -32,6 +32,10 @@ from gdstudio.cli.process import Interrupted, SafeStdout, StopSignals, say, sign
 
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
 EXIT_BROKEN_PIPE = 128 + 13  # 128 + SIGPIPE
+#: ``gdstudio --import-session FILE``: open the data and settings of the session file FILE,
+#: written by ``gdstudio.open`` (:mod:`gdstudio.api.launch`) for this process alone, as a new
+#: unsaved session, and remove FILE once read. Not for users: not in ``--help``.
+IMPORT_OPTION = "--import-session"
 # Arguments that are numbers, not options: -1e-3, -2.5E+3, -.5, -inf (argparse's own pattern
 # takes only -5 and -0.5, so "--init-w -1e-3" failed with "expected one argument").
 NEGATIVE_NUMBER = re.compile(r"^-(\.?\d|inf|nan)", re.IGNORECASE)
@@ -593,6 +597,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"gdstudio {__version__}")
         return EXIT_OK
+    if len(argv) == 2 and argv[0] == IMPORT_OPTION:  # (gdstudio.open's; not in --help)
+        from gdstudio.app import run_app
+
+        return run_app(imported=argv[1])
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
         print(f"gdstudio: unexpected arguments {' '.join(argv)!r} (see 'gdstudio --help')",
               file=sys.stderr)

@@ -10,7 +10,8 @@ Importing ``gdstudio`` loads neither Qt nor PyTorch: :func:`train` loads PyTorch
 called, and :func:`open` starts the studio as a separate program.
 """
 
-__version__ = "0.1.0"
+from gdstudio.version import __version__
+
 __all__ = ["__version__", "open", "train"]
 
 
@@ -25,11 +26,9 @@ def train(x=None, y=None, **settings):
     message (without its ``gdstudio train:`` prefix and ``--help`` tail); nothing is printed;
     a run that diverges is returned and warns. See :func:`gdstudio.api.training.train`.
     """
-    from importlib import import_module
+    from gdstudio.api.training import train as _train
 
-    # (by name: every layer imports this package's root, and the import rules would see a
-    # plain import here as theirs of the API, the top layer)
-    return import_module("gdstudio.api.training").train(x, y, **settings)
+    return _train(x, y, **settings)
 
 
 def open(x=None, y=None, **settings):
@@ -42,8 +41,6 @@ def open(x=None, y=None, **settings):
     ``ValueError`` with the command line's message, and no display to show a window on
     ``RuntimeError``; nothing is started then. See :func:`gdstudio.api.launch.open_studio`.
     """
-    from importlib import import_module
+    from gdstudio.api.launch import open_studio
 
-    # (by name: every layer imports this package's root, and the import rules see a plain
-    # import here as theirs of the API, the top layer)
-    return import_module("gdstudio.api.launch").open_studio(x, y, **settings)
+    return open_studio(x, y, **settings)

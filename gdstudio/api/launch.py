@@ -134,9 +134,9 @@ def open_studio(x=None, y=None, **settings) -> StudioProcess:
     path = None
     what = "the studio as gdstudio opens it"
     if session is not None:
-        from gdstudio import __version__
         from gdstudio.cli.main import IMPORT_OPTION
         from gdstudio.core.files.session import write_session
+        from gdstudio.version import __version__
 
         path = folder / SESSION_NAME
         write_session(path, session, f"gdstudio {__version__} (gdstudio.open)")

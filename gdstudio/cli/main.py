@@ -593,7 +593,7 @@ def main(argv: list[str] | None = None) -> int:
               "       gdstudio --version")
         return EXIT_OK
     if argv and argv[0] == "--version":
-        from gdstudio import __version__
+        from gdstudio.version import __version__
 
         print(f"gdstudio {__version__}")
         return EXIT_OK

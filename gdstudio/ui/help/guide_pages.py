@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import gdstudio
+import gdstudio.version
 
 #: The first page, and the one that lists the others in their order.
 INDEX = "index.md"
@@ -23,7 +23,7 @@ _LINK = re.compile(r"\]\(([A-Za-z0-9_.-]+\.md)(?:#[^)]*)?\)")
 
 def candidate_folders() -> list[Path]:
     """Where the guide may be: installed beside the package, or in the checkout."""
-    here = Path(gdstudio.__file__).resolve().parent
+    here = Path(gdstudio.version.__file__).resolve().parent
     return [here / "resources" / "guide", here.parent / "resources" / "guide"]
 
 

@@ -28,7 +28,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QMenu
 
-from gdstudio import __version__
 from gdstudio.core.files.session import SUFFIX, SessionError, write_session
 from gdstudio.core.files.session_read import read_session
 from gdstudio.ui.sessions import session_dialogs as dialogs
@@ -38,6 +37,7 @@ from gdstudio.ui.sessions.session_apply import apply, beyond_limits, capture, pr
 from gdstudio.ui.sessions.session_progress import SessionProgress
 from gdstudio.ui.sessions.session_state import SessionState, add_recent, drop_missing, recent_files
 from gdstudio.ui.threads.session_worker import OPEN, SAVE, SessionJob
+from gdstudio.version import __version__
 
 #: A session holding more bytes of numbers than this (or a session file this large) is
 #: saved or opened on a worker thread; a smaller one at once (a few milliseconds).

@@ -338,7 +338,7 @@ class MainWindow(QMainWindow):
                           MessageLevel.INFO)
 
     def show_about(self) -> None:
-        from gdstudio import __version__
+        from gdstudio.version import __version__
 
         self.show_message("About Gradient Descent Studio",
                           f"Gradient Descent Studio {__version__}\nWatch gradient descent fit a "

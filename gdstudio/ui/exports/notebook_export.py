@@ -2,10 +2,10 @@
 current data and settings as a Jupyter notebook (:mod:`gdstudio.core.models.notebook`), with
 its data beside it as ``NAME_data.csv`` for more than 200 points, as the script has.
 
-A large data set's notebook and CSV are written on a worker thread (the standardization, the
-divergence rule's reference losses and the CSV read every point), so the window stays live;
-the status bar says what was written. The worker touches no Qt object: the GUI thread collects
-its result. nbformat is loaded on the first export, not when the window opens.
+The notebook (and its CSV) is written on a worker thread, so the window never waits for it:
+a million points' CSV takes seconds, and the first notebook of a session loads nbformat and
+its schema (about a second on a busy machine). The status bar says "Writing…", then what was
+written. The worker touches no Qt object: the GUI thread collects its result.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from gdstudio.core.errors import StudioError
 from gdstudio.core.models.run_script import needs_data_csv
-from gdstudio.ui.exports.script_view import BACKGROUND_POINTS
 
 NOTEBOOK_FILTER = "Jupyter notebooks (*.ipynb);;All files (*)"
 SUFFIX = ".ipynb"
@@ -84,31 +83,36 @@ class NotebookExport(QObject):
     # ------------------------------------------------------------------ the request
     def export_notebook(self, path: str | None = None) -> bool:
         """Write the notebook of the current data and settings to ``path`` (asked for when
-        None; a cancelled dialog writes nothing). True: written, or (a large data set)
-        being written: :attr:`written` or :attr:`refused` tells when it is done. A refused
-        or failed write is reported, once, and changes nothing."""
+        None; a cancelled dialog writes nothing). True: it is being written, and
+        :attr:`written` or :attr:`refused` tells when it is done. A refused or failed write
+        is reported, once, and changes nothing."""
         c = self.controller
-        if not c.allowed("export_notebook"):
-            return False
-        if self.writing():
-            c.status(f"{Path(self._target).name} is still being written: wait for it.", 5000)
+        if not c.allowed("export_notebook") or self._busy():
             return False
         problem = notebook_problem_of(c.dataset, c.settings, c.settings_error)
         if problem is not None:
             return self._refuse(f"No notebook can be written: {problem}")
         if path:
-            return self.write(path)
+            return self._start(path)
         path = self._ask()
         if not path:
             return False
         full = with_suffix(path)
         if full != path and Path(full).exists():  # (the dialog asked about the name typed)
-            self.window.messages.ask(
+            self.window.messages.ask(  # (not modal: Replace checks everything again)
                 "Replace notebook?", f"{Path(full).name} already exists. Replace it?",
-                [("Replace", QMessageBox.ButtonRole.AcceptRole, lambda: self.write(full)),
+                [("Replace", QMessageBox.ButtonRole.AcceptRole,
+                  lambda: self.export_notebook(full)),
                  ("Cancel", QMessageBox.ButtonRole.RejectRole, None)], escape=1)
             return False
-        return self.write(full)
+        return self._start(full)
+
+    def _busy(self) -> bool:
+        """A notebook is being written (the status bar says so): wait for it."""
+        if self.writing():
+            self.controller.status(
+                f"{Path(self._target).name} is still being written: wait for it.", 5000)
+        return self.writing()
 
     def _ask(self) -> str:
         c = self.controller
@@ -120,17 +124,11 @@ class NotebookExport(QObject):
             NOTEBOOK_FILTER)
         return path
 
-    def write(self, path: str) -> bool:
-        """Write the notebook to ``path`` now (a large data set: on a worker thread)."""
+    def _start(self, path: str) -> bool:
+        """Start writing the notebook of the current data and settings to ``path``, on a
+        worker thread."""
         c = self.controller
         dataset, config = c.dataset, c.settings
-        if len(dataset) <= BACKGROUND_POINTS:
-            try:
-                written = _write(path, dataset, config)
-            except (StudioError, OSError) as exc:
-                return self._refuse(str(exc))
-            self._done(path, written)
-            return True
         future: Future = Future()
 
         def work():

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QFileDialog
 
 from gdstudio.core.data.csv_io import dataset_text
-from gdstudio.core.data.dataset import Dataset, noisy_line, random_line
+from gdstudio.core.data.dataset import Dataset, noisy_line
 from gdstudio.core.models.notebook import notebook_text
 from gdstudio.ui.exports import notebook_export
 from tests.qt_helpers import answer, open_question
@@ -34,6 +34,13 @@ class Dialog:
         return self.answer, filters
 
 
+def exported(window, qtbot, way) -> list[str]:
+    """The files written by the export ``way()`` starts (on a worker thread)."""
+    with qtbot.waitSignal(window.notebook_export.written, timeout=60_000) as done:
+        assert way() is not False
+    return done.args[0]
+
+
 def files_in(folder) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
@@ -42,12 +49,14 @@ def status(window) -> str:
     return window.statusBar().currentMessage()
 
 
-def test_the_menu_writes_the_notebook_of_the_data_and_settings(window, tmp_path, monkeypatch):
+def test_the_menu_writes_the_notebook_of_the_data_and_settings(window, qtbot, tmp_path,
+                                                               monkeypatch):
     set_method(window, "minibatch", "module", "adam")
     window.panel.learning_rate.setText("0.03")
     window.panel.epochs.setValue(12)
     dialog = Dialog(monkeypatch, tmp_path, "lab")  # no suffix typed: .ipynb is appended
-    window.act_export_notebook.trigger()
+    assert exported(window, qtbot, window.act_export_notebook.trigger) == [
+        str(tmp_path / "lab.ipynb")]
     c = window.controller
     assert dialog.asked == [("Export notebook",
                              window.files.default_path("gdstudio_run.ipynb"),
@@ -57,6 +66,7 @@ def test_the_menu_writes_the_notebook_of_the_data_and_settings(window, tmp_path,
     assert text == notebook_text(c.dataset, c.settings, "lab_data.csv")
     assert "torch.optim.Adam" in text and "0.03" in text
     assert status(window) == "Wrote lab.ipynb."
+    dialog.answer = ""
     window.act_export_notebook.trigger()  # the next time, the name it was saved as
     assert dialog.asked[-1][1] == window.files.default_path("lab.ipynb")
 
@@ -70,12 +80,12 @@ def test_the_name_follows_the_saved_script(window, tmp_path, monkeypatch):
 
 
 def test_a_large_data_set_s_csv_is_written_beside_and_the_dialog_says_so(
-        window, tmp_path, monkeypatch):
+        window, qtbot, tmp_path, monkeypatch):
     line = noisy_line(x_step=0.04)  # 250 points, as plain data (no generator draws them)
     c = window.controller
     c.replace_data(Dataset(line.x, line.y), "Import data.csv")
     dialog = Dialog(monkeypatch, tmp_path, "lesson.ipynb")
-    window.act_export_notebook.trigger()
+    exported(window, qtbot, window.act_export_notebook.trigger)
     assert dialog.asked[0][0] == ("Export notebook (its 250 points are saved beside it as "
                                   "NAME_data.csv)")
     assert files_in(tmp_path) == ["lesson.ipynb", "lesson_data.csv"]
@@ -89,7 +99,8 @@ def test_logistic_regression_s_notebook(window, qtbot, tmp_path):
     c = to_logistic(window, qtbot)
     c.settings_model.update({"epochs": 4, "learning_rate": 0.5, "impl": "module",
                              "loss": "bce-logits"})
-    assert window.notebook_export.export_notebook(str(tmp_path / "classes.ipynb"))
+    exported(window, qtbot,
+             lambda: window.notebook_export.export_notebook(str(tmp_path / "classes.ipynb")))
     text = (tmp_path / "classes.ipynb").read_text(encoding="utf-8")
     assert text == notebook_text(c.dataset, c.settings, "classes_data.csv")
     assert "BCEWithLogitsLoss" in text
@@ -100,7 +111,7 @@ def test_the_view_s_save_notebook_writes_it(window, qtbot, tmp_path, monkeypatch
     qtbot.waitUntil(lambda: bool(view.text.toPlainText()), timeout=10_000)
     assert view.notebook_button.isEnabled()
     Dialog(monkeypatch, tmp_path, "run.ipynb")
-    view.notebook_button.click()
+    exported(window, qtbot, view.notebook_button.click)
     c = window.controller
     assert (tmp_path / "run.ipynb").read_text(encoding="utf-8") == notebook_text(
         c.dataset, c.settings, "run_data.csv")
@@ -116,10 +127,13 @@ def refused(window, qtbot, path) -> str:
     """The one message of a refused export to ``path``."""
     said = []
     window.notebook_export.refused.connect(said.append)
-    assert not window.notebook_export.export_notebook(str(path))
+    with qtbot.waitSignal(window.notebook_export.refused, timeout=60_000):
+        assert window.notebook_export.export_notebook(str(path))  # (refused by the worker)
+    qtbot.wait(100)  # (nothing more is said)
     title, text = window.controller.last_message
     assert title == "Export notebook" and said == [text]
-    assert "\n" not in text
+    assert "\n" not in text and not window.notebook_export.writing()
+    assert status(window) == ""  # (no longer "Writing…")
     return text
 
 
@@ -128,6 +142,9 @@ def test_a_folder_is_refused_and_nothing_is_written(window, qtbot, tmp_path):
     text = refused(window, qtbot, tmp_path / "run.ipynb")
     assert "folder" in text and "run.ipynb" in text
     assert files_in(tmp_path) == ["run.ipynb"] and (tmp_path / "run.ipynb").is_dir()
+    text = refused(window, qtbot, tmp_path / "missing" / "run.ipynb")
+    assert "missing" in text
+    assert files_in(tmp_path) == ["run.ipynb"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes in a read-only folder")
@@ -169,17 +186,17 @@ def test_a_name_completed_with_ipynb_asks_before_replacing(window, qtbot, tmp_pa
     answer(window, "Cancel", "Replace notebook?")
     assert (tmp_path / "run.ipynb").read_text() == "mine"
     assert not window.notebook_export.export_notebook()
-    answer(window, "Replace", "Replace notebook?")
+    exported(window, qtbot, lambda: answer(window, "Replace", "Replace notebook?"))
     c = window.controller
     assert (tmp_path / "run.ipynb").read_text(encoding="utf-8") == notebook_text(
         c.dataset, c.settings, "run_data.csv")
 
 
-# ------------------------------------------------------------------ a large data set
+# ------------------------------------------------------------------ the worker
 
 
-def test_a_large_data_set_is_written_off_the_gui_thread(window, qtbot, tmp_path, monkeypatch):
-    monkeypatch.setattr(notebook_export, "BACKGROUND_POINTS", 300)  # (the rule, kept cheap)
+def test_the_notebook_is_written_off_the_gui_thread_one_at_a_time(window, qtbot, tmp_path,
+                                                                 monkeypatch):
     threads = []
     write = notebook_export._write
 
@@ -188,14 +205,14 @@ def test_a_large_data_set_is_written_off_the_gui_thread(window, qtbot, tmp_path,
         return write(*args)
 
     monkeypatch.setattr(notebook_export, "_write", recorded)
-    line = random_line(301)
+    line = noisy_line(x_step=0.04)  # (250 points: its CSV too)
     c = window.controller
     c.replace_data(Dataset(line.x, line.y), "Import data.csv")
     window.panel.standardize.setChecked(True)
     export = window.notebook_export
-    with qtbot.waitSignal(export.written, timeout=30_000) as done:
+    with qtbot.waitSignal(export.written, timeout=60_000) as done:
         assert export.export_notebook(str(tmp_path / "big.ipynb"))
-        assert export.writing() and status(window) == "Writing big.ipynb (301 points)…"
+        assert export.writing() and status(window) == "Writing big.ipynb (250 points)…"
         assert not export.export_notebook(str(tmp_path / "other.ipynb"))  # one at a time
         assert status(window) == "big.ipynb is still being written: wait for it."
     assert threads and threads[0] is not threading.main_thread()
@@ -204,9 +221,3 @@ def test_a_large_data_set_is_written_off_the_gui_thread(window, qtbot, tmp_path,
     assert (tmp_path / "big.ipynb").read_text(encoding="utf-8") == notebook_text(
         c.dataset, c.settings, "big_data.csv")
     assert status(window) == "Wrote big.ipynb and big_data.csv."
-    (tmp_path / "dir.ipynb").mkdir()  # a refusal found on the worker: said once, too
-    with qtbot.waitSignal(export.refused, timeout=30_000) as no:
-        assert export.export_notebook(str(tmp_path / "dir.ipynb"))
-    assert window.controller.last_message == ("Export notebook", no.args[0])
-    assert "folder" in no.args[0] and not export.writing()
-    assert files_in(tmp_path) == ["big.ipynb", "big_data.csv", "dir.ipynb"]

@@ -46,7 +46,8 @@ def test_locking_the_script_locks_the_notebook_by_every_way_in(window, qtbot, tm
         assert window.act_export_script.isEnabled() == (name == "export_notebook")
         window.session_files.clear_lesson()
         assert action.isEnabled() and view.notebook_button.isEnabled()
-    action.trigger()
+    with qtbot.waitSignal(window.notebook_export.written, timeout=60_000):
+        action.trigger()
     assert len(asked) == 1 and (tmp_path / "run.ipynb").exists()
 
 

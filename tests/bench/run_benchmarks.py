@@ -46,6 +46,7 @@ from . import (
     logistic,
     logistic_engine,
     memory,
+    notebook_window,
     sessions,
     sgd,
     startup,
@@ -72,6 +73,7 @@ GROUPS = {
     "sessions": (sessions.bench_sessions, sessions.rows),
     "logistic": (logistic.bench_logistic, logistic.rows),
     "logistic-training": (logistic_engine.bench_logistic, logistic_engine.rows),
+    "notebook-window": (notebook_window.bench_notebook_window, notebook_window.rows),
 }
 ALIASES = {"memory": ["cli-memory", "window-memory"]}
 

@@ -47,6 +47,7 @@ from . import (
     logistic,
     logistic_engine,
     memory,
+    notebook_window,
     sessions,
     sgd,
     startup,
@@ -74,6 +75,7 @@ GROUPS = {
     "logistic": (logistic.bench_logistic, logistic.rows),
     "logistic-training": (logistic_engine.bench_logistic, logistic_engine.rows),
     "launch": (launch.bench_launch, launch.rows),
+    "notebook-window": (notebook_window.bench_notebook_window, notebook_window.rows),
 }
 ALIASES = {"memory": ["cli-memory", "window-memory"]}
 

@@ -41,6 +41,7 @@ OTHER_CONTROLS: dict[str, str] = {
     "export_history": "Export history",
     "export_figure": "Export figure",
     "export_script": "Export PyTorch script",
+    "export_notebook": "Export notebook",
     "pytorch_code": "View ▸ PyTorch code",
     "paste_points": "Paste points",
     "spray": "Spray brush",
@@ -88,6 +89,7 @@ CONTROL_WORDS: dict[str, str] = {
     "export_history": "Export history",
     "export_figure": "Export figure",
     "export_script": "Export PyTorch script",
+    "export_notebook": "Export notebook",
     "pytorch_code": "The PyTorch code view",
     "log": "The log-scale loss",
     "optimum": "The least-squares line",
@@ -129,7 +131,7 @@ LESSON_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
              "runs_panel")),
     ("Views", (*(v.control for v in VIEW_OPTIONS), "pytorch_code")),
     ("Tools", ("predict", "export_params", "export_history", "export_figure",
-               "export_script")),
+               "export_script", "export_notebook")),
 )
 #: The longest lesson title (characters).
 MAX_TITLE = 200

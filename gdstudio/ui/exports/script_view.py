@@ -3,7 +3,8 @@
 View ▸ PyTorch code opens a window of its own (not modal: the studio stays usable) with the
 plain PyTorch script of the current data and settings (:mod:`gdstudio.core.models.line.script`), in
 a
-monospaced font, with *Copy* (to the clipboard) and *Save…*; it follows the data and the
+monospaced font, with *Copy* (to the clipboard), *Save…* and *Save notebook…* (File ▸ Export
+notebook…, :mod:`gdstudio.ui.exports.notebook_export`); it follows the data and the
 settings while it is open. File ▸ Export script… (and *Save…*) ask for a file and write the
 script there; a data set of more than 200 points is written beside it as ``NAME_data.csv``,
 which the script reads (the dialog says so).
@@ -104,10 +105,14 @@ class ScriptWindow(QWidget):
         self.copy_button.setToolTip("Copy the script to the clipboard")
         self.save_button = QPushButton("&Save…")
         self.save_button.setToolTip("Write the script to a file (and its data beside it)")
+        self.notebook_button = QPushButton("Save &notebook…")
+        self.notebook_button.setToolTip("Write the same run as a Jupyter notebook, each step "
+                                        "explained (and its data beside it)")
         buttons = QHBoxLayout()
         buttons.addWidget(self.note, 1)
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.save_button)
+        buttons.addWidget(self.notebook_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
         layout.addLayout(buttons)
@@ -124,6 +129,7 @@ class ScriptWindow(QWidget):
         self.note.setText(note)
         self.copy_button.setEnabled(bool(text))
         self.save_button.setEnabled(bool(text))
+        self.notebook_button.setEnabled(bool(text))  # (the notebook's problems are the script's)
 
 
 class ScriptViews(QObject):
@@ -160,8 +166,9 @@ class ScriptViews(QObject):
             self.view = ScriptWindow(self.window)
             self.view.copy_button.clicked.connect(self.copy)
             self.view.save_button.clicked.connect(self._on_save_clicked)
-            export = self.window.actions_by_name["export_script"]
-            export.changed.connect(self._sync_save)  # (a lesson may lock Export script)
+            self.view.notebook_button.clicked.connect(self._on_notebook_clicked)
+            for name in ("export_script", "export_notebook"):  # (a lesson may lock them)
+                self.window.actions_by_name[name].changed.connect(self._sync_save)
         self.refresh()
         self.view.show()
         self.view.raise_()
@@ -223,12 +230,20 @@ class ScriptViews(QObject):
             self.export_script()
 
     @Slot()
+    def _on_notebook_clicked(self) -> None:
+        if self.window.actions_by_name["export_notebook"].isEnabled():
+            self.window.notebook_export.export_notebook()
+
+    @Slot()
     def _sync_save(self) -> None:
-        """Save… is greyed while there is no script or Export script is (locked)."""
+        """Save… (Save notebook…) is greyed while there is no script or Export script
+        (Export notebook) is (locked)."""
         if self.view is not None:
-            self.view.save_button.setEnabled(
-                bool(self.view.text.toPlainText())
-                and self.window.actions_by_name["export_script"].isEnabled())
+            shown = bool(self.view.text.toPlainText())
+            actions = self.window.actions_by_name
+            self.view.save_button.setEnabled(shown and actions["export_script"].isEnabled())
+            self.view.notebook_button.setEnabled(
+                shown and actions["export_notebook"].isEnabled())
 
     def writing(self) -> bool:
         """A script for the view is being written on a worker thread."""

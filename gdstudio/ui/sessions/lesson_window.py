@@ -24,8 +24,8 @@ from gdstudio.ui.studio.action_state import lesson_lock
 ACTION_CONTROLS = ("generate", "clear", "import", "save", "undo", "redo", "delete", "train",
                    "pause", "stop", "step", "continue", "predict", "reset", "keep", "remove",
                    "export_params", "export_history", "export_figure", "export_script",
-                   "pytorch_code", "paste_points", "spray", "log", "optimum", "landscape",
-                   "curvature", "other_landscape", "presentation")
+                   "export_notebook", "pytorch_code", "paste_points", "spray", "log", "optimum",
+                   "landscape", "curvature", "other_landscape", "presentation")
 #: Tools that change what a click does while they are on: a lesson that locks one turns
 #: it off (greyed, it could not be turned off any more).
 MODE_TOOLS = ("spray", "predict")

@@ -30,6 +30,7 @@ ACTION_NAMES = (
     "continue",
     "presets",
     "open_session",
+    "export_notebook",
 )
 
 #: Every way to change the data, and the lesson controls whose lock refuses it (see
@@ -57,12 +58,16 @@ DATA_WAYS: dict[str, tuple[str, ...]] = {
 #: training setting (by its name; the whole settings panel locks them all), the random start
 #: (turning it on or off changes the start, so a lock of the start refuses it too), and each
 #: other control of :data:`~gdstudio.core.files.lesson_rules.OTHER_CONTROLS` by its own name.
-#: A run or an import refuses none of these.
+#: Export notebook is locked by its own name and by Export PyTorch script's: the notebook is
+#: the script's code with words around it, so a lesson that keeps the code in the studio
+#: (every lesson written before notebooks existed, too) keeps the notebook there as well;
+#: a lesson may still lock the notebook alone. A run or an import refuses none of these.
 CONTROL_WAYS: dict[str, tuple[str, ...]] = {
     **{s.name: (s.name, "settings_panel") for s in SETTINGS},
     "random_init": ("random_init", "init_w", "init_b", "settings_panel"),
     **{name: (name,) for name in OTHER_CONTROLS
        if name not in DATA_WAYS and name != "random_init"},
+    "export_notebook": ("export_notebook", "export_script"),
 }
 #: Every request the rule knows: the data's ways, then the other controls'.
 LOCKED_BY: dict[str, tuple[str, ...]] = {**DATA_WAYS, **CONTROL_WAYS}
@@ -182,6 +187,8 @@ def enabled_actions(s: StudioSnapshot) -> dict[str, bool]:
         "continue": edit and s.continuable,
         "presets": free["presets"],  # File ▸ Open preset replaces the data
         "open_session": free["open_session"],
+        # (greyed by its own name or by Export script's: see CONTROL_WAYS)
+        "export_notebook": True,
     }
     for name in CONTROL_WAYS.keys() & enabled.keys():
         enabled[name] = enabled[name] and lesson_lock(s.lesson_locks, name) is None

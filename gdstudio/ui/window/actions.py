@@ -48,6 +48,9 @@ ACTIONS = (
     ActionSpec("export_script", "Export P&yTorch script…", None,
                "The plain PyTorch script of the current data and settings; it prints the "
                "run's history"),
+    ActionSpec("export_notebook", "Export no&tebook…", None,
+               "A Jupyter notebook of the current data and settings: each step explained, "
+               "the run's history printed, the loss and the fit plotted"),
     ActionSpec("quit", "&Quit", "Ctrl+Q", "Close the studio"),
     ActionSpec("undo", "&Undo", "Ctrl+Z", "Undo the last change of the points"),
     ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"),
@@ -123,7 +126,8 @@ SPECS = {spec.name: spec for spec in ACTIONS}
 MENUS = (
     ("&File", ("open_session", "save_session", "save_session_as", None, "save_lesson",
                "clear_lesson", None, "import", "save", None, "export_params",
-               "export_history", "export_figure", "export_script", None, "quit")),
+               "export_history", "export_figure", "export_script", "export_notebook", None,
+               "quit")),
     ("&Edit", ("undo", "redo", None, "delete", "generate", "clear", None, "paste_points",
                "spray")),
     ("&Run", ("train", "pause", "stop", "step", "continue", "reset", None, "predict", None,

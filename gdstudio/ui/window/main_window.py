@@ -23,6 +23,7 @@ from gdstudio.ui.classroom.classroom_tools import Classroom
 from gdstudio.ui.classroom.presentation import Presentation
 from gdstudio.ui.classroom.status_room import StatusRoom
 from gdstudio.ui.exports.figure_export import FigureExport
+from gdstudio.ui.exports.notebook_export import NotebookExport
 from gdstudio.ui.exports.script_view import ScriptViews
 from gdstudio.ui.help.context_help import GuideHelp
 from gdstudio.ui.panels.compare_list import CompareView
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name["export_figure"].triggered.connect(
             lambda *_: self.figure_export.ask())
         self.script_views = ScriptViews(self)  # View ▸ PyTorch code, File ▸ Export script
+        self.notebook_export = NotebookExport(self)  # File ▸ Export notebook
         self.training_extras = TrainingExtras(self)  # Continue, the learning-rate curve
         self.guide_help = GuideHelp(self)  # Help ▸ User guide (F1), a panel's section (Shift+F1)
 

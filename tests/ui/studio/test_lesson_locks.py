@@ -230,6 +230,13 @@ def spec(window, qtbot, name: str, tmp_path):  # noqa: C901 (one table of every 
         return (nothing, lambda: os.path.exists(py),
                 [lambda: w.script_views.export_script(py), w.script_views.export_script],
                 lambda: w.script_views.export_script(py))
+    if name == "export_notebook":
+        nb = str(tmp_path / "fit.ipynb")
+        return (nothing, lambda: os.path.exists(nb),
+                [lambda: w.notebook_export.export_notebook(nb),
+                 w.notebook_export.export_notebook],
+                lambda: w.notebook_export.export_notebook(nb) and qtbot.waitUntil(
+                    lambda: not w.notebook_export.writing(), timeout=60_000))
     if name == "pytorch_code":
         return (nothing, lambda: w.script_views.view is not None,
                 [w.script_views.show_view], w.script_views.show_view)

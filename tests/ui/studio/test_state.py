@@ -32,7 +32,7 @@ def test_every_action_has_an_answer():
 def test_a_fresh_studio_can_train_and_edit_but_not_keep_or_export():
     assert on(READY) == {"train", "step", "import", "save", "generate", "clear", "settings",
                          "paste_points", "spray",
-                         "presets", "open_session"}
+                         "presets", "open_session", "export_notebook"}
 
 
 @pytest.mark.parametrize("state", [RUNNING, PAUSED])

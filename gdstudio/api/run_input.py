@@ -141,6 +141,8 @@ def _shown(value: float) -> str:
 def _elements(values, name: str) -> np.ndarray:
     """A 1-D numpy array of ``values`` as given (a torch tensor is detached and moved to the
     CPU, without importing torch here)."""
+    if callable(getattr(values, "to_numpy", None)) and not hasattr(values, "__array__"):
+        values = values.to_numpy()  # (a data frame's column that numpy cannot read as such)
     if callable(getattr(values, "detach", None)) and callable(getattr(values, "cpu", None)):
         values = values.detach().cpu()
         if not callable(getattr(values, "numpy", None)) or str(values.dtype) in (
@@ -177,7 +179,16 @@ def _float64(values, name: str) -> np.ndarray:
             shown = repr(value)
             shown = shown if len(shown) <= 40 else shown[:37] + "..."
             raise ValueError(f"{name}[{i}] is {shown}, not a number")
-    return np.array([float(v) for v in given], dtype=np.float64)
+    out = np.empty(len(given), dtype=np.float64)
+    for i, value in enumerate(given):
+        try:
+            out[i] = float(value)
+        except OverflowError:  # (an integer beyond float64: 2**1100)
+            shown = f"{decimal.Decimal(value):.6g}" if isinstance(value, numbers.Integral) \
+                else repr(value)
+            raise ValueError(f"{name}[{i}] = {shown} is too large for float64 (largest "
+                             "1.79769e+308).") from None
+    return out
 
 
 def _check(values: np.ndarray, name: str, dtype: str) -> None:

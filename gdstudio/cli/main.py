@@ -28,10 +28,14 @@ import sys
 from pathlib import Path
 
 from gdstudio.cli.process import Interrupted, SafeStdout, StopSignals, say, signal_name
-from gdstudio.cli.script_files import check_script_data, script_data_names, write_script_files
+from gdstudio.cli.code_files import check_code_data, code_data_names, write_code_files
 
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
 EXIT_BROKEN_PIPE = 128 + 13  # 128 + SIGPIPE
+#: ``gdstudio --import-session FILE``: open the data and settings of the session file FILE,
+#: written by ``gdstudio.open`` (:mod:`gdstudio.api.launch`) for this process alone, as a new
+#: unsaved session, and remove FILE once read. Not for users: not in ``--help``.
+IMPORT_OPTION = "--import-session"
 # Arguments that are numbers, not options: -1e-3, -2.5E+3, -.5, -inf (argparse's own pattern
 # takes only -5 and -0.5, so "--init-w -1e-3" failed with "expected one argument").
 NEGATIVE_NUMBER = re.compile(r"^-(\.?\d|inf|nan)", re.IGNORECASE)
@@ -132,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the plain PyTorch script of this run, which prints this history; "
                         "a data set of more than 200 points is written beside it as "
                         "FILE_data.csv, which the script reads")
+    o.add_argument("--notebook", metavar="FILE.ipynb",
+                   help="the Jupyter notebook of this run: each step explained, the loop that "
+                        "prints this history, and the plots of the loss and of the fit "
+                        "(matplotlib); a data set of more than 200 points is written beside it "
+                        "as FILE_data.csv (shared with --script when both name the same file)")
     p._negative_number_matcher = NEGATIVE_NUMBER
     return p
 
@@ -217,17 +226,23 @@ def _session_input(args, given: list[str]):
     return Dataset(session.x, session.y), config, session
 
 
-def _prepare(args, given: list[str]):
+def prepare(args, given: list[str], points=None):
     """Turn arguments into (dataset, config, session or None); raise StudioError/UsageError
-    on bad input."""
+    on bad input (``given``: :func:`given_options` of the arguments).
+
+    ``points(dtype, labels)``, if given, makes the data set in place of ``--data`` or the
+    generators (the points of the Python API, :mod:`gdstudio.api.training`): the data type
+    is ``--float64``'s, and ``labels`` is True for logistic regression.
+    """
     from gdstudio.core.data import csv_io as csvio
     from gdstudio.core.data.dataset import noisy_line, random_line
+    from gdstudio.core.models.logistic.labels import check_labels
 
     if args.session is not None:
         dataset, config, session = _session_input(args, given)
         config.validate()
         targets = _check_outputs(args)
-        check_script_data(args, dataset, targets)
+        check_code_data(args, dataset, targets)
         return dataset, config, session
     if args.data is not None and not args.data.strip():
         raise UsageError("gdstudio train: --data needs a file name, got an empty one")
@@ -235,7 +250,11 @@ def _prepare(args, given: list[str]):
     config.validate()
     targets = _check_outputs(args)
     dtype = "float64" if args.float64 else "float32"
-    if config.model == "logistic":
+    if points is not None:
+        dataset = points(dtype, config.model == "logistic")
+        if config.model == "logistic":
+            check_labels(dataset.y)
+    elif config.model == "logistic":
         dataset = _labelled_data(args, given, dtype, config.seed)
     elif args.data:
         dataset = csvio.read_dataset(args.data, dtype)
@@ -245,8 +264,11 @@ def _prepare(args, given: list[str]):
     else:
         dataset = noisy_line(args.slope, args.intercept, args.noise, args.x_min, args.x_max,
                              args.x_step, config.seed, dtype)  # (the seed setting's)
-    check_script_data(args, dataset, targets)
+    check_code_data(args, dataset, targets)
     return dataset, config, None
+
+
+_prepare = prepare  # (its former name)
 
 
 #: The options of the noisy line's generator (not logistic regression's data).
@@ -276,20 +298,27 @@ def _labelled_data(args, given: list[str], dtype: str, seed: int):
     return dataset
 
 
+#: The output files, in the order they are checked and written.
+OUTPUTS = ("history", "params", "figure", "script", "notebook")
+
+
 def _check_outputs(args) -> list[Path]:
     """Refuse, before any work, an output that is not a regular file or a new name."""
     from gdstudio.core.atomic import check_output
     from gdstudio.core.drawing.figure_data import figure_format
 
     targets, options = [], []
-    for option, value in (("--history", args.history), ("--params", args.params),
-                          ("--figure", args.figure), ("--script", args.script)):
+    for name in OUTPUTS:
+        option, value = f"--{name}", getattr(args, name)
         if value is None:
             continue
         if not value:
             raise UsageError(f"gdstudio train: {option} needs a file name, got ''")
         if option == "--figure" and figure_format(value) is None:
             raise UsageError(f"gdstudio train: --figure must name a .png or .svg file, got "
+                             f"{value!r}")
+        if option == "--notebook" and not os.path.basename(value).lower().endswith(".ipynb"):
+            raise UsageError(f"gdstudio train: --notebook must name a .ipynb file, got "
                              f"{value!r}")
         target = check_output(value)
         if target in targets:
@@ -335,13 +364,12 @@ def _train(argv: list[str], signals: StopSignals) -> int:
     control = TrainingControl()
     try:
         args = build_parser().parse_args(argv)
-        dataset, config, session = _prepare(args, given_options(argv))
+        dataset, config, session = prepare(args, given_options(argv))
         run = TrainingRun(dataset, config)  # validates for the data's dtype; draws the start
         optimum = run_optimum(dataset, run.loss_config)
         history = run.records(control)
-        names = [p for p in (args.history, args.params, args.figure, args.script)
-                 if p is not None]
-        names += script_data_names(args, dataset)
+        names = [getattr(args, name) for name in OUTPUTS if getattr(args, name) is not None]
+        names += code_data_names(args, dataset)
         files = AtomicFiles(names)
     except UsageError as exc:
         say(exc)
@@ -365,7 +393,7 @@ def _train(argv: list[str], signals: StopSignals) -> int:
 
 def _run(args, run, optimum, history, files, signals, session=None) -> int:
     """Train, streaming the history, then write the outputs; the exit code."""
-    order = [name for name in ("history", "params", "figure", "script") if getattr(args, name)]
+    order = [name for name in OUTPUTS if getattr(args, name)]
     out = SafeStdout(sys.stdout)
     if session is not None and not args.quiet:
         print(f"# {session_words(args.session, session)}", file=out)
@@ -423,14 +451,7 @@ def _finish(args, run, optimum, files, order, out, drawn, signals) -> int:
     diverged = run.diverged
     code = EXIT_DIVERGED if diverged is not None else EXIT_OK
     summary = run.summarize(optimum)
-    loss_text = f"overflows {dataset.dtype}" if summary.loss == "" else repr(summary.loss)
-    partial = "" if run.partial is None else (
-        f" and {run.partial.done} of {run.partial.total} updates of the next")
-    print(f"final: w={summary.w!r}, b={summary.b!r}, loss={loss_text} "
-          f"after {summary.epochs_done} epoch(s){partial}", file=out)
-    if run.converged is not None:
-        print(f"{run.converged.sentence()} (of {config.epochs} planned)", file=out)
-    for line in optimum_words(summary, optimum):
+    for line in final_lines(run, summary, optimum):
         print(line, file=out)
     out.flush()
     if out.error is not None and not out.broken_pipe:  # e.g. a full disk: change nothing
@@ -442,8 +463,8 @@ def _finish(args, run, optimum, files, order, out, drawn, signals) -> int:
     if drawn is not None:
         files.write(order.index("figure"),
                     figure_bytes(args.figure, run, summary, optimum, *drawn))
-    if args.script:
-        write_script_files(files, order.index("script"), args.script, dataset, config)
+    if args.script or args.notebook:
+        write_code_files(files, order, args, dataset, config)
     files.commit()
     if diverged is not None:
         say(f"gdstudio train: {diverged}")
@@ -455,6 +476,19 @@ def _finish(args, run, optimum, files, order, out, drawn, signals) -> int:
     if diverged is None and out.broken_pipe:  # the reader went away (| head): quietly
         return EXIT_BROKEN_PIPE
     return code
+
+
+def final_lines(run, summary, optimum) -> list[str]:
+    """The lines ``gdstudio train`` prints when a run has ended: the final w, b and loss, the
+    stop rule's verdict if it ended the run, and the optimum (:func:`optimum_words`)."""
+    loss_text = f"overflows {summary.dtype}" if summary.loss == "" else repr(summary.loss)
+    partial = "" if run.partial is None else (
+        f" and {run.partial.done} of {run.partial.total} updates of the next")
+    lines = [f"final: w={summary.w!r}, b={summary.b!r}, loss={loss_text} "
+             f"after {summary.epochs_done} epoch(s){partial}"]
+    if run.converged is not None:
+        lines.append(f"{run.converged.sentence()} (of {run.config.epochs} planned)")
+    return [*lines, *optimum_words(summary, optimum)]
 
 
 def figure_bytes(path, run, summary, optimum, losses, path_points) -> bytes:
@@ -563,6 +597,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"gdstudio {__version__}")
         return EXIT_OK
+    if len(argv) == 2 and argv[0] == IMPORT_OPTION:  # (gdstudio.open's; not in --help)
+        from gdstudio.app import run_app
+
+        return run_app(imported=argv[1])
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
         print(f"gdstudio: unexpected arguments {' '.join(argv)!r} (see 'gdstudio --help')",
               file=sys.stderr)

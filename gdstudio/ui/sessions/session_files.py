@@ -245,52 +245,67 @@ class SessionFiles(QObject):
                 return False
         return self.open_path(path)
 
-    def open_path(self, path: str, recovered: bool = False, then=None) -> bool:
+    def open_path(self, path: str, recovered: bool = False, then=None,
+                  imported: bool = False) -> bool:
         """Open the session file ``path`` now (no question); False, with a message and
         nothing changed, if it cannot be used. A large file is read on the worker thread:
         True once it has started. ``then(opened)`` follows once the file has been read and
-        put in, or refused (not after a cancel)."""
+        put in, or refused (not after a cancel).
+
+        ``recovered``: a recovery file, opened as unsaved changes of a session never saved.
+        ``imported``: a file handed over by another program (``gdstudio.open`` from
+        Python): its content opens as a new session never saved, like a recovered one, and
+        the file is removed once read (or refused, or the open cancelled)."""
         c = self.controller
         if not c.edit_allowed("open_session") or self._busy():
+            if imported:
+                _remove(path)
             return False  # (a run or an import locks the data: said in the status bar)
         try:
             size = os.stat(path).st_size
         except (OSError, ValueError):
             size = 0  # read_session says what is wrong
         if size > BACKGROUND_BYTES:
-            self._pending = (recovered, then)
+            self._pending = (recovered, then, imported)
             self.job.open(path, preparer(c))
             c.status(f"Opening {path}…")
             return True
         try:
             session = read_session(path)
         except SessionError as exc:
-            c.report("Cannot open the session", f"{exc}\n\nNothing was changed.")
+            c.report(_OPEN_TITLE[imported], f"{exc}\n\nNothing was changed.")
             opened = False
         else:
-            opened = self._opened(path, session, recovered)
+            opened = self._opened(path, session, recovered, imported=imported)
+        finally:
+            if imported:
+                _remove(path)
         if then is not None:
             then(opened)
         return opened
 
-    def _opened(self, path: str, session, recovered: bool, prepared=None) -> bool:
+    def _opened(self, path: str, session, recovered: bool, prepared=None,
+                imported: bool = False) -> bool:
         """Put ``session``, read from ``path``, into the studio (False: refused, said);
-        ``prepared``: see :func:`~gdstudio.ui.sessions.session_apply.apply`."""
+        ``prepared``: see :func:`~gdstudio.ui.sessions.session_apply.apply`; ``recovered``,
+        ``imported``: see :meth:`open_path`."""
         c = self.controller
         if not c.edit_allowed("open_session"):
             return False  # (a run or an import started meanwhile: said in the status bar)
         problem = beyond_limits(c.settings_model, session)
         if problem:
-            c.report("Cannot open the session", f"{path}: {problem}\n\nNothing was changed.")
+            where = "the data from Python" if imported else path
+            c.report(_OPEN_TITLE[imported], f"{where}: {problem}\n\nNothing was changed.")
             return False
         self.lesson_view.set_lesson(None)
         apply(c, session, prepared)
         self.lesson_view.set_lesson(session.lesson)
         if session.lesson is not None and session.lesson.presentation:
             c.view_options.restore({"presentation": True})  # (even if the lesson locks it)
-        c.last_dir = str(Path(path).parent)
+        if not imported:  # (a handed-over file's folder is a temporary one)
+            c.last_dir = str(Path(path).parent)
         self.lesson_file = None
-        if recovered:
+        if recovered or imported:
             self.state.mark_clean(None)
             self.state.mark_dirty()
         else:
@@ -302,8 +317,12 @@ class SessionFiles(QObject):
         if session.ignored:
             shown = ", ".join(session.ignored[:5])
             note = f" Ignored what this version does not know: {shown}."
-        what = "Restored the unsaved session" if recovered else f"Opened {path}"
         n, k = len(session.x), len(session.runs)
+        if imported:
+            c.status(f"Opened from Python: {n:,} point{'' if n == 1 else 's'}; "
+                     f"{session.settings.describe()}.{note}", 15_000)
+            return True
+        what = "Restored the unsaved session" if recovered else f"Opened {path}"
         c.status(f"{what}: {n:,} point{'' if n == 1 else 's'}, {k:,} kept "
                  f"run{'' if k == 1 else 's'}.{note}", 15_000)
         return True
@@ -326,14 +345,16 @@ class SessionFiles(QObject):
                 if then is not None:
                     then()
         else:
-            recovered, then = pending
+            recovered, then, imported = pending
+            if imported:
+                _remove(path)  # (read or not, it was this window's alone)
             if cancelled:
                 c.status("Opening cancelled; nothing was changed.", 8000)
             else:
                 if error:
-                    c.report("Cannot open the session", f"{error}\n\nNothing was changed.")
+                    c.report(_OPEN_TITLE[imported], f"{error}\n\nNothing was changed.")
                 opened = not error and self._opened(path, result, recovered,
-                                                    self.job.prepared)
+                                                    self.job.prepared, imported)
                 if then is not None:
                     then(opened)
         if self._close_when_done:  # the window was asked to close meanwhile
@@ -403,12 +424,24 @@ class SessionFiles(QObject):
         self._closing_ok = True
         self.window.close()
 
+    def close_discarding(self) -> None:
+        """Close the window without asking, its unsaved changes discarded (as "Quit" in the
+        question does): the start-up check's close, and a studio ended from outside."""
+        self._quit()
+
     # ------------------------------------------------------------------ start-up
-    def start(self, path: str | None = None) -> None:
+    def start(self, path: str | None = None, imported: str | None = None) -> None:
         """At launch: open ``path`` (a session), offer a recovered session, then keep the
-        recovery file while there are unsaved changes."""
+        recovery file while there are unsaved changes. ``imported``: a session file handed
+        over by another program (``gdstudio.open``), opened as a new unsaved session and
+        removed (see :meth:`open_path`); no recovered session is offered over it (one left
+        behind is offered at the next launch)."""
         if path is not None:
             self.open_path(path)
+        if imported is not None:
+            self.open_path(imported, imported=True)
+            self.recovery.start()
+            return
         found = left_behind()
         if found:
             self._offer(found[0])
@@ -435,6 +468,10 @@ class SessionFiles(QObject):
                 self.window.messages,
                 "Gradient Descent Studio did not quit normally last time. Restore the "
                 "session it had not saved?", restore, lambda: _remove(path))
+
+
+#: The title of the message when a session cannot be opened (by whether it was handed over).
+_OPEN_TITLE = {False: "Cannot open the session", True: "Cannot open the data from Python"}
 
 
 def _same_file(a: str, b: str) -> bool:

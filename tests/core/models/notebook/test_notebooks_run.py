@@ -14,9 +14,13 @@ anyway. All notebooks of that kernel are in its folder, their data CSVs beside t
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
+from gdstudio.cli.main import main
+from gdstudio.core.data.csv_io import write_dataset
 from gdstudio.core.data.dataset import Dataset, noisy_line
 from gdstudio.core.data.two_classes import two_classes
 from gdstudio.core.models.notebook import write_notebook
@@ -188,6 +192,14 @@ del _sys
 """
 
 
+#: ``gdstudio train``'s arguments for the notebook it writes (with --data: 230 points, so
+#: its data CSV too) and its history.
+CLI_ARGS = ["--method", "minibatch", "--batch-size", "25", "--shuffle", "--lr", "0.05",
+            "--epochs", "5", "--seed", "3"]
+#: What the kernel says of itself: its Python and its working directory.
+WHERE = "import os, sys\nprint(sys.executable)\nprint(os.getcwd())"
+
+
 def _outcome(run) -> object:
     """The executed notebook, or the exception its run raised (kept for the case's test)."""
     try:
@@ -212,13 +224,21 @@ def executed(tmp_path_factory) -> dict[str, object]:
             paths[case] = folder / notebook_name(case)
             written = write_notebook(paths[case], dataset_of(case), config_of(case))
             out[f"{case} files"] = sorted(p.name for p in written)
+    write_dataset(folder / "points.csv", plain_line(230))
+    out["cli status"] = main(["train", "--data", str(folder / "points.csv"), *CLI_ARGS,
+                              "--quiet", "--history", str(folder / "cli_history.csv"),
+                              "--notebook", str(folder / "cli_run.ipynb")])
+    out["kept folder"] = folder
     with KeptKernel(folder) as kernel:
+        out["kernel"] = "".join(o.text for o in kernel.execute(WHERE).outputs
+                                if o.output_type == "stream").splitlines()
         for case in NO_MATPLOTLIB:
             out[case] = _outcome(lambda p=paths[case]: kernel.run(p, before=BLOCK_MATPLOTLIB))
             kernel.execute(UNBLOCK_MATPLOTLIB)
         for case in CASES:
             if case not in FRESH:
                 out[case] = _outcome(lambda p=paths[case]: kernel.run(p))
+        out["cli"] = _outcome(lambda: kernel.run(folder / "cli_run.ipynb"))
     return out
 
 
@@ -318,6 +338,33 @@ def test_every_cell_runs_and_the_plots_draw(case, executed):
     assert len(plotting) >= 1
     assert all(images_of(cell) for cell in plotting), [c.source for c in plotting]
     assert sum(len(images_of(cell)) for cell in code) >= 2
+
+
+def test_the_kernel_is_this_pythons_in_the_notebooks_folder(executed):
+    """The notebooks ran in ipykernel on this venv's Python (its torch), in their folder."""
+    python, cwd = executed["kernel"]
+    assert python == sys.executable
+    assert cwd == str(executed["kept folder"])
+
+
+def test_the_command_lines_notebook_prints_its_history(executed):
+    """``gdstudio train --data points.csv ... --history h.csv --notebook run.ipynb``: run in
+    Jupyter, the notebook prints h.csv's first four columns, and ``gdstudio.train`` with the
+    same settings gives the same table."""
+    import gdstudio
+
+    assert executed["cli status"] == 0
+    folder = executed["kept folder"]
+    assert (folder / "cli_run_data.csv").is_file()  # (230 points: beside the notebook)
+    nb = notebook_of(executed, "cli")
+    assert errors_of(nb) == []
+    history = (folder / "cli_history.csv").read_text(encoding="utf-8").splitlines()
+    table = printed_table(nb)
+    assert len(table) == 6 and table == [",".join(row.split(",")[:4]) for row in history]
+    settings = {"method": "minibatch", "batch_size": 25, "shuffle": True, "lr": 0.05,
+                "epochs": 5, "seed": 3}
+    run = gdstudio.train(data=str(folder / "points.csv"), **settings)
+    assert run.table().splitlines() == table
 
 
 def test_a_large_data_set_is_read_from_the_csv_beside_the_notebook(executed):

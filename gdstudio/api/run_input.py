@@ -246,7 +246,8 @@ def prepared(x, y, settings: dict):
     argv = train_argv(settings)
     if x is not None:
         for name in DATA_KEYWORDS:
-            if settings.get(name) not in (None, False):
+            value = settings.get(name)
+            if value is not None and value is not False and value is not np.False_:
                 raise ValueError(f"{name} cannot be given with x and y: x and y are the data "
                                  f"(leave them out to train on {DATA_KEYWORDS[name]})")
     try:

@@ -27,8 +27,8 @@ import re
 import sys
 from pathlib import Path
 
-from gdstudio.cli.process import Interrupted, SafeStdout, StopSignals, say, signal_name
 from gdstudio.cli.code_files import check_code_data, code_data_names, write_code_files
+from gdstudio.cli.process import Interrupted, SafeStdout, StopSignals, say, signal_name
 
 EXIT_OK, EXIT_USAGE, EXIT_DIVERGED = 0, 2, 3
 EXIT_BROKEN_PIPE = 128 + 13  # 128 + SIGPIPE

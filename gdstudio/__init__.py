@@ -33,9 +33,15 @@ def train(x=None, y=None, **settings):
 
 
 def open(x=None, y=None, **settings):
-    """Open the studio with the points ``x``, ``y`` and these settings in a process of its
-    own, and return at once (the notebook's kernel is never blocked). See
-    :func:`gdstudio.api.launch.open_studio`."""
+    """Open the studio with the points ``x``, ``y`` and these settings (the keywords of
+    :func:`train`: ``lr=0.05``, ``epochs=30``, ``model="logistic"``...) in a process of its
+    own, as a new session not saved yet, and return at once (the notebook's kernel is never
+    blocked) with a handle on it: ``.pid``, ``.running``, ``.wait(timeout)``, ``.close()``
+    and ``.log`` (the studio's messages). Each call opens another window; with no data and
+    no settings, the studio opens as ``gdstudio`` opens it. A bad setting or point raises
+    ``ValueError`` with the command line's message, and no display to show a window on
+    ``RuntimeError``; nothing is started then. See :func:`gdstudio.api.launch.open_studio`.
+    """
     from importlib import import_module
 
     # (by name: every layer imports this package's root, and the import rules see a plain

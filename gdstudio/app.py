@@ -295,8 +295,7 @@ def _session_words(window) -> str:
 
     c = window.controller
     changed = [f"{name}={value!r}" for name, value in
-               settings_values(c.settings_model.settings).items()
-               if name in DEFAULTS and value != DEFAULTS[name]]
+               settings_values(c.settings_model.settings).items() if value != DEFAULTS[name]]
     n = len(c.dataset)
     return (f"{n} point{'' if n == 1 else 's'} ({c.dataset.dtype}); title "
             f"{window.windowTitle()!r}; settings {', '.join(changed) or 'the defaults'}")

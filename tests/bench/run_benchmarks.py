@@ -43,6 +43,7 @@ from . import (
     engine,
     landscape,
     large,
+    launch,
     logistic,
     logistic_engine,
     memory,
@@ -72,6 +73,7 @@ GROUPS = {
     "sessions": (sessions.bench_sessions, sessions.rows),
     "logistic": (logistic.bench_logistic, logistic.rows),
     "logistic-training": (logistic_engine.bench_logistic, logistic_engine.rows),
+    "launch": (launch.bench_launch, launch.rows),
 }
 ALIASES = {"memory": ["cli-memory", "window-memory"]}
 

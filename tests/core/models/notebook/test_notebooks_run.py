@@ -114,12 +114,7 @@ CASES = {
                                                "batch_size": 5, "shuffle": True,
                                                "loss": "huber", "learning_rate": 0.1,
                                                "epochs": 6}),
-    "line-analytic-sgd": ("line", {"impl": "analytic", "method": "sgd", "learning_rate": 0.02,
-                                   "epochs": 4}),
     "line-250-points": ("line-250", {"learning_rate": 0.05, "epochs": 5}),
-    "line-250-points-module": ("line-250", {"impl": "module", "method": "minibatch",
-                                            "batch_size": 32, "shuffle": True,
-                                            "learning_rate": 0.02, "epochs": 3}),
     "line-diverges": ("line", {"learning_rate": 0.6, "epochs": 40}),
     # logistic regression
     "logistic-module-logits-adam": ("classes", {**LOGISTIC, "impl": "module",
@@ -391,3 +386,27 @@ def test_without_matplotlib_the_table_still_prints(case, executed):
     for cell in plotting:
         assert "pip install matplotlib" in "".join(
             out.text for out in cell.outputs if out.output_type == "stream")
+
+
+def test_the_spread_covers_each_choice():
+    """Both models, each with every method and implementation and each of its losses; an
+    optimizer with momentum and Adam; no bias, standardizing, a schedule, a stop rule;
+    generated data, data written in and data in a CSV; runs that diverge."""
+    configs = {case: config_of(case) for case in CASES}
+    for model, losses in (("line", {"mse", "mae", "huber"}),
+                          ("logistic", {"bce", "bce-logits", "mse"})):
+        mine = [c for c in configs.values() if c.model == model]
+        assert {c.method for c in mine} == {"batch", "sgd", "minibatch"}
+        assert {c.impl for c in mine} == {"manual", "module", "analytic"}
+        assert {c.loss for c in mine} == losses
+        assert any(not c.fit_bias for c in mine) and any(c.tol for c in mine)
+        assert any(c.lr_schedule != "none" for c in mine)
+        assert any(c.impl == "module" and c.momentum for c in mine)
+        assert any(c.impl == "module" and c.optimizer == "adam" for c in mine)
+    assert any(c.standardize for c in configs.values())
+    data = {case: dataset_of(case) for case in CASES}
+    assert any(d.recipe is not None for d in data.values())
+    assert any(d.recipe is None and len(d) <= 200 for d in data.values())
+    assert {configs[c].model for c, d in data.items() if len(d) > 200} == {"line", "logistic"}
+    assert {configs[c].model for c in DIVERGING} == {"line", "logistic"}
+    assert {configs[c].model for c in FRESH} == {"line", "logistic"}

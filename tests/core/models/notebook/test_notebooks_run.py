@@ -35,7 +35,14 @@ from tests.core.models.line.test_parity_analytic import (
     drift_bounds,
     parameter_gaps,
 )
-from tests.notebook_kernel import KeptKernel, errors_of, images_of, run_notebook, stdout_of
+from tests.notebook_kernel import (
+    RESET,
+    KeptKernel,
+    errors_of,
+    images_of,
+    run_notebook,
+    stdout_of,
+)
 
 #: Kernels: they start first; the first test also waits for the module's notebooks to run
 #: (about a minute on a busy machine of 2 cores), so a longer limit than the house's 300 s
@@ -195,6 +202,45 @@ CLI_ARGS = ["--method", "minibatch", "--batch-size", "25", "--shuffle", "--lr", 
 WHERE = "import os, sys\nprint(sys.executable)\nprint(os.getcwd())"
 
 
+#: gdstudio.open from the kernel, cell by cell: the studio opens (offscreen, as the tests'
+#: windows do) with four points; the kernel goes on training while the studio runs; the
+#: studio's recovery file (its unsaved session) shows what the window holds; then the
+#: notebook closes it.
+OPEN_CELLS = (
+    """import os
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["GDSTUDIO_RECOVERY_DIR"] = RECOVERY
+os.environ["GDSTUDIO_RECOVERY_INTERVAL_MS"] = "100"
+import gdstudio
+h = gdstudio.open([0, 1, 2, 3], [1, 3, 5, 7], lr=0.05, epochs=7)""",
+    """print(h.running)
+print(gdstudio.train([0, 1, 2, 3], [1, 3, 5, 7], lr=0.05, epochs=7).table(), end="")
+print(h.running)""",
+    """import time
+from pathlib import Path
+from gdstudio.core.files.session_read import read_session
+recovery = Path(RECOVERY) / f"recovery-{h.pid}.gdstudio"
+end = time.monotonic() + 300
+while not recovery.exists() and h.running and time.monotonic() < end:
+    time.sleep(0.1)
+shown = read_session(recovery) if recovery.exists() else None
+print(h.running and shown is not None or h.log.read_text())
+print(shown.x.tolist(), shown.y.tolist(), shown.settings.learning_rate, shown.settings.epochs)""",
+    """print(h.close())
+print(h.running)""",
+)
+
+
+def _opened_from_the_kernel(kernel, folder) -> list[list[str]]:
+    """What OPEN_CELLS printed, cell by cell; the studio closed whatever happened."""
+    kernel.execute(RESET + f"RECOVERY = {str(folder / 'recovery')!r}")
+    try:
+        return [[o.text for o in kernel.execute(cell).outputs if o.output_type == "stream"]
+                for cell in OPEN_CELLS]
+    finally:
+        kernel.execute("if 'h' in globals():\n    h.close()")
+
+
 def _outcome(run) -> object:
     """The executed notebook, or the exception its run raised (kept for the case's test)."""
     try:
@@ -234,6 +280,7 @@ def executed(tmp_path_factory) -> dict[str, object]:
             if case not in FRESH:
                 out[case] = _outcome(lambda p=paths[case]: kernel.run(p))
         out["cli"] = _outcome(lambda: kernel.run(folder / "cli_run.ipynb"))
+        out["open"] = _outcome(lambda: _opened_from_the_kernel(kernel, folder))
     return out
 
 
@@ -360,6 +407,21 @@ def test_the_command_lines_notebook_prints_its_history(executed):
                 "epochs": 5, "seed": 3}
     run = gdstudio.train(data=str(folder / "points.csv"), **settings)
     assert run.table().splitlines() == table
+
+
+def test_gdstudio_open_from_a_kernel_shows_the_data_and_the_kernel_goes_on(executed):
+    """In a running kernel, ``gdstudio.open`` returns while its studio starts; the next cell
+    trains with ``gdstudio.train`` while the studio runs; the studio holds the four points
+    and the settings (its unsaved session's recovery file); ``h.close()`` ends it."""
+    opened, trained, shown, closed = (["".join(texts).splitlines()]
+                                      for texts in notebook_of(executed, "open"))
+    import gdstudio
+
+    expected = gdstudio.train([0, 1, 2, 3], [1, 3, 5, 7], lr=0.05, epochs=7).table()
+    assert opened == [[]]
+    assert trained == [["True", *expected.splitlines(), "True"]]
+    assert shown == [["True", "[0.0, 1.0, 2.0, 3.0] [1.0, 3.0, 5.0, 7.0] 0.05 7"]]
+    assert closed == [["0", "False"]]
 
 
 def test_a_large_data_set_is_read_from_the_csv_beside_the_notebook(executed):

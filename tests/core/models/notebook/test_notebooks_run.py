@@ -1,7 +1,10 @@
 """Exported notebooks, executed by a Jupyter kernel (ipykernel, driven by nbclient, in the
 notebook's folder as Jupyter runs it): every cell runs, the loop prints the run's history
 ``epoch,loss,w,b`` bit for bit (the line's analytic implementation: to the precision its
-header states), and the plot cells draw, for a spread of settings and both models.
+header states), and the plot cells draw, for a spread of settings and both models; the
+notebook ``gdstudio train --notebook`` writes prints its ``--history``; without matplotlib
+the table still prints; and ``gdstudio.open`` from a running kernel opens the studio while
+the kernel goes on.
 
 The cost is the kernels: a kernel start and ``import torch`` take seconds, a small notebook
 a fraction of one. So one notebook of each model runs in a fresh kernel, as a user who opens

@@ -203,8 +203,6 @@ class _Script:
             yield ""
             return
         if needs_data_csv(d):
-            yield f"# The data: {self.n} points, x,y with a header, in the CSV file beside " \
-                  "this script."
             yield from self.data_csv_lines()
             yield "with open(DATA_CSV, newline=\"\") as f:"
             yield "    rows = list(csv.reader(f))[1:]"
@@ -219,8 +217,11 @@ class _Script:
         yield ""
 
     def data_csv_lines(self) -> list[str]:
-        """The lines that name the data CSV, ``DATA_CSV`` (beside the script)."""
-        return [f"DATA_CSV = Path(__file__).with_name({self.data_csv!r})"]
+        """The lines that say where the data is and name the data CSV, ``DATA_CSV``
+        (beside the script)."""
+        return [f"# The data: {self.n} points, x,y with a header, in the CSV file beside "
+                "this script.",
+                f"DATA_CSV = Path(__file__).with_name({self.data_csv!r})"]
 
     def standardizing(self) -> Iterator[str]:
         s, dt = self.std, self.dtype

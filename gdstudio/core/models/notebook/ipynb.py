@@ -47,7 +47,9 @@ class _NotebookSteps:
     script's class)."""
 
     def data_csv_lines(self) -> list[str]:
-        return ["# (Jupyter runs a notebook in the notebook's folder)",
+        return [f"# The data: {self.n} points, x,y with a header, in the CSV file beside "
+                "this notebook",
+                "# (Jupyter runs a notebook in the notebook's folder).",
                 f"DATA_CSV = Path({self.data_csv!r})",
                 "if not DATA_CSV.is_file():",
                 '    raise FileNotFoundError(f"{DATA_CSV} not found beside the notebook: '

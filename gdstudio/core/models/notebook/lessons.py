@@ -74,6 +74,7 @@ def imports(s) -> str:
         "PyTorch (`torch`) holds the numbers in tensors and computes the gradients;"
         + (" NumPy does the analytic steps' arithmetic;" if getattr(s, "analytic", False)
            else "")
+        + (" `csv` and `pathlib` read the data file;" if needs_data_csv(s.d) else "")
         + " `math` and `sys` help the loop check for a run that diverges.",
     ])
 
@@ -230,8 +231,8 @@ def loss(s) -> str:
     else:
         lines.append("Points far from the model pull hardest.")
     if s.std is not None:
-        lines.append(" (The run computes it on the standardized data; the loop reports it in"
-                     " the data's units.)")
+        lines[-1] += (" (The run computes it on the standardized data; the loop reports it"
+                      " in the data's units.)")
     return _join(lines)
 
 
@@ -294,7 +295,8 @@ def backward(s) -> str:
         gradient_formula(s),
         "",
         f"In the loop, {call} stores it in `.grad`. Here `torch.autograd.grad` shows it at the"
-        " start without storing it anywhere, so the loop below starts from the same state.",
+        " start without storing it anywhere, so the loop below starts from the same state"
+        + (" (in the standardized units the run trains in)." if s.std is not None else "."),
     ])
 
 

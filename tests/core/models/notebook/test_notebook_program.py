@@ -67,6 +67,8 @@ CASES = {
         learning_rate=0.002, tol=1e-4, epochs=4)),
     "line-manual-diverges": (lambda: noisy_line(x_step=0.5), TrainConfig(
         learning_rate=0.3, init_w=-1.0, init_b=2.0, epochs=40)),
+    "line-module-overflows": (lambda: noisy_line(x_step=0.5), TrainConfig(
+        impl="module", learning_rate=1e37, init_w=-1.0, init_b=2.0, epochs=5)),
     "logistic-manual-bce-no-bias": (few_labels, TrainConfig(
         model="logistic", loss="bce", impl="manual", fit_bias=False, learning_rate=0.5,
         init_w=-1.0, epochs=5)),
@@ -176,16 +178,18 @@ def test_the_notebook_prints_the_runs_history_bit_for_bit(case, ran):
     assert table(result["printed"]) == expected
     if case.endswith("diverges"):
         assert 0 < len(expected) < CASES[case][1].epochs
+    if case.endswith("overflows"):  # w overflows in the first epoch: a table of no rows
+        assert expected == []
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c != NO_MATPLOTLIB])
 def test_the_plot_cells_draw_the_loss_and_the_fit(case, ran):
-    """Two figures; the loss's on a log axis when the losses span a decade or more (all of
-    them positive), as when the run diverged."""
+    """Two figures, even of a run that diverged or overflowed at once; the loss's on a log
+    axis when the losses span a decade or more (all of them positive)."""
     figures = ran[case]["figures"]
     assert len(figures) == 2
     losses = [float(row[1]) for row in history(case)]
-    spans = min(losses) > 0 and max(losses) >= 10 * min(losses)
+    spans = bool(losses) and min(losses) > 0 and max(losses) >= 10 * min(losses)
     assert figures[0] == ["log" if spans else "linear"]
     if case.endswith("diverges"):
         assert figures[0] == ["log"]

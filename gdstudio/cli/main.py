@@ -481,7 +481,7 @@ def _finish(args, run, optimum, files, order, out, drawn, signals) -> int:
 def final_lines(run, summary, optimum) -> list[str]:
     """The lines ``gdstudio train`` prints when a run has ended: the final w, b and loss, the
     stop rule's verdict if it ended the run, and the optimum (:func:`optimum_words`)."""
-    loss_text = f"overflows {summary.dtype}" if summary.loss == "" else repr(summary.loss)
+    loss_text = f"overflows {run.dataset.dtype}" if summary.loss == "" else repr(summary.loss)
     partial = "" if run.partial is None else (
         f" and {run.partial.done} of {run.partial.total} updates of the next")
     lines = [f"final: w={summary.w!r}, b={summary.b!r}, loss={loss_text} "

@@ -177,10 +177,15 @@ def _check_display() -> None:
 
 def _child_environment() -> dict[str, str]:
     """This process's environment, with the folder this ``gdstudio`` was imported from
-    first on PYTHONPATH: the studio started is this one (a notebook may have found it
-    through ``sys.path``)."""
+    first on PYTHONPATH (unless it is the interpreter's own site-packages): the studio
+    started is this one (a notebook may have found a checkout through ``sys.path``)."""
+    import sysconfig
+
     env = dict(os.environ)
     root = str(Path(__file__).resolve().parents[2])
+    installed = {os.path.realpath(sysconfig.get_path(name)) for name in ("purelib", "platlib")}
+    if os.path.realpath(root) in installed:
+        return env  # (installed: found there anyway, and never put before the standard library)
     paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join([root, *[p for p in paths if p != root]])
     return env

@@ -167,28 +167,35 @@ def test_without_a_display_open_says_so_in_one_line_and_starts_nothing(monkeypat
     assert os.listdir(tmp_path) == []
 
 
-def test_open_loads_neither_qt_nor_torch_in_the_notebook(tmp_path):
+def test_open_loads_neither_qt_nor_torch_in_the_notebook_and_starts_its_own_gdstudio(
+        tmp_path):
+    """The notebook found gdstudio through sys.path (not PYTHONPATH): the studio started is
+    that one."""
     code = textwrap.dedent("""
-        import subprocess, sys
+        import os, subprocess, sys
+        sys.path.insert(0, sys.argv[1])
         started = []
         class Fake:
             def __init__(self, args, **kwargs):
-                started.append(args)
+                started.append((args, kwargs))
                 self.pid = 1
             def poll(self):
                 return None
         subprocess.Popen = Fake
         import gdstudio
         h = gdstudio.open([0, 1, 2], [1, 2, 3], lr=0.05)
-        print(started[0][1:3], started[0][3])
+        args, kwargs = started[0]
+        print(args[1:3], args[3])
+        print(kwargs["env"]["PYTHONPATH"].split(os.pathsep)[0] == sys.argv[1])
         print(sorted(m for m in ("torch", "PySide6", "numba", "nbformat", "matplotlib")
                      if m in sys.modules))
     """)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, timeout=120, cwd=tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True,
+                          text=True, env={**env, "QT_QPA_PLATFORM": "offscreen"},
+                          timeout=120, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines() == ["['-m', 'gdstudio'] --import-session", "[]"]
+    assert proc.stdout.splitlines() == ["['-m', 'gdstudio'] --import-session", "True", "[]"]
 
 
 def test_the_data_of_a_session_file_opens_with_the_settings_given(monkeypatch, tmp_path):

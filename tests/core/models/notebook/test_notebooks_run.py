@@ -18,6 +18,7 @@ anyway. All notebooks of that kernel are in its folder, their data CSVs beside t
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -389,7 +390,7 @@ def test_the_kernel_is_this_pythons_in_the_notebooks_folder(executed):
     """The notebooks ran in ipykernel on this venv's Python (its torch), in their folder."""
     python, cwd = executed["kernel"]
     assert python == sys.executable
-    assert cwd == str(executed["kept folder"])
+    assert Path(cwd).resolve() == executed["kept folder"].resolve()
 
 
 def test_the_command_lines_notebook_prints_its_history(executed):

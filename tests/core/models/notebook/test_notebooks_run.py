@@ -29,16 +29,9 @@ from gdstudio.core.data.dataset import Dataset, noisy_line
 from gdstudio.core.data.two_classes import two_classes
 from gdstudio.core.models.notebook import write_notebook
 from gdstudio.core.settings.config import TrainConfig
-from gdstudio.core.training.engine import run_epochs
 from gdstudio.core.training.lifecycle import TrainingRun
 from gdstudio.core.training.results import history_row
-from tests.core.models.line.test_parity_analytic import (
-    EPS32,
-    EPS64,
-    check_losses,
-    drift_bounds,
-    parameter_gaps,
-)
+from tests.core.models.line.test_script import check_stated_precision
 from tests.notebook_kernel import (
     RESET,
     KeptKernel,
@@ -319,38 +312,10 @@ def studio(case: str) -> tuple[list[str], TrainingRun]:
 
 def check_within_the_stated_bound(data: Dataset, config: TrainConfig, table: list[str]):
     """The line's analytic implementation, exported as its autograd equivalent, within the
-    precision its header states (as tests/core/models/line/test_script.py checks the
-    script's): w and b bit for bit in stochastic descent, else within the drift bound; the
-    loss to float32 rounding plus the parameters' gap."""
-    run = TrainingRun(data, config)
-    studio_rows = [(r.loss, r.w, r.b) for r in run.records()]
+    precision its first cell states (the script's check)."""
     printed = [(float(loss), float(w), float(b))
                for _, loss, w, b in (line.split(",") for line in table[1:])]
-    assert len(printed) == len(studio_rows)
-    start = run.init
-    eps = EPS32 if data.dtype == "float32" else EPS64
-    if config.method == "sgd":
-        assert [p[1:] for p in printed] == [s[1:] for s in studio_rows]
-    slack = 0.0
-    if config.standardize:
-        std = run.standardized
-        data, start = std.dataset, std.init
-        if data.dtype == "float32":
-            start = tuple(float(np.float32(v)) for v in start)
-        studio_rows = [(r.loss, r.w, r.b)
-                       for r in run_epochs(data, config, std.init)][:len(printed)]
-        to_std = std.standardization.to_standardized
-        printed = [(loss / std.factor, *to_std(w, b)) for loss, w, b in printed]
-        slack = 16 * EPS64 * max(abs(v) for row in printed for v in row[1:])
-    if config.method != "sgd":
-        n = len(data)
-        size = n if config.method == "batch" else min(config.batch_size, n)
-        gaps = parameter_gaps(studio_rows, printed)
-        bounds = drift_bounds(printed, start, -(-n // size), eps)
-        assert all(g <= bound + slack for g, bound in zip(gaps, bounds, strict=True)), \
-            (gaps, bounds)
-    check_losses(studio_rows, printed, data, start, config.loss, config.huber_delta,
-                 reference_eps=eps)
+    check_stated_precision(data, config, printed)
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -40,8 +40,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 #: Modules whose module fixture is costly (the scripts' child process, a 1.2M-row CSV file,
-#: the hardening data): with -n, one worker runs all their tests, so that it is made once.
+#: the hardening data, the notebooks' Jupyter kernels): with -n, one worker runs all their
+#: tests, so that it is made once.
 ONE_WORKER_MODULES = ("tests/core/models/line/test_script.py",
+                      "tests/core/models/notebook/test_notebooks_run.py",
                       "tests/ui/studio/test_csv_import.py",
                       "tests/core/settings/test_hardening_lr.py",
                       "tests/core/data/test_hardening_csv.py")

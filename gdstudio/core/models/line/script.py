@@ -144,6 +144,10 @@ class _Script:
 
             self.std = Standardization.of_dataset(dataset)
         self.drawn = config.init_w is None or (self.bias and config.init_b is None)
+        #: The analytic run's float32 script computes the epochs' start losses in float64,
+        #: as the studio does (a loss past float32's largest number is still a number).
+        self.float64_loss = (config.impl == "analytic" and not self.batch
+                             and dataset.dtype == "float32")
 
     # ------------------------------------------------------------------ the whole
     def lines(self) -> Iterator[str]:
@@ -247,7 +251,7 @@ class _Script:
     # (each model's script, :mod:`gdstudio.core.models.logistic.script` too, says these)
     def precision(self) -> list[str]:
         """The header's words on how exactly the table is the studio's history."""
-        return precision_words(self.c, self.d.dtype)
+        return precision_words(self.c, self.d.dtype, self.float64_loss)
 
     def generated(self, recipe) -> list[str]:
         """The lines that draw the generator's data again."""
@@ -378,6 +382,22 @@ class _Script:
         ``w``, ``b``: the row's expressions); none in the script."""
         return []
 
+    def start_loss_lines(self, pred: str) -> list[str]:
+        """The lines, inside ``torch.no_grad()``, that compute ``loss``, the full-data loss
+        at the epoch's start (stochastic and mini-batch runs); ``pred``: the model's output
+        on all the data."""
+        if self.float64_loss:
+            return ["        # (in float64, as the studio computes it: a loss past float32's "
+                    "largest number",
+                    "        # is still a number there)",
+                    f"        loss = criterion({self.output('X.double()')}, Y.double()).item()"]
+        return [f"        loss = criterion({pred}, Y).item()"]
+
+    def start_checks(self) -> tuple[str, ...]:
+        """The loop's checks at the epoch's start, that end it where the studio ends the run
+        (after ``loss``, and in a batch run after the step)."""
+        return DIVERGENCE_CHECK
+
     def table_loop(self) -> Iterator[str]:
         """The loop that prints the table (after the divergence rule's constants)."""
         c = self.c
@@ -388,11 +408,11 @@ class _Script:
             for line in self.step_lines("X", "Y", "loss"):
                 yield "    " + line
             yield "    loss = loss.item()  # the loss of the full data before the step"
-            yield from DIVERGENCE_CHECK
+            yield from self.start_checks()
         else:
             yield "    with torch.no_grad():  # the loss of the full data at the epoch's start"
-            yield f"        loss = criterion({pred}, Y).item()"
-            yield from DIVERGENCE_CHECK
+            yield from self.start_loss_lines(pred)
+            yield from self.start_checks()
             if self.shuffle:
                 yield "    order = torch.randperm(n, generator=shuffler)"
                 yield "    Xe, Ye = X[order], Y[order]"

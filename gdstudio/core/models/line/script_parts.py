@@ -26,8 +26,12 @@ LINE_WIDTH = 96
 
 
 def literal(value: float) -> str:
-    """``value`` (a float64) as a Python literal that reads back as exactly the same number."""
-    return repr(float(value))
+    """``value`` (a float64) as a Python literal that reads back as exactly the same number
+    (``math.inf`` for an infinity, which ``repr`` writes ``inf``: the script imports math)."""
+    value = float(value)
+    if math.isinf(value):
+        return "math.inf" if value > 0 else "-math.inf"
+    return repr(value)
 
 
 def data_literal(value, dtype: str) -> str:
@@ -177,8 +181,10 @@ def to_standardized(w, b):
 '''.splitlines()
 
 
-def precision_words(config, dtype: str) -> list[str]:
-    """The header's sentences on how exactly the script's table is the studio's history."""
+def precision_words(config, dtype: str, float64_loss: bool = False) -> list[str]:
+    """The header's sentences on how exactly the script's table is the studio's history;
+    ``float64_loss``: the script computes the epochs' start losses in float64 (an analytic
+    run's script that computes them apart from its steps)."""
     if config.impl != "analytic":
         return ["Its table is the studio's history (and `gdstudio train --history`'s first four",
                 "columns) bit for bit: the same data, start, order and arithmetic."]
@@ -197,9 +203,14 @@ def precision_words(config, dtype: str) -> list[str]:
     if config.standardize:
         words += ["(w and b in the standardized units the run trains in; both sides turn them",
                   "into the data's units the same way.)"]
-    words += ["The studio computes each loss in float64 from its w and b; here it is",
-              f"computed in {dtype} from this script's w and b, so the two agree to {dtype}",
-              "rounding of each residual (plus the gap between the parameters)."]
+    if float64_loss:
+        words += ["The studio computes each loss in float64 from its w and b, and so does this",
+                  "script (X.double()): the same residuals, summed in another order, so the two",
+                  "agree to float64 rounding of the sum (plus the gap between the parameters)."]
+    else:
+        words += ["The studio computes each loss in float64 from its w and b; here it is",
+                  f"computed in {dtype} from this script's w and b, so the two agree to {dtype}",
+                  "rounding of each residual (plus the gap between the parameters)."]
     return words
 
 
@@ -237,15 +248,16 @@ def stop_rule_lines(s) -> Iterator[str]:
     """The stop rule of script ``s`` (``tol``): one function ``converged``."""
     params = ("[w, b]" if s.bias else "[w]") if s.manual else \
         "list(model.parameters())"
-    pred = s.output("X")
+    # (in float64 when the loop's losses are: see _Script.start_loss_lines)
+    pred, y = (s.output("X.double()"), "Y.double()") if s.float64_loss else (s.output("X"), "Y")
     yield ""
     yield "def converged(start_loss):"
     yield '    """The stop rule: after an epoch, the relative change of the full-data loss'
     yield "    over it, or the norm of the full-data gradient at its end, is below TOL (in"
     yield '    the units the run trains in)."""'
-    yield f"    end_loss = criterion({pred}, Y)"
+    yield f"    end_loss = criterion({pred}, {y})"
     yield f"    grads = torch.autograd.grad(end_loss, {params})"
-    yield "    norm = math.sqrt(sum(g.item() ** 2 for g in grads))"
+    yield "    norm = math.hypot(*(g.item() for g in grads))"
     yield "    change = abs(end_loss.item() - start_loss) / max(abs(start_loss), 1e-300)"
     yield "    return change < TOL or norm < TOL"
     yield ""

@@ -10,7 +10,10 @@ structure, data, threads, batches, shuffling, schedule, stop rule and loop it sh
   loss is ``binary_cross_entropy_with_logits``; then ``w -= lr * w.grad``.
 - **module**: ``nn.Linear(1, 1)``, ``nn.BCELoss`` on ``torch.sigmoid(model(x))`` (the classic
   tutorial), ``nn.BCEWithLogitsLoss`` on ``model(x)`` (the numerically safe one) or
-  ``nn.MSELoss`` on the sigmoid, and the ``torch.optim`` optimizer.
+  ``nn.MSELoss`` on the sigmoid, and the ``torch.optim`` optimizer. With ``nn.BCELoss`` the
+  loop also stops where the studio does when p saturates at a point of the other class
+  (:data:`SATURATION_CHECK`); the hand-written cross-entropy's log(0) is a loss that is not a
+  number, which the divergence check already stops at.
 - **analytic**: the gradients written out, ``(sigmoid(z) - y) * x`` and ``sigmoid(z) - y``,
   in NumPy (see :mod:`gdstudio.core.models.logistic.script_parts`).
 - Data the two-class generator drew is drawn again the same way.
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gdstudio.core.models.line.script import _Script
+from gdstudio.core.models.line.script import DIVERGENCE_CHECK, _Script
 from gdstudio.core.models.logistic.script_parts import (
     ANALYTIC_WORDS,
     analytic_lines,
@@ -39,6 +42,18 @@ MANUAL_LOSSES = {
     "mse": "torch.mean((pred - y) ** 2)",
 }
 
+#: The loop's check that ``nn.BCELoss`` has saturated (module implementation, loss "bce"),
+#: after the divergence check: ``pred``, p of every point at the epoch's start
+#: (:class:`~gdstudio.core.models.logistic.saturation.LogisticWatch` stops the run there).
+SATURATION_CHECK = (
+    "    # nn.BCELoss counts log(0) as -100: once p rounds to exactly 1 at a point of label 0",
+    "    # (or to exactly 0 at a point of label 1), that point's loss counts as 100 whatever",
+    "    # its true size, and its gradient is 0, so it no longer moves w or b. The studio",
+    "    # stops the run there (nn.BCEWithLogitsLoss takes w*x + b itself and never rounds p).",
+    "    if (((pred == 1) & (Y == 0)) | ((pred == 0) & (Y == 1))).any():",
+    "        break  # saturated",
+)
+
 
 def script_text(dataset, config, data_csv: str = "run_data.csv") -> str:
     """The script of a logistic regression run of ``config`` on ``dataset`` (the settings
@@ -53,6 +68,9 @@ class _LogisticScript(_Script):
         super().__init__(dataset, config, data_csv)
         self.logits = config.loss == "bce-logits"
         self.analytic = config.impl == "analytic"
+        #: nn.BCELoss on the sigmoid: its loss saturates (see SATURATION_CHECK).
+        self.clamps = config.loss == "bce" and config.impl == "module"
+        self.float64_loss = False  # (the analytic steps' own script: analytic_lines)
 
     def lines(self) -> Iterator[str]:
         if not self.analytic:
@@ -93,3 +111,11 @@ class _LogisticScript(_Script):
 
     def divergence(self) -> Iterator[str]:
         return logistic_divergence_lines(self)
+
+    def start_loss_lines(self, pred: str) -> list[str]:
+        if not self.clamps:
+            return super().start_loss_lines(pred)
+        return [f"        pred = {pred}", "        loss = criterion(pred, Y).item()"]
+
+    def start_checks(self) -> tuple[str, ...]:
+        return DIVERGENCE_CHECK + SATURATION_CHECK if self.clamps else DIVERGENCE_CHECK

@@ -84,7 +84,7 @@ def step(xb, yb, w, b, lr):
     """One step on a batch; its loss before the step and the new w, b."""
     terms, g = terms_and_slopes(z_of(xb, w, b), yb, KIND)
     m = g.shape[0]
-    gb = float(np.sum(g)) / m
+GRAD_B_SUM
     gw = float(np.sum(np.multiply(g, xb, out=g))) / m
     w -= lr * gw
 GRAD_B_LINE
@@ -178,6 +178,8 @@ def _analytic_functions(s) -> Iterator[str]:
         # the studio's own function, as it is: the script computes what the run computed
         "TERMS_AND_SLOPES": inspect.getsource(terms_and_slopes).rstrip("\n"),
         "BIAS_LINE": "    z += b" if s.bias else "",
+        # (before gw: its sum overwrites g)
+        "GRAD_B_SUM": "    gb = float(np.sum(g)) / m" if s.bias else "",
         "GRAD_B_LINE": "    b -= lr * gb" if s.bias else "",
         "Z_LINE": "        z = w * xi + b" if s.bias else "        z = w * xi",
         "MSE_LINE": "        g = two * g * p * q" if mse else "",
@@ -218,12 +220,12 @@ def _analytic_loop(s) -> Iterator[str]:
     else:
         yield "    loss = full_loss(w, b)  # the loss of the full data at the epoch's start"
         yield from DIVERGENCE_CHECK
-        order = "order" if s.shuffle else "range(n)"
         if s.shuffle:
             yield "    order = torch.randperm(n, generator=shuffler).numpy()"
         if s.size == 1:
-            yield f"    pw, pb = point_steps([xs[i] for i in {order}], [ys[i] for i in {order}], "\
-                  "SCALAR(w), SCALAR(b), lr)"
+            points = ("[xs[i] for i in order], [ys[i] for i in order]" if s.shuffle
+                      else "xs, ys")
+            yield f"    pw, pb = point_steps({points}, SCALAR(w), SCALAR(b), lr)"
             yield "    w, b = float(pw), float(pb)"
         else:
             yield ("    xe, ye = x[order], y[order]" if s.shuffle else "    xe, ye = x, y")

@@ -371,11 +371,31 @@ def batching(s) -> str:
 
 
 def divergence(s) -> str:
-    return ("## Divergence\n\nA learning rate too large makes the steps overshoot and the loss"
+    text = ("## Divergence\n\nA learning rate too large makes the steps overshoot and the loss"
             " grow without bound. The studio stops such a run, and its history ends there:"
             " when the full-data loss is not a number or passes a million times the larger of"
             " its start and `REFERENCE`, or when w or b overflows. The loop does the same, so"
             " its table ends where the studio's does.")
+    if not logistic(s) or s.c.loss != "bce" or getattr(s, "analytic", False):
+        return text
+    if s.manual:  # the hand-written log(0)
+        return text + (" With the hand-written cross-entropy the loss stops being a number"
+                       " when $p$ rounds to exactly 0 or 1 at a point: $\\log 0 = -\\infty$."
+                       " `binary_cross_entropy_with_logits` (`--loss bce-logits`) never"
+                       " rounds $p$.")
+    return text + _SATURATION
+
+
+#: What the loop of a run with nn.BCELoss stops at besides divergence (the markdown of its
+#: check, SATURATION_CHECK in the logistic regression's script).
+_SATURATION = (
+    "\n\n### Saturation\n\n`nn.BCELoss` counts $\\log 0$ as $-100$. Once $p$ rounds to"
+    " exactly 1 at a point of label 0 (or to exactly 0 at a point of label 1), that point's"
+    " loss counts as 100 whatever its true size, and its gradient is 0: it no longer moves w"
+    " or b, and the run would go on fitting the other points as if it were not there. The"
+    " studio stops the run there, at the start of that epoch, and so does the loop."
+    " `nn.BCEWithLogitsLoss` (`--loss bce-logits`) takes $wx + b$ itself and never rounds"
+    " $p$.")
 
 
 def loop(s) -> str:
@@ -388,12 +408,14 @@ def loop(s) -> str:
                  " autograd), then takes its steps batch by batch.")
     units = " in the data's units" if s.std is not None else ""
     stop = " or when the stop rule says the run has converged" if s.tol > 0 else ""
+    ends = " or saturates" if getattr(s, "clamps", False) else ""
     return _join([
         "## The training loop",
         "",
         f"{epoch} It prints the row `epoch,loss,w,b` with the epoch's start loss and w and b"
         f" after it{units}, each number as `repr` writes it (every digit), and keeps the rows"
-        f" in `history` for the plots. {c.epochs} epochs, fewer if the run diverges{stop}.",
+        f" in `history` for the plots. {c.epochs} epochs, fewer if the run diverges{ends}"
+        f"{stop}.",
         "",
         "The loop goes on from where w and b are: to see the table again from the start,"
         " restart the kernel and run all the cells.",

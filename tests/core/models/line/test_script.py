@@ -252,11 +252,19 @@ def test_analytic_script_is_its_autograd_equivalent_to_the_stated_precision(case
                                                                             script_output):
     data_name, settings = CASES[case]
     data, config = DATA[data_name](), TrainConfig(**settings)
+    script = [row[1:] for row in _table(script_output[case])]
+    run = check_stated_precision(data, config, script)
+    assert len(script) == config.epochs or run.converged is not None
+
+
+def check_stated_precision(data: Dataset, config: TrainConfig, script: list) -> TrainingRun:
+    """The analytic run's ``script`` rows (loss, w, b), printed by its autograd equivalent,
+    within the precision the script's header states: as many rows as the studio's history,
+    w and b bit for bit in stochastic descent, else within the drift bound; the loss to the
+    data type's rounding plus the parameters' gap. The run, for more checks."""
     run = TrainingRun(data, config)
     studio = [(r.loss, r.w, r.b) for r in run.records()]
-    script = [row[1:] for row in _table(script_output[case])]
     assert len(script) == len(studio)
-    assert len(studio) == config.epochs or run.converged is not None
     start = run.init
     eps = EPS32 if data.dtype == "float32" else EPS64
     if config.method == "sgd":  # w and b bit for bit
@@ -283,6 +291,7 @@ def test_analytic_script_is_its_autograd_equivalent_to_the_stated_precision(case
             (gaps, bounds)
     check_losses(studio, script, data, start, config.loss, config.huber_delta,
                  reference_eps=eps)
+    return run
 
 
 def test_every_script_is_clean_python(script_folder, script_output):

@@ -35,8 +35,13 @@ def offset(dtype="float32") -> Dataset:
     return Dataset((1e3 + data.x).astype(dtype), data.y.astype(dtype))
 
 
+def hours() -> Dataset:
+    """Eight labelled points in float64, the classes overlapping at x = 2 and 3."""
+    return Dataset(np.array([0, 1, 2, 3, 4, 5, -1, 2.5]), np.array([0, 0, 1, 0, 1, 1, 0, 1.0]))
+
+
 DATA = {"overlap": overlapping, "overlap64": lambda: overlapping("float64"), "offset": offset,
-        "generated": lambda: two_classes(n0=7, n1=5, seed=3)}
+        "generated": lambda: two_classes(n0=7, n1=5, seed=3), "hours": hours}
 START = {"init_w": -0.5, "init_b": 0.25, "epochs": 6, "model": "logistic"}
 
 CASES = {
@@ -72,6 +77,11 @@ CASES = {
     # class 0): the studio stops there, and the script's table ends there too
     "manual-bce-saturates": ("overlap", {"impl": "manual", "loss": "bce",
                                          "learning_rate": 40.0, "epochs": 8}),
+    # nn.BCELoss clamps log(0) at -100: after one epoch p is exactly 1 at x = 3 (label 0);
+    # the studio stops there, and so does the script (it used to go on to the end)
+    "module-bce-saturates": ("hours", {"impl": "module", "loss": "bce", "optimizer": "rmsprop",
+                                       "momentum": 0.9, "learning_rate": 2.0, "fit_bias": False,
+                                       "seed": 5, "init_w": None, "init_b": -0.5}),
 }
 
 
@@ -130,6 +140,11 @@ def test_the_script_is_the_tutorials_logistic_regression():
     assert "criterion = nn.BCEWithLogitsLoss()" in text["module-minibatch-logits-adam"]
     assert "torch.optim.Adam(" in text["module-minibatch-logits-adam"]
     assert "criterion = nn.MSELoss()" in text["module-sgd-mse-rmsprop"]
+    # the saturation check, only where nn.BCELoss can saturate
+    check = "    if (((pred == 1) & (Y == 0)) | ((pred == 0) & (Y == 1))).any():\n        break"
+    for case, script in text.items():
+        assert (check in script) == (case.startswith("module-") and "-bce-" in case), case
+    assert "nn.BCELoss counts log(0) as -100" in text["module-bce-saturates"]
     assert "def terms_and_slopes" in text["analytic-batch-bce"]  # (the studio's own)
     assert "import numpy as np" in text["analytic-batch-bce"]
     # the generator's points are drawn again, not listed

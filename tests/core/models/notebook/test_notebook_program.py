@@ -78,6 +78,11 @@ CASES = {
     "logistic-module-minibatch-csv": (many_labels, TrainConfig(
         model="logistic", loss="mse", impl="module", optimizer="rmsprop", method="minibatch",
         batch_size=32, learning_rate=0.05, init_w=0.5, init_b=-0.5, epochs=4)),
+    "logistic-module-bce-saturates": (lambda: Dataset(
+        np.array([0, 1, 2, 3, 4, 5, -1, 2.5]), np.array([0, 0, 1, 0, 1, 1, 0, 1.0])),
+        TrainConfig(model="logistic", loss="bce", impl="module", optimizer="rmsprop",
+                    momentum=0.9, method="minibatch", batch_size=4, fit_bias=False,
+                    learning_rate=2.0, init_w=0.25, epochs=8)),
     "logistic-analytic-batch-csv": (many_labels, TrainConfig(
         model="logistic", loss="bce", impl="analytic", learning_rate=1.0, tol=1e-3,
         epochs=5)),
@@ -176,7 +181,7 @@ def test_the_notebook_prints_the_runs_history_bit_for_bit(case, ran):
     assert result["error"] is None, result["error"]
     expected = history(case)
     assert table(result["printed"]) == expected
-    if case.endswith("diverges"):
+    if case.endswith(("diverges", "saturates")):
         assert 0 < len(expected) < CASES[case][1].epochs
     if case.endswith("overflows"):  # w overflows in the first epoch: a table of no rows
         assert expected == []

@@ -171,8 +171,8 @@ def _check_display() -> None:
 
     problem = display_problem()
     release_display_check()  # (the check's X connection: this process has no use for it)
-    if problem is not None:
-        raise RuntimeError(problem)
+    if problem is not None:  # (from Python, the trainer without a window is gdstudio.train)
+        raise RuntimeError(problem.replace("use `gdstudio train`", "use gdstudio.train"))
 
 
 def _child_environment() -> dict[str, str]:

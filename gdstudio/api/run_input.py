@@ -158,8 +158,10 @@ def _elements(values, name: str) -> np.ndarray:
                          "point") from None
     if arr.ndim != 1:
         got = f"{values!r}"[:40] if arr.ndim == 0 else f"an array of shape {arr.shape}"
+        hint = "" if arr.ndim == 0 or 1 not in arr.shape[:2] or arr.ndim > 2 else (
+            f" (a column: pass {name}.ravel(), or {name}.view(-1) for a tensor)")
         raise ValueError(f"{name} must be one-dimensional: a sequence of numbers, one per "
-                         f"point; got {got}")
+                         f"point; got {got}{hint}")
     return arr
 
 

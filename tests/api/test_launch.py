@@ -162,8 +162,8 @@ def test_without_a_display_open_says_so_in_one_line_and_starts_nothing(monkeypat
     monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
     with pytest.raises(RuntimeError) as raised:
         gdstudio.open([0, 1], [1, 2], lr=0.05)
-    assert str(raised.value) == ("gdstudio: no display found; set DISPLAY, or use `gdstudio "
-                                 "train` to train without a window.")
+    assert str(raised.value) == ("gdstudio: no display found; set DISPLAY, or use "
+                                 "gdstudio.train to train without a window.")
     assert os.listdir(tmp_path) == []
 
 

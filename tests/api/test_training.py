@@ -321,7 +321,11 @@ HINT = " (the settings are gdstudio train's options with underscores: see help(g
     (([1.0, 2.0], [2.0]), {}, "x and y must have the same length, a y for each x; got 2 x and "
      "1 y"),
     (([[1.0], [2.0]], [1.0, 2.0]), {}, "x must be one-dimensional: a sequence of numbers, one "
-     "per point; got an array of shape (2, 1)"),
+     "per point; got an array of shape (2, 1) (a column: pass x.ravel(), or x.view(-1) for a "
+     "tensor)"),
+    (([1.0, 2.0], np.ones((1, 2))), {}, "y must be one-dimensional: a sequence of numbers, one "
+     "per point; got an array of shape (1, 2) (a column: pass y.ravel(), or y.view(-1) for a "
+     "tensor)"),
     ((np.ones((2, 2)), [1.0, 2.0]), {}, "x must be one-dimensional: a sequence of numbers, one "
      "per point; got an array of shape (2, 2)"),
     ((3.0, [1.0]), {}, "x must be one-dimensional: a sequence of numbers, one per point; got "

@@ -52,8 +52,8 @@ class _NotebookSteps:
                 "# (Jupyter runs a notebook in the notebook's folder).",
                 f"DATA_CSV = Path({self.data_csv!r})",
                 "if not DATA_CSV.is_file():",
-                '    raise FileNotFoundError(f"{DATA_CSV} not found beside the notebook: '
-                '{DATA_CSV.resolve()}")']
+                '    raise FileNotFoundError(f"{DATA_CSV} not found in {Path.cwd()}: run this "',
+                '                            "notebook in its own folder, beside its data")']
 
     def record(self, loss: str, w: str, b: str) -> list[str]:
         return [f"    history.append((epoch, {loss}, {w}, {b}))"]

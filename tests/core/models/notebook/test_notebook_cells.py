@@ -242,7 +242,8 @@ def test_the_data_csv_is_read_from_the_notebooks_folder():
     code = _cell(points(INLINE_POINTS + 1), TrainConfig(), "data")
     assert "DATA_CSV = Path('run_data.csv')" in code
     assert "__file__" not in code
-    assert "{DATA_CSV} not found beside the notebook: " in code
+    assert ('raise FileNotFoundError(f"{DATA_CSV} not found in {Path.cwd()}: run this "\n'
+            '                            "notebook in its own folder, beside its data")') in code
     named = next(source for _, key, source in notebook_cells(
         points(INLINE_POINTS + 1), TrainConfig(), "fit_data.csv") if key == "data")
     assert "Path('fit_data.csv')" in named and "run_data.csv" not in named

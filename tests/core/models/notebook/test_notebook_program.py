@@ -210,9 +210,9 @@ def test_without_matplotlib_the_plot_cells_say_so_in_one_line(ran):
 
 def test_a_missing_data_csv_is_one_clear_line(ran):
     result = ran["no-csv"]
-    assert result["error"].startswith("FileNotFoundError: run_data.csv not found beside the "
-                                      "notebook: ")
-    assert result["error"].endswith("no-csv/run_data.csv")
+    assert result["error"].startswith("FileNotFoundError: run_data.csv not found in ")
+    assert result["error"].endswith("/no-csv: run this notebook in its own folder, beside its "
+                                    "data")
 
 
 def test_the_gradient_cell_prints_the_gradient_at_the_start(ran):

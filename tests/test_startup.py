@@ -45,6 +45,7 @@ def test_the_window_is_shown_before_torch_is_imported(tmp_path):
     assert lines_starting(proc.stdout, "torch imported when shown: ") == ["no"], proc.stdout
 
 
+@pytest.mark.slow
 def test_train_pressed_at_once_waits_for_torch_then_runs_and_the_window_stays_live(tmp_path):
     proc = run_gdstudio(tmp_path, "train", QT_QPA_PLATFORM="offscreen")
     assert proc.returncode == 0, proc.stderr

@@ -240,6 +240,7 @@ class Readings:
         return self.values[-1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("impl", ["manual", "analytic"])
 def test_progress_inside_the_first_epoch_on_large_data(impl, monkeypatch):
     data = random_line(1_000_000 if impl == "analytic" else 20_000, seed=1,

@@ -240,6 +240,7 @@ def test_the_stop_rule_fires_where_a_plain_float64_loop_finds_it(case):
         "converged", epoch + 1, epoch)
 
 
+@pytest.mark.slow
 def test_tol_zero_and_a_tol_that_never_fires_change_nothing():
     for method in METHODS:
         for impl in IMPLS:

@@ -110,6 +110,7 @@ def crash_with_changes(tmp_path: Path) -> Path:
     return found[0]
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_a_killed_studio_offers_its_unsaved_session(tmp_path):
     recovered = crash_with_changes(tmp_path)
@@ -125,6 +126,7 @@ def test_a_killed_studio_offers_its_unsaved_session(tmp_path):
     assert not recovered.exists()  # restored: offered once
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_discarding_the_offer_removes_the_recovery_file(tmp_path):
     recovered = crash_with_changes(tmp_path)

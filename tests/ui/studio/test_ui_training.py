@@ -67,6 +67,7 @@ def test_window_training_equals_core_engine(window, qtbot, method, impl):
     assert f"{expected[-1].w:.6g}" in window.readout.text()
 
 
+@pytest.mark.slow
 def test_every_epoch_arrives_at_high_rates(window, qtbot):
     window.controller.generate(x_min=1.0, x_max=5.0, x_step=1.0, noise=0.0)  # 4 points
     window.panel.learning_rate.setText("0.01")

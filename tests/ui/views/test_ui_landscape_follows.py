@@ -190,6 +190,7 @@ def _wheel(plot, notches: int, times: int) -> None:
     QApplication.processEvents()
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_the_wheel_zooms_to_the_ends_of_float64_and_no_further(window, qtbot):
     """Zooming out raised 'Cannot set range [-1.66e+308, inf]', and zooming in far enough a

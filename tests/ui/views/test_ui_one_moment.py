@@ -196,6 +196,7 @@ def test_a_watched_run_names_one_moment_running_paused_and_ended(window, qtbot):
     assert window.readout.text().startswith("done")
 
 
+@pytest.mark.slow
 def test_a_fast_run_with_throttled_redraws_names_one_moment(window, qtbot):
     c = window.controller
     configure(window, "batch", "0.01", 20_000)

@@ -254,6 +254,7 @@ def _python(code: str, cwd=ROOT, **env) -> subprocess.CompletedProcess:
                           text=True, timeout=300, env=environ, cwd=cwd)
 
 
+@pytest.mark.slow
 def test_importing_the_engine_and_the_studio_does_not_import_numba():
     done = _python("""
         import sys
@@ -265,6 +266,7 @@ def test_importing_the_engine_and_the_studio_does_not_import_numba():
     assert done.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_a_cache_that_cannot_be_written_leaves_the_python_loops(tmp_path):
     # a read-only install without a writable cache: the same numbers, no compiling
     code = """

@@ -348,6 +348,7 @@ def test_data_with_y_exactly_zero(optimizer, start):
     assert losses[-1] <= losses[0] or losses[-1] < 1e-12
 
 
+@pytest.mark.slow
 def test_a_long_stable_run_of_10000_epochs():
     config = TrainConfig(learning_rate=0.1, epochs=10_000)
     records, exc = run(TUTORIAL, config)

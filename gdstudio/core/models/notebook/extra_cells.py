@@ -2,7 +2,7 @@
 looks: no state the loop uses changes) and the plots (matplotlib, imported in those cells
 only, with one clear line when it is missing).
 
-``s`` is the run's script (see :mod:`gdstudio.core.models.notebook.lessons`).
+``s`` is the run's script (see :mod:`gdstudio.core.models.notebook.step_words`).
 """
 
 from __future__ import annotations

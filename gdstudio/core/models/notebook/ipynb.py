@@ -34,7 +34,7 @@ from pathlib import Path
 from gdstudio.core.models.line.script import _Script, data_csv_name, needs_data_csv
 from gdstudio.core.models.logistic.script import _LogisticScript
 from gdstudio.core.models.logistic.script_parts import analytic_sections
-from gdstudio.core.models.notebook import extra_cells, lessons
+from gdstudio.core.models.notebook import extra_cells, step_words
 
 __all__ = ["data_csv_name", "needs_data_csv", "notebook_of", "notebook_problem",
            "notebook_text", "write_notebook"]
@@ -86,7 +86,7 @@ def notebook_cells(dataset, config, data_csv: str = "run_data.csv") -> list[tupl
     (see the module's docstring for the ids). The settings must be valid for the data
     (:func:`notebook_problem` is None)."""
     s = _steps(dataset, config, data_csv)
-    cells = [("markdown", "title", lessons.title(s))]
+    cells = [("markdown", "title", step_words.title(s))]
     sections = _analytic_steps(s) if getattr(s, "analytic", False) else _autograd_steps(s)
     for key, words, lines in sections:
         if words:
@@ -100,51 +100,52 @@ def notebook_cells(dataset, config, data_csv: str = "run_data.csv") -> list[tupl
 def _autograd_steps(s):
     """(id, words, code lines) of the autograd implementations (the line's analytic one
     too: its script is the autograd equivalent)."""
-    yield "imports", lessons.imports(s), list(s.imports())
-    yield "threads", lessons.threads(s), list(s.threads())
+    yield "imports", step_words.imports(s), list(s.imports())
+    yield "threads", step_words.threads(s), list(s.threads())
     data = list(s.data())
     if s.std is not None:
         data.append("X_DATA, Y_DATA = X, Y  # the data in its own units, for the plots")
-    yield "data", lessons.data(s), data
+    yield "data", step_words.data(s), data
     if s.std is not None:
-        yield "standardizing", lessons.standardizing(s), list(s.standardizing())
+        yield "standardizing", step_words.standardizing(s), list(s.standardizing())
     sections = dict(s.model_sections())
-    words = {"parameters": lessons.parameters, "model": lessons.model, "loss": lessons.loss}
+    words = {"parameters": step_words.parameters, "model": step_words.model,
+             "loss": step_words.loss}
     for key, say in words.items():
         if key in sections:
             yield key, say(s), sections[key]
-    yield "gradient", lessons.backward(s), [extra_cells.gradient_cell(s)]
+    yield "gradient", step_words.backward(s), [extra_cells.gradient_cell(s)]
     if "optimizer" in sections:  # (the module implementation)
-        yield "optimizer", lessons.update(s), sections["optimizer"]
+        yield "optimizer", step_words.update(s), sections["optimizer"]
     else:
-        yield "update", lessons.update(s), []
+        yield "update", step_words.update(s), []
     yield from _common_steps(s, list(s.divergence()), list(s.table_loop()))
 
 
 def _analytic_steps(s):
     """(id, words, code lines) of logistic regression's analytic implementation."""
     sections = dict(analytic_sections(s))
-    yield "imports", lessons.imports(s), sections["imports"]
-    yield "data", lessons.data(s), sections["data"]
-    yield "model", lessons.analytic_functions(s), sections["functions"]
-    yield "parameters", lessons.parameters(s), sections["parameters"]
-    yield "gradient", lessons.backward(s), [extra_cells.gradient_cell(s)]
-    yield "update", lessons.update(s), []
+    yield "imports", step_words.imports(s), sections["imports"]
+    yield "data", step_words.data(s), sections["data"]
+    yield "model", step_words.analytic_functions(s), sections["functions"]
+    yield "parameters", step_words.parameters(s), sections["parameters"]
+    yield "gradient", step_words.backward(s), [extra_cells.gradient_cell(s)]
+    yield "update", step_words.update(s), []
     yield from _common_steps(s, sections["divergence"], sections["loop"],
                              sections.get("scheduler"), sections.get("stop rule"))
 
 
 def _common_steps(s, divergence, loop, schedule=None, stop=None):
     if s.schedule != "none":
-        yield "scheduler", lessons.scheduler(s), schedule or list(_scheduler(s))
+        yield "scheduler", step_words.scheduler(s), schedule or list(_scheduler(s))
     if s.tol > 0:
-        yield "stop-rule", lessons.stop_rule(s), stop or list(_stop_rule(s))
+        yield "stop-rule", step_words.stop_rule(s), stop or list(_stop_rule(s))
     if not s.batch:
-        yield "batching", lessons.batching(s), list(s.batching())
-    yield "divergence", lessons.divergence(s), divergence
-    yield "loop", lessons.loop(s), ["history = []  # the table's rows (epoch, loss, w, b), "
+        yield "batching", step_words.batching(s), list(s.batching())
+    yield "divergence", step_words.divergence(s), divergence
+    yield "loop", step_words.loop(s), ["history = []  # the table's rows (epoch, loss, w, b), "
                                     "for the plots", *loop]
-    yield "plots", lessons.plots(s), []
+    yield "plots", step_words.plots(s), []
     yield "loss-plot", "", [extra_cells.loss_plot_cell(s)]
     yield "fit-plot", "", [extra_cells.fit_plot_cell(s)]
 
